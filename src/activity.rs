@@ -1,0 +1,475 @@
+//! Activity data: reading the tidy activity files compilers give.
+//!
+//! A CSV file or a workbook sheet with a header row naming the columns
+//! `year,nfr,fuel,technology,value,unit` (fuel and technology cells may be
+//! empty), optionally `table,abatement,region,tier,abatement_efficiency,source_id`,
+//! and any other columns, which are carried to `detail.csv`. Column names are
+//! matched case-insensitively. Empty lines are skipped and counted.
+//!
+//! Each row is either used or rejected with its location and reason: an
+//! unknown NFR code (with the closest valid codes), a value that is not a
+//! number or is negative, an unknown unit (with the accepted ones), a year
+//! outside the inventory's years.
+
+use crate::error::{Error, Location, Result};
+use crate::nfr::{self, Row, RowKind};
+use crate::number::parse_decimal;
+use crate::unit::{Quantity, normalise, parse_activity_unit};
+use rust_decimal::Decimal;
+use std::path::Path;
+
+/// The required columns.
+pub const REQUIRED: [&str; 6] = ["year", "nfr", "fuel", "technology", "value", "unit"];
+/// The optional columns airinv reads.
+pub const OPTIONAL: [&str; 6] = [
+    "table",
+    "abatement",
+    "region",
+    "tier",
+    "abatement_efficiency",
+    "source_id",
+];
+
+/// One activity, as read and checked.
+#[derive(Debug, Clone)]
+pub struct Activity {
+    pub at: Location,
+    pub year: i32,
+    /// The Annex I row the activity is reported in.
+    pub row: &'static Row,
+    pub fuel: String,
+    pub technology: String,
+    pub value: Decimal,
+    /// The unit as written, normalised.
+    pub unit_text: String,
+    pub quantity: Quantity,
+    pub table: String,
+    pub abatement: String,
+    pub region: String,
+    pub tier: String,
+    /// Fractions of the emission removed (0-1): for all pollutants, or per pollutant.
+    pub abatement_efficiency: Efficiency,
+    pub source_id: String,
+    /// Other columns of the row, carried to detail.csv.
+    pub extra: Vec<(String, String)>,
+}
+
+/// A row or cell that could not be used, with where and why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Rejection {
+    pub at: Location,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.at, self.reason)
+    }
+}
+
+/// Counts of what was read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    /// Data rows read (not the header, not empty lines).
+    pub read: u64,
+    pub used: u64,
+    pub rejected: u64,
+    /// Empty lines skipped.
+    pub empty: u64,
+}
+
+impl Counts {
+    pub fn add(&mut self, other: Counts) {
+        self.read += other.read;
+        self.used += other.used;
+        self.rejected += other.rejected;
+        self.empty += other.empty;
+    }
+}
+
+/// Checks made while reading.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions<'a> {
+    /// The inventory's years; rows of other years are rejected. Empty: any year.
+    pub years: Vec<i32>,
+    /// The fuel table: fuel burnt (activity in energy units) must be a fuel
+    /// of it, so that it lands in the right activity-data column.
+    pub fuels: Option<&'a crate::fuel::Fuels>,
+}
+
+/// Reads an activity file (CSV, or a sheet of a workbook), calling `each`
+/// with every usable activity and collecting rejections.
+pub fn read_file<F>(
+    path: &Path,
+    sheet: Option<&str>,
+    options: &ReadOptions,
+    rejected: &mut Vec<Rejection>,
+    mut each: F,
+) -> Result<Counts>
+where
+    F: FnMut(Activity),
+{
+    let table = crate::sheet::read(path, sheet)?;
+    let mut counts = Counts::default();
+    let mut rows = table.rows.iter();
+    // The header is the first row with any text.
+    let header = loop {
+        match rows.next() {
+            Some(r) if r.cells.iter().all(|c| c.trim().is_empty()) => counts.empty += 1,
+            Some(r) => break r,
+            None => {
+                return Err(Error::file(
+                    path,
+                    format!(
+                        "the activity file is empty; it needs a header row with {}",
+                        REQUIRED.join(",")
+                    ),
+                ));
+            }
+        }
+    };
+    let columns = Columns::from_header(&header.cells)
+        .map_err(|problem| Error::input(table.at.clone().with_row(header.number), problem))?;
+    for row in rows {
+        if row.cells.iter().all(|c| c.trim().is_empty()) {
+            counts.empty += 1;
+            continue;
+        }
+        counts.read += 1;
+        let loc = |col: usize| {
+            table.cell_location(row.number, col, columns.names.get(col).map(String::as_str))
+        };
+        match columns.activity(&row.cells, options, loc) {
+            Ok(a) => {
+                counts.used += 1;
+                each(a);
+            }
+            Err(r) => {
+                counts.rejected += 1;
+                rejected.push(r);
+            }
+        }
+    }
+    Ok(counts)
+}
+
+/// The positions of the columns in a file.
+struct Columns {
+    names: Vec<String>,
+    year: usize,
+    nfr: usize,
+    fuel: usize,
+    technology: usize,
+    value: usize,
+    unit: usize,
+    table: Option<usize>,
+    abatement: Option<usize>,
+    region: Option<usize>,
+    tier: Option<usize>,
+    efficiency: Option<usize>,
+    source_id: Option<usize>,
+    extra: Vec<usize>,
+}
+
+impl Columns {
+    fn from_header(cells: &[String]) -> std::result::Result<Columns, String> {
+        let names: Vec<String> = cells
+            .iter()
+            .map(|c| c.trim().to_ascii_lowercase())
+            .collect();
+        let mut seen = std::collections::HashSet::new();
+        for n in names.iter().filter(|n| !n.is_empty()) {
+            if !seen.insert(n) {
+                return Err(format!("the column '{n}' appears twice in the header"));
+            }
+        }
+        let find = |n: &str| names.iter().position(|c| c == n);
+        let missing: Vec<&str> = REQUIRED
+            .iter()
+            .copied()
+            .filter(|n| find(n).is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "the header lacks the column(s) {}; an activity file needs {} (optional: {})",
+                missing.join(", "),
+                REQUIRED.join(","),
+                OPTIONAL.join(",")
+            ));
+        }
+        let known: Vec<&str> = REQUIRED.iter().chain(OPTIONAL.iter()).copied().collect();
+        let extra = names
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| !n.is_empty() && !known.contains(&n.as_str()))
+            .map(|(i, _)| i)
+            .collect();
+        Ok(Columns {
+            year: find("year").unwrap_or_default(),
+            nfr: find("nfr").unwrap_or_default(),
+            fuel: find("fuel").unwrap_or_default(),
+            technology: find("technology").unwrap_or_default(),
+            value: find("value").unwrap_or_default(),
+            unit: find("unit").unwrap_or_default(),
+            table: find("table"),
+            abatement: find("abatement"),
+            region: find("region"),
+            tier: find("tier"),
+            efficiency: find("abatement_efficiency"),
+            source_id: find("source_id"),
+            extra,
+            names: cells.iter().map(|c| c.trim().to_string()).collect(),
+        })
+    }
+
+    fn activity<L>(
+        &self,
+        cells: &[String],
+        options: &ReadOptions,
+        loc: L,
+    ) -> std::result::Result<Activity, Rejection>
+    where
+        L: Fn(usize) -> Location,
+    {
+        let cell = |i: usize| cells.get(i).map(|s| normalise(s)).unwrap_or_default();
+        let opt = |i: Option<usize>| i.map(cell).unwrap_or_default();
+        let reject = |i: usize, reason: String| Rejection { at: loc(i), reason };
+
+        let year_text = cell(self.year);
+        let year = parse_year(&year_text).map_err(|r| reject(self.year, r))?;
+        if !options.years.is_empty() && !options.years.contains(&year) {
+            return Err(reject(
+                self.year,
+                format!(
+                    "{year} is not one of the inventory's years ({}); add it to years in inventory.toml or remove the row",
+                    options
+                        .years
+                        .iter()
+                        .map(i32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+        let code = cell(self.nfr);
+        if code.is_empty() {
+            return Err(reject(self.nfr, "no NFR code is given".into()));
+        }
+        let row =
+            nfr::find(&code).ok_or_else(|| reject(self.nfr, nfr::unknown_code_message(&code)))?;
+        if !row.takes_activity() {
+            return Err(reject(
+                self.nfr,
+                match row.kind {
+                    RowKind::NationalTotal | RowKind::Compliance => format!(
+                        "'{}' is a total of the template, computed by airinv; give activity data for sector rows",
+                        row.code
+                    ),
+                    _ => format!("'{}' is not a row that takes activity data", row.code),
+                },
+            ));
+        }
+        let value_text = cell(self.value);
+        let value = parse_decimal(&value_text).map_err(|e| {
+            let hint = if value_text.contains(',') {
+                " (use a dot as decimal separator and no thousands separator)"
+            } else {
+                ""
+            };
+            reject(self.value, format!("{e}{hint}"))
+        })?;
+        if value < Decimal::ZERO {
+            return Err(reject(
+                self.value,
+                format!("the activity {value} is negative; activity data cannot be below zero"),
+            ));
+        }
+        let unit_text = cell(self.unit);
+        let quantity = parse_activity_unit(&unit_text).map_err(|e| {
+            reject(
+                self.unit,
+                if unit_text.is_empty() {
+                    "no unit is given".into()
+                } else {
+                    format!("unit '{unit_text}': {e}")
+                },
+            )
+        })?;
+        let fuel = cell(self.fuel);
+        if let (Some(fuels), crate::unit::Dimension::Energy) = (options.fuels, quantity.dimension) {
+            if crate::fuel::is_none(&fuel) {
+                return Err(reject(
+                    self.fuel,
+                    format!(
+                        "an activity in {unit_text} is fuel burnt, so it needs a fuel (a Guidebook fuel or alias)"
+                    ),
+                ));
+            }
+            if fuels.find(&fuel).is_none() {
+                return Err(reject(
+                    self.fuel,
+                    format!(
+                        "'{fuel}' is not a fuel airinv knows; name it in inventory.toml under [fuels], e.g. \"{fuel}\" = \"Hard Coal\"; the fuels are: {}",
+                        fuels.names()
+                    ),
+                ));
+            }
+        }
+        let abatement_efficiency = match self.efficiency.map(cell).filter(|t| !t.is_empty()) {
+            None => Efficiency::default(),
+            Some(t) => {
+                Efficiency::parse(&t).map_err(|r| reject(self.efficiency.unwrap_or(0), r))?
+            }
+        };
+        let extra = self
+            .extra
+            .iter()
+            .map(|&i| {
+                (
+                    self.names[i].clone(),
+                    cells.get(i).cloned().unwrap_or_default(),
+                )
+            })
+            .collect();
+        Ok(Activity {
+            at: loc(self.value).with_column_cleared(),
+            year,
+            row,
+            fuel,
+            technology: cell(self.technology),
+            value,
+            unit_text,
+            quantity,
+            table: opt(self.table),
+            abatement: opt(self.abatement),
+            region: opt(self.region),
+            tier: opt(self.tier),
+            abatement_efficiency,
+            source_id: opt(self.source_id),
+            extra,
+        })
+    }
+}
+
+/// The abatement efficiencies of an activity: one fraction for every
+/// pollutant (`0.95`, `95%`) or one per pollutant (`PM2.5=0.95; PM10=0.9`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Efficiency {
+    /// The text as written (part of the aggregation key).
+    pub text: String,
+    pub all: Option<Decimal>,
+    pub by_pollutant: Vec<(crate::pollutant::Pollutant, Decimal)>,
+}
+
+impl Efficiency {
+    pub fn parse(text: &str) -> std::result::Result<Efficiency, String> {
+        let t = text.trim();
+        let mut e = Efficiency {
+            text: t.to_string(),
+            ..Efficiency::default()
+        };
+        if !t.contains('=') {
+            e.all = Some(parse_efficiency(t)?);
+            return Ok(e);
+        }
+        for part in t.split([';', ' ']).filter(|p| !p.trim().is_empty()) {
+            let (p, v) = part
+                .split_once('=')
+                .ok_or_else(|| format!("'{part}' is not pollutant=efficiency (e.g. PM2.5=0.95)"))?;
+            let pollutant = crate::pollutant::Pollutant::parse(p).ok_or_else(|| {
+                format!(
+                    "'{p}' is not a pollutant id; the ids are {}",
+                    crate::pollutant::Pollutant::id_list()
+                )
+            })?;
+            e.by_pollutant.push((pollutant, parse_efficiency(v)?));
+        }
+        Ok(e)
+    }
+
+    /// The fraction removed for a pollutant (zero when none is given).
+    pub fn for_pollutant(&self, p: crate::pollutant::Pollutant) -> Decimal {
+        self.by_pollutant
+            .iter()
+            .find(|(q, _)| *q == p)
+            .map(|(_, v)| *v)
+            .or(self.all)
+            .unwrap_or(Decimal::ZERO)
+    }
+}
+
+/// A year of the inventory: a whole number from 1980 to 2100.
+pub fn parse_year(text: &str) -> std::result::Result<i32, String> {
+    let t = text.trim();
+    let d = parse_decimal(t).map_err(|_| format!("'{t}' is not a year"))?;
+    if !d.fract().is_zero() {
+        return Err(format!("'{t}' is not a year"));
+    }
+    let y = i32::try_from(d.trunc().mantissa() / 10i128.pow(d.scale()))
+        .map_err(|_| format!("'{t}' is not a year"))?;
+    if !(1980..=2100).contains(&y) {
+        return Err(format!(
+            "{y} is outside the years an inventory covers (1980-2100)"
+        ));
+    }
+    Ok(y)
+}
+
+/// An abatement efficiency as a fraction: `0.95` or `95%`.
+pub fn parse_efficiency(text: &str) -> std::result::Result<Decimal, String> {
+    let t = text.trim();
+    let (number, percent) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), true),
+        None => (t, false),
+    };
+    let mut v = parse_decimal(number).map_err(|e| format!("abatement efficiency: {e}"))?;
+    if percent {
+        v /= Decimal::ONE_HUNDRED;
+    }
+    if v < Decimal::ZERO || v > Decimal::ONE {
+        return Err(format!(
+            "an abatement efficiency of '{t}' is not between 0 and 1 (or 0% and 100%)"
+        ));
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_and_efficiencies() {
+        assert_eq!(parse_year("2022"), Ok(2022));
+        assert_eq!(parse_year("2022.0"), Ok(2022));
+        assert!(parse_year("2022.5").is_err());
+        assert!(parse_year("22").is_err());
+        assert!(parse_year("year").is_err());
+        assert_eq!(
+            parse_efficiency("0.95").unwrap(),
+            Decimal::from_str_exact("0.95").unwrap()
+        );
+        assert_eq!(
+            parse_efficiency("95%").unwrap(),
+            Decimal::from_str_exact("0.95").unwrap()
+        );
+        assert!(parse_efficiency("1.5").is_err());
+        assert!(parse_efficiency("-5%").is_err());
+        let e = Efficiency::parse("PM2.5=0.95; PM10=90%").unwrap();
+        assert_eq!(
+            e.for_pollutant(crate::pollutant::Pollutant::PM10),
+            Decimal::from_str_exact("0.9").unwrap()
+        );
+        assert_eq!(
+            e.for_pollutant(crate::pollutant::Pollutant::NOx),
+            Decimal::ZERO
+        );
+        assert_eq!(
+            Efficiency::parse("0.5")
+                .unwrap()
+                .for_pollutant(crate::pollutant::Pollutant::NOx),
+            Decimal::from_str_exact("0.5").unwrap()
+        );
+        assert!(Efficiency::parse("PM9=0.5").is_err());
+    }
+}

@@ -1,0 +1,418 @@
+//! The calculation: activity × emission factor, summed per year, Annex I
+//! row and pollutant, in exact decimals.
+//!
+//! Activities are first summed per key (year, row, fuel, technology, table,
+//! abatement, region, tier, unit, abatement efficiency): a sum of exact
+//! decimals, whatever the order. Each key is matched to its factors once,
+//! and its emission is the activity sum × one multiplier per pollutant:
+//!
+//! ```text
+//! emission [reporting unit] = activity × (activity unit → factor denominator)
+//!                              × factor value × (grams per factor mass unit)
+//!                              × (365 if the factor is per day) × (1 − abatement efficiency)
+//!                              ÷ (grams per reporting unit: 10^9 for kt, 10^6 for t ...)
+//! ```
+//!
+//! A factor given as a share of another pollutant (BC as % of PM2.5) gives
+//! that pollutant's emission × share ÷ 100. Keys are computed in parallel and
+//! gathered in key order, so results are identical to the last digit
+//! whatever the number of threads.
+
+use crate::activity::{Activity, Efficiency, Rejection};
+use crate::emission_factor::{Factor, Origin};
+use crate::error::Location;
+use crate::matching::{FactorIndex, MatchError, Query};
+use crate::number::format_decimal;
+use crate::pollutant::Pollutant;
+use crate::unit::{FactorUnit, Period, conversion, conversion_via_ncv, ratio};
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// What activities are summed by.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ActivityKey {
+    pub year: i32,
+    /// Template row number of the Annex I row.
+    pub row: u32,
+    pub fuel: String,
+    pub technology: String,
+    pub table: String,
+    pub abatement: String,
+    pub region: String,
+    pub tier: String,
+    pub unit: String,
+    pub efficiency: Efficiency,
+}
+
+impl ActivityKey {
+    pub fn of(a: &Activity) -> ActivityKey {
+        ActivityKey {
+            year: a.year,
+            row: a.row.number,
+            fuel: a.fuel.clone(),
+            technology: a.technology.clone(),
+            table: a.table.clone(),
+            abatement: a.abatement.clone(),
+            region: a.region.clone(),
+            tier: a.tier.clone(),
+            unit: a.unit_text.clone(),
+            efficiency: a.abatement_efficiency.clone(),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        &crate::nfr::by_number(self.row)
+            .expect("key rows are template rows")
+            .code
+    }
+}
+
+/// One activity row kept for per-row lineage.
+#[derive(Debug, Clone)]
+pub struct RowRecord {
+    pub at: Location,
+    pub value: Decimal,
+    pub source_id: String,
+    pub extra: Vec<(String, String)>,
+}
+
+/// The activity behind a key.
+#[derive(Debug, Clone)]
+pub struct KeyTotal {
+    pub value: Decimal,
+    pub count: u64,
+    /// The first rows (locations for messages).
+    pub first_rows: Vec<Location>,
+    /// Every row, when per-row lineage is asked for.
+    pub rows: Vec<RowRecord>,
+}
+
+/// How many row locations a key keeps for messages.
+const KEPT_LOCATIONS: usize = 5;
+
+/// Sums activities per key.
+#[derive(Debug, Clone, Default)]
+pub struct Accumulator {
+    pub keys: BTreeMap<ActivityKey, KeyTotal>,
+    /// Keep every row for per-row lineage.
+    pub keep_rows: bool,
+}
+
+impl Accumulator {
+    pub fn new(keep_rows: bool) -> Accumulator {
+        Accumulator {
+            keys: BTreeMap::new(),
+            keep_rows,
+        }
+    }
+
+    pub fn add(&mut self, a: Activity) {
+        let total = self
+            .keys
+            .entry(ActivityKey::of(&a))
+            .or_insert_with(|| KeyTotal {
+                value: Decimal::ZERO,
+                count: 0,
+                first_rows: Vec::new(),
+                rows: Vec::new(),
+            });
+        total.value += a.value;
+        total.count += 1;
+        if total.first_rows.len() < KEPT_LOCATIONS {
+            total.first_rows.push(a.at.clone());
+        }
+        if self.keep_rows {
+            total.rows.push(RowRecord {
+                at: a.at,
+                value: a.value,
+                source_id: a.source_id,
+                extra: a.extra,
+            });
+        }
+    }
+
+    /// Adds another accumulator's sums (in a fixed order: the caller merges
+    /// partial sums in file order).
+    pub fn merge(&mut self, other: Accumulator) {
+        for (k, t) in other.keys {
+            match self.keys.get_mut(&k) {
+                Some(mine) => {
+                    mine.value += t.value;
+                    mine.count += t.count;
+                    for l in t.first_rows {
+                        if mine.first_rows.len() < KEPT_LOCATIONS {
+                            mine.first_rows.push(l);
+                        }
+                    }
+                    mine.rows.extend(t.rows);
+                }
+                None => {
+                    self.keys.insert(k, t);
+                }
+            }
+        }
+    }
+}
+
+/// The emission of one key for one pollutant, with its lineage.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub pollutant: Pollutant,
+    pub factor_id: String,
+    pub factor_value: Decimal,
+    pub factor_unit: String,
+    pub factor_tier: String,
+    pub factor_table: String,
+    pub factor_reference: String,
+    /// `Guidebook` or the user file and row.
+    pub factor_source: String,
+    /// Why this factor was chosen.
+    pub why: String,
+    /// The conversion from the activity's unit to the factor's denominator.
+    pub conversion: String,
+    /// Reporting units per unit of activity.
+    pub multiplier: Decimal,
+    pub emission: Decimal,
+    /// False when a division could not be carried exactly (an NCV
+    /// conversion that is not a finite decimal, or a result beyond 28
+    /// significant digits): the value is then correct to 28 significant digits.
+    pub exact: bool,
+}
+
+/// The result of one key.
+#[derive(Debug, Clone)]
+pub struct KeyResult {
+    pub key: ActivityKey,
+    pub total: KeyTotal,
+    pub lines: Vec<Line>,
+    /// The activity in TJ NCV when it is fuel (for the activity columns).
+    pub energy_tj: Option<Decimal>,
+}
+
+/// What went wrong for a key.
+#[derive(Debug, Clone)]
+pub enum KeyError {
+    /// The rows of the key are rejected (unit mismatch).
+    Rejected(Rejection),
+    /// The run must stop (ambiguous factors).
+    Fatal(String),
+}
+
+/// A key that could not be computed.
+#[derive(Debug, Clone)]
+pub struct KeyFailure {
+    pub key: ActivityKey,
+    pub total: KeyTotal,
+    pub error: KeyError,
+}
+
+/// Computes every key, in parallel, in key order.
+pub fn compute(acc: Accumulator, index: &FactorIndex) -> Vec<Result<KeyResult, Box<KeyFailure>>> {
+    let keys: Vec<(ActivityKey, KeyTotal)> = acc.keys.into_iter().collect();
+    keys.into_par_iter()
+        .map(|(key, total)| match compute_key(&key, &total, index) {
+            Ok((lines, energy_tj)) => Ok(KeyResult {
+                key,
+                total,
+                lines,
+                energy_tj,
+            }),
+            Err(error) => Err(Box::new(KeyFailure { key, total, error })),
+        })
+        .collect()
+}
+
+/// Digits a decimal's mantissa uses: 28 means it may have been rounded.
+fn full(d: Decimal) -> bool {
+    d.mantissa().unsigned_abs().to_string().len() >= 28
+}
+
+fn compute_key(
+    key: &ActivityKey,
+    total: &KeyTotal,
+    index: &FactorIndex,
+) -> Result<(Vec<Line>, Option<Decimal>), KeyError> {
+    let row = crate::nfr::by_number(key.row).expect("template row");
+    let factor_code = row.code.trim_end_matches("(fu)").to_string();
+    let quantity =
+        crate::unit::parse_activity_unit(&key.unit).map_err(|e| KeyError::Fatal(e.to_string()))?;
+    let fuels = index.fuels();
+    let ncv = fuels
+        .ncv(&key.fuel)
+        .filter(|_| factor_code.starts_with("1A"))
+        .cloned();
+    let query = Query {
+        code: factor_code.clone(),
+        fuel: key.fuel.clone(),
+        technology: key.technology.clone(),
+        table: key.table.clone(),
+        abatement: key.abatement.clone(),
+        region: key.region.clone(),
+        tier: key.tier.clone(),
+        dimension: Some(quantity.dimension),
+        ncv_known: ncv.is_some(),
+    };
+    let where_ = || {
+        let mut s: Vec<String> = total.first_rows.iter().map(|l| l.to_string()).collect();
+        if total.count as usize > s.len() {
+            s.push(format!(
+                "and {} more row(s)",
+                total.count as usize - s.len()
+            ));
+        }
+        s.join("; ")
+    };
+    let selection = index.select(&query).map_err(|e| match e {
+        MatchError::Unit(m) => KeyError::Rejected(Rejection {
+            at: total.first_rows.first().cloned().unwrap_or_default(),
+            reason: format!(
+                "{m} (year {}, {} row(s): {})",
+                key.year,
+                total.count,
+                where_()
+            ),
+        }),
+        MatchError::Ambiguous(m) => {
+            KeyError::Fatal(format!("{m}\n(activity of {}: {})", key.year, where_()))
+        }
+    })?;
+
+    // Energy in TJ for the activity-data columns.
+    let tj = crate::unit::parse_activity_unit("TJ").expect("TJ");
+    let energy_tj = match quantity.dimension {
+        crate::unit::Dimension::Energy => Some(key_value_in(total.value, &quantity, &tj)),
+        crate::unit::Dimension::Mass if fuels.group(&key.fuel).is_some() => {
+            ncv.as_ref().map(|(n, _)| {
+                // t × GJ/t = GJ; exact.
+                total.value * quantity.scale / Decimal::from(1_000_000) * *n / Decimal::ONE_THOUSAND
+            })
+        }
+        _ => None,
+    };
+
+    let mut lines: Vec<Line> = Vec::new();
+    let mut shares: Vec<(Pollutant, &Factor, String)> = Vec::new();
+    for (pollutant, chosen) in &selection.by_pollutant {
+        let f = chosen.factor;
+        match &f.unit {
+            FactorUnit::ShareOf(_) => shares.push((*pollutant, f, chosen.why.clone())),
+            FactorUnit::Rate {
+                grams, per, period, ..
+            } => {
+                let (conv, conv_exact, conv_text) = if quantity.dimension.fits(per.dimension) {
+                    let (c, exact) = conversion(&quantity, per).map_err(KeyError::Fatal)?;
+                    (
+                        c,
+                        exact,
+                        format!("1 {} = {} {}", key.unit, format_decimal(c), per),
+                    )
+                } else {
+                    let (n, source) = ncv.as_ref().expect("NCV fit only when an NCV is known");
+                    let (c, exact) =
+                        conversion_via_ncv(&quantity, per, *n).map_err(KeyError::Fatal)?;
+                    (
+                        c,
+                        exact,
+                        format!(
+                            "1 {} = {} {} at NCV {} GJ/t ({source})",
+                            key.unit,
+                            format_decimal(c),
+                            per,
+                            format_decimal(*n)
+                        ),
+                    )
+                };
+                let days = match period {
+                    Period::Day => Decimal::from(365),
+                    Period::Year => Decimal::ONE,
+                };
+                let kept = Decimal::ONE - key.efficiency.for_pollutant(*pollutant);
+                let (per_unit, div_exact) =
+                    ratio(*grams, pollutant.grams_per_unit()).map_err(KeyError::Fatal)?;
+                let multiplier = conv * f.value * per_unit * days * kept;
+                let emission = total.value * multiplier;
+                let mut conv_text = conv_text;
+                if days != Decimal::ONE {
+                    conv_text.push_str("; per day × 365 days");
+                }
+                if kept != Decimal::ONE {
+                    conv_text.push_str(&format!(
+                        "; abatement efficiency {} applied",
+                        format_decimal(Decimal::ONE - kept)
+                    ));
+                }
+                lines.push(line(
+                    f,
+                    *pollutant,
+                    &chosen.why,
+                    conv_text,
+                    multiplier,
+                    emission,
+                    conv_exact && div_exact && !full(multiplier) && !full(emission),
+                ));
+            }
+            FactorUnit::Efficiency => {}
+        }
+    }
+    for (pollutant, f, why) in shares {
+        let FactorUnit::ShareOf(of) = f.unit else {
+            continue;
+        };
+        match lines.iter().find(|l| l.pollutant == of).cloned() {
+            Some(base) => {
+                let multiplier = base.multiplier * f.value / Decimal::ONE_HUNDRED;
+                let emission = total.value * multiplier;
+                let text = format!(
+                    "{}% of the {of} emission of the same activity ({})",
+                    format_decimal(f.value),
+                    base.factor_id
+                );
+                let exact = base.exact && !full(multiplier) && !full(emission);
+                lines.push(line(f, pollutant, &why, text, multiplier, emission, exact));
+            }
+            None => {
+                // No base emission: the share cannot be applied; the cell stays NE.
+            }
+        }
+    }
+    lines.sort_by_key(|l| l.pollutant);
+    Ok((lines, energy_tj))
+}
+
+fn key_value_in(
+    value: Decimal,
+    from: &crate::unit::Quantity,
+    to: &crate::unit::Quantity,
+) -> Decimal {
+    value * from.scale / to.scale
+}
+
+fn line(
+    f: &Factor,
+    pollutant: Pollutant,
+    why: &str,
+    conversion: String,
+    multiplier: Decimal,
+    emission: Decimal,
+    exact: bool,
+) -> Line {
+    Line {
+        pollutant,
+        factor_id: f.id.clone(),
+        factor_value: f.value,
+        factor_unit: f.unit_text.clone(),
+        factor_tier: f.tier.clone(),
+        factor_table: f.table.clone(),
+        factor_reference: f.reference.clone(),
+        factor_source: match &f.origin {
+            Origin::Guidebook => "EMEP/EEA Guidebook 2023".to_string(),
+            Origin::User(at) => at.to_string(),
+        },
+        why: why.to_string(),
+        conversion,
+        multiplier,
+        emission,
+        exact,
+    }
+}

@@ -1,0 +1,364 @@
+//! `airinv compile`: an inventory folder (or one activity file) to the
+//! Annex I workbook, its CSVs, the lineage and the run record.
+//!
+//! read (files in parallel) → match factors → calculate (keys in parallel)
+//! → aggregate → write. Outputs are written only when every input row was
+//! used (or `--keep-going` is given), each file atomically.
+
+use crate::activity::{self, Counts, ReadOptions, Rejection};
+use crate::aggregate;
+use crate::annex1::{self, Header};
+use crate::calculate::{self, Accumulator, KeyError, KeyResult};
+use crate::emission_factor::{self, Factor};
+use crate::error::{Error, Result};
+use crate::fuel::Fuels;
+use crate::inventory::Inventory;
+use crate::lineage::{self, Detail};
+use crate::matching::FactorIndex;
+use crate::output;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// What to compile and how.
+#[derive(Debug, Clone, Default)]
+pub struct CompileOptions {
+    /// An inventory folder (with inventory.toml) or one activity file.
+    pub source: PathBuf,
+    pub out: PathBuf,
+    /// Extra factor files (country-specific), after the inventory's own.
+    pub factors: Vec<PathBuf>,
+    pub detail: Detail,
+    /// Write the outputs even when rows were rejected.
+    pub keep_going: bool,
+    /// The country (ISO2), when the source does not say it.
+    pub country: Option<String>,
+    /// The reporting date for the header (DD.MM.YYYY); today when not given.
+    pub reporting_date: Option<String>,
+}
+
+/// What a compile did.
+#[derive(Debug, Clone, Default)]
+pub struct CompileReport {
+    pub counts: Counts,
+    pub rejected: Vec<Rejection>,
+    pub warnings: Vec<String>,
+    pub years: Vec<i32>,
+    /// Files written (empty when rows were rejected and --keep-going was not given).
+    pub outputs: Vec<PathBuf>,
+    pub written: bool,
+    /// Lines of national totals to show.
+    pub summary: Vec<String>,
+}
+
+/// Loads the inventory of a source path: a folder with inventory.toml, or one file.
+pub fn load_inventory(source: &Path) -> Result<Inventory> {
+    if source.is_dir() {
+        Inventory::load(source)
+    } else if source.exists() {
+        Ok(Inventory::single_file(source))
+    } else {
+        Err(Error::file(source, "does not exist"))
+    }
+}
+
+/// The fuel table of an inventory: the built-in one with its own names and NCVs.
+pub fn inventory_fuels(inv: &Inventory) -> Result<Fuels> {
+    let mut fuels = Fuels::built_in().clone();
+    let toml = inv.dir.join("inventory.toml");
+    for (alias, fuel) in &inv.fuel_aliases {
+        fuels
+            .add_alias(alias, fuel)
+            .map_err(|e| Error::file(&toml, format!("[fuels] {e}")))?;
+    }
+    for (fuel, value) in &inv.ncv {
+        fuels
+            .set_ncv(fuel, *value, "inventory.toml [ncv]")
+            .map_err(|e| Error::file(&toml, format!("[ncv] {e}")))?;
+    }
+    Ok(fuels)
+}
+
+/// Runs a compile.
+pub fn run(opts: &CompileOptions) -> Result<CompileReport> {
+    let inv = load_inventory(&opts.source)?;
+    let fuels = inventory_fuels(&inv)?;
+    let guidebook = emission_factor::embedded()?;
+    let mut user: Vec<Factor> = Vec::new();
+    let user_files: Vec<PathBuf> = inv
+        .factors
+        .iter()
+        .chain(opts.factors.iter())
+        .cloned()
+        .collect();
+    for f in &user_files {
+        user.extend(emission_factor::read_user_file(f)?);
+    }
+    let country = opts.country.clone().or(inv.country.clone());
+    let index = FactorIndex::new(guidebook, user, fuels, country.clone());
+
+    // Read every activity file, in parallel, and merge in file order.
+    let read_options = ReadOptions {
+        years: inv.years.clone(),
+        fuels: Some(index.fuels()),
+    };
+    if inv.activity.is_empty() {
+        return Err(Error::file(
+            inv.dir.join("inventory.toml"),
+            "names no activity files (activity = [...])",
+        ));
+    }
+    let keep_rows = opts.detail == Detail::Rows;
+    let parts: Vec<Result<(Accumulator, Vec<Rejection>, Counts)>> = inv
+        .activity
+        .par_iter()
+        .map(|source| {
+            let mut acc = Accumulator::new(keep_rows);
+            let mut rejected = Vec::new();
+            let counts = activity::read_file(
+                &source.path,
+                source.sheet.as_deref(),
+                &read_options,
+                &mut rejected,
+                |a| acc.add(a),
+            )?;
+            Ok((acc, rejected, counts))
+        })
+        .collect();
+    let mut acc = Accumulator::new(keep_rows);
+    let mut report = CompileReport::default();
+    let mut input_counts = Vec::new();
+    for (source, part) in inv.activity.iter().zip(parts) {
+        let (a, rejected, counts) = part?;
+        acc.merge(a);
+        report.rejected.extend(rejected);
+        report.counts.add(counts);
+        input_counts.push((source.clone(), counts));
+    }
+    let mut years: Vec<i32> = if inv.years.is_empty() {
+        let mut ys: Vec<i32> = acc.keys.keys().map(|k| k.year).collect();
+        ys.dedup();
+        ys
+    } else {
+        inv.years.clone()
+    };
+    years.sort();
+    years.dedup();
+    report.years = years.clone();
+
+    // Calculate.
+    let mut results: Vec<KeyResult> = Vec::new();
+    let mut fatal: Vec<String> = Vec::new();
+    for r in calculate::compute(acc, &index) {
+        match r {
+            Ok(k) => results.push(k),
+            Err(failure) => match failure.error {
+                KeyError::Rejected(rej) => {
+                    report.counts.used -= failure.total.count;
+                    report.counts.rejected += failure.total.count;
+                    report.rejected.push(rej);
+                }
+                KeyError::Fatal(m) => fatal.push(m),
+            },
+        }
+    }
+    if !fatal.is_empty() {
+        return Err(Error::Ambiguous(fatal.join("\n\n")));
+    }
+
+    let header = Header {
+        country: country.clone().unwrap_or_default(),
+        reporting_date: opts.reporting_date.clone().unwrap_or_else(today),
+        year: 0,
+        version: inv.version.clone(),
+    };
+    let agg = aggregate::build(&results, &years, &header, &inv.keys, index.fuels());
+    if !agg.errors.is_empty() {
+        return Err(Error::Ambiguous(agg.errors.join("\n")));
+    }
+    report.warnings = agg.warnings.clone();
+    for y in &agg.years {
+        let nt = y.row("NATIONAL TOTAL").expect("row 141");
+        let main: Vec<String> = [
+            crate::pollutant::Pollutant::NOx,
+            crate::pollutant::Pollutant::NMVOC,
+            crate::pollutant::Pollutant::SOx,
+            crate::pollutant::Pollutant::NH3,
+            crate::pollutant::Pollutant::PM25,
+        ]
+        .iter()
+        .map(|p| format!("{p} {}", nt.get(*p)))
+        .collect();
+        report.summary.push(format!(
+            "{} national total (kt): {}",
+            y.header.year,
+            main.join(", ")
+        ));
+    }
+
+    output::ensure_dir(&opts.out)?;
+    let rejected_path = opts.out.join("rejected.csv");
+    if !report.rejected.is_empty() {
+        write_rejected(&rejected_path, &report.rejected)?;
+        report.outputs.push(rejected_path.clone());
+        if !opts.keep_going {
+            return Ok(report);
+        }
+    } else if rejected_path.exists() {
+        std::fs::remove_file(&rejected_path).map_err(|e| Error::io(&rejected_path, e))?;
+    }
+
+    // Write.
+    let xlsx = opts.out.join("annex1.xlsx");
+    annex1::write_xlsx(&xlsx, &agg.years, |_| Ok(()))?;
+    report.outputs.push(xlsx);
+    for y in &agg.years {
+        let p = opts.out.join(format!("annex1_{}.csv", y.header.year));
+        output::write_atomically(&p, |w| annex1::write_csv(w, y))?;
+        report.outputs.push(p);
+    }
+    let detail = opts.out.join("detail.csv");
+    output::write_atomically(&detail, |w| lineage::write(w, &results, opts.detail))?;
+    report.outputs.push(detail);
+    let run_json = opts.out.join("run.json");
+    let record = run_record(
+        &inv,
+        &input_counts,
+        &user_files,
+        &index,
+        &report,
+        country.as_deref(),
+    )?;
+    output::write_atomically(&run_json, |w| {
+        serde_json::to_writer_pretty(&mut *w, &record).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })?;
+    report.outputs.push(run_json);
+    report.written = true;
+    Ok(report)
+}
+
+fn write_rejected(path: &Path, rejected: &[Rejection]) -> Result<()> {
+    output::write_atomically(path, |w| {
+        let mut c = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(w);
+        c.write_record(["file", "sheet", "row", "column", "reason"])?;
+        for r in rejected {
+            c.write_record([
+                r.at.file.as_str(),
+                r.at.sheet.as_deref().unwrap_or(""),
+                &r.at.row.map(|n| n.to_string()).unwrap_or_default(),
+                r.at.column.as_deref().unwrap_or(""),
+                &r.reason,
+            ])?;
+        }
+        c.flush()
+    })
+}
+
+/// The SHA-256 of a file, as hex.
+pub fn sha256_file(path: &Path) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(hex(&Sha256::digest(&bytes)))
+}
+
+fn sha256_bytes(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn run_record(
+    inv: &Inventory,
+    inputs: &[(crate::inventory::ActivitySource, Counts)],
+    user_files: &[PathBuf],
+    index: &FactorIndex,
+    report: &CompileReport,
+    country: Option<&str>,
+) -> Result<serde_json::Value> {
+    let mut input_list = Vec::new();
+    for (source, counts) in inputs {
+        input_list.push(serde_json::json!({
+            "path": source.path.display().to_string(),
+            "sheet": source.sheet,
+            "sha256": sha256_file(&source.path)?,
+            "rows_read": counts.read,
+            "rows_used_at_reading": counts.used,
+            "rows_rejected_at_reading": counts.rejected,
+            "empty_lines": counts.empty,
+        }));
+    }
+    let mut factor_files = Vec::new();
+    for f in user_files {
+        factor_files.push(serde_json::json!({
+            "path": f.display().to_string(),
+            "sha256": sha256_file(f)?,
+        }));
+    }
+    Ok(serde_json::json!({
+        "program": "airinv",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": "compile",
+        "inventory": inv.name,
+        "country": country,
+        "years": report.years,
+        "inputs": input_list,
+        "factor_database": {
+            "name": emission_factor::EMBEDDED_NAME,
+            "source": "EMEP/EEA air pollutant emission inventory guidebook 2023, emission factor database export (EMEP_20260207.csv)",
+            "sha256": sha256_bytes(include_bytes!("../../emission-factors/emep-eea-2023.csv")),
+            "factors": index.guidebook().len(),
+        },
+        "user_factor_files": factor_files,
+        "user_factors": index.user().len(),
+        "rows": {
+            "read": report.counts.read,
+            "used": report.counts.used,
+            "rejected": report.counts.rejected,
+            "empty_lines_skipped": report.counts.empty,
+        },
+        "rejected": report.rejected,
+        "warnings": report.warnings,
+    }))
+}
+
+/// Today's date as the template writes it (DD.MM.YYYY), in UTC.
+pub fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
+    format!("{d:02}.{m:02}.{y}")
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_from_day_counts() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(20_783), (2026, 11, 26));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+}

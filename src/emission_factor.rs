@@ -1,0 +1,373 @@
+//! Emission factors: the normalised factor file, the user's own factor
+//! files, and the database the calculation matches against.
+//!
+//! The default database is `emission-factors/emep-eea-2023.csv`, made by
+//! `airinv factors import` from the EEA's export of the EMEP/EEA Guidebook
+//! 2023 emission factors, and embedded in the binary. Its columns:
+//!
+//! `id,annex1_codes,guidebook_code,table,tier,kind,technology,fuel,abatement,region,pollutant,value,unit,unit_understood,ci_lower,ci_upper,reference,note`
+//!
+//! A user's factor file (country-specific or Tier 2/3 factors) has the
+//! columns `nfr,fuel,technology,pollutant,value,unit` and optionally
+//! `table,abatement,region,tier,ci_lower,ci_upper,reference,id`; its factors
+//! take precedence over the Guidebook's for the activities they fit.
+
+use crate::error::{Error, Location, Result};
+use crate::number::{format_decimal, parse_decimal};
+use crate::pollutant::Pollutant;
+use crate::unit::{FactorUnit, parse_factor_unit};
+use rust_decimal::Decimal;
+use std::path::Path;
+
+/// What a factor row gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FactorKind {
+    /// Mass of pollutant per unit of activity (or a share of another pollutant).
+    EmissionFactor,
+    /// Fraction of the emission removed by an abatement technique.
+    AbatementEfficiency,
+}
+
+impl FactorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FactorKind::EmissionFactor => "emission factor",
+            FactorKind::AbatementEfficiency => "abatement efficiency",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<FactorKind> {
+        match text.trim() {
+            "emission factor" => Some(FactorKind::EmissionFactor),
+            "abatement efficiency" => Some(FactorKind::AbatementEfficiency),
+            _ => None,
+        }
+    }
+}
+
+/// Where a factor comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// The embedded or a given normalised Guidebook database.
+    Guidebook,
+    /// A user's factor file, with the row of the factor.
+    User(Location),
+}
+
+/// One emission factor.
+#[derive(Debug, Clone)]
+pub struct Factor {
+    pub id: String,
+    /// The Annex I rows the factor applies to (most have one; `2.D.3.i, 2.G`
+    /// has two).
+    pub annex1_codes: Vec<String>,
+    /// The code as the source writes it (`1.A.1.a`).
+    pub source_code: String,
+    pub table: String,
+    /// `1`, `2` (Guidebook tiers), or what the user wrote (`3`, `CS`).
+    pub tier: String,
+    pub kind: FactorKind,
+    pub technology: String,
+    pub fuel: String,
+    pub abatement: String,
+    pub region: String,
+    pub pollutant: Pollutant,
+    pub value: Decimal,
+    /// The unit as written in the source.
+    pub unit_text: String,
+    pub unit: FactorUnit,
+    pub ci_lower: Option<Decimal>,
+    pub ci_upper: Option<Decimal>,
+    pub reference: String,
+    pub note: String,
+    pub origin: Origin,
+}
+
+impl Factor {
+    /// A short description for messages: `GB23-… (1.A.1.a Table_3-4, Natural gas, NOx 89 g/GJ)`.
+    pub fn describe(&self) -> String {
+        let mut what = vec![self.source_code.clone()];
+        if !self.table.is_empty() {
+            what.push(self.table.clone());
+        }
+        for s in [&self.technology, &self.fuel, &self.abatement, &self.region] {
+            if !s.is_empty() {
+                what.push(s.clone());
+            }
+        }
+        format!(
+            "{} ({}: {} {} {})",
+            self.id,
+            what.join(", "),
+            self.pollutant,
+            format_decimal(self.value),
+            self.unit_text
+        )
+    }
+}
+
+/// The header of the normalised factor file.
+pub const NORMALISED_COLUMNS: [&str; 18] = [
+    "id",
+    "annex1_codes",
+    "guidebook_code",
+    "table",
+    "tier",
+    "kind",
+    "technology",
+    "fuel",
+    "abatement",
+    "region",
+    "pollutant",
+    "value",
+    "unit",
+    "unit_understood",
+    "ci_lower",
+    "ci_upper",
+    "reference",
+    "note",
+];
+
+/// The comment lines at the top of the normalised file naming its source.
+pub const NORMALISED_PREAMBLE: &str = "\
+# Emission factors of the EMEP/EEA air pollutant emission inventory guidebook 2023, normalised by airinv.
+# Source: EEA, EMEP/EEA air pollutant emission inventory guidebook 2023, emission factor database export
+# (EMEP_20260207.csv). Reproduced with acknowledgement of the source, as the Guidebook's notice allows.
+# Made with `airinv factors import`; one row per factor. unit is as the export writes it, unit_understood
+# is how airinv reads it (mass per activity, % of another pollutant, or a fraction); annex1_codes lists
+# the Annex I (NFR 2019-1) rows the factor applies to.
+";
+
+/// The default database, embedded.
+pub const EMBEDDED_NAME: &str = "emission-factors/emep-eea-2023.csv";
+const EMBEDDED: &str = include_str!("../emission-factors/emep-eea-2023.csv");
+
+/// Reads the normalised factor file embedded in the binary.
+pub fn embedded() -> Result<Vec<Factor>> {
+    read_normalised(EMBEDDED.as_bytes(), Path::new(EMBEDDED_NAME))
+}
+
+/// Reads a normalised factor file from disk.
+pub fn read_normalised_file(path: &Path) -> Result<Vec<Factor>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    read_normalised(&bytes, path)
+}
+
+fn read_normalised(bytes: &[u8], name: &Path) -> Result<Vec<Factor>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::file(name, format!("cannot read the header: {e}")))?
+        .clone();
+    if headers.iter().collect::<Vec<_>>() != NORMALISED_COLUMNS {
+        return Err(Error::file(
+            name,
+            format!(
+                "is not a normalised factor file: the columns must be {}",
+                NORMALISED_COLUMNS.join(",")
+            ),
+        ));
+    }
+    let mut factors = Vec::new();
+    for record in reader.records() {
+        let r = record.map_err(|e| Error::file(name, format!("cannot be read: {e}")))?;
+        let line = r.position().map(|p| p.line()).unwrap_or(0);
+        let at = |col: &str| {
+            Location::file(name)
+                .with_row(line)
+                .with_column(col.to_string())
+        };
+        let pollutant = Pollutant::parse(&r[10]).ok_or_else(|| {
+            Error::input(
+                at("pollutant"),
+                format!("'{}' is not a pollutant id", &r[10]),
+            )
+        })?;
+        let value = parse_decimal(&r[11]).map_err(|e| Error::input(at("value"), e.to_string()))?;
+        let unit = parse_factor_unit(&r[13]).map_err(|e| Error::input(at("unit_understood"), e))?;
+        let kind = FactorKind::parse(&r[5])
+            .ok_or_else(|| Error::input(at("kind"), format!("'{}' is not a factor kind", &r[5])))?;
+        factors.push(Factor {
+            id: r[0].to_string(),
+            annex1_codes: r[1].split_whitespace().map(String::from).collect(),
+            source_code: r[2].to_string(),
+            table: r[3].to_string(),
+            tier: r[4].to_string(),
+            kind,
+            technology: r[6].to_string(),
+            fuel: r[7].to_string(),
+            abatement: r[8].to_string(),
+            region: r[9].to_string(),
+            pollutant,
+            value,
+            unit_text: r[12].to_string(),
+            unit,
+            ci_lower: optional_decimal(&r[14]),
+            ci_upper: optional_decimal(&r[15]),
+            reference: r[16].to_string(),
+            note: r[17].to_string(),
+            origin: Origin::Guidebook,
+        });
+    }
+    Ok(factors)
+}
+
+fn optional_decimal(text: &str) -> Option<Decimal> {
+    parse_decimal(text).ok()
+}
+
+/// Writes factors as a normalised factor file.
+pub fn write_normalised<W: std::io::Write>(mut out: W, factors: &[Factor]) -> std::io::Result<()> {
+    out.write_all(NORMALISED_PREAMBLE.as_bytes())?;
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out);
+    w.write_record(NORMALISED_COLUMNS)?;
+    let opt = |d: Option<Decimal>| d.map(format_decimal).unwrap_or_default();
+    for f in factors {
+        w.write_record([
+            f.id.as_str(),
+            &f.annex1_codes.join(" "),
+            &f.source_code,
+            &f.table,
+            &f.tier,
+            f.kind.as_str(),
+            &f.technology,
+            &f.fuel,
+            &f.abatement,
+            &f.region,
+            f.pollutant.id(),
+            &format_decimal(f.value),
+            &f.unit_text,
+            &f.unit.canonical(),
+            &opt(f.ci_lower),
+            &opt(f.ci_upper),
+            &f.reference,
+            &f.note,
+        ])?;
+    }
+    w.flush()
+}
+
+/// The columns of a user's factor file.
+pub const USER_COLUMNS: &str = "nfr,fuel,technology,pollutant,value,unit (required); table,abatement,region,tier,ci_lower,ci_upper,reference,id (optional)";
+
+/// Reads a user's factor file (CSV or a workbook's first sheet).
+///
+/// Every row must be usable: a factor that cannot be read stops the run
+/// with its location, since a country-specific factor left out silently
+/// would let the Guidebook default stand in for it.
+pub fn read_user_file(path: &Path) -> Result<Vec<Factor>> {
+    let sheet = crate::sheet::read(path, None)?;
+    let mut rows = sheet
+        .rows
+        .iter()
+        .filter(|r| r.cells.iter().any(|c| !c.trim().is_empty()));
+    let Some(header) = rows.next() else {
+        return Err(Error::file(
+            path,
+            format!("the factor file is empty; its columns are {USER_COLUMNS}"),
+        ));
+    };
+    let names: Vec<String> = header
+        .cells
+        .iter()
+        .map(|c| c.trim().to_ascii_lowercase())
+        .collect();
+    let col = |name: &str| names.iter().position(|n| n == name);
+    let required = ["nfr", "fuel", "technology", "pollutant", "value", "unit"];
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|n| col(n).is_none())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::input(
+            sheet.at.clone().with_row(header.number),
+            format!(
+                "the factor file lacks the column(s) {}; its columns are {USER_COLUMNS}",
+                missing.join(", ")
+            ),
+        ));
+    }
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("user");
+    let mut factors = Vec::new();
+    for row in rows {
+        let get = |name: &str| -> String {
+            col(name)
+                .and_then(|i| row.cells.get(i))
+                .map(|s| s.trim().to_string())
+                .unwrap_or_default()
+        };
+        let at = |name: &str| sheet.cell_location(row.number, col(name).unwrap_or(0), Some(name));
+        let code = get("nfr");
+        let annex = crate::nfr::find(&code)
+            .ok_or_else(|| Error::input(at("nfr"), crate::nfr::unknown_code_message(&code)))?;
+        let pollutant_text = get("pollutant");
+        let pollutant = Pollutant::parse(&pollutant_text).ok_or_else(|| {
+            Error::input(
+                at("pollutant"),
+                format!(
+                    "'{pollutant_text}' is not an Annex I pollutant; the ids are {}",
+                    Pollutant::id_list()
+                ),
+            )
+        })?;
+        let value =
+            parse_decimal(&get("value")).map_err(|e| Error::input(at("value"), e.to_string()))?;
+        let unit_text = get("unit");
+        let unit = parse_factor_unit(&unit_text).map_err(|e| {
+            Error::input(
+                at("unit"),
+                format!("the unit '{unit_text}' cannot be used: {e}"),
+            )
+        })?;
+        if let FactorUnit::Efficiency = unit {
+            return Err(Error::input(
+                at("unit"),
+                "a factor file gives emission factors; give an abatement efficiency in the activity file's abatement_efficiency column",
+            ));
+        }
+        let optional = |name: &str| -> Result<Option<Decimal>> {
+            let t = get(name);
+            if t.is_empty() {
+                Ok(None)
+            } else {
+                parse_decimal(&t)
+                    .map(Some)
+                    .map_err(|e| Error::input(at(name), e.to_string()))
+            }
+        };
+        let id = match get("id") {
+            id if !id.is_empty() => id,
+            _ => format!("{stem}:{}", row.number),
+        };
+        factors.push(Factor {
+            id,
+            annex1_codes: vec![annex.code.clone()],
+            source_code: code,
+            table: get("table"),
+            tier: match get("tier") {
+                t if t.is_empty() => "CS".to_string(),
+                t => t,
+            },
+            kind: FactorKind::EmissionFactor,
+            technology: get("technology"),
+            fuel: get("fuel"),
+            abatement: get("abatement"),
+            region: get("region"),
+            pollutant,
+            value,
+            unit_text,
+            unit,
+            ci_lower: optional("ci_lower")?,
+            ci_upper: optional("ci_upper")?,
+            reference: get("reference"),
+            note: String::new(),
+            origin: Origin::User(sheet.at.clone().with_row(row.number)),
+        });
+    }
+    Ok(factors)
+}

@@ -1,0 +1,287 @@
+//! Fuels: the Guidebook's fuel names, the Annex I fuel group of each, the
+//! broader fuels an activity falls back to, and the names compilers use.
+//!
+//! The table is `emission-factors/fuels.csv`, embedded. An inventory may add
+//! its own names (`[fuels]` in inventory.toml: `"Energy hard coal" = "Hard Coal"`).
+
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The fuel groups of the Annex I activity-data columns AF-AJ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FuelGroup {
+    Liquid,
+    Solid,
+    Gaseous,
+    Biomass,
+    Other,
+}
+
+impl FuelGroup {
+    pub const ALL: [FuelGroup; 5] = [
+        FuelGroup::Liquid,
+        FuelGroup::Solid,
+        FuelGroup::Gaseous,
+        FuelGroup::Biomass,
+        FuelGroup::Other,
+    ];
+
+    pub fn parse(text: &str) -> Option<FuelGroup> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "liquid" => Some(FuelGroup::Liquid),
+            "solid" => Some(FuelGroup::Solid),
+            "gaseous" => Some(FuelGroup::Gaseous),
+            "biomass" => Some(FuelGroup::Biomass),
+            "other" | "other_fuels" => Some(FuelGroup::Other),
+            _ => None,
+        }
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The template's name of the column (`Liquid Fuels`).
+    pub fn column_name(self) -> &'static str {
+        match self {
+            FuelGroup::Liquid => "Liquid Fuels",
+            FuelGroup::Solid => "Solid Fuels",
+            FuelGroup::Gaseous => "Gaseous Fuels",
+            FuelGroup::Biomass => "Biomass",
+            FuelGroup::Other => "Other Fuels",
+        }
+    }
+}
+
+/// One fuel of the table.
+#[derive(Debug, Clone)]
+pub struct Fuel {
+    /// The Guidebook's spelling.
+    pub name: String,
+    pub group: FuelGroup,
+    /// Broader Guidebook fuels to try, in order, when a chapter has no
+    /// factor for this one.
+    pub falls_back_to: Vec<String>,
+}
+
+/// The fuel table with its name index and net calorific values.
+#[derive(Debug, Clone)]
+pub struct Fuels {
+    fuels: Vec<Fuel>,
+    by_key: HashMap<String, usize>,
+    /// NCV in GJ per tonne by fuel index, and where it comes from.
+    ncv: HashMap<usize, (Decimal, String)>,
+}
+
+/// The comparison key of a fuel name: lower case, without quotes,
+/// underscores or repeated spaces.
+pub fn fuel_key(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| match c {
+            '_' | '\u{a0}' => ' ',
+            c => c,
+        })
+        .filter(|c| !matches!(c, '\'' | '"' | '‘' | '’' | '“' | '”'))
+        .flat_map(char::to_lowercase)
+        .collect();
+    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// True for the texts the factor database uses for "no fuel" (`NA`, empty).
+pub fn is_none(name: &str) -> bool {
+    let k = fuel_key(name);
+    k.is_empty() || k == "na" || k == "n/a" || k == "-"
+}
+
+static BUILT_IN: LazyLock<Fuels> = LazyLock::new(|| {
+    let mut fuels = Vec::new();
+    let mut aliases = Vec::new();
+    let mut reader = crate::data::reader(include_str!("../emission-factors/fuels.csv"));
+    for record in reader.records() {
+        let r = record.expect("embedded fuels.csv is valid CSV");
+        let list = |s: &str| -> Vec<String> {
+            s.split('|')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let index = fuels.len();
+        fuels.push(Fuel {
+            name: r[0].to_string(),
+            group: FuelGroup::parse(&r[1]).expect("fuel group in fuels.csv"),
+            falls_back_to: list(&r[2]),
+        });
+        aliases.extend(list(&r[3]).into_iter().map(|a| (a, index)));
+    }
+    let mut table = Fuels {
+        by_key: fuels
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (fuel_key(&f.name), i))
+            .collect(),
+        fuels,
+        ncv: HashMap::new(),
+    };
+    for (alias, index) in aliases {
+        table.by_key.entry(fuel_key(&alias)).or_insert(index);
+    }
+    let mut reader = crate::data::reader(include_str!("../emission-factors/ncv.csv"));
+    for record in reader.records() {
+        let r = record.expect("embedded ncv.csv is valid CSV");
+        let index = *table
+            .by_key
+            .get(&fuel_key(&r[0]))
+            .expect("ncv.csv names a fuel of fuels.csv");
+        let value = Decimal::from_str_exact(&r[1]).expect("ncv.csv value");
+        table
+            .ncv
+            .insert(index, (value, format!("IPCC 2006 default NCV ({})", &r[2])));
+    }
+    table
+});
+
+impl Fuels {
+    /// The table shipped in `emission-factors/fuels.csv`.
+    pub fn built_in() -> &'static Fuels {
+        &BUILT_IN
+    }
+
+    /// The fuel a name (or alias) stands for.
+    pub fn find(&self, name: &str) -> Option<&Fuel> {
+        self.by_key.get(&fuel_key(name)).map(|&i| &self.fuels[i])
+    }
+
+    /// Adds a compiler's own name for a fuel of the table.
+    pub fn add_alias(&mut self, alias: &str, fuel: &str) -> Result<(), String> {
+        let index = *self.by_key.get(&fuel_key(fuel)).ok_or_else(|| {
+            format!(
+                "'{fuel}' is not a fuel of emission-factors/fuels.csv; known fuels: {}",
+                self.names()
+            )
+        })?;
+        self.by_key.insert(fuel_key(alias), index);
+        Ok(())
+    }
+
+    /// The Guidebook fuel names to try for a fuel, in order: the fuel
+    /// itself, then what it falls back to.
+    pub fn chain(&self, name: &str) -> Vec<String> {
+        match self.find(name) {
+            Some(f) => std::iter::once(f.name.clone())
+                .chain(f.falls_back_to.iter().cloned())
+                .collect(),
+            None => vec![name.trim().to_string()],
+        }
+    }
+
+    pub fn group(&self, name: &str) -> Option<FuelGroup> {
+        self.find(name).map(|f| f.group)
+    }
+
+    /// The net calorific value of a fuel in GJ per tonne, and its source.
+    pub fn ncv(&self, name: &str) -> Option<&(Decimal, String)> {
+        let index = self.by_key.get(&fuel_key(name))?;
+        self.ncv.get(index)
+    }
+
+    /// Sets a fuel's NCV (GJ per tonne), as a country gives it.
+    pub fn set_ncv(&mut self, name: &str, value: Decimal, source: &str) -> Result<(), String> {
+        let index = *self.by_key.get(&fuel_key(name)).ok_or_else(|| {
+            format!(
+                "'{name}' is not a fuel of emission-factors/fuels.csv; known fuels: {}",
+                self.names()
+            )
+        })?;
+        if value <= Decimal::ZERO {
+            return Err(format!("the NCV of {name} must be positive, not {value}"));
+        }
+        self.ncv.insert(index, (value, source.to_string()));
+        Ok(())
+    }
+
+    /// The fuel names of the table, for messages.
+    pub fn names(&self) -> String {
+        self.fuels
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn all(&self) -> &[Fuel] {
+        &self.fuels
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases_find_the_guidebook_fuel() {
+        let f = Fuels::built_in();
+        assert_eq!(f.find("natural_gas").unwrap().name, "Natural gas");
+        assert_eq!(f.find("Natural Gas").unwrap().name, "Natural gas");
+        assert_eq!(f.find("  NATURAL   GAS ").unwrap().name, "Natural gas");
+        assert_eq!(
+            f.find("Other Liquid Fuels").unwrap().name,
+            "'Other' Liquid Fuels"
+        );
+        assert_eq!(f.find("lignite").unwrap().name, "Brown Coal");
+        assert_eq!(f.group("LPG"), Some(FuelGroup::Liquid));
+        assert_eq!(f.group("Coke oven gas"), Some(FuelGroup::Solid));
+        assert_eq!(f.group("Biogas"), Some(FuelGroup::Biomass));
+        assert!(f.find("unobtainium").is_none());
+    }
+
+    #[test]
+    fn natural_gas_falls_back_to_gaseous_fuels() {
+        let chain = Fuels::built_in().chain("natural gas");
+        assert_eq!(chain, ["Natural gas", "Gaseous Fuels"]);
+    }
+
+    #[test]
+    fn every_fallback_is_a_fuel_of_the_table() {
+        let f = Fuels::built_in();
+        for fuel in f.all() {
+            for fb in &fuel.falls_back_to {
+                assert!(
+                    f.find(fb).is_some(),
+                    "{} falls back to unknown {fb}",
+                    fuel.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn net_calorific_values_come_from_ipcc_2006_unless_given() {
+        let mut f = Fuels::built_in().clone();
+        assert_eq!(
+            f.ncv("diesel").unwrap().0,
+            Decimal::from_str_exact("43.0").unwrap()
+        );
+        assert_eq!(f.ncv("natural gas").unwrap().0, Decimal::from(48));
+        assert!(f.ncv("Liquid Fuels").is_none());
+        f.set_ncv(
+            "Diesel",
+            Decimal::from_str_exact("42.6").unwrap(),
+            "national",
+        )
+        .unwrap();
+        assert_eq!(f.ncv("transport diesel").unwrap().1, "national");
+        assert!(f.set_ncv("Diesel", Decimal::ZERO, "x").is_err());
+    }
+
+    #[test]
+    fn compilers_can_add_names() {
+        let mut f = Fuels::built_in().clone();
+        f.add_alias("Energy hard coal", "Hard Coal").unwrap();
+        assert_eq!(f.find("energy hard coal").unwrap().name, "Hard Coal");
+        assert!(f.add_alias("x", "no such fuel").is_err());
+    }
+}

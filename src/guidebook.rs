@@ -1,0 +1,424 @@
+//! Importing the EEA's export of the EMEP/EEA Guidebook emission factor
+//! database into airinv's normalised factor file.
+//!
+//! The export has the columns
+//! `NFR,Sector,Table,Type,Technology,Fuel,Abatement,Region,Pollutant,Value,Unit,CI_lower,CI_upper,Reference`
+//! and is read as it is published (UTF-8 with BOM, multi-line quoted cells).
+//! Each row becomes a normalised factor or a listed problem with its row and
+//! reason: a pollutant that is not one of Annex I's 26 (CO2, N2O, CH4, fuel
+//! consumption), a value that is not a number (`na`, `NC`, `0,0066 or 0,13`),
+//! a unit that cannot be read, a mass expressed in another compound than
+//! the one reported, or a code with no Annex I row. Nothing is dropped
+//! silently: rows read = factors + problems.
+
+use crate::emission_factor::{Factor, FactorKind, Origin};
+use crate::error::{Error, Location, Result};
+use crate::number::parse_decimal;
+use crate::pollutant::Pollutant;
+use crate::unit::{FactorUnit, normalise, parse_factor_unit};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::LazyLock;
+
+/// The columns of the EEA export.
+pub const EXPORT_COLUMNS: [&str; 14] = [
+    "NFR",
+    "Sector",
+    "Table",
+    "Type",
+    "Technology",
+    "Fuel",
+    "Abatement",
+    "Region",
+    "Pollutant",
+    "Value",
+    "Unit",
+    "CI_lower",
+    "CI_upper",
+    "Reference",
+];
+
+/// Why an export row did not become a factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProblemCategory {
+    /// CO2, CH4, N2O, particle size fractions...: not reported in Annex I.
+    NotAnnexPollutant,
+    /// Fuel or energy consumption rows.
+    NotAFactor,
+    /// `na`, `NC`, empty, or two values in one cell.
+    Value,
+    /// A unit that cannot be read or applied.
+    Unit,
+    /// The unit's compound does not match the pollutant (WHO-TEQ for PCDD/F, NH3 for NO).
+    Substance,
+    /// No Annex I row for the code.
+    Code,
+}
+
+impl ProblemCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemCategory::NotAnnexPollutant => "not an Annex I pollutant",
+            ProblemCategory::NotAFactor => "not an emission factor",
+            ProblemCategory::Value => "value not usable",
+            ProblemCategory::Unit => "unit not usable",
+            ProblemCategory::Substance => "unit does not fit the pollutant",
+            ProblemCategory::Code => "no Annex I row",
+        }
+    }
+}
+
+/// An export row that was not imported, with where it is and why.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    /// Line of the row in the export (the header is line 1).
+    pub row: u64,
+    pub nfr: String,
+    pub table: String,
+    pub kind: String,
+    pub technology: String,
+    pub fuel: String,
+    pub pollutant: String,
+    pub value: String,
+    pub unit: String,
+    pub category: ProblemCategory,
+    pub reason: String,
+}
+
+/// The result of an import.
+#[derive(Debug, Clone)]
+pub struct Import {
+    pub rows_read: usize,
+    pub factors: Vec<Factor>,
+    pub problems: Vec<Problem>,
+}
+
+struct CodeMap {
+    by_code: HashMap<String, Vec<String>>,
+}
+
+static CODE_MAP: LazyLock<CodeMap> = LazyLock::new(|| {
+    let mut by_code = HashMap::new();
+    let mut reader = crate::data::reader(include_str!("../emission-factors/guidebook-codes.csv"));
+    for record in reader.records() {
+        let r = record.expect("embedded guidebook-codes.csv is valid CSV");
+        by_code.insert(
+            r[0].trim().to_string(),
+            r[1].split_whitespace().map(String::from).collect(),
+        );
+    }
+    CodeMap { by_code }
+});
+
+/// The Annex I codes of a Guidebook code (`1.A.1.a` → `1A1a`), or `None`.
+pub fn annex1_codes(guidebook_code: &str) -> Option<Vec<String>> {
+    let code = guidebook_code.trim();
+    if let Some(codes) = CODE_MAP.by_code.get(code) {
+        return Some(codes.clone());
+    }
+    crate::nfr::find(code)
+        .filter(|r| r.takes_activity())
+        .map(|r| vec![r.code.clone()])
+}
+
+/// Text the export uses for "nothing" in its descriptive columns.
+fn blank_if_na(text: &str) -> String {
+    let t = normalise(text);
+    if t.eq_ignore_ascii_case("na") || t == "-" {
+        String::new()
+    } else {
+        t
+    }
+}
+
+/// FNV-1a, 64 bits: a stable id from a factor's defining texts.
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for p in parts {
+        for b in p.bytes().chain(std::iter::once(0x1f)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    h
+}
+
+/// Reads the EEA export at `path`.
+pub fn import(path: &Path) -> Result<Import> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    import_bytes(&bytes, path)
+}
+
+pub fn import_bytes(bytes: &[u8], path: &Path) -> Result<Import> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new().from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::file(path, format!("cannot read the header: {e}")))?
+        .clone();
+    let found: Vec<&str> = headers.iter().map(str::trim).collect();
+    if found != EXPORT_COLUMNS {
+        return Err(Error::file(
+            path,
+            format!(
+                "is not an EMEP/EEA emission factor export: the columns must be {} (found {})",
+                EXPORT_COLUMNS.join(","),
+                found.join(",")
+            ),
+        ));
+    }
+    let mut out = Import {
+        rows_read: 0,
+        factors: Vec::new(),
+        problems: Vec::new(),
+    };
+    let mut ids = HashSet::new();
+    for record in reader.records() {
+        let r = record.map_err(|e| {
+            let line = e.position().map(|p| p.line()).unwrap_or(0);
+            Error::input(
+                Location::file(path).with_row(line),
+                format!("the CSV cannot be read here: {e}"),
+            )
+        })?;
+        out.rows_read += 1;
+        let line = r.position().map(|p| p.line()).unwrap_or(0);
+        match import_row(&r) {
+            Ok(mut f) => {
+                let base = f.id.clone();
+                let mut n = 1;
+                while !ids.insert(f.id.clone()) {
+                    n += 1;
+                    f.id = format!("{base}-{n}");
+                }
+                out.factors.push(f);
+            }
+            Err((category, reason)) => out.problems.push(Problem {
+                row: line,
+                nfr: r[0].to_string(),
+                table: r[2].to_string(),
+                kind: r[3].to_string(),
+                technology: r[4].to_string(),
+                fuel: r[5].to_string(),
+                pollutant: r[8].to_string(),
+                value: r[9].to_string(),
+                unit: r[10].to_string(),
+                category,
+                reason,
+            }),
+        }
+    }
+    Ok(out)
+}
+
+fn import_row(r: &csv::StringRecord) -> std::result::Result<Factor, (ProblemCategory, String)> {
+    use ProblemCategory as P;
+    let field = |i: usize| r.get(i).unwrap_or("").trim();
+    let (nfr, table, kind_text, pollutant_text, value_text, unit_text) =
+        (field(0), field(2), field(3), field(8), field(9), field(10));
+    let kind_lower = kind_text.to_ascii_lowercase();
+    let (tier, kind) = if kind_lower.contains("fuel consumption") {
+        return Err((
+            P::NotAFactor,
+            format!("'{kind_text}' rows give fuel use, not emissions"),
+        ));
+    } else if kind_lower.contains("abatement efficiency") {
+        (tier_of(&kind_lower), FactorKind::AbatementEfficiency)
+    } else if kind_lower.contains("emission factor") {
+        (tier_of(&kind_lower), FactorKind::EmissionFactor)
+    } else {
+        return Err((P::NotAFactor, format!("unknown row type '{kind_text}'")));
+    };
+    // The pollutant. NO from manure is reported as NOx, as NO2, and the
+    // export says so in the unit (`kg a–1 AAP–1 NO2`).
+    let unit_result = parse_factor_unit(unit_text);
+    let pollutant = match Pollutant::parse(pollutant_text) {
+        Some(p) => p,
+        None if pollutant_text == "NO" => match &unit_result {
+            Ok(FactorUnit::Rate { substance, .. }) if substance == "NO2" => Pollutant::NOx,
+            _ => {
+                return Err((
+                    P::Substance,
+                    format!(
+                        "NO given in '{unit_text}': only NO expressed as NO2 can be reported as NOx"
+                    ),
+                ));
+            }
+        },
+        None if pollutant_text.is_empty() => {
+            return Err((P::NotAnnexPollutant, "no pollutant is named".into()));
+        }
+        None => {
+            return Err((
+                P::NotAnnexPollutant,
+                format!("'{pollutant_text}' is not reported in the Annex I template"),
+            ));
+        }
+    };
+    let value = parse_decimal(value_text).map_err(|e| {
+        let reason = if value_text.is_empty() {
+            "no value is given".to_string()
+        } else if matches!(value_text.to_ascii_lowercase().as_str(), "na" | "nc" | "ne") {
+            format!("{e} (the Guidebook marks it as not applicable or not calculated)")
+        } else {
+            e.to_string()
+        };
+        (P::Value, reason)
+    })?;
+    let unit = match kind {
+        FactorKind::AbatementEfficiency => match unit_text {
+            "" | "%" | "fraction" => {
+                if value < rust_decimal::Decimal::ZERO || value > rust_decimal::Decimal::ONE {
+                    return Err((
+                        P::Value,
+                        format!(
+                            "an abatement efficiency of {value} is not a fraction between 0 and 1"
+                        ),
+                    ));
+                }
+                FactorUnit::Efficiency
+            }
+            _ => {
+                return Err((
+                    P::Unit,
+                    format!("'{unit_text}' is not a unit of an abatement efficiency"),
+                ));
+            }
+        },
+        FactorKind::EmissionFactor => unit_result.map_err(|e| (P::Unit, e))?,
+    };
+    check_substance(pollutant, &unit).map_err(|e| (P::Substance, e))?;
+    if let FactorUnit::ShareOf(of) = unit
+        && of == pollutant {
+            return Err((P::Unit, format!("{pollutant} given as a share of itself")));
+        }
+    let annex1 = annex1_codes(nfr).ok_or_else(|| {
+        (
+            P::Code,
+            format!("'{nfr}' has no row in the Annex I template (NFR 2019-1)"),
+        )
+    })?;
+    let (mut ci_lower, mut ci_upper) =
+        (parse_decimal(field(11)).ok(), parse_decimal(field(12)).ok());
+    let mut note = String::new();
+    if let (Some(lo), Some(hi)) = (ci_lower, ci_upper)
+        && hi < lo {
+            note = format!("CI dropped: the export gives lower {lo} above upper {hi}");
+            ci_lower = None;
+            ci_upper = None;
+        }
+    let id_hash = fnv1a(&[
+        nfr,
+        table,
+        kind_text,
+        field(4),
+        field(5),
+        field(6),
+        field(7),
+        pollutant_text,
+        value_text,
+        unit_text,
+        field(13),
+    ]);
+    Ok(Factor {
+        id: format!("GB23-{:012x}", id_hash >> 16),
+        annex1_codes: annex1,
+        source_code: nfr.to_string(),
+        table: table.to_string(),
+        tier,
+        kind,
+        technology: blank_if_na(field(4)),
+        fuel: blank_if_na(field(5)),
+        abatement: blank_if_na(field(6)),
+        region: blank_if_na(field(7)),
+        pollutant,
+        value,
+        unit_text: unit_text.to_string(),
+        unit,
+        ci_lower,
+        ci_upper,
+        reference: normalise(field(13)),
+        note,
+        origin: Origin::Guidebook,
+    })
+}
+
+fn tier_of(kind_lower: &str) -> String {
+    if kind_lower.contains("tier 1") {
+        "1".into()
+    } else if kind_lower.contains("tier 2") {
+        "2".into()
+    } else if kind_lower.contains("tier 3") {
+        "3".into()
+    } else {
+        String::new()
+    }
+}
+
+/// The compound a unit names must be the one the pollutant is reported as.
+pub fn check_substance(pollutant: Pollutant, unit: &FactorUnit) -> std::result::Result<(), String> {
+    let FactorUnit::Rate { substance, .. } = unit else {
+        return Ok(());
+    };
+    let fits = match substance.as_str() {
+        "" => true,
+        "NH3" => pollutant == Pollutant::NH3,
+        "NO2" => pollutant == Pollutant::NOx,
+        "SO2" => pollutant == Pollutant::SOx,
+        "NMVOC" => pollutant == Pollutant::NMVOC,
+        "I-TEQ" => pollutant == Pollutant::PCDDF,
+        "WHO-TEQ" => {
+            return Err(
+                "PCDD/F is given in WHO-TEQ; Annex I reports I-TEQ, and the two scales differ"
+                    .into(),
+            );
+        }
+        _ => false,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!(
+            "the unit gives {substance} but the pollutant is {pollutant}"
+        ))
+    }
+}
+
+/// Writes the problems list as CSV.
+pub fn write_problems<W: std::io::Write>(out: W, problems: &[Problem]) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out);
+    w.write_record([
+        "row",
+        "nfr",
+        "table",
+        "type",
+        "technology",
+        "fuel",
+        "pollutant",
+        "value",
+        "unit",
+        "category",
+        "reason",
+    ])?;
+    for p in problems {
+        w.write_record([
+            p.row.to_string().as_str(),
+            &p.nfr,
+            &p.table,
+            &p.kind,
+            &p.technology,
+            &p.fuel,
+            &p.pollutant,
+            &p.value,
+            &p.unit,
+            p.category.as_str(),
+            &p.reason,
+        ])?;
+    }
+    w.flush()
+}
+
+/// The problems list of the embedded database, as imported.
+pub const EMBEDDED_PROBLEMS: &str = include_str!("../emission-factors/emep-eea-2023-problems.csv");

@@ -1,0 +1,138 @@
+//! `detail.csv`: the lineage of every number of the Annex I table.
+//!
+//! One line per activity key and pollutant (`--detail keys`, the default
+//! for large runs): the activity summed over the rows behind the key, with
+//! their count, the factor used (id, value, unit, tier, table, reference,
+//! source and why it was chosen), the unit conversion and the emission. With
+//! `--detail rows`, one line per activity row and pollutant, with the row's
+//! location, source id and free columns. Summing the `emission` column per
+//! year, code and pollutant gives the Annex I cell.
+
+use crate::calculate::KeyResult;
+use crate::number::format_decimal;
+use std::io::Write;
+
+/// How detailed detail.csv is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// One line per activity key and pollutant.
+    #[default]
+    Keys,
+    /// One line per activity row and pollutant.
+    Rows,
+}
+
+const COMMON: [&str; 12] = [
+    "year",
+    "code",
+    "fuel",
+    "technology",
+    "table",
+    "abatement",
+    "region",
+    "tier",
+    "abatement_efficiency",
+    "activity_rows",
+    "activity",
+    "activity_unit",
+];
+
+const FACTOR: [&str; 14] = [
+    "pollutant",
+    "factor_id",
+    "factor_value",
+    "factor_unit",
+    "factor_tier",
+    "factor_table",
+    "factor_reference",
+    "factor_source",
+    "why",
+    "conversion",
+    "multiplier",
+    "emission",
+    "emission_unit",
+    "exact",
+];
+
+/// Writes detail.csv.
+pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io::Result<()> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out);
+    let mut header: Vec<&str> = COMMON.to_vec();
+    if detail == Detail::Rows {
+        header.extend(["input_row", "source_id", "other_columns"]);
+    }
+    header.extend(FACTOR);
+    if detail == Detail::Keys {
+        header.push("first_input_row");
+    }
+    w.write_record(&header)?;
+    for r in results {
+        let k = &r.key;
+        let common = |rows: u64, activity: rust_decimal::Decimal| -> Vec<String> {
+            vec![
+                k.year.to_string(),
+                k.code().to_string(),
+                k.fuel.clone(),
+                k.technology.clone(),
+                k.table.clone(),
+                k.abatement.clone(),
+                k.region.clone(),
+                k.tier.clone(),
+                k.efficiency.text.clone(),
+                rows.to_string(),
+                format_decimal(activity),
+                k.unit.clone(),
+            ]
+        };
+        for line in &r.lines {
+            let factor = |emission: rust_decimal::Decimal, exact: bool| -> Vec<String> {
+                vec![
+                    line.pollutant.id().to_string(),
+                    line.factor_id.clone(),
+                    format_decimal(line.factor_value),
+                    line.factor_unit.clone(),
+                    line.factor_tier.clone(),
+                    line.factor_table.clone(),
+                    line.factor_reference.clone(),
+                    line.factor_source.clone(),
+                    line.why.clone(),
+                    line.conversion.clone(),
+                    format_decimal(line.multiplier),
+                    format_decimal(emission),
+                    line.pollutant.unit().to_string(),
+                    if exact { "yes" } else { "rounded at 28 digits" }.to_string(),
+                ]
+            };
+            match detail {
+                Detail::Keys => {
+                    let mut rec = common(r.total.count, r.total.value);
+                    rec.extend(factor(line.emission, line.exact));
+                    rec.push(
+                        r.total
+                            .first_rows
+                            .first()
+                            .map(|l| l.to_string())
+                            .unwrap_or_default(),
+                    );
+                    w.write_record(rec.iter().map(|s| crate::output::csv_safe(s).into_owned()))?;
+                }
+                Detail::Rows => {
+                    for row in &r.total.rows {
+                        let mut rec = common(1, row.value);
+                        let other: Vec<String> =
+                            row.extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                        rec.extend([row.at.to_string(), row.source_id.clone(), other.join("; ")]);
+                        let emission = row.value * line.multiplier;
+                        rec.extend(factor(emission, line.exact));
+                        w.write_record(
+                            rec.iter().map(|s| crate::output::csv_safe(s).into_owned()),
+                        )?;
+                    }
+                }
+            }
+        }
+    }
+    w.flush()
+}

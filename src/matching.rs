@@ -1,0 +1,564 @@
+//! Matching activities to emission factors.
+//!
+//! An activity is matched by its Annex I row, fuel and technology,
+//! optionally narrowed by table, abatement, region and tier:
+//!
+//! 1. **The user's factors first.** A factor from a `--factors` file fits
+//!    when its row is the activity's and each of its fuel, technology,
+//!    table, abatement and region is empty or equal to the activity's; the
+//!    most specific fitting factor wins, and it takes precedence over the
+//!    Guidebook for its pollutant.
+//! 2. **The Guidebook.** Tier 1 unless the activity names a tier or a table.
+//!    The fuel is looked up by name and alias, and when the chapter has no
+//!    factor for it, through the broader fuels it falls back to
+//!    (`emission-factors/fuels.csv`: natural gas → Gaseous Fuels in 1.A.2).
+//!    A named technology selects that technology's factors, or the chapter's
+//!    technology-generic ones when it has none. Only factors per a quantity
+//!    of the activity's dimension (energy, mass, head...) are kept.
+//! 3. **One factor per pollutant.** Several candidates that give the same
+//!    value in the same unit are one factor. Otherwise the curated choices of
+//!    `emission-factors/guidebook-defaults.csv` decide (the Guidebook's
+//!    default, or the EU / non-EU value by the inventory's country); if they
+//!    do not, the run stops and lists the candidates with how to pin one.
+//!    Nothing is picked silently.
+
+use crate::emission_factor::{Factor, FactorKind};
+use crate::fuel::{Fuels, fuel_key};
+use crate::pollutant::Pollutant;
+use crate::unit::{Dimension, FactorUnit};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::LazyLock;
+
+/// A curated choice among duplicate Guidebook factors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Choice {
+    /// The Guidebook's default among the candidates.
+    Default,
+    /// The value for EU Member States.
+    Eu,
+    /// The value for countries outside the EU.
+    NonEu,
+    /// No default: the compiler must choose; the reason says on what.
+    Ask,
+}
+
+#[derive(Debug, Clone)]
+pub struct Curated {
+    pub choice: Choice,
+    pub reason: String,
+}
+
+static CURATED: LazyLock<HashMap<String, Curated>> = LazyLock::new(|| {
+    let mut map = HashMap::new();
+    let mut reader =
+        crate::data::reader(include_str!("../emission-factors/guidebook-defaults.csv"));
+    let headers = reader
+        .headers()
+        .expect("guidebook-defaults.csv header")
+        .clone();
+    let col = |n: &str| {
+        headers
+            .iter()
+            .position(|h| h == n)
+            .expect("guidebook-defaults.csv column")
+    };
+    let (id, choice, reason) = (col("id"), col("choice"), col("reason"));
+    for record in reader.records() {
+        let r = record.expect("embedded guidebook-defaults.csv is valid CSV");
+        let choice = match &r[choice] {
+            "default" => Choice::Default,
+            "EU" => Choice::Eu,
+            "non-EU" => Choice::NonEu,
+            "ask" => Choice::Ask,
+            other => panic!("unknown choice {other} in guidebook-defaults.csv"),
+        };
+        map.insert(
+            r[id].to_string(),
+            Curated {
+                choice,
+                reason: r[reason].to_string(),
+            },
+        );
+    }
+    map
+});
+
+static EU: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    let mut reader = crate::data::reader(include_str!("../emission-factors/eu-member-states.csv"));
+    reader
+        .records()
+        .map(|r| r.expect("eu-member-states.csv")[0].to_string())
+        .collect()
+});
+
+/// True when an ISO2 code is an EU Member State.
+pub fn is_eu_member(iso2: &str) -> bool {
+    EU.contains(&iso2.trim().to_ascii_uppercase())
+}
+
+/// The curated choice for a factor id, if any.
+pub fn curated(id: &str) -> Option<&'static Curated> {
+    CURATED.get(id)
+}
+
+/// What an activity asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub code: String,
+    pub fuel: String,
+    pub technology: String,
+    pub table: String,
+    pub abatement: String,
+    pub region: String,
+    pub tier: String,
+    pub dimension: Option<Dimension>,
+    /// True when the activity's fuel has a net calorific value and the row
+    /// is fuel combustion (1A): energy and fuel mass then convert into each
+    /// other, and factors per GJ or per tonne of fuel both fit.
+    pub ncv_known: bool,
+}
+
+/// The factor chosen for one pollutant, and why.
+#[derive(Debug, Clone)]
+pub struct Chosen<'a> {
+    pub factor: &'a Factor,
+    /// How the factor was chosen, in words for detail.csv.
+    pub why: String,
+}
+
+/// The factors chosen for an activity, by pollutant.
+#[derive(Debug, Clone, Default)]
+pub struct Selection<'a> {
+    pub by_pollutant: BTreeMap<Pollutant, Chosen<'a>>,
+}
+
+/// Why an activity cannot be matched.
+#[derive(Debug, Clone)]
+pub enum MatchError {
+    /// Factors exist but none is per a quantity the activity's unit converts to.
+    Unit(String),
+    /// Several factors fit and nothing says which.
+    Ambiguous(String),
+}
+
+/// All factors, indexed for matching.
+pub struct FactorIndex {
+    guidebook: Vec<Factor>,
+    user: Vec<Factor>,
+    guidebook_by_code: HashMap<String, Vec<usize>>,
+    user_by_code: HashMap<String, Vec<usize>>,
+    fuels: Fuels,
+    /// The inventory's country, to choose EU / non-EU values.
+    country: Option<String>,
+}
+
+fn eq_text(a: &str, b: &str) -> bool {
+    fuel_key(a) == fuel_key(b)
+}
+
+fn by_code(factors: &[Factor]) -> HashMap<String, Vec<usize>> {
+    let mut map: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, f) in factors.iter().enumerate() {
+        if f.kind != FactorKind::EmissionFactor {
+            continue;
+        }
+        for code in &f.annex1_codes {
+            map.entry(code.clone()).or_default().push(i);
+        }
+    }
+    map
+}
+
+/// How a factor's unit fits an activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Fit {
+    /// The activity converts to the factor's denominator by units alone.
+    Direct,
+    /// Through the fuel's net calorific value (TJ of diesel to t of diesel).
+    ViaNcv,
+}
+
+fn fit(f: &Factor, q: &Query) -> Option<Fit> {
+    match (&f.unit, q.dimension) {
+        (FactorUnit::ShareOf(_), _) => Some(Fit::Direct),
+        (FactorUnit::Rate { .. }, None) => Some(Fit::Direct),
+        (FactorUnit::Rate { per, .. }, Some(d)) => {
+            if d.fits(per.dimension) {
+                Some(Fit::Direct)
+            } else if q.ncv_known && crate::unit::fuel_mass_or_energy(d, per) {
+                Some(Fit::ViaNcv)
+            } else {
+                None
+            }
+        }
+        (FactorUnit::Efficiency, _) => None,
+    }
+}
+
+fn fits_dimension(f: &Factor, q: &Query) -> bool {
+    fit(f, q).is_some()
+}
+
+impl FactorIndex {
+    pub fn new(
+        guidebook: Vec<Factor>,
+        user: Vec<Factor>,
+        fuels: Fuels,
+        country: Option<String>,
+    ) -> FactorIndex {
+        FactorIndex {
+            guidebook_by_code: by_code(&guidebook),
+            user_by_code: by_code(&user),
+            guidebook,
+            user,
+            fuels,
+            country,
+        }
+    }
+
+    pub fn fuels(&self) -> &Fuels {
+        &self.fuels
+    }
+
+    pub fn guidebook(&self) -> &[Factor] {
+        &self.guidebook
+    }
+
+    pub fn user(&self) -> &[Factor] {
+        &self.user
+    }
+
+    /// Chooses one factor per pollutant for an activity.
+    pub fn select(&self, q: &Query) -> Result<Selection<'_>, MatchError> {
+        let mut selection = Selection::default();
+        let gb = self.guidebook_candidates(q)?;
+        for (pollutant, chosen) in self.user_choices(q)? {
+            selection.by_pollutant.insert(pollutant, chosen);
+        }
+        for (pollutant, candidates) in &gb.by_pollutant {
+            match selection.by_pollutant.get_mut(pollutant) {
+                // A user factor takes precedence: say over what.
+                Some(chosen) => {
+                    let ids: Vec<&str> = candidates.iter().map(|f| f.id.as_str()).collect();
+                    chosen.why.push_str(&format!(
+                        "; takes precedence over Guidebook {}",
+                        ids.join(", ")
+                    ));
+                }
+                None => {
+                    let chosen = self.resolve(q, *pollutant, candidates, &gb.how)?;
+                    selection.by_pollutant.insert(*pollutant, chosen);
+                }
+            }
+        }
+        Ok(selection)
+    }
+
+    /// How specifically a user factor fits a query (the number of its
+    /// non-empty descriptive fields), or `None` when it does not fit.
+    fn user_fit(&self, f: &Factor, q: &Query) -> Option<usize> {
+        if !fits_dimension(f, q) {
+            return None;
+        }
+        let mut specificity = 0;
+        if !f.fuel.is_empty() {
+            if !self.same_fuel(&f.fuel, &q.fuel) {
+                return None;
+            }
+            specificity += 1;
+        }
+        for (have, want) in [
+            (&f.technology, &q.technology),
+            (&f.table, &q.table),
+            (&f.abatement, &q.abatement),
+            (&f.region, &q.region),
+        ] {
+            if !have.is_empty() {
+                if !eq_text(have, want) {
+                    return None;
+                }
+                specificity += 1;
+            }
+        }
+        Some(specificity)
+    }
+
+    /// The user's factors for a query: the most specific per pollutant.
+    fn user_choices(&self, q: &Query) -> Result<BTreeMap<Pollutant, Chosen<'_>>, MatchError> {
+        let mut best: BTreeMap<Pollutant, (usize, Vec<&Factor>)> = BTreeMap::new();
+        for &i in self
+            .user_by_code
+            .get(&q.code)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
+            let f = &self.user[i];
+            let Some(specificity) = self.user_fit(f, q) else {
+                continue;
+            };
+            let entry = best.entry(f.pollutant).or_insert((specificity, Vec::new()));
+            if specificity > entry.0 {
+                *entry = (specificity, vec![f]);
+            } else if specificity == entry.0 {
+                entry.1.push(f);
+            }
+        }
+        let mut out = BTreeMap::new();
+        for (pollutant, (_, fs)) in best {
+            let first = fs[0];
+            if !fs
+                .iter()
+                .all(|f| f.value == first.value && f.unit == first.unit)
+            {
+                let list: Vec<String> =
+                    fs.iter().map(|f| format!("  - {}", f.describe())).collect();
+                return Err(MatchError::Ambiguous(format!(
+                    "{} fuel '{}' technology '{}': several of your factors fit equally for {pollutant} and disagree:\n{}\nGive them distinct technology, table, abatement or region values, or keep one.",
+                    q.code,
+                    q.fuel,
+                    q.technology,
+                    list.join("\n")
+                )));
+            }
+            let why = match &first.origin {
+                crate::emission_factor::Origin::User(at) => format!("user factor ({at})"),
+                crate::emission_factor::Origin::Guidebook => "user factor".into(),
+            };
+            out.insert(pollutant, Chosen { factor: first, why });
+        }
+        Ok(out)
+    }
+
+    fn same_fuel(&self, a: &str, b: &str) -> bool {
+        if eq_text(a, b) {
+            return true;
+        }
+        match (self.fuels.find(a), self.fuels.find(b)) {
+            (Some(x), Some(y)) => x.name == y.name,
+            _ => false,
+        }
+    }
+
+    fn guidebook_candidates(&self, q: &Query) -> Result<GuidebookCandidates<'_>, MatchError> {
+        let mut out = GuidebookCandidates::default();
+        let Some(indices) = self.guidebook_by_code.get(&q.code) else {
+            return Ok(out);
+        };
+        let tier = if !q.tier.is_empty() {
+            Some(
+                q.tier
+                    .trim_start_matches(['T', 't'])
+                    .trim_start_matches("ier")
+                    .trim()
+                    .to_string(),
+            )
+        } else if q.table.is_empty() {
+            Some("1".to_string())
+        } else {
+            None
+        };
+        let base: Vec<&Factor> = indices
+            .iter()
+            .map(|&i| &self.guidebook[i])
+            .filter(|f| tier.as_ref().is_none_or(|t| &f.tier == t))
+            .filter(|f| q.table.is_empty() || eq_text(&f.table, &q.table))
+            .filter(|f| q.abatement.is_empty() || eq_text(&f.abatement, &q.abatement))
+            .filter(|f| q.region.is_empty() || eq_text(&f.region, &q.region))
+            .collect();
+        // Fuel: the activity's own, then what it falls back to.
+        let mut how = String::new();
+        let with_fuel: Vec<&Factor> = if crate::fuel::is_none(&q.fuel) {
+            base.iter().copied().filter(|f| f.fuel.is_empty()).collect()
+        } else {
+            let chain = self.fuels.chain(&q.fuel);
+            let mut found = Vec::new();
+            for (step, name) in chain.iter().enumerate() {
+                found = base
+                    .iter()
+                    .copied()
+                    .filter(|f| eq_text(&f.fuel, name))
+                    .collect();
+                if !found.is_empty() {
+                    if step > 0 || !eq_text(name, &q.fuel) {
+                        how = format!("fuel '{}' as Guidebook fuel '{}'", q.fuel, found[0].fuel);
+                    }
+                    break;
+                }
+            }
+            found
+        };
+        // Technology: the named one, or the chapter's generic factors.
+        let with_tech: Vec<&Factor> = if q.technology.is_empty() {
+            with_fuel
+        } else {
+            let named: Vec<&Factor> = with_fuel
+                .iter()
+                .copied()
+                .filter(|f| eq_text(&f.technology, &q.technology))
+                .collect();
+            if named.is_empty() {
+                let generic: Vec<&Factor> = with_fuel
+                    .into_iter()
+                    .filter(|f| f.technology.is_empty())
+                    .collect();
+                if !generic.is_empty() {
+                    push_how(
+                        &mut how,
+                        &format!(
+                            "no factor for technology '{}', the technology-generic one",
+                            q.technology
+                        ),
+                    );
+                }
+                generic
+            } else {
+                named
+            }
+        };
+        // Per pollutant, factors that fit by units alone win over those that
+        // need the fuel's NCV.
+        let mut best_fit: BTreeMap<Pollutant, Fit> = BTreeMap::new();
+        for f in &with_tech {
+            if let Some(k) = fit(f, q) {
+                let e = best_fit.entry(f.pollutant).or_insert(k);
+                *e = (*e).min(k);
+            }
+        }
+        let fitting: Vec<&Factor> = with_tech
+            .iter()
+            .copied()
+            .filter(|f| fit(f, q).is_some() && fit(f, q) == best_fit.get(&f.pollutant).copied())
+            .collect();
+        let has_rate =
+            |fs: &[&Factor]| fs.iter().any(|f| matches!(f.unit, FactorUnit::Rate { .. }));
+        if has_rate(&with_tech) && !has_rate(&fitting) {
+            let mut units: Vec<String> = with_tech
+                .iter()
+                .filter_map(|f| match &f.unit {
+                    FactorUnit::Rate { per, .. } => Some(format!("per {per}")),
+                    _ => None,
+                })
+                .collect();
+            units.sort();
+            units.dedup();
+            return Err(MatchError::Unit(format!(
+                "the activity is {} but the Guidebook factors for {} {} are {}; give the activity in one of those units",
+                q.dimension.map(|d| d.describe()).unwrap_or("?"),
+                q.code,
+                if q.fuel.is_empty() {
+                    String::new()
+                } else {
+                    format!("'{}'", q.fuel)
+                },
+                units.join(", ")
+            )));
+        }
+        for f in fitting {
+            out.by_pollutant.entry(f.pollutant).or_default().push(f);
+        }
+        out.how = how;
+        Ok(out)
+    }
+
+    fn resolve<'a>(
+        &self,
+        q: &Query,
+        pollutant: Pollutant,
+        candidates: &[&'a Factor],
+        how: &str,
+    ) -> Result<Chosen<'a>, MatchError> {
+        let first = candidates[0];
+        let mut why = format!("Guidebook Tier {} {}", first.tier, first.table);
+        if !how.is_empty() {
+            why = format!("{why}; {how}");
+        }
+        if candidates.len() == 1 {
+            return Ok(Chosen { factor: first, why });
+        }
+        if candidates
+            .iter()
+            .all(|f| f.value == first.value && f.unit == first.unit)
+        {
+            return Ok(Chosen {
+                factor: first,
+                why: format!(
+                    "{why}; {} rows of the database give this same value",
+                    candidates.len()
+                ),
+            });
+        }
+        let in_eu = self.country.as_deref().map(is_eu_member);
+        let mut picked: Vec<(&'a Factor, &Curated)> = Vec::new();
+        let mut ask: Option<&Curated> = None;
+        for f in candidates {
+            if let Some(c) = curated(&f.id) {
+                match (&c.choice, in_eu) {
+                    (Choice::Default, _) => picked.push((f, c)),
+                    (Choice::Eu, Some(true)) | (Choice::NonEu, Some(false)) => picked.push((f, c)),
+                    (Choice::Ask, _) => ask = Some(c),
+                    _ => {}
+                }
+            }
+        }
+        if picked.len() == 1 {
+            let (f, c) = picked[0];
+            return Ok(Chosen {
+                factor: f,
+                why: format!(
+                    "Guidebook Tier {} {}; chosen among {} candidates: {}",
+                    f.tier,
+                    f.table,
+                    candidates.len(),
+                    c.reason
+                ),
+            });
+        }
+        let mut msg = format!(
+            "{} fuel '{}' technology '{}': {} Guidebook factors fit for {pollutant} and nothing says which to use:\n",
+            q.code,
+            q.fuel,
+            q.technology,
+            candidates.len()
+        );
+        for f in candidates {
+            msg.push_str(&format!(
+                "  - {} table {}, technology '{}', fuel '{}', abatement '{}', region '{}': {} {} ({})\n",
+                f.id,
+                f.table,
+                f.technology,
+                f.fuel,
+                f.abatement,
+                f.region,
+                crate::number::format_decimal(f.value),
+                f.unit_text,
+                f.reference
+            ));
+        }
+        if let Some(c) = ask {
+            msg.push_str(&format!("The choice is yours: {}\n", c.reason));
+        }
+        let eu_needed = candidates.iter().any(|f| {
+            curated(&f.id).is_some_and(|c| matches!(c.choice, Choice::Eu | Choice::NonEu))
+        });
+        if eu_needed && in_eu.is_none() {
+            msg.push_str("The choice depends on whether the country is an EU Member State: set country = \"XX\" (ISO2) in inventory.toml or pass --country.\n");
+        }
+        msg.push_str(
+            "Pin one by adding a column table, abatement, region or tier to the activity row with the candidate's value, or give your own factor with --factors.",
+        );
+        Err(MatchError::Ambiguous(msg))
+    }
+}
+
+fn push_how(how: &mut String, more: &str) {
+    if !how.is_empty() {
+        how.push_str("; ");
+    }
+    how.push_str(more);
+}
+
+#[derive(Default)]
+struct GuidebookCandidates<'a> {
+    by_pollutant: BTreeMap<Pollutant, Vec<&'a Factor>>,
+    how: String,
+}

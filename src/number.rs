@@ -1,0 +1,334 @@
+//! Exact numbers: decimals read from text, and the one audited conversion
+//! from an Excel number.
+//!
+//! Nothing on the calculation path goes through `f64`. Text is parsed
+//! straight into [`Decimal`] (28 significant digits); a number cell of a
+//! workbook, which Excel stores as an IEEE double, is turned into the shortest
+//! decimal text that reads back as the same double (what Excel shows with
+//! full precision) and parsed from that text, by [`from_excel`].
+
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// Why a text is not a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberError {
+    Empty,
+    NotANumber(String),
+    NotFinite(String),
+    OutOfRange(String),
+}
+
+impl std::fmt::Display for NumberError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NumberError::Empty => write!(f, "the cell is empty where a number is required"),
+            NumberError::NotANumber(t) => write!(f, "'{t}' is not a number"),
+            NumberError::NotFinite(t) => {
+                write!(
+                    f,
+                    "'{t}' is not a finite number (NaN and infinity cannot be reported)"
+                )
+            }
+            NumberError::OutOfRange(t) => write!(
+                f,
+                "'{t}' is beyond the range of exact decimals (28 significant digits, magnitude below 7.9e28)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for NumberError {}
+
+/// Parses a decimal number written with a dot as decimal separator,
+/// optionally with an exponent (`1.5`, `-0.25`, `8E-05`, `1.2e3`).
+///
+/// Thousands separators and decimal commas are not accepted here: a reader
+/// that knows its file uses them converts the text first.
+pub fn parse_decimal(text: &str) -> Result<Decimal, NumberError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(NumberError::Empty);
+    }
+    let lower = t.to_ascii_lowercase();
+    let unsigned = lower.trim_start_matches(['+', '-']);
+    if matches!(
+        unsigned,
+        "nan" | "inf" | "infinity" | "#num!" | "#div/0!" | "#value!"
+    ) {
+        return Err(NumberError::NotFinite(t.to_string()));
+    }
+    if !is_number_syntax(t) {
+        return Err(NumberError::NotANumber(t.to_string()));
+    }
+    let t = t.strip_prefix('+').unwrap_or(t);
+    let parsed = if t.contains(['e', 'E']) {
+        Decimal::from_scientific(t)
+    } else {
+        Decimal::from_str_exact(t)
+    };
+    match parsed {
+        Ok(d) => Ok(clean(d)),
+        Err(_) => match reduce_fraction_digits(t) {
+            Some(d) => Ok(clean(d)),
+            None => Err(NumberError::OutOfRange(text.trim().to_string())),
+        },
+    }
+}
+
+/// `digits[.digits][e[+-]digits]` with an optional sign: nothing else.
+fn is_number_syntax(t: &str) -> bool {
+    let b = t.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    let int_start = i;
+    while i < b.len() && b[i].is_ascii_digit() {
+        i += 1;
+    }
+    let mut digits = i - int_start;
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        let frac_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        digits += i - frac_start;
+    }
+    if digits == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        let exp_start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == exp_start || i - exp_start > 4 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// A plain decimal with more fractional digits than 28 significant digits
+/// can hold: trailing zeros are dropped; if digits remain beyond the
+/// capacity, the number is out of range (never silently rounded).
+fn reduce_fraction_digits(t: &str) -> Option<Decimal> {
+    if t.contains(['e', 'E']) {
+        // from_scientific failed: the exponent puts the number beyond range,
+        // unless the mantissa has trailing zeros that can be dropped.
+        let (mantissa, exp) = t.split_once(['e', 'E'])?;
+        let exp: i64 = exp.parse().ok()?;
+        let (neg, digits, point) = split_digits(mantissa)?;
+        return from_digits(neg, &digits, point as i64 + exp);
+    }
+    let (neg, digits, point) = split_digits(t)?;
+    from_digits(neg, &digits, point as i64)
+}
+
+/// Splits `-12.340` into (negative, "12340", 2): digits and the position of
+/// the decimal point counted from the left.
+fn split_digits(t: &str) -> Option<(bool, String, usize)> {
+    let neg = t.starts_with('-');
+    let body = t.trim_start_matches(['+', '-']);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    Some((neg, format!("{int}{frac}"), int.len()))
+}
+
+/// Builds a decimal from its digit string and the decimal point position
+/// (possibly negative or beyond the digits), dropping only zeros.
+fn from_digits(neg: bool, digits: &str, point: i64) -> Option<Decimal> {
+    let trimmed_left = digits.trim_start_matches('0');
+    let point = point - (digits.len() - trimmed_left.len()) as i64;
+    let significant = trimmed_left.trim_end_matches('0');
+    if significant.is_empty() {
+        return Some(Decimal::ZERO);
+    }
+    if significant.len() > 28 {
+        return None;
+    }
+    // value = 0.significant × 10^point
+    let scale = significant.len() as i64 - point;
+    let mut mantissa: i128 = significant.parse().ok()?;
+    if neg {
+        mantissa = -mantissa;
+    }
+    if scale < 0 {
+        let factor = 10i128.checked_pow(u32::try_from(-scale).ok()?)?;
+        let m = mantissa.checked_mul(factor)?;
+        Decimal::try_from_i128_with_scale(m, 0).ok()
+    } else if scale > 28 {
+        None
+    } else {
+        Decimal::try_from_i128_with_scale(mantissa, scale as u32).ok()
+    }
+}
+
+/// Drops trailing zeros and the sign of zero, so equal numbers print alike.
+fn clean(d: Decimal) -> Decimal {
+    if d.is_zero() {
+        Decimal::ZERO
+    } else {
+        d.normalize()
+    }
+}
+
+/// The audited conversion of an Excel number cell to a decimal.
+///
+/// Excel keeps numbers as IEEE doubles and writes them to the file as the
+/// shortest text that reads back as the same double; Rust's `{:e}` format
+/// prints exactly that shortest round-trip text, which is parsed as a
+/// decimal. So `0.30310896000000004` in a cell stays `0.30310896000000004`,
+/// and `60.527` stays `60.527` (not `60.52699999999999960209606797434389591217041015625`).
+/// Numbers smaller than 1e-28 in magnitude cannot be held exactly and are an error.
+pub fn from_excel(value: f64) -> Result<Decimal, NumberError> {
+    if !value.is_finite() {
+        return Err(NumberError::NotFinite(value.to_string()));
+    }
+    if value == 0.0 {
+        return Ok(Decimal::ZERO);
+    }
+    let text = format!("{value:e}");
+    parse_decimal(&text).map_err(|_| NumberError::OutOfRange(text))
+}
+
+/// The double that Excel will store for a decimal: the double nearest to it
+/// (correctly rounded from the decimal text). Used only to write workbooks.
+pub fn to_excel(value: Decimal) -> f64 {
+    f64::from_str(&value.to_string()).unwrap_or(f64::NAN)
+}
+
+/// The decimal as exact text, without trailing zeros or exponent
+/// (`0.89`, `1234567890.123456789`, `0`).
+pub fn format_decimal(value: Decimal) -> String {
+    clean(value).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    #[test]
+    fn reads_plain_and_scientific_text_exactly() {
+        assert_eq!(parse_decimal("89").unwrap(), d("89"));
+        assert_eq!(parse_decimal(" -0.25 ").unwrap(), d("-0.25"));
+        assert_eq!(parse_decimal("+1.5").unwrap(), d("1.5"));
+        assert_eq!(parse_decimal("8E-05").unwrap(), d("0.00008"));
+        assert_eq!(parse_decimal("1.2e3").unwrap(), d("1200"));
+        assert_eq!(parse_decimal(".5").unwrap(), d("0.5"));
+        assert_eq!(
+            parse_decimal("1234567890.123456789").unwrap().to_string(),
+            "1234567890.123456789"
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_number() {
+        assert_eq!(parse_decimal(""), Err(NumberError::Empty));
+        assert!(matches!(
+            parse_decimal("1,5"),
+            Err(NumberError::NotANumber(_))
+        ));
+        assert!(matches!(
+            parse_decimal("NE"),
+            Err(NumberError::NotANumber(_))
+        ));
+        assert!(matches!(
+            parse_decimal("0,0066 or 0,13"),
+            Err(NumberError::NotANumber(_))
+        ));
+        assert!(matches!(
+            parse_decimal("NaN"),
+            Err(NumberError::NotFinite(_))
+        ));
+        assert!(matches!(
+            parse_decimal("-inf"),
+            Err(NumberError::NotFinite(_))
+        ));
+        assert!(matches!(
+            parse_decimal("1e"),
+            Err(NumberError::NotANumber(_))
+        ));
+        assert!(matches!(
+            parse_decimal("."),
+            Err(NumberError::NotANumber(_))
+        ));
+        assert!(matches!(
+            parse_decimal("1e99999"),
+            Err(NumberError::NotANumber(_))
+        ));
+        assert!(matches!(
+            parse_decimal("1e40"),
+            Err(NumberError::OutOfRange(_))
+        ));
+        assert!(matches!(
+            parse_decimal("99999999999999999999999999999999"),
+            Err(NumberError::OutOfRange(_))
+        ));
+    }
+
+    #[test]
+    fn trailing_zeros_beyond_capacity_are_not_a_loss() {
+        assert_eq!(
+            parse_decimal("0.100000000000000000000000000000000").unwrap(),
+            d("0.1")
+        );
+        assert_eq!(
+            parse_decimal("1.50000000000000000000000000000e2").unwrap(),
+            d("150")
+        );
+        // Significant digits beyond capacity are refused, not rounded.
+        assert!(parse_decimal("0.12345678901234567890123456789012").is_err());
+    }
+
+    #[test]
+    fn excel_numbers_keep_the_digits_excel_shows() {
+        assert_eq!(from_excel(60.527).unwrap(), d("60.527"));
+        assert_eq!(
+            from_excel(0.30310896000000004).unwrap(),
+            d("0.30310896000000004")
+        );
+        assert_eq!(from_excel(8e-05).unwrap(), d("0.00008"));
+        assert_eq!(
+            from_excel(1.824399560320852e-05).unwrap(),
+            d("0.00001824399560320852")
+        );
+        assert_eq!(from_excel(-0.0).unwrap(), Decimal::ZERO);
+        assert_eq!(from_excel(2021.0).unwrap(), d("2021"));
+        assert!(from_excel(f64::NAN).is_err());
+        assert!(from_excel(1e-40).is_err());
+    }
+
+    #[test]
+    fn excel_round_trip_is_lossless_for_doubles() {
+        for v in [
+            0.1,
+            1.0 / 3.0,
+            123456.789e-12,
+            9.87654321e20,
+            5e-324_f64.max(1e-20),
+        ] {
+            let dec = from_excel(v).unwrap();
+            assert_eq!(to_excel(dec), v, "{v}");
+        }
+    }
+
+    #[test]
+    fn formatting_is_exact_and_plain() {
+        assert_eq!(format_decimal(d("0.890")), "0.89");
+        assert_eq!(format_decimal(d("-0.000")), "0");
+        assert_eq!(
+            format_decimal(d("1E+3".replace("E+3", "000").as_str())),
+            "1000"
+        );
+    }
+}
