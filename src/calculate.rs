@@ -24,7 +24,7 @@ use crate::error::Location;
 use crate::matching::{FactorIndex, MatchError, Query};
 use crate::number::format_decimal;
 use crate::pollutant::Pollutant;
-use crate::unit::{FactorUnit, Period, conversion, conversion_via_ncv, ratio};
+use crate::unit::{FactorUnit, Period, conversion_via_ncv, ratio};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -171,8 +171,12 @@ pub struct Line {
     pub why: String,
     /// The conversion from the activity's unit to the factor's denominator.
     pub conversion: String,
-    /// Reporting units per unit of activity.
+    /// Reporting units per unit of activity, times `divisor`.
     pub multiplier: Decimal,
+    /// What the activity × multiplier is divided by: 1, or the part of an
+    /// NCV conversion that is not a finite decimal (divided last so that
+    /// 430 TJ of diesel at 43 GJ/t is exactly 10 000 t).
+    pub divisor: Decimal,
     pub emission: Decimal,
     /// False when a division could not be carried exactly (an NCV
     /// conversion that is not a finite decimal, or a result beyond 28
@@ -228,6 +232,19 @@ fn full(d: Decimal) -> bool {
     d.mantissa().unsigned_abs().to_string().len() >= 28
 }
 
+/// `activity × multiplier ÷ divisor`, dividing last, and whether the
+/// result is exact.
+pub fn apply(activity: Decimal, multiplier: Decimal, divisor: Decimal) -> (Decimal, bool) {
+    let product = activity * multiplier;
+    if divisor == Decimal::ONE {
+        return (product.normalize(), !full(product) && !full(multiplier));
+    }
+    match ratio(product, divisor) {
+        Ok((q, exact)) => (q, exact && !full(product)),
+        Err(_) => (product / divisor, false),
+    }
+}
+
 fn compute_key(
     key: &ActivityKey,
     total: &KeyTotal,
@@ -243,6 +260,7 @@ fn compute_key(
         .filter(|_| factor_code.starts_with("1A"))
         .cloned();
     let query = Query {
+        year: key.year,
         code: factor_code.clone(),
         fuel: key.fuel.clone(),
         technology: key.technology.clone(),
@@ -300,39 +318,42 @@ fn compute_key(
             FactorUnit::Rate {
                 grams, per, period, ..
             } => {
-                let (conv, conv_exact, conv_text) = if quantity.dimension.fits(per.dimension) {
-                    let (c, exact) = conversion(&quantity, per).map_err(KeyError::Fatal)?;
-                    (
-                        c,
-                        exact,
-                        format!("1 {} = {} {}", key.unit, format_decimal(c), per),
-                    )
+                // The conversion as a fraction: activity unit → factor denominator.
+                let (num, den, conv_text) = if quantity.dimension.fits(per.dimension) {
+                    (quantity.scale, per.scale, String::new())
                 } else {
                     let (n, source) = ncv.as_ref().expect("NCV fit only when an NCV is known");
-                    let (c, exact) =
+                    let (num, den) =
                         conversion_via_ncv(&quantity, per, *n).map_err(KeyError::Fatal)?;
                     (
-                        c,
-                        exact,
-                        format!(
-                            "1 {} = {} {} at NCV {} GJ/t ({source})",
-                            key.unit,
-                            format_decimal(c),
-                            per,
-                            format_decimal(*n)
-                        ),
+                        num,
+                        den,
+                        format!(" at NCV {} GJ/t ({source})", format_decimal(*n)),
                     )
                 };
+                let (conv, conv_exact) = ratio(num, den).map_err(KeyError::Fatal)?;
+                let mut conv_text = format!(
+                    "1 {} = {} {}{conv_text}",
+                    key.unit,
+                    format_decimal(conv),
+                    per
+                );
                 let days = match period {
                     Period::Day => Decimal::from(365),
                     Period::Year => Decimal::ONE,
                 };
                 let kept = Decimal::ONE - key.efficiency.for_pollutant(*pollutant);
-                let (per_unit, div_exact) =
+                // grams per factor mass unit ÷ grams per reporting unit: powers of ten.
+                let (per_unit, _) =
                     ratio(*grams, pollutant.grams_per_unit()).map_err(KeyError::Fatal)?;
-                let multiplier = conv * f.value * per_unit * days * kept;
-                let emission = total.value * multiplier;
-                let mut conv_text = conv_text;
+                let rate = f.value * per_unit * days * kept;
+                // An exact conversion multiplies; one that is not a finite
+                // decimal (through an NCV) divides once, last.
+                let (multiplier, divisor) = if conv_exact {
+                    (conv * rate, Decimal::ONE)
+                } else {
+                    (num * rate, den)
+                };
                 if days != Decimal::ONE {
                     conv_text.push_str("; per day × 365 days");
                 }
@@ -342,14 +363,16 @@ fn compute_key(
                         format_decimal(Decimal::ONE - kept)
                     ));
                 }
+                let (emission, exact) = apply(total.value, multiplier, divisor);
                 lines.push(line(
                     f,
                     *pollutant,
                     &chosen.why,
                     conv_text,
                     multiplier,
+                    divisor,
                     emission,
-                    conv_exact && div_exact && !full(multiplier) && !full(emission),
+                    exact,
                 ));
             }
             FactorUnit::Efficiency => {}
@@ -362,14 +385,22 @@ fn compute_key(
         match lines.iter().find(|l| l.pollutant == of).cloned() {
             Some(base) => {
                 let multiplier = base.multiplier * f.value / Decimal::ONE_HUNDRED;
-                let emission = total.value * multiplier;
+                let (emission, exact) = apply(total.value, multiplier, base.divisor);
                 let text = format!(
                     "{}% of the {of} emission of the same activity ({})",
                     format_decimal(f.value),
                     base.factor_id
                 );
-                let exact = base.exact && !full(multiplier) && !full(emission);
-                lines.push(line(f, pollutant, &why, text, multiplier, emission, exact));
+                lines.push(line(
+                    f,
+                    pollutant,
+                    &why,
+                    text,
+                    multiplier,
+                    base.divisor,
+                    emission,
+                    exact && base.exact,
+                ));
             }
             None => {
                 // No base emission: the share cannot be applied; the cell stays NE.
@@ -394,6 +425,7 @@ fn line(
     why: &str,
     conversion: String,
     multiplier: Decimal,
+    divisor: Decimal,
     emission: Decimal,
     exact: bool,
 ) -> Line {
@@ -412,6 +444,7 @@ fn line(
         why: why.to_string(),
         conversion,
         multiplier,
+        divisor,
         emission,
         exact,
     }

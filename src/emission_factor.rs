@@ -81,6 +81,8 @@ pub struct Factor {
     pub reference: String,
     pub note: String,
     pub origin: Origin,
+    /// The years a user factor applies to (empty: every year).
+    pub years: Vec<i32>,
 }
 
 impl Factor {
@@ -209,6 +211,7 @@ fn read_normalised(bytes: &[u8], name: &Path) -> Result<Vec<Factor>> {
             reference: r[16].to_string(),
             note: r[17].to_string(),
             origin: Origin::Guidebook,
+            years: Vec::new(),
         });
     }
     Ok(factors)
@@ -252,7 +255,7 @@ pub fn write_normalised<W: std::io::Write>(mut out: W, factors: &[Factor]) -> st
 }
 
 /// The columns of a user's factor file.
-pub const USER_COLUMNS: &str = "nfr,fuel,technology,pollutant,value,unit (required); table,abatement,region,tier,ci_lower,ci_upper,reference,id (optional)";
+pub const USER_COLUMNS: &str = "nfr,fuel,technology,pollutant,value,unit (required); year,table,abatement,region,tier,ci_lower,ci_upper,reference,id (optional)";
 
 /// Reads a user's factor file (CSV or a workbook's first sheet).
 ///
@@ -340,6 +343,14 @@ pub fn read_user_file(path: &Path) -> Result<Vec<Factor>> {
                     .map_err(|e| Error::input(at(name), e.to_string()))
             }
         };
+        let years = match get("year") {
+            y if y.is_empty() => Vec::new(),
+            y => y
+                .split([' ', ';', ','])
+                .filter(|t| !t.is_empty())
+                .map(|t| crate::activity::parse_year(t).map_err(|e| Error::input(at("year"), e)))
+                .collect::<Result<Vec<i32>>>()?,
+        };
         let id = match get("id") {
             id if !id.is_empty() => id,
             _ => format!("{stem}:{}", row.number),
@@ -367,6 +378,7 @@ pub fn read_user_file(path: &Path) -> Result<Vec<Factor>> {
             reference: get("reference"),
             note: String::new(),
             origin: Origin::User(sheet.at.clone().with_row(row.number)),
+            years,
         });
     }
     Ok(factors)

@@ -289,9 +289,10 @@ fn import_row(r: &csv::StringRecord) -> std::result::Result<Factor, (ProblemCate
     };
     check_substance(pollutant, &unit).map_err(|e| (P::Substance, e))?;
     if let FactorUnit::ShareOf(of) = unit
-        && of == pollutant {
-            return Err((P::Unit, format!("{pollutant} given as a share of itself")));
-        }
+        && of == pollutant
+    {
+        return Err((P::Unit, format!("{pollutant} given as a share of itself")));
+    }
     let annex1 = annex1_codes(nfr).ok_or_else(|| {
         (
             P::Code,
@@ -302,11 +303,12 @@ fn import_row(r: &csv::StringRecord) -> std::result::Result<Factor, (ProblemCate
         (parse_decimal(field(11)).ok(), parse_decimal(field(12)).ok());
     let mut note = String::new();
     if let (Some(lo), Some(hi)) = (ci_lower, ci_upper)
-        && hi < lo {
-            note = format!("CI dropped: the export gives lower {lo} above upper {hi}");
-            ci_lower = None;
-            ci_upper = None;
-        }
+        && hi < lo
+    {
+        note = format!("CI dropped: the export gives lower {lo} above upper {hi}");
+        ci_lower = None;
+        ci_upper = None;
+    }
     let id_hash = fnv1a(&[
         nfr,
         table,
@@ -340,6 +342,7 @@ fn import_row(r: &csv::StringRecord) -> std::result::Result<Factor, (ProblemCate
         reference: normalise(field(13)),
         note,
         origin: Origin::Guidebook,
+        years: Vec::new(),
     })
 }
 

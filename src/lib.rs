@@ -1,5 +1,49 @@
 //! airinv: air-pollutant emission inventories for the UNECE Air Convention
-//! (CLRTAP), from activity data and the EMEP/EEA Guidebook 2023 factors.
+//! (CLRTAP), from activity data and the EMEP/EEA Guidebook 2023 factors, to
+//! the Annex I reporting template (NFR 2019-1).
+//!
+//! # Data flow
+//!
+//! ```text
+//!  inventory.toml ──► inventory::Inventory ─┐
+//!                                           │
+//!  activity CSV / sheets ──► activity (rows checked, rejected with location)
+//!                                           │
+//!                                           ▼
+//!                     calculate::Accumulator (exact sums per activity key)
+//!                                           │
+//!  emission_factor (embedded Guidebook      ▼
+//!  2023 + user files) ──► matching::FactorIndex ──► calculate::compute
+//!  fuel, unit, nfr, pollutant               │      (one factor per pollutant,
+//!                                           │       activity × factor, exact)
+//!                                           ▼
+//!                     aggregate::build ──► annex1::Annex1Year (per year:
+//!                                           │  cells, notation keys, totals)
+//!                                           ▼
+//!              annex1.xlsx, annex1_<YEAR>.csv, lineage (detail.csv), run.json
+//! ```
+//!
+//! The principal types: [`activity::Activity`] (one checked input row),
+//! [`emission_factor::Factor`] (one factor, with its origin),
+//! [`matching::FactorIndex`] (chooses factors for an activity),
+//! [`calculate::KeyResult`] (the emission of summed activities, with the
+//! lineage of each pollutant), [`annex1::Annex1Year`] (the template table of
+//! a year) and [`notation_key::Cell`] (a number, a notation key, or nothing).
+//! Numbers are [`rust_decimal::Decimal`] throughout; [`number::from_excel`]
+//! is the one conversion from a workbook's doubles.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use airinv::cmd::compile::{CompileOptions, run};
+//! let report = run(&CompileOptions {
+//!     source: "inventories/example".into(),
+//!     out: "out".into(),
+//!     ..CompileOptions::default()
+//! })?;
+//! assert_eq!(report.counts.read, report.counts.used + report.counts.rejected);
+//! # Ok::<(), airinv::error::Error>(())
+//! ```
 pub mod activity;
 pub mod aggregate;
 pub mod annex1;

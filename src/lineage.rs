@@ -99,7 +99,11 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                     line.factor_source.clone(),
                     line.why.clone(),
                     line.conversion.clone(),
-                    format_decimal(line.multiplier),
+                    format_decimal(
+                        crate::unit::ratio(line.multiplier, line.divisor)
+                            .map(|r| r.0)
+                            .unwrap_or(line.multiplier),
+                    ),
                     format_decimal(emission),
                     line.pollutant.unit().to_string(),
                     if exact { "yes" } else { "rounded at 28 digits" }.to_string(),
@@ -124,8 +128,9 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                         let other: Vec<String> =
                             row.extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
                         rec.extend([row.at.to_string(), row.source_id.clone(), other.join("; ")]);
-                        let emission = row.value * line.multiplier;
-                        rec.extend(factor(emission, line.exact));
+                        let (emission, exact) =
+                            crate::calculate::apply(row.value, line.multiplier, line.divisor);
+                        rec.extend(factor(emission, exact));
                         w.write_record(
                             rec.iter().map(|s| crate::output::csv_safe(s).into_owned()),
                         )?;

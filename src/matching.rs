@@ -104,6 +104,8 @@ pub fn curated(id: &str) -> Option<&'static Curated> {
 /// What an activity asks for.
 #[derive(Debug, Clone, Default)]
 pub struct Query {
+    /// The activity's year (a user factor may be for some years only).
+    pub year: i32,
     pub code: String,
     pub fuel: String,
     pub technology: String,
@@ -154,6 +156,31 @@ pub struct FactorIndex {
 
 fn eq_text(a: &str, b: &str) -> bool {
     fuel_key(a) == fuel_key(b)
+}
+
+/// Lines of `emission-factors/technologies.csv`: names of one technology.
+static TECHNOLOGIES: LazyLock<Vec<Vec<String>>> = LazyLock::new(|| {
+    let mut reader = crate::data::reader(include_str!("../emission-factors/technologies.csv"));
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("embedded technologies.csv is valid CSV");
+            std::iter::once(fuel_key(&r[0]))
+                .chain(r[1].split('|').map(fuel_key))
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .collect()
+});
+
+/// True when a factor's technology is the activity's, by name or by a line
+/// of technologies.csv.
+pub fn same_technology(factor: &str, activity: &str) -> bool {
+    let (f, a) = (fuel_key(factor), fuel_key(activity));
+    f == a
+        || TECHNOLOGIES
+            .iter()
+            .any(|names| names.contains(&f) && names.contains(&a))
 }
 
 fn by_code(factors: &[Factor]) -> HashMap<String, Vec<usize>> {
@@ -257,7 +284,7 @@ impl FactorIndex {
     /// How specifically a user factor fits a query (the number of its
     /// non-empty descriptive fields), or `None` when it does not fit.
     fn user_fit(&self, f: &Factor, q: &Query) -> Option<usize> {
-        if !fits_dimension(f, q) {
+        if !fits_dimension(f, q) || !(f.years.is_empty() || f.years.contains(&q.year)) {
             return None;
         }
         let mut specificity = 0;
@@ -267,8 +294,13 @@ impl FactorIndex {
             }
             specificity += 1;
         }
+        if !f.technology.is_empty() {
+            if !same_technology(&f.technology, &q.technology) {
+                return None;
+            }
+            specificity += 1;
+        }
         for (have, want) in [
-            (&f.technology, &q.technology),
             (&f.table, &q.table),
             (&f.abatement, &q.abatement),
             (&f.region, &q.region),
@@ -344,6 +376,7 @@ impl FactorIndex {
         let Some(indices) = self.guidebook_by_code.get(&q.code) else {
             return Ok(out);
         };
+        // Tier 1 unless the activity names a tier or a table.
         let tier = if !q.tier.is_empty() {
             Some(
                 q.tier
@@ -361,78 +394,102 @@ impl FactorIndex {
             .iter()
             .map(|&i| &self.guidebook[i])
             .filter(|f| tier.as_ref().is_none_or(|t| &f.tier == t))
-            .filter(|f| q.table.is_empty() || eq_text(&f.table, &q.table))
-            .filter(|f| q.abatement.is_empty() || eq_text(&f.abatement, &q.abatement))
-            .filter(|f| q.region.is_empty() || eq_text(&f.region, &q.region))
             .collect();
-        // Fuel: the activity's own, then what it falls back to.
+        // Fuel: the activity's own, then what it falls back to; for
+        // pollutants the chosen fuel has no factor for, the chapter's
+        // fuel-generic factors (manure types in 3.B).
         let mut how = String::new();
-        let with_fuel: Vec<&Factor> = if crate::fuel::is_none(&q.fuel) {
-            base.iter().copied().filter(|f| f.fuel.is_empty()).collect()
-        } else {
-            let chain = self.fuels.chain(&q.fuel);
-            let mut found = Vec::new();
-            for (step, name) in chain.iter().enumerate() {
-                found = base
-                    .iter()
-                    .copied()
-                    .filter(|f| eq_text(&f.fuel, name))
-                    .collect();
-                if !found.is_empty() {
-                    if step > 0 || !eq_text(name, &q.fuel) {
-                        how = format!("fuel '{}' as Guidebook fuel '{}'", q.fuel, found[0].fuel);
-                    }
-                    break;
-                }
-            }
-            found
-        };
-        // Technology: the named one, or the chapter's generic factors.
-        let with_tech: Vec<&Factor> = if q.technology.is_empty() {
-            with_fuel
-        } else {
-            let named: Vec<&Factor> = with_fuel
-                .iter()
-                .copied()
-                .filter(|f| eq_text(&f.technology, &q.technology))
-                .collect();
-            if named.is_empty() {
-                let generic: Vec<&Factor> = with_fuel
-                    .into_iter()
-                    .filter(|f| f.technology.is_empty())
-                    .collect();
-                if !generic.is_empty() {
-                    push_how(
-                        &mut how,
-                        &format!(
-                            "no factor for technology '{}', the technology-generic one",
-                            q.technology
-                        ),
-                    );
-                }
-                generic
+        let (with_fuel, generic_fuel): (Vec<&Factor>, Vec<&Factor>) =
+            if crate::fuel::is_none(&q.fuel) {
+                (
+                    base.iter().copied().filter(|f| f.fuel.is_empty()).collect(),
+                    Vec::new(),
+                )
             } else {
-                named
-            }
-        };
-        // Per pollutant, factors that fit by units alone win over those that
-        // need the fuel's NCV.
-        let mut best_fit: BTreeMap<Pollutant, Fit> = BTreeMap::new();
-        for f in &with_tech {
-            if let Some(k) = fit(f, q) {
-                let e = best_fit.entry(f.pollutant).or_insert(k);
-                *e = (*e).min(k);
+                let mut found = Vec::new();
+                for (step, name) in self.fuels.chain(&q.fuel).iter().enumerate() {
+                    found = base
+                        .iter()
+                        .copied()
+                        .filter(|f| eq_text(&f.fuel, name))
+                        .collect();
+                    if !found.is_empty() {
+                        if step > 0 || !eq_text(name, &q.fuel) {
+                            how =
+                                format!("fuel '{}' as Guidebook fuel '{}'", q.fuel, found[0].fuel);
+                        }
+                        break;
+                    }
+                }
+                (
+                    found,
+                    base.iter().copied().filter(|f| f.fuel.is_empty()).collect(),
+                )
+            };
+        let specific = by_technology(with_fuel, &q.technology, &mut how);
+        let generic = by_technology(generic_fuel, &q.technology, &mut how);
+        let mut by_pollutant: BTreeMap<Pollutant, Vec<&Factor>> = BTreeMap::new();
+        for f in &specific {
+            by_pollutant.entry(f.pollutant).or_default().push(f);
+        }
+        let mut generic_used = Vec::new();
+        for f in &generic {
+            if !specific.iter().any(|s| s.pollutant == f.pollutant) {
+                by_pollutant.entry(f.pollutant).or_default().push(f);
+                if !generic_used.contains(&f.pollutant) {
+                    generic_used.push(f.pollutant);
+                }
             }
         }
-        let fitting: Vec<&Factor> = with_tech
+        if !generic_used.is_empty() {
+            let ids: Vec<&str> = generic_used.iter().map(|p| p.id()).collect();
+            push_how(
+                &mut how,
+                &format!("fuel-generic factor for {}", ids.join(" ")),
+            );
+        }
+        // Pins: a table, abatement or region given with the activity keeps,
+        // for each pollutant, the candidates that have it (and leaves the
+        // others alone where none has it).
+        for (pin, field) in [
+            (
+                &q.table,
+                (|f: &Factor| f.table.clone()) as fn(&Factor) -> String,
+            ),
+            (&q.abatement, |f: &Factor| f.abatement.clone()),
+            (&q.region, |f: &Factor| f.region.clone()),
+        ] {
+            if pin.is_empty() {
+                continue;
+            }
+            for candidates in by_pollutant.values_mut() {
+                if candidates.iter().any(|f| eq_text(&field(f), pin)) {
+                    candidates.retain(|f| eq_text(&field(f), pin));
+                }
+            }
+        }
+        // Units: per pollutant, factors that fit by units alone win over
+        // those that need the fuel's NCV.
+        let all: Vec<&Factor> = by_pollutant.values().flatten().copied().collect();
+        let has_rate = all
             .iter()
-            .copied()
-            .filter(|f| fit(f, q).is_some() && fit(f, q) == best_fit.get(&f.pollutant).copied())
-            .collect();
-        let has_rate =
-            |fs: &[&Factor]| fs.iter().any(|f| matches!(f.unit, FactorUnit::Rate { .. }));
-        if has_rate(&with_tech) && !has_rate(&fitting) {
-            let mut units: Vec<String> = with_tech
+            .any(|f| matches!(f.unit, FactorUnit::Rate { .. }));
+        let mut any_rate_fits = false;
+        for (pollutant, candidates) in by_pollutant {
+            let best = candidates.iter().filter_map(|f| fit(f, q)).min();
+            let fitting: Vec<&Factor> = candidates
+                .into_iter()
+                .filter(|f| best.is_some() && fit(f, q) == best)
+                .collect();
+            any_rate_fits |= fitting
+                .iter()
+                .any(|f| matches!(f.unit, FactorUnit::Rate { .. }));
+            if !fitting.is_empty() {
+                out.by_pollutant.insert(pollutant, fitting);
+            }
+        }
+        if has_rate && !any_rate_fits {
+            let mut units: Vec<String> = all
                 .iter()
                 .filter_map(|f| match &f.unit {
                     FactorUnit::Rate { per, .. } => Some(format!("per {per}")),
@@ -452,9 +509,6 @@ impl FactorIndex {
                 },
                 units.join(", ")
             )));
-        }
-        for f in fitting {
-            out.by_pollutant.entry(f.pollutant).or_default().push(f);
         }
         out.how = how;
         Ok(out)
@@ -550,6 +604,33 @@ impl FactorIndex {
     }
 }
 
+/// The factors of a technology: those filed under its names, or the
+/// chapter's technology-generic ones when it has none.
+fn by_technology<'a>(set: Vec<&'a Factor>, technology: &str, how: &mut String) -> Vec<&'a Factor> {
+    if technology.is_empty() {
+        return set;
+    }
+    let named: Vec<&Factor> = set
+        .iter()
+        .copied()
+        .filter(|f| same_technology(&f.technology, technology))
+        .collect();
+    if !named.is_empty() {
+        return named;
+    }
+    let generic: Vec<&Factor> = set
+        .into_iter()
+        .filter(|f| f.technology.is_empty())
+        .collect();
+    if !generic.is_empty() && !how.contains("technology-generic") {
+        push_how(
+            how,
+            &format!("no factor for technology '{technology}', the technology-generic one"),
+        );
+    }
+    generic
+}
+
 fn push_how(how: &mut String, more: &str) {
     if !how.is_empty() {
         how.push_str("; ");
@@ -561,4 +642,25 @@ fn push_how(how: &mut String, more: &str) {
 struct GuidebookCandidates<'a> {
     by_pollutant: BTreeMap<Pollutant, Vec<&'a Factor>>,
     how: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_choice_tables_load() {
+        assert!(is_eu_member("be") && is_eu_member("EL") && !is_eu_member("KZ") && !is_eu_member("NO"));
+        assert!(same_technology("Dairy cattle", "dairy cows"));
+        assert!(same_technology("‘Swine’ - Sows", "Sows"));
+        assert!(same_technology("Ducks and Geese", "Geese"));
+        assert!(!same_technology("Ducks", "Geese"));
+        let curated_ids: Vec<&String> = CURATED.keys().collect();
+        assert!(!curated_ids.is_empty());
+        // Every curated id is a factor of the embedded database.
+        let factors = crate::emission_factor::embedded().unwrap();
+        for id in curated_ids {
+            assert!(factors.iter().any(|f| &f.id == id), "{id} is not in the database");
+        }
+    }
 }

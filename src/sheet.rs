@@ -77,6 +77,9 @@ fn read_csv(path: &Path) -> Result<Sheet> {
         .from_reader(bytes);
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
+    // Line numbers are counted here: the CSV reader skips empty lines
+    // without counting them, and a row must be found where an editor shows it.
+    let mut lines = LineCounter::default();
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -89,7 +92,10 @@ fn read_csv(path: &Path) -> Result<Sheet> {
                 ));
             }
         }
-        let number = record.position().map(|p| p.line()).unwrap_or(0);
+        let number = lines.line_at(
+            bytes,
+            record.position().map(|p| p.byte() as usize).unwrap_or(0),
+        );
         let mut cells = Vec::with_capacity(record.len());
         for (i, field) in record.iter().enumerate() {
             match std::str::from_utf8(field) {
@@ -111,6 +117,33 @@ fn read_csv(path: &Path) -> Result<Sheet> {
         lettered: false,
         rows,
     })
+}
+
+/// Counts lines up to byte offsets that only move forward.
+#[derive(Debug, Default)]
+pub struct LineCounter {
+    offset: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    /// The 1-based line of the record that starts at `offset` (at or after
+    /// the last one asked). The CSV reader gives the offset where it began
+    /// looking for the record, before the empty lines it skips.
+    pub fn line_at(&mut self, bytes: &[u8], offset: usize) -> u64 {
+        let mut end = offset.min(bytes.len());
+        while end < bytes.len() && (bytes[end] == b'\n' || bytes[end] == b'\r') {
+            end += 1;
+        }
+        if end > self.offset {
+            self.newlines += bytes[self.offset..end]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.offset = end;
+        }
+        self.newlines + 1
+    }
 }
 
 /// The names of a workbook's sheets, in order.

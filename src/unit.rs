@@ -350,9 +350,10 @@ fn parse_term(text: &str) -> Result<Vec<Term>, String> {
         return Err("an empty denominator".into());
     };
     if let Some(p) = period_token(first)
-        && words.len() == 1 {
-            return Ok(vec![Term::Period(p)]);
-        }
+        && words.len() == 1
+    {
+        return Ok(vec![Term::Period(p)]);
+    }
     // `g of NMVOC in gas flared`: a mass of something.
     let (unit, rest) = match quantity_unit(first) {
         Some(u) => (u, &words[1..]),
@@ -587,9 +588,10 @@ pub fn parse_activity_unit(text: &str) -> Result<Quantity, String> {
     }
     // The template's texts put the unit in brackets: `Clinker produced [kt]`.
     if let Some(inner) = bracketed(&t)
-        && let Ok(q) = parse_activity_unit(inner) {
-            return Ok(q);
-        }
+        && let Ok(q) = parse_activity_unit(inner)
+    {
+        return Ok(q);
+    }
     let words: Vec<&str> = t.split(' ').filter(|w| !w.is_empty()).collect();
     let (multiplier, rest) = match multiplier(words[0]) {
         Some(m) if words.len() > 1 => (m, &words[1..]),
@@ -636,9 +638,10 @@ each may be preceded by a multiplier (1000, 10^6, thousand, million) and followe
 fn bracketed(t: &str) -> Option<&str> {
     for (open, close) in [('[', ']'), ('(', ')')] {
         if let (Some(a), Some(b)) = (t.find(open), t.rfind(close))
-            && a < b {
-                return Some(t[a + 1..b].trim());
-            }
+            && a < b
+        {
+            return Some(t[a + 1..b].trim());
+        }
     }
     None
 }
@@ -684,25 +687,22 @@ pub fn fuel_mass_or_energy(activity: Dimension, per: &Quantity) -> bool {
 }
 
 /// The conversion of an activity amount into a factor's denominator
-/// through a net calorific value (GJ per tonne), and whether it is exact.
+/// through a net calorific value (GJ per tonne), as a fraction
+/// `(numerator, denominator)` of exact decimals.
 ///
 /// Energy to mass divides by the NCV (1 TJ of diesel at 43 GJ/t is
-/// 23.2558... t), which is exact only when the quotient is a finite decimal;
-/// mass to energy multiplies, which always is.
+/// 23.2558... t), so the caller multiplies everything else first and
+/// divides once at the end: 430 TJ at 43 GJ/t gives exactly 10 000 t.
 pub fn conversion_via_ncv(
     activity: &Quantity,
     per: &Quantity,
     ncv_gj_per_t: Decimal,
-) -> Result<(Decimal, bool), String> {
+) -> Result<(Decimal, Decimal), String> {
     // NCV in J per g: GJ/t = 10^9 J / 10^6 g = 1000 J/g.
     let j_per_g = ncv_gj_per_t * Decimal::ONE_THOUSAND;
     match (activity.dimension, per.dimension) {
-        (Dimension::Energy, Dimension::Mass) => {
-            let (grams_per_unit, exact) = ratio(activity.scale, j_per_g)?;
-            let (q, exact2) = ratio(grams_per_unit, per.scale)?;
-            Ok((q, exact && exact2))
-        }
-        (Dimension::Mass, Dimension::Energy) => ratio(activity.scale * j_per_g, per.scale),
+        (Dimension::Energy, Dimension::Mass) => Ok((activity.scale, j_per_g * per.scale)),
+        (Dimension::Mass, Dimension::Energy) => Ok((activity.scale * j_per_g, per.scale)),
         _ => Err(format!(
             "{activity} and {per} are not fuel energy and fuel mass"
         )),
@@ -988,21 +988,18 @@ mod tests {
         // Through a net calorific value: 1 t of diesel at 43 GJ/t is 43 GJ
         // exactly; 1 TJ is 1000/43 t, a quotient that is not a finite decimal.
         let t = parse_activity_unit("t").unwrap();
-        assert_eq!(
-            conversion_via_ncv(&t, &gj, dec("43")).unwrap(),
-            (dec("43"), true)
-        );
+        let (n, d) = conversion_via_ncv(&t, &gj, dec("43")).unwrap();
+        assert_eq!(ratio(n, d).unwrap(), (dec("43"), true));
         let kg_fuel = match parse_factor_unit("g/kg fuel").unwrap() {
             FactorUnit::Rate { per, .. } => per,
             _ => unreachable!(),
         };
-        let (q, exact) = conversion_via_ncv(&tj, &kg_fuel, dec("43")).unwrap();
+        let (n, d) = conversion_via_ncv(&tj, &kg_fuel, dec("43")).unwrap();
+        let (q, exact) = ratio(n, d).unwrap();
         assert!(!exact);
         assert_eq!(q.round_dp(6), dec("23255.813953"));
-        assert_eq!(
-            conversion_via_ncv(&tj, &kg_fuel, dec("40")).unwrap(),
-            (dec("25000"), true)
-        );
+        // Divided last, 430 TJ is exactly 10 000 t (10^7 kg).
+        assert_eq!(ratio(dec("430") * n, d).unwrap(), (dec("10000000"), true));
         let veh = parse_activity_unit("vehicles").unwrap();
         assert!(conversion(&veh, &aap).is_err());
         // A quotient that is not a finite decimal is flagged inexact.

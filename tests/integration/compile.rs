@@ -1,0 +1,466 @@
+//! `airinv compile`: hand-computed cells from Guidebook factors, exactness,
+//! thread independence, the workbook read back, rejected input.
+
+use crate::harness::{Dir, annex_cell, csv_rows, dec, repo};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+const HEADER: &str = "year,nfr,fuel,technology,value,unit\n";
+
+#[test]
+fn natural_gas_in_public_power_is_activity_times_the_tier1_factor() {
+    // 10 000 TJ × 89 g/GJ NOx (Guidebook 2023, 1.A.1.a Table 3-4) = 0.89 kt.
+    let d = Dir::new();
+    d.write(
+        "a.csv",
+        &format!("{HEADER}2022,1A1a,Natural gas,,10000,TJ\n"),
+    );
+    d.airinv()
+        .args(["compile", "a.csv", "--out", "out", "--country", "KZ"])
+        .assert()
+        .success();
+    let csv = d.path("out/annex1_2022.csv");
+    assert_eq!(annex_cell(&csv, "1A1a", "NOx"), "0.89");
+    // NMVOC 2.6 g/GJ, CO 39.3 g/GJ, PM2.5 0.89 g/GJ, Hg 0.1 mg/GJ (t).
+    assert_eq!(annex_cell(&csv, "1A1a", "NMVOC"), "0.026");
+    assert_eq!(annex_cell(&csv, "1A1a", "CO"), "0.393");
+    assert_eq!(annex_cell(&csv, "1A1a", "PM2.5"), "0.0089");
+    assert_eq!(annex_cell(&csv, "1A1a", "Hg"), "0.001");
+    // SOx: outside the EU the US EPA value 0.281 g/GJ (curated choice).
+    assert_eq!(annex_cell(&csv, "1A1a", "SOx"), "0.00281");
+    // No factor for NH3 in Table 3-4: NE. No activity elsewhere: NO.
+    assert_eq!(annex_cell(&csv, "1A1a", "NH3"), "NE");
+    assert_eq!(annex_cell(&csv, "1A1b", "NOx"), "NO");
+    // The activity is gaseous fuel in TJ NCV.
+    assert_eq!(annex_cell(&csv, "1A1a", "gaseous_fuels_tj"), "10000");
+    assert_eq!(annex_cell(&csv, "1A1a", "solid_fuels_tj"), "NO");
+    assert_eq!(annex_cell(&csv, "NATIONAL TOTAL", "NOx"), "0.89");
+}
+
+#[test]
+fn eu_member_states_get_the_eu_region_value() {
+    // 1.A.1.a natural gas SOx: 0.244 g/GJ for EU Member States.
+    let d = Dir::new();
+    d.write(
+        "a.csv",
+        &format!("{HEADER}2022,1A1a,natural_gas,,10000,TJ\n"),
+    );
+    d.airinv()
+        .args(["compile", "a.csv", "--out", "out", "--country", "BE"])
+        .assert()
+        .success();
+    assert_eq!(
+        annex_cell(&d.path("out/annex1_2022.csv"), "1A1a", "SOx"),
+        "0.00244"
+    );
+}
+
+#[test]
+fn an_activity_value_survives_exactly() {
+    let d = Dir::new();
+    d.write(
+        "a.csv",
+        &format!("{HEADER}2022,1A1a,Natural gas,,1234567890.123456789,TJ\n"),
+    );
+    d.airinv()
+        .args(["compile", "a.csv", "--out", "out", "--country", "KZ"])
+        .assert()
+        .success();
+    let csv = d.path("out/annex1_2022.csv");
+    assert_eq!(
+        annex_cell(&csv, "1A1a", "gaseous_fuels_tj"),
+        "1234567890.123456789"
+    );
+    // × 1000 GJ/TJ × 89 g/GJ ÷ 10^9 g/kt, by hand: 109876.542220987654221 kt.
+    assert_eq!(annex_cell(&csv, "1A1a", "NOx"), "109876.542220987654221");
+    let detail = d.read("out/detail.csv");
+    assert!(detail.contains(",1234567890.123456789,TJ,"), "{detail}");
+}
+
+#[test]
+fn bc_given_as_a_share_of_pm25_follows_the_pm25_of_the_same_activity() {
+    // 2.A.1 Table 3-1: PM2.5 130 g/Mg clinker, BC 3 % of PM2.5.
+    let d = Dir::new();
+    d.write("a.csv", &format!("{HEADER}2022,2A1,,,1000,kt clinker\n"));
+    d.airinv()
+        .args(["compile", "a.csv", "--out", "out"])
+        .assert()
+        .success();
+    let csv = d.path("out/annex1_2022.csv");
+    assert_eq!(annex_cell(&csv, "2A1", "PM2.5"), "0.13");
+    assert_eq!(annex_cell(&csv, "2A1", "BC"), "0.0039");
+    // Other activity in the template's unit (kt clinker).
+    assert_eq!(annex_cell(&csv, "2A1", "other_activity"), "1000");
+    assert_eq!(
+        annex_cell(&csv, "2A1", "other_activity_unit"),
+        "Clinker produced [kt]"
+    );
+}
+
+#[test]
+fn livestock_uses_the_housing_and_storage_factor_for_3b() {
+    // 3.B.1.a dairy cows, slurry: 22 kg NH3 per animal place and year
+    // (housing, storage and yards; the Total column includes 3D).
+    let d = Dir::new();
+    d.write(
+        "a.csv",
+        "year,nfr,fuel,technology,value,unit,abatement\n2022,3B1a,Slurry,Dairy cows,100,1000 head,Without silage feeding\n",
+    );
+    d.airinv()
+        .args(["compile", "a.csv", "--out", "out"])
+        .assert()
+        .success();
+    let csv = d.path("out/annex1_2022.csv");
+    // The abatement pin only chose among the NMVOC factors: 8.047 kg per place.
+    assert_eq!(annex_cell(&csv, "3B1a", "NMVOC"), "0.8047");
+    // 100 000 head × 22 kg = 2 200 000 kg = 2.2 kt
+    assert_eq!(annex_cell(&csv, "3B1a", "NH3"), "2.2");
+    assert_eq!(annex_cell(&csv, "3B1a", "other_activity"), "100");
+}
+
+#[test]
+fn factors_that_cannot_be_told_apart_stop_the_run_with_the_candidates() {
+    // Dairy cattle NMVOC: with and without silage feeding.
+    let d = Dir::new();
+    d.write(
+        "a.csv",
+        &format!("{HEADER}2022,3B1a,Slurry,Dairy cows,100,1000 head\n"),
+    );
+    // NH3 is resolved; NMVOC comes from 'Dairy cattle' rows that differ by feeding.
+    let out = d
+        .airinv()
+        .args(["compile", "a.csv", "--out", "out"])
+        .output()
+        .unwrap();
+    // The NMVOC rows have no fuel: they are only used as fuel-generic factors
+    // when nothing else gives NMVOC, and then they are ambiguous.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("Silage feeding") && stderr.contains("Without silage feeding"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Pin one"), "{stderr}");
+    assert!(!d.path("out/annex1.xlsx").exists());
+    // Pinning the feeding resolves it: 17.937 kg NMVOC per animal place.
+    d.write(
+        "b.csv",
+        "year,nfr,fuel,technology,value,unit,abatement\n2022,3B1a,Slurry,Dairy cows,100,1000 head,Silage feeding\n",
+    );
+    d.airinv()
+        .args(["compile", "b.csv", "--out", "out"])
+        .assert()
+        .success();
+    let csv = d.path("out/annex1_2022.csv");
+    assert_eq!(annex_cell(&csv, "3B1a", "NMVOC"), "1.7937");
+    assert_eq!(annex_cell(&csv, "3B1a", "NH3"), "2.2");
+}
+
+#[test]
+fn a_users_factor_takes_precedence_and_says_so() {
+    let d = Dir::new();
+    d.write(
+        "a.csv",
+        &format!("{HEADER}2022,1A1a,Natural gas,,10000,TJ\n"),
+    );
+    d.write(
+        "cs.csv",
+        "nfr,fuel,technology,pollutant,value,unit,reference\n1A1a,Natural gas,,NOx,50,g/GJ,National measurements 2021\n",
+    );
+    d.airinv()
+        .args([
+            "compile",
+            "a.csv",
+            "--out",
+            "out",
+            "--factors",
+            "cs.csv",
+            "--country",
+            "KZ",
+        ])
+        .assert()
+        .success();
+    assert_eq!(
+        annex_cell(&d.path("out/annex1_2022.csv"), "1A1a", "NOx"),
+        "0.5"
+    );
+    let (h, rows) = csv_rows(&d.path("out/detail.csv"));
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let nox = rows.iter().find(|r| r[col("pollutant")] == "NOx").unwrap();
+    assert!(
+        nox[col("factor_source")].contains("cs.csv, row 2"),
+        "{nox:?}"
+    );
+    assert!(
+        nox[col("why")].contains("takes precedence over Guidebook"),
+        "{nox:?}"
+    );
+    assert_eq!(nox[col("factor_value")], "50");
+}
+
+#[test]
+fn energy_activity_converts_to_fuel_mass_through_the_ncv() {
+    // 1.A.3.c rail: 52.4 kg NOx per tonne of diesel. 430 TJ at 43 GJ/t
+    // (IPCC 2006 default) = 10 000 t → 524 t = 0.524 kt.
+    let d = Dir::new();
+    d.write("a.csv", &format!("{HEADER}2022,1A3c,Diesel,,430,TJ\n"));
+    d.airinv()
+        .args(["compile", "a.csv", "--out", "out"])
+        .assert()
+        .success();
+    let csv = d.path("out/annex1_2022.csv");
+    assert_eq!(annex_cell(&csv, "1A3c", "NOx"), "0.524");
+    assert_eq!(annex_cell(&csv, "1A3c", "liquid_fuels_tj"), "430");
+    // Given in tonnes, the same fuel lands in the TJ column through the NCV.
+    let d = Dir::new();
+    d.write("a.csv", &format!("{HEADER}2022,1A3c,Diesel,,10000,t\n"));
+    d.airinv()
+        .args(["compile", "a.csv", "--out", "out"])
+        .assert()
+        .success();
+    let csv = d.path("out/annex1_2022.csv");
+    assert_eq!(annex_cell(&csv, "1A3c", "NOx"), "0.524");
+    assert_eq!(annex_cell(&csv, "1A3c", "liquid_fuels_tj"), "430");
+}
+
+#[test]
+fn rejected_rows_are_located_and_counted_and_nothing_is_written() {
+    let d = Dir::new();
+    d.write(
+        "a.csv",
+        &format!(
+            "{HEADER}2022,1A1a,Natural gas,,10000,TJ\n2022,1A2gix,Natural gas,,5,TJ\n2022,1A1a,Natural gas,,1.5.2,TJ\n\n2022,1A1a,Natural gas,,7,m3\n2022,1A1a,Natural gas,,-3,TJ\n2022,1A1a,Natural gas,,3,furlongs\n"
+        ),
+    );
+    let out = d
+        .airinv()
+        .args(["compile", "a.csv", "--out", "out", "--country", "KZ"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stdout.contains("rows read 6 = used 1 + rejected 5"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("a.csv, row 3, column nfr: '1A2gix' is not an NFR code"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean 1A2gvii"), "{stderr}");
+    assert!(
+        stderr.contains("a.csv, row 4, column value: '1.5.2' is not a number"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("row 7, column value") && stderr.contains("negative"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("row 8, column unit") && stderr.contains("accepted units"),
+        "{stderr}"
+    );
+    // m3 of natural gas in 1A1a: the factors are per GJ (the empty line 5 is counted).
+    assert!(
+        stderr.contains("row 6") && stderr.contains("volume") && stderr.contains("per GJ"),
+        "{stderr}"
+    );
+    assert!(!d.path("out/annex1.xlsx").exists());
+    let rejected = d.read("out/rejected.csv");
+    assert_eq!(rejected.lines().count(), 6, "{rejected}");
+    // With --keep-going the rest is written and the exit code says rows were rejected.
+    d.airinv()
+        .args([
+            "compile",
+            "a.csv",
+            "--out",
+            "out",
+            "--keep-going",
+            "--country",
+            "KZ",
+        ])
+        .assert()
+        .code(1);
+    assert_eq!(
+        annex_cell(&d.path("out/annex1_2022.csv"), "1A1a", "gaseous_fuels_tj"),
+        "10000"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_activity_data_is_a_clear_error() {
+    let d = Dir::new();
+    d.write("a.csv", "year,code,amount\n2022,1A1a,5\n");
+    let out = d
+        .airinv()
+        .args(["compile", "a.csv", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("a.csv, row 1")
+            && stderr.contains("lacks the column(s) nfr, fuel, technology, value, unit"),
+        "{stderr}"
+    );
+    let out = d
+        .airinv()
+        .args(["compile", "missing.csv", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.csv: does not exist"));
+}
+
+/// Runs the example with a thread count and returns its CSV outputs.
+fn example_outputs(d: &Dir, threads: &str, out: &str) -> BTreeMap<String, String> {
+    let example = repo().join("inventories/example");
+    d.airinv()
+        .args([
+            "compile",
+            example.to_str().unwrap(),
+            "--out",
+            out,
+            "--threads",
+            threads,
+            "--reporting-date",
+            "15.02.2024",
+        ])
+        .assert()
+        .success();
+    ["annex1_2005.csv", "annex1_2022.csv", "detail.csv"]
+        .iter()
+        .map(|f| (f.to_string(), d.read(&format!("{out}/{f}"))))
+        .collect()
+}
+
+#[test]
+fn results_are_identical_with_1_and_4_threads() {
+    let d = Dir::new();
+    let one = example_outputs(&d, "1", "one");
+    let four = example_outputs(&d, "4", "four");
+    assert_eq!(one, four);
+}
+
+#[test]
+fn national_total_is_the_sum_of_the_sector_rows_and_detail_adds_up_to_the_cells() {
+    let d = Dir::new();
+    example_outputs(&d, "2", "out");
+    for year in ["2005", "2022"] {
+        let (header, rows) = csv_rows(&d.path(&format!("out/annex1_{year}.csv")));
+        for (col, name) in header.iter().enumerate().skip(4).take(26) {
+            let mut sum = Decimal::ZERO;
+            let mut any = false;
+            for r in rows
+                .iter()
+                .filter(|r| (14..=140).contains(&r[0].parse::<u32>().unwrap()))
+            {
+                if let Ok(v) = Decimal::from_str_exact(&r[col]) {
+                    sum += v;
+                    any = true;
+                }
+            }
+            let total = &rows.iter().find(|r| r[2] == "NATIONAL TOTAL").unwrap()[col];
+            if any {
+                assert_eq!(dec(total), sum, "{year} {name}");
+            }
+        }
+        // Every cell is the sum of its detail lines.
+        let (dh, drows) = csv_rows(&d.path("out/detail.csv"));
+        let c = |n: &str| dh.iter().position(|h| h == n).unwrap();
+        let mut by_cell: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+        for r in drows.iter().filter(|r| r[c("year")] == year) {
+            *by_cell
+                .entry((r[c("code")].clone(), r[c("pollutant")].clone()))
+                .or_default() += dec(&r[c("emission")]);
+        }
+        for ((code, pollutant), v) in by_cell {
+            let cell = annex_cell(
+                &d.path(&format!("out/annex1_{year}.csv")),
+                &code,
+                &pollutant,
+            );
+            assert_eq!(dec(&cell), v, "{year} {code} {pollutant}");
+        }
+    }
+}
+
+#[test]
+fn every_energy_line_of_the_example_is_tj_times_the_factor_it_names() {
+    // By hand: kt = TJ × 1000 GJ/TJ × factor (g, mg, µg per GJ) ÷ grams per reporting unit.
+    let d = Dir::new();
+    example_outputs(&d, "2", "out");
+    let (h, rows) = csv_rows(&d.path("out/detail.csv"));
+    let c = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let mut checked = 0;
+    for r in &rows {
+        let grams_per_factor_unit = match r[c("factor_unit")].as_str() {
+            "g/GJ" => dec("1"),
+            "mg/GJ" => dec("0.001"),
+            "µg/GJ" | "ug/GJ" => dec("0.000001"),
+            _ => continue,
+        };
+        if r[c("activity_unit")] != "TJ" || !r[c("abatement_efficiency")].is_empty() {
+            continue;
+        }
+        let grams_per_reporting_unit = match r[c("emission_unit")].as_str() {
+            "kt" => dec("1000000000"),
+            "t" => dec("1000000"),
+            "kg" => dec("1000"),
+            "g I-TEQ" => dec("1"),
+            other => panic!("unit {other}"),
+        };
+        let expected = dec(&r[c("activity")])
+            * dec("1000")
+            * dec(&r[c("factor_value")])
+            * grams_per_factor_unit
+            / grams_per_reporting_unit;
+        assert_eq!(dec(&r[c("emission")]), expected, "{r:?}");
+        checked += 1;
+    }
+    assert!(checked > 100, "only {checked} lines checked");
+}
+
+#[test]
+fn the_workbook_reads_back_with_the_same_values() {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let d = Dir::new();
+    example_outputs(&d, "2", "out");
+    let mut wb = open_workbook_auto(d.path("out/annex1.xlsx")).unwrap();
+    assert_eq!(wb.sheet_names(), ["2005", "2022"]);
+    let ws = wb.worksheet_range("2022").unwrap();
+    let cell = |r: u32, c: u32| ws.get_value((r - 1, c)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(cell(4, 1), Data::String("XX".into()));
+    assert_eq!(cell(5, 1), Data::String("15.02.2024".into()));
+    assert_eq!(cell(2, 0), Data::String("NFR 2019-1".into()));
+    assert_eq!(cell(14, 1), Data::String("1A1a".into()));
+    assert_eq!(cell(141, 1), Data::String("NATIONAL TOTAL".into()));
+    assert_eq!(cell(13, 4), Data::String("kt".into()));
+    let csv = d.path("out/annex1_2022.csv");
+    // E14 = NOx of 1A1a, as the CSV's exact decimal rounded to the nearest double.
+    let nox: f64 = annex_cell(&csv, "1A1a", "NOx").parse().unwrap();
+    assert_eq!(cell(14, 4), Data::Float(nox));
+    // Keys stay keys.
+    assert_eq!(cell(15, 4), Data::String("NO".into()));
+    assert_eq!(annex_cell(&csv, "1A5a", "NOx"), "IE");
+    let row_1a5a = airinv::nfr::find("1A5a").unwrap().number;
+    assert_eq!(cell(row_1a5a, 4), Data::String("IE".into()));
+}
+
+#[test]
+fn run_json_records_inputs_counts_and_the_factor_database() {
+    let d = Dir::new();
+    example_outputs(&d, "2", "out");
+    let run: serde_json::Value = serde_json::from_str(&d.read("out/run.json")).unwrap();
+    assert_eq!(run["program"], "airinv");
+    assert_eq!(run["country"], "XX");
+    let rows = &run["rows"];
+    assert_eq!(
+        rows["read"],
+        rows["used"].as_u64().unwrap() + rows["rejected"].as_u64().unwrap()
+    );
+    assert_eq!(run["inputs"].as_array().unwrap().len(), 5);
+    assert_eq!(run["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
+    assert!(run["factor_database"]["factors"].as_u64().unwrap() > 10_000);
+}

@@ -1,0 +1,142 @@
+//! `airinv factors`: lookup, import of the EEA export, problems.
+
+use crate::harness::{Dir, repo, shared};
+
+#[test]
+fn lookup_prints_factor_unit_ci_and_reference() {
+    let d = Dir::new();
+    let out = d
+        .airinv()
+        .args(["factors", "1A1a", "--fuel", "Natural gas"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let nox = text
+        .lines()
+        .find(|l| l.contains(": NOx "))
+        .expect("a NOx line");
+    assert!(nox.contains("NOx 89 [g/GJ]"), "{nox}");
+    assert!(nox.contains("95% CI 15.6-180"), "{nox}");
+    assert!(nox.contains("US EPA (1998), chapter 1.4"), "{nox}");
+    // An alias finds the chapter's fuel group.
+    let out = d
+        .airinv()
+        .args([
+            "factors",
+            "1.A.2.a",
+            "--fuel",
+            "natural_gas",
+            "--pollutant",
+            "NOx",
+            "--tier",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("fuel Gaseous Fuels: NOx 74 [g/GJ]"), "{text}");
+}
+
+#[test]
+fn the_shipped_factor_file_is_what_the_importer_makes_of_the_export() {
+    let Some(export) = shared("reference/emep-eea-2023-efdb.csv") else {
+        return;
+    };
+    let d = Dir::new();
+    let out = d
+        .airinv()
+        .args([
+            "factors",
+            "import",
+            export.to_str().unwrap(),
+            "--out",
+            "f.csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let report = String::from_utf8_lossy(&out.stdout);
+    // Every row is accounted for.
+    let line = report.lines().next().unwrap();
+    let nums: Vec<usize> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    assert_eq!(nums[0], 13_336, "{line}");
+    assert_eq!(nums[0], nums[1] + nums[2], "{line}");
+    // The committed files are reproducible from the export.
+    assert_eq!(
+        d.read("f.csv"),
+        std::fs::read_to_string(repo().join("emission-factors/emep-eea-2023.csv")).unwrap()
+    );
+    assert_eq!(
+        d.read("f-problems.csv"),
+        std::fs::read_to_string(repo().join("emission-factors/emep-eea-2023-problems.csv"))
+            .unwrap()
+    );
+}
+
+#[test]
+fn problems_list_row_and_reason_of_what_is_not_used() {
+    let d = Dir::new();
+    let out = d.airinv().args(["factors", "--problems"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("row,nfr,table,type,technology,fuel,pollutant,value,unit,category,reason")
+    );
+    assert!(
+        text.contains("0,0066 or 0,13"),
+        "the two-value cell is listed"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains(",na,") && l.contains("value not usable"))
+    );
+    assert!(text.lines().any(|l| l.contains("WHO-TEQ")));
+    assert!(
+        text.lines().skip(1).all(|l| !l.ends_with(',')),
+        "every problem has a reason"
+    );
+}
+
+#[test]
+fn an_export_with_other_columns_is_refused() {
+    let d = Dir::new();
+    d.write("x.csv", "NFR,Pollutant,Value\n1.A.1.a,NOx,89\n");
+    let out = d
+        .airinv()
+        .args(["factors", "import", "x.csv", "--out", "f.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not an EMEP/EEA emission factor export")
+    );
+    assert!(!d.path("f.csv").exists());
+}
+
+#[test]
+fn the_1a2_tier1_set_is_the_same_for_every_1a2_stationary_row() {
+    // Why 1.A.2.a's factors are applied to 1A2f (the export has no 1.A.2.f rows).
+    let factors = airinv::emission_factor::embedded().unwrap();
+    let set = |code: &str| -> Vec<String> {
+        let mut v: Vec<String> = factors
+            .iter()
+            .filter(|f| f.source_code == code && f.tier == "1")
+            .map(|f| format!("{}|{}|{}|{}", f.fuel, f.pollutant, f.value, f.unit_text))
+            .collect();
+        v.sort();
+        v
+    };
+    let a = set("1.A.2.a");
+    assert!(!a.is_empty());
+    for code in ["1.A.2.b", "1.A.2.c", "1.A.2.d", "1.A.2.e", "1.A.2.g.viii"] {
+        assert_eq!(set(code), a, "{code}");
+    }
+    assert!(
+        factors
+            .iter()
+            .any(|f| f.source_code == "1.A.2.a" && f.annex1_codes.contains(&"1A2f".to_string()))
+    );
+}

@@ -1,0 +1,7 @@
+//! airinv's integration tests: one binary, one file per command or feature,
+//! each test in its own temporary folder (see [`harness`]).
+
+mod harness;
+
+mod compile;
+mod factors;
