@@ -63,4 +63,5 @@ pub mod number;
 pub mod output;
 pub mod pollutant;
 pub mod sheet;
+pub mod source;
 pub mod unit;

@@ -650,7 +650,9 @@ mod tests {
 
     #[test]
     fn embedded_choice_tables_load() {
-        assert!(is_eu_member("be") && is_eu_member("EL") && !is_eu_member("KZ") && !is_eu_member("NO"));
+        assert!(
+            is_eu_member("be") && is_eu_member("EL") && !is_eu_member("KZ") && !is_eu_member("NO")
+        );
         assert!(same_technology("Dairy cattle", "dairy cows"));
         assert!(same_technology("‘Swine’ - Sows", "Sows"));
         assert!(same_technology("Ducks and Geese", "Geese"));
@@ -660,7 +662,10 @@ mod tests {
         // Every curated id is a factor of the embedded database.
         let factors = crate::emission_factor::embedded().unwrap();
         for id in curated_ids {
-            assert!(factors.iter().any(|f| &f.id == id), "{id} is not in the database");
+            assert!(
+                factors.iter().any(|f| &f.id == id),
+                "{id} is not in the database"
+            );
         }
     }
 }

@@ -78,8 +78,29 @@ pub fn inventory_fuels(inv: &Inventory) -> Result<Fuels> {
     Ok(fuels)
 }
 
-/// Runs a compile.
+/// A compile done in memory: the tables of every year and their lineage,
+/// before anything is written.
+pub struct Compiled {
+    pub inventory: Inventory,
+    pub report: CompileReport,
+    /// The Annex I table of every year.
+    pub tables: Vec<annex1::Annex1Year>,
+    /// Every computed activity key, with the lineage of its emissions.
+    pub results: Vec<KeyResult>,
+    input_counts: Vec<(crate::inventory::ActivitySource, Counts)>,
+    user_files: Vec<PathBuf>,
+    index: FactorIndex,
+    country: Option<String>,
+}
+
+/// Runs a compile and writes its outputs.
 pub fn run(opts: &CompileOptions) -> Result<CompileReport> {
+    let compiled = compute(opts)?;
+    write(opts, compiled)
+}
+
+/// Reads, matches, calculates and aggregates, writing nothing.
+pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
     let inv = load_inventory(&opts.source)?;
     let fuels = inventory_fuels(&inv)?;
     let guidebook = emission_factor::embedded()?;
@@ -194,7 +215,31 @@ pub fn run(opts: &CompileOptions) -> Result<CompileReport> {
             main.join(", ")
         ));
     }
+    Ok(Compiled {
+        inventory: inv,
+        report,
+        tables: agg.years,
+        results,
+        input_counts,
+        user_files,
+        index,
+        country,
+    })
+}
 
+/// Writes a compile's outputs: only the list of rejected rows when rows
+/// were rejected (unless `keep_going`), else every output, atomically.
+pub fn write(opts: &CompileOptions, compiled: Compiled) -> Result<CompileReport> {
+    let Compiled {
+        inventory: inv,
+        mut report,
+        tables,
+        results,
+        input_counts,
+        user_files,
+        index,
+        country,
+    } = compiled;
     output::ensure_dir(&opts.out)?;
     let rejected_path = opts.out.join("rejected.csv");
     if !report.rejected.is_empty() {
@@ -209,9 +254,9 @@ pub fn run(opts: &CompileOptions) -> Result<CompileReport> {
 
     // Write.
     let xlsx = opts.out.join("annex1.xlsx");
-    annex1::write_xlsx(&xlsx, &agg.years, |_| Ok(()))?;
+    annex1::write_xlsx(&xlsx, &tables, |_| Ok(()))?;
     report.outputs.push(xlsx);
-    for y in &agg.years {
+    for y in &tables {
         let p = opts.out.join(format!("annex1_{}.csv", y.header.year));
         output::write_atomically(&p, |w| annex1::write_csv(w, y))?;
         report.outputs.push(p);

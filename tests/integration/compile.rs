@@ -464,3 +464,20 @@ fn run_json_records_inputs_counts_and_the_factor_database() {
     assert_eq!(run["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
     assert!(run["factor_database"]["factors"].as_u64().unwrap() > 10_000);
 }
+
+#[test]
+fn the_csv_reads_back_to_the_same_table() {
+    let d = Dir::new();
+    example_outputs(&d, "2", "out");
+    let compiled = airinv::cmd::compile::compute(&airinv::cmd::compile::CompileOptions {
+        source: repo().join("inventories/example"),
+        ..Default::default()
+    })
+    .unwrap();
+    let loaded = airinv::source::load(&d.path("out")).unwrap();
+    assert_eq!(loaded.len(), 2);
+    for (read, made) in loaded.iter().zip(&compiled.tables) {
+        assert_eq!(read.table.header.year, made.header.year);
+        assert_eq!(read.table.rows, made.rows, "{}", made.header.year);
+    }
+}

@@ -1,0 +1,202 @@
+//! Sources of Annex I tables for the commands that read inventories
+//! (`compare`, `check`): an inventory folder (compiled in memory), an
+//! output folder of `annex1_<YEAR>.csv` files, one such file, or an Annex I
+//! workbook.
+
+use crate::annex1::{Annex1Year, Header, csv_header};
+use crate::error::{Error, Location, Result};
+use crate::nfr;
+use crate::notation_key::{Cell, NotationKey};
+use crate::number::parse_decimal;
+use crate::pollutant::Pollutant;
+use std::path::{Path, PathBuf};
+
+/// The table of one year and where it comes from.
+#[derive(Debug, Clone)]
+pub struct YearTable {
+    pub table: Annex1Year,
+    /// Where the year comes from, in words (`compiled from activity data`,
+    /// `out/annex1_2022.csv`, `BEW_2021.xlsx, sheet 2019`).
+    pub origin: String,
+    /// The file the values were read from, when they were read (for
+    /// findings that point at a file).
+    pub file: Option<PathBuf>,
+}
+
+/// Loads every year of a source, in year order.
+pub fn load(path: &Path) -> Result<Vec<YearTable>> {
+    if path.is_dir() {
+        if path.join("inventory.toml").exists() {
+            return load_inventory(path);
+        }
+        return load_output_folder(path);
+    }
+    if !path.exists() {
+        return Err(Error::file(path, "does not exist"));
+    }
+    if crate::sheet::is_workbook(path) {
+        return Err(Error::file(
+            path,
+            "reading Annex I workbooks is not available in this version",
+        ));
+    }
+    let year = year_of_csv(path).ok_or_else(|| {
+        Error::file(
+            path,
+            "is not an annex1_<YEAR>.csv file, an output folder, an inventory folder or a workbook",
+        )
+    })?;
+    Ok(vec![YearTable {
+        table: read_annex_csv(path, year)?,
+        origin: path.display().to_string(),
+        file: Some(path.to_path_buf()),
+    }])
+}
+
+fn load_inventory(dir: &Path) -> Result<Vec<YearTable>> {
+    let compiled = crate::cmd::compile::compute(&crate::cmd::compile::CompileOptions {
+        source: dir.to_path_buf(),
+        ..Default::default()
+    })?;
+    if let Some(first) = compiled.report.rejected.first() {
+        return Err(Error::Rejected {
+            count: compiled.report.rejected.len(),
+            first: first.to_string(),
+        });
+    }
+    Ok(compiled
+        .tables
+        .into_iter()
+        .map(|table| YearTable {
+            table,
+            origin: format!("compiled from the activity data of {}", dir.display()),
+            file: None,
+        })
+        .collect())
+}
+
+fn load_output_folder(dir: &Path) -> Result<Vec<YearTable>> {
+    let mut files: Vec<(i32, PathBuf)> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| year_of_csv(&p).map(|y| (y, p)))
+        .collect();
+    if files.is_empty() {
+        return Err(Error::file(
+            dir,
+            "has no inventory.toml and no annex1_<YEAR>.csv files: it is neither an inventory folder nor an output folder",
+        ));
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|(year, p)| {
+            Ok(YearTable {
+                table: read_annex_csv(&p, year)?,
+                origin: p.display().to_string(),
+                file: Some(p),
+            })
+        })
+        .collect()
+}
+
+/// The year of a file named `annex1_<YEAR>.csv`.
+pub fn year_of_csv(path: &Path) -> Option<i32> {
+    let name = path.file_name()?.to_str()?;
+    let year = name.strip_prefix("annex1_")?.strip_suffix(".csv")?;
+    crate::activity::parse_year(year).ok()
+}
+
+/// Reads a cell as written in the CSVs: an exact decimal, a notation key,
+/// or nothing.
+pub fn parse_cell(text: &str) -> std::result::Result<Cell, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(Cell::Empty);
+    }
+    if let Some(k) = NotationKey::parse(t) {
+        return Ok(Cell::Key(k));
+    }
+    parse_decimal(t).map(Cell::Number).map_err(|_| {
+        format!("'{t}' is neither a number nor a notation key (NO, NE, NA, IE, C, NR)")
+    })
+}
+
+/// Reads an `annex1_<YEAR>.csv` as airinv writes it.
+pub fn read_annex_csv(path: &Path, year: i32) -> Result<Annex1Year> {
+    let sheet = crate::sheet::read(path, None)?;
+    let mut rows = sheet.rows.iter();
+    let header = rows.next().ok_or_else(|| Error::file(path, "is empty"))?;
+    let expected = csv_header();
+    if header.cells.iter().map(|c| c.trim()).collect::<Vec<_>>()
+        != expected.iter().map(String::as_str).collect::<Vec<_>>()
+    {
+        return Err(Error::input(
+            Location::file(path).with_row(header.number),
+            format!(
+                "the header is not that of an annex1_<YEAR>.csv ({})",
+                expected.join(",")
+            ),
+        ));
+    }
+    let mut table = Annex1Year::empty(Header {
+        year,
+        ..Header::default()
+    });
+    for row in rows {
+        let code = row.cells.get(2).map(|c| c.trim()).unwrap_or("");
+        if code.is_empty() {
+            continue;
+        }
+        let template_row = nfr::find(code).ok_or_else(|| {
+            Error::input(
+                Location::file(path)
+                    .with_row(row.number)
+                    .with_column("code"),
+                nfr::unknown_code_message(code),
+            )
+        })?;
+        let cells = table
+            .rows
+            .get_mut(&template_row.number)
+            .expect("template row");
+        let at = |i: usize| {
+            Location::file(path)
+                .with_row(row.number)
+                .with_column(expected[i].clone())
+        };
+        let get = |i: usize| -> Result<Cell> {
+            parse_cell(row.cells.get(i).map(String::as_str).unwrap_or(""))
+                .map_err(|e| Error::input(at(i), e))
+        };
+        for p in Pollutant::ALL {
+            cells.set(p, get(4 + p.index())?);
+        }
+        for g in 0..5 {
+            cells.fuels[g] = get(30 + g)?;
+        }
+        cells.other_activity = get(35)?;
+        cells.other_activity_unit = row.cells.get(36).cloned().unwrap_or_default();
+    }
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_numbers_keys_or_nothing() {
+        assert_eq!(parse_cell(""), Ok(Cell::Empty));
+        assert_eq!(parse_cell("NE"), Ok(Cell::Key(NotationKey::NE)));
+        assert_eq!(
+            parse_cell("0.89"),
+            Ok(Cell::Number(
+                rust_decimal::Decimal::from_str_exact("0.89").unwrap()
+            ))
+        );
+        assert!(parse_cell("n/a").is_err());
+        assert_eq!(year_of_csv(Path::new("out/annex1_2022.csv")), Some(2022));
+        assert_eq!(year_of_csv(Path::new("out/detail.csv")), None);
+    }
+}
