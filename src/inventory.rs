@@ -7,6 +7,7 @@
 //! version = "v1.0"              # template cell B7
 //! activity = ["activity/energy.csv", { file = "activity/agriculture.xlsx", sheet = "2022" }]
 //! factors = ["factors/country-specific.csv"]
+//! history = ["submissions/XX_2021.xlsx"]  # past Annex I workbooks or output folders
 //!
 //! [fuels]                        # the compiler's own fuel names
 //! "Energy hard coal" = "Hard Coal"
@@ -62,6 +63,9 @@ pub struct Inventory {
     pub version: String,
     pub activity: Vec<ActivitySource>,
     pub factors: Vec<PathBuf>,
+    /// Past submissions (Annex I workbooks or folders of annex1_<YEAR>.csv):
+    /// the years of the time series not compiled from activity data.
+    pub history: Vec<PathBuf>,
     pub fuel_aliases: Vec<(String, String)>,
     pub ncv: Vec<(String, Decimal)>,
     pub keys: Vec<KeyOverride>,
@@ -105,6 +109,7 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         "version",
         "activity",
         "factors",
+        "history",
         "fuels",
         "ncv",
         "notation_keys",
@@ -203,6 +208,17 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
                 .as_str()
                 .ok_or_else(|| bad("factors", "entries are file names".into()))?;
             inv.factors.push(dir.join(s));
+        }
+    }
+    if let Some(v) = doc.get("history") {
+        let list = v
+            .as_array()
+            .ok_or_else(|| bad("history", "must be a list of workbooks or folders".into()))?;
+        for item in list {
+            let s = item
+                .as_str()
+                .ok_or_else(|| bad("history", "entries are file or folder names".into()))?;
+            inv.history.push(dir.join(s));
         }
     }
     if let Some(v) = doc.get("fuels") {

@@ -24,6 +24,47 @@ enum Command {
     Compile(CompileArgs),
     /// Look up, import and check emission factors.
     Factors(FactorsArgs),
+    /// Compare a year with the protocols' base years and commitments (Gothenburg, Heavy Metals, POPs).
+    Compare(CompareArgs),
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    /// An inventory folder, an output folder (annex1_<YEAR>.csv files) or an Annex I workbook.
+    source: PathBuf,
+    /// The year to compare.
+    #[arg(long)]
+    year: i32,
+    /// Base year of the Heavy Metals and POPs Protocols chosen at ratification (1985-1995; default 1990).
+    #[arg(long)]
+    base: Option<i32>,
+    /// Party (ISO2) whose Gothenburg commitments apply; default: the inventory's country.
+    #[arg(long)]
+    party: Option<String>,
+    /// A scenario of commitments (CSV: pollutant,reduction_pct[,base_year,source] or TOML [[commitment]]).
+    #[arg(long)]
+    commitments: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: FormatArg,
+    /// Each sector's share of the change, by NFR row or GNFR sector.
+    #[arg(long, value_enum)]
+    by: Option<ByArg>,
+    /// Draw the series against base-year levels and commitments (.svg or .png).
+    #[arg(long)]
+    plot: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ByArg {
+    Nfr,
+    Gnfr,
 }
 
 #[derive(Args)]
@@ -115,7 +156,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Compile(args) => compile(args),
         Command::Factors(args) => factors(args),
+        Command::Compare(args) => compare(args),
     }
+}
+
+fn compare(args: CompareArgs) -> Result<ExitCode> {
+    use airinv::cmd::compare::{self, Format};
+    let report = compare::run(&compare::CompareOptions {
+        source: args.source,
+        year: args.year,
+        base: args.base,
+        party: args.party,
+        commitments: args.commitments,
+        format: match args.format {
+            FormatArg::Table => Format::Table,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+        },
+        by: args.by.map(|b| match b {
+            ByArg::Nfr => airinv::compare::By::Nfr,
+            ByArg::Gnfr => airinv::compare::By::Gnfr,
+        }),
+        plot: args.plot,
+    })?;
+    print!("{}", report.text);
+    if let Some(p) = report.plot {
+        eprintln!("wrote {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn compile(args: CompileArgs) -> Result<ExitCode> {

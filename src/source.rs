@@ -53,26 +53,56 @@ pub fn load(path: &Path) -> Result<Vec<YearTable>> {
     }])
 }
 
+/// An inventory's time series: the years of its past submissions
+/// (`history`), replaced by the years compiled from activity data where both
+/// have a year.
 fn load_inventory(dir: &Path) -> Result<Vec<YearTable>> {
-    let compiled = crate::cmd::compile::compute(&crate::cmd::compile::CompileOptions {
-        source: dir.to_path_buf(),
-        ..Default::default()
-    })?;
-    if let Some(first) = compiled.report.rejected.first() {
-        return Err(Error::Rejected {
-            count: compiled.report.rejected.len(),
-            first: first.to_string(),
-        });
+    let inv = crate::inventory::Inventory::load(dir)?;
+    let mut by_year: std::collections::BTreeMap<i32, YearTable> = std::collections::BTreeMap::new();
+    for past in &inv.history {
+        if past.join("inventory.toml").exists() {
+            return Err(Error::file(
+                past,
+                "history names past submissions (workbooks or output folders), not inventory folders",
+            ));
+        }
+        for mut t in load(past)? {
+            t.origin = format!("imported from {}", t.origin);
+            by_year.insert(t.table.header.year, t);
+        }
     }
-    Ok(compiled
-        .tables
-        .into_iter()
-        .map(|table| YearTable {
-            table,
-            origin: format!("compiled from the activity data of {}", dir.display()),
-            file: None,
-        })
-        .collect())
+    if !inv.activity.is_empty() {
+        let compiled = crate::cmd::compile::compute(&crate::cmd::compile::CompileOptions {
+            source: dir.to_path_buf(),
+            ..Default::default()
+        })?;
+        if let Some(first) = compiled.report.rejected.first() {
+            return Err(Error::Rejected {
+                count: compiled.report.rejected.len(),
+                first: first.to_string(),
+            });
+        }
+        for table in compiled.tables {
+            let year = table.header.year;
+            let replaced = by_year.contains_key(&year);
+            by_year.insert(
+                year,
+                YearTable {
+                    table,
+                    origin: if replaced {
+                        format!(
+                            "compiled from the activity data of {} (replaces the imported year)",
+                            dir.display()
+                        )
+                    } else {
+                        format!("compiled from the activity data of {}", dir.display())
+                    },
+                    file: None,
+                },
+            );
+        }
+    }
+    Ok(by_year.into_values().collect())
 }
 
 fn load_output_folder(dir: &Path) -> Result<Vec<YearTable>> {

@@ -254,13 +254,16 @@ pub fn write(opts: &CompileOptions, compiled: Compiled) -> Result<CompileReport>
 
     // Write.
     let xlsx = opts.out.join("annex1.xlsx");
-    annex1::write_xlsx(&xlsx, &tables, |_| Ok(()))?;
+    annex1::write_xlsx(&xlsx, &tables, |wb| crate::trend::add_sheet(wb, &tables))?;
     report.outputs.push(xlsx);
     for y in &tables {
         let p = opts.out.join(format!("annex1_{}.csv", y.header.year));
         output::write_atomically(&p, |w| annex1::write_csv(w, y))?;
         report.outputs.push(p);
     }
+    let trend = opts.out.join("annex1_trend.csv");
+    output::write_atomically(&trend, |w| crate::trend::write_csv(w, &tables))?;
+    report.outputs.push(trend);
     let detail = opts.out.join("detail.csv");
     output::write_atomically(&detail, |w| lineage::write(w, &results, opts.detail))?;
     report.outputs.push(detail);

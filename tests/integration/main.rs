@@ -3,5 +3,6 @@
 
 mod harness;
 
+mod compare;
 mod compile;
 mod factors;

@@ -1,0 +1,402 @@
+//! `airinv compare`: a year against the protocols' base years and
+//! commitments, as a table, CSV or JSON, with an optional picture.
+
+use crate::commitment::{self, PROTOCOL_POLLUTANTS};
+use crate::compare::{self, By, Comparison, Options, Status};
+use crate::error::{Error, Result};
+use crate::number::format_decimal;
+use crate::plot;
+use rust_decimal::Decimal;
+use std::path::PathBuf;
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Table,
+    Csv,
+    Json,
+}
+
+/// What to compare and how to show it.
+#[derive(Debug, Clone, Default)]
+pub struct CompareOptions {
+    pub source: PathBuf,
+    pub year: i32,
+    /// Base year of the Heavy Metals and POPs Protocols (1985-1995).
+    pub base: Option<i32>,
+    pub party: Option<String>,
+    pub commitments: Option<PathBuf>,
+    pub format: Format,
+    pub by: Option<By>,
+    pub plot: Option<PathBuf>,
+}
+
+/// What compare made: the text to print and the comparison itself.
+pub struct CompareReport {
+    pub text: String,
+    pub comparison: Comparison,
+    pub plot: Option<PathBuf>,
+}
+
+pub fn run(opts: &CompareOptions) -> Result<CompareReport> {
+    let tables = crate::source::load(&opts.source)?;
+    let scenario = match &opts.commitments {
+        Some(p) => commitment::read_file(p)?,
+        None => Vec::new(),
+    };
+    // The Party: as given, else the inventory's country when it has commitments.
+    let party = opts
+        .party
+        .clone()
+        .map(|p| p.trim().to_ascii_uppercase())
+        .or_else(|| {
+            tables
+                .iter()
+                .map(|t| t.table.header.country.trim().to_ascii_uppercase())
+                .find(|c| commitment::party_name(c).is_some())
+        });
+    let cmp = compare::compare(
+        &tables,
+        &Options {
+            year: opts.year,
+            hm_pops_base: opts.base,
+            party,
+            scenario,
+            by: opts.by,
+        },
+    )?;
+    let text = match opts.format {
+        Format::Table => table(&cmp),
+        Format::Csv => csv_text(&cmp),
+        Format::Json => serde_json::to_string_pretty(&json(&cmp)).unwrap_or_default() + "\n",
+    };
+    let plot_path = match &opts.plot {
+        None => None,
+        Some(path) => {
+            let panels: Vec<plot::Panel<'_>> = cmp
+                .lines
+                .iter()
+                .map(|l| plot::Panel {
+                    line: l,
+                    series: compare::series(&tables, cmp.total_used, l.pollutant),
+                })
+                .collect();
+            let title = format!(
+                "Emissions against protocol base years{}",
+                cmp.party
+                    .as_ref()
+                    .map(|p| format!(" and the commitments of {p}"))
+                    .unwrap_or_default()
+            );
+            let svg = plot::svg(&cmp, &panels, &title);
+            let ext = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .map(str::to_ascii_lowercase);
+            match ext.as_deref() {
+                Some("svg") => crate::output::write_bytes_atomically(path, svg.as_bytes())?,
+                Some("png") => {
+                    let bytes = plot::png(&svg).map_err(|e| Error::file(path, e))?;
+                    crate::output::write_bytes_atomically(path, &bytes)?;
+                }
+                _ => return Err(Error::file(path, "the picture must be .svg or .png")),
+            }
+            Some(path.clone())
+        }
+    };
+    Ok(CompareReport {
+        text,
+        comparison: cmp,
+        plot: plot_path,
+    })
+}
+
+/// A number for people: rounded to 4 significant digits.
+fn human(d: Option<Decimal>) -> String {
+    match d {
+        None => "-".into(),
+        Some(d) if d.is_zero() => "0".into(),
+        Some(d) => {
+            let digits = d.abs().log10_floor();
+            let dp = (3 - digits).clamp(0, 12) as u32;
+            format_decimal(d.round_dp(dp))
+        }
+    }
+}
+
+trait Log10Floor {
+    fn log10_floor(&self) -> i64;
+}
+
+impl Log10Floor for Decimal {
+    /// ⌊log10 |d|⌋ for d ≠ 0, from the digits.
+    fn log10_floor(&self) -> i64 {
+        let mantissa_digits = self.mantissa().unsigned_abs().to_string().len() as i64;
+        mantissa_digits - 1 - i64::from(self.scale())
+    }
+}
+
+fn pct(d: Option<Decimal>) -> String {
+    d.map(|p| format!("{:+}", p.round_dp(1)))
+        .unwrap_or_else(|| "-".into())
+}
+
+fn table(cmp: &Comparison) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "Year {} against protocol base years{}\nTotal used: {} ({})\n\n",
+        cmp.year,
+        cmp.party
+            .as_ref()
+            .map(|p| format!(
+                ", commitments of {} ({p})",
+                commitment::party_name(p).unwrap_or_else(|| p.clone())
+            ))
+            .unwrap_or_default(),
+        cmp.total_used.row_code(),
+        cmp.total_reason
+    ));
+    let header = [
+        "pollutant",
+        "unit",
+        "protocol",
+        "base",
+        "base value",
+        "year",
+        "value",
+        "change %",
+        "commitment",
+        "ceiling",
+        "gap",
+        "status",
+    ];
+    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
+    for l in &cmp.lines {
+        let gap = match l.gap {
+            Some(g) if g > Decimal::ZERO => format!("{} to cut", human(Some(g))),
+            Some(g) => format!("margin {}", human(Some(-g))),
+            None => "-".into(),
+        };
+        rows.push(vec![
+            l.pollutant.id().to_string(),
+            l.unit.to_string(),
+            l.protocol.name().to_string(),
+            l.base_year.to_string(),
+            human(l.base),
+            l.year.to_string(),
+            human(l.value),
+            pct(l.change_pct),
+            l.commitment
+                .as_ref()
+                .map(|c| c.describe())
+                .unwrap_or_else(|| "unknown".into()),
+            human(l.ceiling),
+            gap,
+            l.status.as_str().to_string(),
+        ]);
+    }
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for r in &rows {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        s.push_str(line.join("  ").trim_end());
+        s.push('\n');
+    }
+    let notes: Vec<String> = cmp
+        .lines
+        .iter()
+        .filter(|l| !l.note.is_empty())
+        .map(|l| format!("  {}: {}", l.pollutant, l.note))
+        .collect();
+    if !notes.is_empty() {
+        s.push_str("\nNotes:\n");
+        s.push_str(&notes.join("\n"));
+        s.push('\n');
+    }
+    let sources: Vec<String> = cmp
+        .lines
+        .iter()
+        .filter_map(|l| {
+            l.commitment
+                .as_ref()
+                .map(|c| format!("  {}: {}", l.pollutant, c.source))
+        })
+        .collect();
+    if !sources.is_empty() {
+        s.push_str("\nCommitments:\n");
+        s.push_str(&sources.join("\n"));
+        s.push('\n');
+    }
+    if !cmp.sectors.is_empty() {
+        s.push_str("\nShare of each sector in the change:\n");
+        for (p, _) in PROTOCOL_POLLUTANTS {
+            let mut lines: Vec<&compare::SectorChange> =
+                cmp.sectors.iter().filter(|c| c.pollutant == p).collect();
+            if lines.is_empty() {
+                continue;
+            }
+            lines.sort_by_key(|c| std::cmp::Reverse(c.change.abs()));
+            s.push_str(&format!("  {p}:\n"));
+            for c in lines.iter().take(10) {
+                s.push_str(&format!(
+                    "    {:<24} {:>12} → {:>12}  change {:>12}  share {}\n",
+                    c.sector,
+                    human(Some(c.base)),
+                    human(Some(c.value)),
+                    human(Some(c.change)),
+                    c.share_pct
+                        .map(|p| format!("{} %", p.round_dp(1)))
+                        .unwrap_or_else(|| "-".into())
+                ));
+            }
+        }
+    }
+    s.push_str("\nYears of the series:\n");
+    for (y, origin) in &cmp.origins {
+        s.push_str(&format!("  {y}: {origin}\n"));
+    }
+    s
+}
+
+fn opt(d: Option<Decimal>) -> String {
+    d.map(format_decimal).unwrap_or_default()
+}
+
+fn csv_text(cmp: &Comparison) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let _ = w.write_record([
+        "pollutant",
+        "unit",
+        "protocol",
+        "total",
+        "base_year",
+        "base",
+        "year",
+        "value",
+        "change_pct",
+        "reduction_pct",
+        "ceiling",
+        "gap",
+        "status",
+        "note",
+        "commitment_source",
+    ]);
+    for l in &cmp.lines {
+        let _ = w.write_record([
+            l.pollutant.id(),
+            l.unit,
+            l.protocol.name(),
+            cmp.total_used.row_code(),
+            &l.base_year.to_string(),
+            &opt(l.base),
+            &l.year.to_string(),
+            &opt(l.value),
+            &opt(l.change_pct),
+            &l.commitment
+                .as_ref()
+                .and_then(|c| c.reduction_pct)
+                .map(format_decimal)
+                .unwrap_or_default(),
+            &opt(l.ceiling),
+            &opt(l.gap),
+            l.status.as_str(),
+            &l.note,
+            &l.commitment
+                .as_ref()
+                .map(|c| c.source.clone())
+                .unwrap_or_default(),
+        ]);
+    }
+    if !cmp.sectors.is_empty() {
+        let _ = w.write_record([""; 15]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default() + &sector_csv(cmp)
+}
+
+fn sector_csv(cmp: &Comparison) -> String {
+    if cmp.sectors.is_empty() {
+        return String::new();
+    }
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let _ = w.write_record([
+        "pollutant",
+        "sector",
+        "base",
+        "value",
+        "change",
+        "share_pct",
+    ]);
+    for c in &cmp.sectors {
+        let _ = w.write_record([
+            c.pollutant.id(),
+            &c.sector,
+            &format_decimal(c.base),
+            &format_decimal(c.value),
+            &format_decimal(c.change),
+            &opt(c.share_pct),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn json(cmp: &Comparison) -> serde_json::Value {
+    let lines: Vec<serde_json::Value> = cmp
+        .lines
+        .iter()
+        .map(|l| {
+            serde_json::json!({
+                "pollutant": l.pollutant.id(),
+                "unit": l.unit,
+                "protocol": l.protocol.name(),
+                "base_year": l.base_year,
+                "base": l.base.map(format_decimal),
+                "year": l.year,
+                "value": l.value.map(format_decimal),
+                "change_pct": l.change_pct.map(format_decimal),
+                "commitment": l.commitment.as_ref().map(|c| serde_json::json!({
+                    "reduction_pct": c.reduction_pct.map(format_decimal),
+                    "base_year": c.base_year,
+                    "source": c.source,
+                })),
+                "ceiling": l.ceiling.map(format_decimal),
+                "gap": l.gap.map(format_decimal),
+                "status": l.status.as_str(),
+                "met": matches!(l.status, Status::Met),
+                "note": l.note,
+            })
+        })
+        .collect();
+    let sectors: Vec<serde_json::Value> = cmp
+        .sectors
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "pollutant": c.pollutant.id(),
+                "sector": c.sector,
+                "base": format_decimal(c.base),
+                "value": format_decimal(c.value),
+                "change": format_decimal(c.change),
+                "share_pct": c.share_pct.map(format_decimal),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "year": cmp.year,
+        "party": cmp.party,
+        "total": cmp.total_used.row_code(),
+        "total_reason": cmp.total_reason,
+        "lines": lines,
+        "sectors": sectors,
+        "years": cmp.origins.iter().map(|(y, o)| serde_json::json!({"year": y, "source": o})).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,387 @@
+//! Comparing a year with the protocols' base years: for each protocol
+//! pollutant, the base-year and year-Y emissions, the change, the
+//! commitment, the gap (what is still to cut, or the margin) and whether it
+//! is met; and each sector's share of the change.
+//!
+//! Commitments are checked on the compliance total (CLRTAP, row 152) when
+//! the inventory has approved adjustments (row 151) or reports road
+//! transport on fuel used (rows 143-149), otherwise on the national total
+//! (row 141); the result says which.
+
+use crate::annex1::Annex1Year;
+use crate::commitment::{Commitment, PROTOCOL_POLLUTANTS, Protocol};
+use crate::error::{Error, Result};
+use crate::nfr::{self, RowKind};
+use crate::notation_key::Cell;
+use crate::pollutant::Pollutant;
+use crate::source::YearTable;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// Which total the commitments are checked on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum TotalUsed {
+    NationalTotal,
+    ComplianceTotal,
+}
+
+impl TotalUsed {
+    pub fn row_code(self) -> &'static str {
+        match self {
+            TotalUsed::NationalTotal => "NATIONAL TOTAL",
+            TotalUsed::ComplianceTotal => "COMPLIANCE TOTAL (CLRTAP)",
+        }
+    }
+}
+
+/// How a pollutant stands against its commitment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Met,
+    NotMet,
+    /// No commitment is known for the Party and pollutant.
+    NoCommitment,
+    /// A value is missing or is a notation key.
+    CannotCompare,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::NotMet => "not met",
+            Status::NoCommitment => "commitment unknown",
+            Status::CannotCompare => "cannot compare",
+        }
+    }
+}
+
+/// One protocol pollutant compared.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Line {
+    pub pollutant: Pollutant,
+    pub protocol: Protocol,
+    pub unit: &'static str,
+    pub base_year: i32,
+    pub base: Option<Decimal>,
+    pub year: i32,
+    pub value: Option<Decimal>,
+    /// (value − base) / base × 100.
+    pub change_pct: Option<Decimal>,
+    pub commitment: Option<Commitment>,
+    /// The highest emission that meets the commitment.
+    pub ceiling: Option<Decimal>,
+    /// value − ceiling: positive is what is still to cut, negative the margin.
+    pub gap: Option<Decimal>,
+    pub status: Status,
+    /// Why a line cannot be compared, in words.
+    pub note: String,
+}
+
+/// A sector's part in the change of a pollutant between two years.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SectorChange {
+    pub pollutant: Pollutant,
+    /// NFR code or GNFR sector.
+    pub sector: String,
+    pub base: Decimal,
+    pub value: Decimal,
+    pub change: Decimal,
+    /// The sector's change as % of the total change.
+    pub share_pct: Option<Decimal>,
+}
+
+/// Sector view: by NFR row or GNFR aggregation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum By {
+    Nfr,
+    Gnfr,
+}
+
+/// What to compare.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub year: i32,
+    /// Base year of the Heavy Metals and POPs Protocols (1985-1995); 1990 by default.
+    pub hm_pops_base: Option<i32>,
+    /// The Party whose Gothenburg commitments apply.
+    pub party: Option<String>,
+    /// A scenario: these replace the Party's commitments pollutant by pollutant.
+    pub scenario: Vec<Commitment>,
+    pub by: Option<By>,
+}
+
+/// The comparison.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Comparison {
+    pub year: i32,
+    pub party: Option<String>,
+    pub total_used: TotalUsed,
+    pub total_reason: String,
+    pub lines: Vec<Line>,
+    pub sectors: Vec<SectorChange>,
+    /// Where each year of the series comes from.
+    pub origins: Vec<(i32, String)>,
+}
+
+/// True when a year's table has approved adjustments or road transport on fuel used.
+fn needs_compliance_total(t: &Annex1Year) -> bool {
+    let has_number = |code: &str| {
+        t.row(code).is_some_and(|r| {
+            Pollutant::ALL
+                .iter()
+                .any(|p| r.get(*p).number().is_some_and(|d| !d.is_zero()))
+        })
+    };
+    has_number("ADJUSTMENTS")
+        || nfr::rows()
+            .iter()
+            .filter(|r| r.kind == RowKind::FuelUsed)
+            .any(|r| has_number(&r.code))
+}
+
+/// The total of a pollutant in a year's table: the cell as read, or, for
+/// a compliance total left empty in the file, computed by the template's rule.
+pub fn total(t: &Annex1Year, used: TotalUsed, p: Pollutant) -> Cell {
+    let cell = t
+        .row(used.row_code())
+        .map(|r| r.get(p))
+        .unwrap_or(Cell::Empty);
+    if cell.is_empty() && used == TotalUsed::ComplianceTotal {
+        let mut computed = t.clone();
+        computed.compute_totals();
+        return computed
+            .row(used.row_code())
+            .map(|r| r.get(p))
+            .unwrap_or(Cell::Empty);
+    }
+    cell
+}
+
+/// The series of a pollutant's total over all years.
+pub fn series(tables: &[YearTable], used: TotalUsed, p: Pollutant) -> Vec<(i32, Cell)> {
+    tables
+        .iter()
+        .map(|t| (t.table.header.year, total(&t.table, used, p)))
+        .collect()
+}
+
+/// Compares year `opts.year` with the base years.
+pub fn compare(tables: &[YearTable], opts: &Options) -> Result<Comparison> {
+    let by_year: BTreeMap<i32, &Annex1Year> = tables
+        .iter()
+        .map(|t| (t.table.header.year, &t.table))
+        .collect();
+    let years: Vec<String> = by_year.keys().map(|y| y.to_string()).collect();
+    let target = *by_year.get(&opts.year).ok_or_else(|| Error::Input {
+        at: Default::default(),
+        problem: format!(
+            "the time series has no {} (its years: {})",
+            opts.year,
+            years.join(", ")
+        ),
+    })?;
+    if let Some(b) = opts.hm_pops_base {
+        crate::commitment::check_alternative_base(b).map_err(|problem| Error::Input {
+            at: Default::default(),
+            problem,
+        })?;
+        if !by_year.contains_key(&b) {
+            return Err(Error::Input {
+                at: Default::default(),
+                problem: format!(
+                    "the base year {b} is not in the time series (its years: {})",
+                    years.join(", ")
+                ),
+            });
+        }
+    }
+    let mut commitments: BTreeMap<Pollutant, Commitment> = opts
+        .party
+        .as_deref()
+        .map(crate::commitment::gothenburg)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| (c.pollutant, c))
+        .collect();
+    let hm_base = opts.hm_pops_base.unwrap_or(1990);
+    for (p, protocol) in PROTOCOL_POLLUTANTS {
+        if protocol != Protocol::Gothenburg {
+            commitments.insert(
+                p,
+                Commitment {
+                    pollutant: p,
+                    base_year: hm_base,
+                    reduction_pct: None,
+                    source: match protocol {
+                        Protocol::HeavyMetals => "Heavy Metals Protocol (1998), Article 3: below the reference year level",
+                        _ => "POPs Protocol (1998), Article 3: below the reference year level",
+                    }
+                    .to_string(),
+                },
+            );
+        }
+    }
+    for c in &opts.scenario {
+        commitments.insert(c.pollutant, c.clone());
+    }
+
+    // The total: compliance when either compared year has adjustments or fuel used.
+    let mut lines = Vec::new();
+    let mut any_compliance = needs_compliance_total(target);
+    for (p, protocol) in PROTOCOL_POLLUTANTS {
+        let base_year = commitments
+            .get(&p)
+            .map(|c| c.base_year)
+            .unwrap_or(protocol.default_base());
+        if let Some(b) = by_year.get(&base_year) {
+            any_compliance |= needs_compliance_total(b);
+        }
+    }
+    let total_used = if any_compliance {
+        TotalUsed::ComplianceTotal
+    } else {
+        TotalUsed::NationalTotal
+    };
+    let total_reason = match total_used {
+        TotalUsed::ComplianceTotal => "the inventory has approved adjustments or reports road transport on fuel used, so commitments are checked on the compliance total (CLRTAP), row 152, as the template's note (c) defines it".to_string(),
+        TotalUsed::NationalTotal => "no approved adjustments and no road transport on fuel used: commitments are checked on the national total, row 141".to_string(),
+    };
+
+    for (p, protocol) in PROTOCOL_POLLUTANTS {
+        let commitment = commitments.get(&p).cloned();
+        let base_year = commitment
+            .as_ref()
+            .map(|c| c.base_year)
+            .unwrap_or(protocol.default_base());
+        let mut line = Line {
+            pollutant: p,
+            protocol,
+            unit: p.unit(),
+            base_year,
+            base: None,
+            year: opts.year,
+            value: None,
+            change_pct: None,
+            commitment: commitment.clone(),
+            ceiling: None,
+            gap: None,
+            status: Status::CannotCompare,
+            note: String::new(),
+        };
+        let value_cell = total(target, total_used, p);
+        let base_cell = by_year.get(&base_year).map(|t| total(t, total_used, p));
+        match (&base_cell, value_cell) {
+            (None, _) => line.note = format!("{base_year} is not in the time series"),
+            (Some(Cell::Number(b)), Cell::Number(v)) => {
+                line.base = Some(*b);
+                line.value = Some(v);
+                if !b.is_zero() {
+                    line.change_pct = Some((v - *b) / *b * Decimal::ONE_HUNDRED);
+                }
+                match &commitment {
+                    Some(c) => {
+                        let ceiling = c.ceiling(*b);
+                        line.ceiling = Some(ceiling);
+                        line.gap = Some(v - ceiling);
+                        line.status = if v <= ceiling {
+                            Status::Met
+                        } else {
+                            Status::NotMet
+                        };
+                    }
+                    None => {
+                        line.status = Status::NoCommitment;
+                        line.note = match &opts.party {
+                            Some(party) => format!(
+                                "no verified {p} commitment of {party} is known; give one with --commitments"
+                            ),
+                            None => "no Party given (--party) and no scenario (--commitments)"
+                                .to_string(),
+                        };
+                    }
+                }
+            }
+            (Some(b), v) => {
+                line.base = b.number();
+                line.value = v.number();
+                line.note = [(base_year, *b), (opts.year, v)]
+                    .iter()
+                    .filter(|(_, c)| c.number().is_none())
+                    .map(|(y, c)| match c {
+                        Cell::Key(k) => format!("{y} is {k}, not a number"),
+                        _ => format!("{y} is empty"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+            }
+        }
+        lines.push(line);
+    }
+
+    let sectors = match opts.by {
+        None => Vec::new(),
+        Some(by) => sector_changes(&by_year, &lines, by),
+    };
+    Ok(Comparison {
+        year: opts.year,
+        party: opts.party.clone(),
+        total_used,
+        total_reason,
+        lines,
+        sectors,
+        origins: tables
+            .iter()
+            .map(|t| (t.table.header.year, t.origin.clone()))
+            .collect(),
+    })
+}
+
+fn sector_changes(
+    by_year: &BTreeMap<i32, &Annex1Year>,
+    lines: &[Line],
+    by: By,
+) -> Vec<SectorChange> {
+    let mut out = Vec::new();
+    for line in lines {
+        let (Some(base_t), Some(year_t)) = (by_year.get(&line.base_year), by_year.get(&line.year))
+        else {
+            continue;
+        };
+        let mut groups: BTreeMap<(usize, String), (Decimal, Decimal)> = BTreeMap::new();
+        for (i, row) in nfr::sector_rows().enumerate() {
+            let key = match by {
+                By::Nfr => (i, row.code.clone()),
+                By::Gnfr => (0, row.gnfr.clone()),
+            };
+            let b = base_t.rows[&row.number]
+                .get(line.pollutant)
+                .number()
+                .unwrap_or(Decimal::ZERO);
+            let v = year_t.rows[&row.number]
+                .get(line.pollutant)
+                .number()
+                .unwrap_or(Decimal::ZERO);
+            let e = groups.entry(key).or_default();
+            e.0 += b;
+            e.1 += v;
+        }
+        let total_change: Decimal = groups.values().map(|(b, v)| v - b).sum();
+        for ((_, sector), (b, v)) in groups {
+            if b.is_zero() && v.is_zero() {
+                continue;
+            }
+            out.push(SectorChange {
+                pollutant: line.pollutant,
+                sector,
+                base: b,
+                value: v,
+                change: v - b,
+                share_pct: (!total_change.is_zero())
+                    .then(|| (v - b) / total_change * Decimal::ONE_HUNDRED),
+            });
+        }
+    }
+    out
+}
