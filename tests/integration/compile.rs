@@ -428,7 +428,7 @@ fn the_workbook_reads_back_with_the_same_values() {
     let d = Dir::new();
     example_outputs(&d, "2", "out");
     let mut wb = open_workbook_auto(d.path("out/annex1.xlsx")).unwrap();
-    assert_eq!(wb.sheet_names(), ["2005", "2022"]);
+    assert_eq!(wb.sheet_names(), ["2005", "2022", "Trend"]);
     let ws = wb.worksheet_range("2022").unwrap();
     let cell = |r: u32, c: u32| ws.get_value((r - 1, c)).cloned().unwrap_or(Data::Empty);
     assert_eq!(cell(4, 1), Data::String("XX".into()));
