@@ -65,3 +65,4 @@ pub mod pollutant;
 pub mod sheet;
 pub mod source;
 pub mod unit;
+pub mod workbook;

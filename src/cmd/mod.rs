@@ -2,3 +2,4 @@
 //! values (the binary owns the argument parsing) and returns what it made.
 pub mod compile;
 pub mod factors;
+pub mod import;
