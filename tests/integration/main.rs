@@ -5,3 +5,4 @@ mod harness;
 
 mod compile;
 mod factors;
+mod import;
