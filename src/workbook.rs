@@ -459,10 +459,18 @@ fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Opti
     let template_version = (0..header_row)
         .flat_map(|r| (0..code_col.max(1) + 1).map(move |c| (r, c)))
         .map(|(r, c)| grid.text(r, c))
-        .find(|t| t.trim().to_ascii_uppercase().starts_with("NFR 20"))
+        .find(|t| {
+            let u = t.trim().to_ascii_uppercase();
+            u.starts_with("NFR") && u.len() <= 20 && u.bytes().any(|b| b.is_ascii_digit())
+        })
         .map(|t| t.trim().to_string())
         .unwrap_or_default();
-    let older_layout = template_version.contains("2014");
+    // NFR 2014-2 (written `NFR 2014-2`, `NFR14`, `NFR-14`): rows are found by
+    // code all the same, but rows it lacks are not an error.
+    let older_layout = {
+        let v: String = squeeze(&template_version).replace('-', "");
+        v.contains("2014") || v.contains("nfr14")
+    };
 
     let columns = find_columns(grid, header_row, code_col, &at)?;
     check_units(grid, header_row, &columns, &cell_at)?;

@@ -4,5 +4,6 @@
 mod harness;
 
 mod compile;
+mod compliance;
 mod factors;
 mod import;
