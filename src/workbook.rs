@@ -327,6 +327,18 @@ fn read_grids(path: &Path) -> Result<Vec<Grid>> {
         }
     }
     check_container(path)?;
+    // calamine may still panic on some malformed XML (an overlong cell
+    // reference overflows its arithmetic): that is an unusable file too.
+    std::panic::catch_unwind(|| read_cells(path)).unwrap_or_else(|_| {
+        Err(Error::file(
+            path,
+            "is malformed: its sheets cannot be read as an xlsx workbook; open it in Excel or LibreOffice and save it again",
+        ))
+    })
+}
+
+/// Reads every worksheet cell by cell, within the bounds.
+fn read_cells(path: &Path) -> Result<Vec<Grid>> {
     let mut wb: Xlsx<_> = open_workbook(path).map_err(|e: XlsxError| match e {
         XlsxError::Password => Error::file(
             path,
@@ -414,16 +426,61 @@ fn check_container(path: &Path) -> Result<()> {
                 format!("is damaged: part {i} of the file cannot be read ({e})"),
             )
         })?;
-        if part.size() > MAX_PART_BYTES {
-            let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        let size = part.size();
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        drop(part);
+        if size > MAX_PART_BYTES {
             return Err(Error::file(
                 path,
                 format!(
-                    "part {name} would unpack to {} bytes, more than airinv reads ({MAX_PART_BYTES} bytes); the file is malformed or is not an Annex I workbook",
-                    part.size()
+                    "part {name} would unpack to {size} bytes, more than airinv reads ({MAX_PART_BYTES} bytes); the file is malformed or is not an Annex I workbook"
                 ),
             ));
         }
+        if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
+            check_shared_strings(path, &mut zip, i, &name, size)?;
+        }
+    }
+    Ok(())
+}
+
+/// The shared strings part declares how many strings it holds, and calamine
+/// reserves that many before reading one: a count that its bytes cannot
+/// hold (at least 5 bytes, `<si/>`, per string) is a malformed file.
+fn check_shared_strings<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    zip: &mut zip::ZipArchive<R>,
+    index: usize,
+    name: &str,
+    size: u64,
+) -> Result<()> {
+    let damaged = |e: &dyn std::fmt::Display| {
+        Error::file(
+            path,
+            format!("is damaged: part {name} cannot be read ({e})"),
+        )
+    };
+    let part = zip.by_index(index).map_err(|e| damaged(&e))?;
+    let mut head = Vec::new();
+    part.take(8192)
+        .read_to_end(&mut head)
+        .map_err(|e| damaged(&e))?;
+    let text = String::from_utf8_lossy(&head);
+    let Some(start) = text.find("uniqueCount=\"") else {
+        return Ok(());
+    };
+    let digits: String = text[start + 13..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let declared: u128 = digits.parse().unwrap_or(u128::MAX);
+    if declared > u128::from(size / 5 + 1) {
+        return Err(Error::file(
+            path,
+            format!(
+                "is malformed: part {name} declares {digits} strings in {size} bytes; open it in Excel or LibreOffice and save it again"
+            ),
+        ));
     }
     Ok(())
 }

@@ -861,3 +861,80 @@ fn the_written_workbook_opens_in_libreoffice() {
         "{nox} {compiled}"
     );
 }
+
+/// A copy of a workbook with one part's text changed, repacked.
+fn repack(from: &Path, to: &Path, part: &str, change: impl Fn(&str) -> String) {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::fs::File::open(from).unwrap()).unwrap();
+    let mut zout = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
+    let mut changed = false;
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().into_owned();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        if name == part {
+            bytes = change(&String::from_utf8(bytes).unwrap()).into_bytes();
+            changed = true;
+        }
+        zout.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zout.write_all(&bytes).unwrap();
+    }
+    zout.finish().unwrap();
+    assert!(changed, "no part {part}");
+}
+
+#[test]
+fn malformed_xml_inside_a_workbook_is_an_error_not_a_crash() {
+    let d = Dir::new();
+    let good = template_workbook(&d, "good.xlsx", |_| Ok(()));
+    // A shared string table declaring more strings than its bytes can hold:
+    // calamine would reserve memory for all of them first.
+    repack(&good, &d.path("sst.xlsx"), "xl/sharedStrings.xml", |xml| {
+        let start = xml.find("uniqueCount=\"").unwrap() + 13;
+        let end = start + xml[start..].find('"').unwrap();
+        format!("{}400000000000000{}", &xml[..start], &xml[end..])
+    });
+    let (code, stderr) = import_fails(&d, "sst.xlsx");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "sst.xlsx: is malformed: part xl/sharedStrings.xml declares 400000000000000 strings"
+        ),
+        "{stderr}"
+    );
+    // A cell reference too long to be a cell.
+    repack(
+        &good,
+        &d.path("ref.xlsx"),
+        "xl/worksheets/sheet1.xml",
+        |xml| xml.replacen("r=\"A1\"", "r=\"AAAAAAAAAAAAAAAA1\"", 1),
+    );
+    // (calamine's column arithmetic overflows on it: a panic in a debug
+    // build, caught and reported; release builds wrap around instead and
+    // the cell lands somewhere harmless). Either way the process ends with
+    // a defined exit code, never a crash.
+    let (code, stderr) = import_fails(&d, "ref.xlsx");
+    match code {
+        Some(2) => assert!(
+            stderr.contains("ref.xlsx: is malformed: its sheets cannot be read"),
+            "{stderr}"
+        ),
+        Some(0) => {}
+        other => panic!("exit {other:?}: {stderr}"),
+    }
+    // A sheet cut short.
+    repack(
+        &good,
+        &d.path("cut.xlsx"),
+        "xl/worksheets/sheet1.xml",
+        |xml| xml[..xml.len() / 2].to_string(),
+    );
+    let (code, stderr) = import_fails(&d, "cut.xlsx");
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("cut.xlsx: sheet '2019' cannot be read"),
+        "{stderr}"
+    );
+}
