@@ -26,6 +26,17 @@ enum Command {
     Factors(FactorsArgs),
     /// Compare a year with the protocols' base years and commitments (Gothenburg, Heavy Metals, POPs).
     Compare(CompareArgs),
+    /// Import a filled Annex I workbook (a past submission): annex1_<YEAR>.csv per year sheet and annex1.xlsx.
+    Import(ImportArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The Annex I workbook (.xlsx), NFR 2019-1 or NFR 2014-2.
+    workbook: PathBuf,
+    /// Output folder.
+    #[arg(long, short)]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -157,6 +168,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Compile(args) => compile(args),
         Command::Factors(args) => factors(args),
         Command::Compare(args) => compare(args),
+        Command::Import(args) => import(args),
     }
 }
 
@@ -182,6 +194,46 @@ fn compare(args: CompareArgs) -> Result<ExitCode> {
     print!("{}", report.text);
     if let Some(p) = report.plot {
         eprintln!("wrote {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import(args: ImportArgs) -> Result<ExitCode> {
+    use airinv::cmd::import;
+    let report = import::run(&import::ImportOptions {
+        workbook: args.workbook.clone(),
+        out: args.out,
+    })?;
+    println!("read {}", args.workbook.display());
+    for line in &report.sheets {
+        println!("  {line}");
+    }
+    for (sheet, why) in &report.other_sheets {
+        println!("  sheet {sheet}: not read, {why}");
+    }
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
+    for s in &report.skipped {
+        eprintln!("skipped: {}: {}", s.at, s.reason);
+    }
+    for p in &report.outputs {
+        println!("wrote {}", p.display());
+    }
+    let c = report.counts;
+    println!(
+        "cells read {} = numbers {} + keys {} + empty {}; cells with a value not read: {}",
+        c.total(),
+        c.numbers,
+        c.keys,
+        c.empty,
+        report.skipped.iter().map(|s| s.cells).sum::<usize>()
+    );
+    if report.lost_data() {
+        eprintln!(
+            "error: some table cells were not read (skipped above, in rows whose code is not a row of the Annex I template); the CSVs lack them"
+        );
+        return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }

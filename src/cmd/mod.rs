@@ -3,3 +3,4 @@
 pub mod compare;
 pub mod compile;
 pub mod factors;
+pub mod import;

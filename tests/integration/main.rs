@@ -5,4 +5,6 @@ mod harness;
 
 mod compare;
 mod compile;
+mod compliance;
 mod factors;
+mod import;
