@@ -56,6 +56,7 @@ pub mod fuel;
 pub mod guidebook;
 pub mod inventory;
 pub mod lineage;
+pub mod mapping;
 pub mod matching;
 pub mod nfr;
 pub mod notation_key;

@@ -24,6 +24,23 @@ enum Command {
     Compile(CompileArgs),
     /// Look up, import and check emission factors.
     Factors(FactorsArgs),
+    /// Convert a sheet laid out for people (an energy balance) into an activity file, with a mapping.
+    Convert(ConvertArgs),
+}
+
+#[derive(Args)]
+struct ConvertArgs {
+    /// The sheet: a CSV file or a workbook (xlsx, xls, ods).
+    source: PathBuf,
+    /// The mapping (TOML) saying how the sheet is laid out and where its lines and fuels go.
+    #[arg(long, short)]
+    mapping: PathBuf,
+    /// The activity file to write (CSV); the report and the cell ledger are written beside it.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// The workbook sheet, if not the one the mapping names.
+    #[arg(long)]
+    sheet: Option<String>,
 }
 
 #[derive(Args)]
@@ -115,7 +132,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Compile(args) => compile(args),
         Command::Factors(args) => factors(args),
+        Command::Convert(args) => convert(args),
     }
+}
+
+fn convert(args: ConvertArgs) -> Result<ExitCode> {
+    use airinv::cmd::convert;
+    let report = convert::run(&convert::ConvertOptions {
+        source: args.source,
+        mapping: args.mapping,
+        out: args.out,
+        sheet: args.sheet,
+    })?;
+    print!("{}", report.summary);
+    for p in &report.outputs {
+        println!("wrote {}", p.display());
+    }
+    Ok(if report.conversion.findings() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "{} finding(s): unmapped cells that are not zero, or subtotals that differ from their parts (see the report)",
+            report.conversion.findings()
+        );
+        ExitCode::from(1)
+    })
 }
 
 fn compile(args: CompileArgs) -> Result<ExitCode> {
