@@ -4,4 +4,5 @@
 mod harness;
 
 mod compile;
+mod convert;
 mod factors;
