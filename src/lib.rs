@@ -7,6 +7,9 @@
 //! ```text
 //!  inventory.toml ──► inventory::Inventory ─┐
 //!                                           │
+//!  a balance sheet + mapping.toml ──► mapping::convert (every number cell
+//!                                           │  mapped, excluded or unmapped;
+//!                                           │  subtotals checked)
 //!  activity CSV / sheets ──► activity (rows checked, rejected with location)
 //!                                           │
 //!                                           ▼
