@@ -1680,11 +1680,7 @@ fn read_cells(grid: &Grid, source: &str) -> Result<Cells> {
 /// Checks every subtotal cell against its parts; maps the remainders a
 /// mapping gives targets for. Returns the checks and, by (row, year), the
 /// energy of the remainders.
-fn check_subtotals(
-    grid: &Grid,
-    cells: &mut Cells,
-    source: &str,
-) -> Result<(Vec<Check>, Tallies)> {
+fn check_subtotals(grid: &Grid, cells: &mut Cells, source: &str) -> Result<(Vec<Check>, Tallies)> {
     let mapping = grid.mapping;
     let mut checks = Vec::new();
     let mut remainders: Tallies = HashMap::new();
@@ -1866,11 +1862,7 @@ fn remainder(
 }
 
 /// How much of each subtotal's energy went where, by year.
-fn shares(
-    grid: &Grid,
-    cells: &Cells,
-    remainders: &Tallies,
-) -> Result<Vec<Share>> {
+fn shares(grid: &Grid, cells: &Cells, remainders: &Tallies) -> Result<Vec<Share>> {
     let mapping = grid.mapping;
     let by_number: HashMap<u64, usize> = grid
         .rows
@@ -2375,6 +2367,107 @@ mod tests {
         ))
         .unwrap_err();
         assert!(e.contains("no [[fuels]] entry maps to 'LPG'"), "{e}");
+    }
+
+    fn sheet(rows: &[&[&str]]) -> Sheet {
+        Sheet {
+            at: Location::file("s.csv"),
+            lettered: false,
+            rows: rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| crate::sheet::SheetRow {
+                    number: i as u64 + 1,
+                    cells: r.iter().map(|c| c.to_string()).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    proptest::proptest! {
+        /// Shares split a cell exactly: its activity rows and its excluded
+        /// rest add up to the cell, whatever the digits.
+        #[test]
+        fn shares_split_a_cell_exactly(
+            mantissa in 0i64..1_000_000_000_000,
+            scale in 0u32..9,
+            a in 1u32..500,
+            b in 0u32..500,
+        ) {
+            let value = Decimal::new(mantissa, scale);
+            let (sa, sb) = (Decimal::new(a as i64, 3), Decimal::new(b as i64, 3));
+            let mut to = format!("{{ nfr = \"1A4bi\", share = \"{sa}\" }}");
+            if b > 0 {
+                to.push_str(&format!(", {{ nfr = \"1A4ai\", share = \"{sb}\" }}"));
+            }
+            let m = load(&format!(
+                "{SHEET}[[fuels]]\nnames = \"Gas\"\nfuel = \"Natural gas\"\n[[lines]]\nnames = \"Homes\"\nto = [{to}]\nrest = \"elsewhere\"\n"
+            ))
+            .unwrap();
+            let text = value.to_string();
+            let t = sheet(&[&["", "2022"], &["", "Gas"], &["Homes", &text]]);
+            let c = convert(&m, &t, "s.csv").unwrap();
+            let written: Decimal = c.rows.iter().map(|r| r.value).sum();
+            proptest::prop_assert_eq!(written, value * (sa + sb));
+            proptest::prop_assert_eq!(c.cells[0].mapped, written);
+            let mut tally = Tally::default();
+            tally.add(&c.cells[0]);
+            let rest: Decimal = tally.excluded.values().copied().sum();
+            proptest::prop_assert_eq!(tally.mapped + rest, value);
+        }
+    }
+
+    #[test]
+    fn a_remainder_and_an_excepted_cell() {
+        let m = load(&format!(
+            "{SHEET}[[fuels]]\nnames = \"Gas\"\nfuel = \"Natural gas\"\n\
+             [[lines]]\nnames = \"Own use\"\nsubtotal_of = [\"Mines\"]\n[lines.remainder]\nnfr = \"1A1b\"\n\
+             [[lines]]\nnames = \"Mines\"\nnfr = \"1A1c\"\n\
+             [[lines]]\nnames = \"Plants\"\nnfr = \"1A1a\"\nexcept = [{{ year = 2022, fuel = \"Gas\", reason = \"own use, merged\" }}]\n"
+        ))
+        .unwrap();
+        let t = sheet(&[
+            &["", "2022"],
+            &["", "Gas"],
+            &["Mines", "30"],
+            &["Own use", "42.5"],
+            &["Plants", "7"],
+        ]);
+        let c = convert(&m, &t, "s.csv").unwrap();
+        let rows: Vec<(&str, String, &str)> = c
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.nfr.as_str(),
+                    format_decimal(r.value),
+                    r.source_id.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("1A1b", "12.5".to_string(), "s.csv!B4-B3"),
+                ("1A1c", "30".to_string(), "s.csv!B3")
+            ]
+        );
+        assert_eq!(c.checks[0].status, CheckStatus::Remainder);
+        assert_eq!(
+            c.cells[2].outcome,
+            Outcome::Excluded("own use, merged".into())
+        );
+        assert_eq!(c.counts.read, 3);
+        // Excepting a cell that is not there is an error.
+        let t = sheet(&[
+            &["", "2023"],
+            &["", "Gas"],
+            &["Mines", "30"],
+            &["Own use", "30"],
+            &["Plants", "7"],
+        ]);
+        let e = convert(&m, &t, "s.csv").unwrap_err().to_string();
+        assert!(e.contains("excepts the cell of 'Gas' in 2022"), "{e}");
     }
 
     #[test]
