@@ -1265,16 +1265,12 @@ impl<'a> Grid<'a> {
         for index in (0..width).filter(|&i| i != layout.line_column) {
             let year = match layout.year {
                 YearSource::Fixed(y) => Some(y),
+                // A year starts a run of columns (merged cells show it in
+                // the first only); other text (a "unit" heading) ends it.
                 YearSource::Row(r) => {
                     let text = self.header_cell(r, index);
                     if !text.is_empty() {
-                        let y = crate::activity::parse_year(&text).map_err(|p| {
-                            Error::input(
-                                self.location_at(r, index),
-                                format!("the year row of the mapping holds '{text}': {p}"),
-                            )
-                        })?;
-                        last_year = Some(y);
+                        last_year = crate::activity::parse_year(&text).ok();
                     }
                     last_year
                 }
@@ -1544,6 +1540,13 @@ fn read_cells(grid: &Grid, source: &str) -> Result<Cells> {
             let (raw, beyond_range) = match parse_decimal(text) {
                 Ok(v) => (v, None),
                 Err(crate::number::NumberError::OutOfRange(t)) => (Decimal::ZERO, Some(t)),
+                // Text outside the year × fuel columns (units, codes, notes)
+                // is not a number to account for.
+                Err(crate::number::NumberError::NotANumber(_))
+                    if col.year.is_none() || col.fuel.is_empty() =>
+                {
+                    continue;
+                }
                 Err(e) => {
                     errors.push(format!(
                         "{}: {e}; a cell with no number is empty or one of [sheet] empty = [...]",
@@ -2468,6 +2471,32 @@ mod tests {
         ]);
         let e = convert(&m, &t, "s.csv").unwrap_err().to_string();
         assert!(e.contains("excepts the cell of 'Gas' in 2022"), "{e}");
+    }
+
+    #[test]
+    fn text_columns_beside_the_numbers_are_not_cells_but_their_numbers_are() {
+        let m = load(&format!(
+            "{SHEET}[[fuels]]\nnames = \"Gas\"\nfuel = \"Natural gas\"\n[[lines]]\nnames = \"Homes\"\nnfr = \"1A4bi\"\n"
+        ))
+        .unwrap();
+        let t = sheet(&[
+            &["", "unit", "2022", "note"],
+            &["", "", "Gas", ""],
+            &["Homes", "TJ", "5", "12"],
+        ]);
+        let c = convert(&m, &t, "s.csv").unwrap();
+        assert_eq!(c.years, [2022]);
+        assert_eq!(
+            (c.counts.read, c.counts.mapped, c.counts.unmapped),
+            (2, 1, 1)
+        );
+        assert_eq!(c.rows[0].source_id, "s.csv!C3");
+        // The 12 under "note" has no year: it is listed, not lost.
+        assert_eq!(c.cells[1].cell, "D3");
+        assert_eq!(
+            c.cells[1].outcome,
+            Outcome::Unmapped("the column has no year".into())
+        );
     }
 
     #[test]
