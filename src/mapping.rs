@@ -2323,6 +2323,15 @@ mod tests {
         .unwrap();
         assert_eq!(m.layout.factor, Decimal::from_str_exact("41.868").unwrap());
         assert_eq!(m.layout.year, YearSource::Fixed(2022));
+        // 2.5 ktoe is 104.67 TJ, exactly, in the activity row.
+        let t = sheet(&[&["", "Gas"], &["P", "2.5"]]);
+        let m = load(
+            "[sheet]\nyear = 2022\nfuel_row = 1\nunit = \"ktoe\"\nwrite_unit = \"TJ\"\n[[fuels]]\nnames = \"Gas\"\nfuel = \"Natural gas\"\n[[lines]]\nnames = \"P\"\nnfr = \"1A1a\"\n",
+        )
+        .unwrap();
+        let c = convert(&m, &t, "s.csv").unwrap();
+        assert_eq!(format_decimal(c.rows[0].value), "104.67");
+        assert_eq!(c.rows[0].unit, "TJ");
         let e = load(
             "[sheet]\nyear = 2022\nfuel_row = 1\nunit = \"TJ\"\nwrite_unit = \"t\"\n[[lines]]\nnames = \"P\"\nnfr = \"1A1a\"\n",
         )
