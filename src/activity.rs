@@ -104,12 +104,26 @@ pub fn read_file<F>(
     sheet: Option<&str>,
     options: &ReadOptions,
     rejected: &mut Vec<Rejection>,
-    mut each: F,
+    each: F,
 ) -> Result<Counts>
 where
     F: FnMut(Activity),
 {
     let table = crate::sheet::read(path, sheet)?;
+    read_table(&table, options, rejected, each)
+}
+
+/// Reads activity rows from a table already in memory (a file read by
+/// [`read_file`], or the rows a mapping made from a sheet).
+pub fn read_table<F>(
+    table: &crate::sheet::Sheet,
+    options: &ReadOptions,
+    rejected: &mut Vec<Rejection>,
+    mut each: F,
+) -> Result<Counts>
+where
+    F: FnMut(Activity),
+{
     let mut counts = Counts::default();
     let mut rows = table.rows.iter();
     // The header is the first row with any text.
@@ -119,7 +133,7 @@ where
             Some(r) => break r,
             None => {
                 return Err(Error::file(
-                    path,
+                    &table.at.file,
                     format!(
                         "the activity file is empty; it needs a header row with {}",
                         REQUIRED.join(",")

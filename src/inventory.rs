@@ -6,6 +6,8 @@
 //! years = [2005, 2022]
 //! version = "v1.0"              # template cell B7
 //! activity = ["activity/energy.csv", { file = "activity/agriculture.xlsx", sheet = "2022" }]
+//! # a sheet laid out for people, read through a mapping (see crate::mapping):
+//! # activity = [{ file = "balance.xlsx", mapping = "mapping.toml" }]
 //! factors = ["factors/country-specific.csv"]
 //! history = ["submissions/XX_2021.xlsx"]  # past Annex I workbooks or output folders
 //!
@@ -45,6 +47,9 @@ use std::path::{Path, PathBuf};
 pub struct ActivitySource {
     pub path: PathBuf,
     pub sheet: Option<String>,
+    /// A mapping (TOML) that turns the sheet into activity rows
+    /// ([`crate::mapping`]); without one the file is a tidy activity file.
+    pub mapping: Option<PathBuf>,
 }
 
 /// A notation key set by the compiler for cells with no estimate.
@@ -123,6 +128,7 @@ impl Inventory {
             activity: vec![ActivitySource {
                 path: path.to_path_buf(),
                 sheet: None,
+                mapping: None,
             }],
             ..Inventory::default()
         }
@@ -219,20 +225,37 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
                 toml::Value::String(s) => ActivitySource {
                     path: dir.join(s),
                     sheet: None,
+                    mapping: None,
                 },
                 toml::Value::Table(t) => {
                     let file = t.get("file").and_then(|f| f.as_str()).ok_or_else(|| {
                         bad("activity", "each { } entry needs file = \"...\"".into())
                     })?;
+                    if let Some(k) = t
+                        .keys()
+                        .find(|k| !["file", "sheet", "mapping"].contains(&k.as_str()))
+                    {
+                        return Err(bad(
+                            "activity",
+                            format!(
+                                "'{k}' is not a setting of an entry; they are file, sheet, mapping"
+                            ),
+                        ));
+                    }
                     ActivitySource {
                         path: dir.join(file),
                         sheet: t.get("sheet").and_then(|s| s.as_str()).map(String::from),
+                        mapping: t
+                            .get("mapping")
+                            .and_then(|m| m.as_str())
+                            .map(|m| dir.join(m)),
                     }
                 }
                 _ => {
                     return Err(bad(
                         "activity",
-                        "entries are file names or { file = ..., sheet = ... }".into(),
+                        "entries are file names or { file = ..., sheet = ..., mapping = ... }"
+                            .into(),
                     ));
                 }
             };
@@ -473,7 +496,7 @@ mod tests {
 name = "X"
 country = "kz"
 years = [2022, 2005]
-activity = ["a.csv", { file = "b.xlsx", sheet = "2022" }]
+activity = ["a.csv", { file = "b.xlsx", sheet = "2022" }, { file = "eb.csv", mapping = "m.toml" }]
 factors = ["cs.csv"]
 [fuels]
 "Energy hard coal" = "Hard Coal"
@@ -492,6 +515,11 @@ included_in = "1A4bi"
         assert_eq!(inv.years, [2005, 2022]);
         assert_eq!(inv.activity[1].sheet.as_deref(), Some("2022"));
         assert_eq!(inv.activity[0].path, Path::new("inv/a.csv"));
+        assert_eq!(inv.activity[0].mapping, None);
+        assert_eq!(
+            inv.activity[2].mapping.as_deref(),
+            Some(Path::new("inv/m.toml"))
+        );
         assert_eq!(inv.ncv[0].1, Decimal::from_str_exact("42.9").unwrap());
         assert_eq!(inv.keys[0].pollutants, [Pollutant::NH3]);
     }

@@ -7,6 +7,9 @@
 //! ```text
 //!  inventory.toml ──► inventory::Inventory ─┐
 //!                                           │
+//!  a balance sheet + mapping.toml ──► mapping::convert (every number cell
+//!                                           │  mapped, excluded or unmapped;
+//!                                           │  subtotals checked)
 //!  activity CSV / sheets ──► activity (rows checked, rejected with location)
 //!                                           │
 //!                                           ▼
@@ -61,6 +64,7 @@ pub mod fuel;
 pub mod guidebook;
 pub mod inventory;
 pub mod lineage;
+pub mod mapping;
 pub mod matching;
 pub mod nfr;
 pub mod notation_key;

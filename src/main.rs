@@ -28,6 +28,8 @@ enum Command {
     Compare(CompareArgs),
     /// Import a filled Annex I workbook (a past submission): annex1_<YEAR>.csv per year sheet and annex1.xlsx.
     Import(ImportArgs),
+    /// Convert a sheet laid out for people (an energy balance) into an activity file, with a mapping.
+    Convert(ConvertArgs),
 }
 
 #[derive(Args)]
@@ -76,6 +78,21 @@ enum FormatArg {
 enum ByArg {
     Nfr,
     Gnfr,
+}
+
+#[derive(Args)]
+struct ConvertArgs {
+    /// The sheet: a CSV file or a workbook (xlsx, xls, ods).
+    source: PathBuf,
+    /// The mapping (TOML) saying how the sheet is laid out and where its lines and fuels go.
+    #[arg(long, short)]
+    mapping: PathBuf,
+    /// The activity file to write (CSV); the report and the cell ledger are written beside it.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// The workbook sheet, if not the one the mapping names.
+    #[arg(long)]
+    sheet: Option<String>,
 }
 
 #[derive(Args)]
@@ -169,6 +186,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Factors(args) => factors(args),
         Command::Compare(args) => compare(args),
         Command::Import(args) => import(args),
+        Command::Convert(args) => convert(args),
     }
 }
 
@@ -236,6 +254,29 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn convert(args: ConvertArgs) -> Result<ExitCode> {
+    use airinv::cmd::convert;
+    let report = convert::run(&convert::ConvertOptions {
+        source: args.source,
+        mapping: args.mapping,
+        out: args.out,
+        sheet: args.sheet,
+    })?;
+    print!("{}", report.summary);
+    for p in &report.outputs {
+        println!("wrote {}", p.display());
+    }
+    Ok(if report.conversion.findings() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "{} finding(s): unmapped cells that are not zero, or subtotals that differ from their parts (see the report)",
+            report.conversion.findings()
+        );
+        ExitCode::from(1)
+    })
 }
 
 fn compile(args: CompileArgs) -> Result<ExitCode> {

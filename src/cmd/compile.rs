@@ -78,6 +78,37 @@ pub fn inventory_fuels(inv: &Inventory) -> Result<Fuels> {
     Ok(fuels)
 }
 
+/// Converts a sheet through its mapping for a compile: the conversion, the
+/// summary line of its cells, and a `warning: ` line when it has findings.
+fn convert_for_compile(
+    source: &crate::inventory::ActivitySource,
+    mapping: &Path,
+) -> Result<(crate::mapping::Conversion, Vec<String>)> {
+    let (_, c) =
+        crate::cmd::convert::convert_source(&source.path, source.sheet.as_deref(), mapping)?;
+    let n = c.counts;
+    let mut lines = vec![format!(
+        "{} converted by {}: cells read {} = mapped {} + excluded {} + unmapped {}; {} activity rows",
+        source.path.display(),
+        mapping.display(),
+        n.read,
+        n.mapped,
+        n.excluded,
+        n.unmapped,
+        c.rows.len()
+    )];
+    if c.findings() > 0 {
+        lines.push(format!(
+            "warning: {} converted by {}: {} unmapped cell(s) that are not zero and {} subtotal(s) that differ from their parts; run airinv convert for the report",
+            source.path.display(),
+            mapping.display(),
+            n.unmapped_nonzero,
+            c.failed_checks().count()
+        ));
+    }
+    Ok((c, lines))
+}
+
 /// A compile done in memory: the tables of every year and their lineage,
 /// before anything is written.
 pub struct Compiled {
@@ -129,31 +160,51 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         ));
     }
     let keep_rows = opts.detail == Detail::Rows;
-    let parts: Vec<Result<(Accumulator, Vec<Rejection>, Counts)>> = inv
-        .activity
-        .par_iter()
-        .map(|source| {
-            let mut acc = Accumulator::new(keep_rows);
-            let mut rejected = Vec::new();
-            let counts = activity::read_file(
-                &source.path,
-                source.sheet.as_deref(),
-                &read_options,
-                &mut rejected,
-                |a| acc.add(a),
-            )?;
-            Ok((acc, rejected, counts))
-        })
-        .collect();
+    type Part = (Accumulator, Vec<Rejection>, Counts, Vec<String>);
+    let parts: Vec<Result<Part>> =
+        inv.activity
+            .par_iter()
+            .map(|source| {
+                let mut acc = Accumulator::new(keep_rows);
+                let mut rejected = Vec::new();
+                let mut notes = Vec::new();
+                let counts = match &source.mapping {
+                    None => activity::read_file(
+                        &source.path,
+                        source.sheet.as_deref(),
+                        &read_options,
+                        &mut rejected,
+                        |a| acc.add(a),
+                    )?,
+                    // A sheet laid out for people: converted by its mapping first.
+                    Some(mapping) => {
+                        let (conversion, lines) = convert_for_compile(source, mapping)?;
+                        notes = lines;
+                        let table = conversion.activity_table(
+                            crate::cmd::convert::converted_location(&source.path, mapping),
+                        );
+                        activity::read_table(&table, &read_options, &mut rejected, |a| acc.add(a))?
+                    }
+                };
+                Ok((acc, rejected, counts, notes))
+            })
+            .collect();
     let mut acc = Accumulator::new(keep_rows);
     let mut report = CompileReport::default();
     let mut input_counts = Vec::new();
+    let mut conversion_warnings = Vec::new();
     for (source, part) in inv.activity.iter().zip(parts) {
-        let (a, rejected, counts) = part?;
+        let (a, rejected, counts, notes) = part?;
         acc.merge(a);
         report.rejected.extend(rejected);
         report.counts.add(counts);
         input_counts.push((source.clone(), counts));
+        for n in notes {
+            match n.strip_prefix("warning: ") {
+                Some(w) => conversion_warnings.push(w.to_string()),
+                None => report.summary.push(n),
+            }
+        }
     }
     let mut years: Vec<i32> = if inv.years.is_empty() {
         let mut ys: Vec<i32> = acc.keys.keys().map(|k| k.year).collect();
@@ -203,7 +254,8 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
     if !agg.errors.is_empty() {
         return Err(Error::Ambiguous(agg.errors.join("\n")));
     }
-    report.warnings = agg.warnings.clone();
+    report.warnings = conversion_warnings;
+    report.warnings.extend(agg.warnings.iter().cloned());
     for y in &agg.years {
         let nt = y.row("NATIONAL TOTAL").expect("row 141");
         let main: Vec<String> = [
@@ -337,10 +389,18 @@ fn run_record(
 ) -> Result<serde_json::Value> {
     let mut input_list = Vec::new();
     for (source, counts) in inputs {
+        let mapping = match &source.mapping {
+            Some(m) => serde_json::json!({
+                "path": m.display().to_string(),
+                "sha256": sha256_file(m)?,
+            }),
+            None => serde_json::Value::Null,
+        };
         input_list.push(serde_json::json!({
             "path": source.path.display().to_string(),
             "sheet": source.sheet,
             "sha256": sha256_file(&source.path)?,
+            "mapping": mapping,
             "rows_read": counts.read,
             "rows_used_at_reading": counts.used,
             "rows_rejected_at_reading": counts.rejected,

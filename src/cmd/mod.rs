@@ -2,5 +2,6 @@
 //! values (the binary owns the argument parsing) and returns what it made.
 pub mod compare;
 pub mod compile;
+pub mod convert;
 pub mod factors;
 pub mod import;

@@ -6,5 +6,6 @@ mod harness;
 mod compare;
 mod compile;
 mod compliance;
+mod convert;
 mod factors;
 mod import;
