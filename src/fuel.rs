@@ -168,14 +168,26 @@ impl Fuels {
     }
 
     /// The Guidebook fuel names to try for a fuel, in order: the fuel
-    /// itself, then what it falls back to.
+    /// itself, then what it falls back to, then what those fall back to
+    /// (breadth first, each name once): jet fuel → Liquid Fuels → 'Other'
+    /// Liquid Fuels.
     pub fn chain(&self, name: &str) -> Vec<String> {
-        match self.find(name) {
-            Some(f) => std::iter::once(f.name.clone())
-                .chain(f.falls_back_to.iter().cloned())
-                .collect(),
-            None => vec![name.trim().to_string()],
+        let Some(first) = self.find(name) else {
+            return vec![name.trim().to_string()];
+        };
+        let mut chain = vec![first.name.clone()];
+        let mut i = 0;
+        while i < chain.len() {
+            if let Some(f) = self.find(&chain[i]) {
+                for next in &f.falls_back_to {
+                    if !chain.iter().any(|c| fuel_key(c) == fuel_key(next)) {
+                        chain.push(next.clone());
+                    }
+                }
+            }
+            i += 1;
         }
+        chain
     }
 
     pub fn group(&self, name: &str) -> Option<FuelGroup> {
@@ -241,7 +253,13 @@ mod tests {
     #[test]
     fn natural_gas_falls_back_to_gaseous_fuels() {
         let chain = Fuels::built_in().chain("natural gas");
-        assert_eq!(chain, ["Natural gas", "Gaseous Fuels"]);
+        assert_eq!(chain, ["Natural gas", "Gaseous Fuels", "CNG (Buses)"]);
+    }
+
+    #[test]
+    fn fallbacks_are_followed_through() {
+        let chain = Fuels::built_in().chain("jet kerosene");
+        assert_eq!(chain, ["Jet Gasoline and Aviation Gasoline", "Liquid Fuels", "'Other' Liquid Fuels"]);
     }
 
     #[test]
