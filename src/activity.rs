@@ -168,25 +168,26 @@ where
 }
 
 /// The positions of the columns in a file.
-struct Columns {
-    names: Vec<String>,
-    year: usize,
-    nfr: usize,
-    fuel: usize,
-    technology: usize,
-    value: usize,
-    unit: usize,
-    table: Option<usize>,
-    abatement: Option<usize>,
-    region: Option<usize>,
-    tier: Option<usize>,
-    efficiency: Option<usize>,
-    source_id: Option<usize>,
-    extra: Vec<usize>,
+pub struct Columns {
+    pub names: Vec<String>,
+    pub year: usize,
+    pub nfr: usize,
+    pub fuel: usize,
+    pub technology: usize,
+    pub value: usize,
+    pub unit: usize,
+    pub table: Option<usize>,
+    pub abatement: Option<usize>,
+    pub region: Option<usize>,
+    pub tier: Option<usize>,
+    pub efficiency: Option<usize>,
+    pub source_id: Option<usize>,
+    pub extra: Vec<usize>,
 }
 
 impl Columns {
-    fn from_header(cells: &[String]) -> std::result::Result<Columns, String> {
+    /// The columns of a header row, or why it is not an activity header.
+    pub fn from_header(cells: &[String]) -> std::result::Result<Columns, String> {
         let names: Vec<String> = cells
             .iter()
             .map(|c| c.trim().to_ascii_lowercase())
@@ -236,7 +237,25 @@ impl Columns {
         })
     }
 
-    fn activity<L>(
+    /// The columns an activity is summed by (its key), in a fixed order.
+    pub fn key_columns(&self) -> Vec<usize> {
+        let mut v = vec![self.year, self.nfr, self.fuel, self.technology, self.unit];
+        v.extend(
+            [
+                self.table,
+                self.abatement,
+                self.region,
+                self.tier,
+                self.efficiency,
+            ]
+            .into_iter()
+            .flatten(),
+        );
+        v
+    }
+
+    /// Checks one row of cells: the activity, or the rejection with its location.
+    pub fn activity<L>(
         &self,
         cells: &[String],
         options: &ReadOptions,

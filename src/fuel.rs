@@ -259,7 +259,14 @@ mod tests {
     #[test]
     fn fallbacks_are_followed_through() {
         let chain = Fuels::built_in().chain("jet kerosene");
-        assert_eq!(chain, ["Jet Gasoline and Aviation Gasoline", "Liquid Fuels", "'Other' Liquid Fuels"]);
+        assert_eq!(
+            chain,
+            [
+                "Jet Gasoline and Aviation Gasoline",
+                "Liquid Fuels",
+                "'Other' Liquid Fuels"
+            ]
+        );
     }
 
     #[test]

@@ -106,7 +106,7 @@ struct CompileArgs {
     #[arg(long = "factors")]
     factors: Vec<PathBuf>,
     /// detail.csv: one line per activity key and pollutant (keys) or per input row and pollutant (rows).
-    #[arg(long, value_enum, default_value = "rows")]
+    #[arg(long, value_enum, default_value = "keys")]
     detail: DetailArg,
     /// Write the outputs even when input rows were rejected (they are listed in rejected.csv).
     #[arg(long)]
@@ -120,6 +120,9 @@ struct CompileArgs {
     /// Number of threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// No progress display while large files are read.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -279,6 +282,50 @@ fn convert(args: ConvertArgs) -> Result<ExitCode> {
     })
 }
 
+/// Shows rows/s, bytes read and the time left on stderr, from the second
+/// second of a run on; returns the stop flag and the display thread.
+fn progress_display(
+    progress: std::sync::Arc<airinv::stream::Progress>,
+) -> (
+    std::sync::Arc<std::sync::atomic::AtomicBool>,
+    std::thread::JoinHandle<()>,
+) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let handle = std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        let mut shown = false;
+        while !flag.load(Ordering::Relaxed) {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            let elapsed = start.elapsed().as_secs_f64();
+            if elapsed < 1.5 {
+                continue;
+            }
+            let bytes = progress.bytes.load(Ordering::Relaxed) as f64;
+            let total = progress.total_bytes.load(Ordering::Relaxed) as f64;
+            let rows = progress.rows.load(Ordering::Relaxed) as f64;
+            let eta = if bytes > 0.0 && total > bytes {
+                (total - bytes) / (bytes / elapsed)
+            } else {
+                0.0
+            };
+            eprint!(
+                "\r{:>8.0} rows/s  {:>7.1} of {:.1} MB read  {:>4.0} s left ",
+                rows / elapsed,
+                bytes / 1e6,
+                total / 1e6,
+                eta
+            );
+            shown = true;
+        }
+        if shown {
+            eprint!("\r{:70}\r", "");
+        }
+    });
+    (stop, handle)
+}
+
 fn compile(args: CompileArgs) -> Result<ExitCode> {
     use airinv::cmd::compile;
     if let Some(n) = args.threads {
@@ -286,7 +333,10 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
             .num_threads(n)
             .build_global()?;
     }
-    let report = compile::run(&compile::CompileOptions {
+    let progress = std::sync::Arc::new(airinv::stream::Progress::default());
+    let display = (!args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .then(|| progress_display(progress.clone()));
+    let result = compile::run(&compile::CompileOptions {
         source: args.source,
         out: args.out,
         factors: args.factors,
@@ -297,7 +347,13 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
         keep_going: args.keep_going,
         country: args.country,
         reporting_date: args.reporting_date,
-    })?;
+        progress: Some(progress.clone()),
+    });
+    if let Some((stop, handle)) = display {
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let _ = handle.join();
+    }
+    let report = result?;
     for w in &report.warnings {
         eprintln!("warning: {w}");
     }

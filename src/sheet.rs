@@ -80,6 +80,7 @@ fn read_csv(path: &Path) -> Result<Sheet> {
     // Line numbers are counted here: the CSV reader skips empty lines
     // without counting them, and a row must be found where an editor shows it.
     let mut lines = LineCounter::default();
+    let mut next_line = 1u64;
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -96,6 +97,20 @@ fn read_csv(path: &Path) -> Result<Sheet> {
             bytes,
             record.position().map(|p| p.byte() as usize).unwrap_or(0),
         );
+        // Empty lines the CSV reader skipped since the last record: kept as
+        // empty rows, so that readers count them.
+        for blank in next_line..number {
+            rows.push(SheetRow {
+                number: blank,
+                cells: Vec::new(),
+            });
+        }
+        next_line = number
+            + 1
+            + record
+                .iter()
+                .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
+                .sum::<u64>();
         let mut cells = Vec::with_capacity(record.len());
         for (i, field) in record.iter().enumerate() {
             match std::str::from_utf8(field) {

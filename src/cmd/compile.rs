@@ -34,6 +34,8 @@ pub struct CompileOptions {
     pub country: Option<String>,
     /// The reporting date for the header (DD.MM.YYYY); today when not given.
     pub reporting_date: Option<String>,
+    /// Counters a progress display reads while large files are read.
+    pub progress: Option<std::sync::Arc<crate::stream::Progress>>,
 }
 
 /// What a compile did.
@@ -118,7 +120,8 @@ pub struct Compiled {
     pub tables: Vec<annex1::Annex1Year>,
     /// Every computed activity key, with the lineage of its emissions.
     pub results: Vec<KeyResult>,
-    input_counts: Vec<(crate::inventory::ActivitySource, Counts)>,
+    /// Each input, its counts and (when it was hashed while read) its SHA-256.
+    input_counts: Vec<(crate::inventory::ActivitySource, Counts, Option<String>)>,
     user_files: Vec<PathBuf>,
     index: FactorIndex,
     country: Option<String>,
@@ -160,45 +163,66 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         ));
     }
     let keep_rows = opts.detail == Detail::Rows;
-    type Part = (Accumulator, Vec<Rejection>, Counts, Vec<String>);
-    let parts: Vec<Result<Part>> =
-        inv.activity
-            .par_iter()
-            .map(|source| {
-                let mut acc = Accumulator::new(keep_rows);
-                let mut rejected = Vec::new();
-                let mut notes = Vec::new();
-                let counts = match &source.mapping {
-                    None => activity::read_file(
+    type Part = (
+        Accumulator,
+        Vec<Rejection>,
+        Counts,
+        Vec<String>,
+        Option<String>,
+    );
+    let progress = opts.progress.clone().unwrap_or_default();
+    let parts: Vec<Result<Part>> = inv
+        .activity
+        .par_iter()
+        .map(|source| {
+            let mut acc = Accumulator::new(keep_rows);
+            let mut rejected = Vec::new();
+            let mut notes = Vec::new();
+            let mut sha256 = None;
+            let counts = match &source.mapping {
+                // A CSV file of any size: streamed in parallel blocks
+                // (per-row lineage needs every row, so it reads whole).
+                None if !keep_rows
+                    && source.sheet.is_none()
+                    && !crate::sheet::is_workbook(&source.path) =>
+                {
+                    let streamed = crate::stream::read_csv(&source.path, &read_options, &progress)?;
+                    acc = streamed.acc;
+                    rejected = streamed.rejected;
+                    sha256 = Some(streamed.sha256);
+                    streamed.counts
+                }
+                None => activity::read_file(
+                    &source.path,
+                    source.sheet.as_deref(),
+                    &read_options,
+                    &mut rejected,
+                    |a| acc.add(a),
+                )?,
+                // A sheet laid out for people: converted by its mapping first.
+                Some(mapping) => {
+                    let (conversion, lines) = convert_for_compile(source, mapping)?;
+                    notes = lines;
+                    let table = conversion.activity_table(crate::cmd::convert::converted_location(
                         &source.path,
-                        source.sheet.as_deref(),
-                        &read_options,
-                        &mut rejected,
-                        |a| acc.add(a),
-                    )?,
-                    // A sheet laid out for people: converted by its mapping first.
-                    Some(mapping) => {
-                        let (conversion, lines) = convert_for_compile(source, mapping)?;
-                        notes = lines;
-                        let table = conversion.activity_table(
-                            crate::cmd::convert::converted_location(&source.path, mapping),
-                        );
-                        activity::read_table(&table, &read_options, &mut rejected, |a| acc.add(a))?
-                    }
-                };
-                Ok((acc, rejected, counts, notes))
-            })
-            .collect();
+                        mapping,
+                    ));
+                    activity::read_table(&table, &read_options, &mut rejected, |a| acc.add(a))?
+                }
+            };
+            Ok((acc, rejected, counts, notes, sha256))
+        })
+        .collect();
     let mut acc = Accumulator::new(keep_rows);
     let mut report = CompileReport::default();
     let mut input_counts = Vec::new();
     let mut conversion_warnings = Vec::new();
     for (source, part) in inv.activity.iter().zip(parts) {
-        let (a, rejected, counts, notes) = part?;
+        let (a, rejected, counts, notes, sha256) = part?;
         acc.merge(a);
         report.rejected.extend(rejected);
         report.counts.add(counts);
-        input_counts.push((source.clone(), counts));
+        input_counts.push((source.clone(), counts, sha256));
         for n in notes {
             match n.strip_prefix("warning: ") {
                 Some(w) => conversion_warnings.push(w.to_string()),
@@ -365,30 +389,19 @@ fn write_rejected(path: &Path, rejected: &[Rejection]) -> Result<()> {
 
 /// The SHA-256 of a file, as hex.
 pub fn sha256_file(path: &Path) -> Result<String> {
-    use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    Ok(hex(&Sha256::digest(&bytes)))
-}
-
-fn sha256_bytes(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::file(path)
 }
 
 fn run_record(
     inv: &Inventory,
-    inputs: &[(crate::inventory::ActivitySource, Counts)],
+    inputs: &[(crate::inventory::ActivitySource, Counts, Option<String>)],
     user_files: &[PathBuf],
     index: &FactorIndex,
     report: &CompileReport,
     country: Option<&str>,
 ) -> Result<serde_json::Value> {
     let mut input_list = Vec::new();
-    for (source, counts) in inputs {
+    for (source, counts, sha256) in inputs {
         let mapping = match &source.mapping {
             Some(m) => serde_json::json!({
                 "path": m.display().to_string(),
@@ -399,7 +412,10 @@ fn run_record(
         input_list.push(serde_json::json!({
             "path": source.path.display().to_string(),
             "sheet": source.sheet,
-            "sha256": sha256_file(&source.path)?,
+            "sha256": match sha256 {
+                Some(h) => h.clone(),
+                None => sha256_file(&source.path)?,
+            },
             "mapping": mapping,
             "rows_read": counts.read,
             "rows_used_at_reading": counts.used,
@@ -425,7 +441,7 @@ fn run_record(
         "factor_database": {
             "name": emission_factor::EMBEDDED_NAME,
             "source": "EMEP/EEA air pollutant emission inventory guidebook 2023, emission factor database export (EMEP_20260207.csv)",
-            "sha256": sha256_bytes(include_bytes!("../../emission-factors/emep-eea-2023.csv")),
+            "sha256": crate::digest::bytes(include_bytes!("../../emission-factors/emep-eea-2023.csv")),
             "factors": index.guidebook().len(),
         },
         "user_factor_files": factor_files,

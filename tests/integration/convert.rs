@@ -642,6 +642,8 @@ fn compile_kz(d: &Dir, out: &str) -> std::time::Duration {
             out,
             "--reporting-date",
             "15.02.2025",
+            "--detail",
+            "rows",
         ])
         .assert()
         .success();

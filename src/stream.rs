@@ -1,0 +1,950 @@
+//! Streaming, parallel reading of large activity CSV files.
+//!
+//! Facility-, vehicle- or municipality-level activity data comes in files of
+//! millions of rows. They are read here without holding them in memory:
+//!
+//! 1. one thread reads the file in blocks of [`BLOCK`] bytes, cuts each block
+//!    after its last line end outside quotes, and hashes the bytes (SHA-256,
+//!    for run.json) as they pass;
+//! 2. the blocks are parsed in parallel: each row's key fields (year, NFR,
+//!    fuel, technology, unit, pins) are looked up in the block's own table of
+//!    keys; a key seen for the first time in the block is checked once by the
+//!    same code that checks every row of small files
+//!    ([`crate::activity::Columns::activity`]), so messages and rules are the
+//!    same; the value is parsed from its text into an integer mantissa and a
+//!    scale and summed as a 128-bit integer per key and scale;
+//! 3. the blocks' sums are merged in block order into exact decimals per
+//!    activity key.
+//!
+//! Memory grows with the number of distinct keys and the few blocks in
+//! flight, not with the number of rows; results do not depend on the number
+//! of threads, since sums are exact and merged in a fixed order. A row the
+//! fast path cannot read (a quoted field, an exponent, a value with spaces)
+//! goes through the general row check, so nothing is read differently.
+
+use crate::activity::{Columns, Counts, ReadOptions, Rejection};
+use crate::calculate::{Accumulator, ActivityKey, KeyTotal};
+use crate::error::{Error, Location, Result};
+use hashbrown::HashTable;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, mpsc};
+
+/// Bytes read at a time.
+pub const BLOCK: usize = 4 << 20;
+/// Row locations kept per key for messages.
+const KEPT: usize = 5;
+
+/// Progress counters, read by a progress display.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub bytes: AtomicU64,
+    pub rows: AtomicU64,
+    pub total_bytes: AtomicU64,
+}
+
+/// What reading a file gave.
+pub struct Streamed {
+    pub acc: Accumulator,
+    pub rejected: Vec<Rejection>,
+    pub counts: Counts,
+    /// SHA-256 of the file's bytes, as hex.
+    pub sha256: String,
+}
+
+/// A key's sums within one block.
+#[derive(Debug, Clone, Default)]
+struct Sums {
+    /// Σ mantissa per scale of the values read by the fast path (most files
+    /// use one or two scales).
+    by_scale: Vec<(u32, i128)>,
+    /// Σ of the values read by the general path.
+    other: Decimal,
+    count: u64,
+    /// Lines (within the block) of the first rows.
+    lines: Vec<u64>,
+}
+
+impl Sums {
+    fn add_fast(&mut self, mantissa: i128, scale: u32, line: u64) {
+        match self.by_scale.iter_mut().find(|(s, _)| *s == scale) {
+            Some((_, sum)) => *sum += mantissa,
+            None => self.by_scale.push((scale, mantissa)),
+        }
+        self.note(line);
+    }
+
+    fn add_other(&mut self, value: Decimal, line: u64) {
+        self.other += value;
+        self.note(line);
+    }
+
+    fn note(&mut self, line: u64) {
+        self.count += 1;
+        if self.lines.len() < KEPT {
+            self.lines.push(line);
+        }
+    }
+}
+
+/// What one block gave.
+#[derive(Default)]
+struct BlockResult {
+    /// Line ends in the block (its rows, empty or not).
+    newlines: u64,
+    /// The sums of each key the block has, in the order first met.
+    keys: Vec<(ActivityKey, Sums)>,
+    /// Rejections with their line within the block.
+    rejected: Vec<(u64, Rejection)>,
+    counts: Counts,
+}
+
+/// Reads an activity CSV file in parallel blocks.
+pub fn read_csv(path: &Path, options: &ReadOptions, progress: &Progress) -> Result<Streamed> {
+    read_csv_in_blocks(path, options, progress, BLOCK)
+}
+
+/// [`read_csv`] with a chosen block size (tests use tiny blocks to cut rows,
+/// quoted fields and line ends at every possible place).
+pub fn read_csv_in_blocks(
+    path: &Path,
+    options: &ReadOptions,
+    progress: &Progress,
+    block_size: usize,
+) -> Result<Streamed> {
+    let block_size = block_size.max(1);
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    if let Ok(meta) = file.metadata() {
+        progress.total_bytes.store(meta.len(), Ordering::Relaxed);
+    }
+    let mut hasher = crate::digest::Sha256::new();
+    let read_more = |file: &mut std::fs::File,
+                     buf: &mut Vec<u8>,
+                     hasher: &mut crate::digest::Sha256|
+     -> Result<bool> {
+        let before = buf.len();
+        let eof = fill(file, buf, block_size, path)?;
+        hasher.update(&buf[before..]);
+        Ok(eof)
+    };
+
+    // The header: the first line with any text.
+    let mut carry: Vec<u8> = Vec::with_capacity(block_size * 2);
+    let mut eof = read_more(&mut file, &mut carry, &mut hasher)?;
+    let mut offset = if carry.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let mut header_line = 0u64;
+    let mut blank_before_header = 0u64;
+    let columns = loop {
+        let end = match memchr::memchr(b'\n', &carry[offset..]) {
+            Some(e) => offset + e,
+            None if eof => carry.len(),
+            None => {
+                eof = read_more(&mut file, &mut carry, &mut hasher)?;
+                continue;
+            }
+        };
+        header_line += 1;
+        let cells = split_quoted(trim_cr(&carry[offset..end]));
+        offset = (end + 1).min(carry.len());
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            if end >= carry.len() {
+                return Err(Error::file(
+                    path,
+                    format!(
+                        "the activity file is empty; it needs a header row with {}",
+                        crate::activity::REQUIRED.join(",")
+                    ),
+                ));
+            }
+            blank_before_header += 1;
+            continue;
+        }
+        break Columns::from_header(&cells).map_err(|problem| {
+            Error::input(Location::file(path).with_row(header_line), problem)
+        })?;
+    };
+    carry.drain(..offset);
+    let key_columns = columns.key_columns();
+    let at = Location::file(path);
+
+    // Blocks go to the workers through a bounded queue and come back to a
+    // pool once parsed, so memory stays a few blocks whatever the file size.
+    // Plain threads, not rayon tasks: the reader blocks on a full queue, and
+    // must never hold the only worker.
+    let threads = rayon::current_num_threads().max(1);
+    let in_flight = threads + 2;
+    let (block_tx, block_rx) = mpsc::sync_channel::<(usize, Vec<u8>, usize)>(threads);
+    let (pool_tx, pool_rx) = mpsc::channel::<Vec<u8>>();
+    for _ in 0..in_flight {
+        let _ = pool_tx.send(vec![0u8; 2 * block_size]);
+    }
+    let block_rx = Mutex::new(block_rx);
+    let results: Mutex<Vec<(usize, BlockResult)>> = Mutex::new(Vec::new());
+    let ctx = Ctx {
+        columns: &columns,
+        key_runs: key_runs(&key_columns),
+        options,
+        at: &at,
+        progress,
+    };
+    let mut read_error: Option<Error> = None;
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let pool_tx = pool_tx.clone();
+            let (block_rx, results, ctx) = (&block_rx, &results, &ctx);
+            scope.spawn(move || {
+                let mut worker = Worker::new(ctx);
+                loop {
+                    let next = block_rx.lock().map(|rx| rx.recv());
+                    let Ok(Ok((index, buf, len))) = next else {
+                        break;
+                    };
+                    let r = worker.block(&buf[..len]);
+                    progress.bytes.fetch_add(len as u64, Ordering::Relaxed);
+                    if let Ok(mut all) = results.lock() {
+                        all.push((index, r));
+                    }
+                    let _ = pool_tx.send(buf);
+                }
+            });
+        }
+        // This thread reads the file into pooled buffers, each holding the
+        // unfinished line of the previous one and then a block of the file,
+        // and hands them on cut after their last whole row.
+        let mut index = 0usize;
+        let mut tail: Vec<u8> = std::mem::take(&mut carry);
+        while let Ok(mut buf) = pool_rx.recv() {
+            if buf.len() < tail.len() + block_size {
+                buf.resize(tail.len() + block_size, 0);
+            }
+            buf[..tail.len()].copy_from_slice(&tail);
+            let mut len = tail.len();
+            if !eof {
+                match read_into(&mut file, &mut buf[len..len + block_size], path) {
+                    Ok(n) => {
+                        hasher.update(&buf[len..len + n]);
+                        eof = n < block_size;
+                        len += n;
+                    }
+                    Err(e) => {
+                        read_error = Some(e);
+                        break;
+                    }
+                }
+            }
+            let cut = if eof {
+                Some(len)
+            } else {
+                cut_point(&buf[..len])
+            };
+            match cut {
+                Some(cut) if cut > 0 => {
+                    tail.clear();
+                    tail.extend_from_slice(&buf[cut..len]);
+                    if block_tx.send((index, buf, cut)).is_err() {
+                        break;
+                    }
+                    index += 1;
+                }
+                // No whole row yet (a row longer than a block): keep reading.
+                _ => {
+                    tail.clear();
+                    tail.extend_from_slice(&buf[..len]);
+                    let _ = pool_tx.send(buf);
+                }
+            }
+            if eof && tail.is_empty() {
+                break;
+            }
+            if eof && cut.is_none() {
+                break;
+            }
+        }
+        drop(block_tx);
+    });
+    if let Some(e) = read_error {
+        return Err(e);
+    }
+    let sha256 = hasher.hex();
+
+    // Merge the blocks in order.
+    let mut blocks = results.into_inner().unwrap_or_default();
+    blocks.sort_by_key(|(i, _)| *i);
+    let mut counts = Counts {
+        empty: blank_before_header,
+        ..Counts::default()
+    };
+    let mut rejected = Vec::new();
+    let mut totals: HashMap<ActivityKey, (Decimal, u64, Vec<u64>)> = HashMap::new();
+    let mut first_line = header_line;
+    for (_, b) in blocks {
+        counts.add(b.counts);
+        for (line, mut r) in b.rejected {
+            r.at.row = Some(first_line + line);
+            rejected.push(r);
+        }
+        for (key, k) in b.keys {
+            let mut sum = k.other;
+            for (scale, mantissa) in &k.by_scale {
+                let part = Decimal::try_from_i128_with_scale(*mantissa, *scale).map_err(|_| {
+                    Error::input(
+                        at.clone(),
+                        format!("the sum of the activity of {} {} {} is beyond the range of exact decimals", key.year, key.code(), key.fuel),
+                    )
+                })?;
+                sum = sum.checked_add(part).ok_or_else(|| {
+                    Error::input(at.clone(), format!("the sum of the activity of {} {} is beyond the range of exact decimals", key.year, key.code()))
+                })?;
+            }
+            let entry = totals.entry(key).or_insert((Decimal::ZERO, 0, Vec::new()));
+            entry.0 += sum;
+            entry.1 += k.count;
+            for l in k.lines {
+                if entry.2.len() < KEPT {
+                    entry.2.push(first_line + l);
+                }
+            }
+        }
+        first_line += b.newlines;
+    }
+    let mut acc = Accumulator::new(false);
+    for (key, (value, count, lines)) in totals {
+        acc.keys.insert(
+            key,
+            KeyTotal {
+                value,
+                count,
+                first_rows: lines.into_iter().map(|l| at.clone().with_row(l)).collect(),
+                rows: Vec::new(),
+            },
+        );
+    }
+    rejected.sort_by_key(|r| r.at.row);
+    Ok(Streamed {
+        acc,
+        rejected,
+        counts,
+        sha256,
+    })
+}
+
+/// Reads up to `max` more bytes onto `buf`; true at the end of the file.
+fn fill(file: &mut std::fs::File, buf: &mut Vec<u8>, max: usize, path: &Path) -> Result<bool> {
+    let start = buf.len();
+    buf.resize(start + max, 0);
+    let mut got = 0;
+    while got < max {
+        match file.read(&mut buf[start + got..]) {
+            Ok(0) => {
+                buf.truncate(start + got);
+                return Ok(true);
+            }
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+    buf.truncate(start + got);
+    Ok(false)
+}
+
+/// Key columns as runs of consecutive columns: `[0, 1, 2, 3, 5]` is
+/// `[(0, 3), (5, 5)]`. A run of a plain line is unambiguous (no field of a
+/// line without quotes holds a comma).
+fn key_runs(columns: &[usize]) -> Vec<(usize, usize)> {
+    let mut sorted = columns.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for c in sorted {
+        match runs.last_mut() {
+            Some((_, last)) if *last + 1 == c => *last = c,
+            _ => runs.push((c, c)),
+        }
+    }
+    runs
+}
+
+/// Reads until `buf` is full or the file ends; the bytes read.
+fn read_into(file: &mut std::fs::File, buf: &mut [u8], path: &Path) -> Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match file.read(&mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(path, e)),
+        }
+    }
+    Ok(got)
+}
+
+/// The position just after the last line end that is outside quotes, or
+/// `None` when the text has none. The text starts at the start of a row.
+fn cut_point(text: &[u8]) -> Option<usize> {
+    if memchr::memchr(b'"', text).is_none() {
+        return memchr::memrchr(b'\n', text).map(|p| p + 1);
+    }
+    let mut in_quotes = false;
+    let mut last = None;
+    for p in memchr::memchr2_iter(b'"', b'\n', text) {
+        if text[p] == b'"' {
+            in_quotes = !in_quotes;
+        } else if !in_quotes {
+            last = Some(p + 1);
+        }
+    }
+    last
+}
+
+fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Splits one line into cells with the CSV rules (quotes, doubled quotes).
+fn split_quoted(line: &[u8]) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line);
+    let mut record = csv::StringRecord::new();
+    match reader.read_record(&mut record) {
+        Ok(true) => record.iter().map(String::from).collect(),
+        _ => vec![String::from_utf8_lossy(line).into_owned()],
+    }
+}
+
+/// What the workers share.
+struct Ctx<'a> {
+    columns: &'a Columns,
+    /// The key columns as runs of consecutive columns (first, last).
+    key_runs: Vec<(usize, usize)>,
+    options: &'a ReadOptions<'a>,
+    at: &'a Location,
+    progress: &'a Progress,
+}
+
+impl Ctx<'_> {
+    /// The location of a cell of a row (the row is set when blocks are merged).
+    fn loc(&self, col: usize) -> Location {
+        self.at.clone().with_column(
+            self.columns
+                .names
+                .get(col)
+                .cloned()
+                .unwrap_or_else(|| format!("{}", col + 1)),
+        )
+    }
+
+    /// Checks a row through the general path.
+    fn check(&self, cells: &[String]) -> std::result::Result<crate::activity::Activity, Rejection> {
+        self.columns.activity(cells, self.options, |c| self.loc(c))
+    }
+}
+
+/// A key as met in the file: the text of its fields, checked once.
+struct SeenKey {
+    hash: u64,
+    /// The key fields, each followed by 0x1f.
+    text: Box<[u8]>,
+    checked: std::result::Result<ActivityKey, Rejection>,
+}
+
+/// A worker: the keys it has met (kept from block to block, so each is
+/// checked once per worker) and the sums of the block at hand.
+struct Worker<'a> {
+    ctx: &'a Ctx<'a>,
+    table: HashTable<u32>,
+    seen: Vec<SeenKey>,
+    sums: Vec<Sums>,
+    touched: Vec<u32>,
+}
+
+const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
+const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+
+/// The high bit of each byte of `x` that is zero (exact, no false hits).
+fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+}
+
+/// Most commas a row may have on the fast path.
+const MAX_FIELDS: usize = 64;
+
+fn mix(h: u64, v: u64) -> u64 {
+    (h.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
+}
+
+/// A fast hash of a short text: two independent lanes of eight bytes,
+/// so the multiplications do not wait on each other; the last words are read
+/// overlapping the previous ones (equal texts still hash alike, and keys are
+/// compared in full anyway).
+fn hash_text(b: &[u8]) -> u64 {
+    let word = |i: usize| {
+        u64::from_le_bytes([
+            b[i],
+            b[i + 1],
+            b[i + 2],
+            b[i + 3],
+            b[i + 4],
+            b[i + 5],
+            b[i + 6],
+            b[i + 7],
+        ])
+    };
+    let half = |i: usize| u64::from(u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]));
+    let n = b.len();
+    let (mut x, mut y) = (0x243f_6a88_85a3_08d3u64, 0x1319_8a2e_0370_7344u64);
+    if n >= 16 {
+        let mut i = 0;
+        while i + 16 <= n {
+            x = mix(x, word(i));
+            y = mix(y, word(i + 8));
+            i += 16;
+        }
+        if i < n {
+            x = mix(x, word(n - 16));
+            y = mix(y, word(n - 8));
+        }
+    } else if n >= 8 {
+        x = mix(x, word(0));
+        y = mix(y, word(n - 8));
+    } else if n >= 4 {
+        x = mix(x, half(0));
+        y = mix(y, half(n - 4));
+    } else if n > 0 {
+        x = mix(
+            x,
+            u64::from(b[0]) | u64::from(b[n / 2]) << 8 | u64::from(b[n - 1]) << 16,
+        );
+    }
+    mix(x ^ y.rotate_left(32), n as u64)
+}
+
+impl<'a> Worker<'a> {
+    fn new(ctx: &'a Ctx<'a>) -> Worker<'a> {
+        Worker {
+            ctx,
+            table: HashTable::new(),
+            seen: Vec::new(),
+            sums: Vec::new(),
+            touched: Vec::new(),
+        }
+    }
+
+    fn block(&mut self, block: &[u8]) -> BlockResult {
+        let mut r = BlockResult::default();
+        if memchr::memchr(b'"', block).is_some() {
+            self.quoted_block(block, &mut r);
+        } else {
+            self.plain_block(block, &mut r);
+        }
+        // The block's sums, in the order the keys were first met.
+        for id in self.touched.drain(..) {
+            let sums = std::mem::take(&mut self.sums[id as usize]);
+            if let Ok(key) = &self.seen[id as usize].checked {
+                r.keys.push((key.clone(), sums));
+            }
+        }
+        r
+    }
+
+    /// A block without quotes: one pass over its commas and line ends,
+    /// eight bytes at a time.
+    fn plain_block(&mut self, block: &[u8], r: &mut BlockResult) {
+        let mut commas = [0usize; MAX_FIELDS];
+        let mut n = 0usize;
+        let mut too_many = false;
+        let mut start = 0usize;
+        let mut line_no = 0u64;
+        let mut rows = 0u64;
+        let mut at_separator = |p: usize, this: &mut Self, r: &mut BlockResult| {
+            if block[p] == b',' {
+                if n < MAX_FIELDS {
+                    commas[n] = p;
+                    n += 1;
+                } else {
+                    too_many = true;
+                }
+                return;
+            }
+            line_no += 1;
+            r.newlines += 1;
+            this.line(block, start, p, &commas[..n], too_many, line_no, r);
+            start = p + 1;
+            n = 0;
+            too_many = false;
+            rows += 1;
+            if rows.is_multiple_of(65_536) {
+                this.ctx.progress.rows.fetch_add(65_536, Ordering::Relaxed);
+            }
+        };
+        let mut i = 0;
+        for word in block.chunks_exact(8) {
+            let w = u64::from_le_bytes([
+                word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
+            ]);
+            let mut found = zero_bytes(w ^ COMMAS) | zero_bytes(w ^ NEWLINES);
+            while found != 0 {
+                let p = i + (found.trailing_zeros() / 8) as usize;
+                found &= found - 1;
+                at_separator(p, self, r);
+            }
+            i += 8;
+        }
+        for (p, b) in block.iter().enumerate().skip(i) {
+            if *b == b',' || *b == b'\n' {
+                at_separator(p, self, r);
+            }
+        }
+        if start < block.len() {
+            line_no += 1;
+            self.line(
+                block,
+                start,
+                block.len(),
+                &commas[..n],
+                too_many,
+                line_no,
+                r,
+            );
+            rows += 1;
+        }
+        self.ctx
+            .progress
+            .rows
+            .fetch_add(rows % 65_536, Ordering::Relaxed);
+    }
+
+    /// One row of a plain block: `block[start..end]`, commas at `commas`.
+    #[allow(clippy::too_many_arguments)]
+    fn line(
+        &mut self,
+        block: &[u8],
+        start: usize,
+        end: usize,
+        commas: &[usize],
+        too_many: bool,
+        line_no: u64,
+        r: &mut BlockResult,
+    ) {
+        let end = if end > start && block[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        let line = &block[start..end];
+        // Empty lines (or only separators and spaces): skipped and counted.
+        if line
+            .first()
+            .is_none_or(|b| *b == b',' || b.is_ascii_whitespace())
+            && line.iter().all(|b| *b == b',' || b.is_ascii_whitespace())
+        {
+            r.counts.empty += 1;
+            return;
+        }
+        r.counts.read += 1;
+        let field = |i: usize| -> &[u8] {
+            if i > commas.len() {
+                return &[];
+            }
+            let a = if i == 0 { start } else { commas[i - 1] + 1 };
+            let b = if i < commas.len() {
+                commas[i].min(end)
+            } else {
+                end
+            };
+            if a > b { &[] } else { &block[a..b] }
+        };
+        if too_many {
+            let cells = split_quoted(line);
+            self.general_row(&cells, line_no, r);
+            return;
+        }
+        // The key: the runs of consecutive key columns as the line has them
+        // (commas included), hashed and compared in place.
+        let run = |&(first, last): &(usize, usize)| -> &[u8] {
+            let a = if first == 0 {
+                start
+            } else {
+                commas.get(first - 1).map_or(end, |c| c + 1)
+            };
+            let b = if last < commas.len() {
+                commas[last].min(end)
+            } else {
+                end
+            };
+            if a > b { &[] } else { &block[a..b] }
+        };
+        let runs = &self.ctx.key_runs;
+        let mut hash = 0u64;
+        for r in runs.iter() {
+            hash = mix(hash, hash_text(run(r)));
+        }
+        let seen = &self.seen;
+        let found = self.table.find(hash, |&id| {
+            let k = &seen[id as usize];
+            if k.hash != hash {
+                return false;
+            }
+            let mut pos = 0;
+            for r in runs.iter() {
+                let f = run(r);
+                let stored = &k.text[pos..];
+                if stored.len() <= f.len() || stored[..f.len()] != *f || stored[f.len()] != 0x1f {
+                    return false;
+                }
+                pos += f.len() + 1;
+            }
+            pos == k.text.len()
+        });
+        let id = match found {
+            Some(&id) => id,
+            None => {
+                // The first row of this key: its key fields are checked with
+                // the general rules (the value set to 0).
+                let mut cells: Vec<String> = (0..=commas.len())
+                    .map(|i| String::from_utf8_lossy(field(i)).into_owned())
+                    .collect();
+                if self.ctx.columns.value < cells.len() {
+                    cells[self.ctx.columns.value] = "0".to_string();
+                }
+                let checked = self.ctx.check(&cells).map(|a| ActivityKey::of(&a));
+                let mut text = Vec::new();
+                for r in runs.iter() {
+                    text.extend_from_slice(run(r));
+                    text.push(0x1f);
+                }
+                self.add_key(hash, text, checked)
+            }
+        };
+        if let Err(rejection) = &self.seen[id as usize].checked {
+            r.counts.rejected += 1;
+            r.rejected.push((line_no, rejection.clone()));
+            return;
+        }
+        match fast_value(field(self.ctx.columns.value)) {
+            Some((mantissa, scale)) => self.sums_of(id).add_fast(mantissa, scale, line_no),
+            None => {
+                // Not a plain non-negative decimal: the general row check says.
+                let cells: Vec<String> = (0..=commas.len())
+                    .map(|i| String::from_utf8_lossy(field(i)).into_owned())
+                    .collect();
+                match self.ctx.check(&cells) {
+                    Ok(a) => self.sums_of(id).add_other(a.value, line_no),
+                    Err(rejection) => {
+                        r.counts.rejected += 1;
+                        r.rejected.push((line_no, rejection));
+                        return;
+                    }
+                }
+            }
+        }
+        r.counts.used += 1;
+    }
+
+    fn add_key(
+        &mut self,
+        hash: u64,
+        text: Vec<u8>,
+        checked: std::result::Result<ActivityKey, Rejection>,
+    ) -> u32 {
+        let id = self.seen.len() as u32;
+        self.seen.push(SeenKey {
+            hash,
+            text: text.into_boxed_slice(),
+            checked,
+        });
+        let seen = &self.seen;
+        self.table
+            .insert_unique(hash, id, |&i| seen[i as usize].hash);
+        id
+    }
+
+    /// The block's sums of a key, marking it met in this block.
+    fn sums_of(&mut self, id: u32) -> &mut Sums {
+        let i = id as usize;
+        if self.sums.len() <= i {
+            self.sums.resize_with(i + 1, Sums::default);
+        }
+        if self.sums[i].count == 0 && !self.touched.contains(&id) {
+            self.touched.push(id);
+        }
+        &mut self.sums[i]
+    }
+
+    /// A block with quotes: read with the CSV rules, every row checked in full.
+    fn quoted_block(&mut self, block: &[u8], r: &mut BlockResult) {
+        r.newlines = memchr::memchr_iter(b'\n', block).count() as u64;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(block);
+        let mut lines = crate::sheet::LineCounter::default();
+        let mut record = csv::StringRecord::new();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let line =
+                        lines.line_at(block, e.position().map(|p| p.byte() as usize).unwrap_or(0));
+                    r.counts.read += 1;
+                    r.counts.rejected += 1;
+                    r.rejected.push((
+                        line,
+                        Rejection {
+                            at: self.ctx.at.clone(),
+                            reason: format!("the row cannot be read as CSV: {e}"),
+                        },
+                    ));
+                    break;
+                }
+            }
+            let line = lines.line_at(
+                block,
+                record.position().map(|p| p.byte() as usize).unwrap_or(0),
+            );
+            let cells: Vec<String> = record.iter().map(String::from).collect();
+            self.general_row(&cells, line, r);
+        }
+    }
+
+    /// A row read as cells and checked in full.
+    fn general_row(&mut self, cells: &[String], line_no: u64, r: &mut BlockResult) {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            r.counts.empty += 1;
+            return;
+        }
+        r.counts.read += 1;
+        match self.ctx.check(cells) {
+            Ok(a) => {
+                let key = ActivityKey::of(&a);
+                // Keyed by the checked key's own text, apart from the raw keys.
+                let mut text = b"\"".to_vec();
+                text.extend_from_slice(format!("{key:?}").as_bytes());
+                let hash = hash_text(&text);
+                let seen = &self.seen;
+                let id = match self.table.find(hash, |&id| {
+                    seen[id as usize].hash == hash && *seen[id as usize].text == *text
+                }) {
+                    Some(&id) => id,
+                    None => self.add_key(hash, text, Ok(key)),
+                };
+                self.sums_of(id).add_other(a.value, line_no);
+                r.counts.used += 1;
+            }
+            Err(rejection) => {
+                r.counts.rejected += 1;
+                r.rejected.push((line_no, rejection));
+            }
+        }
+    }
+}
+
+/// A plain non-negative decimal (`123`, `4644.097`) as mantissa and scale;
+/// `None` for anything else (signs, exponents, spaces, more than 27 digits),
+/// which the general check reads.
+fn fast_value(text: &[u8]) -> Option<(i128, u32)> {
+    if text.is_empty() || text.len() > 28 {
+        return None;
+    }
+    let mut mantissa: i128 = 0;
+    let mut scale: Option<u32> = None;
+    let mut digits = 0;
+    for &b in text {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + i128::from(b - b'0');
+                digits += 1;
+                if let Some(s) = scale.as_mut() {
+                    *s += 1;
+                }
+            }
+            b'.' if scale.is_none() => scale = Some(0),
+            _ => return None,
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    Some((mantissa, scale.unwrap_or(0)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_decimals_are_read_fast_and_the_rest_is_left_to_the_general_check() {
+        assert_eq!(fast_value(b"4644.097"), Some((4644097, 3)));
+        assert_eq!(fast_value(b"12"), Some((12, 0)));
+        assert_eq!(fast_value(b"0.50"), Some((50, 2)));
+        assert_eq!(fast_value(b".5"), Some((5, 1)));
+        for other in [
+            &b""[..],
+            b".",
+            b"-1",
+            b"+1",
+            b"1e3",
+            b" 1",
+            b"1,5",
+            b"1.2.3",
+            b"NaN",
+        ] {
+            assert_eq!(fast_value(other), None, "{:?}", std::str::from_utf8(other));
+        }
+    }
+
+    #[test]
+    fn the_key_hash_reads_every_length_and_tells_texts_apart() {
+        let texts: Vec<Vec<u8>> = (0..40)
+            .map(|n| (0..n).map(|i| b'a' + (i % 26) as u8).collect())
+            .collect();
+        let hashes: std::collections::HashSet<u64> = texts.iter().map(|t| hash_text(t)).collect();
+        assert_eq!(hashes.len(), texts.len());
+        assert_eq!(
+            hash_text(b"2021,1A1a,Hard Coal,"),
+            hash_text(b"2021,1A1a,Hard Coal,")
+        );
+        assert_ne!(
+            hash_text(b"2021,1A1a,Hard Coal,"),
+            hash_text(b"2022,1A1a,Hard Coal,")
+        );
+    }
+
+    #[test]
+    fn key_columns_make_runs() {
+        assert_eq!(key_runs(&[0, 1, 2, 3, 5]), [(0, 3), (5, 5)]);
+        assert_eq!(key_runs(&[4, 2, 3, 9, 7, 8]), [(2, 4), (7, 9)]);
+    }
+
+    #[test]
+    fn zero_bytes_are_found_exactly() {
+        let w = u64::from_le_bytes(*b"a,b\n,,x\x01");
+        let hits = zero_bytes(w ^ COMMAS) | zero_bytes(w ^ NEWLINES);
+        let positions: Vec<u32> = (0..8).filter(|i| hits >> (i * 8 + 7) & 1 == 1).collect();
+        assert_eq!(positions, [1, 3, 4, 5]);
+        // A byte just above a hit is not a false hit.
+        let w = u64::from_le_bytes([0x2c, 0x2d, 0x2b, 0x0b, 0x09, 0x0a, 0x01, 0x2c]);
+        let hits = zero_bytes(w ^ COMMAS) | zero_bytes(w ^ NEWLINES);
+        let positions: Vec<u32> = (0..8).filter(|i| hits >> (i * 8 + 7) & 1 == 1).collect();
+        assert_eq!(positions, [0, 5, 7]);
+    }
+
+    #[test]
+    fn blocks_are_cut_after_line_ends_outside_quotes() {
+        assert_eq!(cut_point(b"a,b\nc,d\ne"), Some(8));
+        // The line end inside "x\ny" is not a row end; the one inside "z\n... is not either.
+        assert_eq!(cut_point(b"a,\"x\ny\"\nb,\"z\n"), Some(8));
+        assert_eq!(cut_point(b"a,b"), None);
+    }
+}
