@@ -48,6 +48,7 @@ pub mod activity;
 pub mod aggregate;
 pub mod annex1;
 pub mod calculate;
+pub mod check;
 pub mod cmd;
 pub mod data;
 pub mod emission_factor;

@@ -24,6 +24,29 @@ enum Command {
     Compile(CompileArgs),
     /// Look up, import and check emission factors.
     Factors(FactorsArgs),
+    /// Check an inventory before submission: completeness, notation keys, sums, consistency, implied factors, time series, recalculations.
+    Check(CheckArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// An inventory folder, an output folder (annex1_<YEAR>.csv files) or an Annex I workbook.
+    source: PathBuf,
+    /// Output format of the findings.
+    #[arg(long, value_enum, default_value = "text")]
+    format: FormatArg,
+    /// The previous submission of the same years: list every cell that changed (recalculations).
+    #[arg(long)]
+    previous: Option<PathBuf>,
+    /// Write the recalculation table (every changed cell) to this CSV file.
+    #[arg(long, requires = "previous")]
+    recalculations: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    Text,
+    Json,
 }
 
 #[derive(Args)]
@@ -115,6 +138,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Compile(args) => compile(args),
         Command::Factors(args) => factors(args),
+        Command::Check(args) => check(args),
     }
 }
 
@@ -172,6 +196,24 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode> {
+    use airinv::cmd::check;
+    let report = check::run(&check::CheckOptions {
+        source: args.source,
+        previous: args.previous,
+        recalculations: args.recalculations,
+    })?;
+    match args.format {
+        FormatArg::Text => print!("{}", check::text(&report)),
+        FormatArg::Json => print!("{}", check::json(&report)),
+    }
+    Ok(if report.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 

@@ -1,4 +1,5 @@
 //! One module per command of the `airinv` binary. Each takes plain option
 //! values (the binary owns the argument parsing) and returns what it made.
+pub mod check;
 pub mod compile;
 pub mod factors;
