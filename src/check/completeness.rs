@@ -23,6 +23,7 @@ use crate::annex1::ACTIVITY_COLUMNS;
 use crate::nfr::{self, Row, RowKind};
 use crate::notation_key::Cell;
 use crate::pollutant::Pollutant;
+use std::collections::HashSet;
 
 const KEYS: &str = "NO, NE, NA, IE, C, NR";
 
@@ -37,7 +38,13 @@ pub const PM: [Pollutant; 4] = [
 /// The first year PM must be reported for.
 pub const PM_FROM: i32 = 2000;
 
-pub fn check(years: &[YearView], _submission: &Submission, out: &mut Vec<Finding>) {
+pub fn check(years: &[YearView], submission: &Submission, out: &mut Vec<Finding>) {
+    // Cells whose text could not be read are reported as such, not as empty.
+    let unreadable: HashSet<(i32, u32, &str)> = submission
+        .unreadable
+        .iter()
+        .map(|u| (u.year, u.row, u.column.as_str()))
+        .collect();
     for y in years {
         let fuel_used_reported = nfr::rows()
             .iter()
@@ -50,19 +57,28 @@ pub fn check(years: &[YearView], _submission: &Submission, out: &mut Vec<Finding
                 RowKind::FuelUsed if fuel_used_reported => Severity::Warning,
                 _ => continue,
             };
-            pollutant_cells(y, row, severity, out);
+            let unread = |column: &str| unreadable.contains(&(y.year(), row.number, column));
+            pollutant_cells(y, row, severity, &unread, out);
             if row.kind == RowKind::Sector {
-                activity_cells(y, row, out);
+                activity_cells(y, row, &unread, out);
             }
         }
     }
 }
 
-fn pollutant_cells(y: &YearView, row: &Row, severity: Severity, out: &mut Vec<Finding>) {
+/// `unread(column)`: the cell's text could not be read; it is reported as
+/// such by [`super::notation_keys`], not as empty.
+fn pollutant_cells(
+    y: &YearView,
+    row: &Row,
+    severity: Severity,
+    unread: &dyn Fn(&str) -> bool,
+    out: &mut Vec<Finding>,
+) {
     let empty: Vec<Pollutant> = Pollutant::ALL
         .iter()
         .copied()
-        .filter(|p| y.cell(row, *p).is_empty())
+        .filter(|p| y.cell(row, *p).is_empty() && !unread(p.column()))
         .collect();
     let why = match row.kind {
         RowKind::Memo => " (a memo item, outside the national total, but reported all the same)",
@@ -105,7 +121,7 @@ fn pollutant_cells(y: &YearView, row: &Row, severity: Severity, out: &mut Vec<Fi
     }
 }
 
-fn activity_cells(y: &YearView, row: &Row, out: &mut Vec<Finding>) {
+fn activity_cells(y: &YearView, row: &Row, unread: &dyn Fn(&str) -> bool, out: &mut Vec<Finding>) {
     let Some(cells) = y.table.rows.get(&row.number) else {
         return;
     };
@@ -116,7 +132,7 @@ fn activity_cells(y: &YearView, row: &Row, out: &mut Vec<Finding>) {
         .chain(std::iter::once(cells.other_activity))
         .collect();
     let empty: Vec<usize> = (0..values.len())
-        .filter(|&i| values[i].is_empty())
+        .filter(|&i| values[i].is_empty() && !unread(ACTIVITY_COLUMNS[i]))
         .collect();
     if empty.len() == values.len() {
         out.push(Finding::at(

@@ -3,5 +3,6 @@
 
 mod harness;
 
+mod check;
 mod compile;
 mod factors;
