@@ -11,12 +11,14 @@
 //! - Activity data: fuel in TJ NCV by fuel group (AF-AJ); other activity
 //!   in the row's unit (AK, AL), converted exactly where the template's unit
 //!   can be read.
+//! - The inventory's approved adjustments (`[[adjustments]]`) are summed into
+//!   ADJUSTMENTS (row 151) or ADJUSTMENTS AND FLEXIBILITIES (row 153).
 //! - PAH1-4 = BaP + BbF + BkF + IcdP, then the totals (see [`crate::annex1`]).
 
 use crate::annex1::{Annex1Year, Header};
 use crate::calculate::KeyResult;
 use crate::fuel::{FuelGroup, Fuels};
-use crate::inventory::KeyOverride;
+use crate::inventory::{Adjustment, KeyOverride};
 use crate::nfr::{self, RowKind};
 use crate::notation_key::{Cell, CellSum, NotationKey};
 use crate::pollutant::Pollutant;
@@ -40,6 +42,7 @@ pub fn build(
     years: &[i32],
     header: &Header,
     overrides: &[KeyOverride],
+    adjustments: &[Adjustment],
     fuels: &Fuels,
 ) -> Aggregated {
     let mut out = Aggregated::default();
@@ -91,6 +94,7 @@ pub fn build(
             }
         }
         apply_overrides(&mut table, overrides, &mut out.errors);
+        apply_adjustments(&mut table, adjustments);
         fill_activity_columns(&mut table, &active, &fuel_tj, &other, &mut out.warnings);
         table.derive_pah_totals();
         table.compute_totals();
@@ -125,6 +129,17 @@ fn apply_overrides(table: &mut Annex1Year, overrides: &[KeyOverride], errors: &m
                 _ => cells.set(p, Cell::Key(o.key)),
             }
         }
+    }
+}
+
+/// Sums the year's adjustments into their rows (151, 153), before the
+/// compliance totals are computed from them.
+fn apply_adjustments(table: &mut Annex1Year, adjustments: &[Adjustment]) {
+    let year = table.header.year;
+    for a in adjustments.iter().filter(|a| a.year == year) {
+        let cells = table.row_mut(a.row.code()).expect("adjustment rows");
+        let sum = cells.get(a.pollutant).number().unwrap_or(Decimal::ZERO) + a.value;
+        cells.set(a.pollutant, Cell::Number(sum));
     }
 }
 

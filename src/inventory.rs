@@ -20,6 +20,13 @@
 //! key = "IE"
 //! included_in = "1A4bi"          # required for IE
 //! note = "Reported with residential combustion"
+//!
+//! [[adjustments]]                # approved adjustments (rows 151 and 153)
+//! year = 2022
+//! pollutant = "NH3"
+//! value = "-1.25"                # in the template's unit (kt), negative
+//! row = "clrtap"                 # ADJUSTMENTS (151); "necd": ADJUSTMENTS AND FLEXIBILITIES (153)
+//! note = "Approved adjustment, emission factor revision for 3Da2a"
 //! ```
 //!
 //! Paths are relative to the folder. Numbers may be written as TOML numbers
@@ -52,6 +59,37 @@ pub struct KeyOverride {
     pub note: String,
 }
 
+/// Which adjustment row of the template an adjustment goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdjustmentRow {
+    /// ADJUSTMENTS (row 151), into COMPLIANCE TOTAL (CLRTAP).
+    Clrtap,
+    /// ADJUSTMENTS AND FLEXIBILITIES (row 153), into COMPLIANCE TOTAL (NECD).
+    Necd,
+}
+
+impl AdjustmentRow {
+    /// The template row's code.
+    pub fn code(self) -> &'static str {
+        match self {
+            AdjustmentRow::Clrtap => "ADJUSTMENTS",
+            AdjustmentRow::Necd => "ADJUSTMENTS AND FLEXIBILITIES",
+        }
+    }
+}
+
+/// An approved adjustment (or NECD flexibility) of one year and pollutant,
+/// in the template's unit; never positive.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Adjustment {
+    pub year: i32,
+    pub pollutant: Pollutant,
+    pub value: Decimal,
+    pub row: AdjustmentRow,
+    pub note: String,
+}
+
 /// An inventory as described by its inventory.toml.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
@@ -65,6 +103,7 @@ pub struct Inventory {
     pub fuel_aliases: Vec<(String, String)>,
     pub ncv: Vec<(String, Decimal)>,
     pub keys: Vec<KeyOverride>,
+    pub adjustments: Vec<Adjustment>,
 }
 
 impl Inventory {
@@ -108,6 +147,7 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         "fuels",
         "ncv",
         "notation_keys",
+        "adjustments",
     ];
     for key in doc.keys() {
         if !known.contains(&key.as_str()) {
@@ -241,7 +281,86 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
                 .push(parse_key_override(t).map_err(|e| bad(&label, e))?);
         }
     }
+    if let Some(v) = doc.get("adjustments") {
+        let list = v
+            .as_array()
+            .ok_or_else(|| bad("adjustments", "must be [[adjustments]] entries".into()))?;
+        for (i, item) in list.iter().enumerate() {
+            let label = format!("adjustments entry {}", i + 1);
+            let t = item
+                .as_table()
+                .ok_or_else(|| bad(&label, "must be a table".into()))?;
+            let a = parse_adjustment(t).map_err(|e| bad(&label, e))?;
+            if !inv.years.is_empty() && !inv.years.contains(&a.year) {
+                return Err(bad(
+                    &label,
+                    format!("{} is not one of the inventory's years", a.year),
+                ));
+            }
+            inv.adjustments.push(a);
+        }
+    }
     Ok(inv)
+}
+
+fn parse_adjustment(t: &toml::Table) -> std::result::Result<Adjustment, String> {
+    for key in t.keys() {
+        if !["year", "pollutant", "value", "row", "note"].contains(&key.as_str()) {
+            return Err(format!(
+                "'{key}' is not a field of an adjustment; the fields are year, pollutant, value, row, note"
+            ));
+        }
+    }
+    let year = match t.get("year") {
+        Some(toml::Value::Integer(i)) => crate::activity::parse_year(&i.to_string())?,
+        Some(toml::Value::String(s)) => crate::activity::parse_year(s)?,
+        _ => return Err("year = <the year adjusted> is required".into()),
+    };
+    let pollutant_text = t.get("pollutant").and_then(|v| v.as_str()).unwrap_or("");
+    let pollutant = Pollutant::parse(pollutant_text).ok_or_else(|| {
+        format!(
+            "pollutant '{pollutant_text}' is not a pollutant id; the ids are {}",
+            Pollutant::id_list()
+        )
+    })?;
+    let value = decimal_value(
+        t.get("value")
+            .ok_or("value = <negative number> is required")?,
+    )
+    .map_err(|e| format!("value: {e}"))?;
+    if value > Decimal::ZERO {
+        return Err(format!(
+            "value {} is positive; approved adjustments are reported as negative values (template notes (c) and (d))",
+            crate::number::format_decimal(value)
+        ));
+    }
+    let row = match t
+        .get("row")
+        .and_then(|v| v.as_str())
+        .map(|s| s.trim().to_ascii_lowercase())
+    {
+        Some(r) if r == "clrtap" => AdjustmentRow::Clrtap,
+        Some(r) if r == "necd" => AdjustmentRow::Necd,
+        other => {
+            return Err(format!(
+                "row {} is not known: row = \"clrtap\" (ADJUSTMENTS, row 151) or row = \"necd\" (ADJUSTMENTS AND FLEXIBILITIES, row 153)",
+                other
+                    .map(|o| format!("'{o}'"))
+                    .unwrap_or_else(|| "(missing)".into())
+            ));
+        }
+    };
+    Ok(Adjustment {
+        year,
+        pollutant,
+        value,
+        row,
+        note: t
+            .get("note")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string(),
+    })
 }
 
 fn parse_key_override(t: &toml::Table) -> std::result::Result<KeyOverride, String> {
@@ -362,6 +481,40 @@ included_in = "1A4bi"
     }
 
     #[test]
+    fn reads_adjustments_exactly() {
+        let inv = load(
+            r#"
+years = [2005, 2022]
+[[adjustments]]
+year = 2022
+pollutant = "NH3"
+value = "-1.25"
+row = "clrtap"
+[[adjustments]]
+year = "2005"
+pollutant = "NOx"
+value = -0.1
+row = "NECD"
+note = "flexibility"
+"#,
+        )
+        .unwrap();
+        assert_eq!(inv.adjustments.len(), 2);
+        assert_eq!(inv.adjustments[0].pollutant, Pollutant::NH3);
+        assert_eq!(
+            inv.adjustments[0].value,
+            Decimal::from_str_exact("-1.25").unwrap()
+        );
+        assert_eq!(inv.adjustments[0].row, AdjustmentRow::Clrtap);
+        assert_eq!(inv.adjustments[1].year, 2005);
+        assert_eq!(
+            inv.adjustments[1].value,
+            Decimal::from_str_exact("-0.1").unwrap()
+        );
+        assert_eq!(inv.adjustments[1].row, AdjustmentRow::Necd);
+    }
+
+    #[test]
     fn mistakes_are_named() {
         let e = load("contry = \"KZ\"").unwrap_err().to_string();
         assert!(e.contains("contry") && e.contains("not a setting"), "{e}");
@@ -373,6 +526,28 @@ included_in = "1A4bi"
             .unwrap_err()
             .to_string();
         assert!(e.contains("not an NFR code"), "{e}");
+        let e = load(
+            "years = [2022]\n[[adjustments]]\nyear = 2022\npollutant = \"NOx\"\nvalue = \"1.5\"\nrow = \"clrtap\"",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("adjustments entry 1") && e.contains("positive"),
+            "{e}"
+        );
+        let e = load(
+            "years = [2022]\n[[adjustments]]\nyear = 2021\npollutant = \"NOx\"\nvalue = -1\nrow = \"clrtap\"",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("2021 is not one of the inventory's years"),
+            "{e}"
+        );
+        let e = load("[[adjustments]]\nyear = 2022\npollutant = \"NOx\"\nvalue = -1\nrow = \"eu\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("row = \"clrtap\""), "{e}");
         let e = load("country = \"Kazakhstan\"").unwrap_err().to_string();
         assert!(e.contains("ISO"), "{e}");
         assert!(load("years = [1800]").is_err());

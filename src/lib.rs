@@ -29,6 +29,9 @@
 //! [`calculate::KeyResult`] (the emission of summed activities, with the
 //! lineage of each pollutant), [`annex1::Annex1Year`] (the template table of
 //! a year) and [`notation_key::Cell`] (a number, a notation key, or nothing).
+//! Past submissions come in through [`workbook::read`]: a filled Annex I
+//! workbook, one [`annex1::Annex1Year`] per year sheet, cells located by NFR
+//! code and column name.
 //! Numbers are [`rust_decimal::Decimal`] throughout; [`number::from_excel`]
 //! is the one conversion from a workbook's doubles.
 //!
@@ -66,3 +69,4 @@ pub mod pollutant;
 pub mod sheet;
 pub mod source;
 pub mod unit;
+pub mod workbook;

@@ -24,8 +24,19 @@ enum Command {
     Compile(CompileArgs),
     /// Look up, import and check emission factors.
     Factors(FactorsArgs),
+    /// Import a filled Annex I workbook (a past submission): annex1_<YEAR>.csv per year sheet and annex1.xlsx.
+    Import(ImportArgs),
     /// Check an inventory before submission: completeness, notation keys, sums, consistency, implied factors, time series, recalculations.
     Check(CheckArgs),
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The Annex I workbook (.xlsx), NFR 2019-1 or NFR 2014-2.
+    workbook: PathBuf,
+    /// Output folder.
+    #[arg(long, short)]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -138,8 +149,49 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Compile(args) => compile(args),
         Command::Factors(args) => factors(args),
+        Command::Import(args) => import(args),
         Command::Check(args) => check(args),
     }
+}
+
+fn import(args: ImportArgs) -> Result<ExitCode> {
+    use airinv::cmd::import;
+    let report = import::run(&import::ImportOptions {
+        workbook: args.workbook.clone(),
+        out: args.out,
+    })?;
+    println!("read {}", args.workbook.display());
+    for line in &report.sheets {
+        println!("  {line}");
+    }
+    for (sheet, why) in &report.other_sheets {
+        println!("  sheet {sheet}: not read, {why}");
+    }
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
+    for s in &report.skipped {
+        eprintln!("skipped: {}: {}", s.at, s.reason);
+    }
+    for p in &report.outputs {
+        println!("wrote {}", p.display());
+    }
+    let c = report.counts;
+    println!(
+        "cells read {} = numbers {} + keys {} + empty {}; cells with a value not read: {}",
+        c.total(),
+        c.numbers,
+        c.keys,
+        c.empty,
+        report.skipped.iter().map(|s| s.cells).sum::<usize>()
+    );
+    if report.lost_data() {
+        eprintln!(
+            "error: some table cells were not read (skipped above, in rows whose code is not a row of the Annex I template); the CSVs lack them"
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn compile(args: CompileArgs) -> Result<ExitCode> {

@@ -35,10 +35,7 @@ pub fn load(path: &Path) -> Result<Vec<YearTable>> {
         return Err(Error::file(path, "does not exist"));
     }
     if crate::sheet::is_workbook(path) {
-        return Err(Error::file(
-            path,
-            "reading Annex I workbooks is not available in this version",
-        ));
+        return load_workbook(path);
     }
     let year = year_of_csv(path).ok_or_else(|| {
         Error::file(
@@ -51,6 +48,33 @@ pub fn load(path: &Path) -> Result<Vec<YearTable>> {
         origin: path.display().to_string(),
         file: Some(path.to_path_buf()),
     }])
+}
+
+/// The year sheets of an Annex I workbook, as the file has them (totals
+/// included). A value cell that cannot be placed in the table is an error
+/// here: a comparison must not run on part of a submission unawares.
+fn load_workbook(path: &Path) -> Result<Vec<YearTable>> {
+    let book = crate::workbook::read(path)?;
+    if let Some(lost) = book.skipped.iter().find(|s| s.in_table) {
+        return Err(Error::input(
+            lost.at.clone(),
+            format!(
+                "{}; this value cannot be placed in the Annex I table (airinv import lists every such cell)",
+                lost.reason
+            ),
+        ));
+    }
+    let mut years: Vec<YearTable> = book
+        .years
+        .into_iter()
+        .map(|y| YearTable {
+            origin: format!("{}, sheet {}", path.display(), y.sheet),
+            table: y.table,
+            file: Some(path.to_path_buf()),
+        })
+        .collect();
+    years.sort_by_key(|y| y.table.header.year);
+    Ok(years)
 }
 
 fn load_inventory(dir: &Path) -> Result<Vec<YearTable>> {

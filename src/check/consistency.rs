@@ -26,10 +26,7 @@ pub fn within_magnitude(submission: &Submission) -> (Vec<Annex1Year>, Vec<Findin
     let mut tables = Vec::new();
     for t in &submission.years {
         let mut table = t.table.clone();
-        let view = YearView {
-            table: &t.table,
-            sheet: submission.sheet_name(t),
-        };
+        let view = submission.view(t, &t.table);
         for r in nfr::rows() {
             let Some(cells) = table.rows.get_mut(&r.number) else {
                 continue;
@@ -218,10 +215,7 @@ mod tests {
     fn run(t: Annex1Year, tol: Tolerance) -> Vec<Finding> {
         let s = Submission::from_tables(Kind::AnnexCsv, vec![t]);
         let (tables, mut out) = within_magnitude(&s);
-        let views = vec![YearView {
-            table: &tables[0],
-            sheet: "2022".into(),
-        }];
+        let views = vec![YearView::plain(&tables[0], "2022")];
         check(&views, tol, &mut out);
         out
     }

@@ -311,10 +311,7 @@ mod tests {
 
     fn run(t: Annex1Year) -> Vec<Finding> {
         let s = Submission::from_tables(Kind::AnnexCsv, vec![t]);
-        let views = vec![YearView {
-            table: &s.years[0].table,
-            sheet: "2022".into(),
-        }];
+        let views = vec![YearView::plain(&s.years[0].table, "2022")];
         let mut out = Vec::new();
         check(&views, &TIER1, &mut out);
         out

@@ -35,13 +35,24 @@
 //! # Tolerance
 //!
 //! Tables of inventory and output folders hold exact decimals, so their sums
-//! must match exactly. Workbook cells are IEEE doubles that Excel adds in
-//! double arithmetic: `=SUM(E14:E140)` can differ from the exact sum of the
-//! same 127 cells in the 15th or 16th significant digit. For workbooks a
-//! value is therefore accepted when it is within [`WORKBOOK_TOLERANCE`]
-//! (10⁻⁹) times the magnitude of the quantities compared (for a sum, the sum
-//! of their absolute values): 65 g in a national total of 65 kt, a million
-//! times above the rounding of doubles and far below any real error.
+//! must match exactly and values are compared as they are.
+//!
+//! Workbook cells are IEEE doubles, and a workbook is compared **as Excel
+//! shows it** ([`Tolerance::workbook`]):
+//! - each value is taken to its 15 significant digits, Excel's precision
+//!   (the 16th and 17th digits of a double are the noise of binary
+//!   arithmetic: `=SUM` of 0.1 and 0.2 gives 0.30000000000000004);
+//! - a total is accepted when it differs from the exact sum of its terms by
+//!   no more than the rounding of the values involved: half a unit in the
+//!   last decimal place each of them shows (a value written 0.00386257154
+//!   stands for anything within ±0.000000000005; whole numbers such as 0 or
+//!   14 are taken as exact), or by less than one millionth of the
+//!   quantities summed ([`IMMATERIAL`]: 65 kg in a national total of 65 kt;
+//!   no estimate is that precise, and such differences come from values
+//!   rounded before they were typed or pasted). Beyond both, a total that is
+//!   not the sum of its rows is reported;
+//! - values compared in order (PM2.5 ≤ PM10) or for change (recalculations)
+//!   are compared at 15 significant digits, with no further allowance.
 
 pub mod completeness;
 pub mod consistency;
@@ -58,7 +69,9 @@ use crate::nfr::Row;
 use crate::notation_key::Cell;
 use crate::pollutant::Pollutant;
 use crate::source::{UnreadableCell, YearTable};
+use crate::workbook::CellMap;
 use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// How serious a finding is.
@@ -134,11 +147,9 @@ impl Finding {
         message: impl Into<String>,
     ) -> Finding {
         let first = column.split(':').next().unwrap_or(column);
-        let cell = if column.contains(':') {
-            let (a, b) = column.split_once(':').unwrap_or((column, column));
-            format!("{a}{n}:{b}{n}", n = row.number)
-        } else {
-            format!("{column}{}", row.number)
+        let cell = match column.split_once(':') {
+            Some((a, b)) => format!("{}:{}", year.cell_ref(row, a), year.cell_ref(row, b)),
+            None => year.cell_ref(row, column),
         };
         Finding {
             severity,
@@ -206,6 +217,12 @@ pub struct Submission {
     /// Cells whose text is neither a number nor a notation key; they are
     /// read as empty and reported by [`notation_keys`].
     pub unreadable: Vec<UnreadableCell>,
+    /// Where each year's cells are in a workbook (its layout may differ
+    /// from NFR 2019-1's), by year.
+    pub cell_maps: BTreeMap<i32, CellMap>,
+    /// Findings made while reading: values a workbook holds outside the
+    /// table, numbers stored as text.
+    pub reading: Vec<Finding>,
 }
 
 impl Submission {
@@ -220,16 +237,12 @@ impl Submission {
                 years: crate::source::load(path)?,
                 key_overrides: inventory.keys,
                 unreadable: Vec::new(),
+                cell_maps: BTreeMap::new(),
+                reading: Vec::new(),
             });
         }
         if crate::sheet::is_workbook(path) {
-            return Ok(Submission {
-                path: path.to_path_buf(),
-                kind: Kind::Workbook,
-                years: crate::source::load(path)?,
-                key_overrides: Vec::new(),
-                unreadable: Vec::new(),
-            });
+            return Submission::load_workbook(path);
         }
         let (years, unreadable) = crate::source::load_annex_csvs_lenient(path)?;
         Ok(Submission {
@@ -238,6 +251,75 @@ impl Submission {
             years,
             key_overrides: Vec::new(),
             unreadable,
+            cell_maps: BTreeMap::new(),
+            reading: Vec::new(),
+        })
+    }
+
+    /// An Annex I workbook, read leniently: cells that are neither a number
+    /// nor a key, values outside the table and numbers stored as text
+    /// become findings rather than stopping the check.
+    fn load_workbook(path: &Path) -> Result<Submission> {
+        let book = crate::workbook::read_lenient(path)?;
+        let mut reading = Vec::new();
+        for s in &book.skipped {
+            let (severity, what) = if s.in_table {
+                (
+                    Severity::Error,
+                    "it is not in the Annex I table airinv reads, so it is not checked; give the row the NFR code of a template row",
+                )
+            } else {
+                (Severity::Info, "it is not part of the Annex I table")
+            };
+            // The place is the finding's sheet and cell when it is one cell.
+            let place = if s.at.cell().is_some() {
+                String::new()
+            } else {
+                format!("{}: ", s.at)
+            };
+            let mut f = Finding::new(
+                severity,
+                "format.outside-table",
+                format!("{place}{}; {what}", s.reason),
+            );
+            f.sheet = s.at.sheet.clone();
+            f.cell = s.at.cell();
+            reading.push(f);
+        }
+        for note in &book.notes {
+            reading.push(Finding::new(Severity::Info, "format.note", note.clone()));
+        }
+        let unreadable = book
+            .unreadable
+            .iter()
+            .map(|u| UnreadableCell {
+                at: u.at.clone(),
+                year: u.year,
+                row: u.template_row,
+                column: u.column.template_letter().to_string(),
+                text: u.text.clone(),
+                problem: u.problem.clone(),
+            })
+            .collect();
+        let mut years = Vec::new();
+        let mut cell_maps = BTreeMap::new();
+        for y in book.years {
+            cell_maps.insert(y.table.header.year, y.cells);
+            years.push(YearTable {
+                origin: format!("{}, sheet {}", path.display(), y.sheet),
+                table: y.table,
+                file: Some(path.to_path_buf()),
+            });
+        }
+        years.sort_by_key(|y| y.table.header.year);
+        Ok(Submission {
+            path: path.to_path_buf(),
+            kind: Kind::Workbook,
+            years,
+            key_overrides: Vec::new(),
+            unreadable,
+            cell_maps,
+            reading,
         })
     }
 
@@ -256,6 +338,17 @@ impl Submission {
                 .collect(),
             key_overrides: Vec::new(),
             unreadable: Vec::new(),
+            cell_maps: BTreeMap::new(),
+            reading: Vec::new(),
+        }
+    }
+
+    /// One year as the checks see it.
+    pub fn view<'a>(&'a self, t: &YearTable, table: &'a Annex1Year) -> YearView<'a> {
+        YearView {
+            table,
+            sheet: self.sheet_name(t),
+            map: self.cell_maps.get(&t.table.header.year),
         }
     }
 
@@ -268,60 +361,96 @@ impl Submission {
     }
 
     /// The sheet name of a year: the workbook's sheet when the table was
-    /// read from one (`origin` ends with `, sheet <name>`), else the year,
-    /// as `annex1.xlsx` names its sheets.
+    /// read from one, else the year, as `annex1.xlsx` names its sheets.
     pub fn sheet_name(&self, t: &YearTable) -> String {
-        if self.kind == Kind::Workbook
-            && let Some((_, sheet)) = t.origin.rsplit_once(", sheet ")
-        {
-            return sheet.to_string();
+        match self.cell_maps.get(&t.table.header.year) {
+            Some(map) => map.sheet.clone(),
+            None => t.table.header.year.to_string(),
         }
-        t.table.header.year.to_string()
     }
 }
 
-/// The relative tolerance of workbook values (see the module documentation).
-pub const WORKBOOK_TOLERANCE: Decimal = Decimal::from_parts(1, 0, 0, false, 9);
+/// Excel's precision: the significant digits it shows and computes with.
+pub const EXCEL_DIGITS: u32 = 15;
 
-/// How far apart two values may be and still count as equal.
+/// A difference between a workbook total and the sum of its terms below
+/// this share of the quantities summed (one millionth) is not reported: no
+/// emission estimate is that precise, and such differences come from values
+/// rounded before they were typed or pasted.
+pub const IMMATERIAL: Decimal = Decimal::from_parts(1, 0, 0, false, 6);
+
+/// How values are compared (see the module documentation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Tolerance {
-    /// Relative to the magnitude of the quantities compared.
-    pub relative: Decimal,
+pub enum Tolerance {
+    /// Exact decimals, compared as they are.
+    Exact,
+    /// Workbook doubles, compared as Excel shows them.
+    AsExcelShows,
 }
 
 impl Tolerance {
     pub fn exact() -> Tolerance {
-        Tolerance {
-            relative: Decimal::ZERO,
-        }
+        Tolerance::Exact
     }
 
     pub fn workbook() -> Tolerance {
-        Tolerance {
-            relative: WORKBOOK_TOLERANCE,
+        Tolerance::AsExcelShows
+    }
+
+    /// The value as it is compared: itself, or its 15 significant digits.
+    pub fn shown(self, v: Decimal) -> Decimal {
+        match self {
+            Tolerance::Exact => v,
+            Tolerance::AsExcelShows => v.round_sf(EXCEL_DIGITS).unwrap_or(v).normalize(),
         }
     }
 
-    /// The allowed difference for quantities of a magnitude.
-    pub fn allowance(self, magnitude: Decimal) -> Decimal {
-        self.relative
-            .checked_mul(magnitude.abs())
-            .unwrap_or(Decimal::MAX)
-    }
-
-    /// True when `a` and `b` are equal within the tolerance, for quantities
-    /// whose magnitude (sum of absolute values) is `magnitude`.
-    pub fn same(self, a: Decimal, b: Decimal, magnitude: Decimal) -> bool {
-        match a.checked_sub(b) {
-            Some(d) => d.abs() <= self.allowance(magnitude),
-            None => false,
+    /// The rounding a value may carry: none for exact values and whole
+    /// numbers (0, 14), else half a unit in the last decimal place it shows.
+    pub fn rounding(self, v: Decimal) -> Decimal {
+        let shown = self.shown(v);
+        if self == Tolerance::Exact || shown.fract().is_zero() {
+            return Decimal::ZERO;
+        }
+        let places = shown.scale() + 1;
+        if places > 28 {
+            Decimal::ZERO
+        } else {
+            Decimal::new(5, places)
         }
     }
 
-    /// True when `a ≤ b` within the tolerance.
+    /// True when a reported total matches the exact sum of its terms:
+    /// exactly, or for workbooks within the rounding of the total and of
+    /// each term, or within [`IMMATERIAL`] of the quantities summed.
+    pub fn sum_matches(self, reported: Decimal, expected: Decimal, terms: &[Decimal]) -> bool {
+        let Some(difference) = reported.checked_sub(expected) else {
+            return false;
+        };
+        if self == Tolerance::Exact {
+            return difference.is_zero();
+        }
+        let rounding = terms
+            .iter()
+            .chain(std::iter::once(&reported))
+            .try_fold(Decimal::ZERO, |acc, t| acc.checked_add(self.rounding(*t)))
+            .unwrap_or(Decimal::MAX);
+        let magnitude = terms
+            .iter()
+            .try_fold(Decimal::ZERO, |acc, t| acc.checked_add(t.abs()))
+            .unwrap_or(Decimal::MAX);
+        let immaterial = magnitude.checked_mul(IMMATERIAL).unwrap_or(Decimal::MAX);
+        difference.abs() <= rounding.max(immaterial)
+    }
+
+    /// True when `a ≤ b` as compared.
     pub fn at_most(self, a: Decimal, b: Decimal) -> bool {
-        a <= b || self.same(a, b, a.abs().max(b.abs()))
+        self.shown(a) <= self.shown(b)
+    }
+
+    /// True when `a` and `b` are equal as compared.
+    pub fn equal(self, a: Decimal, b: Decimal) -> bool {
+        self.shown(a) == self.shown(b)
     }
 }
 
@@ -331,9 +460,33 @@ pub struct YearView<'a> {
     pub table: &'a Annex1Year,
     /// The sheet name findings name.
     pub sheet: String,
+    /// Where the template's cells are in the workbook, when it was read
+    /// from one; else cells are the template's (`E14`).
+    pub map: Option<&'a CellMap>,
 }
 
 impl YearView<'_> {
+    /// A year of a table made in memory or read from CSV.
+    pub fn plain(table: &Annex1Year, sheet: impl Into<String>) -> YearView<'_> {
+        YearView {
+            table,
+            sheet: sheet.into(),
+            map: None,
+        }
+    }
+
+    /// The A1 reference of a template cell (row, column letter) in this
+    /// year's sheet.
+    pub fn cell_ref(&self, row: &Row, column: &str) -> String {
+        let mapped = self.map.and_then(|m| {
+            let c = crate::workbook::Column::all()
+                .into_iter()
+                .find(|c| c.template_letter() == column)?;
+            m.cell(row.number, c)
+        });
+        mapped.unwrap_or_else(|| format!("{column}{}", row.number))
+    }
+
     pub fn year(&self) -> i32 {
         self.table.header.year
     }
@@ -367,14 +520,12 @@ pub fn run(submission: &Submission, options: &Options) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     let (tables, magnitude) = consistency::within_magnitude(submission);
     findings.extend(magnitude);
+    findings.extend(submission.reading.iter().cloned());
     let views: Vec<YearView> = submission
         .years
         .iter()
         .zip(&tables)
-        .map(|(t, table)| YearView {
-            table,
-            sheet: submission.sheet_name(t),
-        })
+        .map(|(t, table)| submission.view(t, table))
         .collect();
     let tol = submission.tolerance();
     completeness::check(&views, submission, &mut findings);
@@ -497,17 +648,49 @@ mod tests {
     }
 
     #[test]
-    fn workbook_tolerance_is_one_billionth_of_the_magnitude() {
+    fn workbooks_are_compared_as_excel_shows_them() {
         let d = |s: &str| Decimal::from_str_exact(s).unwrap();
-        assert_eq!(WORKBOOK_TOLERANCE, d("0.000000001"));
         assert_eq!(MAX_MAGNITUDE, d("100000000000000000000"));
         let t = Tolerance::workbook();
-        // 64.8778294491422 (Excel) against an exact sum differing at 1e-14.
-        assert!(t.same(d("64.8778294491422"), d("64.87782944914221"), d("65")));
-        assert!(!t.same(d("64.8778"), d("64.8779"), d("65")));
-        assert!(!Tolerance::exact().same(d("1"), d("1.0000000000001"), d("1")));
+        // Doubles: the 16th-17th digits are noise.
+        assert_eq!(t.shown(d("0.30000000000000004")), d("0.3"));
         assert!(t.at_most(d("0.30000000000000004"), d("0.3")));
+        assert!(t.equal(d("0.0000045572999999999995"), d("0.0000045573")));
+        assert!(!t.equal(d("3.2"), d("3.3")));
         assert!(!Tolerance::exact().at_most(d("0.30000000000000004"), d("0.3")));
+        // Rounding: half a unit in the last decimal place shown.
+        assert_eq!(t.rounding(d("0.00386257154")), d("0.000000000005"));
+        assert_eq!(t.rounding(d("0.0014317283999999999")), d("0.00000000005"));
+        assert_eq!(t.rounding(d("0")), d("0"));
+        assert_eq!(t.rounding(d("31")), d("0"));
+        assert_eq!(t.rounding(d("31.5")), d("0.05"));
+        assert_eq!(Tolerance::exact().rounding(d("0.1")), d("0"));
+        // Wallonia 1990, 1A1a PAH1-4 (AB14): the four PAHs written with 10
+        // and 11 decimals sum to 0.00386257158, the total shows 0.00386257154:
+        // within the allowance 4 × 0.000000000005 + 0.00000000005.
+        let four = [
+            d("0.00031180507999999997"),
+            d("0.00178186014"),
+            d("0.0014317283999999999"),
+            d("0.00033717796"),
+        ];
+        let sum: Decimal = four.iter().sum();
+        assert!(t.sum_matches(d("0.00386257154"), sum, &four));
+        assert!(!Tolerance::exact().sum_matches(d("0.00386257154"), sum, &four));
+        // 1A3dii 1990 (AB36): 0.000632688 against 0.0006329232 is an error.
+        let four = [
+            d("0.00027518400000000004"),
+            d("0.00027518400000000004"),
+            d("0.0000550368"),
+            d("0.0000275184"),
+        ];
+        let sum: Decimal = four.iter().sum();
+        assert!(!t.sum_matches(d("0.000632688"), sum, &four));
+        // A millionth of the magnitude is immaterial: 17.064292900340003
+        // against 17.0642928998100018 (2C1, 1990) passes; a thousandth not.
+        let four = [d("17.0642928998100018")];
+        assert!(t.sum_matches(d("17.064292900340003"), four[0], &four));
+        assert!(!t.sum_matches(d("17.08"), four[0], &four));
     }
 
     #[test]

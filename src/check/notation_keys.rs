@@ -312,12 +312,13 @@ fn ne_with_tier1(years: &[YearView], tier1: &Tier1, out: &mut Vec<Finding>) {
                         .copied()
                         .collect::<Vec<_>>()
                         .join(", ");
-                    o.notes.insert(format!(
-                        "{} {what}: {} {}",
-                        f.table,
-                        show(f.value),
-                        f.unit_text
-                    ));
+                    let table = if what.is_empty() {
+                        f.table.clone()
+                    } else {
+                        format!("{} {what}", f.table)
+                    };
+                    o.notes
+                        .insert(format!("{table}: {} {}", show(f.value), f.unit_text));
                 }
             }
         }

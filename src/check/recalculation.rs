@@ -6,9 +6,9 @@
 //! Every pollutant cell (E-AD) and activity cell (AF-AK) of every row is
 //! compared, totals included. A number that became a key or the reverse
 //! (NE → 0.5) is a change. When either submission is a workbook, numbers
-//! equal within the workbook tolerance (10⁻⁹ of their magnitude, see
-//! [`super::Tolerance`]) are not a change: that is the noise of doubles,
-//! not a recalculation. Years found in one submission only are named
+//! are compared as Excel shows them, to 15 significant digits (see
+//! [`super::Tolerance`]): a difference in the 16th digit is the noise of
+//! doubles, not a recalculation. Years found in one submission only are named
 //! (`recalculation.years`).
 
 use super::{Finding, Kind, Severity, Submission, Tolerance, YearView, show};
@@ -26,6 +26,8 @@ pub struct Change {
     pub row: &'static Row,
     /// The template column letter.
     pub column: String,
+    /// The cell in the current submission's sheet (`E14`).
+    pub cell: String,
     /// The pollutant id or the activity column's name.
     pub what: String,
     pub pollutant: Option<Pollutant>,
@@ -35,10 +37,6 @@ pub struct Change {
 }
 
 impl Change {
-    pub fn cell(&self) -> String {
-        format!("{}{}", self.column, self.row.number)
-    }
-
     /// current − previous, when both are numbers.
     pub fn difference(&self) -> Option<Decimal> {
         self.current.number()?.checked_sub(self.previous.number()?)
@@ -91,7 +89,8 @@ pub fn compare(previous: &Submission, current: &Submission) -> Recalculation {
         let Some(old) = previous.years.iter().find(|o| o.table.header.year == year) else {
             continue;
         };
-        let sheet = current.sheet_name(new);
+        let view = current.view(new, &new.table);
+        let sheet = view.sheet.clone();
         for row in nfr::rows().iter().filter(|r| r.kind != RowKind::MemoHeader) {
             let (Some(a), Some(b)) = (
                 old.table.rows.get(&row.number),
@@ -131,7 +130,7 @@ pub fn compare(previous: &Submission, current: &Submission) -> Recalculation {
             }
             for (column, what, pollutant, unit, x, y) in cells {
                 let same = match (x, y) {
-                    (Cell::Number(p), Cell::Number(q)) => tol.same(p, q, p.abs().max(q.abs())),
+                    (Cell::Number(p), Cell::Number(q)) => tol.equal(p, q),
                     (p, q) => p == q,
                 };
                 if !same {
@@ -139,6 +138,7 @@ pub fn compare(previous: &Submission, current: &Submission) -> Recalculation {
                         year,
                         sheet: sheet.clone(),
                         row,
+                        cell: view.cell_ref(row, &column),
                         column,
                         what,
                         pollutant,
@@ -169,10 +169,7 @@ pub fn findings(r: &Recalculation) -> Vec<Finding> {
             year: c.year,
             ..Default::default()
         });
-        let view = YearView {
-            table: &view_table,
-            sheet: c.sheet.clone(),
-        };
+        let view = YearView::plain(&view_table, c.sheet.clone());
         let change = match (c.difference(), c.percent(2)) {
             (Some(d), Some(p)) => format!(": {}{} ({}{} %)", sign(d), show(d), sign(p), show(p)),
             (Some(d), None) => format!(": {}{}", sign(d), show(d)),
@@ -189,7 +186,7 @@ pub fn findings(r: &Recalculation) -> Vec<Finding> {
                 c.row.code,
                 c.what,
                 c.year,
-                c.cell(),
+                c.cell,
                 cell_words(c.previous),
                 cell_words(c.current),
                 c.unit
@@ -198,6 +195,7 @@ pub fn findings(r: &Recalculation) -> Vec<Finding> {
         if let Some(p) = c.pollutant {
             f = f.with_pollutant(p);
         }
+        f.cell = Some(c.cell.clone());
         out.push(f);
     }
     for (years, which) in [
@@ -247,7 +245,7 @@ pub fn write_csv<W: std::io::Write>(out: W, r: &Recalculation) -> std::io::Resul
         let record = [
             c.year.to_string(),
             c.sheet.clone(),
-            c.cell(),
+            c.cell.clone(),
             c.row.code.clone(),
             c.row.name.clone(),
             c.what.clone(),
@@ -303,7 +301,7 @@ mod tests {
         let got: Vec<(String, Option<Decimal>, Option<Decimal>)> = r
             .changes
             .iter()
-            .map(|c| (c.cell(), c.difference(), c.percent(2)))
+            .map(|c| (c.cell.clone(), c.difference(), c.percent(2)))
             .collect();
         let d = |s: &str| Some(Decimal::from_str_exact(s).unwrap());
         assert_eq!(

@@ -229,10 +229,7 @@ mod tests {
         let views: Vec<YearView> = s
             .years
             .iter()
-            .map(|y| YearView {
-                table: &y.table,
-                sheet: s.sheet_name(y),
-            })
+            .map(|y| YearView::plain(&y.table, s.sheet_name(y)))
             .collect();
         let mut out = Vec::new();
         check(&views, &mut out);

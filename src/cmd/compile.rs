@@ -192,7 +192,14 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         year: 0,
         version: inv.version.clone(),
     };
-    let agg = aggregate::build(&results, &years, &header, &inv.keys, index.fuels());
+    let agg = aggregate::build(
+        &results,
+        &years,
+        &header,
+        &inv.keys,
+        &inv.adjustments,
+        index.fuels(),
+    );
     if !agg.errors.is_empty() {
         return Err(Error::Ambiguous(agg.errors.join("\n")));
     }
@@ -366,6 +373,7 @@ fn run_record(
             "rejected": report.counts.rejected,
             "empty_lines_skipped": report.counts.empty,
         },
+        "adjustments": inv.adjustments,
         "rejected": report.rejected,
         "warnings": report.warnings,
     }))

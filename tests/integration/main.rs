@@ -5,4 +5,6 @@ mod harness;
 
 mod check;
 mod compile;
+mod compliance;
 mod factors;
+mod import;

@@ -1,0 +1,84 @@
+//! `airinv import`: a filled Annex I workbook (a past submission) to
+//! `annex1_<YEAR>.csv` for every year sheet, in the layout `compile`
+//! writes, and `annex1.xlsx` written again as the official template.
+//!
+//! Every value cell is accounted for: the report gives, per sheet and in
+//! all, cells read = numbers + keys + empty, and lists every cell with a
+//! value that was not read, with its sheet and cell.
+
+use crate::annex1;
+use crate::error::Result;
+use crate::output;
+use crate::workbook::{self, CellCounts, Skipped};
+use std::path::PathBuf;
+
+/// What to import and where.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    pub workbook: PathBuf,
+    pub out: PathBuf,
+}
+
+/// What an import read and wrote.
+#[derive(Debug, Clone, Default)]
+pub struct ImportReport {
+    /// One line per year sheet: sheet, year and its cell counts.
+    pub sheets: Vec<String>,
+    /// Sheets that are not year sheets, with the reason.
+    pub other_sheets: Vec<(String, String)>,
+    pub years: Vec<i32>,
+    pub counts: CellCounts,
+    pub skipped: Vec<Skipped>,
+    pub notes: Vec<String>,
+    pub outputs: Vec<PathBuf>,
+}
+
+impl ImportReport {
+    /// True when a value cell of the table could not be read (a row whose
+    /// code is not a template row): the import is not the whole workbook.
+    pub fn lost_data(&self) -> bool {
+        self.skipped.iter().any(|s| s.in_table)
+    }
+}
+
+/// Reads the workbook and writes one CSV per year and the workbook again.
+pub fn run(opts: &ImportOptions) -> Result<ImportReport> {
+    let book = workbook::read(&opts.workbook)?;
+    let mut report = ImportReport {
+        other_sheets: book.other_sheets.clone(),
+        counts: book.counts(),
+        skipped: book.skipped.clone(),
+        notes: book.notes.clone(),
+        ..ImportReport::default()
+    };
+    for y in &book.years {
+        let c = y.counts;
+        report.sheets.push(format!(
+            "sheet {}{}: year {}, {} cells = {} numbers + {} keys + {} empty",
+            y.sheet,
+            if y.template_version.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", y.template_version)
+            },
+            y.table.header.year,
+            c.total(),
+            c.numbers,
+            c.keys,
+            c.empty
+        ));
+        report.years.push(y.table.header.year);
+    }
+    output::ensure_dir(&opts.out)?;
+    let mut tables: Vec<annex1::Annex1Year> = book.years.into_iter().map(|y| y.table).collect();
+    tables.sort_by_key(|t| t.header.year);
+    for t in &tables {
+        let p = opts.out.join(format!("annex1_{}.csv", t.header.year));
+        output::write_atomically(&p, |w| annex1::write_csv(w, t))?;
+        report.outputs.push(p);
+    }
+    let xlsx = opts.out.join("annex1.xlsx");
+    annex1::write_xlsx(&xlsx, &tables, |_| Ok(()))?;
+    report.outputs.push(xlsx);
+    Ok(report)
+}

@@ -1,0 +1,1041 @@
+//! Reading filled Annex I workbooks (NFR 2019-1, and the older NFR 2014-2
+//! layout) into [`Annex1Year`] tables, one per year sheet.
+//!
+//! Nothing is found by a fixed position:
+//! - a year sheet is a sheet with an `NFR Code` header cell; its rows are
+//!   the rows below that header, found by the NFR code in the code column
+//!   (stray spaces, dots and case do not matter: `'1A2gvii '` is 1A2gvii);
+//! - its columns are found by the names the template gives them (row 12:
+//!   `NOx (as NO2)` ... `PCBs`, `Liquid Fuels` ... `Other Activity Units`),
+//!   and each pollutant's unit in the header row (row 13) is checked;
+//! - the header block by its labels in column A (`country:`, `reporting:`,
+//!   `year:`, `version:`), the value beside each label; the year from
+//!   `year:` (cell B6), else from the sheet name (`NFR-19 2022`).
+//!
+//! Cells are read as they are: a number through [`crate::number::from_excel`]
+//! (a number stored as text from its text, and said so), a notation key as a
+//! key, an empty cell as empty (not zero, not NO); formula cells give their
+//! cached values. Any other text in a value cell is an error naming the sheet
+//! and the cell. Totals are kept as the file has them; computing them is
+//! [`Annex1Year::compute_totals`], a separate step.
+//!
+//! Memory is bounded whatever the file declares: the container's parts are
+//! checked before anything is unpacked, and sheets are read cell by cell
+//! (never as one rectangle spanning the declared dimension), keeping only
+//! cells within the first [`MAX_ROWS`] rows and [`MAX_COLUMNS`] columns.
+
+use crate::annex1::{Annex1Year, Header};
+use crate::error::{Error, Location, Result, column_letters};
+use crate::fuel::FuelGroup;
+use crate::nfr::{self, RowKind};
+use crate::notation_key::{Cell, NotationKey};
+use crate::pollutant::Pollutant;
+use calamine::{Data, Reader, Xlsx, XlsxError, open_workbook};
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Rows of a sheet that are read (an Annex I sheet has 170).
+pub const MAX_ROWS: u32 = 2_000;
+/// Columns of a sheet that are read (an Annex I sheet uses A-AL).
+pub const MAX_COLUMNS: u32 = 256;
+/// The largest part of an xlsx container that is unpacked (a year sheet of
+/// a filled template is about 300 kB).
+pub const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A value column of the template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Pollutant(Pollutant),
+    /// Fuel in TJ NCV (AF-AJ).
+    Fuel(FuelGroup),
+    /// Other activity (AK).
+    OtherActivity,
+    /// Other Activity Units (AL), a text.
+    OtherActivityUnit,
+}
+
+impl Column {
+    /// The 33 columns in template order (E ... AD, AF ... AL).
+    pub fn all() -> Vec<Column> {
+        let mut v: Vec<Column> = Pollutant::ALL
+            .iter()
+            .map(|p| Column::Pollutant(*p))
+            .collect();
+        v.extend(FuelGroup::ALL.iter().map(|g| Column::Fuel(*g)));
+        v.push(Column::OtherActivity);
+        v.push(Column::OtherActivityUnit);
+        v
+    }
+
+    /// The column's letter in the NFR 2019-1 template.
+    pub fn template_letter(self) -> &'static str {
+        match self {
+            Column::Pollutant(p) => p.column(),
+            Column::Fuel(g) => crate::annex1::ACTIVITY_COLUMNS[g.index()],
+            Column::OtherActivity => "AK",
+            Column::OtherActivityUnit => "AL",
+        }
+    }
+
+    /// The column's name in messages (`NOx`, `Liquid Fuels`).
+    pub fn label(self) -> String {
+        match self {
+            Column::Pollutant(p) => p.id().to_string(),
+            Column::Fuel(g) => g.column_name().to_string(),
+            Column::OtherActivity => "Other activity (specified)".into(),
+            Column::OtherActivityUnit => "Other Activity Units".into(),
+        }
+    }
+
+    /// The column a header text names, if any.
+    fn from_header(text: &str) -> Option<Column> {
+        let key: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect();
+        let activity = match key.as_str() {
+            "liquidfuels" => Some(Column::Fuel(FuelGroup::Liquid)),
+            "solidfuels" => Some(Column::Fuel(FuelGroup::Solid)),
+            "gaseousfuels" => Some(Column::Fuel(FuelGroup::Gaseous)),
+            "biomass" => Some(Column::Fuel(FuelGroup::Biomass)),
+            "otherfuels" => Some(Column::Fuel(FuelGroup::Other)),
+            "otheractivity(specified)" | "otheractivity" => Some(Column::OtherActivity),
+            "otheractivityunits" | "otheractivityunit" => Some(Column::OtherActivityUnit),
+            _ => None,
+        };
+        // "PAHs" heads the four PAH columns (row 11); it names no column.
+        if activity.is_some() || key == "pahs" {
+            return activity;
+        }
+        Pollutant::parse(text).map(Column::Pollutant)
+    }
+}
+
+/// Where the cells of a year sheet are: the sheet row of each template row
+/// and the sheet column of each template column, so a finding about a
+/// table cell can point at the workbook cell (`sheet 2019, cell H27`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CellMap {
+    pub file: PathBuf,
+    pub sheet: String,
+    /// Template row number → sheet row (1-based).
+    rows: BTreeMap<u32, u32>,
+    /// Template column → sheet column (0-based).
+    columns: HashMap<Column, u32>,
+}
+
+impl CellMap {
+    /// The A1 reference of a table cell (`H27`), when the sheet has its row.
+    pub fn cell(&self, template_row: u32, column: Column) -> Option<String> {
+        let row = self.rows.get(&template_row)?;
+        let col = self.columns.get(&column)?;
+        Some(format!("{}{row}", column_letters(*col as usize)))
+    }
+
+    /// The location of a table cell, by NFR code and column.
+    pub fn location(&self, code: &str, column: Column) -> Option<Location> {
+        let template_row = nfr::find(code)?.number;
+        let row = self.rows.get(&template_row)?;
+        let col = self.columns.get(&column)?;
+        Some(
+            Location::file(&self.file)
+                .with_sheet(self.sheet.clone())
+                .with_row(u64::from(*row))
+                .with_column(column_letters(*col as usize)),
+        )
+    }
+}
+
+/// What the value cells of a sheet held.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CellCounts {
+    pub numbers: usize,
+    pub keys: usize,
+    pub empty: usize,
+}
+
+impl CellCounts {
+    pub fn total(&self) -> usize {
+        self.numbers + self.keys + self.empty
+    }
+
+    pub fn add(&mut self, other: CellCounts) {
+        self.numbers += other.numbers;
+        self.keys += other.keys;
+        self.empty += other.empty;
+    }
+}
+
+/// One year sheet, read.
+#[derive(Debug, Clone)]
+pub struct YearSheet {
+    pub sheet: String,
+    /// The template version the sheet names (`NFR 2019-1`), or empty.
+    pub template_version: String,
+    pub table: Annex1Year,
+    pub cells: CellMap,
+    /// Value cells read: the pollutant and activity cells of every row found.
+    pub counts: CellCounts,
+}
+
+/// A cell with a value that was not read into any table, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub at: Location,
+    pub reason: String,
+    /// True when the cell is a value cell of the table (a row whose code is
+    /// not a template row): data that is not in the import.
+    pub in_table: bool,
+    /// Cells this entry stands for (1, or all the cells beyond the bounds).
+    pub cells: usize,
+}
+
+/// A workbook read.
+#[derive(Debug, Clone)]
+pub struct Workbook {
+    pub path: PathBuf,
+    /// The year sheets, in the workbook's order.
+    pub years: Vec<YearSheet>,
+    /// Sheets that are not Annex I year sheets, with the reason.
+    pub other_sheets: Vec<(String, String)>,
+    pub skipped: Vec<Skipped>,
+    /// Things read in a way worth knowing (numbers stored as text, rows an
+    /// older layout does not have).
+    pub notes: Vec<String>,
+    /// Value cells that are neither a number nor a notation key, read as
+    /// empty: only when the workbook is read with [`read_lenient`] (else
+    /// the first is an error).
+    pub unreadable: Vec<Unreadable>,
+    lenient: bool,
+}
+
+/// A value cell that is neither a number nor a notation key (`n/a`, `-`,
+/// TRUE, `#DIV/0!`), kept aside by [`read_lenient`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub at: Location,
+    pub year: i32,
+    /// The template row number (14 for 1A1a).
+    pub template_row: u32,
+    pub column: Column,
+    /// The cell's text as shown.
+    pub text: String,
+    pub problem: String,
+}
+
+impl Workbook {
+    /// Value cells read over all year sheets.
+    /// Cells with a value that were not read.
+    pub fn skipped_cells(&self) -> usize {
+        self.skipped.iter().map(|s| s.cells).sum()
+    }
+
+    pub fn counts(&self) -> CellCounts {
+        let mut c = CellCounts::default();
+        for y in &self.years {
+            c.add(y.counts);
+        }
+        c
+    }
+}
+
+/// Reads every year sheet of an Annex I workbook.
+pub fn read(path: &Path) -> Result<Workbook> {
+    read_with(path, false)
+}
+
+/// Reads every year sheet, keeping value cells that are neither a number
+/// nor a notation key aside (read as empty) in [`Workbook::unreadable`]
+/// instead of stopping at the first: `airinv check` reports them all.
+pub fn read_lenient(path: &Path) -> Result<Workbook> {
+    read_with(path, true)
+}
+
+fn read_with(path: &Path, lenient: bool) -> Result<Workbook> {
+    let grids = read_grids(path)?;
+    let mut book = Workbook {
+        path: path.to_path_buf(),
+        years: Vec::new(),
+        other_sheets: Vec::new(),
+        skipped: Vec::new(),
+        notes: Vec::new(),
+        unreadable: Vec::new(),
+        lenient,
+    };
+    for grid in &grids {
+        let at = Location::file(path).with_sheet(grid.name.clone());
+        if grid.beyond > 0 {
+            let (r, c) = grid.first_beyond;
+            book.skipped.push(Skipped {
+                at: at
+                    .clone()
+                    .with_row(u64::from(r) + 1)
+                    .with_column(column_letters(c as usize)),
+                reason: format!(
+                    "{} cell(s) lie beyond row {MAX_ROWS} or column {} and were not read (an Annex I sheet ends at row 170, column AL)",
+                    grid.beyond,
+                    column_letters(MAX_COLUMNS as usize - 1)
+                ),
+                in_table: false,
+                cells: grid.beyond,
+            });
+        }
+        match read_year_sheet(path, grid, &mut book)? {
+            Some(y) => book.years.push(y),
+            None => book.other_sheets.push((
+                grid.name.clone(),
+                "no 'NFR Code' header cell: not an Annex I year sheet".into(),
+            )),
+        }
+    }
+    if book.years.is_empty() {
+        return Err(Error::file(
+            path,
+            format!(
+                "is not an Annex I workbook: none of its sheets ({}) has the template's 'NFR Code' header (row 13, column B of NFR 2019-1)",
+                grids
+                    .iter()
+                    .map(|g| g.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ));
+    }
+    let mut seen: BTreeMap<i32, &str> = BTreeMap::new();
+    for y in &book.years {
+        if let Some(first) = seen.insert(y.table.header.year, &y.sheet) {
+            return Err(Error::file(
+                path,
+                format!(
+                    "sheets '{first}' and '{}' both hold the year {}; keep one",
+                    y.sheet, y.table.header.year
+                ),
+            ));
+        }
+    }
+    Ok(book)
+}
+
+/// The cells of one sheet, as calamine gives them, within the bounds.
+struct Grid {
+    name: String,
+    cells: HashMap<(u32, u32), Data>,
+    /// Cells with a value beyond the bounds, and the first of them (0-based).
+    beyond: usize,
+    first_beyond: (u32, u32),
+}
+
+impl Grid {
+    fn get(&self, row: u32, col: u32) -> &Data {
+        static EMPTY: Data = Data::Empty;
+        self.cells.get(&(row, col)).unwrap_or(&EMPTY)
+    }
+
+    fn text(&self, row: u32, col: u32) -> String {
+        crate::sheet::cell_text(self.get(row, col)).unwrap_or_default()
+    }
+
+    fn max_row(&self) -> u32 {
+        self.cells.keys().map(|(r, _)| *r).max().unwrap_or(0)
+    }
+}
+
+/// Checks the container, then reads every worksheet cell by cell.
+fn read_grids(path: &Path) -> Result<Vec<Grid>> {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("xlsx" | "xlsm") => {}
+        _ => {
+            return Err(Error::file(
+                path,
+                "Annex I workbooks are read from .xlsx (or .xlsm) files; open it in Excel or LibreOffice and save it as an .xlsx workbook",
+            ));
+        }
+    }
+    check_container(path)?;
+    // calamine may still panic on some malformed XML (an overlong cell
+    // reference overflows its arithmetic): that is an unusable file too.
+    std::panic::catch_unwind(|| read_cells(path)).unwrap_or_else(|_| {
+        Err(Error::file(
+            path,
+            "is malformed: its sheets cannot be read as an xlsx workbook; open it in Excel or LibreOffice and save it again",
+        ))
+    })
+}
+
+/// Reads every worksheet cell by cell, within the bounds.
+fn read_cells(path: &Path) -> Result<Vec<Grid>> {
+    let mut wb: Xlsx<_> = open_workbook(path).map_err(|e: XlsxError| match e {
+        XlsxError::Password => Error::file(
+            path,
+            "is password protected; save a copy without a password and import that",
+        ),
+        other => Error::file(
+            path,
+            format!("cannot be read as an xlsx workbook ({other}); is it damaged?"),
+        ),
+    })?;
+    let names = wb.sheet_names().to_vec();
+    let mut grids = Vec::new();
+    for name in names {
+        let mut reader = match wb.worksheet_cells_reader(&name) {
+            Ok(r) => r,
+            // Chart sheets and dialog sheets hold no cells.
+            Err(XlsxError::NotAWorksheet(_)) => continue,
+            Err(e) => {
+                return Err(Error::file(
+                    path,
+                    format!("sheet '{name}' cannot be read ({e}); is the file damaged?"),
+                ));
+            }
+        };
+        let mut grid = Grid {
+            name: name.clone(),
+            cells: HashMap::new(),
+            beyond: 0,
+            first_beyond: (0, 0),
+        };
+        loop {
+            let cell = reader.next_cell().map_err(|e| {
+                Error::file(
+                    path,
+                    format!("sheet '{name}' cannot be read ({e}); is the file damaged?"),
+                )
+            })?;
+            let Some(cell) = cell else { break };
+            let (row, col) = cell.get_position();
+            let value: Data = cell.get_value().clone().into();
+            if matches!(value, Data::Empty) {
+                continue;
+            }
+            if row >= MAX_ROWS || col >= MAX_COLUMNS {
+                if grid.beyond == 0 {
+                    grid.first_beyond = (row, col);
+                }
+                grid.beyond += 1;
+                continue;
+            }
+            grid.cells.insert((row, col), value);
+        }
+        grids.push(grid);
+    }
+    Ok(grids)
+}
+
+/// The signature of an OLE compound file: what an encrypted xlsx (or an old
+/// .xls renamed) is.
+const OLE_SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Refuses files that are not zip containers and parts that would unpack
+/// beyond [`MAX_PART_BYTES`], before calamine unpacks anything.
+fn check_container(path: &Path) -> Result<()> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = [0u8; 8];
+    let n = file.read(&mut head).map_err(|e| Error::io(path, e))?;
+    if n == 8 && head == OLE_SIGNATURE {
+        return Err(Error::file(
+            path,
+            "is password protected (encrypted) or is an old .xls file with an .xlsx name; save a copy as an .xlsx workbook without a password and import that",
+        ));
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| {
+        Error::file(
+            path,
+            format!("is not an xlsx workbook: it cannot be opened as one ({e}); is it damaged?"),
+        )
+    })?;
+    for i in 0..zip.len() {
+        let part = zip.by_index_raw(i).map_err(|e| {
+            Error::file(
+                path,
+                format!("is damaged: part {i} of the file cannot be read ({e})"),
+            )
+        })?;
+        let size = part.size();
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        drop(part);
+        if size > MAX_PART_BYTES {
+            return Err(Error::file(
+                path,
+                format!(
+                    "part {name} would unpack to {size} bytes, more than airinv reads ({MAX_PART_BYTES} bytes); the file is malformed or is not an Annex I workbook"
+                ),
+            ));
+        }
+        if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
+            check_shared_strings(path, &mut zip, i, &name, size)?;
+        }
+    }
+    Ok(())
+}
+
+/// The shared strings part declares how many strings it holds, and calamine
+/// reserves that many before reading one: a count that its bytes cannot
+/// hold (at least 5 bytes, `<si/>`, per string) is a malformed file.
+fn check_shared_strings<R: std::io::Read + std::io::Seek>(
+    path: &Path,
+    zip: &mut zip::ZipArchive<R>,
+    index: usize,
+    name: &str,
+    size: u64,
+) -> Result<()> {
+    let damaged = |e: &dyn std::fmt::Display| {
+        Error::file(
+            path,
+            format!("is damaged: part {name} cannot be read ({e})"),
+        )
+    };
+    let part = zip.by_index(index).map_err(|e| damaged(&e))?;
+    let mut head = Vec::new();
+    part.take(8192)
+        .read_to_end(&mut head)
+        .map_err(|e| damaged(&e))?;
+    let text = String::from_utf8_lossy(&head);
+    let Some(start) = text.find("uniqueCount=\"") else {
+        return Ok(());
+    };
+    let digits: String = text[start + 13..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let declared: u128 = digits.parse().unwrap_or(u128::MAX);
+    if declared > u128::from(size / 5 + 1) {
+        return Err(Error::file(
+            path,
+            format!(
+                "is malformed: part {name} declares {digits} strings in {size} bytes; open it in Excel or LibreOffice and save it again"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Normalised header text: lower case, no spaces.
+fn squeeze(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Reads one sheet as a year sheet, or `None` when it is not one.
+fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Option<YearSheet>> {
+    let at = Location::file(path).with_sheet(grid.name.clone());
+    let cell_at = |row: u32, col: u32| {
+        at.clone()
+            .with_row(u64::from(row) + 1)
+            .with_column(column_letters(col as usize))
+    };
+    // The header row: the first cell reading "NFR Code".
+    let mut header_cells: Vec<(u32, u32)> = grid
+        .cells
+        .iter()
+        .filter(|(_, v)| matches!(v, Data::String(s) if squeeze(s) == "nfrcode"))
+        .map(|(k, _)| *k)
+        .collect();
+    header_cells.sort();
+    let Some(&(header_row, code_col)) = header_cells.first() else {
+        return Ok(None);
+    };
+
+    let template_version = (0..header_row)
+        .flat_map(|r| (0..code_col.max(1) + 1).map(move |c| (r, c)))
+        .map(|(r, c)| grid.text(r, c))
+        .find(|t| {
+            let u = t.trim().to_ascii_uppercase();
+            u.starts_with("NFR") && u.len() <= 20 && u.bytes().any(|b| b.is_ascii_digit())
+        })
+        .map(|t| t.trim().to_string())
+        .unwrap_or_default();
+    // NFR 2014-2 (written `NFR 2014-2`, `NFR14`, `NFR-14`): rows are found by
+    // code all the same, but rows it lacks are not an error.
+    let older_layout = {
+        let v: String = squeeze(&template_version).replace('-', "");
+        v.contains("2014") || v.contains("nfr14")
+    };
+
+    let columns = find_columns(grid, header_row, code_col, &at)?;
+    check_units(grid, header_row, &columns, &cell_at)?;
+    let header = read_header(grid, header_row, &at, book)?;
+
+    let year = header.year;
+    let mut table = Annex1Year::empty(header);
+    let mut counts = CellCounts::default();
+    let mut rows: BTreeMap<u32, u32> = BTreeMap::new();
+    let value_cols: Vec<(Column, u32)> = Column::all()
+        .into_iter()
+        .map(|c| (c, columns[&c]))
+        .collect();
+    let first_value_col = value_cols.iter().map(|(_, c)| *c).min().unwrap_or(0);
+    let mapped: std::collections::HashSet<u32> = value_cols.iter().map(|(_, c)| *c).collect();
+
+    // Numbers or keys above the header, in the value columns: not the table.
+    let mut above: Vec<(u32, u32)> = grid
+        .cells
+        .iter()
+        .filter(|((r, c), v)| *r < header_row && mapped.contains(c) && holds_value(v))
+        .map(|(k, _)| *k)
+        .collect();
+    above.sort();
+    for (r, c) in above {
+        book.skipped.push(Skipped {
+            at: cell_at(r, c),
+            reason: "a value above the table's header rows, outside the template's table".into(),
+            in_table: false,
+            cells: 1,
+        });
+    }
+
+    for r in header_row + 1..=grid.max_row() {
+        let code_text = grid.text(r, code_col);
+        let code = code_text.trim();
+        let values_in_row: Vec<u32> = value_cols
+            .iter()
+            .filter(|(col, _)| *col != Column::OtherActivityUnit)
+            .map(|(_, c)| *c)
+            .filter(|c| holds_value(grid.get(r, *c)))
+            .collect();
+        let template_row = if code.is_empty() {
+            None
+        } else {
+            nfr::find(code).filter(|t| t.kind != RowKind::MemoHeader)
+        };
+        let Some(template_row) = template_row else {
+            for c in values_in_row {
+                book.skipped.push(Skipped {
+                    at: cell_at(r, c),
+                    reason: if code.is_empty() {
+                        format!(
+                            "a value in a row with no NFR code in column {}",
+                            column_letters(code_col as usize)
+                        )
+                    } else {
+                        nfr::unknown_code_message(code)
+                    },
+                    in_table: true,
+                    cells: 1,
+                });
+            }
+            continue;
+        };
+        if let Some(first) = rows.insert(template_row.number, r + 1) {
+            return Err(Error::input(
+                cell_at(r, code_col),
+                format!(
+                    "{} is also on row {first}; a code may stand on one row only",
+                    template_row.code
+                ),
+            ));
+        }
+        let cells = table
+            .rows
+            .get_mut(&template_row.number)
+            .expect("template row");
+        for &(column, c) in &value_cols {
+            let raw = grid.get(r, c);
+            if column == Column::OtherActivityUnit {
+                cells.other_activity_unit = crate::sheet::cell_text(raw).unwrap_or_default();
+                continue;
+            }
+            let cell = match read_value_cell(raw) {
+                Ok(cell) => cell,
+                Err(problem) if book.lenient => {
+                    book.unreadable.push(Unreadable {
+                        at: cell_at(r, c),
+                        year,
+                        template_row: template_row.number,
+                        column,
+                        text: crate::sheet::cell_text(raw).unwrap_or_default(),
+                        problem,
+                    });
+                    Cell::Empty
+                }
+                Err(problem) => return Err(Error::input(cell_at(r, c), problem)),
+            };
+            if let (Cell::Number(d), Data::String(s)) = (cell, raw) {
+                book.notes.push(format!(
+                    "{}: a number stored as text ('{s}'), read as {}",
+                    cell_at(r, c),
+                    crate::number::format_decimal(d)
+                ));
+            }
+            match cell {
+                Cell::Number(_) => counts.numbers += 1,
+                Cell::Key(_) => counts.keys += 1,
+                Cell::Empty => counts.empty += 1,
+            }
+            match column {
+                Column::Pollutant(p) => cells.set(p, cell),
+                Column::Fuel(g) => cells.fuels[g.index()] = cell,
+                Column::OtherActivity => cells.other_activity = cell,
+                Column::OtherActivityUnit => unreachable!("handled above"),
+            }
+        }
+        // Values in columns that are not the template's: notes of the compiler.
+        let mut extra: Vec<u32> = grid
+            .cells
+            .iter()
+            .filter(|((row, c), v)| {
+                *row == r && *c > first_value_col && !mapped.contains(c) && holds_value(v)
+            })
+            .map(|((_, c), _)| *c)
+            .collect();
+        extra.sort();
+        for c in extra {
+            book.skipped.push(Skipped {
+                at: cell_at(r, c),
+                reason: "a value in a column that is not a column of the template".into(),
+                in_table: false,
+                cells: 1,
+            });
+        }
+    }
+
+    let missing: Vec<&nfr::Row> = nfr::rows()
+        .iter()
+        .filter(|t| t.kind != RowKind::MemoHeader && !rows.contains_key(&t.number))
+        .collect();
+    if !missing.is_empty() {
+        let list = missing
+            .iter()
+            .map(|t| format!("{} (row {} of NFR 2019-1)", t.code, t.number))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if older_layout {
+            book.notes.push(format!(
+                "{at}: {template_version} has no row for {list}; these rows are left empty"
+            ));
+            for t in missing {
+                *table.rows.get_mut(&t.number).expect("template row") =
+                    crate::annex1::RowCells::empty("");
+            }
+        } else {
+            return Err(Error::input(
+                at.clone().with_column(column_letters(code_col as usize)),
+                format!(
+                    "the template's rows {list} are missing: no cell of the code column holds their NFR code"
+                ),
+            ));
+        }
+    }
+
+    Ok(Some(YearSheet {
+        sheet: grid.name.clone(),
+        template_version,
+        table,
+        cells: CellMap {
+            file: path.to_path_buf(),
+            sheet: grid.name.clone(),
+            rows,
+            columns,
+        },
+        counts,
+    }))
+}
+
+/// True for a cell that holds a number or a notation key.
+fn holds_value(v: &Data) -> bool {
+    match v {
+        Data::Empty => false,
+        Data::String(s) => {
+            NotationKey::parse(s).is_some() || crate::number::parse_decimal(s).is_ok()
+        }
+        _ => true,
+    }
+}
+
+/// The template columns, found by their names in the header rows.
+fn find_columns(
+    grid: &Grid,
+    header_row: u32,
+    code_col: u32,
+    at: &Location,
+) -> Result<HashMap<Column, u32>> {
+    // The names row is the header row (or a row above it) that names the
+    // most template columns.
+    let mut best: Option<(usize, u32, HashMap<Column, Vec<u32>>)> = None;
+    for r in header_row.saturating_sub(4)..=header_row {
+        let mut found: HashMap<Column, Vec<u32>> = HashMap::new();
+        for ((row, c), v) in &grid.cells {
+            if *row != r || *c <= code_col {
+                continue;
+            }
+            if let Data::String(s) = v
+                && let Some(col) = Column::from_header(s)
+            {
+                found.entry(col).or_default().push(*c);
+            }
+        }
+        if best.as_ref().is_none_or(|(n, _, _)| found.len() > *n) {
+            best = Some((found.len(), r, found));
+        }
+    }
+    let (_, names_row, found) = best.expect("at least the header row");
+    let names_at = at.clone().with_row(u64::from(names_row) + 1);
+    let mut columns = HashMap::new();
+    let mut missing = Vec::new();
+    for col in Column::all() {
+        match found.get(&col).map(Vec::as_slice) {
+            Some([c]) => {
+                columns.insert(col, *c);
+            }
+            Some(several) => {
+                let letters: Vec<String> = several
+                    .iter()
+                    .map(|c| column_letters(*c as usize))
+                    .collect();
+                return Err(Error::input(
+                    names_at,
+                    format!(
+                        "columns {} are all named {}; the template has one such column",
+                        letters.join(", "),
+                        col.label()
+                    ),
+                ));
+            }
+            None => missing.push(format!(
+                "{} (column {})",
+                col.label(),
+                col.template_letter()
+            )),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(Error::input(
+            names_at,
+            format!(
+                "no column is named {}; the template names its columns in this row (NOx (as NO2) ... PCBs, Liquid Fuels ... Other Activity Units)",
+                missing.join(", ")
+            ),
+        ));
+    }
+    Ok(columns)
+}
+
+/// Each pollutant's unit in the header row, where it is written, must be
+/// the template's: a column in other units would be read wrongly.
+fn check_units(
+    grid: &Grid,
+    header_row: u32,
+    columns: &HashMap<Column, u32>,
+    cell_at: &dyn Fn(u32, u32) -> Location,
+) -> Result<()> {
+    for p in Pollutant::ALL {
+        let c = columns[&Column::Pollutant(p)];
+        let text = grid.text(header_row, c);
+        if text.trim().is_empty() || squeeze(&text) == squeeze(p.unit()) {
+            continue;
+        }
+        return Err(Error::input(
+            cell_at(header_row, c),
+            format!(
+                "the unit of {p} is '{}' but the template reports {p} in {}; airinv reads the table in the template's units",
+                text.trim(),
+                p.unit()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A value cell: a number, a notation key or nothing.
+fn read_value_cell(raw: &Data) -> std::result::Result<Cell, String> {
+    match raw {
+        Data::Empty => Ok(Cell::Empty),
+        Data::Float(f) => crate::number::from_excel(*f)
+            .map(Cell::Number)
+            .map_err(|e| e.to_string()),
+        Data::Int(i) => Ok(Cell::Number(rust_decimal::Decimal::from(*i))),
+        // A number shown as a date is still the number Excel stores.
+        Data::DateTime(d) => crate::number::from_excel(d.as_f64())
+            .map(Cell::Number)
+            .map_err(|e| e.to_string()),
+        Data::String(s) => {
+            let t = s.trim();
+            if t.is_empty() {
+                return Ok(Cell::Empty);
+            }
+            if let Some(k) = NotationKey::parse(t) {
+                return Ok(Cell::Key(k));
+            }
+            crate::number::parse_decimal(t)
+                .map(Cell::Number)
+                .map_err(|_| {
+                    format!("'{t}' is neither a number nor a notation key (NO, NE, NA, IE, C, NR)")
+                })
+        }
+        Data::Bool(b) => Err(format!(
+            "holds the logical value {}, not a number or a notation key",
+            if *b { "TRUE" } else { "FALSE" }
+        )),
+        Data::Error(e) => Err(format!(
+            "shows the Excel error {e}: its formula cannot be computed; fix it in the workbook"
+        )),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Err(format!(
+            "holds the date or duration '{s}', not a number or a notation key"
+        )),
+    }
+}
+
+/// The header block: the value beside each label in the label column.
+fn read_header(grid: &Grid, header_row: u32, at: &Location, book: &mut Workbook) -> Result<Header> {
+    let mut header = Header::default();
+    let mut year_cell: Option<(u32, u32)> = None;
+    for r in 0..header_row {
+        for c in 0..3 {
+            let label = squeeze(&grid.text(r, c));
+            let value = || grid.text(r, c + 1).trim().to_string();
+            match label.trim_end_matches(':') {
+                "country" => header.country = value(),
+                "reporting" | "reportingdate" | "date" => {
+                    header.reporting_date = reporting_date(grid.get(r, c + 1))
+                }
+                "year" => year_cell = Some((r, c + 1)),
+                "version" => header.version = value(),
+                _ => {}
+            }
+        }
+    }
+    let from_name = year_in_name(&grid.name);
+    let from_cell = match year_cell {
+        Some((r, c)) => {
+            let text = grid.text(r, c);
+            if text.trim().is_empty() {
+                None
+            } else {
+                Some(crate::activity::parse_year(text.trim()).map_err(|e| {
+                    Error::input(
+                        at.clone()
+                            .with_row(u64::from(r) + 1)
+                            .with_column(column_letters(c as usize)),
+                        format!("the year of the sheet: {e}"),
+                    )
+                })?)
+            }
+        }
+        None => None,
+    };
+    header.year = match (from_cell, from_name) {
+        (Some(y), Some(n)) if y != n => {
+            book.notes.push(format!(
+                "{at}: the header block says year {y} and the sheet name says {n}; the header block is used"
+            ));
+            y
+        }
+        (Some(y), _) => y,
+        (None, Some(n)) => n,
+        (None, None) => {
+            return Err(Error::input(
+                at.clone(),
+                "the year of the sheet is not given: the header block has no year (label 'year:' in column A, the year beside it) and the sheet name has none",
+            ));
+        }
+    };
+    Ok(header)
+}
+
+/// The reporting date as the template writes it (DD.MM.YYYY); a date cell
+/// is written so, other cells as their text.
+fn reporting_date(value: &Data) -> String {
+    match value {
+        Data::DateTime(d) if d.is_datetime() => {
+            let serial = d.as_f64().floor() as i64;
+            // Excel's serial day 25569 is 1970-01-01 (1900 date system).
+            let (y, m, day) = crate::cmd::compile::civil_from_days(serial - 25_569);
+            format!("{day:02}.{m:02}.{y}")
+        }
+        other => crate::sheet::cell_text(other)
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+    }
+}
+
+/// A year (1980-2100) standing alone in a sheet name (`2019`, `NFR-19 2022`).
+fn year_in_name(name: &str) -> Option<i32> {
+    let found: Vec<i32> = name
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|t| t.len() == 4)
+        .filter_map(|t| crate::activity::parse_year(t).ok())
+        .collect();
+    match found.as_slice() {
+        [y] => Some(*y),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_texts_name_template_columns() {
+        assert_eq!(
+            Column::from_header("NOx\n(as NO2)"),
+            Some(Column::Pollutant(Pollutant::NOx))
+        );
+        assert_eq!(
+            Column::from_header("PCDD/ PCDF\n(dioxins/ furans)"),
+            Some(Column::Pollutant(Pollutant::PCDDF))
+        );
+        assert_eq!(
+            Column::from_header("Total 1-4"),
+            Some(Column::Pollutant(Pollutant::PAH14))
+        );
+        assert_eq!(Column::from_header("PAHs"), None);
+        assert_eq!(
+            Column::from_header("Other activity (specified)"),
+            Some(Column::OtherActivity)
+        );
+        assert_eq!(
+            Column::from_header("Gaseous Fuels"),
+            Some(Column::Fuel(FuelGroup::Gaseous))
+        );
+        assert_eq!(Column::from_header("kt"), None);
+        assert_eq!(Column::all().len(), 33);
+    }
+
+    #[test]
+    fn sheet_names_give_a_year_only_when_there_is_one() {
+        assert_eq!(year_in_name("2019"), Some(2019));
+        assert_eq!(year_in_name("NFR-19 2022"), Some(2022));
+        assert_eq!(year_in_name("Summary"), None);
+        assert_eq!(year_in_name("2019 vs 2020"), None);
+    }
+
+    #[test]
+    fn value_cells_are_numbers_keys_or_empty() {
+        assert_eq!(read_value_cell(&Data::Empty), Ok(Cell::Empty));
+        assert_eq!(read_value_cell(&Data::String(" ".into())), Ok(Cell::Empty));
+        assert_eq!(
+            read_value_cell(&Data::String("NE ".into())),
+            Ok(Cell::Key(NotationKey::NE))
+        );
+        assert_eq!(
+            read_value_cell(&Data::Float(0.30310896000000004)),
+            Ok(Cell::Number(
+                rust_decimal::Decimal::from_str_exact("0.30310896000000004").unwrap()
+            ))
+        );
+        assert_eq!(
+            read_value_cell(&Data::String("118454.36".into())),
+            Ok(Cell::Number(
+                rust_decimal::Decimal::from_str_exact("118454.36").unwrap()
+            ))
+        );
+        let e = read_value_cell(&Data::String("n/a".into())).unwrap_err();
+        assert!(
+            e.contains("'n/a' is neither a number nor a notation key"),
+            "{e}"
+        );
+        assert!(read_value_cell(&Data::Bool(true)).is_err());
+        assert!(read_value_cell(&Data::Error(calamine::CellErrorType::Div0)).is_err());
+    }
+}
