@@ -4,6 +4,7 @@
 mod harness;
 
 mod check;
+mod check_wallonia;
 mod compile;
 mod compliance;
 mod factors;
