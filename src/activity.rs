@@ -95,6 +95,9 @@ pub struct ReadOptions<'a> {
     /// The fuel table: fuel burnt (activity in energy units) must be a fuel
     /// of it, so that it lands in the right activity-data column.
     pub fuels: Option<&'a crate::fuel::Fuels>,
+    /// How CSV files are read (separator, decimal comma, encoding), where
+    /// the compiler forces it; detected otherwise.
+    pub csv: crate::sheet::CsvOptions,
 }
 
 /// Reads an activity file (CSV, or a sheet of a workbook), calling `each`
@@ -109,7 +112,7 @@ pub fn read_file<F>(
 where
     F: FnMut(Activity),
 {
-    let table = crate::sheet::read(path, sheet)?;
+    let table = crate::sheet::read_with(path, sheet, &options.csv)?;
     let mut counts = Counts::default();
     let mut rows = table.rows.iter();
     // The header is the first row with any text.

@@ -263,7 +263,12 @@ pub const USER_COLUMNS: &str = "nfr,fuel,technology,pollutant,value,unit (requir
 /// with its location, since a country-specific factor left out silently
 /// would let the Guidebook default stand in for it.
 pub fn read_user_file(path: &Path) -> Result<Vec<Factor>> {
-    let sheet = crate::sheet::read(path, None)?;
+    read_user_file_with(path, &crate::sheet::CsvOptions::default())
+}
+
+/// Reads a user's factor file, with CSV settings forced where given.
+pub fn read_user_file_with(path: &Path, csv: &crate::sheet::CsvOptions) -> Result<Vec<Factor>> {
+    let sheet = crate::sheet::read_with(path, None, csv)?;
     let mut rows = sheet
         .rows
         .iter()

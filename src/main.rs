@@ -85,6 +85,15 @@ struct CompileArgs {
     /// Number of threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// CSV separator of the input files: , ; tab or | (detected when not given).
+    #[arg(long)]
+    delimiter: Option<String>,
+    /// Read numbers of CSV inputs with a decimal comma (1,5 = 1.5); detected in files separated by ; or tabs.
+    #[arg(long)]
+    decimal_comma: bool,
+    /// Text encoding of CSV inputs: utf-8, utf-16, windows-1251, windows-1252 (detected when not given).
+    #[arg(long)]
+    encoding: Option<String>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -212,6 +221,11 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
         keep_going: args.keep_going,
         country: args.country,
         reporting_date: args.reporting_date,
+        csv: csv_options(
+            args.delimiter.as_deref(),
+            args.decimal_comma,
+            args.encoding.as_deref(),
+        )?,
     })?;
     for w in &report.warnings {
         eprintln!("warning: {w}");
@@ -266,6 +280,32 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// The forced CSV settings of the command line.
+fn csv_options(
+    delimiter: Option<&str>,
+    decimal_comma: bool,
+    encoding: Option<&str>,
+) -> Result<airinv::sheet::CsvOptions> {
+    use airinv::sheet::{CsvOptions, TextEncoding, parse_delimiter};
+    Ok(CsvOptions {
+        delimiter: delimiter
+            .map(parse_delimiter)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--delimiter: {e}"))?,
+        decimal_comma: decimal_comma.then_some(true),
+        encoding: encoding
+            .map(|e| {
+                TextEncoding::parse(e).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--encoding: '{e}' is not an encoding airinv reads; the encodings are {}",
+                        TextEncoding::NAMES
+                    )
+                })
+            })
+            .transpose()?,
     })
 }
 

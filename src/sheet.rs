@@ -1,10 +1,32 @@
 //! Reading tables of text cells from CSV files and workbook sheets, with
 //! the location of every cell.
 //!
-//! CSV files are read as UTF-8 (a byte-order mark is skipped); workbooks
-//! (.xlsx, .xlsm, .xls, .ods) through calamine, each number cell turned into
-//! exact decimal text by [`crate::number::from_excel`]. Formula cells give
-//! their cached values.
+//! CSV files are read as Excel writes them in any locale ([`CsvOptions`]):
+//! - the **encoding**: UTF-8 (with or without a byte-order mark), UTF-16
+//!   with a byte-order mark (Excel's "Unicode text"), or, when the bytes are
+//!   not UTF-8, Windows-1251 (Cyrillic) or Windows-1252 (Western European),
+//!   told apart by the letters they make (Cyrillic letters next to each
+//!   other, or accented Latin letters inside Latin words). Decoding uses the
+//!   `encoding_rs` tables (already in the build through calamine);
+//! - the **separator**: `,`, `;`, tab or `|`, the one that splits the first
+//!   line into the most fields; a line that uses another separator than the
+//!   header is an error, not a row read as one field;
+//! - the **decimal comma**: in a file separated by `;` or tabs (how Excel
+//!   writes CSV where the comma is the decimal separator), numbers written
+//!   `1,5`, `-0,25`, `1 234,5`, `1.234,5` or `8,5E-05` are read as 1.5,
+//!   -0.25, 1234.5, 1234.5, 0.000085. A number that could be read two ways
+//!   (`1.234`: 1234 with a thousands separator, or 1.234?) is an error with
+//!   its row and column, never a guess. In a file separated by commas a
+//!   decimal comma cannot be told from a thousands separator, so it is read
+//!   only when asked (`--decimal-comma`).
+//!
+//! Each of these can be forced ([`CsvOptions`]; `--delimiter`,
+//! `--decimal-comma`, `--encoding` on `airinv compile`). Binary files, and
+//! workbooks saved under a `.csv` name, are refused with what they are.
+//!
+//! Workbooks (.xlsx, .xlsm, .xls, .ods) are read through calamine, each
+//! number cell turned into exact decimal text by
+//! [`crate::number::from_excel`]; formula cells give their cached values.
 
 use crate::error::{Error, Location, Result, column_letters};
 use calamine::{Data, Reader, open_workbook_auto};
@@ -69,19 +91,330 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
 }
 
 fn read_csv(path: &Path) -> Result<Sheet> {
+    read_csv_with(path, &CsvOptions::default()).map(|(sheet, _)| sheet)
+}
+
+/// Reads a CSV file or one sheet of a workbook, with CSV settings forced
+/// where the options give them (detected otherwise).
+pub fn read_with(path: &Path, sheet: Option<&str>, csv: &CsvOptions) -> Result<Sheet> {
+    if is_workbook(path) || sheet.is_some() {
+        read(path, sheet)
+    } else {
+        read_csv_with(path, csv).map(|(sheet, _)| sheet)
+    }
+}
+
+/// The largest CSV file read (1 GiB): no activity file is near it, and the
+/// file is read whole.
+pub const MAX_CSV_BYTES: u64 = 1 << 30;
+
+/// A text encoding of CSV files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    Utf8,
+    /// UTF-16 with a byte-order mark (Excel's "Unicode text").
+    Utf16,
+    /// Windows-1251: Cyrillic (Excel's CSV in Russian or Kazakh Windows).
+    Windows1251,
+    /// Windows-1252: Western European (Excel's CSV in English, French,
+    /// German... Windows).
+    Windows1252,
+}
+
+impl TextEncoding {
+    /// The names accepted on the command line.
+    pub const NAMES: &str = "utf-8, utf-16, windows-1251 (cp1251), windows-1252 (cp1252, latin1)";
+
+    pub fn parse(text: &str) -> Option<TextEncoding> {
+        let t: String = text
+            .trim()
+            .to_ascii_lowercase()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        Some(match t.as_str() {
+            "utf8" => TextEncoding::Utf8,
+            "utf16" => TextEncoding::Utf16,
+            "windows1251" | "cp1251" | "1251" => TextEncoding::Windows1251,
+            "windows1252" | "cp1252" | "1252" | "latin1" | "iso88591" => TextEncoding::Windows1252,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TextEncoding::Utf8 => "UTF-8",
+            TextEncoding::Utf16 => "UTF-16",
+            TextEncoding::Windows1251 => "Windows-1251",
+            TextEncoding::Windows1252 => "Windows-1252",
+        }
+    }
+}
+
+/// How to read a CSV file: each setting forced, or detected when `None`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CsvOptions {
+    pub delimiter: Option<u8>,
+    pub decimal_comma: Option<bool>,
+    pub encoding: Option<TextEncoding>,
+}
+
+/// How a CSV file was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvDialect {
+    pub delimiter: u8,
+    pub decimal_comma: bool,
+    pub encoding: TextEncoding,
+}
+
+/// The separators a CSV file may use, in order of preference on a tie.
+pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// A separator as given on the command line: `,` `;` `tab` (or `\t`) `|`.
+pub fn parse_delimiter(text: &str) -> std::result::Result<u8, String> {
+    match text {
+        "," | "comma" => Ok(b','),
+        ";" | "semicolon" => Ok(b';'),
+        "\t" | "tab" | "\\t" => Ok(b'\t'),
+        "|" | "pipe" => Ok(b'|'),
+        other => Err(format!(
+            "'{other}' is not a CSV separator airinv reads; use , ; tab or |"
+        )),
+    }
+}
+
+fn delimiter_name(d: u8) -> &'static str {
+    match d {
+        b',' => "','",
+        b';' => "';'",
+        b'\t' => "tab",
+        b'|' => "'|'",
+        _ => "?",
+    }
+}
+
+/// Reads a CSV file as [`CsvOptions`] say, and says how it was read.
+pub fn read_csv_with(path: &Path, options: &CsvOptions) -> Result<(Sheet, CsvDialect)> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if size > MAX_CSV_BYTES {
+        return Err(Error::file(
+            path,
+            format!(
+                "is {size} bytes, more than airinv reads as a CSV file ({MAX_CSV_BYTES} bytes); split it"
+            ),
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let (text, encoding) = decode(path, &bytes, options.encoding)?;
+    let delimiter = match options.delimiter {
+        Some(d) => d,
+        None => detect_delimiter(&text),
+    };
+    let mut rows = parse_csv(path, &text, delimiter)?;
+    check_one_delimiter(path, &rows, delimiter)?;
+    let decimal_comma = match options.decimal_comma {
+        Some(d) => d,
+        None => {
+            matches!(delimiter, b';' | b'\t')
+                && rows
+                    .iter()
+                    .flat_map(|r| r.cells.iter())
+                    .any(|c| is_comma_number(c))
+        }
+    };
+    if decimal_comma {
+        to_decimal_points(path, &mut rows)?;
+    }
+    Ok((
+        Sheet {
+            at: Location::file(path),
+            lettered: false,
+            rows,
+        },
+        CsvDialect {
+            delimiter,
+            decimal_comma,
+            encoding,
+        },
+    ))
+}
+
+/// The signature of an OLE compound file (an .xls workbook).
+const OLE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// The text of a CSV file and its encoding.
+fn decode(
+    path: &Path,
+    bytes: &[u8],
+    forced: Option<TextEncoding>,
+) -> Result<(String, TextEncoding)> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Err(Error::file(
+            path,
+            "is a workbook (a zip container, as .xlsx and .ods files are), not a CSV file; give it its .xlsx name, or save it as CSV",
+        ));
+    }
+    if bytes.starts_with(&OLE) {
+        return Err(Error::file(
+            path,
+            "is an Excel .xls workbook, not a CSV file; give it its .xls name, or save it as CSV",
+        ));
+    }
+    let utf16 = match bytes {
+        [0xFF, 0xFE, ..] => Some(encoding_rs::UTF_16LE),
+        [0xFE, 0xFF, ..] => Some(encoding_rs::UTF_16BE),
+        _ => None,
+    };
+    if let Some(enc) = utf16
+        && matches!(forced, None | Some(TextEncoding::Utf16))
+    {
+        let (text, _, errors) = enc.decode(bytes);
+        if errors {
+            return Err(Error::file(
+                path,
+                "starts as UTF-16 text but is not valid UTF-16; save it again as CSV UTF-8",
+            ));
+        }
+        return Ok((text.into_owned(), TextEncoding::Utf16));
+    }
+    if forced == Some(TextEncoding::Utf16) {
+        return Err(Error::file(
+            path,
+            "is not UTF-16 text (it has no UTF-16 byte-order mark); leave --encoding out to detect the encoding",
+        ));
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(at) = body.iter().take(64 * 1024).position(|&b| b == 0) {
+        return Err(Error::input(
+            Location::file(path).with_row(line_of(body, at)),
+            "holds binary data (a zero byte), not text: it is not a CSV file; is it a workbook or another file under a .csv name?",
+        ));
+    }
+    let encoding = match forced {
+        Some(e) => e,
+        None if std::str::from_utf8(body).is_ok() => TextEncoding::Utf8,
+        None => guess_single_byte(body),
+    };
+    let text = match encoding {
+        TextEncoding::Utf8 => match std::str::from_utf8(body) {
+            Ok(t) => t.to_string(),
+            Err(e) => {
+                let at = e.valid_up_to();
+                let line = line_of(body, at);
+                let line_start = body[..at]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |p| p + 1);
+                return Err(Error::input(
+                    Location::file(path).with_row(line),
+                    format!(
+                        "byte {} of the line is not UTF-8, as --encoding says the file is; leave --encoding out to detect Windows-1251 or Windows-1252, or save the file as CSV UTF-8",
+                        at - line_start + 1
+                    ),
+                ));
+            }
+        },
+        TextEncoding::Windows1251 => encoding_rs::WINDOWS_1251
+            .decode_without_bom_handling(body)
+            .0
+            .into_owned(),
+        TextEncoding::Windows1252 => encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(body)
+            .0
+            .into_owned(),
+        TextEncoding::Utf16 => unreachable!("handled above"),
+    };
+    Ok((text, encoding))
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(bytes: &[u8], offset: usize) -> u64 {
+    bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+        + 1
+}
+
+/// Windows-1251 or Windows-1252 for bytes that are not UTF-8: the one whose
+/// letters read as words. In Windows-1251 the bytes 0xC0-0xFF are Cyrillic
+/// letters, which stand next to each other in Cyrillic words; in
+/// Windows-1252 they are accented Latin letters, which stand next to plain
+/// Latin letters (`Müller`, `Électricité`). Each reading is scored by those
+/// neighbours; a tie (no letters at all) is Windows-1252.
+pub fn guess_single_byte(bytes: &[u8]) -> TextEncoding {
+    let cyrillic = |c: char| ('\u{0400}'..='\u{04FF}').contains(&c);
+    let accented = |c: char| {
+        matches!(
+            c,
+            '\u{00C0}'..='\u{00FF}' | 'Œ' | 'œ' | 'Š' | 'š' | 'Ž' | 'ž' | 'Ÿ'
+        ) && c != '×'
+            && c != '÷'
+    };
+    let score = |text: &str, own: &dyn Fn(char) -> bool, partner: &dyn Fn(char) -> bool| {
+        let chars: Vec<char> = text.chars().collect();
+        chars
+            .windows(2)
+            .filter(|w| (own(w[0]) && partner(w[1])) || (partner(w[0]) && own(w[1])))
+            .count()
+    };
+    let (as_1251, _, _) = encoding_rs::WINDOWS_1251.decode(bytes);
+    let (as_1252, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+    let cyrillic_words = score(&as_1251, &cyrillic, &cyrillic);
+    let latin_words = score(&as_1252, &accented, &|c: char| c.is_ascii_alphabetic());
+    if cyrillic_words > latin_words {
+        TextEncoding::Windows1251
+    } else {
+        TextEncoding::Windows1252
+    }
+}
+
+/// The separator that splits the first non-empty line into the most fields
+/// (outside quotes); `,` when none does.
+pub fn detect_delimiter(text: &str) -> u8 {
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    let mut best = (0usize, b',');
+    for d in DELIMITERS {
+        let n = count_outside_quotes(first, d);
+        if n > best.0 {
+            best = (n, d);
+        }
+    }
+    best.1
+}
+
+fn count_outside_quotes(line: &str, d: u8) -> usize {
+    let mut quoted = false;
+    let mut n = 0;
+    for b in line.bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == d && !quoted {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn parse_csv(path: &Path, text: &str, delimiter: u8) -> Result<Vec<SheetRow>> {
+    let bytes = text.as_bytes();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(bytes);
     let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
+    let mut record = csv::StringRecord::new();
     // Line numbers are counted here: the CSV reader skips empty lines
     // without counting them, and a row must be found where an editor shows it.
     let mut lines = LineCounter::default();
     loop {
-        match reader.read_byte_record(&mut record) {
+        match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
@@ -96,27 +429,159 @@ fn read_csv(path: &Path) -> Result<Sheet> {
             bytes,
             record.position().map(|p| p.byte() as usize).unwrap_or(0),
         );
-        let mut cells = Vec::with_capacity(record.len());
-        for (i, field) in record.iter().enumerate() {
-            match std::str::from_utf8(field) {
-                Ok(s) => cells.push(s.to_string()),
-                Err(_) => {
+        rows.push(SheetRow {
+            number,
+            cells: record.iter().map(String::from).collect(),
+        });
+    }
+    Ok(rows)
+}
+
+/// A line that holds none of the header's separator but another one is a
+/// file whose lines use different separators: refused, since each such line
+/// would be read as one field.
+fn check_one_delimiter(path: &Path, rows: &[SheetRow], delimiter: u8) -> Result<()> {
+    let mut non_empty = rows
+        .iter()
+        .filter(|r| r.cells.iter().any(|c| !c.trim().is_empty()));
+    let Some(header) = non_empty.next() else {
+        return Ok(());
+    };
+    if header.cells.len() < 2 {
+        return Ok(());
+    }
+    for row in non_empty {
+        if row.cells.len() != 1 {
+            continue;
+        }
+        let line = &row.cells[0];
+        if let Some(other) = DELIMITERS
+            .iter()
+            .find(|d| **d != delimiter && count_outside_quotes(line, **d) > 0)
+        {
+            return Err(Error::input(
+                Location::file(path).with_row(row.number),
+                format!(
+                    "this line is separated by {} but the header (row {}) by {}; save the file with one separator",
+                    delimiter_name(*other),
+                    header.number,
+                    delimiter_name(delimiter)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Characters that group thousands in a number with a decimal comma.
+const GROUPING: [char; 4] = [' ', '\u{a0}', '\u{202f}', '.'];
+
+/// A number written with a decimal comma (`1,5`, `-0,25`, `1 234,5`,
+/// `1.234,5`, `8,5E-05`) rewritten with a decimal point, `Ok(None)` for a
+/// text that is not such a number (`2022`, `2.5`, `Hard coal`), and an error
+/// for a number that could be read two ways in a file with decimal commas:
+/// `1.234` (1234, or 1.234?).
+pub fn decimal_comma_to_point(text: &str) -> std::result::Result<Option<String>, String> {
+    let t = text.trim();
+    let (sign, body) = match t.strip_prefix(['-', '+']) {
+        Some(rest) => (&t[..1], rest),
+        None => ("", t),
+    };
+    let (mantissa, exponent) = match body.find(['e', 'E']) {
+        Some(i) => (&body[..i], &body[i..]),
+        None => (body, ""),
+    };
+    if !mantissa.bytes().any(|b| b.is_ascii_digit()) {
+        return Ok(None);
+    }
+    if !exponent.is_empty() {
+        let digits = exponent[1..]
+            .strip_prefix(['-', '+'])
+            .unwrap_or(&exponent[1..]);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(None);
+        }
+    }
+    let (int, frac) = match mantissa.split_once(',') {
+        Some((i, f)) => (i, Some(f)),
+        None => (mantissa, None),
+    };
+    if let Some(f) = frac
+        && (f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Ok(None);
+    }
+    let Some(int_digits) = ungroup(int) else {
+        return Ok(None);
+    };
+    let grouped_by_point = int.contains('.');
+    match frac {
+        Some(f) => Ok(Some(format!("{sign}{int_digits}.{f}{exponent}"))),
+        None if grouped_by_point && int.matches('.').count() == 1 => Err(format!(
+            "'{t}' is ambiguous in a file with decimal commas: {int_digits} with a thousands separator, or {}? Write it without thousands separators, or with a decimal comma",
+            int
+        )),
+        None if int != int_digits => Ok(Some(format!("{sign}{int_digits}{exponent}"))),
+        None => Ok(None),
+    }
+}
+
+/// The digits of an integer part, with thousands separators (one kind, in
+/// groups of three) removed; `None` when it is not such an integer part.
+fn ungroup(int: &str) -> Option<String> {
+    if int.is_empty() {
+        return Some("0".into());
+    }
+    if int.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(int.to_string());
+    }
+    let sep = int.chars().find(|c| !c.is_ascii_digit())?;
+    if !GROUPING.contains(&sep) {
+        return None;
+    }
+    let groups: Vec<&str> = int.split(sep).collect();
+    let first_ok = (1..=3).contains(&groups[0].len());
+    let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
+    let digits_ok = groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+    (first_ok && rest_ok && digits_ok).then(|| groups.concat())
+}
+
+/// True for a cell that is a number with a decimal comma (`1,5`).
+fn is_comma_number(text: &str) -> bool {
+    text.contains(',') && matches!(decimal_comma_to_point(text), Ok(Some(_)))
+}
+
+/// Rewrites the numbers of a decimal-comma file with decimal points; a
+/// number that could be read two ways is an error at its row and column.
+fn to_decimal_points(path: &Path, rows: &mut [SheetRow]) -> Result<()> {
+    let header: Vec<String> = rows
+        .iter()
+        .find(|r| r.cells.iter().any(|c| !c.trim().is_empty()))
+        .map(|r| r.cells.clone())
+        .unwrap_or_default();
+    for row in rows.iter_mut() {
+        for (i, cell) in row.cells.iter_mut().enumerate() {
+            match decimal_comma_to_point(cell) {
+                Ok(Some(point)) => *cell = point,
+                Ok(None) => {}
+                Err(problem) => {
+                    let column = header
+                        .get(i)
+                        .map(|h| h.trim())
+                        .filter(|h| !h.is_empty())
+                        .map(String::from)
+                        .unwrap_or_else(|| (i + 1).to_string());
                     return Err(Error::input(
                         Location::file(path)
-                            .with_row(number)
-                            .with_column(format!("{}", i + 1)),
-                        "the text is not UTF-8; save the file as CSV UTF-8",
+                            .with_row(row.number)
+                            .with_column(column),
+                        problem,
                     ));
                 }
             }
         }
-        rows.push(SheetRow { number, cells });
     }
-    Ok(Sheet {
-        at: Location::file(path),
-        lettered: false,
-        rows,
-    })
+    Ok(())
 }
 
 /// Counts lines up to byte offsets that only move forward.
@@ -222,4 +687,233 @@ pub fn cell_text(value: &Data) -> Result<String, String> {
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
     })
+}
+
+#[cfg(test)]
+mod csv_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn read_bytes(bytes: &[u8], options: &CsvOptions) -> Result<(Sheet, CsvDialect)> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv");
+        std::fs::write(&p, bytes).unwrap();
+        read_csv_with(&p, options)
+    }
+
+    fn cells(sheet: &Sheet) -> Vec<Vec<String>> {
+        sheet.rows.iter().map(|r| r.cells.clone()).collect()
+    }
+
+    #[test]
+    fn decimal_commas_become_points_and_nothing_else_changes() {
+        let ok = |t: &str| decimal_comma_to_point(t).unwrap();
+        assert_eq!(ok("1,5").as_deref(), Some("1.5"));
+        assert_eq!(ok(" -0,25 ").as_deref(), Some("-0.25"));
+        assert_eq!(ok("1 234,5").as_deref(), Some("1234.5"));
+        assert_eq!(ok("1\u{a0}234\u{a0}567,25").as_deref(), Some("1234567.25"));
+        assert_eq!(ok("1.234,5").as_deref(), Some("1234.5"));
+        assert_eq!(ok("1.234.567").as_deref(), Some("1234567"));
+        assert_eq!(ok("8,5E-05").as_deref(), Some("8.5E-05"));
+        assert_eq!(ok(",5").as_deref(), Some("0.5"));
+        // Not numbers with a decimal comma: left as they are.
+        for t in [
+            "2022",
+            "2.5",
+            "0.25",
+            "Hard coal, lignite",
+            "1,5 t",
+            "e5",
+            "-",
+            "",
+            "1,5,6",
+            "1 23,5",
+            "v1.0",
+            "01.02.2022",
+        ] {
+            assert_eq!(ok(t), None, "{t}");
+        }
+        // Read two ways: refused.
+        let e = decimal_comma_to_point("1.234").unwrap_err();
+        assert!(e.contains("ambiguous"), "{e}");
+    }
+
+    #[test]
+    fn excel_csv_of_a_european_locale_is_read_with_its_decimal_commas() {
+        let text = "year;nfr;fuel;technology;value;unit\n2022;1A1a;Natural gas;;1,5;TJ\n2022;1A1a;Natural gas;;1 234,5;TJ\n";
+        let (sheet, dialect) = read_bytes(text.as_bytes(), &CsvOptions::default()).unwrap();
+        assert_eq!(dialect.delimiter, b';');
+        assert!(dialect.decimal_comma);
+        assert_eq!(dialect.encoding, TextEncoding::Utf8);
+        assert_eq!(cells(&sheet)[1][4], "1.5");
+        assert_eq!(cells(&sheet)[2][4], "1234.5");
+        // A ;-file with dot decimals stays as it is.
+        let text = "year;nfr;value\n2022;1A1a;1.5\n";
+        let (sheet, dialect) = read_bytes(text.as_bytes(), &CsvOptions::default()).unwrap();
+        assert!(!dialect.decimal_comma);
+        assert_eq!(cells(&sheet)[1][2], "1.5");
+        // A comma file: a quoted "1,5" is not guessed (it could be 1500).
+        let text = "year,nfr,value\n2022,1A1a,\"1,5\"\n";
+        let (sheet, dialect) = read_bytes(text.as_bytes(), &CsvOptions::default()).unwrap();
+        assert!(!dialect.decimal_comma);
+        assert_eq!(cells(&sheet)[1][2], "1,5");
+        // ... unless asked.
+        let forced = CsvOptions {
+            decimal_comma: Some(true),
+            ..CsvOptions::default()
+        };
+        let (sheet, _) = read_bytes(text.as_bytes(), &forced).unwrap();
+        assert_eq!(cells(&sheet)[1][2], "1.5");
+        // An ambiguous number is an error at its row and column.
+        let text = "year;nfr;value\n2022;1A1a;1,5\n2022;1A1b;1.234\n";
+        let e = read_bytes(text.as_bytes(), &CsvOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("a.csv, row 3, column value: '1.234' is ambiguous"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn encodings_are_detected_and_cyrillic_names_survive() {
+        // "Котельная №1" (boiler house no. 1) in Windows-1251.
+        let (name, _, _) = encoding_rs::WINDOWS_1251.encode("Котельная №1; Алматы");
+        let mut bytes = b"name;value\n".to_vec();
+        bytes.extend_from_slice(&name);
+        bytes.extend_from_slice(b";2,5\n");
+        let (sheet, dialect) = read_bytes(&bytes, &CsvOptions::default()).unwrap();
+        assert_eq!(dialect.encoding, TextEncoding::Windows1251);
+        assert_eq!(cells(&sheet)[1], ["Котельная №1", " Алматы", "2.5"]);
+        // "Müller Heizöl, Électricité" in Windows-1252.
+        let (name, _, _) = encoding_rs::WINDOWS_1252.encode("Müller Heizöl;Électricité");
+        let mut bytes = b"a;b\n".to_vec();
+        bytes.extend_from_slice(&name);
+        bytes.push(b'\n');
+        let (sheet, dialect) = read_bytes(&bytes, &CsvOptions::default()).unwrap();
+        assert_eq!(dialect.encoding, TextEncoding::Windows1252);
+        assert_eq!(cells(&sheet)[1], ["Müller Heizöl", "Électricité"]);
+        // UTF-8 with a byte-order mark, and UTF-16 (Excel's Unicode text).
+        let (sheet, dialect) = read_bytes(
+            "\u{feff}a,b\nКотельная,1\n".as_bytes(),
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(dialect.encoding, TextEncoding::Utf8);
+        assert_eq!(cells(&sheet)[0][0], "a");
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in "a\tb\nКотельная\t1,5\n".encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        let (sheet, dialect) = read_bytes(&utf16, &CsvOptions::default()).unwrap();
+        assert_eq!(dialect.encoding, TextEncoding::Utf16);
+        assert_eq!(dialect.delimiter, b'\t');
+        assert_eq!(cells(&sheet)[1], ["Котельная", "1.5"]);
+        // Forcing UTF-8 on Windows-1251 bytes names the line and byte.
+        let forced = CsvOptions {
+            encoding: Some(TextEncoding::Utf8),
+            ..CsvOptions::default()
+        };
+        let (name, _, _) = encoding_rs::WINDOWS_1251.encode("Котельная");
+        let mut bytes = b"a,b\nx,".to_vec();
+        bytes.extend_from_slice(&name);
+        let e = read_bytes(&bytes, &forced).unwrap_err().to_string();
+        assert!(
+            e.contains("a.csv, row 2: byte 3 of the line is not UTF-8"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn mixed_separators_binary_and_workbooks_are_refused_with_what_they_are() {
+        let e = read_bytes(b"year,nfr,value\n2022;1A1a;5\n", &CsvOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("row 2: this line is separated by ';' but the header (row 1) by ','"),
+            "{e}"
+        );
+        let e = read_bytes(b"PK\x03\x04rest", &CsvOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is a workbook"), "{e}");
+        let e = read_bytes(b"a,b\n1,\x00\x01\x02\n", &CsvOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("row 2: holds binary data"), "{e}");
+        let e = read_bytes(&OLE, &CsvOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(".xls workbook"), "{e}");
+    }
+
+    #[test]
+    fn separators_are_detected_from_the_header() {
+        assert_eq!(detect_delimiter("a;b;c\n1,5;2;3"), b';');
+        assert_eq!(detect_delimiter("a,b,c\n"), b',');
+        assert_eq!(detect_delimiter("a\tb\n"), b'\t');
+        assert_eq!(detect_delimiter("\"x;y\",b\n"), b',');
+        assert_eq!(detect_delimiter("single\n"), b',');
+        assert_eq!(parse_delimiter("tab"), Ok(b'\t'));
+        assert!(parse_delimiter("::").is_err());
+        assert_eq!(
+            TextEncoding::parse("CP1251"),
+            Some(TextEncoding::Windows1251)
+        );
+        assert_eq!(
+            TextEncoding::parse("latin1"),
+            Some(TextEncoding::Windows1252)
+        );
+        assert_eq!(TextEncoding::parse("koi8-r"), None);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any bytes: an error or a table, never a panic.
+        #[test]
+        fn any_bytes_read_or_refused(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = read_bytes(&bytes, &CsvOptions::default());
+        }
+
+        /// Any text cell: converted, left, or refused; never a panic, and a
+        /// converted value is a number that parses.
+        #[test]
+        fn any_cell_converts_to_a_parsable_number_or_stays(t in "\\PC{0,24}") {
+            if let Ok(Some(point)) = decimal_comma_to_point(&t) {
+                let parsed = crate::number::parse_decimal(&point);
+                prop_assert!(
+                    parsed.is_ok() || matches!(parsed, Err(crate::number::NumberError::OutOfRange(_))),
+                    "{t:?} -> {point:?}"
+                );
+            }
+        }
+
+        /// A decimal written with a comma reads back as the same decimal.
+        #[test]
+        fn comma_numbers_read_exactly(int in 0u64..10_000_000, frac in 0u32..1_000_000, neg: bool) {
+            let text = format!("{}{int},{frac:06}", if neg { "-" } else { "" });
+            let point = decimal_comma_to_point(&text).unwrap().unwrap();
+            let expected = format!("{}{int}.{frac:06}", if neg { "-" } else { "" });
+            prop_assert_eq!(
+                crate::number::parse_decimal(&point).unwrap(),
+                crate::number::parse_decimal(&expected).unwrap()
+            );
+        }
+
+        /// Delimited rows of plain fields survive any separator and encoding
+        /// Excel uses.
+        #[test]
+        fn rows_survive_every_dialect(
+            fields in proptest::collection::vec("[A-Za-zÀ-ÿ0-9 ]{1,8}", 2..6),
+            d in 0usize..4,
+        ) {
+            let delimiter = DELIMITERS[d] as char;
+            let line = fields.join(&delimiter.to_string());
+            let text = format!("{line}\n{line}\n");
+            let (sheet, dialect) = read_bytes(text.as_bytes(), &CsvOptions::default()).unwrap();
+            prop_assert_eq!(dialect.delimiter, DELIMITERS[d]);
+            prop_assert_eq!(&sheet.rows[1].cells, &fields);
+        }
+    }
 }

@@ -34,6 +34,9 @@ pub struct CompileOptions {
     pub country: Option<String>,
     /// The reporting date for the header (DD.MM.YYYY); today when not given.
     pub reporting_date: Option<String>,
+    /// How CSV inputs are read, where forced (`--delimiter`,
+    /// `--decimal-comma`, `--encoding`); detected otherwise.
+    pub csv: crate::sheet::CsvOptions,
 }
 
 /// What a compile did.
@@ -112,7 +115,7 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         .cloned()
         .collect();
     for f in &user_files {
-        user.extend(emission_factor::read_user_file(f)?);
+        user.extend(emission_factor::read_user_file_with(f, &opts.csv)?);
     }
     let country = opts.country.clone().or(inv.country.clone());
     let index = FactorIndex::new(guidebook, user, fuels, country.clone());
@@ -121,6 +124,7 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
     let read_options = ReadOptions {
         years: inv.years.clone(),
         fuels: Some(index.fuels()),
+        csv: opts.csv,
     };
     if inv.activity.is_empty() {
         return Err(Error::file(
