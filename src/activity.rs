@@ -30,6 +30,14 @@ pub const OPTIONAL: [&str; 6] = [
     "source_id",
 ];
 
+/// The largest activity of one row, in the base unit of its quantity (J,
+/// g, m³, m², km or items): 10^21 J is more than the world's yearly energy
+/// use. Larger values are a slip of unit or digits; refusing them keeps
+/// every sum and product of the calculation within the range of exact
+/// decimals.
+pub const MAX_ACTIVITY_BASE: Decimal =
+    Decimal::from_parts(0xDEA0_0000, 0x35C9_ADC5, 0x36, false, 0);
+
 /// One activity, as read and checked.
 #[derive(Debug, Clone)]
 pub struct Activity {
@@ -298,6 +306,18 @@ impl Columns {
                 },
             )
         })?;
+        if value
+            .checked_mul(quantity.scale)
+            .is_none_or(|base| base > MAX_ACTIVITY_BASE)
+        {
+            return Err(reject(
+                self.value,
+                format!(
+                    "{} {unit_text} is beyond any national activity (more than 10^21 J, g, m³ or items); check the value and its unit",
+                    crate::number::format_decimal(value)
+                ),
+            ));
+        }
         let fuel = cell(self.fuel);
         if let (Some(fuels), crate::unit::Dimension::Energy) = (options.fuels, quantity.dimension) {
             if crate::fuel::is_none(&fuel) {
@@ -474,5 +494,13 @@ mod tests {
             Decimal::from_str_exact("0.5").unwrap()
         );
         assert!(Efficiency::parse("PM9=0.5").is_err());
+    }
+
+    #[test]
+    fn the_activity_bound_is_ten_to_the_21() {
+        assert_eq!(
+            MAX_ACTIVITY_BASE,
+            Decimal::from_str_exact("1000000000000000000000").unwrap()
+        );
     }
 }

@@ -78,7 +78,7 @@ pub fn is_workbook(path: &Path) -> bool {
 /// is named).
 pub fn read(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
     if is_workbook(path) {
-        read_workbook_sheet(path, sheet)
+        read_workbook_sheet_bounded(path, sheet)
     } else {
         if let Some(s) = sheet {
             return Err(Error::file(
@@ -608,6 +608,202 @@ impl LineCounter {
             self.offset = end;
         }
         self.newlines + 1
+    }
+}
+
+/// The most cells a workbook sheet read through [`read`] may hold, and the
+/// most its used range (first to last non-empty row × column) may span:
+/// calamine holds a sheet as one rectangle of that range, about 32 bytes a
+/// cell, and airinv a text per cell; 10 million cells stay within about
+/// 1 GB. An activity sheet of 200 000 rows × 50 columns fits.
+pub const MAX_SHEET_CELLS: u64 = 10_000_000;
+
+/// The most bytes one part of a workbook container may unpack to (the
+/// Annex I workbook reader's bound: [`crate::workbook::MAX_PART_BYTES`]).
+pub const MAX_PART_BYTES: u64 = crate::workbook::MAX_PART_BYTES;
+
+/// Reads a workbook sheet within the memory budget: the container and the
+/// sheet are checked ([`check_container_bounds`], [`check_sheet_bounds`])
+/// before calamine loads the sheet as a range.
+fn read_workbook_sheet_bounded(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
+    check_container_bounds(path)?;
+    check_sheet_bounds(path, sheet)?;
+    read_workbook_sheet(path, sheet)
+}
+
+/// Refuses a zip-based workbook (.xlsx, .xlsm, .xlsb, .ods) that is not a
+/// zip container, or one of whose parts declares or actually unpacks to
+/// more than [`MAX_PART_BYTES`] (a zip bomb), before calamine opens it:
+/// each part is unpacked once into nothing, counting its bytes, so memory
+/// stays bounded whatever the sizes written in the container say. An xlsx
+/// shared-string table must hold the strings it declares (calamine reserves
+/// them before reading one): that check is the Annex I reader's.
+pub fn check_container_bounds(path: &Path) -> Result<()> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if !matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "ods") {
+        return Ok(());
+    }
+    if matches!(ext.as_str(), "xlsx" | "xlsm") {
+        crate::workbook::check_container(path)?;
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| {
+        Error::file(
+            path,
+            format!("is not a .{ext} workbook: it is not a zip container as one is ({e}); is it damaged, or another file under this name?"),
+        )
+    })?;
+    for i in 0..zip.len() {
+        let damaged = |e: &dyn std::fmt::Display| {
+            Error::file(
+                path,
+                format!(
+                    "is damaged: part {} of the workbook cannot be unpacked ({e})",
+                    i + 1
+                ),
+            )
+        };
+        let mut part = zip.by_index(i).map_err(|e| damaged(&e))?;
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
+        let declared = part.size();
+        let too_big = |size: String| {
+            Error::file(
+                path,
+                format!(
+                    "part {name} of the workbook unpacks to {size} bytes, more than airinv unpacks ({MAX_PART_BYTES} bytes): the file is malformed (a zip bomb?) or far larger than an inventory sheet"
+                ),
+            )
+        };
+        if declared > MAX_PART_BYTES {
+            return Err(too_big(declared.to_string()));
+        }
+        let unpacked = std::io::copy(
+            &mut std::io::Read::take(&mut part, MAX_PART_BYTES + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| damaged(&e))?;
+        if unpacked > MAX_PART_BYTES {
+            return Err(too_big(format!("more than {MAX_PART_BYTES}")));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a sheet whose non-empty cells are more than [`MAX_SHEET_CELLS`]
+/// or spread over a range of more (two cells, at A1 and XFD1048576, make a
+/// range of 17 billion cells), before calamine loads it as a range. The
+/// cells are read one by one and only counted. (.xlsx, .xlsm and .xlsb;
+/// .xls and .ods sheets are bounded by calamine's own limits of the format.)
+pub fn check_sheet_bounds(path: &Path, sheet: Option<&str>) -> Result<()> {
+    let mut wb = match open_workbook_auto(path) {
+        Ok(wb) => wb,
+        // read_workbook_sheet says why it cannot be opened.
+        Err(_) => return Ok(()),
+    };
+    let names = wb.sheet_names().to_vec();
+    let Some(name) = (match sheet {
+        Some(s) => names.iter().find(|n| n.trim() == s.trim()).cloned(),
+        None => names.first().cloned(),
+    }) else {
+        return Ok(());
+    };
+    let mut extent = Extent::default();
+    let result: std::result::Result<(), String> = match &mut wb {
+        calamine::Sheets::Xlsx(x) => match x.worksheet_cells_reader(&name) {
+            Ok(mut reader) => loop {
+                match reader.next_cell() {
+                    Ok(Some(c)) if calamine::DataType::is_empty(c.get_value()) => {}
+                    Ok(Some(c)) => {
+                        if !extent.add(c.get_position()) {
+                            break Ok(());
+                        }
+                    }
+                    Ok(None) => break Ok(()),
+                    Err(e) => break Err(e.to_string()),
+                }
+            },
+            Err(_) => Ok(()),
+        },
+        calamine::Sheets::Xlsb(x) => match x.worksheet_cells_reader(&name) {
+            Ok(mut reader) => loop {
+                match reader.next_cell() {
+                    Ok(Some(c)) if calamine::DataType::is_empty(c.get_value()) => {}
+                    Ok(Some(c)) => {
+                        if !extent.add(c.get_position()) {
+                            break Ok(());
+                        }
+                    }
+                    Ok(None) => break Ok(()),
+                    Err(e) => break Err(e.to_string()),
+                }
+            },
+            Err(_) => Ok(()),
+        },
+        _ => Ok(()),
+    };
+    if let Err(e) = result {
+        return Err(Error::file(
+            path,
+            format!("sheet '{name}' cannot be read ({e}); is the file damaged?"),
+        ));
+    }
+    if let Some(problem) = extent.problem() {
+        return Err(Error::file(
+            path,
+            format!(
+                "sheet '{name}' {problem}, more than airinv reads from a sheet ({MAX_SHEET_CELLS} cells); is it an activity sheet? Keep the data in one block, or split it over sheets"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The count and range of a sheet's non-empty cells.
+#[derive(Debug, Default)]
+struct Extent {
+    cells: u64,
+    first: Option<(u32, u32)>,
+    last: (u32, u32),
+}
+
+impl Extent {
+    /// Counts a cell; false once there are too many to go on.
+    fn add(&mut self, (row, col): (u32, u32)) -> bool {
+        self.cells += 1;
+        let first = self.first.get_or_insert((row, col));
+        first.0 = first.0.min(row);
+        first.1 = first.1.min(col);
+        self.last.0 = self.last.0.max(row);
+        self.last.1 = self.last.1.max(col);
+        self.cells <= MAX_SHEET_CELLS
+    }
+
+    fn span(&self) -> u64 {
+        match self.first {
+            Some((r0, c0)) => u64::from(self.last.0 - r0 + 1) * u64::from(self.last.1 - c0 + 1),
+            None => 0,
+        }
+    }
+
+    fn problem(&self) -> Option<String> {
+        if self.cells > MAX_SHEET_CELLS {
+            return Some(format!("holds more than {MAX_SHEET_CELLS} cells"));
+        }
+        let (r0, c0) = self.first?;
+        (self.span() > MAX_SHEET_CELLS).then(|| {
+            format!(
+                "spreads its cells from {}{} to {}{}, a range of {} cells",
+                column_letters(c0 as usize),
+                r0 + 1,
+                column_letters(self.last.1 as usize),
+                self.last.0 + 1,
+                self.span()
+            )
+        })
     }
 }
 

@@ -434,7 +434,7 @@ const OLE_SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Refuses files that are not zip containers and parts that would unpack
 /// beyond [`MAX_PART_BYTES`], before calamine unpacks anything.
-fn check_container(path: &Path) -> Result<()> {
+pub(crate) fn check_container(path: &Path) -> Result<()> {
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut head = [0u8; 8];
     let n = file.read(&mut head).map_err(|e| Error::io(path, e))?;
