@@ -285,6 +285,7 @@ fn decode(
             "is not UTF-16 text (it has no UTF-16 byte-order mark); leave --encoding out to detect the encoding",
         ));
     }
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Some(at) = body.iter().take(64 * 1024).position(|&b| b == 0) {
         return Err(Error::input(
@@ -292,9 +293,11 @@ fn decode(
             "holds binary data (a zero byte), not text: it is not a CSV file; is it a workbook or another file under a .csv name?",
         ));
     }
+    // A UTF-8 byte-order mark says the text is UTF-8: text that is not is
+    // refused rather than guessed.
     let encoding = match forced {
         Some(e) => e,
-        None if std::str::from_utf8(body).is_ok() => TextEncoding::Utf8,
+        None if bom || std::str::from_utf8(body).is_ok() => TextEncoding::Utf8,
         None => guess_single_byte(body),
     };
     let text = match encoding {
@@ -310,8 +313,13 @@ fn decode(
                 return Err(Error::input(
                     Location::file(path).with_row(line),
                     format!(
-                        "byte {} of the line is not UTF-8, as --encoding says the file is; leave --encoding out to detect Windows-1251 or Windows-1252, or save the file as CSV UTF-8",
-                        at - line_start + 1
+                        "byte {} of the line is not UTF-8, as {}; save the file again as CSV UTF-8, or give its encoding (--encoding windows-1251 or windows-1252)",
+                        at - line_start + 1,
+                        if forced.is_some() {
+                            "--encoding says the file is"
+                        } else {
+                            "the file's UTF-8 byte-order mark says it is"
+                        }
                     ),
                 ));
             }
@@ -401,7 +409,48 @@ fn count_outside_quotes(line: &str, d: u8) -> usize {
     n
 }
 
+/// The line where a quoted field opens and is never closed, if one is:
+/// the CSV reader would read the rest of the file into that field.
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<u64> {
+    let b = text.as_bytes();
+    let (mut i, mut line, mut field_start) = (0, 1u64, true);
+    while i < b.len() {
+        match b[i] {
+            b'"' if field_start => {
+                let opened = line;
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None => return Some(opened),
+                        Some(b'"') if b.get(i + 1) == Some(&b'"') => i += 2,
+                        Some(b'"') => break,
+                        Some(b'\n') => {
+                            line += 1;
+                            i += 1;
+                        }
+                        Some(_) => i += 1,
+                    }
+                }
+                field_start = false;
+            }
+            b'\n' => {
+                line += 1;
+                field_start = true;
+            }
+            c => field_start = c == delimiter || (c == b'\r' && field_start),
+        }
+        i += 1;
+    }
+    None
+}
+
 fn parse_csv(path: &Path, text: &str, delimiter: u8) -> Result<Vec<SheetRow>> {
+    if let Some(line) = unclosed_quote(text, delimiter) {
+        return Err(Error::input(
+            Location::file(path).with_row(line),
+            "a quoted field opens here (\") and is never closed, so the rest of the file would be read into it; close the quote",
+        ));
+    }
     let bytes = text.as_bytes();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -627,8 +676,18 @@ pub const MAX_PART_BYTES: u64 = crate::workbook::MAX_PART_BYTES;
 /// before calamine loads the sheet as a range.
 fn read_workbook_sheet_bounded(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
     check_container_bounds(path)?;
-    check_sheet_bounds(path, sheet)?;
-    read_workbook_sheet(path, sheet)
+    // The checks keep calamine from the inputs known to make it panic; any
+    // other panic in it is a file it cannot read, not a crash of airinv.
+    std::panic::catch_unwind(|| {
+        check_sheet_bounds(path, sheet)?;
+        read_workbook_sheet(path, sheet)
+    })
+    .unwrap_or_else(|_| {
+        Err(Error::file(
+            path,
+            "is malformed: its sheet cannot be read; open it in Excel or LibreOffice and save it again",
+        ))
+    })
 }
 
 /// Refuses a zip-based workbook (.xlsx, .xlsm, .xlsb, .ods) that is not a
@@ -681,16 +740,116 @@ pub fn check_container_bounds(path: &Path) -> Result<()> {
         if declared > MAX_PART_BYTES {
             return Err(too_big(declared.to_string()));
         }
+        let mut scan = References::new(name.starts_with("xl/worksheets/"));
         let unpacked = std::io::copy(
             &mut std::io::Read::take(&mut part, MAX_PART_BYTES + 1),
-            &mut std::io::sink(),
+            &mut scan,
         )
         .map_err(|e| damaged(&e))?;
         if unpacked > MAX_PART_BYTES {
             return Err(too_big(format!("more than {MAX_PART_BYTES}")));
         }
+        if let Some(bad) = scan.bad {
+            return Err(Error::file(
+                path,
+                format!(
+                    "part {name} names the cell or row '{bad}', beyond the limits of a sheet (XFD1048576): the file is malformed; open it in Excel or LibreOffice and save it again"
+                ),
+            ));
+        }
     }
     Ok(())
+}
+
+/// Counts nothing but looks, in a worksheet part as it is unpacked, at each
+/// cell and row reference (` r="B12"`): one beyond XFD1048576 (calamine's
+/// arithmetic overflows on `AAAAAAAAAAAA2`) marks a malformed file.
+struct References {
+    active: bool,
+    /// The end of the previous chunk, for a reference cut in two.
+    tail: Vec<u8>,
+    bad: Option<String>,
+}
+
+impl References {
+    fn new(active: bool) -> References {
+        References {
+            active,
+            tail: Vec::new(),
+            bad: None,
+        }
+    }
+}
+
+/// True for a cell reference (`B12`) or row number (`12`) within a sheet.
+fn within_sheet(reference: &[u8]) -> bool {
+    let letters = reference
+        .iter()
+        .take_while(|b| b.is_ascii_uppercase())
+        .count();
+    let digits = &reference[letters..];
+    if letters > 3 || digits.is_empty() || digits.len() > 7 {
+        return false;
+    }
+    if !digits.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let row: u32 = std::str::from_utf8(digits)
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0);
+    let col = reference[..letters]
+        .iter()
+        .fold(0u32, |acc, b| acc * 26 + u32::from(b - b'A' + 1));
+    (1..=1_048_576).contains(&row) && col <= 16_384
+}
+
+impl std::io::Write for References {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.active || self.bad.is_some() {
+            return Ok(buf.len());
+        }
+        let mut data = std::mem::take(&mut self.tail);
+        data.extend_from_slice(buf);
+        let pattern = b" r=\"";
+        let mut i = 0;
+        loop {
+            let Some(p) = data[i..].windows(4).position(|w| w == pattern) else {
+                // A pattern may be cut at the chunk's end: keep its start.
+                let keep = data.len().saturating_sub(pattern.len() - 1).max(i);
+                self.tail = data[keep..].to_vec();
+                break;
+            };
+            let start = i + p + pattern.len();
+            match data[start..].iter().position(|&b| b == b'"') {
+                Some(len) => {
+                    let reference = &data[start..start + len];
+                    if !within_sheet(reference) {
+                        let shown = &reference[..len.min(40)];
+                        self.bad = Some(String::from_utf8_lossy(shown).into());
+                        break;
+                    }
+                    i = start + len + 1;
+                }
+                // The reference is cut at the chunk's end; a long one is
+                // no reference of a sheet.
+                None if data.len() - start > 64 => {
+                    let shown = &data[start..start + 40];
+                    self.bad = Some(String::from_utf8_lossy(shown).into());
+                    break;
+                }
+                None => {
+                    self.tail = data[i + p..].to_vec();
+                    break;
+                }
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Refuses a sheet whose non-empty cells are more than [`MAX_SHEET_CELLS`]

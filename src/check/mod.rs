@@ -260,6 +260,9 @@ impl Submission {
     /// nor a key, values outside the table and numbers stored as text
     /// become findings rather than stopping the check.
     fn load_workbook(path: &Path) -> Result<Submission> {
+        // Zip bombs and references beyond a sheet's limits are refused
+        // before the container is unpacked.
+        crate::sheet::check_container_bounds(path)?;
         let book = crate::workbook::read_lenient(path)?;
         let mut reading = Vec::new();
         for s in &book.skipped {

@@ -300,13 +300,15 @@ fn write_rejected(path: &Path, rejected: &[Rejection]) -> Result<()> {
             .from_writer(w);
         c.write_record(["file", "sheet", "row", "column", "reason"])?;
         for r in rejected {
-            c.write_record([
+            // File names, sheet names and reasons quote what users typed.
+            let record = [
                 r.at.file.as_str(),
                 r.at.sheet.as_deref().unwrap_or(""),
                 &r.at.row.map(|n| n.to_string()).unwrap_or_default(),
                 r.at.column.as_deref().unwrap_or(""),
                 &r.reason,
-            ])?;
+            ];
+            c.write_record(record.iter().map(|s| output::csv_safe(s).into_owned()))?;
         }
         c.flush()
     })

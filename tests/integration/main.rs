@@ -8,4 +8,6 @@ mod check_wallonia;
 mod compile;
 mod compliance;
 mod factors;
+mod hardening;
 mod import;
+mod parsers;
