@@ -31,12 +31,11 @@ pub const OPTIONAL: [&str; 6] = [
 ];
 
 /// The largest activity of one row, in the base unit of its quantity (J,
-/// g, m³, m², km or items): 10^21 J is more than the world's yearly energy
-/// use. Larger values are a slip of unit or digits; refusing them keeps
-/// every sum and product of the calculation within the range of exact
-/// decimals.
+/// g, m³, m², km or items): 10^24 J is a thousand times the world's yearly
+/// energy use. Larger values are a slip of unit or digits, refused with the
+/// row (the calculation's arithmetic is checked besides).
 pub const MAX_ACTIVITY_BASE: Decimal =
-    Decimal::from_parts(0xDEA0_0000, 0x35C9_ADC5, 0x36, false, 0);
+    Decimal::from_parts(0xA100_0000, 0x1BCE_CCED, 0xD3C2, false, 0);
 
 /// One activity, as read and checked.
 #[derive(Debug, Clone)]
@@ -313,7 +312,7 @@ impl Columns {
             return Err(reject(
                 self.value,
                 format!(
-                    "{} {unit_text} is beyond any national activity (more than 10^21 J, g, m³ or items); check the value and its unit",
+                    "{} {unit_text} is beyond any national activity (more than 10^24 J, g, m³ or items); check the value and its unit",
                     crate::number::format_decimal(value)
                 ),
             ));
@@ -497,10 +496,10 @@ mod tests {
     }
 
     #[test]
-    fn the_activity_bound_is_ten_to_the_21() {
+    fn the_activity_bound_is_ten_to_the_24() {
         assert_eq!(
             MAX_ACTIVITY_BASE,
-            Decimal::from_str_exact("1000000000000000000000").unwrap()
+            Decimal::from_str_exact("1000000000000000000000000").unwrap()
         );
     }
 }

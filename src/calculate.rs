@@ -86,6 +86,8 @@ pub struct KeyTotal {
     pub first_rows: Vec<Location>,
     /// Every row, when per-row lineage is asked for.
     pub rows: Vec<RowRecord>,
+    /// The sum left the range of exact decimals (the key is then rejected).
+    pub overflow: bool,
 }
 
 /// How many row locations a key keeps for messages.
@@ -116,8 +118,12 @@ impl Accumulator {
                 count: 0,
                 first_rows: Vec::new(),
                 rows: Vec::new(),
+                overflow: false,
             });
-        total.value += a.value;
+        match total.value.checked_add(a.value) {
+            Some(v) => total.value = v,
+            None => total.overflow = true,
+        }
         total.count += 1;
         if total.first_rows.len() < KEPT_LOCATIONS {
             total.first_rows.push(a.at.clone());
@@ -138,7 +144,11 @@ impl Accumulator {
         for (k, t) in other.keys {
             match self.keys.get_mut(&k) {
                 Some(mine) => {
-                    mine.value += t.value;
+                    match mine.value.checked_add(t.value) {
+                        Some(v) => mine.value = v,
+                        None => mine.overflow = true,
+                    }
+                    mine.overflow |= t.overflow;
                     mine.count += t.count;
                     for l in t.first_rows {
                         if mine.first_rows.len() < KEPT_LOCATIONS {
@@ -300,6 +310,17 @@ fn compute_key(
         }
         s.join("; ")
     };
+    if total.overflow {
+        return Err(KeyError::Rejected(Rejection {
+            at: total.first_rows.first().cloned().unwrap_or_default(),
+            reason: format!(
+                "the sum of the activity of these rows is beyond the range of exact decimals (year {}, {} row(s): {}); check the values and their units",
+                key.year,
+                total.count,
+                where_()
+            ),
+        }));
+    }
     let selection = index.select(&query).map_err(|e| match e {
         MatchError::Unit(m) => KeyError::Rejected(Rejection {
             at: total.first_rows.first().cloned().unwrap_or_default(),

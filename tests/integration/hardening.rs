@@ -367,7 +367,7 @@ fn wrong_things_in_cells_are_rejected_with_file_row_and_column() {
 2022,1A1a,Natural gas,,-inf,TJ\n\
 2022,1A1a,Natural gas,,1e40,TJ\n\
 2022,1A1a,Natural gas,,99999999999999999999999999999999,TJ\n\
-2022,1A1a,Natural gas,,10000000000,TJ\n\
+2022,1A1a,Natural gas,,10000000000000,TJ\n\
 2022,1A1a,Natural gas,,-5,TJ\n\
 2022,1A2gix,Natural gas,,5,TJ\n\
 2022,1A1a,Natural gas,,5,barrels\n",
@@ -402,7 +402,7 @@ fn wrong_things_in_cells_are_rejected_with_file_row_and_column() {
         (
             "10",
             "value",
-            "10000000000 TJ is beyond any national activity",
+            "10000000000000 TJ is beyond any national activity",
         ),
         ("11", "value", "the activity -5 is negative"),
         (
@@ -547,4 +547,25 @@ fn no_writer_bypasses_the_atomic_write() {
         }
     }
     assert!(offenders.is_empty(), "{offenders:#?}");
+}
+
+#[test]
+fn an_activity_sum_beyond_the_range_of_decimals_is_a_rejection_not_a_crash() {
+    // 80 000 rows of 10^24 J (each at the bound of one row) sum beyond
+    // 7.9 × 10^28, the largest exact decimal.
+    let d = Dir::new();
+    let mut text = String::from("year,nfr,fuel,technology,value,unit\n");
+    for _ in 0..80_000 {
+        text.push_str("2022,1A1a,Natural gas,,1000000000000000000000000,J\n");
+    }
+    d.write("a.csv", &text);
+    let (code, stderr) = run(&d, &["compile", "a.csv", "--out", "out", "--country", "KZ"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "a.csv, row 2: the sum of the activity of these rows is beyond the range of exact decimals (year 2022, 80000 row(s)"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
