@@ -174,7 +174,13 @@ fn read_normalised(bytes: &[u8], name: &Path) -> Result<Vec<Factor>> {
     }
     let mut factors = Vec::new();
     for record in reader.records() {
-        let r = record.map_err(|e| Error::file(name, format!("cannot be read: {e}")))?;
+        let r = record.map_err(|e| match e.position() {
+            Some(p) => Error::input(
+                Location::file(name).with_row(p.line()),
+                format!("cannot be read: {e}"),
+            ),
+            None => Error::file(name, format!("cannot be read: {e}")),
+        })?;
         let line = r.position().map(|p| p.line()).unwrap_or(0);
         let at = |col: &str| {
             Location::file(name)
