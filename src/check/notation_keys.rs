@@ -357,7 +357,129 @@ fn ne_with_tier1(years: &[YearView], tier1: &Tier1, out: &mut Vec<Finding>) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Submission;
     use super::*;
+    use crate::annex1::{Annex1Year, Header};
+    use crate::inventory::KeyOverride;
+    use std::sync::LazyLock;
+
+    static TIER1: LazyLock<Tier1> = LazyLock::new(|| Tier1::embedded().unwrap());
+
+    fn table(year: i32) -> Annex1Year {
+        Annex1Year::empty(Header {
+            year,
+            ..Header::default()
+        })
+    }
+
+    fn run(s: &Submission) -> Vec<Finding> {
+        let views: Vec<YearView> = s.years.iter().map(|y| s.view(y, &y.table)).collect();
+        let mut out = Vec::new();
+        check(&views, s, &TIER1, &mut out);
+        out
+    }
+
+    fn key(k: NotationKey) -> Cell {
+        Cell::Key(k)
+    }
+
+    #[test]
+    fn nr_is_for_pm_before_2000_and_the_voluntary_metals() {
+        let mut t = table(1995);
+        t.row_mut("1A1a")
+            .unwrap()
+            .set(Pollutant::PM25, key(NotationKey::NR));
+        t.row_mut("1A1a")
+            .unwrap()
+            .set(Pollutant::As, key(NotationKey::NR));
+        let mut u = t.clone();
+        u.header.year = 2005;
+        u.row_mut("1A1a")
+            .unwrap()
+            .set(Pollutant::NOx, key(NotationKey::NR));
+        let s = Submission::from_tables(Kind::AnnexCsv, vec![t, u]);
+        let findings = run(&s);
+        let f: Vec<(Option<i32>, Option<&str>)> = findings
+            .iter()
+            .filter(|f| f.check == "notation-key.nr")
+            .map(|f| (f.year, f.cell.as_deref()))
+            .collect();
+        assert_eq!(f, [(Some(2005), Some("E14")), (Some(2005), Some("I14"))]);
+    }
+
+    #[test]
+    fn ne_is_a_candidate_only_where_a_tier1_factor_fits_the_fuels_burnt() {
+        // 1A1a burning gas only: the Guidebook's gas table has no NH3 factor.
+        let mut t = table(2022);
+        let r = t.row_mut("1A1a").unwrap();
+        r.set(Pollutant::NH3, key(NotationKey::NE));
+        r.fuels[crate::fuel::FuelGroup::Gaseous.index()] = Cell::Number(1000.into());
+        let s = Submission::from_tables(Kind::AnnexCsv, vec![t.clone()]);
+        assert!(run(&s).iter().all(|f| f.check != "notation-key.ne-tier1"));
+        // With biomass burnt too, the biogas factor (Table 3-9) is a candidate.
+        t.row_mut("1A1a").unwrap().fuels[crate::fuel::FuelGroup::Biomass.index()] =
+            Cell::Number(10.into());
+        let s = Submission::from_tables(Kind::AnnexCsv, vec![t]);
+        let f = run(&s);
+        let ne: Vec<&Finding> = f
+            .iter()
+            .filter(|f| f.check == "notation-key.ne-tier1")
+            .collect();
+        assert_eq!(ne.len(), 1);
+        assert_eq!(ne[0].cell.as_deref(), Some("H14"));
+        assert!(
+            ne[0].message.contains("Table_3-9 Biogas: 0.23 g/GJ"),
+            "{}",
+            ne[0].message
+        );
+    }
+
+    #[test]
+    fn ie_must_point_at_an_estimate() {
+        let mut t = table(2022);
+        t.row_mut("1A5a")
+            .unwrap()
+            .set(Pollutant::NOx, key(NotationKey::IE));
+        t.row_mut("1A5a")
+            .unwrap()
+            .set(Pollutant::SOx, key(NotationKey::IE));
+        t.row_mut("1A4ai")
+            .unwrap()
+            .set(Pollutant::NOx, Cell::Number(2.into()));
+        t.row_mut("1A4ai")
+            .unwrap()
+            .set(Pollutant::SOx, key(NotationKey::NE));
+        let mut s = Submission::from_tables(Kind::Inventory, vec![t.clone()]);
+        s.key_overrides = vec![KeyOverride {
+            code: "1A5a".into(),
+            pollutants: vec![],
+            years: vec![],
+            key: NotationKey::IE,
+            included_in: "1A4ai".into(),
+            note: String::new(),
+        }];
+        let f = run(&s);
+        let ie: Vec<&Finding> = f
+            .iter()
+            .filter(|f| f.check == "notation-key.ie-target")
+            .collect();
+        assert_eq!(ie.len(), 1, "{f:?}");
+        assert_eq!(ie[0].cell.as_deref(), Some("G46"));
+        assert!(
+            ie[0].message.contains("but 1A4ai SOx (G39) is NE"),
+            "{}",
+            ie[0].message
+        );
+        // A table cannot say where: one info per row and pollutant.
+        let s = Submission::from_tables(Kind::AnnexCsv, vec![t]);
+        let f = run(&s);
+        let ie: Vec<&str> = f
+            .iter()
+            .filter(|f| f.check == "notation-key.ie-unexplained")
+            .filter_map(|f| f.cell.as_deref())
+            .collect();
+        assert_eq!(ie, ["E46", "G46"]);
+    }
 
     #[test]
     fn texts_that_are_not_keys_get_a_suggestion() {
