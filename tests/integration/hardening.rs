@@ -27,6 +27,10 @@ const CORPUS: &[(&str, &str)] = &[
     ("garbage.ods", "it is not a zip container"),
     ("garbage.xls", "cannot open the workbook"),
     ("garbage.xlsx", "is not an xlsx workbook"),
+    (
+        "huge-dimensions.xls",
+        "a sheet declares 4000000000 rows × 6 columns",
+    ),
     ("inventory-missing-activity", "missing.csv: does not exist"),
     (
         "lying-shared-strings.xlsx",
@@ -136,6 +140,30 @@ fn a_zip_bomb_is_refused_before_it_is_unpacked_into_memory() {
             "{stderr}"
         );
     }
+}
+
+#[test]
+fn an_xls_activity_sheet_passes_the_bounds_check_and_is_read() {
+    // tests/data/activity.xls: two activity rows saved as .xls by LibreOffice
+    // (bad/huge-dimensions.xls, the same file declaring 4 000 000 000 rows,
+    // is refused in the corpus test).
+    let d = Dir::new();
+    let xls = repo().join("tests/data/activity.xls");
+    let (code, stderr) = run(
+        &d,
+        &[
+            "compile",
+            xls.to_str().unwrap(),
+            "--out",
+            "out",
+            "--country",
+            "KZ",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let csv = d.path("out/annex1_2022.csv");
+    assert_eq!(annex_cell(&csv, "1A1a", "NOx"), "0.89");
+    assert_eq!(annex_cell(&csv, "1A4bi", "biomass_tj"), "1234.25");
 }
 
 #[test]
