@@ -816,15 +816,17 @@ fn check_xls_bounds(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The rows and columns a DIMENSIONS record declares (`None`: the range
+/// ends before it starts).
+pub type DeclaredRange = (Option<u64>, Option<u64>);
+
 /// The (rows, columns) each DIMENSIONS record of an .xls file's workbook
 /// stream declares, as calamine would reserve them (`None` for a range that
 /// ends before it starts), read from its compound-file container: the
 /// header, the sector allocation table (with its DIFAT extension), the
 /// directory, and the `Workbook` (or `Book`) stream, in the regular or the
 /// mini stream. Every offset is checked; a chain that loops is an error.
-pub fn xls_dimensions(
-    bytes: &[u8],
-) -> std::result::Result<Vec<(Option<u64>, Option<u64>)>, String> {
+pub fn xls_dimensions(bytes: &[u8]) -> std::result::Result<Vec<DeclaredRange>, String> {
     let u16_at = |o: usize| -> std::result::Result<u16, String> {
         bytes
             .get(o..o + 2)
