@@ -942,7 +942,8 @@ fn read_header(grid: &Grid, header_row: u32, at: &Location, book: &mut Workbook)
 }
 
 /// The reporting date as the template writes it (DD.MM.YYYY); a date cell
-/// is written so, other cells as their text.
+/// is written so (in the 1900 date system, Excel's default; calamine does
+/// not say when a workbook uses the 1904 one), other cells as their text.
 fn reporting_date(value: &Data) -> String {
     match value {
         Data::DateTime(d) if d.is_datetime() => {
@@ -1011,6 +1012,23 @@ mod tests {
     }
 
     #[test]
+    fn a_reporting_date_cell_reads_as_the_template_writes_it() {
+        use calamine::{ExcelDateTime, ExcelDateTimeType};
+        // Serial day 45337 of the 1900 date system is 15 February 2024.
+        let date = Data::DateTime(ExcelDateTime::new(
+            45337.0,
+            ExcelDateTimeType::DateTime,
+            false,
+        ));
+        assert_eq!(reporting_date(&date), "15.02.2024");
+        assert_eq!(reporting_date(&Data::Float(2021.0)), "2021");
+        assert_eq!(
+            reporting_date(&Data::String(" 15.02.2021 ".into())),
+            "15.02.2021"
+        );
+    }
+
+    #[test]
     fn value_cells_are_numbers_keys_or_empty() {
         assert_eq!(read_value_cell(&Data::Empty), Ok(Cell::Empty));
         assert_eq!(read_value_cell(&Data::String(" ".into())), Ok(Cell::Empty));
@@ -1036,6 +1054,7 @@ mod tests {
             "{e}"
         );
         assert!(read_value_cell(&Data::Bool(true)).is_err());
+        assert!(read_value_cell(&Data::String("0,5".into())).is_err());
         assert!(read_value_cell(&Data::Error(calamine::CellErrorType::Div0)).is_err());
     }
 }
