@@ -315,6 +315,15 @@ impl Submission {
             });
         }
         years.sort_by_key(|y| y.table.header.year);
+        // Findings on a year sheet carry its year.
+        for f in &mut reading {
+            f.year = f.sheet.as_ref().and_then(|sheet| {
+                cell_maps
+                    .iter()
+                    .find(|(_, m)| &m.sheet == sheet)
+                    .map(|(y, _)| *y)
+            });
+        }
         Ok(Submission {
             path: path.to_path_buf(),
             kind: Kind::Workbook,
