@@ -34,11 +34,14 @@
 //!
 //! # Tolerance
 //!
-//! Tables of inventory and output folders hold exact decimals, so their sums
-//! must match exactly and values are compared as they are.
+//! An inventory folder is compiled in memory into exact decimals, so its
+//! sums must match exactly and values are compared as they are.
 //!
-//! Workbook cells are IEEE doubles, and a workbook is compared **as Excel
-//! shows it** ([`Tolerance::workbook`]):
+//! Tables read from files are compared **as Excel shows them**
+//! ([`Tolerance::workbook`]): workbook cells are IEEE doubles, and
+//! `annex1_<YEAR>.csv` files may hold them too (written by `airinv import`)
+//! or values rounded by hand. (Tables `airinv compile` wrote add up exactly
+//! and pass either way.)
 //! - each value is taken to its 15 significant digits, Excel's precision
 //!   (the 16th and 17th digits of a double are the noise of binary
 //!   arithmetic: `=SUM` of 0.1 and 0.2 gives 0.30000000000000004);
@@ -364,11 +367,14 @@ impl Submission {
         }
     }
 
-    /// The tolerance of sums and comparisons for this kind of source.
+    /// The tolerance of sums and comparisons for this kind of source: exact
+    /// for an inventory compiled in memory; as Excel shows them for tables
+    /// read from files (a workbook's doubles, and CSVs, which may hold them
+    /// after `airinv import` or values typed and rounded by hand).
     pub fn tolerance(&self) -> Tolerance {
         match self.kind {
-            Kind::Workbook => Tolerance::workbook(),
-            _ => Tolerance::exact(),
+            Kind::Inventory => Tolerance::exact(),
+            Kind::Workbook | Kind::AnnexCsv => Tolerance::workbook(),
         }
     }
 

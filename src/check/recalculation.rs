@@ -5,10 +5,10 @@
 //!
 //! Every pollutant cell (E-AD) and activity cell (AF-AK) of every row is
 //! compared, totals included. A number that became a key or the reverse
-//! (NE → 0.5) is a change. When either submission is a workbook, numbers
-//! are compared as Excel shows them, to 15 significant digits (see
-//! [`super::Tolerance`]): a difference in the 16th digit is the noise of
-//! doubles, not a recalculation. Years found in one submission only are named
+//! (NE → 0.5) is a change. Unless both submissions are inventory folders
+//! (exact decimals), numbers are compared as Excel shows them, to 15
+//! significant digits (see [`super::Tolerance`]): a difference in the 16th
+//! digit is the noise of doubles, not a recalculation. Years found in one submission only are named
 //! (`recalculation.years`).
 
 use super::{Finding, Kind, Severity, Submission, Tolerance, YearView, show};
@@ -64,10 +64,10 @@ pub struct Recalculation {
 
 /// Compares the years the two submissions share, cell by cell.
 pub fn compare(previous: &Submission, current: &Submission) -> Recalculation {
-    let tol = if previous.kind == Kind::Workbook || current.kind == Kind::Workbook {
-        Tolerance::workbook()
-    } else {
+    let tol = if previous.kind == Kind::Inventory && current.kind == Kind::Inventory {
         Tolerance::exact()
+    } else {
+        Tolerance::workbook()
     };
     let mut r = Recalculation::default();
     let year_of =
@@ -342,8 +342,9 @@ mod tests {
             .set(Pollutant::NOx, n("3.2000000000000003"));
         let new = Submission::from_tables(Kind::Workbook, vec![a.clone()]);
         assert!(compare(&old, &new).changes.is_empty());
-        let new = Submission::from_tables(Kind::AnnexCsv, vec![a]);
-        let old = Submission::from_tables(Kind::AnnexCsv, vec![table(2019)]);
+        // Between two inventories compiled in memory, exact decimals differ.
+        let new = Submission::from_tables(Kind::Inventory, vec![a]);
+        let old = Submission::from_tables(Kind::Inventory, vec![table(2019)]);
         assert_eq!(compare(&old, &new).changes.len(), 1);
     }
 }
