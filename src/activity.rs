@@ -30,6 +30,13 @@ pub const OPTIONAL: [&str; 6] = [
     "source_id",
 ];
 
+/// The largest activity of one row, in the base unit of its quantity (J,
+/// g, m³, m², km or items): 10^24 J is a thousand times the world's yearly
+/// energy use. Larger values are a slip of unit or digits, refused with the
+/// row (the calculation's arithmetic is checked besides).
+pub const MAX_ACTIVITY_BASE: Decimal =
+    Decimal::from_parts(0xA100_0000, 0x1BCE_CCED, 0xD3C2, false, 0);
+
 /// One activity, as read and checked.
 #[derive(Debug, Clone)]
 pub struct Activity {
@@ -95,6 +102,9 @@ pub struct ReadOptions<'a> {
     /// The fuel table: fuel burnt (activity in energy units) must be a fuel
     /// of it, so that it lands in the right activity-data column.
     pub fuels: Option<&'a crate::fuel::Fuels>,
+    /// How CSV files are read (separator, decimal comma, encoding), where
+    /// the compiler forces it; detected otherwise.
+    pub csv: crate::sheet::CsvOptions,
 }
 
 /// Reads an activity file (CSV, or a sheet of a workbook), calling `each`
@@ -109,7 +119,7 @@ pub fn read_file<F>(
 where
     F: FnMut(Activity),
 {
-    let table = crate::sheet::read(path, sheet)?;
+    let table = crate::sheet::read_with(path, sheet, &options.csv)?;
     read_table(&table, options, rejected, each)
 }
 
@@ -328,6 +338,18 @@ impl Columns {
                 },
             )
         })?;
+        if value
+            .checked_mul(quantity.scale)
+            .is_none_or(|base| base > MAX_ACTIVITY_BASE)
+        {
+            return Err(reject(
+                self.value,
+                format!(
+                    "{} {unit_text} is beyond any national activity (more than 10^24 J, g, m³ or items); check the value and its unit",
+                    crate::number::format_decimal(value)
+                ),
+            ));
+        }
         let fuel = cell(self.fuel);
         if let (Some(fuels), crate::unit::Dimension::Energy) = (options.fuels, quantity.dimension) {
             if crate::fuel::is_none(&fuel) {
@@ -504,5 +526,13 @@ mod tests {
             Decimal::from_str_exact("0.5").unwrap()
         );
         assert!(Efficiency::parse("PM9=0.5").is_err());
+    }
+
+    #[test]
+    fn the_activity_bound_is_ten_to_the_24() {
+        assert_eq!(
+            MAX_ACTIVITY_BASE,
+            Decimal::from_str_exact("1000000000000000000000000").unwrap()
+        );
     }
 }

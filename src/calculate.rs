@@ -86,6 +86,8 @@ pub struct KeyTotal {
     pub first_rows: Vec<Location>,
     /// Every row, when per-row lineage is asked for.
     pub rows: Vec<RowRecord>,
+    /// The sum left the range of exact decimals (the key is then rejected).
+    pub overflow: bool,
 }
 
 /// How many row locations a key keeps for messages.
@@ -116,8 +118,12 @@ impl Accumulator {
                 count: 0,
                 first_rows: Vec::new(),
                 rows: Vec::new(),
+                overflow: false,
             });
-        total.value += a.value;
+        match total.value.checked_add(a.value) {
+            Some(v) => total.value = v,
+            None => total.overflow = true,
+        }
         total.count += 1;
         if total.first_rows.len() < KEPT_LOCATIONS {
             total.first_rows.push(a.at.clone());
@@ -138,7 +144,11 @@ impl Accumulator {
         for (k, t) in other.keys {
             match self.keys.get_mut(&k) {
                 Some(mine) => {
-                    mine.value += t.value;
+                    match mine.value.checked_add(t.value) {
+                        Some(v) => mine.value = v,
+                        None => mine.overflow = true,
+                    }
+                    mine.overflow |= t.overflow;
                     mine.count += t.count;
                     for l in t.first_rows {
                         if mine.first_rows.len() < KEPT_LOCATIONS {
@@ -232,6 +242,25 @@ fn full(d: Decimal) -> bool {
     d.mantissa().unsigned_abs().to_string().len() >= 28
 }
 
+/// [`apply`], or `None` when the product leaves the range of decimals.
+pub fn checked_apply(
+    activity: Decimal,
+    multiplier: Decimal,
+    divisor: Decimal,
+) -> Option<(Decimal, bool)> {
+    activity.checked_mul(multiplier)?;
+    if divisor.is_zero() {
+        return None;
+    }
+    Some(apply(activity, multiplier, divisor))
+}
+
+/// The largest emission of one activity key and pollutant, in the
+/// reporting unit (kt, t, kg, g I-TEQ): beyond it the activity or the
+/// factor is wrong (a unit slip), and sums of the table could leave the
+/// range of exact decimals.
+pub const MAX_EMISSION: Decimal = Decimal::from_parts(0x6310_0000, 0x6BC7_5E2D, 0x5, false, 0);
+
 /// `activity × multiplier ÷ divisor`, dividing last, and whether the
 /// result is exact.
 pub fn apply(activity: Decimal, multiplier: Decimal, divisor: Decimal) -> (Decimal, bool) {
@@ -281,6 +310,17 @@ fn compute_key(
         }
         s.join("; ")
     };
+    if total.overflow {
+        return Err(KeyError::Rejected(Rejection {
+            at: total.first_rows.first().cloned().unwrap_or_default(),
+            reason: format!(
+                "the sum of the activity of these rows is beyond the range of exact decimals (year {}, {} row(s): {}); check the values and their units",
+                key.year,
+                total.count,
+                where_()
+            ),
+        }));
+    }
     let selection = index.select(&query).map_err(|e| match e {
         MatchError::Unit(m) => KeyError::Rejected(Rejection {
             at: total.first_rows.first().cloned().unwrap_or_default(),
@@ -298,14 +338,39 @@ fn compute_key(
 
     // Energy in TJ for the activity-data columns.
     let tj = crate::unit::parse_activity_unit("TJ").expect("TJ");
+    // Arithmetic beyond the range of decimals: the activity or a factor is
+    // far beyond any inventory value.
+    let beyond = |what: String| {
+        KeyError::Rejected(Rejection {
+            at: total.first_rows.first().cloned().unwrap_or_default(),
+            reason: format!(
+                "{what} is beyond the range of exact decimals (year {}, {} {} of {} row(s): {}); check the values and their units",
+                key.year,
+                crate::number::format_decimal(total.value),
+                key.unit,
+                total.count,
+                where_()
+            ),
+        })
+    };
     let energy_tj = match quantity.dimension {
-        crate::unit::Dimension::Energy => Some(key_value_in(total.value, &quantity, &tj)),
-        crate::unit::Dimension::Mass if fuels.group(&key.fuel).is_some() => {
-            ncv.as_ref().map(|(n, _)| {
-                // t × GJ/t = GJ; exact.
-                total.value * quantity.scale / Decimal::from(1_000_000) * *n / Decimal::ONE_THOUSAND
-            })
-        }
+        crate::unit::Dimension::Energy => Some(
+            key_value_in(total.value, &quantity, &tj)
+                .ok_or_else(|| beyond("the activity in TJ".into()))?,
+        ),
+        crate::unit::Dimension::Mass if fuels.group(&key.fuel).is_some() => match ncv.as_ref() {
+            // t × GJ/t = GJ; exact.
+            Some((n, _)) => Some(
+                total
+                    .value
+                    .checked_mul(quantity.scale)
+                    .map(|v| v / Decimal::from(1_000_000))
+                    .and_then(|t| t.checked_mul(*n))
+                    .map(|gj| gj / Decimal::ONE_THOUSAND)
+                    .ok_or_else(|| beyond("the activity in TJ".into()))?,
+            ),
+            None => None,
+        },
         _ => None,
     };
 
@@ -346,13 +411,26 @@ fn compute_key(
                 // grams per factor mass unit ÷ grams per reporting unit: powers of ten.
                 let (per_unit, _) =
                     ratio(*grams, pollutant.grams_per_unit()).map_err(KeyError::Fatal)?;
-                let rate = f.value * per_unit * days * kept;
+                let too_big = || {
+                    beyond(format!(
+                        "the {pollutant} emission with factor {} ({} {})",
+                        f.id,
+                        crate::number::format_decimal(f.value),
+                        f.unit_text
+                    ))
+                };
+                let rate = f
+                    .value
+                    .checked_mul(per_unit)
+                    .and_then(|r| r.checked_mul(days))
+                    .and_then(|r| r.checked_mul(kept))
+                    .ok_or_else(too_big)?;
                 // An exact conversion multiplies; one that is not a finite
                 // decimal (through an NCV) divides once, last.
                 let (multiplier, divisor) = if conv_exact {
-                    (conv * rate, Decimal::ONE)
+                    (conv.checked_mul(rate).ok_or_else(too_big)?, Decimal::ONE)
                 } else {
-                    (num * rate, den)
+                    (num.checked_mul(rate).ok_or_else(too_big)?, den)
                 };
                 if days != Decimal::ONE {
                     conv_text.push_str("; per day × 365 days");
@@ -363,7 +441,11 @@ fn compute_key(
                         format_decimal(Decimal::ONE - kept)
                     ));
                 }
-                let (emission, exact) = apply(total.value, multiplier, divisor);
+                let (emission, exact) =
+                    checked_apply(total.value, multiplier, divisor).ok_or_else(too_big)?;
+                if emission.abs() >= MAX_EMISSION {
+                    return Err(too_big());
+                }
                 lines.push(line(
                     f,
                     *pollutant,
@@ -384,8 +466,24 @@ fn compute_key(
         };
         match lines.iter().find(|l| l.pollutant == of).cloned() {
             Some(base) => {
-                let multiplier = base.multiplier * f.value / Decimal::ONE_HUNDRED;
-                let (emission, exact) = apply(total.value, multiplier, base.divisor);
+                let too_big = || {
+                    beyond(format!(
+                        "the {pollutant} emission with factor {} ({} {})",
+                        f.id,
+                        crate::number::format_decimal(f.value),
+                        f.unit_text
+                    ))
+                };
+                let multiplier = base
+                    .multiplier
+                    .checked_mul(f.value)
+                    .map(|m| m / Decimal::ONE_HUNDRED)
+                    .ok_or_else(too_big)?;
+                let (emission, exact) =
+                    checked_apply(total.value, multiplier, base.divisor).ok_or_else(too_big)?;
+                if emission.abs() >= MAX_EMISSION {
+                    return Err(too_big());
+                }
                 let text = format!(
                     "{}% of the {of} emission of the same activity ({})",
                     format_decimal(f.value),
@@ -415,8 +513,8 @@ fn key_value_in(
     value: Decimal,
     from: &crate::unit::Quantity,
     to: &crate::unit::Quantity,
-) -> Decimal {
-    value * from.scale / to.scale
+) -> Option<Decimal> {
+    value.checked_mul(from.scale)?.checked_div(to.scale)
 }
 
 fn line(

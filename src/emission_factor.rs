@@ -174,7 +174,13 @@ fn read_normalised(bytes: &[u8], name: &Path) -> Result<Vec<Factor>> {
     }
     let mut factors = Vec::new();
     for record in reader.records() {
-        let r = record.map_err(|e| Error::file(name, format!("cannot be read: {e}")))?;
+        let r = record.map_err(|e| match e.position() {
+            Some(p) => Error::input(
+                Location::file(name).with_row(p.line()),
+                format!("cannot be read: {e}"),
+            ),
+            None => Error::file(name, format!("cannot be read: {e}")),
+        })?;
         let line = r.position().map(|p| p.line()).unwrap_or(0);
         let at = |col: &str| {
             Location::file(name)
@@ -263,7 +269,12 @@ pub const USER_COLUMNS: &str = "nfr,fuel,technology,pollutant,value,unit (requir
 /// with its location, since a country-specific factor left out silently
 /// would let the Guidebook default stand in for it.
 pub fn read_user_file(path: &Path) -> Result<Vec<Factor>> {
-    let sheet = crate::sheet::read(path, None)?;
+    read_user_file_with(path, &crate::sheet::CsvOptions::default())
+}
+
+/// Reads a user's factor file, with CSV settings forced where given.
+pub fn read_user_file_with(path: &Path, csv: &crate::sheet::CsvOptions) -> Result<Vec<Factor>> {
+    let sheet = crate::sheet::read_with(path, None, csv)?;
     let mut rows = sheet
         .rows
         .iter()

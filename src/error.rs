@@ -104,12 +104,12 @@ pub fn column_letters(index: usize) -> String {
 /// The library's error type.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A file could not be opened, read or written.
-    #[error("{path}: {source}")]
+    /// A file could not be opened, read or written. (The I/O error is said
+    /// in the message, not chained: printed once.)
+    #[error("{}: {}", .path.display(), io_words(.error))]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A value in an input file is not what was expected there.
     #[error("{at}: {problem}")]
@@ -126,10 +126,10 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Error {
+    pub fn io(path: impl AsRef<Path>, error: std::io::Error) -> Error {
         Error::Io {
             path: path.as_ref().to_path_buf(),
-            source,
+            error,
         }
     }
 
@@ -149,6 +149,16 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An I/O error in a compiler's words.
+fn io_words(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "does not exist".into(),
+        std::io::ErrorKind::PermissionDenied => "cannot be opened: permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "is a folder, not a file".into(),
+        _ => e.to_string(),
+    }
+}
 
 #[cfg(test)]
 mod tests {

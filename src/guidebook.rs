@@ -406,8 +406,10 @@ pub fn write_problems<W: std::io::Write>(out: W, problems: &[Problem]) -> std::i
         "reason",
     ])?;
     for p in problems {
-        w.write_record([
-            p.row.to_string().as_str(),
+        // A list for people to open in a spreadsheet: no text may become a formula.
+        let row = p.row.to_string();
+        let record = [
+            row.as_str(),
             &p.nfr,
             &p.table,
             &p.kind,
@@ -418,7 +420,12 @@ pub fn write_problems<W: std::io::Write>(out: W, problems: &[Problem]) -> std::i
             &p.unit,
             p.category.as_str(),
             &p.reason,
-        ])?;
+        ];
+        w.write_record(
+            record
+                .iter()
+                .map(|s| crate::output::csv_safe(s).into_owned()),
+        )?;
     }
     w.flush()
 }

@@ -144,7 +144,15 @@ impl Inventory {
 
 fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
     let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        Error::file(path, format!("is not valid TOML: {}", e.message()))
+        // The line of the mistake, as an editor shows it.
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() as u64 + 1);
+        let message = format!("is not valid TOML: {}", e.message().trim());
+        match line {
+            Some(line) => Error::input(crate::error::Location::file(path).with_row(line), message),
+            None => Error::file(path, message),
+        }
     })?;
     let bad = |key: &str, problem: String| Error::file(path, format!("{key}: {problem}"));
     let known = [
@@ -556,6 +564,17 @@ note = "flexibility"
             Decimal::from_str_exact("-0.1").unwrap()
         );
         assert_eq!(inv.adjustments[1].row, AdjustmentRow::Necd);
+    }
+
+    #[test]
+    fn a_toml_mistake_is_named_at_its_line() {
+        let e = load("name = \"x\"\nyears = [2022\nactivity = [\"a.csv\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("inv/inventory.toml, row 3: is not valid TOML"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -34,7 +34,13 @@
 //! a year) and [`notation_key::Cell`] (a number, a notation key, or nothing).
 //! Past submissions come in through [`workbook::read`]: a filled Annex I
 //! workbook, one [`annex1::Annex1Year`] per year sheet, cells located by NFR
-//! code and column name.
+//! code and column name. [`check::Submission`] holds the tables of an
+//! inventory, an output folder or a workbook, and [`check::run`] tests them
+//! as CEIP would (completeness, keys, sums, consistency, implied factors,
+//! time series, recalculations), each [`check::Finding`] at its sheet and
+//! cell. [`sheet::read`] reads CSV files as Excel writes them in any locale
+//! (encoding, separator, decimal comma) and bounds workbooks before they are
+//! unpacked.
 //! Numbers are [`rust_decimal::Decimal`] throughout; [`number::from_excel`]
 //! is the one conversion from a workbook's doubles.
 //!
@@ -54,6 +60,7 @@ pub mod activity;
 pub mod aggregate;
 pub mod annex1;
 pub mod calculate;
+pub mod check;
 pub mod cmd;
 pub mod commitment;
 pub mod compare;

@@ -30,6 +30,8 @@ enum Command {
     Import(ImportArgs),
     /// Convert a sheet laid out for people (an energy balance) into an activity file, with a mapping.
     Convert(ConvertArgs),
+    /// Check an inventory before submission: completeness, notation keys, sums, consistency, implied factors, time series, recalculations.
+    Check(CheckArgs),
 }
 
 #[derive(Args)]
@@ -67,6 +69,21 @@ struct CompareArgs {
     plot: Option<PathBuf>,
 }
 
+#[derive(Args)]
+struct CheckArgs {
+    /// An inventory folder, an output folder (annex1_<YEAR>.csv files) or an Annex I workbook.
+    source: PathBuf,
+    /// Output format of the findings.
+    #[arg(long, value_enum, default_value = "text")]
+    format: CheckFormatArg,
+    /// The previous submission of the same years: list every cell that changed (recalculations).
+    #[arg(long)]
+    previous: Option<PathBuf>,
+    /// Write the recalculation table (every changed cell) to this CSV file.
+    #[arg(long, requires = "previous")]
+    recalculations: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum FormatArg {
     Table,
@@ -93,6 +110,13 @@ struct ConvertArgs {
     /// The workbook sheet, if not the one the mapping names.
     #[arg(long)]
     sheet: Option<String>,
+}
+
+/// Output format of check.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum CheckFormatArg {
+    Text,
+    Json,
 }
 
 #[derive(Args)]
@@ -123,6 +147,15 @@ struct CompileArgs {
     /// No progress display while large files are read.
     #[arg(long, short)]
     quiet: bool,
+    /// CSV separator of the input files: , ; tab or | (detected when not given).
+    #[arg(long)]
+    delimiter: Option<String>,
+    /// Read numbers of CSV inputs with a decimal comma (1,5 = 1.5); detected in files separated by ; or tabs.
+    #[arg(long)]
+    decimal_comma: bool,
+    /// Text encoding of CSV inputs: utf-8, utf-16, windows-1251, windows-1252 (detected when not given).
+    #[arg(long)]
+    encoding: Option<String>,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -190,6 +223,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Compare(args) => compare(args),
         Command::Import(args) => import(args),
         Command::Convert(args) => convert(args),
+        Command::Check(args) => check(args),
     }
 }
 
@@ -347,6 +381,11 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
         keep_going: args.keep_going,
         country: args.country,
         reporting_date: args.reporting_date,
+        csv: csv_options(
+            args.delimiter.as_deref(),
+            args.decimal_comma,
+            args.encoding.as_deref(),
+        )?,
         progress: Some(progress.clone()),
     });
     if let Some((stop, handle)) = display {
@@ -389,6 +428,50 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    })
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode> {
+    use airinv::cmd::check;
+    let report = check::run(&check::CheckOptions {
+        source: args.source,
+        previous: args.previous,
+        recalculations: args.recalculations,
+    })?;
+    match args.format {
+        CheckFormatArg::Text => print!("{}", check::text(&report)),
+        CheckFormatArg::Json => print!("{}", check::json(&report)),
+    }
+    Ok(if report.has_errors() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The forced CSV settings of the command line.
+fn csv_options(
+    delimiter: Option<&str>,
+    decimal_comma: bool,
+    encoding: Option<&str>,
+) -> Result<airinv::sheet::CsvOptions> {
+    use airinv::sheet::{CsvOptions, TextEncoding, parse_delimiter};
+    Ok(CsvOptions {
+        delimiter: delimiter
+            .map(parse_delimiter)
+            .transpose()
+            .map_err(|e| anyhow::anyhow!("--delimiter: {e}"))?,
+        decimal_comma: decimal_comma.then_some(true),
+        encoding: encoding
+            .map(|e| {
+                TextEncoding::parse(e).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--encoding: '{e}' is not an encoding airinv reads; the encodings are {}",
+                        TextEncoding::NAMES
+                    )
+                })
+            })
+            .transpose()?,
     })
 }
 

@@ -178,6 +178,32 @@ pub fn parse_cell(text: &str) -> std::result::Result<Cell, String> {
 
 /// Reads an `annex1_<YEAR>.csv` as airinv writes it.
 pub fn read_annex_csv(path: &Path, year: i32) -> Result<Annex1Year> {
+    let (table, unreadable) = read_annex_csv_lenient(path, year)?;
+    match unreadable.into_iter().next() {
+        Some(u) => Err(Error::input(u.at, u.problem)),
+        None => Ok(table),
+    }
+}
+
+/// A cell whose text is neither a number nor a notation key, with the
+/// template row and column it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnreadableCell {
+    /// Where it was read (file, row, column).
+    pub at: Location,
+    pub year: i32,
+    /// The template row number (14 for 1A1a).
+    pub row: u32,
+    /// The template column letter (E for NOx, AF for liquid fuels).
+    pub column: String,
+    pub text: String,
+    pub problem: String,
+}
+
+/// Reads an `annex1_<YEAR>.csv`, keeping the cells that are neither a
+/// number nor a notation key aside (read as empty) instead of stopping at
+/// the first: `airinv check` reports them all.
+pub fn read_annex_csv_lenient(path: &Path, year: i32) -> Result<(Annex1Year, Vec<UnreadableCell>)> {
     let sheet = crate::sheet::read(path, None)?;
     let mut rows = sheet.rows.iter();
     let header = rows.next().ok_or_else(|| Error::file(path, "is empty"))?;
@@ -197,6 +223,7 @@ pub fn read_annex_csv(path: &Path, year: i32) -> Result<Annex1Year> {
         year,
         ..Header::default()
     });
+    let mut unreadable = Vec::new();
     for row in rows {
         let code = row.cells.get(2).map(|c| c.trim()).unwrap_or("");
         if code.is_empty() {
@@ -214,25 +241,74 @@ pub fn read_annex_csv(path: &Path, year: i32) -> Result<Annex1Year> {
             .rows
             .get_mut(&template_row.number)
             .expect("template row");
-        let at = |i: usize| {
-            Location::file(path)
-                .with_row(row.number)
-                .with_column(expected[i].clone())
-        };
-        let get = |i: usize| -> Result<Cell> {
-            parse_cell(row.cells.get(i).map(String::as_str).unwrap_or(""))
-                .map_err(|e| Error::input(at(i), e))
+        let mut get = |i: usize, column: &str| -> Cell {
+            let text = row.cells.get(i).map(String::as_str).unwrap_or("");
+            parse_cell(text).unwrap_or_else(|problem| {
+                unreadable.push(UnreadableCell {
+                    at: Location::file(path)
+                        .with_row(row.number)
+                        .with_column(expected[i].clone()),
+                    year,
+                    row: template_row.number,
+                    column: column.to_string(),
+                    text: text.trim().to_string(),
+                    problem,
+                });
+                Cell::Empty
+            })
         };
         for p in Pollutant::ALL {
-            cells.set(p, get(4 + p.index())?);
+            cells.set(p, get(4 + p.index(), p.column()));
         }
         for g in 0..5 {
-            cells.fuels[g] = get(30 + g)?;
+            cells.fuels[g] = get(30 + g, crate::annex1::ACTIVITY_COLUMNS[g]);
         }
-        cells.other_activity = get(35)?;
+        cells.other_activity = get(35, "AK");
         cells.other_activity_unit = row.cells.get(36).cloned().unwrap_or_default();
     }
-    Ok(table)
+    Ok((table, unreadable))
+}
+
+/// Loads an output folder of `annex1_<YEAR>.csv` files or one such file,
+/// keeping unreadable cells aside (see [`read_annex_csv_lenient`]).
+pub fn load_annex_csvs_lenient(path: &Path) -> Result<(Vec<YearTable>, Vec<UnreadableCell>)> {
+    let files: Vec<(i32, PathBuf)> = if path.is_dir() {
+        let mut files: Vec<(i32, PathBuf)> = std::fs::read_dir(path)
+            .map_err(|e| Error::io(path, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter_map(|p| year_of_csv(&p).map(|y| (y, p)))
+            .collect();
+        if files.is_empty() {
+            return Err(Error::file(
+                path,
+                "has no inventory.toml and no annex1_<YEAR>.csv files: it is neither an inventory folder nor an output folder",
+            ));
+        }
+        files.sort();
+        files
+    } else if !path.exists() {
+        return Err(Error::file(path, "does not exist"));
+    } else {
+        let year = year_of_csv(path).ok_or_else(|| {
+            Error::file(
+                path,
+                "is not an annex1_<YEAR>.csv file, an output folder, an inventory folder or a workbook",
+            )
+        })?;
+        vec![(year, path.to_path_buf())]
+    };
+    let mut years = Vec::new();
+    let mut unreadable = Vec::new();
+    for (year, p) in files {
+        let (table, bad) = read_annex_csv_lenient(&p, year)?;
+        unreadable.extend(bad);
+        years.push(YearTable {
+            table,
+            origin: p.display().to_string(),
+            file: Some(p),
+        });
+    }
+    Ok((years, unreadable))
 }
 
 #[cfg(test)]

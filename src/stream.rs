@@ -30,7 +30,7 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, mpsc};
 
 /// Bytes read at a time.
@@ -66,19 +66,27 @@ struct Sums {
     count: u64,
     /// Lines (within the block) of the first rows.
     lines: Vec<u64>,
+    /// A sum left the range of exact arithmetic (the key is then rejected).
+    overflow: bool,
 }
 
 impl Sums {
     fn add_fast(&mut self, mantissa: i128, scale: u32, line: u64) {
         match self.by_scale.iter_mut().find(|(s, _)| *s == scale) {
-            Some((_, sum)) => *sum += mantissa,
+            Some((_, sum)) => match sum.checked_add(mantissa) {
+                Some(v) => *sum = v,
+                None => self.overflow = true,
+            },
             None => self.by_scale.push((scale, mantissa)),
         }
         self.note(line);
     }
 
     fn add_other(&mut self, value: Decimal, line: u64) {
-        self.other += value;
+        match self.other.checked_add(value) {
+            Some(v) => self.other = v,
+            None => self.overflow = true,
+        }
         self.note(line);
     }
 
@@ -100,10 +108,20 @@ struct BlockResult {
     /// Rejections with their line within the block.
     rejected: Vec<(u64, Rejection)>,
     counts: Counts,
+    /// A row that is one field holding `;`, tab or `|`: a file whose rows use
+    /// different separators.
+    mixed_separators: bool,
 }
 
-/// Reads an activity CSV file in parallel blocks.
-pub fn read_csv(path: &Path, options: &ReadOptions, progress: &Progress) -> Result<Streamed> {
+/// Reads an activity CSV file in parallel blocks; `None` when the file is
+/// not a plain UTF-8 file separated by commas (another separator, a decimal
+/// comma, another encoding, mixed separators, a quote left open): the
+/// general reader, which detects and checks all of these, reads it then.
+pub fn read_csv(
+    path: &Path,
+    options: &ReadOptions,
+    progress: &Progress,
+) -> Result<Option<Streamed>> {
     read_csv_in_blocks(path, options, progress, BLOCK)
 }
 
@@ -114,8 +132,17 @@ pub fn read_csv_in_blocks(
     options: &ReadOptions,
     progress: &Progress,
     block_size: usize,
-) -> Result<Streamed> {
+) -> Result<Option<Streamed>> {
     let block_size = block_size.max(1);
+    let forced = &options.csv;
+    if forced.delimiter.is_some_and(|d| d != b',')
+        || forced.decimal_comma == Some(true)
+        || forced
+            .encoding
+            .is_some_and(|e| e != crate::sheet::TextEncoding::Utf8)
+    {
+        return Ok(None);
+    }
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     if let Ok(meta) = file.metadata() {
         progress.total_bytes.store(meta.len(), Ordering::Relaxed);
@@ -151,7 +178,17 @@ pub fn read_csv_in_blocks(
             }
         };
         header_line += 1;
-        let cells = split_quoted(trim_cr(&carry[offset..end]));
+        let header_bytes = trim_cr(&carry[offset..end]);
+        let Ok(header_text) = std::str::from_utf8(header_bytes) else {
+            return Ok(None);
+        };
+        if !header_text.trim().is_empty()
+            && crate::sheet::detect_delimiter(header_text) != b','
+            && forced.delimiter.is_none()
+        {
+            return Ok(None);
+        }
+        let cells = split_quoted(header_bytes);
         offset = (end + 1).min(carry.len());
         if cells.iter().all(|c| c.trim().is_empty()) {
             if end >= carry.len() {
@@ -195,10 +232,11 @@ pub fn read_csv_in_blocks(
         progress,
     };
     let mut read_error: Option<Error> = None;
+    let abort = AtomicBool::new(false);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let pool_tx = pool_tx.clone();
-            let (block_rx, results, ctx) = (&block_rx, &results, &ctx);
+            let (block_rx, results, ctx, abort) = (&block_rx, &results, &ctx, &abort);
             scope.spawn(move || {
                 let mut worker = Worker::new(ctx);
                 loop {
@@ -206,7 +244,18 @@ pub fn read_csv_in_blocks(
                     let Ok(Ok((index, buf, len))) = next else {
                         break;
                     };
+                    // Text that is not UTF-8 (Windows-1251, ...), or a row that
+                    // is one field holding another separator: the general
+                    // reader detects the encoding or reports the mixed separators.
+                    if abort.load(Ordering::Relaxed) || std::str::from_utf8(&buf[..len]).is_err() {
+                        abort.store(true, Ordering::Relaxed);
+                        let _ = pool_tx.send(buf);
+                        continue;
+                    }
                     let r = worker.block(&buf[..len]);
+                    if r.mixed_separators {
+                        abort.store(true, Ordering::Relaxed);
+                    }
                     progress.bytes.fetch_add(len as u64, Ordering::Relaxed);
                     if let Ok(mut all) = results.lock() {
                         all.push((index, r));
@@ -221,6 +270,12 @@ pub fn read_csv_in_blocks(
         let mut index = 0usize;
         let mut tail: Vec<u8> = std::mem::take(&mut carry);
         while let Ok(mut buf) = pool_rx.recv() {
+            // A quote left open keeps the rest of the file from being cut
+            // into rows: stop, the general reader says where it opens.
+            if abort.load(Ordering::Relaxed) || tail.len() > 4 * block_size {
+                abort.store(true, Ordering::Relaxed);
+                break;
+            }
             if buf.len() < tail.len() + block_size {
                 buf.resize(tail.len() + block_size, 0);
             }
@@ -238,6 +293,12 @@ pub fn read_csv_in_blocks(
                         break;
                     }
                 }
+            }
+            // The last rows: a quote opened and never closed is for the
+            // general reader to report.
+            if eof && memchr::memchr_iter(b'"', &buf[..len]).count() % 2 == 1 {
+                abort.store(true, Ordering::Relaxed);
+                break;
             }
             let cut = if eof {
                 Some(len)
@@ -272,6 +333,9 @@ pub fn read_csv_in_blocks(
     if let Some(e) = read_error {
         return Err(e);
     }
+    if abort.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
     let sha256 = hasher.hex();
 
     // Merge the blocks in order.
@@ -282,7 +346,10 @@ pub fn read_csv_in_blocks(
         ..Counts::default()
     };
     let mut rejected = Vec::new();
-    let mut totals: HashMap<ActivityKey, (Decimal, u64, Vec<u64>)> = HashMap::new();
+    // Per key: the sum, the row count, the first lines, and whether the sum
+    // left the range of exact decimals (the key's rows are then rejected by
+    // the calculation, with their locations).
+    let mut totals: HashMap<ActivityKey, (Decimal, u64, Vec<u64>, bool)> = HashMap::new();
     let mut first_line = header_line;
     for (_, b) in blocks {
         counts.add(b.counts);
@@ -291,20 +358,18 @@ pub fn read_csv_in_blocks(
             rejected.push(r);
         }
         for (key, k) in b.keys {
-            let mut sum = k.other;
+            let entry = totals
+                .entry(key)
+                .or_insert((Decimal::ZERO, 0, Vec::new(), false));
+            let mut sum = Some(k.other).filter(|_| !k.overflow);
             for (scale, mantissa) in &k.by_scale {
-                let part = Decimal::try_from_i128_with_scale(*mantissa, *scale).map_err(|_| {
-                    Error::input(
-                        at.clone(),
-                        format!("the sum of the activity of {} {} {} is beyond the range of exact decimals", key.year, key.code(), key.fuel),
-                    )
-                })?;
-                sum = sum.checked_add(part).ok_or_else(|| {
-                    Error::input(at.clone(), format!("the sum of the activity of {} {} is beyond the range of exact decimals", key.year, key.code()))
-                })?;
+                let part = Decimal::try_from_i128_with_scale(*mantissa, *scale).ok();
+                sum = sum.zip(part).and_then(|(s, p)| s.checked_add(p));
             }
-            let entry = totals.entry(key).or_insert((Decimal::ZERO, 0, Vec::new()));
-            entry.0 += sum;
+            match sum.and_then(|s| entry.0.checked_add(s)) {
+                Some(total) => entry.0 = total,
+                None => entry.3 = true,
+            }
             entry.1 += k.count;
             for l in k.lines {
                 if entry.2.len() < KEPT {
@@ -315,7 +380,7 @@ pub fn read_csv_in_blocks(
         first_line += b.newlines;
     }
     let mut acc = Accumulator::new(false);
-    for (key, (value, count, lines)) in totals {
+    for (key, (value, count, lines, overflow)) in totals {
         acc.keys.insert(
             key,
             KeyTotal {
@@ -323,16 +388,17 @@ pub fn read_csv_in_blocks(
                 count,
                 first_rows: lines.into_iter().map(|l| at.clone().with_row(l)).collect(),
                 rows: Vec::new(),
+                overflow,
             },
         );
     }
     rejected.sort_by_key(|r| r.at.row);
-    Ok(Streamed {
+    Ok(Some(Streamed {
         acc,
         rejected,
         counts,
         sha256,
-    })
+    }))
 }
 
 /// Reads up to `max` more bytes onto `buf`; true at the end of the file.
@@ -455,6 +521,35 @@ struct SeenKey {
     /// The key fields, each followed by 0x1f.
     text: Box<[u8]>,
     checked: std::result::Result<ActivityKey, Rejection>,
+    /// The largest value the fast path takes for this key's unit, per scale
+    /// of the written number, as a mantissa: larger values go through the
+    /// general check, which refuses more than 10^24 base units.
+    limits: Vec<(u32, i128)>,
+    /// Base units in one unit of the key (J in a TJ).
+    unit_scale: Decimal,
+}
+
+impl SeenKey {
+    /// True when `mantissa` × 10^-`scale` units is safely below the limit.
+    fn within_limit(&mut self, mantissa: i128, scale: u32) -> bool {
+        let limit = match self.limits.iter().find(|(s, _)| *s == scale) {
+            Some((_, l)) => *l,
+            None => {
+                // ⌊10^24 / unit scale × 10^scale⌋, less one for the rounding
+                // of the division (the general check decides at the edge).
+                let l = crate::activity::MAX_ACTIVITY_BASE
+                    .checked_div(self.unit_scale)
+                    .and_then(|v| {
+                        v.checked_mul(Decimal::from_i128_with_scale(10i128.pow(scale.min(28)), 0))
+                    })
+                    .map(|v| v.trunc().mantissa() / 10i128.pow(v.trunc().scale()) - 1)
+                    .unwrap_or(i128::MAX);
+                self.limits.push((scale, l));
+                l
+            }
+        };
+        mantissa <= limit
+    }
 }
 
 /// A worker: the keys it has met (kept from block to block, so each is
@@ -651,6 +746,9 @@ impl<'a> Worker<'a> {
             r.counts.empty += 1;
             return;
         }
+        if commas.is_empty() && line.iter().any(|b| matches!(b, b';' | b'\t' | b'|')) {
+            r.mixed_separators = true;
+        }
         r.counts.read += 1;
         let field = |i: usize| -> &[u8] {
             if i > commas.len() {
@@ -731,7 +829,9 @@ impl<'a> Worker<'a> {
             r.rejected.push((line_no, rejection.clone()));
             return;
         }
-        match fast_value(field(self.ctx.columns.value)) {
+        match fast_value(field(self.ctx.columns.value))
+            .filter(|(m, sc)| self.seen[id as usize].within_limit(*m, *sc))
+        {
             Some((mantissa, scale)) => self.sums_of(id).add_fast(mantissa, scale, line_no),
             None => {
                 // Not a plain non-negative decimal: the general row check says.
@@ -758,10 +858,17 @@ impl<'a> Worker<'a> {
         checked: std::result::Result<ActivityKey, Rejection>,
     ) -> u32 {
         let id = self.seen.len() as u32;
+        let unit_scale = checked
+            .as_ref()
+            .ok()
+            .and_then(|k| crate::unit::parse_activity_unit(&k.unit).ok())
+            .map_or(Decimal::ONE, |q| q.scale);
         self.seen.push(SeenKey {
             hash,
             text: text.into_boxed_slice(),
             checked,
+            limits: Vec::new(),
+            unit_scale,
         });
         let seen = &self.seen;
         self.table

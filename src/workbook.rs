@@ -204,6 +204,25 @@ pub struct Workbook {
     /// Things read in a way worth knowing (numbers stored as text, rows an
     /// older layout does not have).
     pub notes: Vec<String>,
+    /// Value cells that are neither a number nor a notation key, read as
+    /// empty: only when the workbook is read with [`read_lenient`] (else
+    /// the first is an error).
+    pub unreadable: Vec<Unreadable>,
+    lenient: bool,
+}
+
+/// A value cell that is neither a number nor a notation key (`n/a`, `-`,
+/// TRUE, `#DIV/0!`), kept aside by [`read_lenient`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub at: Location,
+    pub year: i32,
+    /// The template row number (14 for 1A1a).
+    pub template_row: u32,
+    pub column: Column,
+    /// The cell's text as shown.
+    pub text: String,
+    pub problem: String,
 }
 
 impl Workbook {
@@ -224,6 +243,17 @@ impl Workbook {
 
 /// Reads every year sheet of an Annex I workbook.
 pub fn read(path: &Path) -> Result<Workbook> {
+    read_with(path, false)
+}
+
+/// Reads every year sheet, keeping value cells that are neither a number
+/// nor a notation key aside (read as empty) in [`Workbook::unreadable`]
+/// instead of stopping at the first: `airinv check` reports them all.
+pub fn read_lenient(path: &Path) -> Result<Workbook> {
+    read_with(path, true)
+}
+
+fn read_with(path: &Path, lenient: bool) -> Result<Workbook> {
     let grids = read_grids(path)?;
     let mut book = Workbook {
         path: path.to_path_buf(),
@@ -231,6 +261,8 @@ pub fn read(path: &Path) -> Result<Workbook> {
         other_sheets: Vec::new(),
         skipped: Vec::new(),
         notes: Vec::new(),
+        unreadable: Vec::new(),
+        lenient,
     };
     for grid in &grids {
         let at = Location::file(path).with_sheet(grid.name.clone());
@@ -402,7 +434,7 @@ const OLE_SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 /// Refuses files that are not zip containers and parts that would unpack
 /// beyond [`MAX_PART_BYTES`], before calamine unpacks anything.
-fn check_container(path: &Path) -> Result<()> {
+pub(crate) fn check_container(path: &Path) -> Result<()> {
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut head = [0u8; 8];
     let n = file.read(&mut head).map_err(|e| Error::io(path, e))?;
@@ -533,6 +565,7 @@ fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Opti
     check_units(grid, header_row, &columns, &cell_at)?;
     let header = read_header(grid, header_row, &at, book)?;
 
+    let year = header.year;
     let mut table = Annex1Year::empty(header);
     let mut counts = CellCounts::default();
     let mut rows: BTreeMap<u32, u32> = BTreeMap::new();
@@ -611,8 +644,21 @@ fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Opti
                 cells.other_activity_unit = crate::sheet::cell_text(raw).unwrap_or_default();
                 continue;
             }
-            let cell =
-                read_value_cell(raw).map_err(|problem| Error::input(cell_at(r, c), problem))?;
+            let cell = match read_value_cell(raw) {
+                Ok(cell) => cell,
+                Err(problem) if book.lenient => {
+                    book.unreadable.push(Unreadable {
+                        at: cell_at(r, c),
+                        year,
+                        template_row: template_row.number,
+                        column,
+                        text: crate::sheet::cell_text(raw).unwrap_or_default(),
+                        problem,
+                    });
+                    Cell::Empty
+                }
+                Err(problem) => return Err(Error::input(cell_at(r, c), problem)),
+            };
             if let (Cell::Number(d), Data::String(s)) = (cell, raw) {
                 book.notes.push(format!(
                     "{}: a number stored as text ('{s}'), read as {}",

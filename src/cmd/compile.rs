@@ -36,6 +36,9 @@ pub struct CompileOptions {
     pub reporting_date: Option<String>,
     /// Counters a progress display reads while large files are read.
     pub progress: Option<std::sync::Arc<crate::stream::Progress>>,
+    /// How CSV inputs are read, where forced (`--delimiter`,
+    /// `--decimal-comma`, `--encoding`); detected otherwise.
+    pub csv: crate::sheet::CsvOptions,
 }
 
 /// What a compile did.
@@ -146,7 +149,7 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         .cloned()
         .collect();
     for f in &user_files {
-        user.extend(emission_factor::read_user_file(f)?);
+        user.extend(emission_factor::read_user_file_with(f, &opts.csv)?);
     }
     let country = opts.country.clone().or(inv.country.clone());
     let index = FactorIndex::new(guidebook, user, fuels, country.clone());
@@ -155,6 +158,7 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
     let read_options = ReadOptions {
         years: inv.years.clone(),
         fuels: Some(index.fuels()),
+        csv: opts.csv,
     };
     if inv.activity.is_empty() {
         return Err(Error::file(
@@ -171,48 +175,59 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         Option<String>,
     );
     let progress = opts.progress.clone().unwrap_or_default();
-    let parts: Vec<Result<Part>> = inv
-        .activity
-        .par_iter()
-        .map(|source| {
-            let mut acc = Accumulator::new(keep_rows);
-            let mut rejected = Vec::new();
-            let mut notes = Vec::new();
-            let mut sha256 = None;
-            let counts = match &source.mapping {
-                // A CSV file of any size: streamed in parallel blocks
-                // (per-row lineage needs every row, so it reads whole).
-                None if !keep_rows
-                    && source.sheet.is_none()
-                    && !crate::sheet::is_workbook(&source.path) =>
-                {
-                    let streamed = crate::stream::read_csv(&source.path, &read_options, &progress)?;
-                    acc = streamed.acc;
-                    rejected = streamed.rejected;
-                    sha256 = Some(streamed.sha256);
-                    streamed.counts
-                }
-                None => activity::read_file(
-                    &source.path,
-                    source.sheet.as_deref(),
-                    &read_options,
-                    &mut rejected,
-                    |a| acc.add(a),
-                )?,
-                // A sheet laid out for people: converted by its mapping first.
-                Some(mapping) => {
-                    let (conversion, lines) = convert_for_compile(source, mapping)?;
-                    notes = lines;
-                    let table = conversion.activity_table(crate::cmd::convert::converted_location(
+    let parts: Vec<Result<Part>> =
+        inv.activity
+            .par_iter()
+            .map(|source| {
+                let mut acc = Accumulator::new(keep_rows);
+                let mut rejected = Vec::new();
+                let mut notes = Vec::new();
+                let mut sha256 = None;
+                let counts = match &source.mapping {
+                    // A CSV file of any size: streamed in parallel blocks
+                    // (per-row lineage needs every row, so it reads whole).
+                    None if !keep_rows
+                        && source.sheet.is_none()
+                        && !crate::sheet::is_workbook(&source.path) =>
+                    {
+                        match crate::stream::read_csv(&source.path, &read_options, &progress)? {
+                            Some(streamed) => {
+                                acc = streamed.acc;
+                                rejected = streamed.rejected;
+                                sha256 = Some(streamed.sha256);
+                                streamed.counts
+                            }
+                            // Not a plain UTF-8 comma-separated file: read whole,
+                            // with encoding and separator detection.
+                            None => activity::read_file(
+                                &source.path,
+                                None,
+                                &read_options,
+                                &mut rejected,
+                                |a| acc.add(a),
+                            )?,
+                        }
+                    }
+                    None => activity::read_file(
                         &source.path,
-                        mapping,
-                    ));
-                    activity::read_table(&table, &read_options, &mut rejected, |a| acc.add(a))?
-                }
-            };
-            Ok((acc, rejected, counts, notes, sha256))
-        })
-        .collect();
+                        source.sheet.as_deref(),
+                        &read_options,
+                        &mut rejected,
+                        |a| acc.add(a),
+                    )?,
+                    // A sheet laid out for people: converted by its mapping first.
+                    Some(mapping) => {
+                        let (conversion, lines) = convert_for_compile(source, mapping)?;
+                        notes = lines;
+                        let table = conversion.activity_table(
+                            crate::cmd::convert::converted_location(&source.path, mapping),
+                        );
+                        activity::read_table(&table, &read_options, &mut rejected, |a| acc.add(a))?
+                    }
+                };
+                Ok((acc, rejected, counts, notes, sha256))
+            })
+            .collect();
     let mut acc = Accumulator::new(keep_rows);
     let mut report = CompileReport::default();
     let mut input_counts = Vec::new();
@@ -375,13 +390,15 @@ fn write_rejected(path: &Path, rejected: &[Rejection]) -> Result<()> {
             .from_writer(w);
         c.write_record(["file", "sheet", "row", "column", "reason"])?;
         for r in rejected {
-            c.write_record([
+            // File names, sheet names and reasons quote what users typed.
+            let record = [
                 r.at.file.as_str(),
                 r.at.sheet.as_deref().unwrap_or(""),
                 &r.at.row.map(|n| n.to_string()).unwrap_or_default(),
                 r.at.column.as_deref().unwrap_or(""),
                 &r.reason,
-            ])?;
+            ];
+            c.write_record(record.iter().map(|s| output::csv_safe(s).into_owned()))?;
         }
         c.flush()
     })

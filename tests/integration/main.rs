@@ -3,9 +3,13 @@
 
 mod harness;
 
+mod check;
+mod check_wallonia;
 mod compare;
 mod compile;
 mod compliance;
 mod convert;
 mod factors;
+mod hardening;
 mod import;
+mod parsers;

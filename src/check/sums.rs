@@ -1,0 +1,400 @@
+//! Sums: the totals of the template are what its notes define.
+//!
+//! The expected values come from [`crate::annex1::Annex1Year`]'s own rules
+//! (the ones `airinv compile` writes with), applied to a copy of the table:
+//!
+//! - `sum.national-total` (error): NATIONAL TOTAL (row 141) = Σ rows 14-140,
+//!   note (a) ([`Annex1Year::compute_totals`]).
+//! - `sum.pah` (error): PAH1-4 (Total 1-4, column AA) = BaP + BbF + BkF +
+//!   IcdP, in every row ([`Annex1Year::derive_pah_totals`]).
+//! - `sum.compliance` (error when it differs, warning when it is empty):
+//!   COMPLIANCE TOTAL (CLRTAP) (row 152) by note (c) and COMPLIANCE TOTAL
+//!   (NECD) (row 154) by note (e). The correction each note adds to the
+//!   national total (adjustments, fuel used, 3B + 3D) is taken from
+//!   `compute_totals` and added to the *reported* national total, so a wrong
+//!   national total is reported once, not again in the compliance rows.
+//!
+//! A total is compared when either side has a number: a number against a
+//! number within the submission's [`super::Tolerance`] (exact for decimal
+//! tables; for workbooks, the rounding of the values involved), and a number
+//! on one side only (a key or nothing on the other) is a finding (a 0 over
+//! four PAHs that are keys is a warning: a key written as a number). Two keys are not
+//! compared: which key a sum of keys should carry is a convention, not a
+//! number.
+
+use super::{Finding, Severity, Tolerance, YearView, show};
+use crate::annex1::Annex1Year;
+use crate::nfr::{self, Row, RowKind};
+use crate::notation_key::Cell;
+use crate::pollutant::Pollutant;
+use rust_decimal::Decimal;
+
+pub fn check(years: &[YearView], tol: Tolerance, out: &mut Vec<Finding>) {
+    for y in years {
+        national_total(y, tol, out);
+        pah(y, tol, out);
+        compliance(y, tol, out);
+    }
+}
+
+fn row(code: &str) -> &'static Row {
+    nfr::find(code).expect("a row of the template")
+}
+
+/// The numbers of some rows for a pollutant: the terms of a sum.
+fn terms<'r>(t: &Annex1Year, rows: impl Iterator<Item = &'r Row>, p: Pollutant) -> Vec<Decimal> {
+    rows.filter_map(|r| t.rows.get(&r.number).and_then(|c| c.get(p).number()))
+        .collect()
+}
+
+/// What differs between a reported and an expected total, in words.
+fn differs(reported: Cell, expected: Cell, terms: &[Decimal], tol: Tolerance) -> Option<String> {
+    match (reported, expected) {
+        (Cell::Number(r), Cell::Number(e)) => (!tol.sum_matches(r, e, terms)).then(|| {
+            format!(
+                "is {} but should be {} (difference {})",
+                show(r),
+                show(e),
+                r.checked_sub(e).map(show).unwrap_or_else(|| "?".into())
+            )
+        }),
+        (Cell::Number(r), other) => Some(format!(
+            "is {} but the cells it sums have no number ({})",
+            show(r),
+            if other.is_empty() {
+                "all empty".to_string()
+            } else {
+                format!("they sum to {other}")
+            }
+        )),
+        (Cell::Empty, Cell::Number(e)) => Some(format!("is empty but should be {}", show(e))),
+        (Cell::Key(k), Cell::Number(e)) => Some(format!("is {k} but should be {}", show(e))),
+        _ => None,
+    }
+}
+
+fn national_total(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>) {
+    let mut computed = y.table.clone();
+    computed.compute_totals();
+    let nt = row("NATIONAL TOTAL");
+    for p in Pollutant::ALL {
+        let reported = y.cell(nt, p);
+        let expected = computed.rows[&nt.number].get(p);
+        let terms = terms(y.table, nfr::sector_rows(), p);
+        if let Some(what) = differs(reported, expected, &terms, tol) {
+            out.push(
+                Finding::at(
+                    Severity::Error,
+                    "sum.national-total",
+                    y,
+                    nt,
+                    p.column(),
+                    format!(
+                        "NATIONAL TOTAL {p} ({}{}) {what}, the sum of rows 14-140 (note (a) of the template); correct the total or the rows",
+                        p.column(),
+                        nt.number
+                    ),
+                )
+                .with_pollutant(p),
+            );
+        }
+    }
+}
+
+fn pah(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>) {
+    let mut computed = y.table.clone();
+    computed.derive_pah_totals();
+    let total = Pollutant::PAH14;
+    // The totals' PAH1-4 follows from the rows' and the national total
+    // check: testing it again would repeat the rows' findings.
+    for r in nfr::rows()
+        .iter()
+        .filter(|r| !matches!(r.kind, RowKind::NationalTotal | RowKind::Compliance))
+    {
+        let Some(cells) = y.table.rows.get(&r.number) else {
+            continue;
+        };
+        let reported = cells.get(total);
+        let expected = computed.rows[&r.number].get(total);
+        let four: Vec<Decimal> = Pollutant::PAHS
+            .iter()
+            .filter_map(|p| cells.get(*p).number())
+            .collect();
+        if let Some(what) = differs(reported, expected, &four, tol) {
+            let four: Vec<String> = Pollutant::PAHS
+                .iter()
+                .map(|p| format!("{}{}", p.column(), r.number))
+                .collect();
+            // A 0 over four keys (or a key over four zeros) is a key written
+            // as a number, not a wrong sum.
+            let zero = |c: Cell| c.number().is_some_and(|v| v.is_zero());
+            let severity = if zero(reported) || zero(expected) {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            out.push(
+                Finding::at(
+                    severity,
+                    "sum.pah",
+                    y,
+                    r,
+                    total.column(),
+                    format!(
+                        "{} PAH1-4 ({}{}) {what}, the sum BaP + BbF + BkF + IcdP ({}); correct the total or the four PAHs",
+                        r.code,
+                        total.column(),
+                        r.number,
+                        four.join(" + ")
+                    ),
+                )
+                .with_pollutant(total),
+            );
+        }
+    }
+}
+
+fn compliance(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>) {
+    let mut computed = y.table.clone();
+    computed.compute_totals();
+    let nt = row("NATIONAL TOTAL");
+    let targets = [
+        (
+            row("COMPLIANCE TOTAL (CLRTAP)"),
+            "note (c): NATIONAL TOTAL + ADJUSTMENTS (row 151), and where road transport is reported on fuel used, + rows 143-149 − rows 1A3bi-1A3bvii",
+        ),
+        (
+            row("COMPLIANCE TOTAL (NECD)"),
+            "note (e): NATIONAL TOTAL + ADJUSTMENTS AND FLEXIBILITIES (row 153), the same fuel-used correction, and for NOx and NMVOC in 2005 and from 2020 − sectors 3B and 3D",
+        ),
+    ];
+    // The terms of the corrections: adjustments, fuel used, road transport,
+    // 3B and 3D (their rounding is what a total may carry).
+    let correction_rows: Vec<&Row> = nfr::rows()
+        .iter()
+        .filter(|r| {
+            r.kind == RowKind::FuelUsed
+                || r.code.starts_with("ADJUSTMENTS")
+                || r.code.starts_with("1A3b")
+                || r.code.starts_with("3B")
+                || r.code.starts_with("3D")
+        })
+        .collect();
+    for (target, note) in targets {
+        let mut expected_cells: Vec<(Pollutant, Cell, Cell, Vec<Decimal>)> = Vec::new();
+        for p in Pollutant::ALL {
+            let correction = match (
+                computed.rows[&target.number].get(p),
+                computed.rows[&nt.number].get(p),
+            ) {
+                (Cell::Number(c), Cell::Number(n)) => c.checked_sub(n),
+                _ => None,
+            };
+            // The rule applied to the national total as reported.
+            let expected = match (y.cell(nt, p), correction) {
+                (Cell::Number(n), Some(c)) => n.checked_add(c).map(Cell::Number),
+                (Cell::Number(n), None) => Some(Cell::Number(n)),
+                _ => None,
+            }
+            .unwrap_or_else(|| computed.rows[&target.number].get(p));
+            let mut t = terms(y.table, correction_rows.iter().copied(), p);
+            t.extend(y.cell(nt, p).number());
+            expected_cells.push((p, y.cell(target, p), expected, t));
+        }
+        let all_empty = expected_cells.iter().all(|(_, r, _, _)| r.is_empty());
+        let any_expected = expected_cells
+            .iter()
+            .any(|(_, _, e, _)| e.number().is_some());
+        if all_empty && any_expected {
+            let example = expected_cells
+                .iter()
+                .find_map(|(p, _, e, _)| e.number().map(|v| format!("{p} {}", show(v))))
+                .unwrap_or_default();
+            out.push(Finding::at(
+                Severity::Warning,
+                "sum.compliance",
+                y,
+                target,
+                "E:AD",
+                format!(
+                    "{} (row {}) is empty; the template defines it by {note} (here e.g. {example}); fill it in",
+                    target.code, target.number
+                ),
+            ));
+            continue;
+        }
+        for (p, reported, expected, t) in expected_cells {
+            let Some(what) = differs(reported, expected, &t, tol) else {
+                continue;
+            };
+            let severity = if reported.is_empty() {
+                Severity::Warning
+            } else {
+                Severity::Error
+            };
+            out.push(
+                Finding::at(
+                    severity,
+                    "sum.compliance",
+                    y,
+                    target,
+                    p.column(),
+                    format!(
+                        "{} {p} ({}{}) {what}, by the template's {note}",
+                        target.code,
+                        p.column(),
+                        target.number
+                    ),
+                )
+                .with_pollutant(p),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Kind, Submission};
+    use super::*;
+    use crate::annex1::Header;
+    use crate::notation_key::NotationKey;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    fn n(s: &str) -> Cell {
+        Cell::Number(d(s))
+    }
+
+    fn table(year: i32) -> Annex1Year {
+        let mut t = Annex1Year::empty(Header {
+            year,
+            ..Header::default()
+        });
+        t.row_mut("1A1a").unwrap().set(Pollutant::NOx, n("3.3"));
+        t.row_mut("3B1a").unwrap().set(Pollutant::NOx, n("0.7"));
+        t.row_mut("1A3bi").unwrap().set(Pollutant::NOx, n("10"));
+        t.row_mut("1A3bi(fu)").unwrap().set(Pollutant::NOx, n("9"));
+        let r = t.row_mut("1A4bi").unwrap();
+        r.set(Pollutant::BaP, n("0.1"));
+        r.set(Pollutant::BbF, n("0.2"));
+        r.set(Pollutant::BkF, Cell::Key(NotationKey::NE));
+        r.set(Pollutant::IcdP, n("0.05"));
+        t.derive_pah_totals();
+        t.compute_totals();
+        t
+    }
+
+    fn run(t: Annex1Year, tol: Tolerance) -> Vec<Finding> {
+        let s = Submission::from_tables(Kind::AnnexCsv, vec![t]);
+        let views = vec![YearView::plain(&s.years[0].table, "2022")];
+        let mut out = Vec::new();
+        check(&views, tol, &mut out);
+        out
+    }
+
+    #[test]
+    fn totals_made_by_the_rules_pass() {
+        let t = table(2022);
+        // By hand: NT NOx 3.3 + 0.7 + 10 = 14; CLRTAP 14 + (9 − 10) = 13;
+        // NECD 13 − 0.7 (3B, from 2020) = 12.3.
+        assert_eq!(
+            t.row("NATIONAL TOTAL").unwrap().get(Pollutant::NOx),
+            n("14")
+        );
+        assert_eq!(
+            t.row("COMPLIANCE TOTAL (NECD)")
+                .unwrap()
+                .get(Pollutant::NOx),
+            n("12.3")
+        );
+        assert_eq!(run(t, Tolerance::exact()), vec![]);
+    }
+
+    #[test]
+    fn a_changed_total_is_found_at_its_cell_once() {
+        let mut t = table(2022);
+        t.row_mut("NATIONAL TOTAL")
+            .unwrap()
+            .set(Pollutant::NOx, n("15"));
+        let f = run(t.clone(), Tolerance::exact());
+        // The compliance totals follow the reported total, so they are now
+        // 1 too low as reported (13 vs 14): by the rules applied to 15.
+        let nt: Vec<&Finding> = f
+            .iter()
+            .filter(|x| x.check == "sum.national-total")
+            .collect();
+        assert_eq!(nt.len(), 1);
+        assert_eq!(nt[0].cell.as_deref(), Some("E141"));
+        assert!(
+            nt[0]
+                .message
+                .contains("is 15 but should be 14 (difference 1)"),
+            "{}",
+            nt[0].message
+        );
+        // Fix the compliance totals to follow the changed national total:
+        // then only the national total is reported.
+        t.row_mut("COMPLIANCE TOTAL (CLRTAP)")
+            .unwrap()
+            .set(Pollutant::NOx, n("14"));
+        t.row_mut("COMPLIANCE TOTAL (NECD)")
+            .unwrap()
+            .set(Pollutant::NOx, n("13.3"));
+        let f = run(t, Tolerance::exact());
+        assert_eq!(f.len(), 1, "{f:?}");
+    }
+
+    #[test]
+    fn pah_total_and_compliance_mismatches_are_errors_and_empty_compliance_a_warning() {
+        let mut t = table(2022);
+        t.row_mut("1A4bi").unwrap().set(Pollutant::PAH14, n("0.36"));
+        let f = run(t, Tolerance::exact());
+        // The row's PAH1-4 and, since it now disagrees with the sector rows,
+        // the national total's.
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert_eq!(f[0].check, "sum.national-total");
+        assert_eq!(f[0].cell.as_deref(), Some("AB141"));
+        assert_eq!(f[1].check, "sum.pah");
+        assert_eq!(f[1].cell.as_deref(), Some("AB41"));
+        assert!(f[1].message.contains("should be 0.35"), "{}", f[1].message);
+
+        let mut t = table(2022);
+        for p in Pollutant::ALL {
+            t.row_mut("COMPLIANCE TOTAL (CLRTAP)")
+                .unwrap()
+                .set(p, Cell::Empty);
+        }
+        let f = run(t, Tolerance::exact());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].severity, Severity::Warning);
+        assert_eq!(f[0].cell.as_deref(), Some("E152:AD152"));
+        assert!(f[0].message.contains("NOx 13"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn workbook_doubles_are_compared_within_the_tolerance() {
+        let mut t = table(2022);
+        t.row_mut("NATIONAL TOTAL")
+            .unwrap()
+            .set(Pollutant::NOx, n("14.000000000000002"));
+        t.row_mut("COMPLIANCE TOTAL (CLRTAP)")
+            .unwrap()
+            .set(Pollutant::NOx, n("13.000000000000002"));
+        assert_eq!(
+            run(t.clone(), Tolerance::workbook())
+                .iter()
+                .filter(|f| f.check == "sum.national-total")
+                .count(),
+            0
+        );
+        assert_eq!(
+            run(t, Tolerance::exact())
+                .iter()
+                .filter(|f| f.check == "sum.national-total")
+                .count(),
+            1
+        );
+    }
+}
