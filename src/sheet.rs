@@ -498,6 +498,15 @@ fn parse_csv(path: &Path, text: &str, delimiter: u8) -> Result<Vec<SheetRow>> {
             cells: record.iter().map(String::from).collect(),
         });
     }
+    // Empty lines at the end of the file.
+    let last_line = bytes.iter().filter(|&&b| b == b'\n').count() as u64
+        + u64::from(!bytes.ends_with(b"\n") && !bytes.is_empty());
+    for blank in next_line..=last_line {
+        rows.push(SheetRow {
+            number: blank,
+            cells: Vec::new(),
+        });
+    }
     Ok(rows)
 }
 

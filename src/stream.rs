@@ -272,7 +272,7 @@ pub fn read_csv_in_blocks(
         while let Ok(mut buf) = pool_rx.recv() {
             // A quote left open keeps the rest of the file from being cut
             // into rows: stop, the general reader says where it opens.
-            if abort.load(Ordering::Relaxed) || tail.len() > 4 * block_size {
+            if abort.load(Ordering::Relaxed) || tail.len() > 4 * BLOCK.max(block_size) {
                 abort.store(true, Ordering::Relaxed);
                 break;
             }
@@ -897,6 +897,9 @@ impl<'a> Worker<'a> {
             .from_reader(block);
         let mut lines = crate::sheet::LineCounter::default();
         let mut record = csv::StringRecord::new();
+        // Empty lines are skipped by the CSV reader: counted from the gaps
+        // between the lines of its records.
+        let mut next_line = 1u64;
         loop {
             match reader.read_record(&mut record) {
                 Ok(true) => {}
@@ -920,9 +923,18 @@ impl<'a> Worker<'a> {
                 block,
                 record.position().map(|p| p.byte() as usize).unwrap_or(0),
             );
+            r.counts.empty += line.saturating_sub(next_line);
+            next_line = line
+                + 1
+                + record
+                    .iter()
+                    .map(|f| f.matches('\n').count() as u64)
+                    .sum::<u64>();
             let cells: Vec<String> = record.iter().map(String::from).collect();
             self.general_row(&cells, line, r);
         }
+        let last_line = r.newlines + u64::from(!block.ends_with(b"\n") && !block.is_empty());
+        r.counts.empty += (last_line + 1).saturating_sub(next_line);
     }
 
     /// A row read as cells and checked in full.

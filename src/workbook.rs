@@ -369,9 +369,9 @@ fn read_grids(path: &Path) -> Result<Vec<Grid>> {
     })
 }
 
-/// Reads every worksheet cell by cell, within the bounds.
-fn read_cells(path: &Path) -> Result<Vec<Grid>> {
-    let mut wb: Xlsx<_> = open_workbook(path).map_err(|e: XlsxError| match e {
+/// Opens the workbook with calamine.
+fn open_xlsx(path: &Path) -> Result<Xlsx<std::io::BufReader<std::fs::File>>> {
+    open_workbook(path).map_err(|e: XlsxError| match e {
         XlsxError::Password => Error::file(
             path,
             "is password protected; save a copy without a password and import that",
@@ -380,52 +380,85 @@ fn read_cells(path: &Path) -> Result<Vec<Grid>> {
             path,
             format!("cannot be read as an xlsx workbook ({other}); is it damaged?"),
         ),
-    })?;
-    let names = wb.sheet_names().to_vec();
-    let mut grids = Vec::new();
-    for name in names {
-        let mut reader = match wb.worksheet_cells_reader(&name) {
-            Ok(r) => r,
-            // Chart sheets and dialog sheets hold no cells.
-            Err(XlsxError::NotAWorksheet(_)) => continue,
-            Err(e) => {
-                return Err(Error::file(
-                    path,
-                    format!("sheet '{name}' cannot be read ({e}); is the file damaged?"),
-                ));
-            }
-        };
-        let mut grid = Grid {
-            name: name.clone(),
-            cells: HashMap::new(),
-            beyond: 0,
-            first_beyond: (0, 0),
-        };
-        loop {
-            let cell = reader.next_cell().map_err(|e| {
-                Error::file(
-                    path,
-                    format!("sheet '{name}' cannot be read ({e}); is the file damaged?"),
-                )
-            })?;
-            let Some(cell) = cell else { break };
-            let (row, col) = cell.get_position();
-            let value: Data = cell.get_value().clone().into();
-            if matches!(value, Data::Empty) {
-                continue;
-            }
-            if row >= MAX_ROWS || col >= MAX_COLUMNS {
-                if grid.beyond == 0 {
-                    grid.first_beyond = (row, col);
+    })
+}
+
+/// Reads every worksheet cell by cell, within the bounds. The sheets are
+/// shared among the threads, each with its own reader of the file, and
+/// gathered in the workbook's order.
+fn read_cells(path: &Path) -> Result<Vec<Grid>> {
+    use rayon::prelude::*;
+    let names = open_xlsx(path)?.sheet_names().to_vec();
+    let per_thread = names
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    let parts: Vec<Result<Vec<Grid>>> = names
+        .par_chunks(per_thread)
+        .map(|chunk| {
+            let mut wb = open_xlsx(path)?;
+            let mut grids = Vec::new();
+            for name in chunk {
+                if let Some(grid) = read_grid(path, &mut wb, name)? {
+                    grids.push(grid);
                 }
-                grid.beyond += 1;
-                continue;
             }
-            grid.cells.insert((row, col), value);
-        }
-        grids.push(grid);
+            Ok(grids)
+        })
+        .collect();
+    let mut grids = Vec::new();
+    for part in parts {
+        grids.extend(part?);
     }
     Ok(grids)
+}
+
+/// Reads one worksheet's cells; `None` for a sheet that holds no cells
+/// (a chart or dialog sheet).
+fn read_grid(
+    path: &Path,
+    wb: &mut Xlsx<std::io::BufReader<std::fs::File>>,
+    name: &str,
+) -> Result<Option<Grid>> {
+    let mut reader = match wb.worksheet_cells_reader(name) {
+        Ok(r) => r,
+        Err(XlsxError::NotAWorksheet(_)) => return Ok(None),
+        Err(e) => {
+            return Err(Error::file(
+                path,
+                format!("sheet '{name}' cannot be read ({e}); is the file damaged?"),
+            ));
+        }
+    };
+    let mut grid = Grid {
+        name: name.to_string(),
+        cells: HashMap::with_capacity(8192),
+        beyond: 0,
+        first_beyond: (0, 0),
+    };
+    loop {
+        let cell = reader.next_cell().map_err(|e| {
+            Error::file(
+                path,
+                format!("sheet '{name}' cannot be read ({e}); is the file damaged?"),
+            )
+        })?;
+        let Some(cell) = cell else { break };
+        let (row, col) = cell.get_position();
+        let value: Data = cell.get_value().clone().into();
+        if matches!(value, Data::Empty) {
+            continue;
+        }
+        if row >= MAX_ROWS || col >= MAX_COLUMNS {
+            if grid.beyond == 0 {
+                grid.first_beyond = (row, col);
+            }
+            grid.beyond += 1;
+            continue;
+        }
+        grid.cells.insert((row, col), value);
+    }
+    Ok(Some(grid))
 }
 
 /// The signature of an OLE compound file: what an encrypted xlsx (or an old
@@ -517,6 +550,22 @@ fn check_shared_strings<R: std::io::Read + std::io::Seek>(
     Ok(())
 }
 
+/// True when a text squeezed (lower case, no spaces) is `target` (lower
+/// case, no spaces), without allocating: most cells are not.
+fn squeezed_is(text: &str, target: &str) -> bool {
+    let mut want = target.chars();
+    for c in text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+    {
+        if want.next() != Some(c) {
+            return false;
+        }
+    }
+    want.next().is_none()
+}
+
 /// Normalised header text: lower case, no spaces.
 fn squeeze(text: &str) -> String {
     text.chars()
@@ -537,7 +586,7 @@ fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Opti
     let mut header_cells: Vec<(u32, u32)> = grid
         .cells
         .iter()
-        .filter(|(_, v)| matches!(v, Data::String(s) if squeeze(s) == "nfrcode"))
+        .filter(|(_, v)| matches!(v, Data::String(s) if squeezed_is(s, "nfrcode")))
         .map(|(k, _)| *k)
         .collect();
     header_cells.sort();
@@ -593,6 +642,14 @@ fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Opti
         });
     }
 
+    // Values in columns that are not the template's, by row (one pass over
+    // the cells, not one per row).
+    let mut extra_by_row: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (&(row, c), v) in &grid.cells {
+        if row > header_row && c > first_value_col && !mapped.contains(&c) && holds_value(v) {
+            extra_by_row.entry(row).or_default().push(c);
+        }
+    }
     for r in header_row + 1..=grid.max_row() {
         let code_text = grid.text(r, code_col);
         let code = code_text.trim();
@@ -679,14 +736,7 @@ fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Opti
             }
         }
         // Values in columns that are not the template's: notes of the compiler.
-        let mut extra: Vec<u32> = grid
-            .cells
-            .iter()
-            .filter(|((row, c), v)| {
-                *row == r && *c > first_value_col && !mapped.contains(c) && holds_value(v)
-            })
-            .map(|((_, c), _)| *c)
-            .collect();
+        let mut extra = extra_by_row.remove(&r).unwrap_or_default();
         extra.sort();
         for c in extra {
             book.skipped.push(Skipped {

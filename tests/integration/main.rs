@@ -13,3 +13,4 @@ mod factors;
 mod hardening;
 mod import;
 mod parsers;
+mod stream;
