@@ -384,3 +384,81 @@ fn the_trend_table_puts_every_year_side_by_side() {
     let wb = open_workbook_auto(d.path("out/annex1.xlsx")).unwrap();
     assert_eq!(wb.sheet_names().last().map(String::as_str), Some("Trend"));
 }
+
+/// A pollutant's compliance total (CLRTAP) of a Wallonia sheet, by hand from
+/// its cells: Σ rows 14-140 + Σ fuel-used rows 143-149 − Σ rows 27-33
+/// (1A3bi-1A3bvii), the file having no adjustments (row 151 is empty).
+fn wallonia_compliance(range: &calamine::Range<calamine::Data>, column: u32) -> Decimal {
+    let cell = |row: u32| match range.get_value((row - 1, column)) {
+        Some(calamine::Data::Float(f)) => airinv::number::from_excel(*f).unwrap(),
+        Some(calamine::Data::Int(i)) => Decimal::from(*i),
+        _ => Decimal::ZERO,
+    };
+    let sectors: Decimal = (14..=140).map(cell).sum();
+    let fuel_used: Decimal = (143..=149).map(cell).sum();
+    let road_sold: Decimal = (27..=33).map(cell).sum();
+    assert!(
+        matches!(
+            range.get_value((150, column)),
+            None | Some(calamine::Data::Empty)
+        ),
+        "row 151 empty"
+    );
+    sectors + fuel_used - road_sold
+}
+
+#[test]
+fn wallonia_changes_are_the_hand_computed_changes_of_its_compliance_total() {
+    use calamine::{Reader, open_workbook_auto};
+    let Some(fixture) = crate::harness::shared("fixtures/BEW_2021-annex1-nfr2019.xlsx") else {
+        return;
+    };
+    let d = Dir::new();
+    let rows = compare_csv(
+        &d,
+        &[
+            fixture.to_str().unwrap(),
+            "--year",
+            "2019",
+            "--party",
+            "BE",
+            "--plot",
+            "wallonia.svg",
+        ],
+    );
+    let mut wb = open_workbook_auto(&fixture).unwrap();
+    let mut sheet = |y: &str| wb.worksheet_range(y).unwrap();
+    let (s1990, s2005, s2019) = (sheet("1990"), sheet("2005"), sheet("2019"));
+    // Columns: E NOx (4), G SOx (6), N Pb (13), W PCDD/F (22).
+    for (p, column, base_sheet, base_year) in [
+        ("NOx", 4, &s2005, "2005"),
+        ("SOx", 6, &s2005, "2005"),
+        ("Pb", 13, &s1990, "1990"),
+        ("PCDD/F", 22, &s1990, "1990"),
+    ] {
+        // Wallonia reports road transport on fuel used: the compliance total is used.
+        assert_eq!(col(&rows, p, 3), "COMPLIANCE TOTAL (CLRTAP)", "{p}");
+        assert_eq!(col(&rows, p, 4), base_year);
+        let base = wallonia_compliance(base_sheet, column);
+        let value = wallonia_compliance(&s2019, column);
+        assert_eq!(dec(&col(&rows, p, 5)), base, "{p} base");
+        assert_eq!(dec(&col(&rows, p, 7)), value, "{p} 2019");
+        assert_eq!(
+            dec(&col(&rows, p, 8)),
+            (value - base) / base * Decimal::ONE_HUNDRED,
+            "{p} change"
+        );
+    }
+    // 2019 NOx: 64.877829449142220201 kt national total, 63.489391913063170221 kt on fuel used.
+    assert_eq!(col(&rows, "NOx", 7), "63.489391913063170221");
+    // Belgium's NOx commitment: -41 % of 2005; Pb must stay below 1990.
+    assert_eq!(col(&rows, "NOx", 9), "41");
+    assert_eq!(col(&rows, "Pb", 12), "met");
+    let svg = d.read("wallonia.svg");
+    assert_eq!(svg.matches("class=\"panel\"").count(), 11);
+    assert_eq!(
+        svg.matches("<circle").count(),
+        11 * 30,
+        "one dot per year and pollutant"
+    );
+}
