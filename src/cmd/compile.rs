@@ -57,7 +57,12 @@ pub struct CompileReport {
 
 /// Loads the inventory of a source path: a folder with inventory.toml, or one file.
 pub fn load_inventory(source: &Path) -> Result<Inventory> {
-    if source.is_dir() {
+    if source.is_dir() && !source.join("inventory.toml").exists() {
+        Err(Error::file(
+            source,
+            "is a folder without inventory.toml: give an inventory folder (see inventories/example) or one activity file",
+        ))
+    } else if source.is_dir() {
         Inventory::load(source)
     } else if source.exists() {
         Ok(Inventory::single_file(source))
