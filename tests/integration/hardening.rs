@@ -44,8 +44,8 @@ const CORPUS: &[(&str, &str)] = &[
         "no-columns.csv",
         "lacks the column(s) year, nfr, fuel, technology, value, unit",
     ),
-    ("output-folder-bad-header", "inventory.toml: does not exist"),
-    ("output-folder-binary", "inventory.toml: does not exist"),
+    ("output-folder-bad-header", "is a folder without inventory.toml"),
+    ("output-folder-binary", "is a folder without inventory.toml"),
     (
         "overlong-reference.xlsx",
         "names the cell or row 'AAAAAAAAAAAA2'",
