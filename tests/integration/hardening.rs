@@ -44,7 +44,10 @@ const CORPUS: &[(&str, &str)] = &[
         "no-columns.csv",
         "lacks the column(s) year, nfr, fuel, technology, value, unit",
     ),
-    ("output-folder-bad-header", "is a folder without inventory.toml"),
+    (
+        "output-folder-bad-header",
+        "is a folder without inventory.toml",
+    ),
     ("output-folder-binary", "is a folder without inventory.toml"),
     (
         "overlong-reference.xlsx",
