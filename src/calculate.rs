@@ -411,14 +411,7 @@ fn compute_key(
                 // grams per factor mass unit ÷ grams per reporting unit: powers of ten.
                 let (per_unit, _) =
                     ratio(*grams, pollutant.grams_per_unit()).map_err(KeyError::Fatal)?;
-                let too_big = || {
-                    beyond(format!(
-                        "the {pollutant} emission with factor {} ({} {})",
-                        f.id,
-                        crate::number::format_decimal(f.value),
-                        f.unit_text
-                    ))
-                };
+                let too_big = || beyond(emission_of(*pollutant, f));
                 let rate = f
                     .value
                     .checked_mul(per_unit)
@@ -466,14 +459,7 @@ fn compute_key(
         };
         match lines.iter().find(|l| l.pollutant == of).cloned() {
             Some(base) => {
-                let too_big = || {
-                    beyond(format!(
-                        "the {pollutant} emission with factor {} ({} {})",
-                        f.id,
-                        crate::number::format_decimal(f.value),
-                        f.unit_text
-                    ))
-                };
+                let too_big = || beyond(emission_of(pollutant, f));
                 let multiplier = base
                     .multiplier
                     .checked_mul(f.value)
@@ -515,6 +501,16 @@ fn key_value_in(
     to: &crate::unit::Quantity,
 ) -> Option<Decimal> {
     value.checked_mul(from.scale)?.checked_div(to.scale)
+}
+
+/// "the NOx emission with factor GB23-… (89 g/GJ)", for messages.
+fn emission_of(pollutant: Pollutant, f: &Factor) -> String {
+    format!(
+        "the {pollutant} emission with factor {} ({} {})",
+        f.id,
+        crate::number::format_decimal(f.value),
+        f.unit_text
+    )
 }
 
 fn line(

@@ -957,15 +957,7 @@ fn parse_except(v: &toml::Value, label: &str) -> std::result::Result<Except, Pro
         label: label.to_string(),
     };
     e.check_keys(&["year", "fuel", "reason"])?;
-    let year = match t.get("year") {
-        Some(toml::Value::Integer(i)) => {
-            crate::activity::parse_year(&i.to_string()).map_err(|p| format!("{label}: {p}"))?
-        }
-        _ => return Err(format!("{label}: year is required")),
-    };
-    let fuel = e
-        .text("fuel")?
-        .ok_or_else(|| format!("{label}: fuel (the fuel's name in the sheet) is required"))?;
+    let (year, fuel) = year_and_fuel(&e)?;
     let reason = e
         .text("reason")?
         .filter(|n| !n.is_empty())
@@ -977,6 +969,22 @@ fn parse_except(v: &toml::Value, label: &str) -> std::result::Result<Except, Pro
     })
 }
 
+/// The `year` and `fuel` (the fuel's name in the sheet) of an entry that
+/// names one cell of the sheet.
+fn year_and_fuel(e: &Entry<'_>) -> std::result::Result<(i32, String), Problem> {
+    let label = &e.label;
+    let year = match e.table.get("year") {
+        Some(toml::Value::Integer(i)) => {
+            crate::activity::parse_year(&i.to_string()).map_err(|p| format!("{label}: {p}"))?
+        }
+        _ => return Err(format!("{label}: year is required")),
+    };
+    let fuel = e
+        .text("fuel")?
+        .ok_or_else(|| format!("{label}: fuel (the fuel's name in the sheet) is required"))?;
+    Ok((year, fuel))
+}
+
 fn parse_accepted(v: &toml::Value, label: &str) -> std::result::Result<Accepted, Problem> {
     let t = v
         .as_table()
@@ -986,15 +994,7 @@ fn parse_accepted(v: &toml::Value, label: &str) -> std::result::Result<Accepted,
         label: label.to_string(),
     };
     e.check_keys(&["year", "fuel", "difference", "note"])?;
-    let year = match t.get("year") {
-        Some(toml::Value::Integer(i)) => {
-            crate::activity::parse_year(&i.to_string()).map_err(|p| format!("{label}: {p}"))?
-        }
-        _ => return Err(format!("{label}: year is required")),
-    };
-    let fuel = e
-        .text("fuel")?
-        .ok_or_else(|| format!("{label}: fuel (the fuel's name in the sheet) is required"))?;
+    let (year, fuel) = year_and_fuel(&e)?;
     let difference = e
         .decimal("difference")?
         .ok_or_else(|| format!("{label}: difference (subtotal minus parts, exact) is required"))?;

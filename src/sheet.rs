@@ -1324,7 +1324,7 @@ pub fn cell_text(value: &Data) -> Result<String, String> {
             crate::number::from_excel(d.as_f64()).map_err(|e| e.to_string())?,
         ),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
+        Data::Error(e) => e.to_string(),
     })
 }
 
@@ -1653,5 +1653,14 @@ mod csv_tests {
             prop_assert_eq!(dialect.delimiter, DELIMITERS[d]);
             prop_assert_eq!(&sheet.rows[1].cells, &fields);
         }
+    }
+}
+
+#[cfg(test)]
+mod cell_text_tests {
+    #[test]
+    fn excel_error_cells_read_as_excel_shows_them() {
+        let cell = calamine::Data::Error(calamine::CellErrorType::Div0);
+        assert_eq!(super::cell_text(&cell).unwrap(), "#DIV/0!");
     }
 }

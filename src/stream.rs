@@ -405,20 +405,9 @@ pub fn read_csv_in_blocks(
 fn fill(file: &mut std::fs::File, buf: &mut Vec<u8>, max: usize, path: &Path) -> Result<bool> {
     let start = buf.len();
     buf.resize(start + max, 0);
-    let mut got = 0;
-    while got < max {
-        match file.read(&mut buf[start + got..]) {
-            Ok(0) => {
-                buf.truncate(start + got);
-                return Ok(true);
-            }
-            Ok(n) => got += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Error::io(path, e)),
-        }
-    }
+    let got = read_into(file, &mut buf[start..], path)?;
     buf.truncate(start + got);
-    Ok(false)
+    Ok(got < max)
 }
 
 /// Key columns as runs of consecutive columns: `[0, 1, 2, 3, 5]` is
