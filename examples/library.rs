@@ -3,7 +3,8 @@
 //!
 //! Run with `cargo run --example library`.
 
-use airinv::cmd::compile::{CompileOptions, run};
+use airinv::cmd::compile::run;
+use airinv::compile::CompileOptions;
 use airinv::pollutant::Pollutant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

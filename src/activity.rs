@@ -453,22 +453,7 @@ impl Efficiency {
     }
 }
 
-/// A year of the inventory: a whole number from 1980 to 2100.
-pub fn parse_year(text: &str) -> std::result::Result<i32, String> {
-    let t = text.trim();
-    let d = parse_decimal(t).map_err(|_| format!("'{t}' is not a year"))?;
-    if !d.fract().is_zero() {
-        return Err(format!("'{t}' is not a year"));
-    }
-    let y = i32::try_from(d.trunc().mantissa() / 10i128.pow(d.scale()))
-        .map_err(|_| format!("'{t}' is not a year"))?;
-    if !(1980..=2100).contains(&y) {
-        return Err(format!(
-            "{y} is outside the years an inventory covers (1980-2100)"
-        ));
-    }
-    Ok(y)
-}
+pub use crate::number::parse_year;
 
 /// An abatement efficiency as a fraction: `0.95` or `95%`.
 pub fn parse_efficiency(text: &str) -> std::result::Result<Decimal, String> {

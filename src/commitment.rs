@@ -173,7 +173,7 @@ pub fn read_file(path: &Path) -> Result<Vec<Commitment>> {
         let base_year = if base.trim().is_empty() {
             protocol.default_base()
         } else {
-            crate::activity::parse_year(base).map_err(|e| Error::input(at.clone(), e))?
+            crate::number::parse_year(base).map_err(|e| Error::input(at.clone(), e))?
         };
         if protocol != Protocol::Gothenburg {
             check_alternative_base(base_year).map_err(|e| Error::input(at.clone(), e))?;

@@ -142,7 +142,7 @@ pub const NORMALISED_PREAMBLE: &str = "\
 
 /// The default database, embedded.
 pub const EMBEDDED_NAME: &str = "emission-factors/emep-eea-2023.csv";
-const EMBEDDED: &str = include_str!("../emission-factors/emep-eea-2023.csv");
+pub(crate) const EMBEDDED: &str = include_str!("../emission-factors/emep-eea-2023.csv");
 
 /// Reads the normalised factor file embedded in the binary.
 pub fn embedded() -> Result<Vec<Factor>> {

@@ -217,7 +217,7 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
                 toml::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            let year = crate::activity::parse_year(&text).map_err(|e| bad("years", e))?;
+            let year = crate::number::parse_year(&text).map_err(|e| bad("years", e))?;
             if !inv.years.contains(&year) {
                 inv.years.push(year);
             }
@@ -359,8 +359,8 @@ fn parse_adjustment(t: &toml::Table) -> std::result::Result<Adjustment, String> 
         }
     }
     let year = match t.get("year") {
-        Some(toml::Value::Integer(i)) => crate::activity::parse_year(&i.to_string())?,
-        Some(toml::Value::String(s)) => crate::activity::parse_year(s)?,
+        Some(toml::Value::Integer(i)) => crate::number::parse_year(&i.to_string())?,
+        Some(toml::Value::String(s)) => crate::number::parse_year(s)?,
         _ => return Err("year = <the year adjusted> is required".into()),
     };
     let pollutant_text = t.get("pollutant").and_then(|v| v.as_str()).unwrap_or("");

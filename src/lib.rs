@@ -47,7 +47,8 @@
 //! # Example
 //!
 //! ```no_run
-//! use airinv::cmd::compile::{CompileOptions, run};
+//! use airinv::cmd::compile::run;
+//! use airinv::compile::CompileOptions;
 //! let report = run(&CompileOptions {
 //!     source: "inventories/example".into(),
 //!     out: "out".into(),
@@ -64,7 +65,9 @@ pub mod check;
 pub mod cmd;
 pub mod commitment;
 pub mod compare;
+pub mod compile;
 pub mod data;
+pub mod date;
 pub mod digest;
 pub mod emission_factor;
 pub mod error;

@@ -370,7 +370,7 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
     let progress = std::sync::Arc::new(airinv::stream::Progress::default());
     let display = (!args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .then(|| progress_display(progress.clone()));
-    let result = compile::run(&compile::CompileOptions {
+    let result = compile::run(&airinv::compile::CompileOptions {
         source: args.source,
         out: args.out,
         factors: args.factors,

@@ -2144,6 +2144,33 @@ fn join_years(years: &[i32]) -> String {
         .join(", ")
 }
 
+/// Reads a mapping and the sheet it names, and converts the sheet.
+pub fn convert_source(
+    source: &Path,
+    sheet: Option<&str>,
+    mapping_path: &Path,
+) -> Result<(Mapping, Conversion)> {
+    let mapping = Mapping::load(mapping_path)?;
+    let sheet = sheet.or(mapping.layout.sheet.as_deref());
+    let table = crate::sheet::read(source, sheet)?;
+    let name = source
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("sheet")
+        .to_string();
+    let conversion = convert(&mapping, &table, &name)?;
+    Ok((mapping, conversion))
+}
+
+/// The location activity rows made by a mapping are read at, for messages.
+pub fn converted_location(source: &Path, mapping: &Path) -> Location {
+    Location::file(format!(
+        "{} converted by {}",
+        source.display(),
+        mapping.display()
+    ))
+}
+
 /// "; names like it: ..." for a name not found, or nothing.
 fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> String {
     let key = name.to_lowercase();

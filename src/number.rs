@@ -209,6 +209,23 @@ pub fn format_decimal(value: Decimal) -> String {
     clean(value).to_string()
 }
 
+/// A year of the inventory: a whole number from 1980 to 2100.
+pub fn parse_year(text: &str) -> std::result::Result<i32, String> {
+    let t = text.trim();
+    let d = parse_decimal(t).map_err(|_| format!("'{t}' is not a year"))?;
+    if !d.fract().is_zero() {
+        return Err(format!("'{t}' is not a year"));
+    }
+    let y = i32::try_from(d.trunc().mantissa() / 10i128.pow(d.scale()))
+        .map_err(|_| format!("'{t}' is not a year"))?;
+    if !(1980..=2100).contains(&y) {
+        return Err(format!(
+            "{y} is outside the years an inventory covers (1980-2100)"
+        ));
+    }
+    Ok(y)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

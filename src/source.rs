@@ -96,7 +96,7 @@ fn load_inventory(dir: &Path) -> Result<Vec<YearTable>> {
         }
     }
     if !inv.activity.is_empty() {
-        let compiled = crate::cmd::compile::compute(&crate::cmd::compile::CompileOptions {
+        let compiled = crate::compile::compute(&crate::compile::CompileOptions {
             source: dir.to_path_buf(),
             ..Default::default()
         })?;
@@ -158,7 +158,7 @@ fn load_output_folder(dir: &Path) -> Result<Vec<YearTable>> {
 pub fn year_of_csv(path: &Path) -> Option<i32> {
     let name = path.file_name()?.to_str()?;
     let year = name.strip_prefix("annex1_")?.strip_suffix(".csv")?;
-    crate::activity::parse_year(year).ok()
+    crate::number::parse_year(year).ok()
 }
 
 /// Reads a cell as written in the CSVs: an exact decimal, a notation key,

@@ -998,8 +998,7 @@ fn reporting_date(value: &Data) -> String {
     match value {
         Data::DateTime(d) if d.is_datetime() => {
             let serial = d.as_f64().floor() as i64;
-            // Excel's serial day 25569 is 1970-01-01 (1900 date system).
-            let (y, m, day) = crate::cmd::compile::civil_from_days(serial - 25_569);
+            let (y, m, day) = crate::date::civil_from_excel_serial(serial);
             format!("{day:02}.{m:02}.{y}")
         }
         other => crate::sheet::cell_text(other)

@@ -1,333 +1,26 @@
 //! `airinv compile`: an inventory folder (or one activity file) to the
 //! Annex I workbook, its CSVs, the lineage and the run record.
 //!
-//! read (files in parallel) → match factors → calculate (keys in parallel)
-//! → aggregate → write. Outputs are written only when every input row was
-//! used (or `--keep-going` is given), each file atomically.
+//! The pipeline (read → match factors → calculate → aggregate) is the
+//! library's [`crate::compile`]; this command writes its result. Outputs are
+//! written only when every input row was used (or `--keep-going` is given),
+//! each file atomically.
 
-use crate::activity::{self, Counts, ReadOptions, Rejection};
-use crate::aggregate;
-use crate::annex1::{self, Header};
-use crate::calculate::{self, Accumulator, KeyError, KeyResult};
-use crate::emission_factor::{self, Factor};
+use crate::activity::{Counts, Rejection};
+use crate::annex1;
+use crate::compile::{CompileOptions, CompileReport, Compiled, compute};
+use crate::emission_factor;
 use crate::error::{Error, Result};
-use crate::fuel::Fuels;
 use crate::inventory::Inventory;
-use crate::lineage::{self, Detail};
+use crate::lineage;
 use crate::matching::FactorIndex;
 use crate::output;
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-
-/// What to compile and how.
-#[derive(Debug, Clone, Default)]
-pub struct CompileOptions {
-    /// An inventory folder (with inventory.toml) or one activity file.
-    pub source: PathBuf,
-    pub out: PathBuf,
-    /// Extra factor files (country-specific), after the inventory's own.
-    pub factors: Vec<PathBuf>,
-    pub detail: Detail,
-    /// Write the outputs even when rows were rejected.
-    pub keep_going: bool,
-    /// The country (ISO2), when the source does not say it.
-    pub country: Option<String>,
-    /// The reporting date for the header (DD.MM.YYYY); today when not given.
-    pub reporting_date: Option<String>,
-    /// Counters a progress display reads while large files are read.
-    pub progress: Option<std::sync::Arc<crate::stream::Progress>>,
-    /// How CSV inputs are read, where forced (`--delimiter`,
-    /// `--decimal-comma`, `--encoding`); detected otherwise.
-    pub csv: crate::sheet::CsvOptions,
-}
-
-/// What a compile did.
-#[derive(Debug, Clone, Default)]
-pub struct CompileReport {
-    pub counts: Counts,
-    pub rejected: Vec<Rejection>,
-    pub warnings: Vec<String>,
-    pub years: Vec<i32>,
-    /// Files written (empty when rows were rejected and --keep-going was not given).
-    pub outputs: Vec<PathBuf>,
-    pub written: bool,
-    /// Lines of national totals to show.
-    pub summary: Vec<String>,
-}
-
-/// Loads the inventory of a source path: a folder with inventory.toml, or one file.
-pub fn load_inventory(source: &Path) -> Result<Inventory> {
-    if source.is_dir() && !source.join("inventory.toml").exists() {
-        Err(Error::file(
-            source,
-            "is a folder without inventory.toml: give an inventory folder (see inventories/example) or one activity file",
-        ))
-    } else if source.is_dir() {
-        Inventory::load(source)
-    } else if source.exists() {
-        Ok(Inventory::single_file(source))
-    } else {
-        Err(Error::file(source, "does not exist"))
-    }
-}
-
-/// The fuel table of an inventory: the built-in one with its own names and NCVs.
-pub fn inventory_fuels(inv: &Inventory) -> Result<Fuels> {
-    let mut fuels = Fuels::built_in().clone();
-    let toml = inv.dir.join("inventory.toml");
-    for (alias, fuel) in &inv.fuel_aliases {
-        fuels
-            .add_alias(alias, fuel)
-            .map_err(|e| Error::file(&toml, format!("[fuels] {e}")))?;
-    }
-    for (fuel, value) in &inv.ncv {
-        fuels
-            .set_ncv(fuel, *value, "inventory.toml [ncv]")
-            .map_err(|e| Error::file(&toml, format!("[ncv] {e}")))?;
-    }
-    Ok(fuels)
-}
-
-/// Converts a sheet through its mapping for a compile: the conversion, the
-/// summary line of its cells, and a `warning: ` line when it has findings.
-fn convert_for_compile(
-    source: &crate::inventory::ActivitySource,
-    mapping: &Path,
-) -> Result<(crate::mapping::Conversion, Vec<String>)> {
-    let (_, c) =
-        crate::cmd::convert::convert_source(&source.path, source.sheet.as_deref(), mapping)?;
-    let n = c.counts;
-    let mut lines = vec![format!(
-        "{} converted by {}: cells read {} = mapped {} + excluded {} + unmapped {}; {} activity rows",
-        source.path.display(),
-        mapping.display(),
-        n.read,
-        n.mapped,
-        n.excluded,
-        n.unmapped,
-        c.rows.len()
-    )];
-    if c.findings() > 0 {
-        lines.push(format!(
-            "warning: {} converted by {}: {} unmapped cell(s) that are not zero and {} subtotal(s) that differ from their parts; run airinv convert for the report",
-            source.path.display(),
-            mapping.display(),
-            n.unmapped_nonzero,
-            c.failed_checks().count()
-        ));
-    }
-    Ok((c, lines))
-}
-
-/// A compile done in memory: the tables of every year and their lineage,
-/// before anything is written.
-pub struct Compiled {
-    pub inventory: Inventory,
-    pub report: CompileReport,
-    /// The Annex I table of every year.
-    pub tables: Vec<annex1::Annex1Year>,
-    /// Every computed activity key, with the lineage of its emissions.
-    pub results: Vec<KeyResult>,
-    /// Each input, its counts and (when it was hashed while read) its SHA-256.
-    input_counts: Vec<(crate::inventory::ActivitySource, Counts, Option<String>)>,
-    user_files: Vec<PathBuf>,
-    index: FactorIndex,
-    country: Option<String>,
-}
 
 /// Runs a compile and writes its outputs.
 pub fn run(opts: &CompileOptions) -> Result<CompileReport> {
     let compiled = compute(opts)?;
     write(opts, compiled)
-}
-
-/// Reads, matches, calculates and aggregates, writing nothing.
-pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
-    let inv = load_inventory(&opts.source)?;
-    let fuels = inventory_fuels(&inv)?;
-    let guidebook = emission_factor::embedded()?;
-    let mut user: Vec<Factor> = Vec::new();
-    let user_files: Vec<PathBuf> = inv
-        .factors
-        .iter()
-        .chain(opts.factors.iter())
-        .cloned()
-        .collect();
-    for f in &user_files {
-        user.extend(emission_factor::read_user_file_with(f, &opts.csv)?);
-    }
-    let country = opts.country.clone().or(inv.country.clone());
-    let index = FactorIndex::new(guidebook, user, fuels, country.clone());
-
-    // Read every activity file, in parallel, and merge in file order.
-    let read_options = ReadOptions {
-        years: inv.years.clone(),
-        fuels: Some(index.fuels()),
-        csv: opts.csv,
-    };
-    if inv.activity.is_empty() {
-        return Err(Error::file(
-            inv.dir.join("inventory.toml"),
-            "names no activity files (activity = [...])",
-        ));
-    }
-    let keep_rows = opts.detail == Detail::Rows;
-    type Part = (
-        Accumulator,
-        Vec<Rejection>,
-        Counts,
-        Vec<String>,
-        Option<String>,
-    );
-    let progress = opts.progress.clone().unwrap_or_default();
-    let parts: Vec<Result<Part>> =
-        inv.activity
-            .par_iter()
-            .map(|source| {
-                let mut acc = Accumulator::new(keep_rows);
-                let mut rejected = Vec::new();
-                let mut notes = Vec::new();
-                let mut sha256 = None;
-                let counts = match &source.mapping {
-                    // A CSV file of any size: streamed in parallel blocks
-                    // (per-row lineage needs every row, so it reads whole).
-                    None if !keep_rows
-                        && source.sheet.is_none()
-                        && !crate::sheet::is_workbook(&source.path) =>
-                    {
-                        match crate::stream::read_csv(&source.path, &read_options, &progress)? {
-                            Some(streamed) => {
-                                acc = streamed.acc;
-                                rejected = streamed.rejected;
-                                sha256 = Some(streamed.sha256);
-                                streamed.counts
-                            }
-                            // Not a plain UTF-8 comma-separated file: read whole,
-                            // with encoding and separator detection.
-                            None => activity::read_file(
-                                &source.path,
-                                None,
-                                &read_options,
-                                &mut rejected,
-                                |a| acc.add(a),
-                            )?,
-                        }
-                    }
-                    None => activity::read_file(
-                        &source.path,
-                        source.sheet.as_deref(),
-                        &read_options,
-                        &mut rejected,
-                        |a| acc.add(a),
-                    )?,
-                    // A sheet laid out for people: converted by its mapping first.
-                    Some(mapping) => {
-                        let (conversion, lines) = convert_for_compile(source, mapping)?;
-                        notes = lines;
-                        let table = conversion.activity_table(
-                            crate::cmd::convert::converted_location(&source.path, mapping),
-                        );
-                        activity::read_table(&table, &read_options, &mut rejected, |a| acc.add(a))?
-                    }
-                };
-                Ok((acc, rejected, counts, notes, sha256))
-            })
-            .collect();
-    let mut acc = Accumulator::new(keep_rows);
-    let mut report = CompileReport::default();
-    let mut input_counts = Vec::new();
-    let mut conversion_warnings = Vec::new();
-    for (source, part) in inv.activity.iter().zip(parts) {
-        let (a, rejected, counts, notes, sha256) = part?;
-        acc.merge(a);
-        report.rejected.extend(rejected);
-        report.counts.add(counts);
-        input_counts.push((source.clone(), counts, sha256));
-        for n in notes {
-            match n.strip_prefix("warning: ") {
-                Some(w) => conversion_warnings.push(w.to_string()),
-                None => report.summary.push(n),
-            }
-        }
-    }
-    let mut years: Vec<i32> = if inv.years.is_empty() {
-        let mut ys: Vec<i32> = acc.keys.keys().map(|k| k.year).collect();
-        ys.dedup();
-        ys
-    } else {
-        inv.years.clone()
-    };
-    years.sort();
-    years.dedup();
-    report.years = years.clone();
-
-    // Calculate.
-    let mut results: Vec<KeyResult> = Vec::new();
-    let mut fatal: Vec<String> = Vec::new();
-    for r in calculate::compute(acc, &index) {
-        match r {
-            Ok(k) => results.push(k),
-            Err(failure) => match failure.error {
-                KeyError::Rejected(rej) => {
-                    report.counts.used -= failure.total.count;
-                    report.counts.rejected += failure.total.count;
-                    report.rejected.push(rej);
-                }
-                KeyError::Fatal(m) => fatal.push(m),
-            },
-        }
-    }
-    if !fatal.is_empty() {
-        return Err(Error::Ambiguous(fatal.join("\n\n")));
-    }
-
-    let header = Header {
-        country: country.clone().unwrap_or_default(),
-        reporting_date: opts.reporting_date.clone().unwrap_or_else(today),
-        year: 0,
-        version: inv.version.clone(),
-    };
-    let agg = aggregate::build(
-        &results,
-        &years,
-        &header,
-        &inv.keys,
-        &inv.adjustments,
-        index.fuels(),
-    );
-    if !agg.errors.is_empty() {
-        return Err(Error::Ambiguous(agg.errors.join("\n")));
-    }
-    report.warnings = conversion_warnings;
-    report.warnings.extend(agg.warnings.iter().cloned());
-    for y in &agg.years {
-        let nt = y.row("NATIONAL TOTAL").expect("row 141");
-        let main: Vec<String> = [
-            crate::pollutant::Pollutant::NOx,
-            crate::pollutant::Pollutant::NMVOC,
-            crate::pollutant::Pollutant::SOx,
-            crate::pollutant::Pollutant::NH3,
-            crate::pollutant::Pollutant::PM25,
-        ]
-        .iter()
-        .map(|p| format!("{p} {}", nt.get(*p)))
-        .collect();
-        report.summary.push(format!(
-            "{} national total (kt): {}",
-            y.header.year,
-            main.join(", ")
-        ));
-    }
-    Ok(Compiled {
-        inventory: inv,
-        report,
-        tables: agg.years,
-        results,
-        input_counts,
-        user_files,
-        index,
-        country,
-    })
 }
 
 /// Writes a compile's outputs: only the list of rejected rows when rows
@@ -463,7 +156,7 @@ fn run_record(
         "factor_database": {
             "name": emission_factor::EMBEDDED_NAME,
             "source": "EMEP/EEA air pollutant emission inventory guidebook 2023, emission factor database export (EMEP_20260207.csv)",
-            "sha256": crate::digest::bytes(include_bytes!("../../emission-factors/emep-eea-2023.csv")),
+            "sha256": crate::digest::bytes(emission_factor::EMBEDDED.as_bytes()),
             "factors": index.guidebook().len(),
         },
         "user_factor_files": factor_files,
@@ -478,41 +171,4 @@ fn run_record(
         "rejected": report.rejected,
         "warnings": report.warnings,
     }))
-}
-
-/// Today's date as the template writes it (DD.MM.YYYY), in UTC.
-pub fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    format!("{d:02}.{m:02}.{y}")
-}
-
-/// The proleptic Gregorian date of a day count since 1970-01-01.
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_from_day_counts() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
-        assert_eq!(civil_from_days(20_783), (2026, 11, 26));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-    }
 }

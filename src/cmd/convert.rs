@@ -6,7 +6,7 @@
 //! non-empty number cell and subtotal remainder with its outcome) and
 //! `OUT-stem.report.txt` (the report, whose summary is also printed).
 
-use crate::error::{Error, Location, Result};
+use crate::error::{Error, Result};
 use crate::mapping::{self, CheckStatus, Conversion, Mapping, Outcome};
 use crate::number::format_decimal;
 use crate::output;
@@ -37,36 +37,10 @@ pub struct ConvertReport {
     pub outputs: Vec<PathBuf>,
 }
 
-/// Reads a mapping and the sheet it names, and converts the sheet.
-pub fn convert_source(
-    source: &Path,
-    sheet: Option<&str>,
-    mapping_path: &Path,
-) -> Result<(Mapping, Conversion)> {
-    let mapping = Mapping::load(mapping_path)?;
-    let sheet = sheet.or(mapping.layout.sheet.as_deref());
-    let table = crate::sheet::read(source, sheet)?;
-    let name = source
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("sheet")
-        .to_string();
-    let conversion = mapping::convert(&mapping, &table, &name)?;
-    Ok((mapping, conversion))
-}
-
-/// The location activity rows made by a mapping are read at, for messages.
-pub fn converted_location(source: &Path, mapping: &Path) -> Location {
-    Location::file(format!(
-        "{} converted by {}",
-        source.display(),
-        mapping.display()
-    ))
-}
-
 /// Converts and writes the activity file, the cell ledger and the report.
 pub fn run(opts: &ConvertOptions) -> Result<ConvertReport> {
-    let (mapping, conversion) = convert_source(&opts.source, opts.sheet.as_deref(), &opts.mapping)?;
+    let (mapping, conversion) =
+        mapping::convert_source(&opts.source, opts.sheet.as_deref(), &opts.mapping)?;
     if let Some(dir) = opts.out.parent().filter(|d| !d.as_os_str().is_empty()) {
         output::ensure_dir(dir)?;
     }

@@ -469,7 +469,7 @@ fn run_json_records_inputs_counts_and_the_factor_database() {
 fn the_csv_reads_back_to_the_same_table() {
     let d = Dir::new();
     example_outputs(&d, "2", "out");
-    let compiled = airinv::cmd::compile::compute(&airinv::cmd::compile::CompileOptions {
+    let compiled = airinv::compile::compute(&airinv::compile::CompileOptions {
         source: repo().join("inventories/example"),
         ..Default::default()
     })

@@ -310,7 +310,7 @@ fn a_compiled_workbook_reads_back_with_the_same_values_and_keys() {
         ])
         .assert()
         .success();
-    let compiled = airinv::cmd::compile::compute(&airinv::cmd::compile::CompileOptions {
+    let compiled = airinv::compile::compute(&airinv::compile::CompileOptions {
         source: example,
         reporting_date: Some("15.02.2024".into()),
         ..Default::default()
