@@ -114,6 +114,9 @@ pub enum Error {
     /// A value in an input file is not what was expected there.
     #[error("{at}: {problem}")]
     Input { at: Location, problem: String },
+    /// A value given on the command line is not usable (an unknown code, fuel or pollutant).
+    #[error("{0}")]
+    Argument(String),
     /// A file as a whole cannot be used (not a workbook, bad TOML, missing column...).
     #[error("{path}: {problem}")]
     File { path: PathBuf, problem: String },

@@ -142,62 +142,163 @@ impl Inventory {
     }
 }
 
-fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
-    let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        // The line of the mistake, as an editor shows it.
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].matches('\n').count() as u64 + 1);
-        let message = format!("is not valid TOML: {}", e.message().trim());
-        match line {
-            Some(line) => Error::input(crate::error::Location::file(path).with_row(line), message),
-            None => Error::file(path, message),
-        }
-    })?;
-    let bad = |key: &str, problem: String| Error::file(path, format!("{key}: {problem}"));
-    let known = [
-        "name",
-        "country",
-        "years",
-        "version",
-        "activity",
-        "factors",
-        "history",
-        "fuels",
-        "ncv",
-        "notation_keys",
-        "adjustments",
-    ];
-    for key in doc.keys() {
-        if !known.contains(&key.as_str()) {
-            return Err(bad(
-                key,
-                format!(
-                    "is not a setting of inventory.toml; the settings are {}",
-                    known.join(", ")
-                ),
-            ));
+/// inventory.toml as written: serde refuses unknown keys, naming them and
+/// their line; [`parse`] then checks the values.
+mod raw {
+    use crate::config::Scalar;
+    use serde::Deserialize;
+    use std::collections::BTreeMap;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct File {
+        pub name: Option<String>,
+        pub country: Option<String>,
+        #[serde(default)]
+        pub years: Vec<Scalar>,
+        pub version: Option<String>,
+        #[serde(default)]
+        pub activity: Vec<Source>,
+        #[serde(default)]
+        pub factors: Vec<String>,
+        #[serde(default)]
+        pub history: Vec<String>,
+        #[serde(default)]
+        pub fuels: BTreeMap<String, String>,
+        #[serde(default)]
+        pub ncv: BTreeMap<String, Scalar>,
+        #[serde(default)]
+        pub notation_keys: Vec<toml::Spanned<Key>>,
+        #[serde(default)]
+        pub adjustments: Vec<toml::Spanned<Adjustment>>,
+    }
+
+    /// An activity source: a file name, or `{ file, sheet, mapping }`.
+    pub enum Source {
+        File(String),
+        Entry(Entry),
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Entry {
+        pub file: String,
+        pub sheet: Option<String>,
+        pub mapping: Option<String>,
+    }
+
+    impl<'de> Deserialize<'de> for Source {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Source, D::Error> {
+            struct V;
+            impl<'de> serde::de::Visitor<'de> for V {
+                type Value = Source;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a file name or { file = ..., sheet = ..., mapping = ... }")
+                }
+                fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Source, E> {
+                    Ok(Source::File(v.to_string()))
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    map: A,
+                ) -> Result<Source, A::Error> {
+                    Entry::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                        .map(Source::Entry)
+                }
+            }
+            d.deserialize_any(V)
         }
     }
-    let string = |key: &str| -> Result<Option<String>> {
-        match doc.get(key) {
-            None => Ok(None),
-            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(bad(key, "must be text in quotes".into())),
+
+    /// `pollutants = ["NH3"]` or `pollutants = "all"`.
+    pub enum Pollutants {
+        All,
+        List(Vec<String>),
+    }
+
+    impl<'de> Deserialize<'de> for Pollutants {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Pollutants, D::Error> {
+            struct V;
+            impl<'de> serde::de::Visitor<'de> for V {
+                type Value = Pollutants;
+                fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                    f.write_str("a list of pollutant ids, or \"all\"")
+                }
+                fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Pollutants, E> {
+                    if v.trim().eq_ignore_ascii_case("all") {
+                        Ok(Pollutants::All)
+                    } else {
+                        Err(E::custom(format!(
+                            "pollutants = \"{v}\": give a list of ids, e.g. [\"{v}\"], or \"all\""
+                        )))
+                    }
+                }
+                fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                    self,
+                    mut seq: A,
+                ) -> Result<Pollutants, A::Error> {
+                    let mut list = Vec::new();
+                    while let Some(p) = seq.next_element::<String>()? {
+                        list.push(p);
+                    }
+                    Ok(Pollutants::List(list))
+                }
+            }
+            d.deserialize_any(V)
         }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Key {
+        #[serde(default)]
+        pub code: String,
+        pub pollutants: Option<Pollutants>,
+        #[serde(default)]
+        pub years: Vec<i64>,
+        #[serde(default)]
+        pub key: String,
+        #[serde(default)]
+        pub included_in: String,
+        #[serde(default)]
+        pub note: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Adjustment {
+        pub year: Option<Scalar>,
+        #[serde(default)]
+        pub pollutant: String,
+        pub value: Option<Scalar>,
+        pub row: Option<String>,
+        #[serde(default)]
+        pub note: String,
+    }
+}
+
+fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
+    let file: raw::File = crate::config::parse(text, path)?;
+    let bad = |key: &str, problem: String| Error::file(path, format!("{key}: {problem}"));
+    // An entry's problem, at the line where the entry starts.
+    let bad_at = |span: std::ops::Range<usize>, label: &str, problem: String| {
+        Error::input(
+            crate::error::Location::file(path).with_row(crate::config::line_of(text, span.start)),
+            format!("{label}: {problem}"),
+        )
     };
     let mut inv = Inventory {
         dir: dir.to_path_buf(),
-        name: string("name")?.unwrap_or_else(|| {
+        name: file.name.unwrap_or_else(|| {
             dir.file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or("inventory")
                 .to_string()
         }),
-        version: string("version")?.unwrap_or_default(),
+        version: file.version.unwrap_or_default(),
         ..Inventory::default()
     };
-    if let Some(c) = string("country")? {
+    if let Some(c) = file.country {
         let c = c.trim().to_ascii_uppercase();
         if c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
             return Err(bad(
@@ -207,185 +308,82 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         }
         inv.country = Some(c);
     }
-    if let Some(v) = doc.get("years") {
-        let list = v
-            .as_array()
-            .ok_or_else(|| bad("years", "must be a list of years, e.g. [2005, 2022]".into()))?;
-        for y in list {
-            let text = match y {
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let year = crate::number::parse_year(&text).map_err(|e| bad("years", e))?;
-            if !inv.years.contains(&year) {
-                inv.years.push(year);
-            }
-        }
-        inv.years.sort();
-    }
-    if let Some(v) = doc.get("activity") {
-        let list = v
-            .as_array()
-            .ok_or_else(|| bad("activity", "must be a list of files".into()))?;
-        for item in list {
-            let source = match item {
-                toml::Value::String(s) => ActivitySource {
-                    path: dir.join(s),
-                    sheet: None,
-                    mapping: None,
-                },
-                toml::Value::Table(t) => {
-                    let file = t.get("file").and_then(|f| f.as_str()).ok_or_else(|| {
-                        bad("activity", "each { } entry needs file = \"...\"".into())
-                    })?;
-                    if let Some(k) = t
-                        .keys()
-                        .find(|k| !["file", "sheet", "mapping"].contains(&k.as_str()))
-                    {
-                        return Err(bad(
-                            "activity",
-                            format!(
-                                "'{k}' is not a setting of an entry; they are file, sheet, mapping"
-                            ),
-                        ));
-                    }
-                    ActivitySource {
-                        path: dir.join(file),
-                        sheet: t.get("sheet").and_then(|s| s.as_str()).map(String::from),
-                        mapping: t
-                            .get("mapping")
-                            .and_then(|m| m.as_str())
-                            .map(|m| dir.join(m)),
-                    }
-                }
-                _ => {
-                    return Err(bad(
-                        "activity",
-                        "entries are file names or { file = ..., sheet = ..., mapping = ... }"
-                            .into(),
-                    ));
-                }
-            };
-            inv.activity.push(source);
+    for y in &file.years {
+        let year = y.year().map_err(|e| bad("years", e))?;
+        if !inv.years.contains(&year) {
+            inv.years.push(year);
         }
     }
-    if let Some(v) = doc.get("factors") {
-        let list = v
-            .as_array()
-            .ok_or_else(|| bad("factors", "must be a list of files".into()))?;
-        for item in list {
-            let s = item
-                .as_str()
-                .ok_or_else(|| bad("factors", "entries are file names".into()))?;
-            inv.factors.push(dir.join(s));
-        }
+    inv.years.sort();
+    for source in file.activity {
+        inv.activity.push(match source {
+            raw::Source::File(f) => ActivitySource {
+                path: dir.join(f),
+                sheet: None,
+                mapping: None,
+            },
+            raw::Source::Entry(e) => ActivitySource {
+                path: dir.join(e.file),
+                sheet: e.sheet,
+                mapping: e.mapping.map(|m| dir.join(m)),
+            },
+        });
     }
-    if let Some(v) = doc.get("history") {
-        let list = v
-            .as_array()
-            .ok_or_else(|| bad("history", "must be a list of workbooks or folders".into()))?;
-        for item in list {
-            let s = item
-                .as_str()
-                .ok_or_else(|| bad("history", "entries are file or folder names".into()))?;
-            inv.history.push(dir.join(s));
-        }
+    inv.factors = file.factors.iter().map(|f| dir.join(f)).collect();
+    inv.history = file.history.iter().map(|f| dir.join(f)).collect();
+    inv.fuel_aliases = file.fuels.into_iter().collect();
+    for (fuel, value) in &file.ncv {
+        let d = value
+            .decimal()
+            .map_err(|e| bad("ncv", format!("{fuel}: {e}")))?;
+        inv.ncv.push((fuel.clone(), d));
     }
-    if let Some(v) = doc.get("fuels") {
-        let t = v.as_table().ok_or_else(|| {
-            bad(
-                "fuels",
-                "must be a table of \"your name\" = \"Guidebook fuel\"".into(),
-            )
-        })?;
-        for (alias, fuel) in t {
-            let fuel = fuel
-                .as_str()
-                .ok_or_else(|| bad("fuels", format!("'{alias}' must name a fuel in quotes")))?;
-            inv.fuel_aliases.push((alias.clone(), fuel.to_string()));
-        }
+    for (i, entry) in file.notation_keys.into_iter().enumerate() {
+        let label = format!("notation_keys entry {}", i + 1);
+        let span = entry.span();
+        inv.keys
+            .push(key_override(entry.into_inner()).map_err(|e| bad_at(span, &label, e))?);
     }
-    if let Some(v) = doc.get("ncv") {
-        let t = v
-            .as_table()
-            .ok_or_else(|| bad("ncv", "must be a table of fuel = GJ per tonne".into()))?;
-        for (fuel, value) in t {
-            let d = decimal_value(value).map_err(|e| bad("ncv", format!("{fuel}: {e}")))?;
-            inv.ncv.push((fuel.clone(), d));
+    for (i, entry) in file.adjustments.into_iter().enumerate() {
+        let label = format!("adjustments entry {}", i + 1);
+        let span = entry.span();
+        let a = adjustment(entry.into_inner()).map_err(|e| bad_at(span.clone(), &label, e))?;
+        if !inv.years.is_empty() && !inv.years.contains(&a.year) {
+            return Err(bad_at(
+                span,
+                &label,
+                format!("{} is not one of the inventory's years", a.year),
+            ));
         }
-    }
-    if let Some(v) = doc.get("notation_keys") {
-        let list = v
-            .as_array()
-            .ok_or_else(|| bad("notation_keys", "must be [[notation_keys]] entries".into()))?;
-        for (i, item) in list.iter().enumerate() {
-            let label = format!("notation_keys entry {}", i + 1);
-            let t = item
-                .as_table()
-                .ok_or_else(|| bad(&label, "must be a table".into()))?;
-            inv.keys
-                .push(parse_key_override(t).map_err(|e| bad(&label, e))?);
-        }
-    }
-    if let Some(v) = doc.get("adjustments") {
-        let list = v
-            .as_array()
-            .ok_or_else(|| bad("adjustments", "must be [[adjustments]] entries".into()))?;
-        for (i, item) in list.iter().enumerate() {
-            let label = format!("adjustments entry {}", i + 1);
-            let t = item
-                .as_table()
-                .ok_or_else(|| bad(&label, "must be a table".into()))?;
-            let a = parse_adjustment(t).map_err(|e| bad(&label, e))?;
-            if !inv.years.is_empty() && !inv.years.contains(&a.year) {
-                return Err(bad(
-                    &label,
-                    format!("{} is not one of the inventory's years", a.year),
-                ));
-            }
-            inv.adjustments.push(a);
-        }
+        inv.adjustments.push(a);
     }
     Ok(inv)
 }
 
-fn parse_adjustment(t: &toml::Table) -> std::result::Result<Adjustment, String> {
-    for key in t.keys() {
-        if !["year", "pollutant", "value", "row", "note"].contains(&key.as_str()) {
-            return Err(format!(
-                "'{key}' is not a field of an adjustment; the fields are year, pollutant, value, row, note"
-            ));
-        }
-    }
-    let year = match t.get("year") {
-        Some(toml::Value::Integer(i)) => crate::number::parse_year(&i.to_string())?,
-        Some(toml::Value::String(s)) => crate::number::parse_year(s)?,
-        _ => return Err("year = <the year adjusted> is required".into()),
-    };
-    let pollutant_text = t.get("pollutant").and_then(|v| v.as_str()).unwrap_or("");
-    let pollutant = Pollutant::parse(pollutant_text).ok_or_else(|| {
+fn adjustment(a: raw::Adjustment) -> std::result::Result<Adjustment, String> {
+    let year = a
+        .year
+        .ok_or("year = <the year adjusted> is required")?
+        .year()?;
+    let pollutant = Pollutant::parse(&a.pollutant).ok_or_else(|| {
         format!(
-            "pollutant '{pollutant_text}' is not a pollutant id; the ids are {}",
+            "pollutant '{}' is not a pollutant id; the ids are {}",
+            a.pollutant,
             Pollutant::id_list()
         )
     })?;
-    let value = decimal_value(
-        t.get("value")
-            .ok_or("value = <negative number> is required")?,
-    )
-    .map_err(|e| format!("value: {e}"))?;
+    let value = a
+        .value
+        .ok_or("value = <negative number> is required")?
+        .decimal()
+        .map_err(|e| format!("value: {e}"))?;
     if value > Decimal::ZERO {
         return Err(format!(
             "value {} is positive; approved adjustments are reported as negative values (template notes (c) and (d))",
             crate::number::format_decimal(value)
         ));
     }
-    let row = match t
-        .get("row")
-        .and_then(|v| v.as_str())
-        .map(|s| s.trim().to_ascii_lowercase())
-    {
+    let row = match a.row.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
         Some(r) if r == "clrtap" => AdjustmentRow::Clrtap,
         Some(r) if r == "necd" => AdjustmentRow::Necd,
         other => {
@@ -402,35 +400,22 @@ fn parse_adjustment(t: &toml::Table) -> std::result::Result<Adjustment, String> 
         pollutant,
         value,
         row,
-        note: t
-            .get("note")
-            .and_then(|v| v.as_str())
-            .unwrap_or("")
-            .to_string(),
+        note: a.note,
     })
 }
 
-fn parse_key_override(t: &toml::Table) -> std::result::Result<KeyOverride, String> {
-    let text = |k: &str| {
-        t.get(k)
-            .and_then(|v| v.as_str())
-            .map(str::trim)
-            .unwrap_or("")
-            .to_string()
-    };
-    let code_text = text("code");
+fn key_override(k: raw::Key) -> std::result::Result<KeyOverride, String> {
+    let code_text = k.code.trim();
     let row =
-        crate::nfr::find(&code_text).ok_or_else(|| crate::nfr::unknown_code_message(&code_text))?;
-    let key_text = text("key");
-    let key = NotationKey::parse(&key_text)
+        crate::nfr::find(code_text).ok_or_else(|| crate::nfr::unknown_code_message(code_text))?;
+    let key_text = k.key.trim();
+    let key = NotationKey::parse(key_text)
         .ok_or_else(|| format!("key '{key_text}' is not a notation key (NO, NE, NA, IE, C, NR)"))?;
-    let pollutants = match t.get("pollutants") {
-        None => Vec::new(),
-        Some(toml::Value::String(s)) if s.eq_ignore_ascii_case("all") => Vec::new(),
-        Some(toml::Value::Array(a)) => a
+    let pollutants = match k.pollutants {
+        None | Some(raw::Pollutants::All) => Vec::new(),
+        Some(raw::Pollutants::List(list)) => list
             .iter()
-            .map(|p| {
-                let s = p.as_str().unwrap_or("");
+            .map(|s| {
                 Pollutant::parse(s).ok_or_else(|| {
                     format!(
                         "'{s}' is not a pollutant id; the ids are {}",
@@ -439,21 +424,17 @@ fn parse_key_override(t: &toml::Table) -> std::result::Result<KeyOverride, Strin
                 })
             })
             .collect::<std::result::Result<_, _>>()?,
-        Some(_) => return Err("pollutants must be a list of ids or \"all\"".into()),
     };
-    let years = match t.get("years") {
-        None => Vec::new(),
-        Some(toml::Value::Array(a)) => a
-            .iter()
-            .map(|y| {
-                y.as_integer()
-                    .and_then(|i| i32::try_from(i).ok())
-                    .ok_or("years must be whole numbers")
-            })
-            .collect::<std::result::Result<_, _>>()?,
-        Some(_) => return Err("years must be a list".into()),
-    };
-    let included_in = text("included_in");
+    let years = k
+        .years
+        .iter()
+        .map(|y| {
+            i32::try_from(*y)
+                .map_err(|_| format!("years: {y} is not a year"))
+                .and_then(|y| crate::number::parse_year(&y.to_string()))
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    let included_in = k.included_in.trim().to_string();
     if key == NotationKey::IE {
         if included_in.is_empty() {
             return Err(
@@ -474,7 +455,7 @@ fn parse_key_override(t: &toml::Table) -> std::result::Result<KeyOverride, Strin
         years,
         key,
         included_in,
-        note: text("note"),
+        note: k.note.trim().to_string(),
     })
 }
 
@@ -581,6 +562,19 @@ note = "flexibility"
     fn mistakes_are_named() {
         let e = load("contry = \"KZ\"").unwrap_err().to_string();
         assert!(e.contains("contry") && e.contains("not a setting"), "{e}");
+        // A misspelt field of an entry is refused, not ignored (a typo
+        // `pollutant` would otherwise apply the key to every pollutant).
+        let e = load("name = \"x\"\n[[notation_keys]]\ncode = \"1A4ai\"\npollutant = [\"NH3\"]\nkey = \"NE\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("inv/inventory.toml, row 4: 'pollutant' is not a setting here; the settings are code, pollutants"),
+            "{e}"
+        );
+        let e = load("activity = [{ file = \"a.csv\", sheeet = \"x\" }]")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("'sheeet' is not a setting"), "{e}");
         let e = load("[[notation_keys]]\ncode = \"1A4ai\"\nkey = \"IE\"")
             .unwrap_err()
             .to_string();

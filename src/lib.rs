@@ -66,6 +66,7 @@ pub mod cmd;
 pub mod commitment;
 pub mod compare;
 pub mod compile;
+pub mod config;
 pub mod data;
 pub mod date;
 pub mod digest;

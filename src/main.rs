@@ -3,6 +3,28 @@
 //! rejected input, 2 unusable input).
 
 use anyhow::Result;
+
+// Standard output through one function: a closed pipe (`airinv factors
+// --problems | head -1`) ends the program quietly with exit 0, as ripgrep
+// and xsv do, rather than with a panic.
+macro_rules! print {
+    ($($t:tt)*) => { out(format_args!($($t)*)) };
+}
+macro_rules! println {
+    ($($t:tt)*) => { out(format_args!("{}\n", format_args!($($t)*))) };
+}
+
+fn out(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args).and_then(|_| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: writing to standard output: {e}");
+        std::process::exit(2);
+    }
+}
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -91,10 +91,7 @@ pub fn lookup(q: &Lookup) -> Result<String> {
     let code = match &q.code {
         Some(c) => Some(
             crate::nfr::find(c)
-                .ok_or_else(|| Error::Input {
-                    at: crate::error::Location::default(),
-                    problem: crate::nfr::unknown_code_message(c),
-                })?
+                .ok_or_else(|| Error::Argument(crate::nfr::unknown_code_message(c)))?
                 .code
                 .clone(),
         ),
@@ -103,15 +100,12 @@ pub fn lookup(q: &Lookup) -> Result<String> {
     let fuels = crate::fuel::Fuels::built_in();
     let fuel_names: Option<Vec<String>> = q.fuel.as_ref().map(|f| fuels.chain(f));
     let pollutant = match &q.pollutant {
-        Some(p) => Some(
-            crate::pollutant::Pollutant::parse(p).ok_or_else(|| Error::Input {
-                at: crate::error::Location::default(),
-                problem: format!(
-                    "'{p}' is not a pollutant id; the ids are {}",
-                    crate::pollutant::Pollutant::id_list()
-                ),
-            })?,
-        ),
+        Some(p) => Some(crate::pollutant::Pollutant::parse(p).ok_or_else(|| {
+            Error::Argument(format!(
+                "'{p}' is not a pollutant id; the ids are {}",
+                crate::pollutant::Pollutant::id_list()
+            ))
+        })?),
         None => None,
     };
     let key = crate::fuel::fuel_key;

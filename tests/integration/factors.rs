@@ -140,3 +140,45 @@ fn the_1a2_tier1_set_is_the_same_for_every_1a2_stationary_row() {
             .any(|f| f.source_code == "1.A.2.a" && f.annex1_codes.contains(&"1A2f".to_string()))
     );
 }
+
+/// A closed pipe (`airinv factors --problems | head -1`) ends the program
+/// quietly with exit 0, as ripgrep and xsv do, never with a panic.
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("airinv"))
+        .args(["factors", "--problems"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then close the pipe.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    let n = stdout.read(&mut first).unwrap();
+    assert!(n > 0);
+    drop(stdout);
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn an_unknown_code_is_said_without_an_empty_place() {
+    let d = Dir::new();
+    let out = d.airinv().args(["factors", "1A4b"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: '1A4b' is not an NFR code of the Annex I template (NFR 2019-1); did you mean 1A4bi"),
+        "{err}"
+    );
+}

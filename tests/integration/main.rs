@@ -12,5 +12,6 @@ mod convert;
 mod factors;
 mod hardening;
 mod import;
+mod layers;
 mod parsers;
 mod stream;
