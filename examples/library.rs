@@ -1,37 +1,43 @@
-//! Using airinv as a library: compile the shipped example inventory and
-//! print NOx per sector for 2022 from the CSV it writes.
+//! Using airinv as a library: compile the shipped example inventory in
+//! memory and print the 2022 NOx of each sector row, then read the same
+//! tables back from a source (here the inventory folder again; an output
+//! folder or an Annex I workbook are read the same way).
 //!
 //! Run with `cargo run --example library`.
 
-use airinv::cmd::compile::run;
-use airinv::compile::CompileOptions;
-use airinv::pollutant::Pollutant;
+use airinv::{Cell, CompileOptions, Pollutant, compute, load_source};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let out = std::env::temp_dir().join("airinv-library-example");
-    let report = run(&CompileOptions {
+    let compiled = compute(&CompileOptions {
         source: "inventories/example".into(),
-        out: out.clone(),
         reporting_date: Some("15.02.2024".into()),
         ..CompileOptions::default()
     })?;
+    let counts = compiled.report.counts;
     println!(
         "rows read {} = used {} + rejected {}",
-        report.counts.read, report.counts.used, report.counts.rejected
+        counts.read, counts.used, counts.rejected
     );
-    // The outputs are plain CSV: read the 2022 table back.
-    let mut table = csv::Reader::from_path(out.join("annex1_2022.csv"))?;
-    let headers = table.headers()?.clone();
-    let nox = headers
+    let table = compiled
+        .tables
         .iter()
-        .position(|h| h == Pollutant::NOx.id())
-        .expect("NOx column");
-    for row in table.records() {
-        let row = row?;
-        if row[nox].parse::<f64>().is_ok() {
-            println!("{:>14} {:<60} {} kt", &row[2], &row[3], &row[nox]);
+        .find(|t| t.header.year == 2022)
+        .expect("the example has 2022");
+    for (number, row) in &table.rows {
+        if let Cell::Number(v) = row.get(Pollutant::NOx) {
+            let nfr = airinv::nfr::rows().iter().find(|r| r.number == *number);
+            let code = nfr.map(|r| r.code.as_str()).unwrap_or("");
+            println!("row {number:>3} {code:>14}: NOx {v} kt");
         }
     }
-    println!("written to {}", out.display());
+    let years = load_source("inventories/example".as_ref())?;
+    println!(
+        "read back {} years: {:?}",
+        years.len(),
+        years
+            .iter()
+            .map(|y| y.table.header.year)
+            .collect::<Vec<_>>()
+    );
     Ok(())
 }

@@ -2,91 +2,127 @@
 //! (CLRTAP), from activity data and the EMEP/EEA Guidebook 2023 factors, to
 //! the Annex I reporting template (NFR 2019-1).
 //!
-//! # Data flow
+//! # The principal API
+//!
+//! - [`compute`] ([`compile::compute`]) compiles an inventory folder (with
+//!   `inventory.toml`) or one activity file in memory, with [`CompileOptions`],
+//!   into [`Compiled`]: the [`Annex1Year`] table of every year and the lineage
+//!   of every cell ([`calculate::KeyResult`]), writing nothing.
+//! - [`load_source`] reads the Annex I tables of any source (an inventory
+//!   folder, an activity file, an output folder, an Annex I workbook), one
+//!   [`YearTable`] per year; [`read_workbook`] reads a filled Annex I workbook.
+//! - [`check::Submission`] and [`check::run`] test the tables as CEIP's
+//!   reviewers would, each [`check::Finding`] at its sheet and cell.
+//! - A table's cells are [`Cell`]s: a number, a [`NotationKey`], or nothing,
+//!   per [`Pollutant`]. Errors are [`Error`]s, with the file, sheet, row and
+//!   cell where they happened.
+//!
+//! # Layers
+//!
+//! Each module belongs to one layer and imports only from its own layer or
+//! below; no two modules import each other (a test,
+//! `tests/integration/layers.rs`, checks it from the source):
+//!
+//! ```text
+//!  commands     cmd/ (one file per verb: option handling, writing, text)
+//!     ▲
+//!  analyses     source (any source → tables) · check · compare · plot
+//!     ▲
+//!  calculation  compile (the pipeline) · calculate (exact sums, activity ×
+//!               factor) · stream (large CSVs in parallel blocks) · aggregate
+//!               (Annex I tables) · lineage (detail.csv) · trend
+//!     ▲
+//!  factors      emission_factor (the database) · guidebook (the EEA export
+//!               importer) · matching (one factor per activity and pollutant)
+//!     ▲
+//!  reading      config (TOML files in two stages) · sheet (CSV in any locale,
+//!               workbooks, bounds) · activity (checked rows) · workbook (Annex
+//!               I workbooks) · inventory (inventory.toml) · mapping (sheets
+//!               laid out for people) · commitment (protocol commitments)
+//!     ▲
+//!  vocabulary   number (exact decimals, the one Excel conversion) · unit ·
+//!               nfr · pollutant · notation_key · fuel · annex1 (the template
+//!               table) · date · data (embedded reference tables) · digest ·
+//!               output (atomic files, CSV set-up) · error
+//! ```
+//!
+//! # Data flow of a compile
 //!
 //! ```text
 //!  inventory.toml ──► inventory::Inventory ─┐
-//!                                           │
 //!  a balance sheet + mapping.toml ──► mapping::convert (every number cell
-//!                                           │  mapped, excluded or unmapped;
-//!                                           │  subtotals checked)
+//!                                           │  mapped, excluded or unmapped)
 //!  activity CSV / sheets ──► activity (rows checked, rejected with location)
-//!                                           │
 //!                                           ▼
 //!                     calculate::Accumulator (exact sums per activity key)
-//!                                           │
 //!  emission_factor (embedded Guidebook      ▼
 //!  2023 + user files) ──► matching::FactorIndex ──► calculate::compute
-//!  fuel, unit, nfr, pollutant               │      (one factor per pollutant,
-//!                                           │       activity × factor, exact)
+//!                                           ▼      (activity × factor, exact)
+//!                     aggregate::build ──► annex1::Annex1Year (per year)
 //!                                           ▼
-//!                     aggregate::build ──► annex1::Annex1Year (per year:
-//!                                           │  cells, notation keys, totals)
-//!                                           ▼
-//!              annex1.xlsx, annex1_<YEAR>.csv, lineage (detail.csv), run.json
+//!    cmd::compile: annex1.xlsx, annex1_<YEAR>.csv, detail.csv, run.json
 //! ```
 //!
-//! The principal types: [`activity::Activity`] (one checked input row),
-//! [`emission_factor::Factor`] (one factor, with its origin),
-//! [`matching::FactorIndex`] (chooses factors for an activity),
-//! [`calculate::KeyResult`] (the emission of summed activities, with the
-//! lineage of each pollutant), [`annex1::Annex1Year`] (the template table of
-//! a year) and [`notation_key::Cell`] (a number, a notation key, or nothing).
-//! Past submissions come in through [`workbook::read`]: a filled Annex I
-//! workbook, one [`annex1::Annex1Year`] per year sheet, cells located by NFR
-//! code and column name. [`check::Submission`] holds the tables of an
-//! inventory, an output folder or a workbook, and [`check::run`] tests them
-//! as CEIP would (completeness, keys, sums, consistency, implied factors,
-//! time series, recalculations), each [`check::Finding`] at its sheet and
-//! cell. [`sheet::read`] reads CSV files as Excel writes them in any locale
-//! (encoding, separator, decimal comma) and bounds workbooks before they are
-//! unpacked.
 //! Numbers are [`rust_decimal::Decimal`] throughout; [`number::from_excel`]
 //! is the one conversion from a workbook's doubles.
 //!
 //! # Example
 //!
 //! ```no_run
-//! use airinv::cmd::compile::run;
-//! use airinv::compile::CompileOptions;
-//! let report = run(&CompileOptions {
+//! use airinv::{CompileOptions, Pollutant, compute};
+//! let compiled = compute(&CompileOptions {
 //!     source: "inventories/example".into(),
-//!     out: "out".into(),
 //!     ..CompileOptions::default()
 //! })?;
-//! assert_eq!(report.counts.read, report.counts.used + report.counts.rejected);
-//! # Ok::<(), airinv::error::Error>(())
+//! let counts = compiled.report.counts;
+//! assert_eq!(counts.read, counts.used + counts.rejected);
+//! for table in &compiled.tables {
+//!     let total = table.row("NATIONAL TOTAL").unwrap();
+//!     println!("{}: NOx {} kt", table.header.year, total.get(Pollutant::NOx));
+//! }
+//! # Ok::<(), airinv::Error>(())
 //! ```
+//!
+//! `examples/library.rs` runs the same (`cargo run --example library`).
+
+pub use annex1::Annex1Year;
+pub use compile::{CompileOptions, Compiled, compute};
+pub use error::{Error, Result};
+pub use notation_key::{Cell, NotationKey};
+pub use pollutant::Pollutant;
+pub use source::{YearTable, load as load_source};
+pub use workbook::read as read_workbook;
+
 pub mod activity;
-pub mod aggregate;
+pub(crate) mod aggregate;
 pub mod annex1;
 pub mod calculate;
 pub mod check;
 pub mod cmd;
-pub mod commitment;
+pub(crate) mod commitment;
 pub mod compare;
 pub mod compile;
-pub mod config;
-pub mod data;
-pub mod date;
+pub(crate) mod config;
+pub(crate) mod data;
+pub(crate) mod date;
 pub mod digest;
 pub mod emission_factor;
 pub mod error;
 pub mod fuel;
-pub mod guidebook;
-pub mod inventory;
+pub(crate) mod guidebook;
+pub(crate) mod inventory;
 pub mod lineage;
-pub mod mapping;
+pub(crate) mod mapping;
 pub mod matching;
 pub mod nfr;
 pub mod notation_key;
 pub mod number;
-pub mod output;
-pub mod plot;
+pub(crate) mod output;
+pub(crate) mod plot;
 pub mod pollutant;
 pub mod sheet;
 pub mod source;
 pub mod stream;
-pub mod trend;
+pub(crate) mod trend;
 pub mod unit;
 pub mod workbook;
