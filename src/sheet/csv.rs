@@ -394,8 +394,6 @@ pub(super) mod tests {
         assert_eq!(TextEncoding::parse("koi8-r"), None);
     }
 
-    /// A compound file of 4 sectors whose `Workbook` stream (BOF, one
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 

@@ -68,11 +68,17 @@ pub type DeclaredRange = (Option<u64>, Option<u64>);
 
 /// The (rows, columns) each DIMENSIONS record of an .xls file's workbook
 /// stream declares, as calamine would reserve them (`None` for a range that
-/// ends before it starts), read from its compound-file container: the
-/// header, the sector allocation table (with its DIFAT extension), the
-/// directory, and the `Workbook` (or `Book`) stream, in the regular or the
-/// mini stream. Every offset is checked; a chain that loops is an error.
+/// ends before it starts): the stream is read from the compound-file
+/// container ([`workbook_stream`]), then its records ([`dimension_records`]).
 pub fn xls_dimensions(bytes: &[u8]) -> std::result::Result<Vec<DeclaredRange>, String> {
+    Ok(dimension_records(&workbook_stream(bytes)?))
+}
+
+/// The `Workbook` (or `Book`) stream of a compound file, read through its
+/// header, the sector allocation table (with its DIFAT extension), the
+/// directory, and the regular or the mini stream. Every offset is checked;
+/// a chain that loops is an error.
+fn workbook_stream(bytes: &[u8]) -> std::result::Result<Vec<u8>, String> {
     let u16_at = |o: usize| -> std::result::Result<u16, String> {
         bytes
             .get(o..o + 2)
@@ -179,7 +185,7 @@ pub fn xls_dimensions(bytes: &[u8]) -> std::result::Result<Vec<DeclaredRange>, S
         return Err("the Workbook stream is larger than the file".into());
     }
     let cutoff = u32_in(bytes, 0x38)? as usize;
-    let stream = if size < cutoff {
+    let mut stream = if size < cutoff {
         // In the mini stream: 64-byte sectors chained by the mini FAT.
         let (root_start, _) = root.ok_or("it has no root entry")?;
         let mini_stream = chain(root_start)?;
@@ -210,8 +216,13 @@ pub fn xls_dimensions(bytes: &[u8]) -> std::result::Result<Vec<DeclaredRange>, S
     } else {
         chain(start)?
     };
-    let stream = &stream[..size.min(stream.len())];
-    // BIFF records: type, length, data.
+    stream.truncate(size);
+    Ok(stream)
+}
+
+/// The ranges the DIMENSIONS records (type 0x0200) of a workbook stream
+/// declare, as calamine reads them. BIFF records: type, length, data.
+fn dimension_records(stream: &[u8]) -> Vec<DeclaredRange> {
     let mut dims = Vec::new();
     let mut at = 0;
     while at + 4 <= stream.len() {
@@ -255,7 +266,7 @@ pub fn xls_dimensions(bytes: &[u8]) -> std::result::Result<Vec<DeclaredRange>, S
         }
         at += 4 + len;
     }
-    Ok(dims)
+    dims
 }
 
 fn u16_of(b: &[u8], o: usize) -> u16 {
@@ -271,6 +282,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// A compound file of 4 sectors whose `Workbook` stream (BOF, one
+    /// DIMENSIONS record, EOF) is in the mini stream.
     fn tiny_xls(rows_last: u32, cols_last: u16, fat3: u32) -> Vec<u8> {
         let mut f = vec![0u8; 512 * 5];
         f[..8].copy_from_slice(&OLE);
