@@ -205,9 +205,7 @@ pub fn csv_header() -> Vec<String> {
 
 /// Writes one year as CSV: one line per template row, exact decimals.
 pub fn write_csv<W: std::io::Write>(out: W, year: &Annex1Year) -> std::io::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
+    let mut w = crate::output::csv_writer(out);
     w.write_record(csv_header())?;
     for r in nfr::rows() {
         let cells = &year.rows[&r.number];
@@ -221,7 +219,7 @@ pub fn write_csv<W: std::io::Write>(out: W, year: &Annex1Year) -> std::io::Resul
         rec.extend(cells.fuels.iter().map(|c| c.to_string()));
         rec.push(cells.other_activity.to_string());
         rec.push(cells.other_activity_unit.clone());
-        w.write_record(rec.iter().map(|s| crate::output::csv_safe(s).into_owned()))?;
+        crate::output::write_safe_record(&mut w, &rec)?;
     }
     w.flush()
 }

@@ -230,9 +230,7 @@ fn optional_decimal(text: &str) -> Option<Decimal> {
 /// Writes factors as a normalised factor file.
 pub fn write_normalised<W: std::io::Write>(mut out: W, factors: &[Factor]) -> std::io::Result<()> {
     out.write_all(NORMALISED_PREAMBLE.as_bytes())?;
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
+    let mut w = crate::output::csv_writer(out);
     w.write_record(NORMALISED_COLUMNS)?;
     let opt = |d: Option<Decimal>| d.map(format_decimal).unwrap_or_default();
     for f in factors {

@@ -389,9 +389,7 @@ pub fn check_substance(pollutant: Pollutant, unit: &FactorUnit) -> std::result::
 
 /// Writes the problems list as CSV.
 pub fn write_problems<W: std::io::Write>(out: W, problems: &[Problem]) -> std::io::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
+    let mut w = crate::output::csv_writer(out);
     w.write_record([
         "row",
         "nfr",
@@ -421,11 +419,7 @@ pub fn write_problems<W: std::io::Write>(out: W, problems: &[Problem]) -> std::i
             p.category.as_str(),
             &p.reason,
         ];
-        w.write_record(
-            record
-                .iter()
-                .map(|s| crate::output::csv_safe(s).into_owned()),
-        )?;
+        crate::output::write_safe_record(&mut w, record)?;
     }
     w.flush()
 }

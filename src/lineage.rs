@@ -56,9 +56,7 @@ const FACTOR: [&str; 14] = [
 
 /// Writes detail.csv.
 pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
+    let mut w = crate::output::csv_writer(out);
     let mut header: Vec<&str> = COMMON.to_vec();
     if detail == Detail::Rows {
         header.extend(["input_row", "source_id", "other_columns"]);
@@ -120,7 +118,7 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                             .map(|l| l.to_string())
                             .unwrap_or_default(),
                     );
-                    w.write_record(rec.iter().map(|s| crate::output::csv_safe(s).into_owned()))?;
+                    crate::output::write_safe_record(&mut w, &rec)?;
                 }
                 Detail::Rows => {
                     for row in &r.total.rows {
@@ -131,9 +129,7 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                         let (emission, exact) =
                             crate::calculate::apply(row.value, line.multiplier, line.divisor);
                         rec.extend(factor(emission, exact));
-                        w.write_record(
-                            rec.iter().map(|s| crate::output::csv_safe(s).into_owned()),
-                        )?;
+                        crate::output::write_safe_record(&mut w, &rec)?;
                     }
                 }
             }

@@ -59,3 +59,64 @@ pub fn csv_safe(text: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(text)
     }
 }
+
+/// A CSV writer set up as every output file of airinv is written: lines end
+/// in `\n` (the csv crate's default is `\r\n`), fields are quoted only when
+/// they must be. Write fields that hold what users typed through
+/// [`write_safe_record`].
+pub fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(out)
+}
+
+/// Writes one record with every field made formula-safe ([`csv_safe`]).
+pub fn write_safe_record<W, I, T>(w: &mut csv::Writer<W>, record: I) -> csv::Result<()>
+where
+    W: Write,
+    I: IntoIterator<Item = T>,
+    T: AsRef<str>,
+{
+    w.write_record(
+        record
+            .into_iter()
+            .map(|s| csv_safe(s.as_ref()).into_owned()),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn written(records: &[&[&str]], safe: bool) -> String {
+        let mut w = csv_writer(Vec::new());
+        for r in records {
+            if safe {
+                write_safe_record(&mut w, r.iter()).unwrap();
+            } else {
+                w.write_record(r.iter()).unwrap();
+            }
+        }
+        String::from_utf8(w.into_inner().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn csv_lines_end_in_newline_and_formulas_stay_text() {
+        let rows: &[&[&str]] = &[
+            &["a", "b,c", "", "d"],
+            &["=SUM(A1)", "-0.5", "+x", "say \"hi\""],
+        ];
+        assert_eq!(
+            written(rows, false),
+            "a,\"b,c\",,d\n=SUM(A1),-0.5,+x,\"say \"\"hi\"\"\"\n"
+        );
+        assert_eq!(
+            written(rows, true),
+            "a,\"b,c\",,d\n'=SUM(A1),-0.5,'+x,\"say \"\"hi\"\"\"\n"
+        );
+        // Records of different lengths are refused, as before.
+        let mut w = csv_writer(Vec::new());
+        w.write_record(["a", "b"]).unwrap();
+        assert!(write_safe_record(&mut w, ["a"]).is_err());
+    }
+}

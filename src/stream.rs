@@ -126,14 +126,16 @@ pub fn read_csv(
 }
 
 /// [`read_csv`] with a chosen block size (tests use tiny blocks to cut rows,
-/// quoted fields and line ends at every possible place).
+/// quoted fields and line ends at every possible place): the header is read
+/// ([`read_header`]), the rest of the file is cut into blocks parsed in
+/// parallel ([`parse_blocks`]), and their sums are merged in block order
+/// ([`merge`]).
 pub fn read_csv_in_blocks(
     path: &Path,
     options: &ReadOptions,
     progress: &Progress,
     block_size: usize,
 ) -> Result<Option<Streamed>> {
-    let block_size = block_size.max(1);
     let forced = &options.csv;
     if forced.delimiter.is_some_and(|d| d != b',')
         || forced.decimal_comma == Some(true)
@@ -143,48 +145,111 @@ pub fn read_csv_in_blocks(
     {
         return Ok(None);
     }
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     if let Ok(meta) = file.metadata() {
         progress.total_bytes.store(meta.len(), Ordering::Relaxed);
     }
-    let mut hasher = crate::digest::Sha256::new();
-    let read_more = |file: &mut std::fs::File,
-                     buf: &mut Vec<u8>,
-                     hasher: &mut crate::digest::Sha256|
-     -> Result<bool> {
-        let before = buf.len();
-        let eof = fill(file, buf, block_size, path)?;
-        hasher.update(&buf[before..]);
-        Ok(eof)
+    let mut input = Input {
+        file,
+        path,
+        block_size: block_size.max(1),
+        hasher: crate::digest::Sha256::new(),
+        eof: false,
     };
+    let Some(header) = read_header(&mut input, forced.delimiter.is_some())? else {
+        return Ok(None);
+    };
+    let at = Location::file(path);
+    let ctx = Ctx {
+        columns: &header.columns,
+        key_runs: key_runs(&header.columns.key_columns()),
+        options,
+        at: &at,
+        progress,
+    };
+    let Some(blocks) = parse_blocks(&mut input, header.rest, &ctx)? else {
+        return Ok(None);
+    };
+    let sha256 = input.hasher.hex();
+    Ok(Some(merge(
+        blocks,
+        header.line,
+        header.blank_before,
+        &at,
+        sha256,
+    )))
+}
 
-    // The header: the first line with any text.
-    let mut carry: Vec<u8> = Vec::with_capacity(block_size * 2);
-    let mut eof = read_more(&mut file, &mut carry, &mut hasher)?;
+/// The file being read: its bytes are hashed as they pass.
+struct Input<'p> {
+    file: std::fs::File,
+    path: &'p Path,
+    block_size: usize,
+    hasher: crate::digest::Sha256,
+    /// The end of the file was reached.
+    eof: bool,
+}
+
+impl Input<'_> {
+    /// Reads up to a block more onto `buf`.
+    fn more(&mut self, buf: &mut Vec<u8>) -> Result<()> {
+        let before = buf.len();
+        self.eof = fill(&mut self.file, buf, self.block_size, self.path)?;
+        self.hasher.update(&buf[before..]);
+        Ok(())
+    }
+
+    /// Reads a block into `buf` (a block long); the bytes read.
+    fn block_into(&mut self, buf: &mut [u8]) -> Result<usize> {
+        let n = read_into(&mut self.file, buf, self.path)?;
+        self.hasher.update(&buf[..n]);
+        self.eof = n < self.block_size;
+        Ok(n)
+    }
+}
+
+/// The header of a file and what was read past it.
+struct Header {
+    columns: Columns,
+    /// Its line.
+    line: u64,
+    /// Empty lines before it.
+    blank_before: u64,
+    /// The bytes read after it.
+    rest: Vec<u8>,
+}
+
+/// Reads the header, the first line with any text; `None` when the file is
+/// not for the fast path (not UTF-8, or another separator than `,` unless
+/// one is forced).
+fn read_header(input: &mut Input, delimiter_forced: bool) -> Result<Option<Header>> {
+    let path = input.path;
+    let mut carry: Vec<u8> = Vec::with_capacity(input.block_size * 2);
+    input.more(&mut carry)?;
     let mut offset = if carry.starts_with(b"\xEF\xBB\xBF") {
         3
     } else {
         0
     };
-    let mut header_line = 0u64;
-    let mut blank_before_header = 0u64;
+    let mut line = 0u64;
+    let mut blank_before = 0u64;
     let columns = loop {
         let end = match memchr::memchr(b'\n', &carry[offset..]) {
             Some(e) => offset + e,
-            None if eof => carry.len(),
+            None if input.eof => carry.len(),
             None => {
-                eof = read_more(&mut file, &mut carry, &mut hasher)?;
+                input.more(&mut carry)?;
                 continue;
             }
         };
-        header_line += 1;
+        line += 1;
         let header_bytes = trim_cr(&carry[offset..end]);
         let Ok(header_text) = std::str::from_utf8(header_bytes) else {
             return Ok(None);
         };
         if !header_text.trim().is_empty()
             && crate::sheet::detect_delimiter(header_text) != b','
-            && forced.delimiter.is_none()
+            && !delimiter_forced
         {
             return Ok(None);
         }
@@ -200,146 +265,174 @@ pub fn read_csv_in_blocks(
                     ),
                 ));
             }
-            blank_before_header += 1;
+            blank_before += 1;
             continue;
         }
-        break Columns::from_header(&cells).map_err(|problem| {
-            Error::input(Location::file(path).with_row(header_line), problem)
-        })?;
+        break Columns::from_header(&cells)
+            .map_err(|problem| Error::input(Location::file(path).with_row(line), problem))?;
     };
     carry.drain(..offset);
-    let key_columns = columns.key_columns();
-    let at = Location::file(path);
+    Ok(Some(Header {
+        columns,
+        line,
+        blank_before,
+        rest: carry,
+    }))
+}
 
-    // Blocks go to the workers through a bounded queue and come back to a
-    // pool once parsed, so memory stays a few blocks whatever the file size.
-    // Plain threads, not rayon tasks: the reader blocks on a full queue, and
-    // must never hold the only worker.
+/// A block handed to a worker: its index, its buffer, and the length of its
+/// whole rows in the buffer.
+type Block = (usize, Vec<u8>, usize);
+
+/// Cuts the rest of the file (after `rest`, the bytes already read) into
+/// blocks of whole rows and parses them in parallel; the blocks' results
+/// with their index, or `None` when the general reader must read the file.
+///
+/// Blocks go to the workers through a bounded queue and come back to a
+/// pool once parsed, so memory stays a few blocks whatever the file size.
+/// Plain threads, not rayon tasks: the reader blocks on a full queue, and
+/// must never hold the only worker.
+fn parse_blocks(
+    input: &mut Input,
+    rest: Vec<u8>,
+    ctx: &Ctx,
+) -> Result<Option<Vec<(usize, BlockResult)>>> {
     let threads = rayon::current_num_threads().max(1);
     let in_flight = threads + 2;
-    let (block_tx, block_rx) = mpsc::sync_channel::<(usize, Vec<u8>, usize)>(threads);
+    let (block_tx, block_rx) = mpsc::sync_channel::<Block>(threads);
     let (pool_tx, pool_rx) = mpsc::channel::<Vec<u8>>();
     for _ in 0..in_flight {
-        let _ = pool_tx.send(vec![0u8; 2 * block_size]);
+        let _ = pool_tx.send(vec![0u8; 2 * input.block_size]);
     }
     let block_rx = Mutex::new(block_rx);
     let results: Mutex<Vec<(usize, BlockResult)>> = Mutex::new(Vec::new());
-    let ctx = Ctx {
-        columns: &columns,
-        key_runs: key_runs(&key_columns),
-        options,
-        at: &at,
-        progress,
-    };
-    let mut read_error: Option<Error> = None;
     let abort = AtomicBool::new(false);
-    std::thread::scope(|scope| {
+    let fed = std::thread::scope(|scope| {
         for _ in 0..threads {
             let pool_tx = pool_tx.clone();
-            let (block_rx, results, ctx, abort) = (&block_rx, &results, &ctx, &abort);
-            scope.spawn(move || {
-                let mut worker = Worker::new(ctx);
-                loop {
-                    let next = block_rx.lock().map(|rx| rx.recv());
-                    let Ok(Ok((index, buf, len))) = next else {
-                        break;
-                    };
-                    // Text that is not UTF-8 (Windows-1251, ...), or a row that
-                    // is one field holding another separator: the general
-                    // reader detects the encoding or reports the mixed separators.
-                    if abort.load(Ordering::Relaxed) || std::str::from_utf8(&buf[..len]).is_err() {
-                        abort.store(true, Ordering::Relaxed);
-                        let _ = pool_tx.send(buf);
-                        continue;
-                    }
-                    let r = worker.block(&buf[..len]);
-                    if r.mixed_separators {
-                        abort.store(true, Ordering::Relaxed);
-                    }
-                    progress.bytes.fetch_add(len as u64, Ordering::Relaxed);
-                    if let Ok(mut all) = results.lock() {
-                        all.push((index, r));
-                    }
-                    let _ = pool_tx.send(buf);
-                }
-            });
+            let (block_rx, results, abort) = (&block_rx, &results, &abort);
+            scope.spawn(move || work(ctx, block_rx, &pool_tx, results, abort));
         }
-        // This thread reads the file into pooled buffers, each holding the
-        // unfinished line of the previous one and then a block of the file,
-        // and hands them on cut after their last whole row.
-        let mut index = 0usize;
-        let mut tail: Vec<u8> = std::mem::take(&mut carry);
-        while let Ok(mut buf) = pool_rx.recv() {
-            // A quote left open keeps the rest of the file from being cut
-            // into rows: stop, the general reader says where it opens.
-            if abort.load(Ordering::Relaxed) || tail.len() > 4 * BLOCK.max(block_size) {
-                abort.store(true, Ordering::Relaxed);
-                break;
-            }
-            if buf.len() < tail.len() + block_size {
-                buf.resize(tail.len() + block_size, 0);
-            }
-            buf[..tail.len()].copy_from_slice(&tail);
-            let mut len = tail.len();
-            if !eof {
-                match read_into(&mut file, &mut buf[len..len + block_size], path) {
-                    Ok(n) => {
-                        hasher.update(&buf[len..len + n]);
-                        eof = n < block_size;
-                        len += n;
-                    }
-                    Err(e) => {
-                        read_error = Some(e);
-                        break;
-                    }
-                }
-            }
-            // The last rows: a quote opened and never closed is for the
-            // general reader to report.
-            if eof && memchr::memchr_iter(b'"', &buf[..len]).count() % 2 == 1 {
-                abort.store(true, Ordering::Relaxed);
-                break;
-            }
-            let cut = if eof {
-                Some(len)
-            } else {
-                cut_point(&buf[..len])
-            };
-            match cut {
-                Some(cut) if cut > 0 => {
-                    tail.clear();
-                    tail.extend_from_slice(&buf[cut..len]);
-                    if block_tx.send((index, buf, cut)).is_err() {
-                        break;
-                    }
-                    index += 1;
-                }
-                // No whole row yet (a row longer than a block): keep reading.
-                _ => {
-                    tail.clear();
-                    tail.extend_from_slice(&buf[..len]);
-                    let _ = pool_tx.send(buf);
-                }
-            }
-            if eof && tail.is_empty() {
-                break;
-            }
-            if eof && cut.is_none() {
-                break;
-            }
-        }
-        drop(block_tx);
+        feed(input, rest, &pool_rx, &pool_tx, block_tx, &abort)
     });
-    if let Some(e) = read_error {
-        return Err(e);
-    }
+    fed?;
     if abort.load(Ordering::Relaxed) {
         return Ok(None);
     }
-    let sha256 = hasher.hex();
+    Ok(Some(results.into_inner().unwrap_or_default()))
+}
 
-    // Merge the blocks in order.
-    let mut blocks = results.into_inner().unwrap_or_default();
+/// A worker thread: parses the blocks it takes from the queue until the
+/// queue closes, and gives each buffer back to the pool.
+fn work(
+    ctx: &Ctx,
+    block_rx: &Mutex<mpsc::Receiver<Block>>,
+    pool_tx: &mpsc::Sender<Vec<u8>>,
+    results: &Mutex<Vec<(usize, BlockResult)>>,
+    abort: &AtomicBool,
+) {
+    let mut worker = Worker::new(ctx);
+    loop {
+        let next = block_rx.lock().map(|rx| rx.recv());
+        let Ok(Ok((index, buf, len))) = next else {
+            break;
+        };
+        // Text that is not UTF-8 (Windows-1251, ...), or a row that
+        // is one field holding another separator: the general
+        // reader detects the encoding or reports the mixed separators.
+        if abort.load(Ordering::Relaxed) || std::str::from_utf8(&buf[..len]).is_err() {
+            abort.store(true, Ordering::Relaxed);
+            let _ = pool_tx.send(buf);
+            continue;
+        }
+        let r = worker.block(&buf[..len]);
+        if r.mixed_separators {
+            abort.store(true, Ordering::Relaxed);
+        }
+        ctx.progress.bytes.fetch_add(len as u64, Ordering::Relaxed);
+        if let Ok(mut all) = results.lock() {
+            all.push((index, r));
+        }
+        let _ = pool_tx.send(buf);
+    }
+}
+
+/// The reading thread: reads the file into pooled buffers, each holding the
+/// unfinished line of the previous one and then a block of the file, and
+/// hands them on cut after their last whole row. Closes the queue (drops
+/// `block_tx`) when it returns.
+fn feed(
+    input: &mut Input,
+    mut tail: Vec<u8>,
+    pool_rx: &mpsc::Receiver<Vec<u8>>,
+    pool_tx: &mpsc::Sender<Vec<u8>>,
+    block_tx: mpsc::SyncSender<Block>,
+    abort: &AtomicBool,
+) -> Result<()> {
+    let block_size = input.block_size;
+    let mut index = 0usize;
+    while let Ok(mut buf) = pool_rx.recv() {
+        // A quote left open keeps the rest of the file from being cut
+        // into rows: stop, the general reader says where it opens.
+        if abort.load(Ordering::Relaxed) || tail.len() > 4 * BLOCK.max(block_size) {
+            abort.store(true, Ordering::Relaxed);
+            break;
+        }
+        if buf.len() < tail.len() + block_size {
+            buf.resize(tail.len() + block_size, 0);
+        }
+        buf[..tail.len()].copy_from_slice(&tail);
+        let mut len = tail.len();
+        if !input.eof {
+            len += input.block_into(&mut buf[len..len + block_size])?;
+        }
+        // The last rows: a quote opened and never closed is for the
+        // general reader to report.
+        if input.eof && memchr::memchr_iter(b'"', &buf[..len]).count() % 2 == 1 {
+            abort.store(true, Ordering::Relaxed);
+            break;
+        }
+        let cut = if input.eof {
+            Some(len)
+        } else {
+            cut_point(&buf[..len])
+        };
+        match cut {
+            Some(cut) if cut > 0 => {
+                tail.clear();
+                tail.extend_from_slice(&buf[cut..len]);
+                if block_tx.send((index, buf, cut)).is_err() {
+                    break;
+                }
+                index += 1;
+            }
+            // No whole row yet (a row longer than a block): keep reading.
+            _ => {
+                tail.clear();
+                tail.extend_from_slice(&buf[..len]);
+                let _ = pool_tx.send(buf);
+            }
+        }
+        if input.eof && tail.is_empty() {
+            break;
+        }
+        if input.eof && cut.is_none() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Merges the blocks' results in block order into exact sums per activity
+/// key, with each rejection and first row at its line in the file (the
+/// header is at `header_line`, after `blank_before_header` empty lines).
+fn merge(
+    mut blocks: Vec<(usize, BlockResult)>,
+    header_line: u64,
+    blank_before_header: u64,
+    at: &Location,
+    sha256: String,
+) -> Streamed {
     blocks.sort_by_key(|(i, _)| *i);
     let mut counts = Counts {
         empty: blank_before_header,
@@ -393,12 +486,12 @@ pub fn read_csv_in_blocks(
         );
     }
     rejected.sort_by_key(|r| r.at.row);
-    Ok(Some(Streamed {
+    Streamed {
         acc,
         rejected,
         counts,
         sha256,
-    }))
+    }
 }
 
 /// Reads up to `max` more bytes onto `buf`; true at the end of the file.

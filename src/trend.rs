@@ -26,9 +26,7 @@ pub fn national_totals(tables: &[Annex1Year]) -> Vec<(Pollutant, Vec<Cell>)> {
 
 /// Writes `annex1_trend.csv`: `pollutant,unit,<year>...`.
 pub fn write_csv<W: std::io::Write>(out: W, tables: &[Annex1Year]) -> std::io::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
+    let mut w = crate::output::csv_writer(out);
     let mut header = vec!["pollutant".to_string(), "unit".to_string()];
     header.extend(tables.iter().map(|t| t.header.year.to_string()));
     w.write_record(&header)?;

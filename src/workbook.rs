@@ -32,16 +32,12 @@ use crate::notation_key::{Cell, NotationKey};
 use crate::pollutant::Pollutant;
 use calamine::{Data, Reader, Xlsx, XlsxError, open_workbook};
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Rows of a sheet that are read (an Annex I sheet has 170).
 pub const MAX_ROWS: u32 = 2_000;
 /// Columns of a sheet that are read (an Annex I sheet uses A-AL).
 pub const MAX_COLUMNS: u32 = 256;
-/// The largest part of an xlsx container that is unpacked (a year sheet of
-/// a filled template is about 300 kB).
-pub const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
 
 /// A value column of the template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -358,7 +354,7 @@ fn read_grids(path: &Path) -> Result<Vec<Grid>> {
             ));
         }
     }
-    check_container(path)?;
+    crate::sheet::check_xlsx_container(path)?;
     // calamine may still panic on some malformed XML (an overlong cell
     // reference overflows its arithmetic): that is an unusable file too.
     std::panic::catch_unwind(|| read_cells(path)).unwrap_or_else(|_| {
@@ -459,95 +455,6 @@ fn read_grid(
         grid.cells.insert((row, col), value);
     }
     Ok(Some(grid))
-}
-
-/// The signature of an OLE compound file: what an encrypted xlsx (or an old
-/// .xls renamed) is.
-const OLE_SIGNATURE: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-
-/// Refuses files that are not zip containers and parts that would unpack
-/// beyond [`MAX_PART_BYTES`], before calamine unpacks anything.
-pub(crate) fn check_container(path: &Path) -> Result<()> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut head = [0u8; 8];
-    let n = file.read(&mut head).map_err(|e| Error::io(path, e))?;
-    if n == 8 && head == OLE_SIGNATURE {
-        return Err(Error::file(
-            path,
-            "is password protected (encrypted) or is an old .xls file with an .xlsx name; save a copy as an .xlsx workbook without a password and import that",
-        ));
-    }
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| {
-        Error::file(
-            path,
-            format!("is not an xlsx workbook: it cannot be opened as one ({e}); is it damaged?"),
-        )
-    })?;
-    for i in 0..zip.len() {
-        let part = zip.by_index_raw(i).map_err(|e| {
-            Error::file(
-                path,
-                format!("is damaged: part {i} of the file cannot be read ({e})"),
-            )
-        })?;
-        let size = part.size();
-        let name = part.name().map(|n| n.into_owned()).unwrap_or_default();
-        drop(part);
-        if size > MAX_PART_BYTES {
-            return Err(Error::file(
-                path,
-                format!(
-                    "part {name} would unpack to {size} bytes, more than airinv reads ({MAX_PART_BYTES} bytes); the file is malformed or is not an Annex I workbook"
-                ),
-            ));
-        }
-        if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
-            check_shared_strings(path, &mut zip, i, &name, size)?;
-        }
-    }
-    Ok(())
-}
-
-/// The shared strings part declares how many strings it holds, and calamine
-/// reserves that many before reading one: a count that its bytes cannot
-/// hold (at least 5 bytes, `<si/>`, per string) is a malformed file.
-fn check_shared_strings<R: std::io::Read + std::io::Seek>(
-    path: &Path,
-    zip: &mut zip::ZipArchive<R>,
-    index: usize,
-    name: &str,
-    size: u64,
-) -> Result<()> {
-    let damaged = |e: &dyn std::fmt::Display| {
-        Error::file(
-            path,
-            format!("is damaged: part {name} cannot be read ({e})"),
-        )
-    };
-    let part = zip.by_index(index).map_err(|e| damaged(&e))?;
-    let mut head = Vec::new();
-    part.take(8192)
-        .read_to_end(&mut head)
-        .map_err(|e| damaged(&e))?;
-    let text = String::from_utf8_lossy(&head);
-    let Some(start) = text.find("uniqueCount=\"") else {
-        return Ok(());
-    };
-    let digits: String = text[start + 13..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    let declared: u128 = digits.parse().unwrap_or(u128::MAX);
-    if declared > u128::from(size / 5 + 1) {
-        return Err(Error::file(
-            path,
-            format!(
-                "is malformed: part {name} declares {digits} strings in {size} bytes; open it in Excel or LibreOffice and save it again"
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// True when a text squeezed (lower case, no spaces) is `target` (lower

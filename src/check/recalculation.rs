@@ -237,9 +237,7 @@ pub const CSV_HEADER: [&str; 11] = [
 /// Writes the recalculation table: one line per changed cell, exact
 /// decimals (the percentage rounded to 4 decimals).
 pub fn write_csv<W: std::io::Write>(out: W, r: &Recalculation) -> std::io::Result<()> {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(out);
+    let mut w = crate::output::csv_writer(out);
     w.write_record(CSV_HEADER)?;
     for c in &r.changes {
         let record = [
@@ -255,11 +253,7 @@ pub fn write_csv<W: std::io::Write>(out: W, r: &Recalculation) -> std::io::Resul
             c.difference().map(show).unwrap_or_default(),
             c.percent(4).map(show).unwrap_or_default(),
         ];
-        w.write_record(
-            record
-                .iter()
-                .map(|s| crate::output::csv_safe(s).into_owned()),
-        )?;
+        crate::output::write_safe_record(&mut w, &record)?;
     }
     w.flush()
 }

@@ -269,9 +269,7 @@ fn opt(d: Option<Decimal>) -> String {
 }
 
 fn csv_text(cmp: &Comparison) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+    let mut w = crate::output::csv_writer(Vec::new());
     let _ = w.write_record([
         "pollutant",
         "unit",
@@ -325,9 +323,7 @@ fn sector_csv(cmp: &Comparison) -> String {
     if cmp.sectors.is_empty() {
         return String::new();
     }
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
+    let mut w = crate::output::csv_writer(Vec::new());
     let _ = w.write_record([
         "pollutant",
         "sector",

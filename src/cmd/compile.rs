@@ -83,9 +83,7 @@ pub fn write(opts: &CompileOptions, compiled: Compiled) -> Result<CompileReport>
 
 fn write_rejected(path: &Path, rejected: &[Rejection]) -> Result<()> {
     output::write_atomically(path, |w| {
-        let mut c = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(w);
+        let mut c = output::csv_writer(w);
         c.write_record(["file", "sheet", "row", "column", "reason"])?;
         for r in rejected {
             // File names, sheet names and reasons quote what users typed.
@@ -96,7 +94,7 @@ fn write_rejected(path: &Path, rejected: &[Rejection]) -> Result<()> {
                 r.at.column.as_deref().unwrap_or(""),
                 &r.reason,
             ];
-            c.write_record(record.iter().map(|s| output::csv_safe(s).into_owned()))?;
+            output::write_safe_record(&mut c, record)?;
         }
         c.flush()
     })

@@ -1,0 +1,421 @@
+//! Reading a CSV file as Excel writes it in any locale: the separator
+//! (detected from the header, one for every line), quoted fields, line
+//! numbers as an editor shows them, and the decimal comma
+//! ([`super::decimal_comma`]); the text comes from [`super::encoding`].
+
+use super::decimal_comma::{is_comma_number, to_decimal_points};
+use super::encoding::{TextEncoding, decode};
+use super::{Sheet, SheetRow};
+use crate::error::{Error, Location, Result};
+use std::path::Path;
+
+/// The largest CSV file read (1 GiB): no activity file is near it, and the
+/// file is read whole.
+pub const MAX_CSV_BYTES: u64 = 1 << 30;
+
+/// How to read a CSV file: each setting forced, or detected when `None`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CsvOptions {
+    pub delimiter: Option<u8>,
+    pub decimal_comma: Option<bool>,
+    pub encoding: Option<TextEncoding>,
+}
+
+/// How a CSV file was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvDialect {
+    pub delimiter: u8,
+    pub decimal_comma: bool,
+    pub encoding: TextEncoding,
+}
+
+/// The separators a CSV file may use, in order of preference on a tie.
+pub const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// A separator as given on the command line: `,` `;` `tab` (or `\t`) `|`.
+pub fn parse_delimiter(text: &str) -> std::result::Result<u8, String> {
+    match text {
+        "," | "comma" => Ok(b','),
+        ";" | "semicolon" => Ok(b';'),
+        "\t" | "tab" | "\\t" => Ok(b'\t'),
+        "|" | "pipe" => Ok(b'|'),
+        other => Err(format!(
+            "'{other}' is not a CSV separator airinv reads; use , ; tab or |"
+        )),
+    }
+}
+
+fn delimiter_name(d: u8) -> &'static str {
+    match d {
+        b',' => "','",
+        b';' => "';'",
+        b'\t' => "tab",
+        b'|' => "'|'",
+        _ => "?",
+    }
+}
+
+/// Reads a CSV file as [`CsvOptions`] say, and says how it was read.
+pub fn read_csv_with(path: &Path, options: &CsvOptions) -> Result<(Sheet, CsvDialect)> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| Error::io(path, e))?
+        .len();
+    if size > MAX_CSV_BYTES {
+        return Err(Error::file(
+            path,
+            format!(
+                "is {size} bytes, more than airinv reads as a CSV file ({MAX_CSV_BYTES} bytes); split it"
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let (text, encoding) = decode(path, &bytes, options.encoding)?;
+    let delimiter = match options.delimiter {
+        Some(d) => d,
+        None => detect_delimiter(&text),
+    };
+    let mut rows = parse_csv(path, &text, delimiter)?;
+    check_one_delimiter(path, &rows, delimiter)?;
+    let decimal_comma = match options.decimal_comma {
+        Some(d) => d,
+        None => {
+            matches!(delimiter, b';' | b'\t')
+                && rows
+                    .iter()
+                    .flat_map(|r| r.cells.iter())
+                    .any(|c| is_comma_number(c))
+        }
+    };
+    if decimal_comma {
+        to_decimal_points(path, &mut rows)?;
+    }
+    Ok((
+        Sheet {
+            at: Location::file(path),
+            lettered: false,
+            rows,
+        },
+        CsvDialect {
+            delimiter,
+            decimal_comma,
+            encoding,
+        },
+    ))
+}
+
+/// The separator that splits the first non-empty line into the most fields
+/// (outside quotes); `,` when none does.
+pub fn detect_delimiter(text: &str) -> u8 {
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default();
+    let mut best = (0usize, b',');
+    for d in DELIMITERS {
+        let n = count_outside_quotes(first, d);
+        if n > best.0 {
+            best = (n, d);
+        }
+    }
+    best.1
+}
+
+fn count_outside_quotes(line: &str, d: u8) -> usize {
+    let mut quoted = false;
+    let mut n = 0;
+    for b in line.bytes() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if b == d && !quoted {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The line where a quoted field opens and is never closed, if one is:
+/// the CSV reader would read the rest of the file into that field.
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<u64> {
+    let b = text.as_bytes();
+    let (mut i, mut line, mut field_start) = (0, 1u64, true);
+    while i < b.len() {
+        match b[i] {
+            b'"' if field_start => {
+                let opened = line;
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None => return Some(opened),
+                        Some(b'"') if b.get(i + 1) == Some(&b'"') => i += 2,
+                        Some(b'"') => break,
+                        Some(b'\n') => {
+                            line += 1;
+                            i += 1;
+                        }
+                        Some(_) => i += 1,
+                    }
+                }
+                field_start = false;
+            }
+            b'\n' => {
+                line += 1;
+                field_start = true;
+            }
+            c => field_start = c == delimiter || (c == b'\r' && field_start),
+        }
+        i += 1;
+    }
+    None
+}
+
+fn parse_csv(path: &Path, text: &str, delimiter: u8) -> Result<Vec<SheetRow>> {
+    if let Some(line) = unclosed_quote(text, delimiter) {
+        return Err(Error::input(
+            Location::file(path).with_row(line),
+            "a quoted field opens here (\") and is never closed, so the rest of the file would be read into it; close the quote",
+        ));
+    }
+    let bytes = text.as_bytes();
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(bytes);
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    // Line numbers are counted here: the CSV reader skips empty lines
+    // without counting them, and a row must be found where an editor shows it.
+    let mut lines = LineCounter::default();
+    let mut next_line = 1u64;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                return Err(Error::input(
+                    Location::file(path).with_row(line),
+                    format!("the CSV cannot be read here: {e}"),
+                ));
+            }
+        }
+        let number = lines.line_at(
+            bytes,
+            record.position().map(|p| p.byte() as usize).unwrap_or(0),
+        );
+        // Empty lines the CSV reader skipped since the last record: kept as
+        // empty rows, so that readers count them.
+        for blank in next_line..number {
+            rows.push(SheetRow {
+                number: blank,
+                cells: Vec::new(),
+            });
+        }
+        next_line = number
+            + 1
+            + record
+                .iter()
+                .map(|f| f.matches('\n').count() as u64)
+                .sum::<u64>();
+        rows.push(SheetRow {
+            number,
+            cells: record.iter().map(String::from).collect(),
+        });
+    }
+    // Empty lines at the end of the file.
+    let last_line = bytes.iter().filter(|&&b| b == b'\n').count() as u64
+        + u64::from(!bytes.ends_with(b"\n") && !bytes.is_empty());
+    for blank in next_line..=last_line {
+        rows.push(SheetRow {
+            number: blank,
+            cells: Vec::new(),
+        });
+    }
+    Ok(rows)
+}
+
+/// A line that holds none of the header's separator but another one is a
+/// file whose lines use different separators: refused, since each such line
+/// would be read as one field.
+fn check_one_delimiter(path: &Path, rows: &[SheetRow], delimiter: u8) -> Result<()> {
+    let mut non_empty = rows
+        .iter()
+        .filter(|r| r.cells.iter().any(|c| !c.trim().is_empty()));
+    let Some(header) = non_empty.next() else {
+        return Ok(());
+    };
+    if header.cells.len() < 2 {
+        return Ok(());
+    }
+    for row in non_empty {
+        if row.cells.len() != 1 {
+            continue;
+        }
+        let line = &row.cells[0];
+        if let Some(other) = DELIMITERS
+            .iter()
+            .find(|d| **d != delimiter && count_outside_quotes(line, **d) > 0)
+        {
+            return Err(Error::input(
+                Location::file(path).with_row(row.number),
+                format!(
+                    "this line is separated by {} but the header (row {}) by {}; save the file with one separator",
+                    delimiter_name(*other),
+                    header.number,
+                    delimiter_name(delimiter)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Counts lines up to byte offsets that only move forward.
+#[derive(Debug, Default)]
+pub struct LineCounter {
+    offset: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    /// The 1-based line of the record that starts at `offset` (at or after
+    /// the last one asked). The CSV reader gives the offset where it began
+    /// looking for the record, before the empty lines it skips.
+    pub fn line_at(&mut self, bytes: &[u8], offset: usize) -> u64 {
+        let mut end = offset.min(bytes.len());
+        while end < bytes.len() && (bytes[end] == b'\n' || bytes[end] == b'\r') {
+            end += 1;
+        }
+        if end > self.offset {
+            self.newlines += bytes[self.offset..end]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            self.offset = end;
+        }
+        self.newlines + 1
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+    use crate::sheet::xls::OLE;
+    use proptest::prelude::*;
+
+    pub(crate) fn read_bytes(bytes: &[u8], options: &CsvOptions) -> Result<(Sheet, CsvDialect)> {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.csv");
+        std::fs::write(&p, bytes).unwrap();
+        read_csv_with(&p, options)
+    }
+
+    pub(crate) fn cells(sheet: &Sheet) -> Vec<Vec<String>> {
+        sheet.rows.iter().map(|r| r.cells.clone()).collect()
+    }
+
+    #[test]
+    fn excel_csv_of_a_european_locale_is_read_with_its_decimal_commas() {
+        let text = "year;nfr;fuel;technology;value;unit\n2022;1A1a;Natural gas;;1,5;TJ\n2022;1A1a;Natural gas;;1 234,5;TJ\n";
+        let (sheet, dialect) = read_bytes(text.as_bytes(), &CsvOptions::default()).unwrap();
+        assert_eq!(dialect.delimiter, b';');
+        assert!(dialect.decimal_comma);
+        assert_eq!(dialect.encoding, TextEncoding::Utf8);
+        assert_eq!(cells(&sheet)[1][4], "1.5");
+        assert_eq!(cells(&sheet)[2][4], "1234.5");
+        // A ;-file with dot decimals stays as it is.
+        let text = "year;nfr;value\n2022;1A1a;1.5\n";
+        let (sheet, dialect) = read_bytes(text.as_bytes(), &CsvOptions::default()).unwrap();
+        assert!(!dialect.decimal_comma);
+        assert_eq!(cells(&sheet)[1][2], "1.5");
+        // A comma file: a quoted "1,5" is not guessed (it could be 1500).
+        let text = "year,nfr,value\n2022,1A1a,\"1,5\"\n";
+        let (sheet, dialect) = read_bytes(text.as_bytes(), &CsvOptions::default()).unwrap();
+        assert!(!dialect.decimal_comma);
+        assert_eq!(cells(&sheet)[1][2], "1,5");
+        // ... unless asked.
+        let forced = CsvOptions {
+            decimal_comma: Some(true),
+            ..CsvOptions::default()
+        };
+        let (sheet, _) = read_bytes(text.as_bytes(), &forced).unwrap();
+        assert_eq!(cells(&sheet)[1][2], "1.5");
+        // An ambiguous number is an error at its row and column.
+        let text = "year;nfr;value\n2022;1A1a;1,5\n2022;1A1b;1.234\n";
+        let e = read_bytes(text.as_bytes(), &CsvOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("a.csv, row 3, column value: '1.234' is ambiguous"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn mixed_separators_binary_and_workbooks_are_refused_with_what_they_are() {
+        let e = read_bytes(b"year,nfr,value\n2022;1A1a;5\n", &CsvOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("row 2: this line is separated by ';' but the header (row 1) by ','"),
+            "{e}"
+        );
+        let e = read_bytes(b"PK\x03\x04rest", &CsvOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is a workbook"), "{e}");
+        let e = read_bytes(b"a,b\n1,\x00\x01\x02\n", &CsvOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("row 2: holds binary data"), "{e}");
+        let e = read_bytes(&OLE, &CsvOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(".xls workbook"), "{e}");
+    }
+
+    #[test]
+    fn separators_are_detected_from_the_header() {
+        assert_eq!(detect_delimiter("a;b;c\n1,5;2;3"), b';');
+        assert_eq!(detect_delimiter("a,b,c\n"), b',');
+        assert_eq!(detect_delimiter("a\tb\n"), b'\t');
+        assert_eq!(detect_delimiter("\"x;y\",b\n"), b',');
+        assert_eq!(detect_delimiter("single\n"), b',');
+        assert_eq!(parse_delimiter("tab"), Ok(b'\t'));
+        assert!(parse_delimiter("::").is_err());
+        assert_eq!(
+            TextEncoding::parse("CP1251"),
+            Some(TextEncoding::Windows1251)
+        );
+        assert_eq!(
+            TextEncoding::parse("latin1"),
+            Some(TextEncoding::Windows1252)
+        );
+        assert_eq!(TextEncoding::parse("koi8-r"), None);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Any bytes: an error or a table, never a panic.
+        #[test]
+        fn any_bytes_read_or_refused(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = read_bytes(&bytes, &CsvOptions::default());
+        }
+
+        /// Delimited rows of plain fields survive any separator and encoding
+        /// Excel uses.
+        #[test]
+        fn rows_survive_every_dialect(
+            fields in proptest::collection::vec("[A-Za-zÀ-ÿ0-9 ]{1,8}", 2..6),
+            d in 0usize..4,
+        ) {
+            let delimiter = DELIMITERS[d] as char;
+            let line = fields.join(&delimiter.to_string());
+            let text = format!("{line}\n{line}\n");
+            let (sheet, dialect) = read_bytes(text.as_bytes(), &CsvOptions::default()).unwrap();
+            prop_assert_eq!(dialect.delimiter, DELIMITERS[d]);
+            prop_assert_eq!(&sheet.rows[1].cells, &fields);
+        }
+    }
+}
