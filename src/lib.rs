@@ -123,6 +123,7 @@ pub mod pollutant;
 pub mod sheet;
 pub mod source;
 pub mod stream;
+pub(crate) mod suggest;
 pub(crate) mod trend;
 pub mod unit;
 pub mod workbook;

@@ -137,7 +137,7 @@ pub fn suggest(code: &str) -> Vec<&'static str> {
         .filter(|r| r.takes_activity())
         .map(|r| {
             let k = code_key(&r.code);
-            let mut d = edit_distance(&key, &k);
+            let mut d = crate::suggest::edit_distance(&key, &k);
             if k.starts_with(&key) || key.starts_with(&k) {
                 d = d.saturating_sub(1);
             }
@@ -153,23 +153,6 @@ pub fn suggest(code: &str) -> Vec<&'static str> {
         .take(4)
         .map(|(_, c)| c)
         .collect()
-}
-
-/// Levenshtein distance over characters.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 /// The message for a code that is not a row of the template.

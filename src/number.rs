@@ -226,6 +226,64 @@ pub fn parse_year(text: &str) -> std::result::Result<i32, String> {
     Ok(y)
 }
 
+/// A number with its thousands grouped by spaces: `1 805 442.3`.
+pub fn grouped(d: Decimal) -> String {
+    let text = format_decimal(d);
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text.as_str()),
+    };
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let mut out = String::new();
+    for (i, ch) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(' ');
+        }
+        out.push(ch);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+/// An amount for a report: rounded to 0.001 and grouped (the exact values
+/// go in the files beside the report).
+pub fn amount(d: Decimal) -> String {
+    grouped(d.round_dp(3))
+}
+
+/// `part` as a percentage of `whole`, to one decimal (`-` when `whole` is zero).
+pub fn percent(part: Decimal, whole: Decimal) -> String {
+    if whole.is_zero() {
+        return "-".into();
+    }
+    let p = (part / whole * Decimal::ONE_HUNDRED).round_dp(1);
+    format!("{} %", format_decimal(p))
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        assert_eq!(grouped(d("1805442.3")), "1 805 442.3");
+        assert_eq!(grouped(d("-38294.769032")), "-38 294.769032");
+        assert_eq!(grouped(d("999")), "999");
+        assert_eq!(grouped(d("1000")), "1 000");
+        assert_eq!(grouped(d("0.5")), "0.5");
+        assert_eq!(amount(d("1234.56789")), "1 234.568");
+        assert_eq!(percent(d("987"), d("1000")), "98.7 %");
+        assert_eq!(percent(d("1"), d("3")), "33.3 %");
+        assert_eq!(percent(d("1"), Decimal::ZERO), "-");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
