@@ -202,6 +202,10 @@ pub struct KeyResult {
     pub lines: Vec<Line>,
     /// The activity in TJ NCV when it is fuel (for the activity columns).
     pub energy_tj: Option<Decimal>,
+    /// For a key made by a method from another row's activity (the 3Da2a
+    /// and 3Da3 NH3 of a 3B population): what it is. Its activity is not
+    /// the row's activity data.
+    pub derived: Option<String>,
 }
 
 /// What went wrong for a key.
@@ -222,19 +226,82 @@ pub struct KeyFailure {
 }
 
 /// Computes every key, in parallel, in key order.
+///
+/// Livestock populations of 3B also give the NH3 of their manure applied to
+/// soils (3Da2a) and of grazing (3Da3), as keys of those rows made from the
+/// 3B activity ([`crate::method::manure`]), unless the year has activity of
+/// its own for the row.
 pub fn compute(acc: Accumulator, index: &FactorIndex) -> Vec<Result<KeyResult, Box<KeyFailure>>> {
-    let keys: Vec<(ActivityKey, KeyTotal)> = acc.keys.into_iter().collect();
+    let mut keys: Vec<(ActivityKey, KeyTotal, Option<String>)> =
+        acc.keys.into_iter().map(|(k, t)| (k, t, None)).collect();
+    let derived = manure_parts(&keys);
+    keys.extend(derived);
+    keys.sort_by(|a, b| a.0.cmp(&b.0));
     keys.into_par_iter()
-        .map(|(key, total)| match compute_key(&key, &total, index) {
-            Ok((lines, energy_tj)) => Ok(KeyResult {
-                key,
-                total,
-                lines,
-                energy_tj,
-            }),
-            Err(error) => Err(Box::new(KeyFailure { key, total, error })),
+        .filter_map(|(key, total, derived)| {
+            match (compute_key(&key, &total, index), &derived) {
+                (Ok((mut lines, energy_tj)), Some(why)) => {
+                    // A part with no Table 3-2 factor for the animal gives nothing.
+                    lines.retain(|l| l.pollutant == Pollutant::NH3);
+                    if lines.is_empty() {
+                        return None;
+                    }
+                    for l in &mut lines {
+                        l.why = format!("{why}; Guidebook Tier {} {}", l.factor_tier, l.factor_table);
+                    }
+                    Some(Ok(KeyResult {
+                        key,
+                        total,
+                        lines,
+                        energy_tj,
+                        derived,
+                    }))
+                }
+                // The parts are the method's, not the compiler's rows: a part
+                // that cannot be computed is left out, not a rejected row.
+                (Err(_), Some(_)) => None,
+                (Ok((lines, energy_tj)), None) => Some(Ok(KeyResult {
+                    key,
+                    total,
+                    lines,
+                    energy_tj,
+                    derived: None,
+                })),
+                (Err(error), None) => Some(Err(Box::new(KeyFailure { key, total, error }))),
+            }
         })
         .collect()
+}
+
+/// The 3Da2a and 3Da3 keys of the 3B populations, for the years that have
+/// no activity of their own in those rows.
+fn manure_parts(
+    keys: &[(ActivityKey, KeyTotal, Option<String>)],
+) -> Vec<(ActivityKey, KeyTotal, Option<String>)> {
+    use crate::method::manure;
+    let own: std::collections::BTreeSet<(i32, u32)> =
+        keys.iter().map(|(k, ..)| (k.year, k.row)).collect();
+    let mut out = Vec::new();
+    for (k, t, _) in keys {
+        let code = k.code();
+        if !manure::is_livestock_row(code) || t.overflow {
+            continue;
+        }
+        for (target, abatement, part) in manure::PARTS {
+            let row = crate::nfr::find(target).expect("3Da2a and 3Da3 are template rows");
+            if own.contains(&(k.year, row.number)) {
+                continue;
+            }
+            let key = ActivityKey {
+                row: row.number,
+                abatement: abatement.to_string(),
+                table: String::new(),
+                ..k.clone()
+            };
+            out.push((key, t.clone(), Some(manure::why(code, part))));
+        }
+    }
+    out
 }
 
 /// Digits a decimal's mantissa uses: 28 means it may have been rounded.
@@ -453,6 +520,24 @@ fn compute_key(
             FactorUnit::Efficiency => {}
         }
     }
+    // Road exhaust: the Tier 1 PM factor (filed under TSP) is PM2.5 and PM10 too.
+    if crate::method::road::exhaust_pm_is_fine(row.code.as_str())
+        && let Some(tsp) = lines
+            .iter()
+            .find(|l| l.pollutant == Pollutant::TSP && l.factor_tier == "1")
+            .cloned()
+    {
+        for p in [Pollutant::PM10, Pollutant::PM25] {
+            if lines.iter().all(|l| l.pollutant != p) {
+                lines.push(Line {
+                    pollutant: p,
+                    why: format!("{}; {}", crate::method::road::WHY, tsp.why),
+                    conversion: format!("{}; the TSP emission", tsp.conversion),
+                    ..tsp.clone()
+                });
+            }
+        }
+    }
     for (pollutant, f, why) in shares {
         let FactorUnit::ShareOf(of) = f.unit else {
             continue;
@@ -535,7 +620,15 @@ fn line(
             Origin::Guidebook => "EMEP/EEA Guidebook 2023".to_string(),
             Origin::User(at) => at.to_string(),
         },
-        why: why.to_string(),
+        // A factor the importer corrected or derived says so where it is used.
+        why: if ["corrected", "derived", "converted"]
+            .iter()
+            .any(|w| f.note.starts_with(w))
+        {
+            format!("{why}; {}", f.note)
+        } else {
+            why.to_string()
+        },
         conversion,
         multiplier,
         divisor,

@@ -258,15 +258,73 @@ mod tests {
 
     #[test]
     fn fallbacks_are_followed_through() {
-        let chain = Fuels::built_in().chain("jet kerosene");
+        let chain = Fuels::built_in().chain("avgas");
         assert_eq!(
             chain,
             [
+                "Aviation gasoline",
                 "Jet Gasoline and Aviation Gasoline",
                 "Liquid Fuels",
                 "'Other' Liquid Fuels"
             ]
         );
+        // Jet kerosene never falls back to the piston-engine avgas factors.
+        assert_eq!(Fuels::built_in().chain("jet fuel"), ["Jet kerosene"]);
+    }
+
+    /// The lines of fuels.csv: (fuel, aliases).
+    fn lines() -> Vec<(String, Vec<String>)> {
+        let mut reader = crate::data::reader(include_str!("../emission-factors/fuels.csv"));
+        reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                let aliases = r[3]
+                    .split('|')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(String::from)
+                    .collect();
+                (r[0].to_string(), aliases)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_alias_stands_for_its_own_fuel_and_none_is_a_manure_type() {
+        let f = Fuels::built_in();
+        let mut n = 0;
+        for (fuel, aliases) in lines() {
+            assert_eq!(f.find(&fuel).unwrap().name, fuel);
+            assert!(crate::manure::find(&fuel).is_none(), "{fuel}");
+            for alias in aliases {
+                // An alias shadowed by an earlier line would silently reach
+                // another fuel's factors.
+                assert_eq!(f.find(&alias).unwrap().name, fuel, "alias {alias}");
+                assert!(
+                    crate::manure::find(&alias).is_none(),
+                    "alias {alias} of {fuel} is a manure type"
+                );
+                n += 1;
+            }
+        }
+        assert!(n > 100, "{n} aliases");
+    }
+
+    #[test]
+    fn every_fuel_reaches_guidebook_rows_of_its_own_name_or_fallbacks() {
+        let factors = crate::emission_factor::embedded().unwrap();
+        let f = Fuels::built_in();
+        for (fuel, _) in lines() {
+            let chain = f.chain(&fuel);
+            let reached = chain
+                .iter()
+                .find(|name| factors.iter().any(|x| fuel_key(&x.fuel) == fuel_key(name)));
+            assert!(reached.is_some(), "{fuel}: no Guidebook row for {chain:?}");
+            if fuel == "Jet kerosene" {
+                assert_eq!(reached.unwrap(), "Jet kerosene");
+            }
+        }
     }
 
     #[test]

@@ -111,6 +111,9 @@ pub struct Inventory {
     pub history: Vec<PathBuf>,
     pub fuel_aliases: Vec<(String, String)>,
     pub ncv: Vec<(String, Decimal)>,
+    /// Fuel sulphur contents in mg per kg of fuel (`[sulphur]`), over the
+    /// defaults of emission-factors/fuel-sulphur.csv.
+    pub sulphur: Vec<(String, Decimal)>,
     pub keys: Vec<KeyOverride>,
     pub adjustments: Vec<Adjustment>,
 }
@@ -165,6 +168,7 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         "history",
         "fuels",
         "ncv",
+        "sulphur",
         "notation_keys",
         "adjustments",
     ];
@@ -313,6 +317,18 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         for (fuel, value) in t {
             let d = decimal_value(value).map_err(|e| bad("ncv", format!("{fuel}: {e}")))?;
             inv.ncv.push((fuel.clone(), d));
+        }
+    }
+    if let Some(v) = doc.get("sulphur") {
+        let t = v.as_table().ok_or_else(|| {
+            bad(
+                "sulphur",
+                "must be a table of fuel = sulphur content in mg per kg of fuel".into(),
+            )
+        })?;
+        for (fuel, value) in t {
+            let d = decimal_value(value).map_err(|e| bad("sulphur", format!("{fuel}: {e}")))?;
+            inv.sulphur.push((fuel.clone(), d));
         }
     }
     if let Some(v) = doc.get("notation_keys") {
