@@ -99,7 +99,12 @@ pub fn table(factors: &[Factor]) -> Vec<Line> {
         let tsp = status_of(Pollutant::TSP);
         for p in Pollutant::ALL {
             let mut status = status_of(p);
-            if status == Status::None {
+            if p == Pollutant::NH3 && crate::method::manure::PARTS.iter().any(|(c, ..)| *c == code)
+            {
+                status = Status::Method(
+                    "NH3 from the 3B animal populations (Table 3-2); other sources per kg N".into(),
+                );
+            } else if status == Status::None {
                 if matches!(p, Pollutant::PM10 | Pollutant::PM25)
                     && crate::method::road::exhaust_pm_is_fine(code)
                     && tsp == Status::Fuel
@@ -110,10 +115,6 @@ pub fn table(factors: &[Factor]) -> Vec<Line> {
                         "SO2 = 2 × S × fuel (defaults for the EU and Kazakhstan, or [sulphur])"
                             .into(),
                     );
-                } else if p == Pollutant::NH3
-                    && crate::method::manure::PARTS.iter().any(|(c, ..)| *c == code)
-                {
-                    status = Status::Method("from the 3B animal populations (Table 3-2)".into());
                 }
             }
             // A share of another pollutant is covered as that pollutant is.

@@ -315,16 +315,22 @@ mod tests {
     fn every_fuel_reaches_guidebook_rows_of_its_own_name_or_fallbacks() {
         let factors = crate::emission_factor::embedded().unwrap();
         let f = Fuels::built_in();
+        let mut unreached = Vec::new();
         for (fuel, _) in lines() {
             let chain = f.chain(&fuel);
             let reached = chain
                 .iter()
                 .find(|name| factors.iter().any(|x| fuel_key(&x.fuel) == fuel_key(name)));
-            assert!(reached.is_some(), "{fuel}: no Guidebook row for {chain:?}");
-            if fuel == "Jet kerosene" {
-                assert_eq!(reached.unwrap(), "Jet kerosene");
+            match reached {
+                Some(r) if fuel == "Jet kerosene" => assert_eq!(r, "Jet kerosene"),
+                Some(_) => {}
+                None => unreached.push(fuel),
             }
         }
+        // Waste is a fuel group of the template (other fuels) with no
+        // factor of its own in the export: its rows are NE unless the
+        // compiler gives factors.
+        assert_eq!(unreached, ["Waste"]);
     }
 
     #[test]
