@@ -247,7 +247,8 @@ pub fn compute(acc: Accumulator, index: &FactorIndex) -> Vec<Result<KeyResult, B
                         return None;
                     }
                     for l in &mut lines {
-                        l.why = format!("{why}; Guidebook Tier {} {}", l.factor_tier, l.factor_table);
+                        l.why =
+                            format!("{why}; Guidebook Tier {} {}", l.factor_tier, l.factor_table);
                     }
                     Some(Ok(KeyResult {
                         key,

@@ -99,7 +99,10 @@ pub fn table(factors: &[Factor]) -> Vec<Line> {
         let tsp = status_of(Pollutant::TSP);
         for p in Pollutant::ALL {
             let mut status = status_of(p);
-            if p == Pollutant::NH3 && crate::method::manure::PARTS.iter().any(|(c, ..)| *c == code)
+            if p == Pollutant::NH3
+                && crate::method::manure::PARTS
+                    .iter()
+                    .any(|(c, ..)| *c == code)
             {
                 status = Status::Method(
                     "NH3 from the 3B animal populations (Table 3-2); other sources per kg N".into(),
@@ -183,9 +186,18 @@ mod tests {
                 .clone()
         };
         assert_eq!(get("1A1a", Pollutant::NOx), Status::Fuel);
-        assert_eq!(get("1A3biii", Pollutant::PM25).label(), "computed by a Tier 1 method");
-        assert_eq!(get("1A3c", Pollutant::SOx).label(), "computed by a Tier 1 method");
-        assert_eq!(get("3Da2a", Pollutant::NH3).label(), "computed by a Tier 1 method");
+        assert_eq!(
+            get("1A3biii", Pollutant::PM25).label(),
+            "computed by a Tier 1 method"
+        );
+        assert_eq!(
+            get("1A3c", Pollutant::SOx).label(),
+            "computed by a Tier 1 method"
+        );
+        assert_eq!(
+            get("3Da2a", Pollutant::NH3).label(),
+            "computed by a Tier 1 method"
+        );
         // Jet kerosene: the derived factors per tonne of LTO fuel.
         assert_eq!(get("1A3aii(i)", Pollutant::CO), Status::Fuel);
         match get("2A1", Pollutant::PM25) {
@@ -195,7 +207,10 @@ mod tests {
         // Fertiliser NOx, per kg N (the corrected unit).
         assert!(matches!(get("3Da1", Pollutant::NOx), Status::Activity(_)));
         // Every row × pollutant once.
-        let rows = crate::nfr::rows().iter().filter(|r| r.takes_activity()).count();
+        let rows = crate::nfr::rows()
+            .iter()
+            .filter(|r| r.takes_activity())
+            .count();
         assert_eq!(t.len(), rows * Pollutant::ALL.len());
     }
 }

@@ -367,6 +367,23 @@ mod tests {
     }
 
     #[test]
+    fn net_calorific_values_by_coal_type_gas_and_aviation_fuel() {
+        // IPCC 2006 Vol. 2 Table 1.2, GJ per tonne.
+        let f = Fuels::built_in();
+        let ncv = |name: &str| f.ncv(name).unwrap().0.to_string();
+        assert_eq!(ncv("anthracite"), "26.7");
+        assert_eq!(ncv("coal concentrate"), "28.2");
+        assert_eq!(ncv("sub-bituminous coal"), "18.9");
+        assert_eq!(ncv("other bituminous coal"), "25.8");
+        assert_eq!(ncv("BOF gas"), "7.06");
+        assert_eq!(ncv("blast furnace gas"), "2.47");
+        assert_eq!(ncv("avgas"), "44.3");
+        assert_eq!(ncv("jet fuel"), "44.1");
+        // Coal types keep the hard coal factors.
+        assert_eq!(f.chain("anthracite")[1], "Hard Coal");
+    }
+
+    #[test]
     fn compilers_can_add_names() {
         let mut f = Fuels::built_in().clone();
         f.add_alias("Energy hard coal", "Hard Coal").unwrap();

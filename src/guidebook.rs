@@ -334,7 +334,11 @@ pub fn import_bytes(bytes: &[u8], path: &Path) -> Result<Import> {
                     .push(problem(ProblemCategory::ExportError, c.note()));
                 continue;
             }
-            let at = if c.column == CorrectedColumn::Unit { 10 } else { 9 };
+            let at = if c.column == CorrectedColumn::Unit {
+                10
+            } else {
+                9
+            };
             record = r
                 .iter()
                 .enumerate()
@@ -393,10 +397,7 @@ fn derive_jet_factors(
             .iter()
             .filter(|f| f.source_code == code && f.table == table)
         {
-            let FactorUnit::Rate {
-                grams, ref per, ..
-            } = f.unit
-            else {
+            let FactorUnit::Rate { grams, ref per, .. } = f.unit else {
                 continue;
             };
             if per.symbol != "LTO" || grams != rust_decimal::Decimal::ONE_THOUSAND {
@@ -469,9 +470,7 @@ fn import_row(r: &csv::StringRecord) -> std::result::Result<Factor, (ProblemCate
     };
     // Masses of ammonia given as nitrogen (NH3-N) are converted to NH3
     // (× 17/14), rounded to 28 significant digits and marked so.
-    let as_nitrogen = ["NH3-N", "NH3–N"]
-        .iter()
-        .find(|n| unit_text.contains(*n));
+    let as_nitrogen = ["NH3-N", "NH3–N"].iter().find(|n| unit_text.contains(*n));
     let unit_for_parse = match as_nitrogen {
         Some(n) => unit_text.replace(n, "NH3"),
         None => unit_text.to_string(),

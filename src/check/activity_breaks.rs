@@ -201,14 +201,24 @@ mod tests {
             .find(|f| f.year == Some(2022) && f.code.as_deref() == Some("1A4bi"))
             .unwrap();
         assert!(hh.message.contains("× 0.5"), "{}", hh.message);
-        assert!(hh.message.contains("while 1A4ai moved the other way"), "{}", hh.message);
-        assert_eq!(hh.cell.as_deref(), Some(&*format!("AG{}", crate::nfr::find("1A4bi").unwrap().number)));
+        assert!(
+            hh.message.contains("while 1A4ai moved the other way"),
+            "{}",
+            hh.message
+        );
+        assert_eq!(
+            hh.cell.as_deref(),
+            Some(&*format!("AG{}", crate::nfr::find("1A4bi").unwrap().number))
+        );
         // Rail: 13 000 → 66 000 (× 5.08), above 1 % of the liquid fuels.
         assert!(out.iter().any(|f| f.year == Some(2023)
             && f.code.as_deref() == Some("1A3c")
             && f.message.contains("× 5.08")));
         // 1A1a did not move; 12 000 → 13 000 is no break.
         assert!(!out.iter().any(|f| f.code.as_deref() == Some("1A1a")));
-        assert!(!out.iter().any(|f| f.year == Some(2022) && f.code.as_deref() == Some("1A3c")));
+        assert!(
+            !out.iter()
+                .any(|f| f.year == Some(2022) && f.code.as_deref() == Some("1A3c"))
+        );
     }
 }

@@ -15,7 +15,11 @@
 /// words for detail.csv.
 pub const PARTS: [(&str, &str, &str); 2] = [
     ("3Da2a", "Manure application", "manure applied to soils"),
-    ("3Da3", "Grazed pastures", "urine and dung deposited by grazing"),
+    (
+        "3Da3",
+        "Grazed pastures",
+        "urine and dung deposited by grazing",
+    ),
 ];
 
 /// True for the Annex I rows of animal populations (manure management, 3B).

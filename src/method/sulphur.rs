@@ -183,9 +183,15 @@ mod tests {
         let f = factors(Some("KZ"), &own);
         // Gas oil and Diesel are different fuels of the table: the own value
         // is for gas oil, the Diesel defaults stay.
-        assert!(f.iter().any(|x| x.fuel == "gas oil" && x.value == Decimal::from(16)));
+        assert!(
+            f.iter()
+                .any(|x| x.fuel == "gas oil" && x.value == Decimal::from(16))
+        );
         let own = vec![("DERV".to_string(), Decimal::from(8))];
         let f = factors(Some("KZ"), &own);
-        assert!(!f.iter().any(|x| x.fuel == "Diesel"), "replaced by DERV = Diesel");
+        assert!(
+            !f.iter().any(|x| x.fuel == "Diesel"),
+            "replaced by DERV = Diesel"
+        );
     }
 }

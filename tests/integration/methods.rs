@@ -72,9 +72,11 @@ fn a_compiler_s_own_3da2a_rows_are_not_double_counted() {
     // 3Da2a is the compiler's: 1 000 000 kg N × 0.04 kg NO2 (the corrected
     // unit) = 0.04 kt NOx, and no NH3 of the animals added to it.
     assert_eq!(dec(&cell(&d, 2022, "3Da2a", "NOx")), dec("0.04"));
-    assert!(detail(&d, "3Da2a", "NH3")
-        .iter()
-        .all(|(why, _)| !why.contains("manure NH3 split")));
+    assert!(
+        detail(&d, "3Da2a", "NH3")
+            .iter()
+            .all(|(why, _)| !why.contains("manure NH3 split"))
+    );
     assert_ne!(cell(&d, 2022, "3Da2a", "NH3"), "0.6");
     // Grazing still comes from the animals.
     assert_eq!(dec(&cell(&d, 2022, "3Da3", "NH3")), dec("0.44"));
@@ -134,7 +136,10 @@ fn fertiliser_nox_uses_the_corrected_unit() {
     // 131 000 t N × 0.04 kg NO2 per kg N = 5 240 t = 5.24 kt.
     assert_eq!(dec(&cell(&d, 2022, "3Da1", "NOx")), dec("5.24"));
     let why = &detail(&d, "3Da1", "NOx")[0].0;
-    assert!(why.contains("corrected") && why.contains("row 13275"), "{why}");
+    assert!(
+        why.contains("corrected") && why.contains("row 13275"),
+        "{why}"
+    );
 }
 
 #[test]
@@ -165,5 +170,8 @@ fn problems_list_the_corrections() {
         .filter(|l| l.contains("corrected, used"))
         .collect();
     assert_eq!(corrected.len(), 10, "{corrected:?}");
-    assert!(text.lines().any(|l| l.starts_with("396,") && l.contains("export error, not used")));
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("396,") && l.contains("export error, not used"))
+    );
 }
