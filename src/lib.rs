@@ -19,6 +19,8 @@
 //!  2023 + user files) ──► matching::FactorIndex ──► calculate::compute
 //!  fuel, unit, nfr, pollutant               │      (one factor per pollutant,
 //!                                           │       activity × factor, exact)
+//!                                           │  (+ method: manure NH3 split,
+//!                                           │   road exhaust PM, SO2 from sulphur)
 //!                                           ▼
 //!                     aggregate::build ──► annex1::Annex1Year (per year:
 //!                                           │  cells, notation keys, totals)
