@@ -451,48 +451,34 @@ fn compute_key(
             FactorUnit::Rate {
                 grams, per, period, ..
             } => {
-                // The conversion as a fraction: activity unit → factor denominator.
-                let (num, den, conv_text) = if quantity.dimension.fits(per.dimension) {
-                    (quantity.scale, per.scale, String::new())
-                } else {
-                    let (n, source) = ncv.as_ref().expect("NCV fit only when an NCV is known");
-                    let (num, den) =
-                        conversion_via_ncv(&quantity, per, *n).map_err(KeyError::Fatal)?;
-                    (
-                        num,
-                        den,
-                        format!(" at NCV {} GJ/t ({source})", format_decimal(*n)),
-                    )
-                };
-                let (conv, conv_exact) = ratio(num, den).map_err(KeyError::Fatal)?;
-                let mut conv_text = format!(
-                    "1 {} = {} {}{conv_text}",
-                    key.unit,
-                    format_decimal(conv),
-                    per
-                );
-                let days = match period {
-                    Period::Day => Decimal::from(365),
-                    Period::Year => Decimal::ONE,
-                };
-                let kept = Decimal::ONE - key.efficiency.for_pollutant(*pollutant);
-                // grams per factor mass unit ÷ grams per reporting unit: powers of ten.
-                let (per_unit, _) =
-                    ratio(*grams, pollutant.grams_per_unit()).map_err(KeyError::Fatal)?;
                 let too_big = || beyond(emission_of(*pollutant, f));
-                let rate = f
-                    .value
-                    .checked_mul(per_unit)
-                    .and_then(|r| r.checked_mul(days))
-                    .and_then(|r| r.checked_mul(kept))
-                    .ok_or_else(too_big)?;
-                // An exact conversion multiplies; one that is not a finite
-                // decimal (through an NCV) divides once, last.
-                let (multiplier, divisor) = if conv_exact {
-                    (conv.checked_mul(rate).ok_or_else(too_big)?, Decimal::ONE)
-                } else {
-                    (num.checked_mul(rate).ok_or_else(too_big)?, den)
-                };
+                let r = rate(
+                    &quantity,
+                    f.value,
+                    *grams,
+                    per,
+                    *period,
+                    ncv.as_ref().map(|(n, _)| *n),
+                    key.efficiency.for_pollutant(*pollutant),
+                    *pollutant,
+                )
+                .map_err(|e| match e {
+                    RateError::Unit(m) => KeyError::Fatal(m),
+                    RateError::Overflow => too_big(),
+                })?;
+                let (multiplier, divisor) = (r.multiplier, r.divisor);
+                let mut conv_text = format!(
+                    "1 {} = {} {}{}",
+                    key.unit,
+                    format_decimal(r.conversion),
+                    per,
+                    match (&ncv, r.via_ncv) {
+                        (Some((n, source)), true) =>
+                            format!(" at NCV {} GJ/t ({source})", format_decimal(*n)),
+                        _ => String::new(),
+                    }
+                );
+                let (days, kept) = (r.days, r.kept);
                 if days != Decimal::ONE {
                     conv_text.push_str("; per day × 365 days");
                 }
@@ -581,6 +567,97 @@ fn compute_key(
     Ok((lines, energy_tj))
 }
 
+/// The exact arithmetic of one factor per activity, apart from its
+/// lineage text: reporting units per unit of activity as a multiplier and a
+/// divisor (the part of an NCV conversion that is not a finite decimal,
+/// divided last), so that `emission = activity × multiplier ÷ divisor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rate {
+    /// Factor denominators per activity unit (rounded at 28 digits when
+    /// `conversion_exact` is false).
+    pub conversion: Decimal,
+    pub conversion_exact: bool,
+    /// The conversion went through the fuel's net calorific value.
+    pub via_ncv: bool,
+    /// 365 for a factor per day, else 1.
+    pub days: Decimal,
+    /// 1 − the abatement efficiency.
+    pub kept: Decimal,
+    pub multiplier: Decimal,
+    pub divisor: Decimal,
+}
+
+/// Why a [`Rate`] cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RateError {
+    /// The units do not convert (a message).
+    Unit(String),
+    /// Beyond the range of exact decimals.
+    Overflow,
+}
+
+/// The [`Rate`] of a factor of `value` `grams`-per-`per` (per `period`) for
+/// an activity in `activity` units, with the fuel's NCV (GJ/t) where the
+/// units need it, an abatement efficiency and the reporting unit of the
+/// pollutant.
+#[allow(clippy::too_many_arguments)]
+pub fn rate(
+    activity: &crate::unit::Quantity,
+    value: Decimal,
+    grams: Decimal,
+    per: &crate::unit::Quantity,
+    period: Period,
+    ncv: Option<Decimal>,
+    efficiency: Decimal,
+    pollutant: Pollutant,
+) -> Result<Rate, RateError> {
+    // The conversion as a fraction: activity unit → factor denominator.
+    let (num, den, via_ncv) = if activity.dimension.fits(per.dimension) {
+        (activity.scale, per.scale, false)
+    } else {
+        let n = ncv.ok_or_else(|| {
+            RateError::Unit(format!(
+                "{} does not convert to {per} without a net calorific value",
+                activity
+            ))
+        })?;
+        let (num, den) = conversion_via_ncv(activity, per, n).map_err(RateError::Unit)?;
+        (num, den, true)
+    };
+    let (conversion, conversion_exact) = ratio(num, den).map_err(RateError::Unit)?;
+    let days = match period {
+        Period::Day => Decimal::from(365),
+        Period::Year => Decimal::ONE,
+    };
+    let kept = Decimal::ONE - efficiency;
+    // grams per factor mass unit ÷ grams per reporting unit: powers of ten.
+    let (per_unit, _) = ratio(grams, pollutant.grams_per_unit()).map_err(RateError::Unit)?;
+    let r = value
+        .checked_mul(per_unit)
+        .and_then(|r| r.checked_mul(days))
+        .and_then(|r| r.checked_mul(kept))
+        .ok_or(RateError::Overflow)?;
+    // An exact conversion multiplies; one that is not a finite decimal
+    // (through an NCV) divides once, last.
+    let (multiplier, divisor) = if conversion_exact {
+        (
+            conversion.checked_mul(r).ok_or(RateError::Overflow)?,
+            Decimal::ONE,
+        )
+    } else {
+        (num.checked_mul(r).ok_or(RateError::Overflow)?, den)
+    };
+    Ok(Rate {
+        conversion,
+        conversion_exact,
+        via_ncv,
+        days,
+        kept,
+        multiplier,
+        divisor,
+    })
+}
+
 fn key_value_in(
     value: Decimal,
     from: &crate::unit::Quantity,
@@ -635,5 +712,82 @@ fn line(
         divisor,
         emission,
         exact,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::unit::parse_activity_unit;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    #[test]
+    fn the_arithmetic_of_a_factor_per_tonne_on_energy_through_the_ncv() {
+        // 430 TJ of diesel at 43 GJ/t = 10 000 t; × 52.4 kg NOx/t = 524 t = 0.524 kt.
+        let FactorUnit::Rate {
+            grams, per, period, ..
+        } = crate::unit::parse_factor_unit("kg/tonne fuel").unwrap()
+        else {
+            panic!()
+        };
+        let tj = parse_activity_unit("TJ").unwrap();
+        let r = rate(
+            &tj,
+            d("52.4"),
+            grams,
+            &per,
+            period,
+            Some(d("43")),
+            Decimal::ZERO,
+            Pollutant::NOx,
+        )
+        .unwrap();
+        assert!(r.via_ncv && !r.conversion_exact);
+        assert_eq!(apply(d("430"), r.multiplier, r.divisor), (d("0.524"), true));
+        // Without an NCV the units do not convert.
+        assert!(matches!(
+            rate(
+                &tj,
+                d("52.4"),
+                grams,
+                &per,
+                period,
+                None,
+                Decimal::ZERO,
+                Pollutant::NOx
+            ),
+            Err(RateError::Unit(_))
+        ));
+    }
+
+    #[test]
+    fn the_arithmetic_of_a_factor_per_day_with_abatement() {
+        // 1 000 head × 0.01 kg NH3 per head per day × 365 × (1 − 0.3) = 2.555 t.
+        let FactorUnit::Rate {
+            grams, per, period, ..
+        } = crate::unit::parse_factor_unit("kg NH3 (AAP d)-1").unwrap()
+        else {
+            panic!()
+        };
+        let head = parse_activity_unit("head").unwrap();
+        let r = rate(
+            &head,
+            d("0.01"),
+            grams,
+            &per,
+            period,
+            None,
+            d("0.3"),
+            Pollutant::NH3,
+        )
+        .unwrap();
+        assert_eq!((r.days, r.kept), (d("365"), d("0.7")));
+        assert_eq!(
+            apply(d("1000"), r.multiplier, r.divisor),
+            (d("0.002555"), true)
+        );
     }
 }
