@@ -65,6 +65,10 @@ pub fn build(
                     .or_default()
                     .add(Cell::Number(line.emission));
             }
+            if r.derived.is_some() {
+                // Made from another row's activity (3B animals): not this row's activity data.
+                continue;
+            }
             match (r.energy_tj, fuels.group(&r.key.fuel)) {
                 (Some(tj), Some(group)) => *fuel_tj.entry((r.key.row, group)).or_default() += tj,
                 (None, Some(_)) => out.warnings.push(format!(

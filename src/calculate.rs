@@ -202,6 +202,10 @@ pub struct KeyResult {
     pub lines: Vec<Line>,
     /// The activity in TJ NCV when it is fuel (for the activity columns).
     pub energy_tj: Option<Decimal>,
+    /// For a key made by a method from another row's activity (the 3Da2a
+    /// and 3Da3 NH3 of a 3B population): what it is. Its activity is not
+    /// the row's activity data.
+    pub derived: Option<String>,
 }
 
 /// What went wrong for a key.
@@ -222,19 +226,83 @@ pub struct KeyFailure {
 }
 
 /// Computes every key, in parallel, in key order.
+///
+/// Livestock populations of 3B also give the NH3 of their manure applied to
+/// soils (3Da2a) and of grazing (3Da3), as keys of those rows made from the
+/// 3B activity ([`crate::method::manure`]), unless the year has activity of
+/// its own for the row.
 pub fn compute(acc: Accumulator, index: &FactorIndex) -> Vec<Result<KeyResult, Box<KeyFailure>>> {
-    let keys: Vec<(ActivityKey, KeyTotal)> = acc.keys.into_iter().collect();
+    let mut keys: Vec<(ActivityKey, KeyTotal, Option<String>)> =
+        acc.keys.into_iter().map(|(k, t)| (k, t, None)).collect();
+    let derived = manure_parts(&keys);
+    keys.extend(derived);
+    keys.sort_by(|a, b| a.0.cmp(&b.0));
     keys.into_par_iter()
-        .map(|(key, total)| match compute_key(&key, &total, index) {
-            Ok((lines, energy_tj)) => Ok(KeyResult {
-                key,
-                total,
-                lines,
-                energy_tj,
-            }),
-            Err(error) => Err(Box::new(KeyFailure { key, total, error })),
+        .filter_map(|(key, total, derived)| {
+            match (compute_key(&key, &total, index), &derived) {
+                (Ok((mut lines, energy_tj)), Some(why)) => {
+                    // A part with no Table 3-2 factor for the animal gives nothing.
+                    lines.retain(|l| l.pollutant == Pollutant::NH3);
+                    if lines.is_empty() {
+                        return None;
+                    }
+                    for l in &mut lines {
+                        l.why =
+                            format!("{why}; Guidebook Tier {} {}", l.factor_tier, l.factor_table);
+                    }
+                    Some(Ok(KeyResult {
+                        key,
+                        total,
+                        lines,
+                        energy_tj,
+                        derived,
+                    }))
+                }
+                // The parts are the method's, not the compiler's rows: a part
+                // that cannot be computed is left out, not a rejected row.
+                (Err(_), Some(_)) => None,
+                (Ok((lines, energy_tj)), None) => Some(Ok(KeyResult {
+                    key,
+                    total,
+                    lines,
+                    energy_tj,
+                    derived: None,
+                })),
+                (Err(error), None) => Some(Err(Box::new(KeyFailure { key, total, error }))),
+            }
         })
         .collect()
+}
+
+/// The 3Da2a and 3Da3 keys of the 3B populations, for the years that have
+/// no activity of their own in those rows.
+fn manure_parts(
+    keys: &[(ActivityKey, KeyTotal, Option<String>)],
+) -> Vec<(ActivityKey, KeyTotal, Option<String>)> {
+    use crate::method::manure;
+    let own: std::collections::BTreeSet<(i32, u32)> =
+        keys.iter().map(|(k, ..)| (k.year, k.row)).collect();
+    let mut out = Vec::new();
+    for (k, t, _) in keys {
+        let code = k.code();
+        if !manure::is_livestock_row(code) || t.overflow {
+            continue;
+        }
+        for (target, abatement, part) in manure::PARTS {
+            let row = crate::nfr::find(target).expect("3Da2a and 3Da3 are template rows");
+            if own.contains(&(k.year, row.number)) {
+                continue;
+            }
+            let key = ActivityKey {
+                row: row.number,
+                abatement: abatement.to_string(),
+                table: String::new(),
+                ..k.clone()
+            };
+            out.push((key, t.clone(), Some(manure::why(code, part))));
+        }
+    }
+    out
 }
 
 /// Digits a decimal's mantissa uses: 28 means it may have been rounded.
@@ -383,48 +451,34 @@ fn compute_key(
             FactorUnit::Rate {
                 grams, per, period, ..
             } => {
-                // The conversion as a fraction: activity unit → factor denominator.
-                let (num, den, conv_text) = if quantity.dimension.fits(per.dimension) {
-                    (quantity.scale, per.scale, String::new())
-                } else {
-                    let (n, source) = ncv.as_ref().expect("NCV fit only when an NCV is known");
-                    let (num, den) =
-                        conversion_via_ncv(&quantity, per, *n).map_err(KeyError::Fatal)?;
-                    (
-                        num,
-                        den,
-                        format!(" at NCV {} GJ/t ({source})", format_decimal(*n)),
-                    )
-                };
-                let (conv, conv_exact) = ratio(num, den).map_err(KeyError::Fatal)?;
-                let mut conv_text = format!(
-                    "1 {} = {} {}{conv_text}",
-                    key.unit,
-                    format_decimal(conv),
-                    per
-                );
-                let days = match period {
-                    Period::Day => Decimal::from(365),
-                    Period::Year => Decimal::ONE,
-                };
-                let kept = Decimal::ONE - key.efficiency.for_pollutant(*pollutant);
-                // grams per factor mass unit ÷ grams per reporting unit: powers of ten.
-                let (per_unit, _) =
-                    ratio(*grams, pollutant.grams_per_unit()).map_err(KeyError::Fatal)?;
                 let too_big = || beyond(emission_of(*pollutant, f));
-                let rate = f
-                    .value
-                    .checked_mul(per_unit)
-                    .and_then(|r| r.checked_mul(days))
-                    .and_then(|r| r.checked_mul(kept))
-                    .ok_or_else(too_big)?;
-                // An exact conversion multiplies; one that is not a finite
-                // decimal (through an NCV) divides once, last.
-                let (multiplier, divisor) = if conv_exact {
-                    (conv.checked_mul(rate).ok_or_else(too_big)?, Decimal::ONE)
-                } else {
-                    (num.checked_mul(rate).ok_or_else(too_big)?, den)
-                };
+                let r = rate(
+                    &quantity,
+                    f.value,
+                    *grams,
+                    per,
+                    *period,
+                    ncv.as_ref().map(|(n, _)| *n),
+                    key.efficiency.for_pollutant(*pollutant),
+                    *pollutant,
+                )
+                .map_err(|e| match e {
+                    RateError::Unit(m) => KeyError::Fatal(m),
+                    RateError::Overflow => too_big(),
+                })?;
+                let (multiplier, divisor) = (r.multiplier, r.divisor);
+                let mut conv_text = format!(
+                    "1 {} = {} {}{}",
+                    key.unit,
+                    format_decimal(r.conversion),
+                    per,
+                    match (&ncv, r.via_ncv) {
+                        (Some((n, source)), true) =>
+                            format!(" at NCV {} GJ/t ({source})", format_decimal(*n)),
+                        _ => String::new(),
+                    }
+                );
+                let (days, kept) = (r.days, r.kept);
                 if days != Decimal::ONE {
                     conv_text.push_str("; per day × 365 days");
                 }
@@ -451,6 +505,24 @@ fn compute_key(
                 ));
             }
             FactorUnit::Efficiency => {}
+        }
+    }
+    // Road exhaust: the Tier 1 PM factor (filed under TSP) is PM2.5 and PM10 too.
+    if crate::method::road::exhaust_pm_is_fine(row.code.as_str())
+        && let Some(tsp) = lines
+            .iter()
+            .find(|l| l.pollutant == Pollutant::TSP && l.factor_tier == "1")
+            .cloned()
+    {
+        for p in [Pollutant::PM10, Pollutant::PM25] {
+            if lines.iter().all(|l| l.pollutant != p) {
+                lines.push(Line {
+                    pollutant: p,
+                    why: format!("{}; {}", crate::method::road::WHY, tsp.why),
+                    conversion: format!("{}; the TSP emission", tsp.conversion),
+                    ..tsp.clone()
+                });
+            }
         }
     }
     for (pollutant, f, why) in shares {
@@ -495,6 +567,97 @@ fn compute_key(
     Ok((lines, energy_tj))
 }
 
+/// The exact arithmetic of one factor per activity, apart from its
+/// lineage text: reporting units per unit of activity as a multiplier and a
+/// divisor (the part of an NCV conversion that is not a finite decimal,
+/// divided last), so that `emission = activity × multiplier ÷ divisor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rate {
+    /// Factor denominators per activity unit (rounded at 28 digits when
+    /// `conversion_exact` is false).
+    pub conversion: Decimal,
+    pub conversion_exact: bool,
+    /// The conversion went through the fuel's net calorific value.
+    pub via_ncv: bool,
+    /// 365 for a factor per day, else 1.
+    pub days: Decimal,
+    /// 1 − the abatement efficiency.
+    pub kept: Decimal,
+    pub multiplier: Decimal,
+    pub divisor: Decimal,
+}
+
+/// Why a [`Rate`] cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RateError {
+    /// The units do not convert (a message).
+    Unit(String),
+    /// Beyond the range of exact decimals.
+    Overflow,
+}
+
+/// The [`Rate`] of a factor of `value` `grams`-per-`per` (per `period`) for
+/// an activity in `activity` units, with the fuel's NCV (GJ/t) where the
+/// units need it, an abatement efficiency and the reporting unit of the
+/// pollutant.
+#[allow(clippy::too_many_arguments)]
+pub fn rate(
+    activity: &crate::unit::Quantity,
+    value: Decimal,
+    grams: Decimal,
+    per: &crate::unit::Quantity,
+    period: Period,
+    ncv: Option<Decimal>,
+    efficiency: Decimal,
+    pollutant: Pollutant,
+) -> Result<Rate, RateError> {
+    // The conversion as a fraction: activity unit → factor denominator.
+    let (num, den, via_ncv) = if activity.dimension.fits(per.dimension) {
+        (activity.scale, per.scale, false)
+    } else {
+        let n = ncv.ok_or_else(|| {
+            RateError::Unit(format!(
+                "{} does not convert to {per} without a net calorific value",
+                activity
+            ))
+        })?;
+        let (num, den) = conversion_via_ncv(activity, per, n).map_err(RateError::Unit)?;
+        (num, den, true)
+    };
+    let (conversion, conversion_exact) = ratio(num, den).map_err(RateError::Unit)?;
+    let days = match period {
+        Period::Day => Decimal::from(365),
+        Period::Year => Decimal::ONE,
+    };
+    let kept = Decimal::ONE - efficiency;
+    // grams per factor mass unit ÷ grams per reporting unit: powers of ten.
+    let (per_unit, _) = ratio(grams, pollutant.grams_per_unit()).map_err(RateError::Unit)?;
+    let r = value
+        .checked_mul(per_unit)
+        .and_then(|r| r.checked_mul(days))
+        .and_then(|r| r.checked_mul(kept))
+        .ok_or(RateError::Overflow)?;
+    // An exact conversion multiplies; one that is not a finite decimal
+    // (through an NCV) divides once, last.
+    let (multiplier, divisor) = if conversion_exact {
+        (
+            conversion.checked_mul(r).ok_or(RateError::Overflow)?,
+            Decimal::ONE,
+        )
+    } else {
+        (num.checked_mul(r).ok_or(RateError::Overflow)?, den)
+    };
+    Ok(Rate {
+        conversion,
+        conversion_exact,
+        via_ncv,
+        days,
+        kept,
+        multiplier,
+        divisor,
+    })
+}
+
 fn key_value_in(
     value: Decimal,
     from: &crate::unit::Quantity,
@@ -535,11 +698,96 @@ fn line(
             Origin::Guidebook => "EMEP/EEA Guidebook 2023".to_string(),
             Origin::User(at) => at.to_string(),
         },
-        why: why.to_string(),
+        // A factor the importer corrected or derived says so where it is used.
+        why: if ["corrected", "derived", "converted"]
+            .iter()
+            .any(|w| f.note.starts_with(w))
+        {
+            format!("{why}; {}", f.note)
+        } else {
+            why.to_string()
+        },
         conversion,
         multiplier,
         divisor,
         emission,
         exact,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::unit::parse_activity_unit;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    #[test]
+    fn the_arithmetic_of_a_factor_per_tonne_on_energy_through_the_ncv() {
+        // 430 TJ of diesel at 43 GJ/t = 10 000 t; × 52.4 kg NOx/t = 524 t = 0.524 kt.
+        let FactorUnit::Rate {
+            grams, per, period, ..
+        } = crate::unit::parse_factor_unit("kg/tonne fuel").unwrap()
+        else {
+            panic!()
+        };
+        let tj = parse_activity_unit("TJ").unwrap();
+        let r = rate(
+            &tj,
+            d("52.4"),
+            grams,
+            &per,
+            period,
+            Some(d("43")),
+            Decimal::ZERO,
+            Pollutant::NOx,
+        )
+        .unwrap();
+        assert!(r.via_ncv && !r.conversion_exact);
+        assert_eq!(apply(d("430"), r.multiplier, r.divisor), (d("0.524"), true));
+        // Without an NCV the units do not convert.
+        assert!(matches!(
+            rate(
+                &tj,
+                d("52.4"),
+                grams,
+                &per,
+                period,
+                None,
+                Decimal::ZERO,
+                Pollutant::NOx
+            ),
+            Err(RateError::Unit(_))
+        ));
+    }
+
+    #[test]
+    fn the_arithmetic_of_a_factor_per_day_with_abatement() {
+        // 1 000 head × 0.01 kg NH3 per head per day × 365 × (1 − 0.3) = 2.555 t.
+        let FactorUnit::Rate {
+            grams, per, period, ..
+        } = crate::unit::parse_factor_unit("kg NH3 (AAP d)-1").unwrap()
+        else {
+            panic!()
+        };
+        let head = parse_activity_unit("head").unwrap();
+        let r = rate(
+            &head,
+            d("0.01"),
+            grams,
+            &per,
+            period,
+            None,
+            d("0.3"),
+            Pollutant::NH3,
+        )
+        .unwrap();
+        assert_eq!((r.days, r.kept), (d("365"), d("0.7")));
+        assert_eq!(
+            apply(d("1000"), r.multiplier, r.divisor),
+            (d("0.002555"), true)
+        );
     }
 }

@@ -162,7 +162,9 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         user.extend(emission_factor::read_user_file_with(f, &opts.csv)?);
     }
     let country = opts.country.clone().or(inv.country.clone());
-    let index = FactorIndex::new(guidebook, user, fuels, country.clone());
+    let index = FactorIndex::new(guidebook, user, fuels, country.clone()).with_methods(
+        crate::method::sulphur::factors(country.as_deref(), &inv.sulphur),
+    );
 
     // Read every activity file, in parallel, and merge in file order.
     let read_options = ReadOptions {

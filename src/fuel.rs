@@ -258,15 +258,79 @@ mod tests {
 
     #[test]
     fn fallbacks_are_followed_through() {
-        let chain = Fuels::built_in().chain("jet kerosene");
+        let chain = Fuels::built_in().chain("avgas");
         assert_eq!(
             chain,
             [
+                "Aviation gasoline",
                 "Jet Gasoline and Aviation Gasoline",
                 "Liquid Fuels",
                 "'Other' Liquid Fuels"
             ]
         );
+        // Jet kerosene never falls back to the piston-engine avgas factors.
+        assert_eq!(Fuels::built_in().chain("jet fuel"), ["Jet kerosene"]);
+    }
+
+    /// The lines of fuels.csv: (fuel, aliases).
+    fn lines() -> Vec<(String, Vec<String>)> {
+        let mut reader = crate::data::reader(include_str!("../emission-factors/fuels.csv"));
+        reader
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                let aliases = r[3]
+                    .split('|')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(String::from)
+                    .collect();
+                (r[0].to_string(), aliases)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_alias_stands_for_its_own_fuel_and_none_is_a_manure_type() {
+        let f = Fuels::built_in();
+        let mut n = 0;
+        for (fuel, aliases) in lines() {
+            assert_eq!(f.find(&fuel).unwrap().name, fuel);
+            assert!(crate::manure::find(&fuel).is_none(), "{fuel}");
+            for alias in aliases {
+                // An alias shadowed by an earlier line would silently reach
+                // another fuel's factors.
+                assert_eq!(f.find(&alias).unwrap().name, fuel, "alias {alias}");
+                assert!(
+                    crate::manure::find(&alias).is_none(),
+                    "alias {alias} of {fuel} is a manure type"
+                );
+                n += 1;
+            }
+        }
+        assert!(n > 100, "{n} aliases");
+    }
+
+    #[test]
+    fn every_fuel_reaches_guidebook_rows_of_its_own_name_or_fallbacks() {
+        let factors = crate::emission_factor::embedded().unwrap();
+        let f = Fuels::built_in();
+        let mut unreached = Vec::new();
+        for (fuel, _) in lines() {
+            let chain = f.chain(&fuel);
+            let reached = chain
+                .iter()
+                .find(|name| factors.iter().any(|x| fuel_key(&x.fuel) == fuel_key(name)));
+            match reached {
+                Some(r) if fuel == "Jet kerosene" => assert_eq!(r, "Jet kerosene"),
+                Some(_) => {}
+                None => unreached.push(fuel),
+            }
+        }
+        // Waste is a fuel group of the template (other fuels) with no
+        // factor of its own in the export: its rows are NE unless the
+        // compiler gives factors.
+        assert_eq!(unreached, ["Waste"]);
     }
 
     #[test]
@@ -300,6 +364,23 @@ mod tests {
         .unwrap();
         assert_eq!(f.ncv("transport diesel").unwrap().1, "national");
         assert!(f.set_ncv("Diesel", Decimal::ZERO, "x").is_err());
+    }
+
+    #[test]
+    fn net_calorific_values_by_coal_type_gas_and_aviation_fuel() {
+        // IPCC 2006 Vol. 2 Table 1.2, GJ per tonne.
+        let f = Fuels::built_in();
+        let ncv = |name: &str| f.ncv(name).unwrap().0.to_string();
+        assert_eq!(ncv("anthracite"), "26.7");
+        assert_eq!(ncv("coal concentrate"), "28.2");
+        assert_eq!(ncv("sub-bituminous coal"), "18.9");
+        assert_eq!(ncv("other bituminous coal"), "25.8");
+        assert_eq!(ncv("BOF gas"), "7.06");
+        assert_eq!(ncv("blast furnace gas"), "2.47");
+        assert_eq!(ncv("avgas"), "44.3");
+        assert_eq!(ncv("jet fuel"), "44.1");
+        // Coal types keep the hard coal factors.
+        assert_eq!(f.chain("anthracite")[1], "Hard Coal");
     }
 
     #[test]

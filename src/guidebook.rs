@@ -53,6 +53,12 @@ pub enum ProblemCategory {
     Substance,
     /// No Annex I row for the code.
     Code,
+    /// The export is wrong here and the row is not used
+    /// (`emission-factors/corrections.csv`).
+    ExportError,
+    /// Imported with a correction of `emission-factors/corrections.csv`
+    /// (listed with the problems, but used).
+    Corrected,
 }
 
 impl ProblemCategory {
@@ -64,6 +70,8 @@ impl ProblemCategory {
             ProblemCategory::Unit => "unit not usable",
             ProblemCategory::Substance => "unit does not fit the pollutant",
             ProblemCategory::Code => "no Annex I row",
+            ProblemCategory::ExportError => "export error, not used",
+            ProblemCategory::Corrected => "corrected, used",
         }
     }
 }
@@ -89,9 +97,119 @@ pub struct Problem {
 #[derive(Debug, Clone)]
 pub struct Import {
     pub rows_read: usize,
+    /// The factors of the export's rows, then those derived from them.
     pub factors: Vec<Factor>,
+    /// Rows not imported.
     pub problems: Vec<Problem>,
+    /// Rows imported with a correction (category `Corrected`).
+    pub corrected: Vec<Problem>,
+    /// Factors derived from rows of the export (jet kerosene per tonne of
+    /// LTO fuel), at the end of `factors`.
+    pub derived: usize,
 }
+
+/// What a correction changes in an export row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CorrectedColumn {
+    Value,
+    Unit,
+    /// The row is not used at all.
+    Row,
+}
+
+/// One correction of `emission-factors/corrections.csv`.
+#[derive(Debug, Clone)]
+pub struct Correction {
+    /// The export row (its first line; the header is line 1).
+    pub row: u64,
+    pub nfr: String,
+    pub table: String,
+    pub pollutant: String,
+    pub column: CorrectedColumn,
+    pub published: String,
+    pub used: String,
+    pub reason: String,
+}
+
+impl Correction {
+    /// True when the correction was written for this export record.
+    fn fits(&self, line: u64, r: &csv::StringRecord) -> bool {
+        let field = |i: usize| r.get(i).unwrap_or("").trim();
+        let published = match self.column {
+            CorrectedColumn::Unit => field(10),
+            CorrectedColumn::Value | CorrectedColumn::Row => field(9),
+        };
+        line == self.row
+            && field(0) == self.nfr
+            && field(2) == self.table
+            && field(8) == self.pollutant
+            && published == self.published
+    }
+
+    /// The note a corrected factor carries.
+    pub fn note(&self) -> String {
+        format!(
+            "corrected (emission-factors/corrections.csv, export row {}): {} published '{}', used '{}': {}",
+            self.row,
+            match self.column {
+                CorrectedColumn::Value => "value",
+                CorrectedColumn::Unit => "unit",
+                CorrectedColumn::Row => "row",
+            },
+            self.published,
+            self.used,
+            self.reason
+        )
+    }
+}
+
+/// The corrections shipped in `emission-factors/corrections.csv`.
+pub static CORRECTIONS: LazyLock<Vec<Correction>> = LazyLock::new(|| {
+    let mut reader = crate::data::reader(include_str!("../emission-factors/corrections.csv"));
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("embedded corrections.csv is valid CSV");
+            Correction {
+                row: r[0].parse().expect("corrections.csv row"),
+                nfr: r[1].to_string(),
+                table: r[2].to_string(),
+                pollutant: r[3].to_string(),
+                column: match &r[4] {
+                    "value" => CorrectedColumn::Value,
+                    "unit" => CorrectedColumn::Unit,
+                    "row" => CorrectedColumn::Row,
+                    other => panic!("corrections.csv: unknown column {other}"),
+                },
+                published: r[5].to_string(),
+                used: r[6].to_string(),
+                reason: r[7].to_string(),
+            }
+        })
+        .collect()
+});
+
+/// The representative aircraft whose LTO cycle turns the per-LTO tables
+/// into factors per tonne of LTO fuel for jet kerosene: the Guidebook's
+/// Tier 1 aviation table (3-3) is for aviation gasoline only.
+/// (export code, table, aircraft, why)
+pub const REPRESENTATIVE_AIRCRAFT: [(&str, &str, &str, &str); 2] = [
+    (
+        "1.A.3.a.ii.(i)",
+        "Table_3-4-k",
+        "B737 (3CM032)",
+        "domestic: a narrow-body jet, as the Guidebook's earlier Tier 1 (B737-400 average fleet)",
+    ),
+    (
+        "1.A.3.a.i.(i)",
+        "Table_3-4-s",
+        "B767-300 (12PW101)",
+        "international: a wide-body jet, as the Guidebook's earlier Tier 1 (B767-300ER)",
+    ),
+];
+
+/// The fuel airinv files the derived jet factors under (fuels.csv).
+pub const JET_KEROSENE: &str = "Jet kerosene";
 
 struct CodeMap {
     by_code: HashMap<String, Vec<String>>,
@@ -171,8 +289,12 @@ pub fn import_bytes(bytes: &[u8], path: &Path) -> Result<Import> {
         rows_read: 0,
         factors: Vec::new(),
         problems: Vec::new(),
+        corrected: Vec::new(),
+        derived: 0,
     };
     let mut ids = HashSet::new();
+    // Fuel per LTO of the representative aircraft, by (code, table).
+    let mut lto_fuel: HashMap<(String, String), rust_decimal::Decimal> = HashMap::new();
     for record in reader.records() {
         let r = record.map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
@@ -183,8 +305,55 @@ pub fn import_bytes(bytes: &[u8], path: &Path) -> Result<Import> {
         })?;
         out.rows_read += 1;
         let line = r.position().map(|p| p.line()).unwrap_or(0);
-        match import_row(&r) {
+        let problem = |category, reason: String| Problem {
+            row: line,
+            nfr: r[0].to_string(),
+            table: r[2].to_string(),
+            kind: r[3].to_string(),
+            technology: r[4].to_string(),
+            fuel: r[5].to_string(),
+            pollutant: r[8].to_string(),
+            value: r[9].to_string(),
+            unit: r[10].to_string(),
+            category,
+            reason,
+        };
+        if r[8].trim() == "Fuel use for LTO"
+            && let Some((code, table, ..)) = REPRESENTATIVE_AIRCRAFT
+                .iter()
+                .find(|(c, t, ..)| r[0].trim() == *c && r[2].trim() == *t)
+            && let Ok(v) = parse_decimal(r[9].trim())
+        {
+            lto_fuel.insert((code.to_string(), table.to_string()), v);
+        }
+        let correction = CORRECTIONS.iter().find(|c| c.fits(line, &r));
+        let mut record = r.clone();
+        if let Some(c) = correction {
+            if c.column == CorrectedColumn::Row {
+                out.problems
+                    .push(problem(ProblemCategory::ExportError, c.note()));
+                continue;
+            }
+            let at = if c.column == CorrectedColumn::Unit {
+                10
+            } else {
+                9
+            };
+            record = r
+                .iter()
+                .enumerate()
+                .map(|(i, v)| if i == at { c.used.as_str() } else { v })
+                .collect();
+        }
+        match import_row(&record) {
             Ok(mut f) => {
+                if let Some(c) = correction {
+                    // The id stays that of the row as published.
+                    f.id = row_id(&r);
+                    f.note = join_notes(&c.note(), &f.note);
+                    out.corrected
+                        .push(problem(ProblemCategory::Corrected, c.note()));
+                }
                 let base = f.id.clone();
                 let mut n = 1;
                 while !ids.insert(f.id.clone()) {
@@ -193,22 +362,92 @@ pub fn import_bytes(bytes: &[u8], path: &Path) -> Result<Import> {
                 }
                 out.factors.push(f);
             }
-            Err((category, reason)) => out.problems.push(Problem {
-                row: line,
-                nfr: r[0].to_string(),
-                table: r[2].to_string(),
-                kind: r[3].to_string(),
-                technology: r[4].to_string(),
-                fuel: r[5].to_string(),
-                pollutant: r[8].to_string(),
-                value: r[9].to_string(),
-                unit: r[10].to_string(),
-                category,
-                reason,
-            }),
+            Err((category, reason)) => out.problems.push(problem(category, reason)),
         }
     }
+    let derived = derive_jet_factors(&out.factors, &lto_fuel);
+    out.derived = derived.len();
+    out.factors.extend(derived);
     Ok(out)
+}
+
+fn join_notes(a: &str, b: &str) -> String {
+    match (a.is_empty(), b.is_empty()) {
+        (_, true) => a.to_string(),
+        (true, false) => b.to_string(),
+        (false, false) => format!("{a}; {b}"),
+    }
+}
+
+/// Factors per tonne of LTO fuel for jet kerosene: each emission per LTO of
+/// the representative aircraft ÷ its fuel per LTO.
+fn derive_jet_factors(
+    factors: &[Factor],
+    lto_fuel: &HashMap<(String, String), rust_decimal::Decimal>,
+) -> Vec<Factor> {
+    let mut out = Vec::new();
+    for (code, table, aircraft, why) in REPRESENTATIVE_AIRCRAFT {
+        let Some(fuel) = lto_fuel.get(&(code.to_string(), table.to_string())) else {
+            continue;
+        };
+        if fuel.is_zero() {
+            continue;
+        }
+        for f in factors
+            .iter()
+            .filter(|f| f.source_code == code && f.table == table)
+        {
+            let FactorUnit::Rate { grams, ref per, .. } = f.unit else {
+                continue;
+            };
+            if per.symbol != "LTO" || grams != rust_decimal::Decimal::ONE_THOUSAND {
+                continue;
+            }
+            // kg per LTO ÷ kg of fuel per LTO × 1000 kg per t = kg per t of fuel.
+            let Some(num) = f.value.checked_mul(rust_decimal::Decimal::ONE_THOUSAND) else {
+                continue;
+            };
+            let Ok((value, exact)) = crate::unit::ratio(num, *fuel) else {
+                continue;
+            };
+            let unit_text = "kg/tonne fuel";
+            let mut note = format!(
+                "derived by airinv: {} {} kg/LTO ÷ {} kg of fuel per LTO of the {aircraft} × 1000 (Tier 2 {table} read as a Tier 1 factor per tonne of LTO fuel; {why})",
+                f.pollutant,
+                crate::number::format_decimal(f.value),
+                crate::number::format_decimal(*fuel)
+            );
+            if !exact {
+                note.push_str("; rounded to 28 significant digits");
+            }
+            out.push(Factor {
+                id: format!(
+                    "GB23-{:012x}",
+                    fnv1a(&["derived", code, table, f.pollutant.id()]) >> 16
+                ),
+                annex1_codes: f.annex1_codes.clone(),
+                source_code: code.to_string(),
+                table: format!("{table} per t LTO fuel"),
+                tier: "1".into(),
+                kind: FactorKind::EmissionFactor,
+                technology: String::new(),
+                fuel: JET_KEROSENE.to_string(),
+                abatement: String::new(),
+                region: String::new(),
+                pollutant: f.pollutant,
+                value,
+                unit_text: unit_text.to_string(),
+                unit: parse_factor_unit(unit_text).expect("kg/tonne fuel"),
+                ci_lower: None,
+                ci_upper: None,
+                reference: f.reference.clone(),
+                note,
+                origin: Origin::Guidebook,
+                years: Vec::new(),
+            });
+        }
+    }
+    out
 }
 
 fn import_row(r: &csv::StringRecord) -> std::result::Result<Factor, (ProblemCategory, String)> {
@@ -229,9 +468,16 @@ fn import_row(r: &csv::StringRecord) -> std::result::Result<Factor, (ProblemCate
     } else {
         return Err((P::NotAFactor, format!("unknown row type '{kind_text}'")));
     };
+    // Masses of ammonia given as nitrogen (NH3-N) are converted to NH3
+    // (× 17/14), rounded to 28 significant digits and marked so.
+    let as_nitrogen = ["NH3-N", "NH3–N"].iter().find(|n| unit_text.contains(*n));
+    let unit_for_parse = match as_nitrogen {
+        Some(n) => unit_text.replace(n, "NH3"),
+        None => unit_text.to_string(),
+    };
     // The pollutant. NO from manure is reported as NOx, as NO2, and the
     // export says so in the unit (`kg a–1 AAP–1 NO2`).
-    let unit_result = parse_factor_unit(unit_text);
+    let unit_result = parse_factor_unit(&unit_for_parse);
     let pollutant = match Pollutant::parse(pollutant_text) {
         Some(p) => p,
         None if pollutant_text == "NO" => match &unit_result {
@@ -255,7 +501,7 @@ fn import_row(r: &csv::StringRecord) -> std::result::Result<Factor, (ProblemCate
             ));
         }
     };
-    let value = parse_decimal(value_text).map_err(|e| {
+    let published = parse_decimal(value_text).map_err(|e| {
         let reason = if value_text.is_empty() {
             "no value is given".to_string()
         } else if matches!(value_text.to_ascii_lowercase().as_str(), "na" | "nc" | "ne") {
@@ -265,6 +511,27 @@ fn import_row(r: &csv::StringRecord) -> std::result::Result<Factor, (ProblemCate
         };
         (P::Value, reason)
     })?;
+    let mut note = String::new();
+    let value = match as_nitrogen {
+        Some(n) if pollutant == Pollutant::NH3 => {
+            let product = published
+                .checked_mul(rust_decimal::Decimal::from(17))
+                .ok_or((P::Value, format!("{published} {n} is out of range")))?;
+            let (v, exact) = crate::unit::ratio(product, rust_decimal::Decimal::from(14))
+                .map_err(|e| (P::Value, e))?;
+            note = format!(
+                "converted from {} kg {n} × 17/14 (NH3 per N){}",
+                crate::number::format_decimal(published),
+                if exact {
+                    ""
+                } else {
+                    ", rounded to 28 significant digits"
+                }
+            );
+            v
+        }
+        _ => published,
+    };
     let unit = match kind {
         FactorKind::AbatementEfficiency => match unit_text {
             "" | "%" | "fraction" => {
@@ -301,29 +568,18 @@ fn import_row(r: &csv::StringRecord) -> std::result::Result<Factor, (ProblemCate
     })?;
     let (mut ci_lower, mut ci_upper) =
         (parse_decimal(field(11)).ok(), parse_decimal(field(12)).ok());
-    let mut note = String::new();
     if let (Some(lo), Some(hi)) = (ci_lower, ci_upper)
         && hi < lo
     {
-        note = format!("CI dropped: the export gives lower {lo} above upper {hi}");
+        note = join_notes(
+            &note,
+            &format!("CI dropped: the export gives lower {lo} above upper {hi}"),
+        );
         ci_lower = None;
         ci_upper = None;
     }
-    let id_hash = fnv1a(&[
-        nfr,
-        table,
-        kind_text,
-        field(4),
-        field(5),
-        field(6),
-        field(7),
-        pollutant_text,
-        value_text,
-        unit_text,
-        field(13),
-    ]);
     Ok(Factor {
-        id: format!("GB23-{:012x}", id_hash >> 16),
+        id: row_id(r),
         annex1_codes: annex1,
         source_code: nfr.to_string(),
         table: table.to_string(),
@@ -344,6 +600,25 @@ fn import_row(r: &csv::StringRecord) -> std::result::Result<Factor, (ProblemCate
         origin: Origin::Guidebook,
         years: Vec::new(),
     })
+}
+
+/// The stable id of an export row, from its defining texts as published.
+fn row_id(r: &csv::StringRecord) -> String {
+    let field = |i: usize| r.get(i).unwrap_or("").trim();
+    let id_hash = fnv1a(&[
+        field(0),
+        field(2),
+        field(3),
+        field(4),
+        field(5),
+        field(6),
+        field(7),
+        field(8),
+        field(9),
+        field(10),
+        field(13),
+    ]);
+    format!("GB23-{:012x}", id_hash >> 16)
 }
 
 fn tier_of(kind_lower: &str) -> String {
@@ -369,6 +644,11 @@ pub fn check_substance(pollutant: Pollutant, unit: &FactorUnit) -> std::result::
         "NO2" => pollutant == Pollutant::NOx,
         "SO2" => pollutant == Pollutant::SOx,
         "NMVOC" => pollutant == Pollutant::NMVOC,
+        "I-TEQ" | "WHO-TEQ" if pollutant == Pollutant::PCBs => {
+            return Err(format!(
+                "PCBs are given as toxic equivalents ({substance}); Annex I reports PCBs as a mass (kg), which a TEQ cannot be converted to"
+            ));
+        }
         "I-TEQ" => pollutant == Pollutant::PCDDF,
         "WHO-TEQ" => {
             return Err(
@@ -387,8 +667,13 @@ pub fn check_substance(pollutant: Pollutant, unit: &FactorUnit) -> std::result::
     }
 }
 
-/// Writes the problems list as CSV.
-pub fn write_problems<W: std::io::Write>(out: W, problems: &[Problem]) -> std::io::Result<()> {
+/// Writes the problems list as CSV: the rows not imported, then those
+/// imported with a correction.
+pub fn write_problems<W: std::io::Write>(
+    out: W,
+    problems: &[Problem],
+    corrected: &[Problem],
+) -> std::io::Result<()> {
     let mut w = crate::output::csv_writer(out);
     w.write_record([
         "row",
@@ -403,7 +688,7 @@ pub fn write_problems<W: std::io::Write>(out: W, problems: &[Problem]) -> std::i
         "category",
         "reason",
     ])?;
-    for p in problems {
+    for p in problems.iter().chain(corrected) {
         // A list for people to open in a spreadsheet: no text may become a formula.
         let row = p.row.to_string();
         let record = [

@@ -111,6 +111,9 @@ pub struct Inventory {
     pub history: Vec<PathBuf>,
     pub fuel_aliases: Vec<(String, String)>,
     pub ncv: Vec<(String, Decimal)>,
+    /// Fuel sulphur contents in mg per kg of fuel (`[sulphur]`), over the
+    /// defaults of emission-factors/fuel-sulphur.csv.
+    pub sulphur: Vec<(String, Decimal)>,
     pub keys: Vec<KeyOverride>,
     pub adjustments: Vec<Adjustment>,
 }
@@ -167,6 +170,8 @@ mod raw {
         pub fuels: BTreeMap<String, String>,
         #[serde(default)]
         pub ncv: BTreeMap<String, Scalar>,
+        #[serde(default)]
+        pub sulphur: BTreeMap<String, Scalar>,
         #[serde(default)]
         pub notation_keys: Vec<toml::Spanned<Key>>,
         #[serde(default)]
@@ -337,6 +342,12 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
             .decimal()
             .map_err(|e| bad("ncv", format!("{fuel}: {e}")))?;
         inv.ncv.push((fuel.clone(), d));
+    }
+    for (fuel, value) in &file.sulphur {
+        let d = value
+            .decimal()
+            .map_err(|e| bad("sulphur", format!("{fuel}: {e}")))?;
+        inv.sulphur.push((fuel.clone(), d));
     }
     for (i, entry) in file.notation_keys.into_iter().enumerate() {
         let label = format!("notation_keys entry {}", i + 1);

@@ -57,7 +57,9 @@
 //!                     calculate::Accumulator (exact sums per activity key)
 //!  emission_factor (embedded Guidebook      ▼
 //!  2023 + user files) ──► matching::FactorIndex ──► calculate::compute
-//!                                           ▼      (activity × factor, exact)
+//!                                           ▼      (activity × factor, exact;
+//!                                           │  + method: manure NH3 split,
+//!                                           │   road exhaust PM, SO2 from sulphur)
 //!                     aggregate::build ──► annex1::Annex1Year (per year)
 //!                                           ▼
 //!    cmd::compile: annex1.xlsx, annex1_<YEAR>.csv, detail.csv, run.json
@@ -103,6 +105,7 @@ pub(crate) mod commitment;
 pub mod compare;
 pub mod compile;
 pub(crate) mod config;
+pub(crate) mod coverage;
 pub(crate) mod data;
 pub(crate) mod date;
 pub mod digest;
@@ -112,8 +115,10 @@ pub mod fuel;
 pub(crate) mod guidebook;
 pub(crate) mod inventory;
 pub mod lineage;
+pub(crate) mod manure;
 pub(crate) mod mapping;
 pub mod matching;
+pub(crate) mod method;
 pub mod nfr;
 pub mod notation_key;
 pub mod number;

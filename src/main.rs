@@ -210,6 +210,9 @@ struct FactorsArgs {
     /// List the rows of the factor export that are not used, with their row and reason.
     #[arg(long)]
     problems: bool,
+    /// List every Annex I row × pollutant: computed by a Tier 1 method, needing an activity airinv cannot derive, or without a Tier 1 (CSV on stdout, a summary on stderr).
+    #[arg(long)]
+    coverage: bool,
     /// With --problems: import this EEA export and list its problems instead of the embedded list.
     #[arg(long, requires = "problems")]
     export: Option<PathBuf>,
@@ -502,6 +505,12 @@ fn factors(args: FactorsArgs) -> Result<ExitCode> {
     if let Some(FactorsCommand::Import { export, out }) = args.command {
         let report = factors::import(&export, &out)?;
         println!("{report}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.coverage {
+        let (table, summary) = factors::coverage()?;
+        print!("{table}");
+        eprint!("{summary}");
         return Ok(ExitCode::SUCCESS);
     }
     if args.problems {

@@ -152,6 +152,10 @@ pub struct FactorIndex {
     fuels: Fuels,
     /// The inventory's country, to choose EU / non-EU values.
     country: Option<String>,
+    /// Factors of Tier 1 methods (SO2 from fuel sulphur: `method::sulphur`),
+    /// used for a pollutant only where neither the user nor the Guidebook
+    /// has a factor.
+    methods: Vec<Factor>,
 }
 
 fn eq_text(a: &str, b: &str) -> bool {
@@ -240,7 +244,19 @@ impl FactorIndex {
             user,
             fuels,
             country,
+            methods: Vec::new(),
         }
+    }
+
+    /// Adds the factors of Tier 1 methods (after the Guidebook's).
+    pub fn with_methods(mut self, methods: Vec<Factor>) -> FactorIndex {
+        self.methods = methods;
+        self
+    }
+
+    /// The factors of Tier 1 methods.
+    pub fn methods(&self) -> &[Factor] {
+        &self.methods
     }
 
     pub fn fuels(&self) -> &Fuels {
@@ -278,6 +294,27 @@ impl FactorIndex {
                 }
             }
         }
+        // Tier 1 methods for what neither gives (the first that fits).
+        if !crate::fuel::is_none(&q.fuel) && !crate::manure::is_manure_row(&q.code) {
+            let chain = self.fuels.chain(&q.fuel);
+            for f in &self.methods {
+                if selection.by_pollutant.contains_key(&f.pollutant)
+                    || !f.annex1_codes.contains(&q.code)
+                    || !(f.years.is_empty() || f.years.contains(&q.year))
+                    || !chain.iter().any(|n| self.same_fuel(n, &f.fuel))
+                    || !fits_dimension(f, q)
+                {
+                    continue;
+                }
+                selection.by_pollutant.insert(
+                    f.pollutant,
+                    Chosen {
+                        factor: f,
+                        why: f.note.clone(),
+                    },
+                );
+            }
+        }
         Ok(selection)
     }
 
@@ -289,7 +326,14 @@ impl FactorIndex {
         }
         let mut specificity = 0;
         if !f.fuel.is_empty() {
-            if !self.same_fuel(&f.fuel, &q.fuel) {
+            // A manure type (agriculture rows) is compared by name, never
+            // through the fuel table: 'Solid' manure is not Solid Fuels.
+            let same = if crate::manure::is_manure_row(&q.code) {
+                eq_text(&f.fuel, &q.fuel)
+            } else {
+                self.same_fuel(&f.fuel, &q.fuel)
+            };
+            if !same {
                 return None;
             }
             specificity += 1;
@@ -407,7 +451,14 @@ impl FactorIndex {
                 )
             } else {
                 let mut found = Vec::new();
-                for (step, name) in self.fuels.chain(&q.fuel).iter().enumerate() {
+                // Fuel rows: the fuel, then what it falls back to. Manure
+                // rows: the manure type as written, nothing else.
+                let chain = if crate::manure::is_manure_row(&q.code) {
+                    vec![q.fuel.trim().to_string()]
+                } else {
+                    self.fuels.chain(&q.fuel)
+                };
+                for (step, name) in chain.iter().enumerate() {
                     found = base
                         .iter()
                         .copied()

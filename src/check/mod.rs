@@ -22,6 +22,7 @@
 //! | physical consistency | [`consistency`] | `consistency.pm-order`, `consistency.negative`, `consistency.adjustment`, `consistency.magnitude` |
 //! | implied emission factors | [`implied_factors`] | `implied-factor.outside-interval` |
 //! | time series (CEIP Stage 2) | [`time_series`] | `time-series.dip-jump`, `time-series.large-sigma` |
+//! | activity-data time series | [`activity_breaks`] | `time-series.activity-break` |
 //! | recalculations | [`recalculation`] | `recalculation.changed`, `recalculation.years` |
 //!
 //! Severities: **error** for what CEIP would reject or a number that cannot
@@ -57,6 +58,7 @@
 //! - values compared in order (PM2.5 ≤ PM10) or for change (recalculations)
 //!   are compared at 15 significant digits, with no further allowance.
 
+pub mod activity_breaks;
 pub mod completeness;
 pub mod consistency;
 pub mod implied_factors;
@@ -552,6 +554,7 @@ pub fn run(submission: &Submission, options: &Options) -> Result<Vec<Finding>> {
     consistency::check(&views, tol, &mut findings);
     implied_factors::check(&views, &guidebook, &mut findings);
     time_series::check(&views, &mut findings);
+    activity_breaks::check(&views, &mut findings);
     if let Some(previous) = options.previous {
         findings.extend(recalculation::findings(&recalculation::compare(
             previous, submission,

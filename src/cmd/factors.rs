@@ -13,6 +13,10 @@ pub struct ImportReport {
     pub rows_read: usize,
     pub factors: usize,
     pub problems: usize,
+    /// Factors imported with a correction of emission-factors/corrections.csv.
+    pub corrected: usize,
+    /// Factors derived from rows of the export (jet kerosene per t of LTO fuel).
+    pub derived: usize,
     pub problems_by_category: BTreeMap<&'static str, usize>,
     pub out: PathBuf,
     pub problems_out: PathBuf,
@@ -28,6 +32,16 @@ impl std::fmt::Display for ImportReport {
         for (category, n) in &self.problems_by_category {
             writeln!(f, "  not imported, {category}: {n}")?;
         }
+        writeln!(
+            f,
+            "imported with a correction of emission-factors/corrections.csv: {} (listed with the problems)",
+            self.corrected
+        )?;
+        writeln!(
+            f,
+            "factors derived: {} (jet kerosene per tonne of LTO fuel, from the per-aircraft LTO tables)",
+            self.derived
+        )?;
         writeln!(f, "factors written to {}", self.out.display())?;
         write!(
             f,
@@ -54,7 +68,7 @@ pub fn import(export: &Path, out: &Path) -> Result<ImportReport> {
         emission_factor::write_normalised(w, &imported.factors)
     })?;
     crate::output::write_atomically(&problems_out, |w| {
-        guidebook::write_problems(w, &imported.problems)
+        guidebook::write_problems(w, &imported.problems, &imported.corrected)
     })?;
     let mut by_category = BTreeMap::new();
     for p in &imported.problems {
@@ -62,8 +76,10 @@ pub fn import(export: &Path, out: &Path) -> Result<ImportReport> {
     }
     Ok(ImportReport {
         rows_read: imported.rows_read,
-        factors: imported.factors.len(),
+        factors: imported.factors.len() - imported.derived,
         problems: imported.problems.len(),
+        corrected: imported.corrected.len(),
+        derived: imported.derived,
         problems_by_category: by_category,
         out: out.to_path_buf(),
         problems_out,
@@ -180,9 +196,26 @@ pub fn problems(export: Option<&Path>) -> Result<String> {
         Some(p) => {
             let imported = guidebook::import(p)?;
             let mut buf = Vec::new();
-            guidebook::write_problems(&mut buf, &imported.problems).map_err(|e| Error::io(p, e))?;
+            guidebook::write_problems(&mut buf, &imported.problems, &imported.corrected)
+                .map_err(|e| Error::io(p, e))?;
             Ok(String::from_utf8_lossy(&buf).into_owned())
         }
         None => Ok(guidebook::EMBEDDED_PROBLEMS.to_string()),
     }
+}
+
+/// `airinv factors --coverage`: every Annex I row × pollutant, computed from
+/// fuel use or by a Tier 1 method, needing another activity (which), or
+/// without a Tier 1 in the Guidebook; as CSV, with a summary.
+pub fn coverage() -> Result<(String, String)> {
+    let factors = emission_factor::embedded()?;
+    let lines = crate::coverage::table(&factors);
+    let mut buf = Vec::new();
+    crate::coverage::write_csv(&mut buf, &lines)
+        .map_err(|e| Error::io(Path::new("(standard output)"), e))?;
+    let mut summary = format!("{} row × pollutant cells:\n", lines.len());
+    for (label, n) in crate::coverage::summary(&lines) {
+        summary.push_str(&format!("  {label}: {n}\n"));
+    }
+    Ok((String::from_utf8_lossy(&buf).into_owned(), summary))
 }

@@ -492,7 +492,6 @@ fn layout(s: &RawSheet) -> std::result::Result<Layout, Problem> {
         year,
         fuel_row,
         first_data_row,
-        unit,
         write_unit,
         factor,
         empty,

@@ -99,10 +99,7 @@ mod ledger;
 pub mod report;
 mod shares;
 
-pub use conversion::{
-    ActivityRow, CellCounts, CellRecord, Check, CheckStatus, Conversion, Outcome, Share, convert,
-};
-pub use ledger::ACTIVITY_HEADER;
+pub use conversion::{CellRecord, Check, CheckStatus, Conversion, Outcome, convert};
 
 use crate::error::{Error, Location, Result};
 use rust_decimal::Decimal;
@@ -132,8 +129,6 @@ pub struct Layout {
     /// The row of the fuel names (1-based, as a spreadsheet shows it).
     pub fuel_row: u64,
     pub first_data_row: u64,
-    /// The unit of the sheet's numbers.
-    pub unit: String,
     /// The unit written to the activity rows.
     pub write_unit: String,
     /// `write_unit`s per `unit` (exact).

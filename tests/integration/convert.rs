@@ -944,7 +944,7 @@ fn kazakhstan_compiled_from_the_balance_and_its_mapping_equals_the_committed_act
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(
         stdout.contains(
-            "cells read 4065 = mapped 699 + excluded 3366 + unmapped 0; 710 activity rows"
+            "cells read 4065 = mapped 699 + excluded 3366 + unmapped 0; 713 activity rows"
         ),
         "{stdout}"
     );

@@ -26,6 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "pollutant",
             "notation_key",
             "fuel",
+            "manure",
             "annex1",
         ],
     ),
@@ -41,7 +42,10 @@ const LAYERS: &[(&str, &[&str])] = &[
             "commitment",
         ],
     ),
-    ("factors", &["emission_factor", "guidebook", "matching"]),
+    (
+        "factors",
+        &["emission_factor", "guidebook", "method", "matching"],
+    ),
     (
         "calculation",
         &[
@@ -53,7 +57,10 @@ const LAYERS: &[(&str, &[&str])] = &[
             "compile",
         ],
     ),
-    ("analyses", &["source", "check", "compare", "plot"]),
+    (
+        "analyses",
+        &["source", "check", "compare", "plot", "coverage"],
+    ),
     ("commands", &["cmd"]),
 ];
 

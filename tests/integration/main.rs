@@ -13,5 +13,6 @@ mod factors;
 mod hardening;
 mod import;
 mod layers;
+mod methods;
 mod parsers;
 mod stream;
