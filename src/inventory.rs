@@ -24,6 +24,14 @@
 //! included_in = "1A4bi"          # required for IE
 //! note = "Reported with residential combustion"
 //!
+//! [[fill]]                       # a gap of an activity series, filled by airinv
+//! nfr = "3B1a"                   # (IPCC 2006 Vol. 1 ch. 5; see crate::gap_fill)
+//! technology = "Dairy cows"
+//! years = [2024]
+//! method = "extrapolation"
+//! basis = [2019, 2020, 2021, 2022, 2023]
+//! note = "FAOSTAT has no 2024 yet"
+//!
 //! [[adjustments]]                # approved adjustments (rows 151 and 153)
 //! year = 2022
 //! pollutant = "NH3"
@@ -113,6 +121,8 @@ pub struct Inventory {
     pub ncv: Vec<(String, Decimal)>,
     pub keys: Vec<KeyOverride>,
     pub adjustments: Vec<Adjustment>,
+    /// The `[[fill]]` tables as written; `crate::gap_fill` checks and resolves them.
+    pub fills: Vec<toml::Table>,
 }
 
 impl Inventory {
@@ -167,6 +177,7 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         "ncv",
         "notation_keys",
         "adjustments",
+        "fill",
     ];
     for key in doc.keys() {
         if !known.contains(&key.as_str()) {
@@ -313,6 +324,17 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         for (fuel, value) in t {
             let d = decimal_value(value).map_err(|e| bad("ncv", format!("{fuel}: {e}")))?;
             inv.ncv.push((fuel.clone(), d));
+        }
+    }
+    if let Some(v) = doc.get("fill") {
+        let list = v
+            .as_array()
+            .ok_or_else(|| bad("fill", "must be [[fill]] entries".into()))?;
+        for (i, item) in list.iter().enumerate() {
+            let t = item
+                .as_table()
+                .ok_or_else(|| bad(&format!("fill entry {}", i + 1), "must be a table".into()))?;
+            inv.fills.push(t.clone());
         }
     }
     if let Some(v) = doc.get("notation_keys") {

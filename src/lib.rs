@@ -15,6 +15,8 @@
 //!                                           ▼
 //!                     calculate::Accumulator (exact sums per activity key)
 //!                                           │
+//!                     gap_fill::apply (gaps of series filled as inventory.toml
+//!                                           │  [[fill]] declares: IPCC 2006 Vol. 1 ch. 5)
 //!  emission_factor (embedded Guidebook      ▼
 //!  2023 + user files) ──► matching::FactorIndex ──► calculate::compute
 //!  fuel, unit, nfr, pollutant               │      (one factor per pollutant,
@@ -69,6 +71,7 @@ pub mod digest;
 pub mod emission_factor;
 pub mod error;
 pub mod fuel;
+pub mod gap_fill;
 pub mod guidebook;
 pub mod inventory;
 pub mod lineage;

@@ -389,6 +389,7 @@ pub fn read_csv_in_blocks(
                 first_rows: lines.into_iter().map(|l| at.clone().with_row(l)).collect(),
                 rows: Vec::new(),
                 overflow,
+                filled: String::new(),
             },
         );
     }

@@ -23,6 +23,7 @@
 //! | implied emission factors | [`implied_factors`] | `implied-factor.outside-interval` |
 //! | time series (CEIP Stage 2) | [`time_series`] | `time-series.dip-jump`, `time-series.large-sigma` |
 //! | recalculations | [`recalculation`] | `recalculation.changed`, `recalculation.years` |
+//! | gap fills (inventory folders) | [`gap_fills`] | `gap-fill.filled` |
 //!
 //! Severities: **error** for what CEIP would reject or a number that cannot
 //! be right (an empty required cell, a text that is not a key, a total that
@@ -59,6 +60,7 @@
 
 pub mod completeness;
 pub mod consistency;
+pub mod gap_fills;
 pub mod implied_factors;
 pub mod notation_keys;
 pub mod recalculation;
@@ -234,6 +236,7 @@ impl Submission {
     pub fn load(path: &Path) -> Result<Submission> {
         if path.is_dir() && path.join("inventory.toml").exists() {
             let inventory = crate::inventory::Inventory::load(path)?;
+            let reading = gap_fills::findings(&inventory)?;
             return Ok(Submission {
                 path: path.to_path_buf(),
                 kind: Kind::Inventory,
@@ -241,7 +244,7 @@ impl Submission {
                 key_overrides: inventory.keys,
                 unreadable: Vec::new(),
                 cell_maps: BTreeMap::new(),
-                reading: Vec::new(),
+                reading,
             });
         }
         if crate::sheet::is_workbook(path) {
