@@ -19,8 +19,12 @@ pub fn findings(inv: &Inventory) -> Result<Vec<Finding>> {
                     Severity::Info,
                     "gap-fill.filled",
                     format!(
-                        "{year} {}: activity filled by airinv, not data: {} ([[fill]] entry {} of inventory.toml: {}); document it in the IIR",
-                        fill.series(),
+                        "{year} {}{}: activity filled by airinv, not data: {} ([[fill]] entry {} of inventory.toml: {}); document it in the IIR",
+                        row.code,
+                        [("technology", &fill.technology), ("fuel", &fill.fuel)]
+                            .iter()
+                            .filter_map(|(what, v)| v.as_ref().map(|v| format!(" {what} '{v}'")))
+                            .collect::<String>(),
                         fill.describe(),
                         fill.number,
                         fill.note

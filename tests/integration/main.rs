@@ -12,5 +12,6 @@ mod convert;
 mod factors;
 mod hardening;
 mod import;
+mod kazakhstan;
 mod parsers;
 mod stream;
