@@ -844,20 +844,20 @@ mod tests {
         ]);
         let e = apply(&mut a, &[f], &YEARS, PathBuf::from("inventory.toml")).unwrap_err();
         assert!(e.to_string().contains("has activity in 2023"), "{e}");
-        // A falling trend: 30, 20, 10 → 2024 would be −10.
+        // A falling trend: 40, 25, 10 → 2024 would be −5.
         let f = fill(
             "nfr = \"2C1\"\nyears = [2024]\nmethod = \"extrapolation\"\nbasis = [2021, 2022, 2023]\nnote = \"n\"",
             &YEARS,
         )
         .unwrap();
         let mut a = acc(&[
-            (2021, "2C1", "", "30"),
-            (2022, "2C1", "", "20"),
+            (2021, "2C1", "", "40"),
+            (2022, "2C1", "", "25"),
             (2023, "2C1", "", "10"),
         ]);
         let e = apply(&mut a, &[f], &YEARS, PathBuf::from("inventory.toml")).unwrap_err();
         assert!(
-            e.to_string().contains("gives -10 for 2024, below zero"),
+            e.to_string().contains("gives -5 for 2024, below zero"),
             "{e}"
         );
     }
