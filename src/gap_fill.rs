@@ -268,12 +268,12 @@ fn parse(
             if !basis.is_empty() && basis.len() != 2 {
                 return Err("interpolation takes two basis years (one before, one after), or none for the nearest years with data".into());
             }
-            if let [a, b] = basis[..] {
-                if let Some(y) = years.iter().find(|y| **y < a || **y > b) {
-                    return Err(format!(
-                        "{y} is not between the basis years {a} and {b}: interpolation fills years inside its basis; use extrapolation outside"
-                    ));
-                }
+            if let [a, b] = basis[..]
+                && let Some(y) = years.iter().find(|y| **y < a || **y > b)
+            {
+                return Err(format!(
+                    "{y} is not between the basis years {a} and {b}: interpolation fills years inside its basis; use extrapolation outside"
+                ));
             }
         }
         Method::Extrapolation => {
