@@ -88,6 +88,8 @@ pub struct KeyTotal {
     pub rows: Vec<RowRecord>,
     /// The sum left the range of exact decimals (the key is then rejected).
     pub overflow: bool,
+    /// How a gap of the series was filled (`crate::gap_fill`); empty for data.
+    pub filled: String,
 }
 
 /// How many row locations a key keeps for messages.
@@ -119,6 +121,7 @@ impl Accumulator {
                 first_rows: Vec::new(),
                 rows: Vec::new(),
                 overflow: false,
+                filled: String::new(),
             });
         match total.value.checked_add(a.value) {
             Some(v) => total.value = v,

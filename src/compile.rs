@@ -167,8 +167,10 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
     );
 
     // Read every activity file, in parallel, and merge in file order.
+    // Gaps of activity series filled as inventory.toml declares ([[fill]]).
+    let fills = crate::gap_fill::declarations(&inv)?;
     let read_options = ReadOptions {
-        years: inv.years.clone(),
+        years: crate::gap_fill::read_years(&fills, &inv.years),
         fuels: Some(index.fuels()),
         csv: opts.csv,
     };
@@ -255,6 +257,13 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
                 None => report.summary.push(n),
             }
         }
+    }
+    if !fills.is_empty() {
+        let toml = inv.dir.join("inventory.toml");
+        let filled = crate::gap_fill::apply(&mut acc, &fills, &inv.years, toml)?;
+        report
+            .summary
+            .extend(filled.account(&mut report.counts, &mut report.rejected));
     }
     let mut years: Vec<i32> = if inv.years.is_empty() {
         let mut ys: Vec<i32> = acc.keys.keys().map(|k| k.year).collect();

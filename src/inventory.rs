@@ -24,6 +24,14 @@
 //! included_in = "1A4bi"          # required for IE
 //! note = "Reported with residential combustion"
 //!
+//! [[fill]]                       # a gap of an activity series, filled by airinv
+//! nfr = "3B1a"                   # (IPCC 2006 Vol. 1 ch. 5; see crate::gap_fill)
+//! technology = "Dairy cows"
+//! years = [2024]
+//! method = "extrapolation"
+//! basis = [2019, 2020, 2021, 2022, 2023]
+//! note = "FAOSTAT has no 2024 yet"
+//!
 //! [[adjustments]]                # approved adjustments (rows 151 and 153)
 //! year = 2022
 //! pollutant = "NH3"
@@ -116,6 +124,8 @@ pub struct Inventory {
     pub sulphur: Vec<(String, Decimal)>,
     pub keys: Vec<KeyOverride>,
     pub adjustments: Vec<Adjustment>,
+    /// The `[[fill]]` tables as written; `crate::gap_fill` checks and resolves them.
+    pub fills: Vec<toml::Table>,
 }
 
 impl Inventory {
@@ -176,6 +186,8 @@ mod raw {
         pub notation_keys: Vec<toml::Spanned<Key>>,
         #[serde(default)]
         pub adjustments: Vec<toml::Spanned<Adjustment>>,
+        #[serde(default)]
+        pub fill: Vec<toml::Table>,
     }
 
     /// An activity source: a file name, or `{ file, sheet, mapping }`.
@@ -337,6 +349,7 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
     inv.factors = file.factors.iter().map(|f| dir.join(f)).collect();
     inv.history = file.history.iter().map(|f| dir.join(f)).collect();
     inv.fuel_aliases = file.fuels.into_iter().collect();
+    inv.fills = file.fill;
     for (fuel, value) in &file.ncv {
         let d = value
             .decimal()

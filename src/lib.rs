@@ -55,6 +55,9 @@
 //!  activity CSV / sheets ──► activity (rows checked, rejected with location)
 //!                                           ▼
 //!                     calculate::Accumulator (exact sums per activity key)
+//!                                           │
+//!                     gap_fill::apply (gaps of series filled as inventory.toml
+//!                                           │  [[fill]] declares: IPCC 2006 Vol. 1 ch. 5)
 //!  emission_factor (embedded Guidebook      ▼
 //!  2023 + user files) ──► matching::FactorIndex ──► calculate::compute
 //!                                           ▼      (activity × factor, exact;
@@ -112,6 +115,7 @@ pub mod digest;
 pub mod emission_factor;
 pub mod error;
 pub mod fuel;
+pub(crate) mod gap_fill;
 pub(crate) mod guidebook;
 pub(crate) mod inventory;
 pub mod lineage;

@@ -3,7 +3,8 @@
 //! One line per activity key and pollutant (`--detail keys`, the default
 //! for large runs): the activity summed over the rows behind the key, with
 //! their count, the factor used (id, value, unit, tier, table, reference,
-//! source and why it was chosen), the unit conversion and the emission. With
+//! source and why it was chosen), the unit conversion and the emission, and
+//! (`gap_fill`) how airinv filled the activity when it is not data. With
 //! `--detail rows`, one line per activity row and pollutant, with the row's
 //! location, source id and free columns. Summing the `emission` column per
 //! year, code and pollutant gives the Annex I cell.
@@ -65,6 +66,7 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
     if detail == Detail::Keys {
         header.push("first_input_row");
     }
+    header.push("gap_fill");
     w.write_record(&header)?;
     for r in results {
         let k = &r.key;
@@ -118,6 +120,7 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                             .map(|l| l.to_string())
                             .unwrap_or_default(),
                     );
+                    rec.push(r.total.filled.clone());
                     crate::output::write_safe_record(&mut w, &rec)?;
                 }
                 Detail::Rows => {
@@ -129,6 +132,7 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                         let (emission, exact) =
                             crate::calculate::apply(row.value, line.multiplier, line.divisor);
                         rec.extend(factor(emission, exact));
+                        rec.push(r.total.filled.clone());
                         crate::output::write_safe_record(&mut w, &rec)?;
                     }
                 }

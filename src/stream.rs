@@ -482,6 +482,7 @@ fn merge(
                 first_rows: lines.into_iter().map(|l| at.clone().with_row(l)).collect(),
                 rows: Vec::new(),
                 overflow,
+                filled: String::new(),
             },
         );
     }

@@ -24,6 +24,7 @@
 //! | time series (CEIP Stage 2) | [`time_series`] | `time-series.dip-jump`, `time-series.large-sigma` |
 //! | activity-data time series | [`activity_breaks`] | `time-series.activity-break` |
 //! | recalculations | [`recalculation`] | `recalculation.changed`, `recalculation.years` |
+//! | gap fills (inventory folders) | [`gap_fills`] | `gap-fill.filled` |
 //!
 //! Severities: **error** for what CEIP would reject or a number that cannot
 //! be right (an empty required cell, a text that is not a key, a total that
@@ -61,6 +62,7 @@
 pub mod activity_breaks;
 pub mod completeness;
 pub mod consistency;
+pub mod gap_fills;
 pub mod implied_factors;
 pub mod notation_keys;
 pub mod recalculation;
@@ -236,6 +238,7 @@ impl Submission {
     pub fn load(path: &Path) -> Result<Submission> {
         if path.is_dir() && path.join("inventory.toml").exists() {
             let inventory = crate::inventory::Inventory::load(path)?;
+            let reading = gap_fills::findings(&inventory)?;
             return Ok(Submission {
                 path: path.to_path_buf(),
                 kind: Kind::Inventory,
@@ -243,7 +246,7 @@ impl Submission {
                 key_overrides: inventory.keys,
                 unreadable: Vec::new(),
                 cell_maps: BTreeMap::new(),
-                reading: Vec::new(),
+                reading,
             });
         }
         if crate::sheet::is_workbook(path) {

@@ -50,6 +50,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "calculation",
         &[
             "calculate",
+            "gap_fill",
             "stream",
             "aggregate",
             "lineage",

@@ -12,6 +12,7 @@ mod convert;
 mod factors;
 mod hardening;
 mod import;
+mod kazakhstan;
 mod layers;
 mod methods;
 mod parsers;

@@ -1,0 +1,324 @@
+//! The Kazakhstan inventory beyond fuel combustion (livestock, fertiliser,
+//! fugitive emissions, industry, solvents) and gap filling (`[[fill]]`),
+//! on the committed inventory and on small inventories written here.
+
+use crate::harness::{Dir, annex_cell, csv_rows, dec, repo};
+use rust_decimal::Decimal;
+
+fn kz() -> std::path::PathBuf {
+    repo().join("inventories/kazakhstan")
+}
+
+fn compile_kz(d: &Dir) -> String {
+    let out = d
+        .airinv()
+        .args([
+            "compile",
+            kz().to_str().unwrap(),
+            "--out",
+            "out",
+            "--reporting-date",
+            "15.02.2025",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn kazakhstan_estimates_every_sector_with_data_from_its_activity_and_tier1_factors() {
+    let d = Dir::new();
+    let stdout = compile_kz(&d);
+    // 1B2ai 2023: 89.9796 Mt of oil (Energy Institute) × 2.1 kg NMVOC/t
+    // (Guidebook 1.B.2.a.i Tier 1 Table 3-1) = 188.95716 kt.
+    let y2023 = d.path("out/annex1_2023.csv");
+    assert_eq!(annex_cell(&y2023, "1B2ai", "NMVOC"), "188.95716");
+    // 1B1a 2023: 116.3521 Mt of coal × 0.8 kg NMVOC/t (Table 3-1) = 93.08168 kt,
+    // and × 0.042 kg PM10/t = 4.8867882 kt.
+    assert_eq!(annex_cell(&y2023, "1B1a", "NMVOC"), "93.08168");
+    assert_eq!(annex_cell(&y2023, "1B1a", "PM10"), "4.8867882");
+    // 3Da1 2022: 71 400 t N (FAOSTAT) × 0.085 kg NH3/kg N = 6.069 kt.
+    let y2022 = d.path("out/annex1_2022.csv");
+    assert_eq!(annex_cell(&y2022, "3Da1", "NH3"), "6.069");
+    // 2A1 2023: 12 151 kt cement × 0.75 clinker = 9 113.25 kt clinker
+    // × 234 g PM10/t clinker = 2.1325005 kt.
+    assert_eq!(annex_cell(&y2023, "2A1", "PM10"), "2.1325005");
+    // 2D3a 2024: 20 592 571 inhabitants × 1.2 kg NMVOC (other countries) = 24.7110852 kt.
+    let y2024 = d.path("out/annex1_2024.csv");
+    assert_eq!(annex_cell(&y2024, "2D3a", "NMVOC"), "24.7110852");
+    // 3B1b 2023: 5 271.484 thousand other cattle × 3.602 kg NMVOC (without
+    // silage) = 18.987885368 kt.
+    assert_eq!(annex_cell(&y2023, "3B1b", "NMVOC"), "18.987885368");
+    // Manure NH3 waits for the Guidebook split of issue 12: declared NE.
+    assert_eq!(annex_cell(&y2023, "3B1a", "NH3"), "NE");
+    // Every row was used: the rows of basis years (2015-2020) for fills only.
+    assert!(
+        stdout.contains("23 value(s) filled as inventory.toml [[fill]] declares"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("rows read 846 = used 846 + rejected 0"),
+        "{stdout}"
+    );
+    // The national total is the sum of the sector rows.
+    for year in ["2021", "2022", "2023", "2024"] {
+        let annex = d.path(&format!("out/annex1_{year}.csv"));
+        let (h, rows) = csv_rows(&annex);
+        for pollutant in ["NOx", "NMVOC", "SOx", "NH3", "PM2.5", "PM10", "CO"] {
+            let i = h.iter().position(|x| x == pollutant).unwrap();
+            let sum: Decimal = rows
+                .iter()
+                .filter(|r| (14..=140).contains(&r[0].parse::<u32>().unwrap_or(0)))
+                .filter_map(|r| Decimal::from_str_exact(&r[i]).ok())
+                .sum();
+            assert_eq!(
+                dec(&annex_cell(&annex, "NATIONAL TOTAL", pollutant)),
+                sum,
+                "{year} {pollutant}"
+            );
+        }
+    }
+}
+
+#[test]
+fn kazakhstans_gaps_are_filled_as_declared_and_flagged_in_the_detail() {
+    let d = Dir::new();
+    compile_kz(&d);
+    let (h, rows) = csv_rows(&d.path("out/detail.csv"));
+    let c = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let line = |year: &str, code: &str, technology: &str, pollutant: &str| {
+        rows.iter()
+            .find(|r| {
+                r[c("year")] == year
+                    && r[c("code")] == code
+                    && r[c("technology")] == technology
+                    && r[c("pollutant")] == pollutant
+            })
+            .unwrap_or_else(|| panic!("{year} {code} {technology} {pollutant}"))
+            .clone()
+    };
+    // Dairy cows 2024: the least-squares line through FAOSTAT 2019-2023
+    // (1198, 1237, 1277, 1302, 1345.352 thousand): slope 359.704 / 10 =
+    // 35.9704, 2024 = 6359.352 / 5 + 3 × 35.9704 = 1379.7816 thousand.
+    let cows = line("2024", "3B1a", "Dairy cows", "NMVOC");
+    assert_eq!(cows[c("activity")], "1379.7816");
+    assert_eq!(cows[c("activity_rows")], "0");
+    assert!(
+        cows[c("gap_fill")].contains("least-squares linear trend of 2019-2023"),
+        "{cows:?}"
+    );
+    // × 8.047 kg NMVOC per head = 11.1031025352 kt.
+    assert_eq!(cows[c("emission")], "11.1031025352");
+    // Data are not flagged.
+    assert_eq!(
+        line("2023", "3B1a", "Dairy cows", "NMVOC")[c("gap_fill")],
+        ""
+    );
+    // Steel 2021 from its surrogate, pig iron (2020 3212 kt, 2021 3070 kt):
+    // 4002.808 × 3070 / 3212 kt; PM10 180 g/t.
+    let steel = line("2021", "2C1", "", "PM10");
+    let expected = dec("4002.808") * dec("3070") / dec("3212");
+    assert_eq!(dec(&steel[c("activity")]), expected);
+    assert!(steel[c("gap_fill")].contains("surrogate"), "{steel:?}");
+    // Steel 2022 between 2020 (4002.808) and 2023 (3920): 4002.808 − 2 × 82.808 / 3.
+    let steel22 = line("2022", "2C1", "", "PM10");
+    assert_eq!(
+        dec(&steel22[c("activity")]),
+        dec("4002.808") + (dec("3920") - dec("4002.808")) * dec("2") / dec("3")
+    );
+    // `check` lists each filled value and finds no error.
+    let out = d
+        .airinv()
+        .args(["check", kz().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains(" 0 error(s)"), "{stdout}");
+    assert!(
+        stdout.contains("info: sheet 2024: 2024 3B1a: activity filled by airinv, not data: extrapolation of the least-squares linear trend of 2019-2023"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("22 info gap-fill.filled"), "{stdout}");
+}
+
+#[test]
+fn every_annex_row_of_kazakhstan_is_a_number_or_a_key_declared_with_its_reason() {
+    let d = Dir::new();
+    compile_kz(&d);
+    let inventory = airinv::inventory::Inventory::load(&kz()).unwrap();
+    for year in [2021, 2022, 2023, 2024] {
+        let (h, rows) = csv_rows(&d.path(&format!("out/annex1_{year}.csv")));
+        let first = h.iter().position(|x| x == "NOx").unwrap();
+        let last = h.iter().position(|x| x == "PCBs").unwrap();
+        let sector_or_memo = |n: u32| (14..=140).contains(&n) || n >= 155;
+        for r in rows
+            .iter()
+            .filter(|r| sector_or_memo(r[0].parse().unwrap_or(0)))
+        {
+            let code = &r[2];
+            if code.is_empty() {
+                continue; // the memo items' header line
+            }
+            let cells = &r[first..=last];
+            assert!(
+                cells.iter().all(|v| !v.is_empty()),
+                "{year} {code}: {cells:?}"
+            );
+            // A row without any number has its key declared in inventory.toml, with a note.
+            if cells.iter().all(|v| Decimal::from_str_exact(v).is_err()) {
+                let declared = inventory
+                    .keys
+                    .iter()
+                    .find(|k| {
+                        &k.code == code
+                            && k.pollutants.is_empty()
+                            && (k.years.is_empty() || k.years.contains(&year))
+                    })
+                    .unwrap_or_else(|| panic!("{year} {code} has no number and no declared key"));
+                assert!(declared.note.len() > 20, "{code}: {}", declared.note);
+                assert!(
+                    cells.iter().all(|v| *v == declared.key.to_string()),
+                    "{code}"
+                );
+            }
+        }
+    }
+}
+
+const FILLED: &str = r#"
+name = "Filled"
+country = "XX"
+years = [2022, 2023]
+activity = ["activity.csv"]
+
+[[fill]]
+nfr = "3B2"
+technology = "Sheep"
+years = [2023]
+method = "extrapolation"
+basis = [2019, 2020, 2021, 2022]
+note = "census of 2023 not published yet"
+"#;
+
+#[test]
+fn a_declared_fill_extends_a_series_and_reads_its_basis_years_only_for_it() {
+    let d = Dir::new();
+    d.write("inv/inventory.toml", FILLED);
+    d.write(
+        "inv/activity.csv",
+        "year,nfr,fuel,technology,value,unit,abatement\n\
+         2019,3B2,,Sheep,100,1000 head,Without silage feeding\n\
+         2020,3B2,,Sheep,110,1000 head,Without silage feeding\n\
+         2021,3B2,,Sheep,125,1000 head,Without silage feeding\n\
+         2022,3B2,,Sheep,125,1000 head,Without silage feeding\n",
+    );
+    let out = d
+        .airinv()
+        .args(["compile", "inv", "--out", "out", "--detail", "rows"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    // x̄ = 2020.5, ȳ = 115; Σ(x−x̄)(y−ȳ) = −1.5·−15 − 0.5·−5 + 0.5·10 + 1.5·10 = 45,
+    // Σ(x−x̄)² = 5: slope 9; 2023 = 115 + 2.5 × 9 = 137.5 thousand sheep.
+    assert!(
+        stdout.contains("2023 3B2 Sheep: 137.5 1000 head ([[fill]] 1, extrapolation)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("3 row(s) of other years read as their basis"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("rows read 4 = used 4 + rejected 0"),
+        "{stdout}"
+    );
+    // 137.5 thousand × 0.169 kg NMVOC = 0.0232375 kt; 2022: 125 × 0.169 = 0.021125.
+    assert_eq!(
+        annex_cell(&d.path("out/annex1_2023.csv"), "3B2", "NMVOC"),
+        "0.0232375"
+    );
+    assert_eq!(
+        annex_cell(&d.path("out/annex1_2022.csv"), "3B2", "NMVOC"),
+        "0.021125"
+    );
+    let (h, rows) = csv_rows(&d.path("out/detail.csv"));
+    let c = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let filled: Vec<_> = rows
+        .iter()
+        .filter(|r| !r[c("gap_fill")].is_empty())
+        .collect();
+    assert!(!filled.is_empty());
+    for r in &filled {
+        assert_eq!(r[c("year")], "2023");
+        assert!(
+            r[c("input_row")].ends_with("inventory.toml [[fill]] 1"),
+            "{r:?}"
+        );
+        assert!(
+            r[c("gap_fill")].contains("census of 2023 not published yet"),
+            "{r:?}"
+        );
+    }
+}
+
+#[test]
+fn a_fill_that_would_replace_data_or_a_row_no_fill_uses_is_refused() {
+    let d = Dir::new();
+    d.write("inv/inventory.toml", FILLED);
+    // 2023 has data: a fill never replaces it.
+    d.write(
+        "inv/activity.csv",
+        "year,nfr,fuel,technology,value,unit,abatement\n\
+         2019,3B2,,Sheep,100,1000 head,Without silage feeding\n\
+         2020,3B2,,Sheep,110,1000 head,Without silage feeding\n\
+         2021,3B2,,Sheep,125,1000 head,Without silage feeding\n\
+         2022,3B2,,Sheep,125,1000 head,Without silage feeding\n\
+         2023,3B2,,Sheep,130,1000 head,Without silage feeding\n",
+    );
+    let out = d
+        .airinv()
+        .args(["compile", "inv", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("[[fill]] entry 1: 3B2 Sheep (1000 head) has activity in 2023; a fill never replaces data"),
+        "{stderr}"
+    );
+    // A row of a year outside the inventory that no fill uses is rejected, as before.
+    d.write(
+        "inv/activity.csv",
+        "year,nfr,fuel,technology,value,unit,abatement\n\
+         2019,3B2,,Sheep,100,1000 head,Without silage feeding\n\
+         2020,3B2,,Sheep,110,1000 head,Without silage feeding\n\
+         2021,3B2,,Sheep,125,1000 head,Without silage feeding\n\
+         2022,3B2,,Sheep,125,1000 head,Without silage feeding\n\
+         2020,3B4d,,Goats,10,1000 head,Without silage feeding\n",
+    );
+    let out = d
+        .airinv()
+        .args(["compile", "inv", "--out", "out"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("rows read 5 = used 4 + rejected 1"),
+        "{stdout}"
+    );
+    let rejected = d.read("out/rejected.csv");
+    assert!(
+        rejected.contains("2020 is not one of the inventory's years (2022, 2023) and no [[fill]] uses it as basis for 3B4d"),
+        "{rejected}"
+    );
+}
