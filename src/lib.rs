@@ -80,6 +80,7 @@ pub mod number;
 pub mod output;
 pub mod plot;
 pub mod pollutant;
+pub mod scenario;
 pub mod sheet;
 pub mod source;
 pub mod stream;

@@ -13,4 +13,5 @@ mod factors;
 mod hardening;
 mod import;
 mod parsers;
+mod scenario;
 mod stream;
