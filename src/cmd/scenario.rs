@@ -254,9 +254,19 @@ fn write_curve_pictures(out: &Path, outcomes: &[Outcome]) -> Result<Vec<PathBuf>
     Ok(written)
 }
 
-/// A number for people: rounded to 4 significant decimals past the point.
+/// A number for people: rounded to 4 decimals.
 fn show(v: Decimal) -> String {
     format_decimal(v.round_dp(4).normalize())
+}
+
+/// A change in %, signed, to one decimal.
+fn signed_pct(v: Decimal) -> String {
+    let v = v.round_dp(1).normalize();
+    if v > Decimal::ZERO {
+        format!("+{}", format_decimal(v))
+    } else {
+        format_decimal(v)
+    }
 }
 
 fn table_text(outcomes: &[Outcome]) -> String {
@@ -283,7 +293,11 @@ fn table_text(outcomes: &[Outcome]) -> String {
             s.push_str(&format!(
                 "  {}{}: annual cost {} {}\n",
                 y.result.year,
-                if y.optimized { " (least cost)" } else { "" },
+                match (y.optimized, y.feasible) {
+                    (true, true) => " (least cost)",
+                    (true, false) => " (least cost of what can be met; the rest at its best reachable)",
+                    _ => "",
+                },
                 show(y.result.cost.round_dp(0)),
                 sc.currency
             ));
@@ -293,8 +307,8 @@ fn table_text(outcomes: &[Outcome]) -> String {
                     .filter(|b| !b.is_zero())
                     .map(|b| {
                         format!(
-                            " ({:+} % from {})",
-                            show(((t.emission - b) / b * Decimal::ONE_HUNDRED).round_dp(1)),
+                            " ({} % from {})",
+                            signed_pct((t.emission - b) / b * Decimal::ONE_HUNDRED),
                             match t.target.kind {
                                 scenario::file::TargetKind::Reduction { base_year, .. } =>
                                     base_year,
@@ -322,8 +336,8 @@ fn table_text(outcomes: &[Outcome]) -> String {
                         .filter(|b| !b.is_zero())
                         .map(|b| {
                             format!(
-                                " ({:+} %)",
-                                show(((best - b) / b * Decimal::ONE_HUNDRED).round_dp(1))
+                                " ({} %)",
+                                signed_pct((best - b) / b * Decimal::ONE_HUNDRED)
                             )
                         })
                         .unwrap_or_default();

@@ -62,7 +62,9 @@ pub struct YearOutcome {
     pub result: YearResult,
     /// The shares come from the LP.
     pub optimized: bool,
-    /// False when the LP found no shares meeting every target.
+    /// False when the LP found no shares meeting every target: the shares
+    /// are then the least-cost ones meeting the targets that can be met and
+    /// taking the others to their best reachable level.
     pub feasible: bool,
     pub targets: Vec<TargetResult>,
     /// The Annex I / IV table of the year.
@@ -185,6 +187,24 @@ pub fn run(scenario: &Scenario, base: &Base, optimize: bool) -> Result<Outcome, 
                     for (p, s) in per_pollutant {
                         let r = model.project(year, &s)?;
                         best.insert(p, r.totals.get(&p).copied().unwrap_or_default());
+                    }
+                    // The least cost of meeting what can be met: each target
+                    // out of reach is taken at its best reachable level.
+                    let relaxed: Vec<(Pollutant, Decimal)> = lp_targets
+                        .iter()
+                        .map(|(p, c)| {
+                            let reach = best
+                                .get(p)
+                                .map(|b| *b + tolerance(model.uncontrolled(year, *p)))
+                                .unwrap_or(*c);
+                            (*p, (*c).max(reach))
+                        })
+                        .collect();
+                    if let optimize::Solved::Optimal(s) =
+                        optimize::least_cost(&model, year, &lower, &upper, &relaxed)?
+                    {
+                        shares = s;
+                        optimized = true;
                     }
                 }
             }
