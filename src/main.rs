@@ -270,6 +270,9 @@ fn scenario(args: ScenarioArgs) -> Result<ExitCode> {
     for p in &report.outputs {
         eprintln!("wrote {}", p.display());
     }
+    for n in &report.notes {
+        eprintln!("note: {n}");
+    }
     if report.all_met {
         Ok(ExitCode::SUCCESS)
     } else {

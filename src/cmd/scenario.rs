@@ -39,6 +39,8 @@ pub struct ScenarioReport {
     pub text: String,
     pub outcomes: Vec<Outcome>,
     pub outputs: Vec<PathBuf>,
+    /// What could not be made (a PNG without fonts), to show.
+    pub notes: Vec<String>,
     /// Every target met (or none given).
     pub all_met: bool,
 }
@@ -193,7 +195,8 @@ pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
     let p = opts.out.join("cost_curves.csv");
     scenario::report::write_curves(&p, &outcomes)?;
     outputs.push(p);
-    outputs.extend(write_curve_pictures(&opts.out, &outcomes)?);
+    let mut notes = Vec::new();
+    outputs.extend(write_curve_pictures(&opts.out, &outcomes, &mut notes)?);
     let p = opts.out.join("annex4.xlsx");
     let date = outcomes
         .first()
@@ -214,11 +217,17 @@ pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
         text,
         outcomes,
         outputs,
+        notes,
         all_met,
     })
 }
 
-fn write_curve_pictures(out: &Path, outcomes: &[Outcome]) -> Result<Vec<PathBuf>> {
+/// The curves as SVG (and PNG where fonts allow; else a note).
+fn write_curve_pictures(
+    out: &Path,
+    outcomes: &[Outcome],
+    notes: &mut Vec<String>,
+) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for o in outcomes {
         for y in &o.years {
@@ -244,10 +253,14 @@ fn write_curve_pictures(out: &Path, outcomes: &[Outcome]) -> Result<Vec<PathBuf>
             crate::output::write_bytes_atomically(&p, svg.as_bytes())?;
             written.push(p);
             if cfg!(feature = "png") {
-                let png = crate::plot::png(&svg).map_err(|e| Error::file(out, e))?;
-                let p = out.join(format!("{stem}.png"));
-                crate::output::write_bytes_atomically(&p, &png)?;
-                written.push(p);
+                match crate::plot::png(&svg) {
+                    Ok(png) => {
+                        let p = out.join(format!("{stem}.png"));
+                        crate::output::write_bytes_atomically(&p, &png)?;
+                        written.push(p);
+                    }
+                    Err(e) => notes.push(format!("{stem}.png not written: {e}")),
+                }
             }
         }
     }
@@ -330,7 +343,7 @@ fn table_text(outcomes: &[Outcome]) -> String {
                         format!("NOT met, {} {} above", show(t.shortfall), t.target.pollutant.unit())
                     }
                 ));
-                if let Some(best) = t.best_reachable {
+                if let Some(best) = t.best_reachable.filter(|b| *b > t.ceiling) {
                     let pct = t
                         .base_emission
                         .filter(|b| !b.is_zero())

@@ -17,9 +17,12 @@
 //!        report (projection.csv, measures.csv, summary.json), annex4 (annex4.xlsx), curve (MAC curves)
 //! ```
 //!
-//! Shares follow the years in order: a share chosen for a target year
-//! stays (equipment once installed keeps running), so the next year starts
-//! from it; decided shares (`share = { 2030 = 0.5 }`) are floors.
+//! Shares follow the years in order: the share chosen for a target year of
+//! a measure with an investment stays (equipment once installed keeps
+//! running), so the next year starts from it; measures without one (a fuel
+//! switch costed per tonne) can be dropped. Decided shares
+//! (`share = { 2030 = 0.5 }`) are floors. Each year is optimised in turn
+//! (a myopic choice, not one over all years at once).
 
 pub mod annex4;
 pub mod cost;
@@ -155,7 +158,9 @@ pub fn run(scenario: &Scenario, base: &Base, optimize: bool) -> Result<Outcome, 
             .iter()
             .enumerate()
             .map(|(i, m)| {
-                let floor = if optimize {
+                // Equipment bought for an earlier target year keeps
+                // running; measures without an investment can be dropped.
+                let floor = if optimize && m.cost.investment.is_some() {
                     m.decided_share(year).max(previous[i])
                 } else {
                     m.decided_share(year)
@@ -174,7 +179,7 @@ pub fn run(scenario: &Scenario, base: &Base, optimize: bool) -> Result<Outcome, 
         let mut optimized = false;
         let mut best: BTreeMap<Pollutant, Decimal> = BTreeMap::new();
         let mut feasible = true;
-        if optimize && !targets.is_empty() {
+        if optimize && !targets.is_empty() && n > 0 {
             let lp_targets: Vec<(Pollutant, Decimal)> =
                 ceilings.iter().map(|(p, c, _, _)| (*p, *c)).collect();
             match optimize::least_cost(&model, year, &lower, &upper, &lp_targets)? {
