@@ -92,7 +92,11 @@ pub fn compile_base(s: &Scenario, reporting_date: Option<String>) -> Result<Base
             )
         })?;
     let mut keys = Vec::new();
-    for r in compiled.results.iter().filter(|r| r.key.year == s.base_year) {
+    for r in compiled
+        .results
+        .iter()
+        .filter(|r| r.key.year == s.base_year)
+    {
         let row = crate::nfr::by_number(r.key.row).expect("template row");
         if !matches!(row.kind, RowKind::Sector | RowKind::FuelUsed) {
             continue;
@@ -163,7 +167,10 @@ pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
         if outcomes.iter().any(|o: &Outcome| o.scenario.name == s.name) {
             return Err(Error::file(
                 f,
-                format!("a second scenario named {}: give each a name (name = \"WAM\")", s.name),
+                format!(
+                    "a second scenario named {}: give each a name (name = \"WAM\")",
+                    s.name
+                ),
             ));
         }
         let at = bases
@@ -177,8 +184,8 @@ pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
                 bases.len() - 1
             }
         };
-        let outcome = scenario::run(&s, &bases[i].3, opts.optimize)
-            .map_err(|e| Error::file(f, e))?;
+        let outcome =
+            scenario::run(&s, &bases[i].3, opts.optimize).map_err(|e| Error::file(f, e))?;
         outcomes.push(outcome);
     }
     crate::output::ensure_dir(&opts.out)?;
@@ -207,8 +214,7 @@ pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
     let text = match opts.format {
         Format::Table => table_text(&outcomes),
         Format::Json => {
-            serde_json::to_string_pretty(&scenario::report::summary(&outcomes))
-                .unwrap_or_default()
+            serde_json::to_string_pretty(&scenario::report::summary(&outcomes)).unwrap_or_default()
                 + "\n"
         }
     };
@@ -308,7 +314,8 @@ fn table_text(outcomes: &[Outcome]) -> String {
                 y.result.year,
                 match (y.optimized, y.feasible) {
                     (true, true) => " (least cost)",
-                    (true, false) => " (least cost of what can be met; the rest at its best reachable)",
+                    (true, false) =>
+                        " (least cost of what can be met; the rest at its best reachable)",
                     _ => "",
                 },
                 show(y.result.cost.round_dp(0)),
@@ -340,7 +347,11 @@ fn table_text(outcomes: &[Outcome]) -> String {
                     if t.met {
                         "met".to_string()
                     } else {
-                        format!("NOT met, {} {} above", show(t.shortfall), t.target.pollutant.unit())
+                        format!(
+                            "NOT met, {} {} above",
+                            show(t.shortfall),
+                            t.target.pollutant.unit()
+                        )
                     }
                 ));
                 if let Some(best) = t.best_reachable.filter(|b| *b > t.ceiling) {
@@ -348,10 +359,7 @@ fn table_text(outcomes: &[Outcome]) -> String {
                         .base_emission
                         .filter(|b| !b.is_zero())
                         .map(|b| {
-                            format!(
-                                " ({} %)",
-                                signed_pct((best - b) / b * Decimal::ONE_HUNDRED)
-                            )
+                            format!(" ({} %)", signed_pct((best - b) / b * Decimal::ONE_HUNDRED))
                         })
                         .unwrap_or_default();
                     s.push_str(&format!(

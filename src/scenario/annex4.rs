@@ -77,7 +77,14 @@ pub fn write(path: &Path, outcomes: &[Outcome], date: &str) -> Result<()> {
     };
     let mut names: Vec<String> = Vec::new();
     if let Some(first) = outcomes.first() {
-        sheet(&mut wb, "PROJ_BASE_YEAR", &first.base_table, Kind::Base, date).map_err(xerr)?;
+        sheet(
+            &mut wb,
+            "PROJ_BASE_YEAR",
+            &first.base_table,
+            Kind::Base,
+            date,
+        )
+        .map_err(xerr)?;
         names.push("PROJ_BASE_YEAR".into());
     }
     for o in outcomes {
@@ -86,11 +93,19 @@ pub fn write(path: &Path, outcomes: &[Outcome], date: &str) -> Result<()> {
             if names.contains(&name) {
                 return Err(Error::file(
                     path,
-                    format!("two scenarios make the sheet {name}: give them different names (name = \"WM\", name = \"WAM\")"),
+                    format!(
+                        "two scenarios make the sheet {name}: give them different names (name = \"WM\", name = \"WAM\")"
+                    ),
                 ));
             }
-            sheet(&mut wb, &name, &y.table, Kind::Projection(&o.scenario.name), date)
-                .map_err(xerr)?;
+            sheet(
+                &mut wb,
+                &name,
+                &y.table,
+                Kind::Projection(&o.scenario.name),
+                date,
+            )
+            .map_err(xerr)?;
             names.push(name);
         }
     }
@@ -132,14 +147,14 @@ fn sheet(
     };
     let rows = [
         (3, &t.country_label, &t.country_hint),
-        (
-            4,
-            &t.date_label,
-            &t.date_hint,
-        ),
+        (4, &t.date_label, &t.date_hint),
         (
             5,
-            if base { &t.year_label_base } else { &t.year_label },
+            if base {
+                &t.year_label_base
+            } else {
+                &t.year_label
+            },
             &t.year_hint,
         ),
         (
@@ -186,7 +201,10 @@ fn sheet(
         let corner = |a1: &str| {
             let split = a1.find(|c: char| c.is_ascii_digit()).expect("a row");
             let (letters, digits) = a1.split_at(split);
-            (digits.parse::<u32>().expect("a row") - 1, column_index(letters))
+            (
+                digits.parse::<u32>().expect("a row") - 1,
+                column_index(letters),
+            )
         };
         let ((r0, c0), (r1, c1)) = (corner(a), corner(b));
         let text = fixed.remove(&(r0, c0)).unwrap_or_default();
@@ -195,10 +213,7 @@ fn sheet(
     for ((row, col), text) in &fixed {
         ws.write_string_with_format(*row, *col, text, &header)?;
     }
-    let a10 = format!(
-        "{}: {}: {}",
-        table.header.country, date, table.header.year
-    );
+    let a10 = format!("{}: {}: {}", table.header.country, date, table.header.year);
     ws.write_formula_with_format(
         9,
         0,

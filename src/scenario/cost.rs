@@ -202,7 +202,13 @@ mod tests {
         let f = crf("0.04".parse().unwrap(), 20);
         assert_eq!(f.round_dp(10), "0.0735817503".parse().unwrap());
         // The CoST figures: CRF(7 %, 20) = 0.0944, CRF(7 %, 15) = 0.1098.
-        assert_eq!(crf("0.07".parse().unwrap(), 20).round_dp(4), "0.0944".parse().unwrap());
-        assert_eq!(crf("0.07".parse().unwrap(), 15).round_dp(4), "0.1098".parse().unwrap());
+        assert_eq!(
+            crf("0.07".parse().unwrap(), 20).round_dp(4),
+            "0.0944".parse().unwrap()
+        );
+        assert_eq!(
+            crf("0.07".parse().unwrap(), 15).round_dp(4),
+            "0.1098".parse().unwrap()
+        );
     }
 }

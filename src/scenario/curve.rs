@@ -152,11 +152,19 @@ pub fn svg(curves: &[Curve], title: &str, currency: &str) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="11"><rect width="100%" height="100%" fill="white"/><text x="10" y="20" font-size="14" font-weight="bold">{}</text>"#,
         esc(title)
     );
-    let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+    let palette = [
+        "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+        "#bcbd22", "#17becf",
+    ];
     for (i, c) in curves.iter().enumerate() {
         let x0 = W * (i % cols) as f64;
         let y0 = 30.0 + H * (i / cols) as f64;
-        let total: f64 = c.steps.iter().map(|st| to_f64(st.tonnes)).sum::<f64>().max(1e-12);
+        let total: f64 = c
+            .steps
+            .iter()
+            .map(|st| to_f64(st.tonnes))
+            .sum::<f64>()
+            .max(1e-12);
         let top = c
             .steps
             .iter()

@@ -69,8 +69,9 @@ impl RawNum {
         match self {
             RawNum::Int(i) => Ok(Decimal::from(*i)),
             RawNum::Float(f) => crate::number::from_excel(*f).map_err(|e| e.to_string()),
-            RawNum::Text(s) => crate::number::parse_decimal(s)
-                .map_err(|e| format!("'{s}' is not a number ({e})")),
+            RawNum::Text(s) => {
+                crate::number::parse_decimal(s).map_err(|e| format!("'{s}' is not a number ({e})"))
+            }
         }
     }
 }
@@ -443,7 +444,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
         if y <= base_year {
             return Err(at(
                 raw.years.span(),
-                format!("years: {y} is not after base_year {base_year}; projection years come after the base year"),
+                format!(
+                    "years: {y} is not after base_year {base_year}; projection years come after the base year"
+                ),
             ));
         }
         if !years.contains(&y) {
@@ -497,8 +500,8 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
     for g in &raw.growth {
         let line = line_of(text, g.span().start);
         let r = g.get_ref();
-        let nfr = CodePattern::parse(&r.nfr)
-            .map_err(|e| at(g.span(), format!("[[growth]] nfr: {e}")))?;
+        let nfr =
+            CodePattern::parse(&r.nfr).map_err(|e| at(g.span(), format!("[[growth]] nfr: {e}")))?;
         let kind = match (&r.rate, &r.activity) {
             (Some(rate), None) => {
                 let v = num(rate, "[[growth]] rate")?;
@@ -576,11 +579,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
             ),
             None => None,
         };
-        let id = r
-            .id
-            .clone()
-            .or_else(|| lib.map(|l| l.id.clone()))
-            .ok_or_else(|| at(span.clone(), "[[measure]] has no id".into()))?;
+        let id =
+            r.id.clone()
+                .or_else(|| lib.map(|l| l.id.clone()))
+                .ok_or_else(|| at(span.clone(), "[[measure]] has no id".into()))?;
         let what = |key: &str| format!("[[measure]] {id}: {key}");
         let nfr_text = r
             .nfr
@@ -645,9 +647,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
         let opt = |n: &Option<Num>, key: &str| -> Result<Option<Decimal>> {
             n.as_ref().map(|n| non_negative(n, &what(key))).transpose()
         };
-        let pick = |own: Option<Decimal>, from_lib: fn(&super::library::LibraryMeasure) -> Option<Decimal>| {
-            own.or_else(|| lib.and_then(from_lib))
-        };
+        let pick =
+            |own: Option<Decimal>,
+             from_lib: fn(&super::library::LibraryMeasure) -> Option<Decimal>| {
+                own.or_else(|| lib.and_then(from_lib))
+            };
         let lifetime = match &r.lifetime {
             Some(n) => {
                 let v = num(n, &what("lifetime"))?;
@@ -661,10 +665,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
             }
             None => lib.and_then(|l| l.lifetime),
         };
-        let per = r
-            .per
-            .clone()
-            .or_else(|| lib.and_then(|l| l.per.clone()));
+        let per = r.per.clone().or_else(|| lib.and_then(|l| l.per.clone()));
         let basis = match per.as_deref().map(str::trim) {
             None | Some("activity") => CostBasis::Activity,
             Some(p) if p.eq_ignore_ascii_case("kw") => {
@@ -708,10 +709,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
             Some(other) => {
                 return Err(at(
                     span.clone(),
-                    format!(
-                        "{}: '{other}' (accepted: activity, kW)",
-                        what("per")
-                    ),
+                    format!("{}: '{other}' (accepted: activity, kW)", what("per")),
                 ));
             }
         };
@@ -722,7 +720,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
             fixed_om_pct: opt(&r.fixed_om_pct, "fixed_om_pct")?,
             fixed_om: pick(opt(&r.fixed_om, "fixed_om")?, |l| l.fixed_om),
             variable_cost: pick(opt(&r.variable_cost, "variable_cost")?, |l| l.variable_cost),
-            cost_per_tonne: pick(opt(&r.cost_per_tonne, "cost_per_tonne")?, |l| l.cost_per_tonne),
+            cost_per_tonne: pick(opt(&r.cost_per_tonne, "cost_per_tonne")?, |l| {
+                l.cost_per_tonne
+            }),
             note: lib.map(|l| l.cost_note.clone()).unwrap_or_default(),
             basis,
             currency: r
@@ -824,10 +824,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
                 None => lib.map(|l| l.fuel.clone()).unwrap_or_default(),
             },
             removal,
-            group: r
-                .group
-                .clone()
-                .unwrap_or_else(|| primary.id().to_string()),
+            group: r.group.clone().unwrap_or_else(|| primary.id().to_string()),
             primary,
             cost,
             unit: r.unit.clone().unwrap_or_else(|| "TJ".to_string()),
@@ -889,8 +886,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
                     .as_ref()
                     .map(|n| non_negative(n, &format!("{what} base_emission")))
                     .transpose()?;
-                if base_emission.is_some() && r.source.as_deref().unwrap_or("").trim().is_empty()
-                {
+                if base_emission.is_some() && r.source.as_deref().unwrap_or("").trim().is_empty() {
                     return Err(at(
                         t.span(),
                         format!(
@@ -951,4 +947,114 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
         measures,
         targets,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str =
+        "base = \"inv\"\nbase_year = 2024\nyears = [2040, 2030]\ndiscount_rate = 0.04\n";
+
+    fn parse_text(text: &str) -> Result<Scenario> {
+        parse(text, Path::new("scen/wm.toml"))
+    }
+
+    fn message(text: &str) -> String {
+        parse_text(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_scenario_is_read_with_exact_numbers_and_paths_from_its_folder() {
+        let s = parse_text(&format!(
+            "{HEAD}[[growth]]\nnfr = \"1A4*\"\nfuel = \"lignite\"\nrate = 0.015\n\n[[measure]]\nid = \"FGD\"\nnfr = \"1.A.1.a\"\nfuel = [\"Hard coal\", \"lignite\"]\nremoval = {{ SOx = 0.95, Hg = \"0.64\" }}\ninvestment = 1500\nlifetime = 20\nfixed_om_pct = 2\nvariable_cost = 30\nmax_share = 0.9\nshare = {{ 2030 = 0.25 }}\n"
+        ))
+        .unwrap();
+        assert_eq!(s.base, Path::new("scen/inv"));
+        assert_eq!(s.years, vec![2030, 2040]);
+        assert_eq!(s.discount_rate, Decimal::new(4, 2));
+        assert_eq!(s.growth[0].nfr, CodePattern::Prefix("1A4".into()));
+        assert!(matches!(s.growth[0].kind, GrowthKind::Rate(r) if r == Decimal::new(15, 3)));
+        let m = &s.measures[0];
+        assert_eq!(m.nfr, CodePattern::Exact("1A1a".into()));
+        assert_eq!(m.fuel, vec!["Hard coal", "lignite"]);
+        assert_eq!(m.removal[&Pollutant::SOx], Decimal::new(95, 2));
+        assert_eq!(m.removal[&Pollutant::Hg], Decimal::new(64, 2));
+        // The first pollutant in template order is the primary one and names the group.
+        assert_eq!(m.primary, Pollutant::SOx);
+        assert_eq!(m.group, "SOx");
+        assert_eq!(m.decided_share(2029), Decimal::ZERO);
+        assert_eq!(m.decided_share(2035), Decimal::new(25, 2));
+        assert_eq!(m.cost.currency, "EUR");
+        assert_eq!(m.line, 10, "the line of its [[measure]] header");
+    }
+
+    #[test]
+    fn refusals_name_the_table_the_key_and_the_line() {
+        let m = message(&format!(
+            "{HEAD}\n[[growth]]\nnfr = \"1A9z\"\nrate = 0.01\n"
+        ));
+        assert!(
+            m.starts_with("scen/wm.toml: line 6: [[growth]] nfr:"),
+            "{m}"
+        );
+        let m = message(&format!(
+            "{HEAD}\n[[measure]]\nid = \"A\"\nnfr = \"1A1a\"\nremoval = {{ SOx = 0.5 }}\ninvestment = 10\n"
+        ));
+        assert!(
+            m.contains("line 6: [[measure]] A: an investment needs a lifetime"),
+            "{m}"
+        );
+        let m = message(&format!(
+            "{HEAD}\n[[measure]]\nid = \"A\"\nnfr = \"1A1a\"\nremoval = {{ SOx = 0.5 }}\nannual_cost = 1\nmax_share = 0.5\nshare = {{ 2030 = 0.8 }}\n"
+        ));
+        assert!(
+            m.contains("line 12: [[measure]] A: share 2030 = 0.8: above max_share 0.5"),
+            "{m}"
+        );
+        let m = message(&format!(
+            "{HEAD}\n[[target]]\npollutant = \"SO2\"\nyear = 2035\nceiling = 10\n"
+        ));
+        assert!(
+            m.contains("[[target]] SOx 2035: 2035 is not one of the projection years [2030, 2040]"),
+            "{m}"
+        );
+        let m = message(&format!(
+            "{HEAD}\n[[target]]\npollutant = \"NOx\"\nyear = 2030\nreduction_pct = 42\nbase_year = 2005\nbase_emission = 100\n"
+        ));
+        assert!(
+            m.contains("a base_emission given by hand needs its source"),
+            "{m}"
+        );
+        let m = message("base = \"x\"\nbase_year = 2024\nyears = [2020]\ndiscount_rate = 0.04\n");
+        assert!(
+            m.contains("line 3: years: 2020 is not after base_year 2024"),
+            "{m}"
+        );
+        let m = message(&format!("{HEAD}\n[[measure]]\nlibrary = \"B99\"\n"));
+        assert!(m.contains("library = 'B99': no such measure"), "{m}");
+    }
+
+    #[test]
+    fn a_library_measure_needs_what_the_library_cannot_say() {
+        // B01's costs are per kW: without full-load hours the scenario is refused.
+        let m = message(&format!("{HEAD}\n[[measure]]\nlibrary = \"B01\"\n"));
+        assert!(
+            m.contains("[[measure]] B01: per: costs per kW need full_load_hours"),
+            "{m}"
+        );
+        // B24 gives a method, not a removal.
+        let m = message(&format!("{HEAD}\n[[measure]]\nlibrary = \"B24\"\n"));
+        assert!(
+            m.contains("[[measure]] B24: removal: give the fraction it removes"),
+            "{m}"
+        );
+        let s = parse_text(&format!("{HEAD}\n[[measure]]\nlibrary = \"B06\"\n")).unwrap();
+        let b06 = &s.measures[0];
+        assert_eq!(b06.removal.len(), 3);
+        assert_eq!(b06.primary, Pollutant::SOx);
+        assert_eq!(b06.cost.currency, "USD");
+        assert_eq!(b06.cost.price_year, Some(1997));
+        assert!(b06.source.contains("CoST"));
+    }
 }

@@ -41,8 +41,10 @@ pub const TONNES_PER_SHORT_TON: Decimal = Decimal::from_parts(90_718_474, 0, 0, 
 /// The library's measures, in file order.
 pub fn measures() -> &'static [LibraryMeasure] {
     static LIBRARY: LazyLock<Vec<LibraryMeasure>> = LazyLock::new(|| {
-        parse(include_str!("../../emission-factors/abatement-measures.csv"))
-            .expect("embedded abatement-measures.csv")
+        parse(include_str!(
+            "../../emission-factors/abatement-measures.csv"
+        ))
+        .expect("embedded abatement-measures.csv")
     });
     &LIBRARY
 }
@@ -141,9 +143,7 @@ fn parse(text: &str) -> Result<Vec<LibraryMeasure>, String> {
                             crate::number::format_decimal(v),
                             currency.clone().unwrap_or_default(),
                             primary.id(),
-                            crate::number::format_decimal(
-                                (v / TONNES_PER_SHORT_TON).round_dp(4)
-                            )
+                            crate::number::format_decimal((v / TONNES_PER_SHORT_TON).round_dp(4))
                         ),
                     ),
                     "t" => (None, Some(v), format!("library {id}: per t removed")),

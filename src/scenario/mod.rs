@@ -104,10 +104,7 @@ fn tolerance(uncontrolled: Decimal) -> Decimal {
 }
 
 /// The ceiling of a target, and its base emission with where it is from.
-fn ceiling(
-    t: &Target,
-    base: &Base,
-) -> Result<(Decimal, Option<Decimal>, String), String> {
+fn ceiling(t: &Target, base: &Base) -> Result<(Decimal, Option<Decimal>, String), String> {
     match &t.kind {
         TargetKind::Ceiling(c) => Ok((*c, None, "ceiling".into())),
         TargetKind::Reduction {
@@ -118,7 +115,10 @@ fn ceiling(
             let (b, from) = match base_emission {
                 Some(b) => (*b, format!("given: {}", t.source)),
                 None => match base.totals.get(base_year).and_then(|m| m.get(&t.pollutant)) {
-                    Some(b) => (*b, format!("national total {base_year} compiled from the base")),
+                    Some(b) => (
+                        *b,
+                        format!("national total {base_year} compiled from the base"),
+                    ),
                     None => {
                         return Err(format!(
                             "line {}: [[target]] {} {}: base_year {base_year} is not a year the base compiles ({}); give base_emission (in {}) with its source",
@@ -152,7 +152,11 @@ pub fn run(scenario: &Scenario, base: &Base, optimize: bool) -> Result<Outcome, 
     let mut previous = vec![Decimal::ZERO; n];
     let mut years = Vec::new();
     for &year in &scenario.years {
-        let upper: Vec<Decimal> = scenario.measures.iter().map(|m| m.upper_share(year)).collect();
+        let upper: Vec<Decimal> = scenario
+            .measures
+            .iter()
+            .map(|m| m.upper_share(year))
+            .collect();
         let lower: Vec<Decimal> = scenario
             .measures
             .iter()
@@ -171,8 +175,8 @@ pub fn run(scenario: &Scenario, base: &Base, optimize: bool) -> Result<Outcome, 
         let targets: Vec<&Target> = scenario.targets.iter().filter(|t| t.year == year).collect();
         let mut ceilings = Vec::new();
         for t in &targets {
-            let (c, b, from) = ceiling(t, base)
-                .map_err(|e| format!("{}, {e}", scenario.path.display()))?;
+            let (c, b, from) =
+                ceiling(t, base).map_err(|e| format!("{}, {e}", scenario.path.display()))?;
             ceilings.push((t.pollutant, c, b, from));
         }
         let mut shares = lower.clone();

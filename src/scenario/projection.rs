@@ -238,13 +238,10 @@ impl<'a> Model<'a> {
                 ));
             }
             links.push(keys);
-            costs.push(super::cost::unit_cost(m, scenario).map_err(|e| {
-                format!(
-                    "{}, line {}: {e}",
-                    scenario.path.display(),
-                    m.line
-                )
-            })?);
+            costs.push(
+                super::cost::unit_cost(m, scenario)
+                    .map_err(|e| format!("{}, line {}: {e}", scenario.path.display(), m.line))?,
+            );
         }
         Ok(Model {
             scenario,

@@ -263,20 +263,21 @@ pub fn summary(outcomes: &[Outcome]) -> serde_json::Value {
                                 if let Some(b) = t.base_emission
                                     && !b.is_zero()
                                 {
-                                    v["change_pct"] = json!(d(((t.emission - b)
-                                        / b
+                                    v["change_pct"] = json!(d(((t.emission - b) / b
                                         * Decimal::ONE_HUNDRED)
                                         .round_dp(4)));
                                 }
                             }
                             if let Some(best) = t.best_reachable {
                                 v["best_reachable"] = json!(d(best));
-                                v["best_shortfall"] = json!(d((best - t.ceiling).max(Decimal::ZERO)));
+                                v["best_shortfall"] =
+                                    json!(d((best - t.ceiling).max(Decimal::ZERO)));
                                 if let Some(b) = t.base_emission
                                     && !b.is_zero()
                                 {
-                                    v["best_reachable_change_pct"] =
-                                        json!(d(((best - b) / b * Decimal::ONE_HUNDRED).round_dp(4)));
+                                    v["best_reachable_change_pct"] = json!(d(((best - b) / b
+                                        * Decimal::ONE_HUNDRED)
+                                        .round_dp(4)));
                                 }
                             }
                             v

@@ -52,7 +52,9 @@ fn summary(d: &Dir) -> serde_json::Value {
 }
 
 fn num(v: &serde_json::Value) -> Decimal {
-    dec(v.as_str().unwrap_or_else(|| panic!("{v} is not a decimal text")))
+    dec(v
+        .as_str()
+        .unwrap_or_else(|| panic!("{v} is not a decimal text")))
 }
 
 #[test]
@@ -86,8 +88,14 @@ fn the_hand_solved_case_holds() {
             .unwrap();
         num(&m["share"])
     };
-    assert_eq!((share("washing") * Decimal::ONE_HUNDRED).round_dp(4), dec("84.6154"));
-    assert_eq!((share("FGD") * Decimal::ONE_HUNDRED).round_dp(4), dec("15.3846"));
+    assert_eq!(
+        (share("washing") * Decimal::ONE_HUNDRED).round_dp(4),
+        dec("84.6154")
+    );
+    assert_eq!(
+        (share("FGD") * Decimal::ONE_HUNDRED).round_dp(4),
+        dec("15.3846")
+    );
     // SOx: 123 kt in 2005 × 0.4 = 49.2 kt.
     let t = &y["targets"][0];
     assert_eq!(num(&t["base_emission"]), dec("123"));
@@ -102,7 +110,10 @@ fn the_hand_solved_case_holds() {
     let fgd = rows.iter().find(|r| r[col("measure")] == "FGD").unwrap();
     assert_eq!(dec(&fgd[col("unit_cost")]).round_dp(4), dec("170.3726"));
     // Tonnes removed: 100 000 TJ × 2/13 × 820 g/GJ × 0.95 = 11.984615 kt.
-    assert_eq!(dec(&fgd[col("removed_SOx_kt")]).round_dp(6), dec("11.984615"));
+    assert_eq!(
+        dec(&fgd[col("removed_SOx_kt")]).round_dp(6),
+        dec("11.984615")
+    );
     assert!(stdout.contains("FGD on 15.3846 %"), "{stdout}");
     // The projection: 1A1a SOx in 2030 is the national total.
     let (_, proj) = csv_rows(&d.path("out/projection.csv"));
@@ -140,7 +151,10 @@ fn an_impossible_target_reports_the_best_reachable_and_exits_1() {
     let s = summary(&d);
     let t = &s["scenarios"][0]["years"][0]["targets"][0];
     assert_eq!(num(&t["best_reachable"]).round_dp(6), dec("9.43"));
-    assert_eq!(num(&t["best_reachable_change_pct"]).round_dp(1), dec("-92.3"));
+    assert_eq!(
+        num(&t["best_reachable_change_pct"]).round_dp(1),
+        dec("-92.3")
+    );
     assert_eq!(t["met"], false);
     assert_eq!(s["scenarios"][0]["years"][0]["feasible"], false);
     assert_eq!(s["scenarios"][0]["all_targets_met"], false);
@@ -176,7 +190,11 @@ start_year = 2028
         .args(["scenario", "wm.toml", "--out", "out"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (_, proj) = csv_rows(&d.path("out/projection.csv"));
     let get = |year: &str, p: &str| {
         dec(&proj
@@ -205,17 +223,31 @@ fn scenario_file_mistakes_name_the_key_and_the_line() {
     d.write("coal.csv", COAL);
     let base = "base = \"coal.csv\"\nbase_year = 2024\nyears = [2030]\ndiscount_rate = 0.04\n";
     // A misspelt key.
-    d.write("a.toml", &format!("{base}\n[[measure]]\nid = \"X\"\nnfr = \"1A1a\"\nremovals = {{ SOx = 0.5 }}\n"));
-    let out = d.airinv().args(["scenario", "a.toml", "--out", "o"]).output().unwrap();
+    d.write(
+        "a.toml",
+        &format!("{base}\n[[measure]]\nid = \"X\"\nnfr = \"1A1a\"\nremovals = {{ SOx = 0.5 }}\n"),
+    );
+    let out = d
+        .airinv()
+        .args(["scenario", "a.toml", "--out", "o"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("unknown field `removals`") && err.contains("line 9"), "{err}");
+    assert!(
+        err.contains("unknown field `removals`") && err.contains("line 9"),
+        "{err}"
+    );
     // A removal that is not a fraction.
     d.write(
         "b.toml",
         &format!("{base}\n[[measure]]\nid = \"X\"\nnfr = \"1A1a\"\nremoval = {{ SOx = 95 }}\nannual_cost = 1\n"),
     );
-    let out = d.airinv().args(["scenario", "b.toml", "--out", "o"]).output().unwrap();
+    let out = d
+        .airinv()
+        .args(["scenario", "b.toml", "--out", "o"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -227,7 +259,11 @@ fn scenario_file_mistakes_name_the_key_and_the_line() {
         "c.toml",
         &format!("{base}\n[[target]]\npollutant = \"SOx\"\nyear = 2030\nreduction_pct = 50\nbase_year = 2010\n"),
     );
-    let out = d.airinv().args(["scenario", "c.toml", "--out", "o"]).output().unwrap();
+    let out = d
+        .airinv()
+        .args(["scenario", "c.toml", "--out", "o"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -241,10 +277,17 @@ fn scenario_file_mistakes_name_the_key_and_the_line() {
             "{base}\n[[measure]]\nid = \"A\"\nnfr = \"1A1a\"\nremoval = {{ SOx = 0.5 }}\nannual_cost = 1\nshare = {{ 2030 = 0.6 }}\n\n[[measure]]\nid = \"B\"\nnfr = \"1A1a\"\nremoval = {{ SOx = 0.9 }}\nannual_cost = 2\nshare = {{ 2030 = 0.6 }}\n"
         ),
     );
-    let out = d.airinv().args(["scenario", "e.toml", "--out", "o"]).output().unwrap();
+    let out = d
+        .airinv()
+        .args(["scenario", "e.toml", "--out", "o"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("the shares of A (0.6), B (0.6) on 1A1a Hard coal add up to 1.2"), "{err}");
+    assert!(
+        err.contains("the shares of A (0.6), B (0.6) on 1A1a Hard coal add up to 1.2"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -269,16 +312,30 @@ efficiency = 0.35
 share = { 2030 = 1 }
 "#,
     );
-    let out = d.airinv().args(["scenario", "s.toml", "--out", "out"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = d
+        .airinv()
+        .args(["scenario", "s.toml", "--out", "out"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (header, rows) = csv_rows(&d.path("out/measures.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     // B01 (CoST, USD of 2011): 544 USD/kW × CRF(4 %, 15) 0.0899411 + 8.6 USD/kW-yr, over
     // 6000 h × 0.0000036 TJ/kWh ÷ 0.35 = 0.0617143 TJ of fuel per kW; + 2.3 USD/MWh × 0.35 ÷ 0.0036
     // = 1155.7771 USD(2011)/TJ; × 0.9 EUR/USD × 131/100 = 1362.6612 EUR(2024)/TJ.
-    assert_eq!(dec(&rows[0][col("unit_cost")]).round_dp(4), dec("1362.6612"));
+    assert_eq!(
+        dec(&rows[0][col("unit_cost")]).round_dp(4),
+        dec("1362.6612")
+    );
     let how = &rows[0][col("how_costed")];
-    assert!(how.contains("× 0.9 EUR/USD × price index 2024/2011 = 131/100"), "{how}");
+    assert!(
+        how.contains("× 0.9 EUR/USD × price index 2024/2011 = 131/100"),
+        "{how}"
+    );
     assert!(how.contains("CRF(4 %, 15 y)"), "{how}");
     assert!(rows[0][col("source")].contains("CoST"));
     // SOx removed: 82 kt × 0.96.
@@ -292,14 +349,26 @@ fn annex4_has_the_template_layout_and_opens_in_libreoffice() {
     d.write("coal.csv", COAL);
     d.write("wam.toml", &hand_case("60"));
     d.airinv()
-        .args(["scenario", "wam.toml", "--out", "out", "--optimize", "--reporting-date", "01.03.2027"])
+        .args([
+            "scenario",
+            "wam.toml",
+            "--out",
+            "out",
+            "--optimize",
+            "--reporting-date",
+            "01.03.2027",
+        ])
         .assert()
         .success();
     let path = d.path("out/annex4.xlsx");
     let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
     assert_eq!(wb.sheet_names(), vec!["PROJ_BASE_YEAR", "2030_WAM"]);
     let ws = wb.worksheet_range("2030_WAM").unwrap();
-    let text = |r: u32, c: u32| ws.get_value((r, c)).map(|v| v.to_string()).unwrap_or_default();
+    let text = |r: u32, c: u32| {
+        ws.get_value((r, c))
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    };
     assert_eq!(
         text(0, 0),
         "ANNEX IV: Emission projections reporting template - with additional measures"
@@ -326,9 +395,15 @@ fn annex4_has_the_template_layout_and_opens_in_libreoffice() {
         base.get_value((5, 0)).map(|v| v.to_string()).as_deref(),
         Some("YEAR (a):")
     );
-    assert!(base.get_value((151, 1)).is_none_or(|v| v.to_string().is_empty()));
+    assert!(
+        base.get_value((151, 1))
+            .is_none_or(|v| v.to_string().is_empty())
+    );
     // LibreOffice reads it as a spreadsheet.
-    let Ok(probe) = std::process::Command::new("soffice").arg("--version").output() else {
+    let Ok(probe) = std::process::Command::new("soffice")
+        .arg("--version")
+        .output()
+    else {
         eprintln!("SKIPPED (LibreOffice part): soffice is not installed here");
         return;
     };
@@ -345,7 +420,11 @@ fn annex4_has_the_template_layout_and_opens_in_libreoffice() {
         .env("HOME", d.path("home"))
         .output()
         .unwrap();
-    assert!(conv.status.success(), "{}", String::from_utf8_lossy(&conv.stderr));
+    assert!(
+        conv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&conv.stderr)
+    );
     let csv = String::from_utf8_lossy(&std::fs::read(d.path("lo/annex4.csv")).unwrap()).to_string();
     // The first sheet, as LibreOffice reads it: the title, the rows and the total.
     assert!(csv.contains("ANNEX IV: Emission projections reporting template - base year(a)"));
