@@ -41,6 +41,10 @@
 //! cell. [`sheet::read`] reads CSV files as Excel writes them in any locale
 //! (encoding, separator, decimal comma) and bounds workbooks before they are
 //! unpacked.
+//! [`scenario::run`] projects a compiled base year with growth and
+//! abatement measures (annualised costs, targets, the least-cost shares of
+//! a linear programme) into projections, cost curves and the Annex IV
+//! workbook; [`scenario::file::Scenario`] is its validated scenario file.
 //! Numbers are [`rust_decimal::Decimal`] throughout; [`number::from_excel`]
 //! is the one conversion from a workbook's doubles.
 //!
