@@ -24,6 +24,7 @@
 //! [[growth]]                        # ... or activity values per year (the activity unit: TJ for fuels)
 //! nfr = "1A3bi"
 //! activity = { 2030 = 120000, 2040 = 130000 }
+//! # activity_file = "projected.csv" # or projected activity in the activity format (year,nfr,fuel,value,unit)
 //!
 //! [[measure]]                       # or library = "B01" (emission-factors/abatement-measures.csv)
 //! id = "FGD"
@@ -95,6 +96,7 @@ struct RawScenario {
     price_index: BTreeMap<String, Num>,
     #[serde(default)]
     growth: Vec<Spanned<RawGrowth>>,
+    activity_file: Option<Spanned<String>>,
     #[serde(default)]
     measure: Vec<Spanned<RawMeasure>>,
     #[serde(default)]
@@ -234,6 +236,10 @@ pub enum GrowthKind {
 #[derive(Debug, Clone)]
 pub struct Growth {
     pub line: usize,
+    /// Where the rule is written (`wm.toml, line 12`, `projected.csv, row 3`).
+    pub at: String,
+    /// The unit of explicit activity values, when the rule says it.
+    pub unit: Option<String>,
     pub nfr: CodePattern,
     pub fuel: Option<String>,
     pub kind: GrowthKind,
@@ -372,6 +378,99 @@ fn line_of(text: &str, offset: usize) -> usize {
         .filter(|b| **b == b'\n')
         .count()
         + 1
+}
+
+/// Projected activity in the activity format (`year,nfr,fuel,value,unit`;
+/// other columns are ignored): one explicit-activity growth rule per code
+/// and fuel, which must give every projection year.
+fn read_activity_file(path: &Path, years: &[i32]) -> Result<Vec<Growth>> {
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .map_err(|e| Error::file(path, format!("cannot be read as CSV: {e}")))?;
+    let header: Vec<String> = r
+        .headers()
+        .map_err(|e| Error::file(path, e.to_string()))?
+        .iter()
+        .map(|h| h.trim().to_ascii_lowercase())
+        .collect();
+    let col = |name: &str| {
+        header.iter().position(|h| h == name).ok_or_else(|| {
+            Error::file(
+                path,
+                format!("has no column {name} (projected activity: year,nfr,fuel,value,unit)"),
+            )
+        })
+    };
+    let (cy, cn, cf, cv, cu) = (
+        col("year")?,
+        col("nfr")?,
+        col("fuel")?,
+        col("value")?,
+        col("unit")?,
+    );
+    // (code, fuel) → (first row, unit, values by year)
+    type Group = (u64, String, BTreeMap<i32, Decimal>);
+    let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
+    for (i, rec) in r.records().enumerate() {
+        let row = i as u64 + 2;
+        let at = |c: &str| {
+            crate::error::Location::file(path)
+                .with_row(row)
+                .with_column(c)
+        };
+        let rec = rec.map_err(|e| Error::input(at("year"), e.to_string()))?;
+        let get = |c: usize| rec.get(c).unwrap_or("").trim();
+        let year = crate::activity::parse_year(get(cy)).map_err(|e| Error::input(at("year"), e))?;
+        let code = crate::nfr::find(get(cn))
+            .ok_or_else(|| Error::input(at("nfr"), crate::nfr::unknown_code_message(get(cn))))?
+            .code
+            .clone();
+        let value = crate::number::parse_decimal(get(cv))
+            .map_err(|e| Error::input(at("value"), format!("'{}': {e}", get(cv))))?;
+        if value < Decimal::ZERO {
+            return Err(Error::input(at("value"), "activity must not be negative"));
+        }
+        let unit = get(cu).to_string();
+        let g = groups.entry((code, get(cf).to_string())).or_insert((
+            row,
+            unit.clone(),
+            BTreeMap::new(),
+        ));
+        if !g.1.eq_ignore_ascii_case(&unit) {
+            return Err(Error::input(
+                at("unit"),
+                format!(
+                    "{unit}, where row {} of the same code and fuel has {}",
+                    g.0, g.1
+                ),
+            ));
+        }
+        if g.2.insert(year, value).is_some() {
+            return Err(Error::input(
+                at("year"),
+                format!("a second value for {year} of the same code and fuel"),
+            ));
+        }
+    }
+    let mut out = Vec::new();
+    for ((code, fuel), (row, unit, values)) in groups {
+        if let Some(y) = years.iter().find(|y| !values.contains_key(y)) {
+            return Err(Error::input(
+                crate::error::Location::file(path).with_row(row),
+                format!("{code} {fuel}: no value for the projection year {y}"),
+            ));
+        }
+        out.push(Growth {
+            line: row as usize,
+            at: format!("{}, row {row}", path.display()),
+            unit: Some(unit),
+            nfr: CodePattern::Exact(code),
+            fuel: Some(fuel).filter(|f| !f.is_empty()),
+            kind: GrowthKind::Activity(values),
+        });
+    }
+    Ok(out)
 }
 
 /// Reads and validates a scenario file.
@@ -545,10 +644,16 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
         };
         growth.push(Growth {
             line,
+            at: format!("{}, line {line}", path.display()),
+            unit: None,
             nfr,
             fuel: r.fuel.clone().filter(|f| !f.trim().is_empty()),
             kind,
         });
+    }
+
+    if let Some(f) = &raw.activity_file {
+        growth.extend(read_activity_file(&dir.join(f.get_ref()), &years)?);
     }
 
     let mut measures = Vec::new();

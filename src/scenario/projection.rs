@@ -127,12 +127,8 @@ impl<'a> Model<'a> {
                 match best {
                     Some((j, r)) if r == rank => {
                         return Err(format!(
-                            "{}: [[growth]] rules of lines {} and {} both fit {} {} equally; make one more specific",
-                            scenario.path.display(),
-                            scenario.growth[j].line,
-                            g.line,
-                            k.code,
-                            k.fuel
+                            "growth rules at {} and at {} both fit {} {} equally; make one more specific",
+                            scenario.growth[j].at, g.at, k.code, k.fuel
                         ));
                     }
                     Some((_, r)) if r > rank => {}
@@ -158,11 +154,16 @@ impl<'a> Model<'a> {
                 let e = sums.entry(*i).or_insert((Decimal::ZERO, k.unit.clone()));
                 if !e.1.eq_ignore_ascii_case(&k.unit) {
                     return Err(format!(
-                        "{}, line {}: [[growth]] activity covers activity in {} and in {}; split the rule by fuel or code",
-                        scenario.path.display(),
-                        scenario.growth[*i].line,
-                        e.1,
-                        k.unit
+                        "{}: the growth rule's activity covers activity in {} and in {}; split the rule by fuel or code",
+                        scenario.growth[*i].at, e.1, k.unit
+                    ));
+                }
+                if let Some(u) = &scenario.growth[*i].unit
+                    && !u.eq_ignore_ascii_case(&k.unit)
+                {
+                    return Err(format!(
+                        "{}: projected activity in {u}, but {} {} is in {} in {}; give it in {}",
+                        scenario.growth[*i].at, k.code, k.fuel, k.unit, base.year, k.unit
                     ));
                 }
                 e.0 += k.activity;
@@ -187,10 +188,8 @@ impl<'a> Model<'a> {
                             let (sum, unit) = &sums[&rule.expect("rule")];
                             if sum.is_zero() {
                                 return Err(format!(
-                                    "{}, line {}: [[growth]] activity: the activity it covers is 0 {unit} in {}, so it cannot be scaled",
-                                    scenario.path.display(),
-                                    g.line,
-                                    base.year
+                                    "{}: the growth rule's activity covers 0 {unit} in {}, so it cannot be scaled",
+                                    g.at, base.year
                                 ));
                             }
                             values[&y] / *sum

@@ -485,3 +485,57 @@ fn the_kazakhstan_example_runs_from_the_readme() {
     assert!(d.path("out/annex4.xlsx").exists());
     assert!(d.path("out/cost_curves_2030_WAM.svg").exists());
 }
+
+#[test]
+fn projected_activity_can_come_from_a_file_in_the_activity_format() {
+    let d = Dir::new();
+    d.write("coal.csv", COAL);
+    d.write(
+        "projected.csv",
+        "year,nfr,fuel,value,unit,note\n2030,1A1a,Hard coal,120000,TJ,plan\n2040,1A1a,Hard coal,90000,TJ,plan\n",
+    );
+    d.write(
+        "s.toml",
+        "base = \"coal.csv\"\nbase_year = 2024\nyears = [2030, 2040]\ndiscount_rate = 0.04\nactivity_file = \"projected.csv\"\n",
+    );
+    let out = d
+        .airinv()
+        .args(["scenario", "s.toml", "--out", "out"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, proj) = csv_rows(&d.path("out/projection.csv"));
+    let sox = |y: &str| {
+        dec(&proj
+            .iter()
+            .find(|r| r[1] == y && r[2] == "1A1a" && r[3] == "SOx")
+            .unwrap()[4])
+    };
+    // 120 000 TJ × 820 g/GJ = 98.4 kt; 90 000 TJ: 73.8 kt.
+    assert_eq!(sox("2030"), dec("98.4"));
+    assert_eq!(sox("2040"), dec("73.8"));
+    // A projection year missing from the file is named with the row.
+    d.write(
+        "short.csv",
+        "year,nfr,fuel,value,unit\n2030,1A1a,Hard coal,1,TJ\n",
+    );
+    d.write(
+        "t.toml",
+        "base = \"coal.csv\"\nbase_year = 2024\nyears = [2030, 2040]\ndiscount_rate = 0.04\nactivity_file = \"short.csv\"\n",
+    );
+    let out = d
+        .airinv()
+        .args(["scenario", "t.toml", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("short.csv, row 2: 1A1a Hard coal: no value for the projection year 2040"),
+        "{err}"
+    );
+}
