@@ -383,6 +383,10 @@ impl<'a> Model<'a> {
                         removed += shares[mi] * *eta;
                     }
                 }
+                // The LP's rounding (12 decimals) may pass 1 by a hair.
+                if removed > Decimal::ONE && removed - Decimal::ONE <= Decimal::new(1, 9) {
+                    removed = Decimal::ONE;
+                }
                 if removed > Decimal::ONE {
                     return Err(format!(
                         "{year}: the measures on {} {} remove {} of its {} (more than all of it): lower their shares or their removals",
