@@ -26,7 +26,8 @@
 //! activity = { 2030 = 120000, 2040 = 130000 }
 //! # activity_file = "projected.csv" # or projected activity in the activity format (year,nfr,fuel,value,unit)
 //!
-//! [[measure]]                       # or library = "B01" (emission-factors/abatement-measures.csv)
+//! [[measure]]                       # or library = "B01" (emission-factors/abatement-measures.csv);
+//!                                   # guidebook = ["GB23-..."]: removals from Guidebook Tier 2 abatement efficiencies
 //! id = "FGD"
 //! nfr = "1A1a"
 //! fuel = "Hard coal"
@@ -117,6 +118,8 @@ struct RawGrowth {
 pub(crate) struct RawMeasure {
     pub(crate) id: Option<String>,
     pub(crate) library: Option<String>,
+    /// Ids of Guidebook Tier 2 abatement efficiencies (`GB23-...`) giving its removals.
+    guidebook: Option<Fuels>,
     pub(crate) name: Option<String>,
     pub(crate) nfr: Option<String>,
     fuel: Option<Fuels>,
@@ -144,7 +147,7 @@ pub(crate) struct RawMeasure {
     pub(crate) source: Option<String>,
 }
 
-/// One fuel or a list of fuels.
+/// One text or a list of texts (fuels; Guidebook factor ids).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
 enum Fuels {
@@ -658,6 +661,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
 
     let mut measures = Vec::new();
     let library = super::library::measures();
+    let mut guidebook: Option<Vec<crate::emission_factor::Factor>> = None;
     for m in &raw.measure {
         let line = line_of(text, m.span().start);
         let span = m.span();
@@ -689,10 +693,39 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
                 .or_else(|| lib.map(|l| l.id.clone()))
                 .ok_or_else(|| at(span.clone(), "[[measure]] has no id".into()))?;
         let what = |key: &str| format!("[[measure]] {id}: {key}");
+        // Guidebook Tier 2 abatement efficiencies named by id.
+        let mut from_guidebook: Vec<&crate::emission_factor::Factor> = Vec::new();
+        if let Some(ids) = &r.guidebook {
+            if guidebook.is_none() {
+                guidebook = Some(crate::emission_factor::embedded()?);
+            }
+            let all = guidebook.as_ref().expect("loaded");
+            for gid in ids.list() {
+                let f = all
+                    .iter()
+                    .find(|f| f.id.eq_ignore_ascii_case(&gid))
+                    .filter(|f| f.kind == crate::emission_factor::FactorKind::AbatementEfficiency)
+                    .ok_or_else(|| {
+                        at(
+                            span.clone(),
+                            format!(
+                                "{}: '{gid}' is not a Guidebook abatement efficiency (ids GB23-...: airinv factors CODE lists them)",
+                                what("guidebook")
+                            ),
+                        )
+                    })?;
+                from_guidebook.push(f);
+            }
+        }
         let nfr_text = r
             .nfr
             .clone()
             .or_else(|| lib.map(|l| l.nfr.clone()))
+            .or_else(|| {
+                from_guidebook
+                    .first()
+                    .and_then(|f| f.annex1_codes.first().cloned())
+            })
             .ok_or_else(|| {
                 at(
                     span.clone(),
@@ -704,6 +737,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
         let mut removal = BTreeMap::new();
         if let Some(l) = lib {
             removal.extend(l.removal.iter().map(|(p, v)| (*p, *v)));
+        }
+        for f in &from_guidebook {
+            removal.insert(f.pollutant, f.value);
         }
         for (k, n) in &r.removal {
             let p = Pollutant::parse(k).ok_or_else(|| {
@@ -936,11 +972,28 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
             max_share,
             share,
             start_year,
-            source: r
-                .source
-                .clone()
-                .or_else(|| lib.map(|l| format!("{} ({})", l.source, l.id)))
-                .unwrap_or_default(),
+            source: {
+                let mut sources: Vec<String> = r
+                    .source
+                    .clone()
+                    .or_else(|| lib.map(|l| format!("{} ({})", l.source, l.id)))
+                    .into_iter()
+                    .collect();
+                for f in &from_guidebook {
+                    sources.push(format!(
+                        "EMEP/EEA Guidebook 2023 {} {} {}: {} {} = {} ({}; {})",
+                        f.source_code,
+                        f.table,
+                        f.technology,
+                        f.abatement,
+                        f.pollutant.id(),
+                        crate::number::format_decimal(f.value),
+                        f.reference,
+                        f.id
+                    ));
+                }
+                sources.join("; ")
+            },
         });
     }
 
@@ -1138,6 +1191,23 @@ mod tests {
         );
         let m = message(&format!("{HEAD}\n[[measure]]\nlibrary = \"B99\"\n"));
         assert!(m.contains("library = 'B99': no such measure"), "{m}");
+    }
+
+    #[test]
+    fn a_measure_can_take_its_removals_from_guidebook_abatement_efficiencies() {
+        // 2.C.1 Table 3-25: venturi scrubbers or ESP, Zn 0.95 (Kakareka 1998).
+        let s = parse_text(&format!(
+            "{HEAD}\n[[measure]]\nid = \"ESP\"\nguidebook = \"GB23-ecc53d584b0f\"\nunit = \"t\"\nannual_cost = 1\n"
+        ))
+        .unwrap();
+        let m = &s.measures[0];
+        assert_eq!(m.nfr, CodePattern::Exact("2C1".into()));
+        assert_eq!(m.removal[&Pollutant::Zn], Decimal::new(95, 2));
+        assert!(m.source.contains("Kakareka (1998)"), "{}", m.source);
+        let e = message(&format!(
+            "{HEAD}\n[[measure]]\nid = \"X\"\nguidebook = \"GB23-2cd17450cf9f\"\nannual_cost = 1\n"
+        ));
+        assert!(e.contains("is not a Guidebook abatement efficiency"), "{e}");
     }
 
     #[test]
