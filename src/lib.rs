@@ -13,6 +13,9 @@
 //!   [`YearTable`] per year; [`read_workbook`] reads a filled Annex I workbook.
 //! - [`check::Submission`] and [`check::run`] test the tables as CEIP's
 //!   reviewers would, each [`check::Finding`] at its sheet and cell.
+//! - [`scenario`] projects a compiled base year with growth and abatement
+//!   measures (annualised costs, targets, the least-cost shares of a linear
+//!   programme) into projections, cost curves and the Annex IV workbook.
 //! - A table's cells are [`Cell`]s: a number, a [`NotationKey`], or nothing,
 //!   per [`Pollutant`]. Errors are [`Error`]s, with the file, sheet, row and
 //!   cell where they happened.
@@ -129,6 +132,7 @@ pub mod number;
 pub(crate) mod output;
 pub(crate) mod plot;
 pub mod pollutant;
+pub mod scenario;
 pub mod sheet;
 pub mod source;
 pub mod stream;

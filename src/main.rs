@@ -54,6 +54,32 @@ enum Command {
     Convert(ConvertArgs),
     /// Check an inventory before submission: completeness, notation keys, sums, consistency, implied factors, time series, recalculations.
     Check(CheckArgs),
+    /// Project scenarios (WM, WAM) from a compiled base year with measures and their costs; --optimize finds the least-cost shares meeting the targets.
+    Scenario(ScenarioArgs),
+}
+
+#[derive(Args)]
+struct ScenarioArgs {
+    /// Scenario files (TOML); several (WM and WAM) are written side by side.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Choose the least-cost measure shares that meet every target (a linear programme).
+    #[arg(long)]
+    optimize: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    format: ScenarioFormatArg,
+    /// Date for the Annex IV header (DD.MM.YYYY); today by default.
+    #[arg(long)]
+    reporting_date: Option<String>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ScenarioFormatArg {
+    Table,
+    Json,
 }
 
 #[derive(Args)]
@@ -249,6 +275,34 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(args) => import(args),
         Command::Convert(args) => convert(args),
         Command::Check(args) => check(args),
+        Command::Scenario(args) => scenario(args),
+    }
+}
+
+fn scenario(args: ScenarioArgs) -> Result<ExitCode> {
+    use airinv::cmd::scenario::{self, Format};
+    let report = scenario::run(&scenario::ScenarioOptions {
+        files: args.files,
+        out: args.out,
+        optimize: args.optimize,
+        format: match args.format {
+            ScenarioFormatArg::Table => Format::Table,
+            ScenarioFormatArg::Json => Format::Json,
+        },
+        reporting_date: args.reporting_date,
+    })?;
+    print!("{}", report.text);
+    for p in &report.outputs {
+        eprintln!("wrote {}", p.display());
+    }
+    for n in &report.notes {
+        eprintln!("note: {n}");
+    }
+    if report.all_met {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("some targets are not met (see above and summary.json)");
+        Ok(ExitCode::from(1))
     }
 }
 

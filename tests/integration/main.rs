@@ -16,4 +16,5 @@ mod kazakhstan;
 mod layers;
 mod methods;
 mod parsers;
+mod scenario;
 mod stream;

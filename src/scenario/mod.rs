@@ -1,0 +1,301 @@
+//! Ratification scenarios with an economic assessment (`airinv scenario`):
+//! projections of every pollutant from a compiled base year, abatement
+//! measures with annualised costs, targets, the least-cost choice of
+//! measures (GAINS-style LP), cost curves and the Annex IV projections
+//! workbook.
+//!
+//! ```text
+//!  scenario.toml ──► file::Scenario (validated; library measures filled in)
+//!  compiled base year ──► projection::Base (keys: activity, emissions)
+//!                               │
+//!        projection::Model (growth per key and year, measure → keys, cost::UnitCost)
+//!                               │
+//!        shares per year: decided (WM) or optimize::least_cost (LP, f64)
+//!                               │
+//!        projection::YearResult (exact: emissions, measures, costs) ──► Outcome
+//!                               │
+//!        report (projection.csv, measures.csv, summary.json), annex4 (annex4.xlsx), curve (MAC curves)
+//! ```
+//!
+//! Shares follow the years in order: the share chosen for a target year of
+//! a measure with an investment stays (equipment once installed keeps
+//! running), so the next year starts from it; measures without one (a fuel
+//! switch costed per tonne) can be dropped. Decided shares
+//! (`share = { 2030 = 0.5 }`) are floors. Each year is optimised in turn
+//! (a myopic choice, not one over all years at once).
+
+pub mod annex4;
+pub mod cost;
+pub mod curve;
+pub mod file;
+pub mod library;
+pub mod optimize;
+pub mod projection;
+pub mod report;
+
+use crate::annex1::Annex1Year;
+use crate::notation_key::Cell;
+use crate::pollutant::Pollutant;
+use file::{Scenario, Target, TargetKind};
+use projection::{Base, Model, YearResult};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// A target in its year: its ceiling, the projected emission, met or not.
+#[derive(Debug, Clone)]
+pub struct TargetResult {
+    pub target: Target,
+    /// The base year's emission the reduction is from.
+    pub base_emission: Option<Decimal>,
+    /// Where the base emission comes from.
+    pub base_from: String,
+    pub ceiling: Decimal,
+    pub emission: Decimal,
+    pub met: bool,
+    /// Emission above the ceiling (0 when met).
+    pub shortfall: Decimal,
+    /// When no shares meet every target: the lowest emission the measures
+    /// can reach for this pollutant.
+    pub best_reachable: Option<Decimal>,
+}
+
+/// One projection year of a scenario.
+#[derive(Debug, Clone)]
+pub struct YearOutcome {
+    pub result: YearResult,
+    /// The shares come from the LP.
+    pub optimized: bool,
+    /// False when the LP found no shares meeting every target: the shares
+    /// are then the least-cost ones meeting the targets that can be met and
+    /// taking the others to their best reachable level.
+    pub feasible: bool,
+    pub targets: Vec<TargetResult>,
+    /// The Annex I / IV table of the year.
+    pub table: Annex1Year,
+    pub curves: Vec<curve::Curve>,
+}
+
+/// A scenario run.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub scenario: Scenario,
+    pub base_year: i32,
+    pub base_table: Annex1Year,
+    pub years: Vec<YearOutcome>,
+    /// The unit cost of each measure, and how it was computed.
+    pub unit_costs: Vec<cost::UnitCost>,
+    pub warnings: Vec<String>,
+}
+
+impl Outcome {
+    /// Every target met.
+    pub fn all_met(&self) -> bool {
+        self.years
+            .iter()
+            .all(|y| y.feasible && y.targets.iter().all(|t| t.met))
+    }
+}
+
+/// Targets are met within one billionth of the emission without measures:
+/// the LP computes shares in floating point, and the emissions recomputed
+/// exactly from them can differ from a ceiling by that much.
+fn tolerance(uncontrolled: Decimal) -> Decimal {
+    uncontrolled.abs() * Decimal::new(1, 9)
+}
+
+/// The ceiling of a target, and its base emission with where it is from.
+fn ceiling(t: &Target, base: &Base) -> Result<(Decimal, Option<Decimal>, String), String> {
+    match &t.kind {
+        TargetKind::Ceiling(c) => Ok((*c, None, "ceiling".into())),
+        TargetKind::Reduction {
+            pct,
+            base_year,
+            base_emission,
+        } => {
+            let (b, from) = match base_emission {
+                Some(b) => (*b, format!("given: {}", t.source)),
+                None => match base.totals.get(base_year).and_then(|m| m.get(&t.pollutant)) {
+                    Some(b) => (
+                        *b,
+                        format!("national total {base_year} compiled from the base"),
+                    ),
+                    None => {
+                        return Err(format!(
+                            "line {}: [[target]] {} {}: base_year {base_year} is not a year the base compiles ({}); give base_emission (in {}) with its source",
+                            t.line,
+                            t.pollutant.id(),
+                            t.year,
+                            base.totals
+                                .keys()
+                                .map(|y| y.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                            t.pollutant.unit()
+                        ));
+                    }
+                },
+            };
+            Ok((
+                b * (Decimal::ONE - *pct / Decimal::ONE_HUNDRED),
+                Some(b),
+                from,
+            ))
+        }
+    }
+}
+
+/// Runs a scenario on its base: projects every year, with decided shares
+/// or (`optimize`) the least-cost shares meeting the targets.
+pub fn run(scenario: &Scenario, base: &Base, optimize: bool) -> Result<Outcome, String> {
+    let model = Model::new(scenario, base)?;
+    let n = scenario.measures.len();
+    let mut previous = vec![Decimal::ZERO; n];
+    let mut years = Vec::new();
+    for &year in &scenario.years {
+        let upper: Vec<Decimal> = scenario
+            .measures
+            .iter()
+            .map(|m| m.upper_share(year))
+            .collect();
+        let lower: Vec<Decimal> = scenario
+            .measures
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                // Equipment bought for an earlier target year keeps
+                // running; measures without an investment can be dropped.
+                let floor = if optimize && m.cost.investment.is_some() {
+                    m.decided_share(year).max(previous[i])
+                } else {
+                    m.decided_share(year)
+                };
+                floor.min(upper[i])
+            })
+            .collect();
+        let targets: Vec<&Target> = scenario.targets.iter().filter(|t| t.year == year).collect();
+        let mut ceilings = Vec::new();
+        for t in &targets {
+            let (c, b, from) =
+                ceiling(t, base).map_err(|e| format!("{}, {e}", scenario.path.display()))?;
+            ceilings.push((t.pollutant, c, b, from));
+        }
+        let mut shares = lower.clone();
+        let mut optimized = false;
+        let mut best: BTreeMap<Pollutant, Decimal> = BTreeMap::new();
+        let mut feasible = true;
+        if optimize && !targets.is_empty() && n > 0 {
+            let lp_targets: Vec<(Pollutant, Decimal)> =
+                ceilings.iter().map(|(p, c, _, _)| (*p, *c)).collect();
+            match optimize::least_cost(&model, year, &lower, &upper, &lp_targets)? {
+                optimize::Solved::Optimal(s) => {
+                    shares = s;
+                    optimized = true;
+                }
+                optimize::Solved::Infeasible(per_pollutant) => {
+                    feasible = false;
+                    for (p, s) in per_pollutant {
+                        let r = model.project(year, &s)?;
+                        best.insert(p, r.totals.get(&p).copied().unwrap_or_default());
+                    }
+                    // The least cost of meeting what can be met: each target
+                    // out of reach is taken at its best reachable level.
+                    let relaxed: Vec<(Pollutant, Decimal)> = lp_targets
+                        .iter()
+                        .map(|(p, c)| {
+                            let reach = best
+                                .get(p)
+                                .map(|b| *b + tolerance(model.uncontrolled(year, *p)))
+                                .unwrap_or(*c);
+                            (*p, (*c).max(reach))
+                        })
+                        .collect();
+                    if let optimize::Solved::Optimal(s) =
+                        optimize::least_cost(&model, year, &lower, &upper, &relaxed)?
+                    {
+                        shares = s;
+                        optimized = true;
+                    }
+                }
+            }
+        }
+        let result = model.project(year, &shares)?;
+        previous = shares;
+        let mut target_results = Vec::new();
+        for (t, (p, c, b, from)) in targets.iter().zip(ceilings) {
+            let emission = result.totals.get(&p).copied().unwrap_or_default();
+            let tol = tolerance(model.uncontrolled(year, p));
+            let met = emission <= c + tol;
+            target_results.push(TargetResult {
+                target: (*t).clone(),
+                base_emission: b,
+                base_from: from,
+                ceiling: c,
+                emission,
+                met,
+                shortfall: if met { Decimal::ZERO } else { emission - c },
+                best_reachable: best.get(&p).copied(),
+            });
+        }
+        let table = table_of(&model, &result);
+        let curves = curve::curves(&model, year);
+        years.push(YearOutcome {
+            result,
+            optimized,
+            feasible,
+            targets: target_results,
+            table,
+            curves,
+        });
+    }
+    Ok(Outcome {
+        scenario: scenario.clone(),
+        base_year: base.year,
+        base_table: base.table.clone(),
+        years,
+        unit_costs: model.costs.clone(),
+        warnings: model.warnings.clone(),
+    })
+}
+
+/// The Annex I table of a projected year: the base year's table with each
+/// number of a row with activity replaced by the row's projected sum, the
+/// fuel activity columns by the projected TJ, and the totals recomputed.
+fn table_of(model: &Model<'_>, r: &YearResult) -> Annex1Year {
+    let mut t = model.base.table.clone();
+    t.header.year = r.year;
+    let mut rows: BTreeMap<u32, BTreeMap<Pollutant, Decimal>> = BTreeMap::new();
+    let mut fuels: BTreeMap<(u32, usize), Decimal> = BTreeMap::new();
+    let mut other: BTreeMap<u32, Decimal> = BTreeMap::new();
+    for (k, key) in model.base.keys.iter().enumerate() {
+        let row = rows.entry(key.row).or_default();
+        for (p, e) in &r.emissions[k] {
+            *row.entry(*p).or_default() += *e;
+        }
+        match key.fuel_group {
+            Some(g) if key.unit == "TJ" => {
+                *fuels.entry((key.row, g.index())).or_default() += r.activity[k]
+            }
+            _ => *other.entry(key.row).or_default() += r.activity[k],
+        }
+    }
+    for (row, sums) in &rows {
+        let Some(cells) = t.rows.get_mut(row) else {
+            continue;
+        };
+        for (p, v) in sums {
+            if matches!(cells.get(*p), Cell::Number(_)) {
+                cells.set(*p, Cell::Number(*v));
+            }
+        }
+        for (i, c) in cells.fuels.iter_mut().enumerate() {
+            if let Cell::Number(_) = c {
+                *c = Cell::Number(fuels.get(&(*row, i)).copied().unwrap_or_default());
+            }
+        }
+        if let Cell::Number(_) = cells.other_activity {
+            cells.other_activity = Cell::Number(other.get(row).copied().unwrap_or_default());
+        }
+    }
+    t.compute_totals();
+    t
+}
