@@ -272,6 +272,12 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
     for s in &report.skipped {
         eprintln!("skipped: {}: {}", s.at, s.reason);
     }
+    for u in &report.unreadable {
+        eprintln!("unreadable: {u}");
+    }
+    for (serious, i) in &report.issues {
+        eprintln!("{}: {i}", if *serious { "error" } else { "warning" });
+    }
     for p in &report.outputs {
         println!("wrote {}", p.display());
     }
@@ -284,9 +290,15 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
         c.empty,
         report.skipped.iter().map(|s| s.cells).sum::<usize>()
     );
-    if report.lost_data() {
+    if !report.unreadable.is_empty() {
+        println!(
+            "cells that could not be read (counted as empty): {}",
+            report.unreadable.len()
+        );
+    }
+    if report.has_findings() {
         eprintln!(
-            "error: some table cells were not read (skipped above, in rows whose code is not a row of the Annex I template); the CSVs lack them"
+            "error: the CSVs were written but lack what is listed above (values not placed, cells not read, rows or columns missing)"
         );
         return Ok(ExitCode::from(1));
     }
