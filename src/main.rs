@@ -117,6 +117,7 @@ struct ConvertArgs {
 enum CheckFormatArg {
     Text,
     Json,
+    Csv,
 }
 
 #[derive(Args)]
@@ -246,6 +247,9 @@ fn compare(args: CompareArgs) -> Result<ExitCode> {
         }),
         plot: args.plot,
     })?;
+    for line in &report.reading {
+        eprintln!("note: {line}");
+    }
     print!("{}", report.text);
     if let Some(p) = report.plot {
         eprintln!("wrote {}", p.display());
@@ -453,6 +457,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     match args.format {
         CheckFormatArg::Text => print!("{}", check::text(&report)),
         CheckFormatArg::Json => print!("{}", check::json(&report)),
+        CheckFormatArg::Csv => print!("{}", check::csv(&report)),
     }
     Ok(if report.has_errors() {
         ExitCode::from(1)
