@@ -14,3 +14,4 @@ mod hardening;
 mod import;
 mod parsers;
 mod stream;
+mod variants;
