@@ -43,7 +43,11 @@ pub fn check(years: &[YearView], tol: Tolerance, out: &mut Vec<Finding>) {
         pah(y, tol, out);
         compliance_with_bases(y, tol, out, &mut bases);
     }
-    out.extend(basis_findings(&bases));
+    // An inventory compiled in memory applies the correction by the rules:
+    // its basis says nothing.
+    if tol == Tolerance::AsExcelShows {
+        out.extend(basis_findings(&bases));
+    }
 }
 
 fn row(code: &str) -> &'static Row {
@@ -511,6 +515,61 @@ mod tests {
         assert_eq!(f[0].severity, Severity::Warning);
         assert_eq!(f[0].cell.as_deref(), Some("E152:AD152"));
         assert!(f[0].message.contains("NOx 13"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn compliance_totals_without_the_fuel_used_correction_are_accepted_and_said() {
+        // By hand: NT NOx 14; with the correction 14 + (9 − 10) = 13;
+        // without it 14. NECD from 2020 − 3B (0.7): 13.3 without.
+        let mut t = table(2022);
+        t.row_mut("COMPLIANCE TOTAL (CLRTAP)")
+            .unwrap()
+            .set(Pollutant::NOx, n("14"));
+        t.row_mut("COMPLIANCE TOTAL (NECD)")
+            .unwrap()
+            .set(Pollutant::NOx, n("13.3"));
+        let f = run(t.clone(), Tolerance::workbook());
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert!(f.iter().all(|x| x.check == "sum.compliance-basis"));
+        assert!(
+            f[0].message.starts_with(
+                "COMPLIANCE TOTAL (CLRTAP) (row 152) is computed without the fuel-used correction"
+            ) && f[0].message.ends_with("in 2022; both are accepted"),
+            "{}",
+            f[0].message
+        );
+        // Neither basis: 13.5 is an error naming both expected values.
+        t.row_mut("COMPLIANCE TOTAL (CLRTAP)")
+            .unwrap()
+            .set(Pollutant::NOx, n("13.5"));
+        let f = run(t, Tolerance::workbook());
+        let e: Vec<&Finding> = f.iter().filter(|x| x.check == "sum.compliance").collect();
+        assert_eq!(e.len(), 1, "{f:?}");
+        assert!(
+            e[0].message
+                .contains("is 13.5 but should be 13 (difference 0.5) (or 14 without the fuel-used correction)"),
+            "{}",
+            e[0].message
+        );
+    }
+
+    #[test]
+    fn a_zero_total_over_keys_is_excels_sum_in_a_workbook() {
+        let mut t = table(2022);
+        for r in nfr::sector_rows() {
+            t.rows
+                .get_mut(&r.number)
+                .unwrap()
+                .set(Pollutant::HCB, Cell::Key(NotationKey::NA));
+        }
+        t.row_mut("NATIONAL TOTAL")
+            .unwrap()
+            .set(Pollutant::HCB, n("0"));
+        let nt = |f: &[Finding]| f.iter().filter(|x| x.check == "sum.national-total").count();
+        assert_eq!(nt(&run(t.clone(), Tolerance::workbook())), 0);
+        // In an inventory compiled in memory a 0 over keys is a number
+        // where none was computed.
+        assert_eq!(nt(&run(t, Tolerance::exact())), 1);
     }
 
     #[test]
