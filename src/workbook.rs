@@ -731,14 +731,26 @@ fn read_year_sheet(
 
     // The template row of each sheet row, by the text of its code cell.
     let mut row_of: BTreeMap<u32, &'static nfr::Row> = BTreeMap::new();
-    let mut duplicates: Vec<(u32, &'static nfr::Row, u32)> = Vec::new();
+    let mut duplicates: Vec<u32> = Vec::new();
     for r in header_row + 1..=grid.max_row() {
         let text = grid.text(r, code_col);
         let Some(t) = labels::template_row(&text).filter(|t| t.kind != RowKind::MemoHeader) else {
             continue;
         };
         match rows.get(&t.number) {
-            Some(first) => duplicates.push((r, t, *first)),
+            Some(first) => {
+                book.issues.push(Issue {
+                    check: "format.duplicate-row",
+                    serious: true,
+                    at: cell_at(r, code_col),
+                    cell: None,
+                    message: format!(
+                        "{} is also on row {first}; a code may stand on one row only: row {first} is read, this row is not",
+                        t.code
+                    ),
+                });
+                duplicates.push(r);
+            }
             None => {
                 rows.insert(t.number, r + 1);
                 row_of.insert(r, t);
@@ -772,13 +784,9 @@ fn read_year_sheet(
                     outside::Place::NoCode {
                         code_column: column_letters(code_col as usize),
                     }
-                } else if let Some((_, t, first)) = duplicates.iter().find(|d| d.0 == r) {
-                    outside::Place::UnknownCode {
-                        message: format!(
-                            "{} is also on row {first}; a code may stand on one row only, so the row read is row {first}",
-                            t.code
-                        ),
-                    }
+                } else if duplicates.contains(&r) {
+                    // Reported with the code (format.duplicate-row).
+                    continue;
                 } else {
                     outside::Place::UnknownCode {
                         message: nfr::unknown_code_message(code),
@@ -851,10 +859,13 @@ fn read_year_sheet(
         let (optional, required): (Vec<&&nfr::Row>, Vec<&&nfr::Row>) =
             missing.iter().partition(|t| labels::may_be_missing(t));
         if older_layout {
-            let all: Vec<&&nfr::Row> = missing.iter().collect();
+            let all = missing
+                .iter()
+                .map(|t| format!("{} (row {} of NFR 2019-1)", t.code, t.number))
+                .collect::<Vec<_>>()
+                .join(", ");
             book.notes.push(format!(
-                "{at}: {template_version} has no row for {}; these rows are left empty",
-                list(&all)
+                "{at}: {template_version} has no row for {all}; these rows are left empty"
             ));
         } else {
             let code_at = at.clone().with_column(column_letters(code_col as usize));
@@ -1016,7 +1027,7 @@ fn find_columns(
     if !missing.is_empty() {
         book.issues.push(Issue {
             check: "format.column",
-            serious: false,
+            serious: true,
             at: names_at,
             cell: None,
             message: format!(
