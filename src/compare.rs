@@ -193,9 +193,8 @@ pub fn compliance_basis(years: &[(i32, &Annex1Year)]) -> String {
         without.compute_totals();
         // Close enough: within a millionth (a workbook's doubles).
         let close = |a: Decimal, b: Cell| {
-            b.number().is_some_and(|b| {
-                (a - b).abs() <= (a.abs() + b.abs()) * Decimal::new(1, 6)
-            })
+            b.number()
+                .is_some_and(|b| (a - b).abs() <= (a.abs() + b.abs()) * Decimal::new(1, 6))
         };
         let (mut w, mut wo) = (0, 0);
         for (p, v) in &reported {
@@ -331,8 +330,7 @@ pub fn compare(tables: &[YearTable], opts: &Options) -> Result<Comparison> {
         }
         years.sort_unstable();
         years.dedup();
-        let compared: Vec<(i32, &Annex1Year)> =
-            years.iter().map(|y| (*y, by_year[y])).collect();
+        let compared: Vec<(i32, &Annex1Year)> = years.iter().map(|y| (*y, by_year[y])).collect();
         total_reason.push_str("; ");
         total_reason.push_str(&compliance_basis(&compared));
     }

@@ -1,22 +1,32 @@
 //! Reading filled Annex I workbooks (NFR 2019-1, and the older NFR 2014-2
 //! layout) into [`Annex1Year`] tables, one per year sheet.
 //!
-//! Nothing is found by a fixed position:
-//! - a year sheet is a sheet with an `NFR Code` header cell; its rows are
-//!   the rows below that header, found by the NFR code in the code column
-//!   (stray spaces, dots and case do not matter: `'1A2gvii '` is 1A2gvii);
+//! Nothing is found by a fixed position, and a workbook is refused only
+//! when no sheet holds an Annex I table; every other deviation is recorded
+//! ([`Workbook::issues`], [`Workbook::skipped`], [`Workbook::unreadable`])
+//! with its sheet and cell, and the rest is read:
+//! - a year sheet is a sheet with an `NFR Code` header cell, or else a
+//!   column of NFR codes (at least ten sector rows); its rows are found by
+//!   the text of the code column (stray spaces, line breaks, dots and case
+//!   do not matter; `COMPLIANCE TOTAL (NECR)` is row 154, see
+//!   `labels`); rows it lacks are left empty and reported;
 //! - its columns are found by the names the template gives them (row 12:
 //!   `NOx (as NO2)` ... `PCBs`, `Liquid Fuels` ... `Other Activity Units`),
-//!   and each pollutant's unit in the header row (row 13) is checked;
+//!   and each pollutant's unit in the header row (row 13) is checked
+//!   (`Gg` is `kt`); a column in other units is not read;
 //! - the header block by its labels in column A (`country:`, `reporting:`,
 //!   `year:`, `version:`), the value beside each label; the year from
-//!   `year:` (cell B6), else from the sheet name (`NFR-19 2022`).
+//!   `year:` (cell B6), else from the sheet name (`NFR-19 2022`), reported
+//!   when the two disagree;
+//! - values outside the table (check rows, helper columns) are reported
+//!   as one block per sheet and place (see `outside`).
 //!
 //! Cells are read as they are: a number through [`crate::number::from_excel`]
-//! (a number stored as text from its text, and said so), a notation key as a
-//! key, an empty cell as empty (not zero, not NO); formula cells give their
-//! cached values. Any other text in a value cell is an error naming the sheet
-//! and the cell. Totals are kept as the file has them; computing them is
+//! (a number stored as text from its text, thousands separators allowed,
+//! and said so), a notation key as a key, an empty cell as empty (not zero,
+//! not NO); formula cells give their cached values. An Excel error or any
+//! other text in a value cell is read as empty and reported once. Totals
+//! are kept as the file has them; computing them is
 //! [`Annex1Year::compute_totals`], a separate step.
 //!
 //! Memory is bounded whatever the file declares: the container's parts are
@@ -350,7 +360,10 @@ pub fn read(path: &Path) -> Result<Workbook> {
                 });
                 book.other_sheets.push((
                     y.sheet.clone(),
-                    format!("the year {} is read from sheet '{first}'", y.table.header.year),
+                    format!(
+                        "the year {} is read from sheet '{first}'",
+                        y.table.header.year
+                    ),
                 ));
             }
             None => {
@@ -694,8 +707,7 @@ fn read_year_sheet(
         v.contains("2014") || v.contains("nfr14")
     };
 
-    let Some((mut columns, names_row)) = find_columns(grid, header_row, code_col, &at, book)
-    else {
+    let Some((mut columns, names_row)) = find_columns(grid, header_row, code_col, &at, book) else {
         return Err(format!(
             "no row above the codes of column {} names the template's pollutant columns (NOx (as NO2) ... PCBs): not an Annex I year sheet",
             column_letters(code_col as usize)
@@ -719,7 +731,8 @@ fn read_year_sheet(
         .min()
         .unwrap_or(code_col + 1);
     let mapped: std::collections::HashSet<u32> = value_cols.iter().map(|(_, c)| *c).collect();
-    let is_value_col = |c: u32| mapped.contains(&c) && columns.get(&Column::OtherActivityUnit) != Some(&c);
+    let is_value_col =
+        |c: u32| mapped.contains(&c) && columns.get(&Column::OtherActivityUnit) != Some(&c);
     let mut outside = outside::Outside::default();
 
     // Numbers or keys above the header, in the value columns: not the table.
@@ -1174,7 +1187,8 @@ fn read_header(
                             message: format!(
                                 "the year of the sheet: {e}{}",
                                 match from_name {
-                                    Some(n) => format!("; the year of the sheet name, {n}, is used"),
+                                    Some(n) =>
+                                        format!("; the year of the sheet name, {n}, is used"),
                                     None => String::new(),
                                 }
                             ),

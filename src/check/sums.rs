@@ -228,12 +228,7 @@ fn without_fuel_used(t: &Annex1Year) -> Annex1Year {
 }
 
 /// The compliance checks of a year, recording the basis of each total.
-fn compliance_with_bases(
-    y: &YearView,
-    tol: Tolerance,
-    out: &mut Vec<Finding>,
-    bases: &mut Bases,
-) {
+fn compliance_with_bases(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>, bases: &mut Bases) {
     let mut computed = y.table.clone();
     computed.compute_totals();
     let no_fu = without_fuel_used(y.table);
@@ -328,7 +323,9 @@ fn compliance_with_bases(
             }
             let also = if expected_without != expected {
                 match expected_without {
-                    Cell::Number(v) => format!(" (or {} without the fuel-used correction)", show(v)),
+                    Cell::Number(v) => {
+                        format!(" (or {} without the fuel-used correction)", show(v))
+                    }
                     _ => String::new(),
                 }
             } else {
@@ -546,8 +543,9 @@ mod tests {
         let e: Vec<&Finding> = f.iter().filter(|x| x.check == "sum.compliance").collect();
         assert_eq!(e.len(), 1, "{f:?}");
         assert!(
-            e[0].message
-                .contains("is 13.5 but should be 13 (difference 0.5) (or 14 without the fuel-used correction)"),
+            e[0].message.contains(
+                "is 13.5 but should be 13 (difference 0.5) (or 14 without the fuel-used correction)"
+            ),
             "{}",
             e[0].message
         );

@@ -90,9 +90,8 @@ fn load(path: &Path) -> Result<Submission> {
 pub fn text(report: &CheckReport) -> String {
     let mut out = String::new();
     // Groups in the order of their first finding.
-    let mut groups: Vec<((check::Severity, &str, Option<&str>), Vec<&Finding>)> = Vec::new();
-    let mut index: std::collections::HashMap<(check::Severity, &str, Option<&str>), usize> =
-        std::collections::HashMap::new();
+    let mut groups: Vec<(GroupKey, Vec<&Finding>)> = Vec::new();
+    let mut index: std::collections::HashMap<GroupKey, usize> = std::collections::HashMap::new();
     for f in &report.findings {
         let key = (f.severity, f.check, f.code.as_deref());
         match index.get(&key) {
@@ -170,6 +169,9 @@ pub fn text(report: &CheckReport) -> String {
     }
     out
 }
+
+/// Findings are grouped by severity, check and template row.
+type GroupKey<'a> = (check::Severity, &'a str, Option<&'a str>);
 
 /// The findings as CSV for Excel users: one line each, with the columns
 /// `severity,check,year,code,pollutant,sheet,cell,message` (texts that

@@ -22,9 +22,13 @@ pub enum Place {
     Below,
     Beside,
     /// A row inside the table with an empty code cell.
-    NoCode { code_column: String },
+    NoCode {
+        code_column: String,
+    },
     /// A row whose code is not a row of the template; the message says why.
-    UnknownCode { message: String },
+    UnknownCode {
+        message: String,
+    },
 }
 
 /// The values outside the table of one sheet, cell by cell (0-based).
@@ -40,7 +44,8 @@ impl Outside {
 
     /// The blocks, in sheet order (rows, then columns).
     pub fn blocks(mut self, at: &Location) -> Vec<Skipped> {
-        self.cells.sort_by(|a, b| (a.1, a.2, &a.0).cmp(&(b.1, b.2, &b.0)));
+        self.cells
+            .sort_by(|a, b| (a.1, a.2, &a.0).cmp(&(b.1, b.2, &b.0)));
         let mut by_place: BTreeMap<Place, Vec<(u32, u32)>> = BTreeMap::new();
         for (p, r, c) in self.cells {
             by_place.entry(p).or_default().push((r, c));
@@ -136,19 +141,28 @@ fn block(at: &Location, place: &Place, cells: &[(u32, u32)]) -> Skipped {
     };
     let (reason, in_table) = match place {
         Place::Above => (
-            format!("{rows} above the table's header rows {hold} {values} ({range}): not part of the template's table, ignored"),
+            format!(
+                "{rows} above the table's header rows {hold} {values} ({range}): not part of the template's table, ignored"
+            ),
             false,
         ),
         Place::Below => (
-            format!("{rows} below the table {hold} {values} ({range}): not part of the template, ignored"),
+            format!(
+                "{rows} below the table {hold} {values} ({range}): not part of the template, ignored"
+            ),
             false,
         ),
         Place::Beside => (
-            format!("{columns} beside the table hold{} {values} in {rows} ({range}): not columns of the template, ignored", if c0 == c1 { "s" } else { "" }),
+            format!(
+                "{columns} beside the table hold{} {values} in {rows} ({range}): not columns of the template, ignored",
+                if c0 == c1 { "s" } else { "" }
+            ),
             false,
         ),
         Place::NoCode { code_column } => (
-            format!("{rows} inside the table {hold} {values} ({range}) but no NFR code in column {code_column}: these values cannot be placed in the template and are not read"),
+            format!(
+                "{rows} inside the table {hold} {values} ({range}) but no NFR code in column {code_column}: these values cannot be placed in the template and are not read"
+            ),
             true,
         ),
         Place::UnknownCode { message } => (
@@ -200,7 +214,8 @@ mod tests {
         assert_eq!(b[1].range, "E173:AD175");
         assert_eq!(b[1].cells, 27);
         assert!(
-            b[1].reason.starts_with("rows 173-175 below the table hold 27 values"),
+            b[1].reason
+                .starts_with("rows 173-175 below the table hold 27 values"),
             "{}",
             b[1].reason
         );
@@ -231,6 +246,12 @@ mod tests {
         assert_eq!(b.len(), 1);
         assert!(b[0].in_table);
         assert_eq!(b[0].range, "E51:F51");
-        assert!(b[0].reason.starts_with("row 51 inside the table holds 2 values (E51:F51) but no NFR code in column B"), "{}", b[0].reason);
+        assert!(
+            b[0].reason.starts_with(
+                "row 51 inside the table holds 2 values (E51:F51) but no NFR code in column B"
+            ),
+            "{}",
+            b[0].reason
+        );
     }
 }

@@ -440,7 +440,10 @@ fn a_text_that_is_neither_number_nor_key_is_named_by_sheet_and_cell() {
         stderr.contains("unreadable: bad.xlsx, sheet 2019, cell H27: 'n/a' is neither a number nor a notation key (NO, NE, NA, IE, C, NR)"),
         "{stderr}"
     );
-    assert_eq!(annex_cell(&d.path("out/annex1_2019.csv"), "1A3bi", "NH3"), "");
+    assert_eq!(
+        annex_cell(&d.path("out/annex1_2019.csv"), "1A3bi", "NH3"),
+        ""
+    );
     assert_eq!(
         annex_cell(&d.path("out/annex1_2019.csv"), "1A1a", "NOx"),
         "3.29811832"
@@ -471,7 +474,10 @@ fn a_missing_code_or_column_is_named() {
         stderr.contains("nocolumn.xlsx, sheet 2019, row 12: no column is named HCB (column AC)"),
         "{stderr}"
     );
-    assert_eq!(annex_cell(&d.path("out/annex1_2019.csv"), "1A1a", "HCB"), "");
+    assert_eq!(
+        annex_cell(&d.path("out/annex1_2019.csv"), "1A1a", "HCB"),
+        ""
+    );
     template_workbook(&d, "unit.xlsx", |ws| {
         ws.write_string(12, 13, "kg")?;
         Ok(())
@@ -532,7 +538,9 @@ fn a_value_in_a_row_that_is_not_a_template_row_is_listed_and_the_exit_code_says_
     let (years, notes) = airinv::source::load_with_notes(&d.path("extra.xlsx")).unwrap();
     assert_eq!(years.len(), 1);
     assert!(
-        notes.iter().any(|n| n.contains("cell E142: '1A3bviii' is not an NFR code")),
+        notes
+            .iter()
+            .any(|n| n.contains("cell E142: '1A3bviii' is not an NFR code")),
         "{notes:?}"
     );
 }

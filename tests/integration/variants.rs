@@ -104,7 +104,8 @@ impl Book {
     /// Adds a worksheet in front of the others (a cover sheet).
     fn add_first_sheet(&mut self, name: &str, sheet_xml: &str) {
         let part = "xl/worksheets/sheet_cover.xml";
-        self.parts.push((part.to_string(), sheet_xml.as_bytes().to_vec()));
+        self.parts
+            .push((part.to_string(), sheet_xml.as_bytes().to_vec()));
         self.edit("xl/_rels/workbook.xml.rels", |r| {
             r.replace("</Relationships>", "<Relationship Id=\"rIdCover\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet_cover.xml\"/></Relationships>")
         });
@@ -132,7 +133,10 @@ impl Book {
 }
 
 fn attr<'a>(tag: &'a str, name: &str) -> &'a str {
-    let start = tag.find(&format!(" {name}=\"")).or_else(|| tag.find(&format!("{name}=\""))).unwrap();
+    let start = tag
+        .find(&format!(" {name}=\""))
+        .or_else(|| tag.find(&format!("{name}=\"")))
+        .unwrap();
     let rest = &tag[start..];
     let rest = &rest[rest.find('"').unwrap() + 1..];
     &rest[..rest.find('"').unwrap()]
@@ -198,8 +202,8 @@ fn remove_row(xml: &str, row: u32) -> String {
 }
 
 const POLLUTANT_COLUMNS: [&str; 26] = [
-    "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V",
-    "W", "X", "Y", "Z", "AA", "AB", "AC", "AD",
+    "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W",
+    "X", "Y", "Z", "AA", "AB", "AC", "AD",
 ];
 
 /// The fixture, or `None` with a message when ../shared is absent.
@@ -298,20 +302,27 @@ fn a_workbook_with_every_quirk_imports_with_the_originals_numbers() {
 
     let mut b = three_sheets(&src);
     // Sheets in other name forms, newest first, and a cover sheet.
-    b.keep_sheets(&[("2019", "2019"), ("2005", "NFR-19 2005"), ("1990", "Annex I 1990")]);
+    b.keep_sheets(&[
+        ("2019", "2019"),
+        ("2005", "NFR-19 2005"),
+        ("1990", "Annex I 1990"),
+    ]);
     b.add_first_sheet(
         "Cover",
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Belgium - Wallonia, submission 2021</t></is></c></row><row r="2"><c r="A2"><v>2021</v></c></row></sheetData></worksheet>"#,
     );
     // The UK's labels, line breaks in header texts, in every sheet.
     b.edit("xl/sharedStrings.xml", |s| {
-        s.replace("<t>COMPLIANCE TOTAL (NECD)</t>", "<t>COMPLIANCE TOTAL (NECR)</t>")
-            .replace(
-                "<t>ADJUSTMENTS AND FLEXIBILITIES</t>",
-                "<t>ADJUSTMENTS AND\nFLEXIBILITIES (NECR)</t>",
-            )
-            .replace("<t>Liquid Fuels</t>", "<t>Liquid\nFuels</t>")
-            .replace("<t>NFR Code</t>", "<t>NFR\ncode</t>")
+        s.replace(
+            "<t>COMPLIANCE TOTAL (NECD)</t>",
+            "<t>COMPLIANCE TOTAL (NECR)</t>",
+        )
+        .replace(
+            "<t>ADJUSTMENTS AND FLEXIBILITIES</t>",
+            "<t>ADJUSTMENTS AND\nFLEXIBILITIES (NECR)</t>",
+        )
+        .replace("<t>Liquid Fuels</t>", "<t>Liquid\nFuels</t>")
+        .replace("<t>NFR Code</t>", "<t>NFR\ncode</t>")
     });
     // 2005: no rows 153-154 (a Party outside the EU).
     b.edit_sheet("NFR-19 2005", |x| remove_row(&remove_row(x, 154), 153));
@@ -333,7 +344,7 @@ fn a_workbook_with_every_quirk_imports_with_the_originals_numbers() {
         .find_map(|cell| {
             let v = cell_value(&sheet_2019, &cell)?;
             let v = v.parse::<f64>().ok()?;
-            (v >= 1000.0 && v < 1e15).then(|| (cell, v.to_string()))
+            (1000.0..1e15).contains(&v).then(|| (cell, v.to_string()))
         })
         .unwrap();
     let (int, frac) = af17.split_once('.').unwrap_or((&af17, ""));
@@ -351,7 +362,9 @@ fn a_workbook_with_every_quirk_imports_with_the_originals_numbers() {
     // A check row below the table and a helper column beside it, in every sheet.
     for sheet in ["2019", "NFR-19 2005", "Annex I 1990"] {
         b.edit_sheet(sheet, |x| {
-            let mut row = String::from("<row r=\"173\"><c r=\"B173\" t=\"inlineStr\"><is><t>som</t></is></c>");
+            let mut row = String::from(
+                "<row r=\"173\"><c r=\"B173\" t=\"inlineStr\"><is><t>som</t></is></c>",
+            );
             for c in POLLUTANT_COLUMNS {
                 row.push_str(&format!("<c r=\"{c}173\"><v>1.5</v></c>"));
             }
@@ -377,7 +390,10 @@ fn a_workbook_with_every_quirk_imports_with_the_originals_numbers() {
         ("Annex I 1990", "E20", "#REF!"),
         ("Annex I 1990", "F20", "#DIV/0!"),
     ] {
-        let line = format!("unreadable: {}, sheet {sheet}, cell {cell}: shows the Excel error {e}", variant.display());
+        let line = format!(
+            "unreadable: {}, sheet {sheet}, cell {cell}: shows the Excel error {e}",
+            variant.display()
+        );
         assert_eq!(stderr.matches(&line).count(), 1, "{line}\n{stderr}");
     }
     // One finding per sheet and block.
@@ -387,7 +403,9 @@ fn a_workbook_with_every_quirk_imports_with_the_originals_numbers() {
         "{stderr}"
     );
     assert_eq!(
-        stderr.matches("column AQ beside the table holds 128 values in rows 14-141 (AQ14:AQ141)").count(),
+        stderr
+            .matches("column AQ beside the table holds 128 values in rows 14-141 (AQ14:AQ141)")
+            .count(),
         1,
         "{stderr}"
     );
@@ -397,7 +415,10 @@ fn a_workbook_with_every_quirk_imports_with_the_originals_numbers() {
         "{stderr}"
     );
     assert!(
-        stderr.contains(&format!("a number stored as text ('{grouped}'), read as {}", af17.trim_end_matches('0').trim_end_matches('.'))),
+        stderr.contains(&format!(
+            "a number stored as text ('{grouped}'), read as {}",
+            af17.trim_end_matches('0').trim_end_matches('.')
+        )),
         "{stderr}"
     );
     // Exactly the original's numbers everywhere else.
@@ -423,11 +444,22 @@ fn a_workbook_with_every_quirk_imports_with_the_originals_numbers() {
 
     // check: the same findings on the numbers, plus the reading's.
     let check = |file: &Path| -> serde_json::Value {
-        let o = d.airinv().arg("check").arg(file).arg("--format").arg("json").output().unwrap();
+        let o = d
+            .airinv()
+            .arg("check")
+            .arg(file)
+            .arg("--format")
+            .arg("json")
+            .output()
+            .unwrap();
         serde_json::from_slice(&o.stdout).unwrap()
     };
     let count = |v: &serde_json::Value, id: &str| {
-        v.as_array().unwrap().iter().filter(|f| f["check"] == id).count()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == id)
+            .count()
     };
     let (cb, cv) = (check(&original), check(&variant));
     assert_eq!(count(&cv, "format.cell-error"), 4);
@@ -440,7 +472,12 @@ fn a_workbook_with_every_quirk_imports_with_the_originals_numbers() {
         .unwrap()
         .iter()
         .filter(|f| f["check"] == "sum.national-total")
-        .map(|f| (f["sheet"].as_str().unwrap().to_string(), f["cell"].as_str().unwrap().to_string()))
+        .map(|f| {
+            (
+                f["sheet"].as_str().unwrap().to_string(),
+                f["cell"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         nt,
@@ -451,7 +488,10 @@ fn a_workbook_with_every_quirk_imports_with_the_originals_numbers() {
     );
     assert_eq!(count(&cv, "sum.pah"), count(&cb, "sum.pah"));
     assert_eq!(count(&cv, "format.other-sheet"), 1);
-    assert_eq!(count(&cv, "format.outside-table"), count(&cb, "format.outside-table") + 4);
+    assert_eq!(
+        count(&cv, "format.outside-table"),
+        count(&cb, "format.outside-table") + 4
+    );
     // compare reads it too.
     let o = d
         .airinv()
@@ -460,9 +500,17 @@ fn a_workbook_with_every_quirk_imports_with_the_originals_numbers() {
         .args(["--year", "2019", "--party", "BE"])
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("compliance totals: 1990, 2005, 2019 computed by note (c)"), "{out}");
+    assert!(
+        out.contains("compliance totals: 1990, 2005, 2019 computed by note (c)"),
+        "{out}"
+    );
 }
 
 /// Row 152 of every sheet set to row 141's values (no adjustments): a
@@ -475,7 +523,13 @@ fn compliance_totals_with_or_without_the_fuel_used_correction_are_accepted() {
     let original = d.path("original.xlsx");
     three_sheets(&src).save(&original);
     let (_, _, base) = import(&d, &original, "base");
-    let row_of = |y: i32, r: u32| base[&y].iter().find(|x| x[0] == r.to_string()).unwrap().clone();
+    let row_of = |y: i32, r: u32| {
+        base[&y]
+            .iter()
+            .find(|x| x[0] == r.to_string())
+            .unwrap()
+            .clone()
+    };
     let dec = |s: &str| rust_decimal::Decimal::from_str_exact(s).ok();
 
     let make = |name: &str, with_correction: bool, spoil: bool| -> PathBuf {
@@ -489,7 +543,8 @@ fn compliance_totals_with_or_without_the_fuel_used_correction_are_accepted() {
                     let Some(mut v) = dec(&nt[col]) else { continue };
                     if with_correction {
                         let sum = |rows: std::ops::RangeInclusive<u32>| {
-                            rows.filter_map(|r| dec(&row_of(y, r)[col])).sum::<rust_decimal::Decimal>()
+                            rows.filter_map(|r| dec(&row_of(y, r)[col]))
+                                .sum::<rust_decimal::Decimal>()
                         };
                         let fu = sum(143..=149);
                         let sold = sum(27..=33);
@@ -510,7 +565,14 @@ fn compliance_totals_with_or_without_the_fuel_used_correction_are_accepted() {
         p
     };
     let check = |file: &Path| -> Vec<serde_json::Value> {
-        let o = d.airinv().arg("check").arg(file).arg("--format").arg("json").output().unwrap();
+        let o = d
+            .airinv()
+            .arg("check")
+            .arg(file)
+            .arg("--format")
+            .arg("json")
+            .output()
+            .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         v.as_array().unwrap().clone()
     };
@@ -527,15 +589,26 @@ fn compliance_totals_with_or_without_the_fuel_used_correction_are_accepted() {
         let basis = of(&f, "sum.compliance-basis", "COMPLIANCE TOTAL (CLRTAP)");
         assert_eq!(basis.len(), 1, "{name}: {basis:?}");
         let m = basis[0]["message"].as_str().unwrap();
-        let words = if with { "is computed with the fuel-used correction" } else { "is computed without the fuel-used correction" };
-        assert!(m.contains(words) && m.contains("in 1990, 2005, 2019"), "{m}");
+        let words = if with {
+            "is computed with the fuel-used correction"
+        } else {
+            "is computed without the fuel-used correction"
+        };
+        assert!(
+            m.contains(words) && m.contains("in 1990, 2005, 2019"),
+            "{m}"
+        );
         assert_eq!(basis[0]["severity"], "info");
     }
     // A total that matches neither basis: one error per sheet, for NOx.
     let f = check(&make("neither.xlsx", false, true));
     let errors = of(&f, "sum.compliance", "COMPLIANCE TOTAL (CLRTAP)");
     assert_eq!(errors.len(), 3, "{errors:?}");
-    assert!(errors.iter().all(|e| e["cell"] == "E152" && e["severity"] == "error"));
+    assert!(
+        errors
+            .iter()
+            .all(|e| e["cell"] == "E152" && e["severity"] == "error")
+    );
 
     // compare takes the Party's own row 152 and says on which basis.
     let o = d
@@ -575,9 +648,19 @@ fn a_national_total_of_zero_over_keys_is_excels_sum_not_an_error() {
     });
     let p = d.path("keys.xlsx");
     b.save(&p);
-    let o = d.airinv().arg("check").arg(&p).arg("--format").arg("csv").output().unwrap();
+    let o = d
+        .airinv()
+        .arg("check")
+        .arg(&p)
+        .arg("--format")
+        .arg("csv")
+        .output()
+        .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.starts_with("severity,check,year,code,pollutant,sheet,cell,message\n"), "{out}");
+    assert!(
+        out.starts_with("severity,check,year,code,pollutant,sheet,cell,message\n"),
+        "{out}"
+    );
     assert!(!out.contains("sum.national-total"), "{out}");
     // A 0 over rows that do hold numbers is still an error.
     let mut b = three_sheets(&src);
@@ -591,11 +674,25 @@ fn a_national_total_of_zero_over_keys_is_excels_sum_not_an_error() {
     });
     let p = d.path("zero.xlsx");
     b.save(&p);
-    let o = d.airinv().arg("check").arg(&p).arg("--format").arg("csv").output().unwrap();
+    let o = d
+        .airinv()
+        .arg("check")
+        .arg(&p)
+        .arg("--format")
+        .arg("csv")
+        .output()
+        .unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
-    let lines: Vec<&str> = out.lines().filter(|l| l.contains("sum.national-total")).collect();
+    let lines: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("sum.national-total"))
+        .collect();
     assert_eq!(lines.len(), 1, "{out}");
-    assert!(lines[0].starts_with("error,sum.national-total,2019,NATIONAL TOTAL,HCB,2019,AC141,"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("error,sum.national-total,2019,NATIONAL TOTAL,HCB,2019,AC141,"),
+        "{}",
+        lines[0]
+    );
 }
 
 /// The year of B6 against the sheet name: the header block is read, and
@@ -615,4 +712,31 @@ fn a_year_cell_that_disagrees_with_the_sheet_name_is_reported() {
         stderr.contains("warning: ") && stderr.contains("sheet NFR-19 2018, cell B6: the header block says year 2019 but the sheet name 'NFR-19 2018' says 2018"),
         "{stderr}"
     );
+}
+
+/// A sheet without the `NFR Code` header cell (another vintage or
+/// language): the table is found by its column of NFR codes, and reads
+/// with the original's numbers.
+#[test]
+fn a_table_without_its_header_cell_is_found_by_its_codes() {
+    let Some(src) = fixture() else { return };
+    let d = Dir::new();
+    let mut b = Book::open(&src);
+    b.keep_sheets(&[("2019", "2019")]);
+    let original = d.path("original.xlsx");
+    b.save(&original);
+    b.edit("xl/sharedStrings.xml", |s| {
+        assert!(s.contains("<t>NFR Code</t>"));
+        s.replace("<t>NFR Code</t>", "<t>Kod</t>")
+    });
+    let variant = d.path("variant.xlsx");
+    b.save(&variant);
+    let (code, stderr, base) = import(&d, &original, "base");
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stderr, read) = import(&d, &variant, "variant");
+    assert_eq!(code, 0, "{stderr}");
+    let compared = same_except(&base, &read, &[]);
+    // 148 rows of the CSV (14-164 less the headings) × 37 columns.
+    assert_eq!(compared, 148 * 37, "every cell of every row");
+    assert_eq!(compared, base[&2019].len() * base[&2019][0].len());
 }
