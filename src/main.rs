@@ -250,7 +250,7 @@ fn compare(args: CompareArgs) -> Result<ExitCode> {
     for line in &report.reading {
         eprintln!("note: {line}");
     }
-    print!("{}", report.text);
+    print_out(&report.text)?;
     if let Some(p) = report.plot {
         eprintln!("wrote {}", p.display());
     }
@@ -454,16 +454,27 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         previous: args.previous,
         recalculations: args.recalculations,
     })?;
-    match args.format {
-        CheckFormatArg::Text => print!("{}", check::text(&report)),
-        CheckFormatArg::Json => print!("{}", check::json(&report)),
-        CheckFormatArg::Csv => print!("{}", check::csv(&report)),
-    }
+    print_out(&match args.format {
+        CheckFormatArg::Text => check::text(&report),
+        CheckFormatArg::Json => check::json(&report),
+        CheckFormatArg::Csv => check::csv(&report),
+    })?;
     Ok(if report.has_errors() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Prints a command's output; a reader that stops reading (`| head`) is
+/// not an error.
+fn print_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 /// The forced CSV settings of the command line.
