@@ -57,7 +57,7 @@ pub const MAX_COLUMNS: u32 = 256;
 pub const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
 
 /// A value column of the template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Column {
     Pollutant(Pollutant),
     /// Fuel in TJ NCV (AF-AJ).
@@ -137,6 +137,9 @@ pub struct CellMap {
     rows: BTreeMap<u32, u32>,
     /// Template column → sheet column (0-based).
     columns: HashMap<Column, u32>,
+    /// Table cells holding a number stored as text (template row, column):
+    /// Excel's `=SUM` leaves them out.
+    text_numbers: std::collections::BTreeSet<(u32, Column)>,
 }
 
 impl CellMap {
@@ -145,6 +148,11 @@ impl CellMap {
         let row = self.rows.get(&template_row)?;
         let col = self.columns.get(&column)?;
         Some(format!("{}{row}", column_letters(*col as usize)))
+    }
+
+    /// True when the table cell holds a number stored as text.
+    pub fn stored_as_text(&self, template_row: u32, column: Column) -> bool {
+        self.text_numbers.contains(&(template_row, column))
     }
 
     /// The location of a table cell, by NFR code and column.
@@ -734,6 +742,7 @@ fn read_year_sheet(
     let is_value_col =
         |c: u32| mapped.contains(&c) && columns.get(&Column::OtherActivityUnit) != Some(&c);
     let mut outside = outside::Outside::default();
+    let mut text_numbers = std::collections::BTreeSet::new();
 
     // Numbers or keys above the header, in the value columns: not the table.
     for (&(r, c), v) in &grid.cells {
@@ -837,6 +846,7 @@ fn read_year_sheet(
                 }
             };
             if let (Cell::Number(d), Data::String(s)) = (cell, raw) {
+                text_numbers.insert((template_row.number, column));
                 book.notes.push(format!(
                     "{}: a number stored as text ('{}'), read as {}",
                     cell_at(r, c),
@@ -928,6 +938,7 @@ fn read_year_sheet(
             sheet: grid.name.clone(),
             rows,
             columns,
+            text_numbers,
         },
         counts,
     })

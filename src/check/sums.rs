@@ -98,6 +98,18 @@ fn national_total(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>) {
         }
         let terms = terms(y.table, nfr::sector_rows(), p);
         if let Some(what) = differs(reported, expected, &terms, tol) {
+            let message = match as_text_left_out(y, p, reported, tol) {
+                Some(cells) => format!(
+                    "NATIONAL TOTAL {p} ({}{}) {what}, the sum of rows 14-140 (note (a) of the template): it is the sum without the numbers stored as text in {cells}, which Excel's SUM leaves out; store them as numbers and the total follows",
+                    p.column(),
+                    nt.number
+                ),
+                None => format!(
+                    "NATIONAL TOTAL {p} ({}{}) {what}, the sum of rows 14-140 (note (a) of the template); correct the total or the rows",
+                    p.column(),
+                    nt.number
+                ),
+            };
             out.push(
                 Finding::at(
                     Severity::Error,
@@ -105,16 +117,42 @@ fn national_total(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>) {
                     y,
                     nt,
                     p.column(),
-                    format!(
-                        "NATIONAL TOTAL {p} ({}{}) {what}, the sum of rows 14-140 (note (a) of the template); correct the total or the rows",
-                        p.column(),
-                        nt.number
-                    ),
+                    message,
                 )
                 .with_pollutant(p),
             );
         }
     }
+}
+
+/// The sector cells of a pollutant that a workbook holds as text, when the
+/// reported total is the sum of the rows without them (what `=SUM` shows):
+/// their references, for the message.
+fn as_text_left_out(y: &YearView, p: Pollutant, reported: Cell, tol: Tolerance) -> Option<String> {
+    let map = y.map?;
+    let column = crate::workbook::Column::Pollutant(p);
+    let (text, numbers): (Vec<&Row>, Vec<&Row>) = nfr::sector_rows()
+        .filter(|r| {
+            y.table
+                .rows
+                .get(&r.number)
+                .is_some_and(|c| c.get(p).number().is_some())
+        })
+        .partition(|r| map.stored_as_text(r.number, column));
+    if text.is_empty() {
+        return None;
+    }
+    let kept = terms(y.table, numbers.into_iter(), p);
+    let sum = kept
+        .iter()
+        .try_fold(Decimal::ZERO, |a, t| a.checked_add(*t))?;
+    let r = reported.number()?;
+    tol.sum_matches(r, sum, &kept).then(|| {
+        text.iter()
+            .map(|t| y.cell_ref(t, p.column()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
 }
 
 /// True for a total that is 0 over rows with no number (keys or empty) in

@@ -740,3 +740,50 @@ fn a_table_without_its_header_cell_is_found_by_its_codes() {
     assert_eq!(compared, 148 * 37, "every cell of every row");
     assert_eq!(compared, base[&2019].len() * base[&2019][0].len());
 }
+
+/// A number stored as text in a sector row, which Excel's `=SUM` leaves
+/// out of row 141: the total is reported, and the message says why.
+#[test]
+fn a_total_that_leaves_out_a_number_stored_as_text_says_so() {
+    let Some(src) = fixture() else { return };
+    let d = Dir::new();
+    let mut b = Book::open(&src);
+    b.keep_sheets(&[("2019", "2019")]);
+    b.edit_sheet("2019", |x| {
+        let v14: f64 = cell_value(x, "E14").unwrap().parse().unwrap();
+        let v141: f64 = cell_value(x, "E141").unwrap().parse().unwrap();
+        let x = text(x, "E14", &v14.to_string());
+        // What Excel computes without the text: the sum of the other rows.
+        let (a, e) = cell_span(&x, "E141");
+        let cell = &x[a..e];
+        let v0 = cell.find("<v>").unwrap();
+        let v1 = cell.find("</v>").unwrap();
+        let new = format!("{}<v>{}</v>{}", &cell[..v0], v141 - v14, &cell[v1 + 4..]);
+        format!("{}{new}{}", &x[..a], &x[e..])
+    });
+    let p = d.path("text.xlsx");
+    b.save(&p);
+    let o = d
+        .airinv()
+        .arg("check")
+        .arg(&p)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let nt: Vec<&serde_json::Value> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "sum.national-total")
+        .collect();
+    assert_eq!(nt.len(), 1, "{nt:?}");
+    assert_eq!(nt[0]["cell"], "E141");
+    let m = nt[0]["message"].as_str().unwrap();
+    assert!(
+        m.contains(
+            "it is the sum without the numbers stored as text in E14, which Excel's SUM leaves out"
+        ),
+        "{m}"
+    );
+}
