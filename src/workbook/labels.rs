@@ -61,10 +61,11 @@ pub fn may_be_missing(row: &Row) -> bool {
     )
 }
 
-/// A number stored as text as people type it: `1 234.5`, `1\u{a0}234.5`
-/// (spaces or non-breaking spaces between groups of three digits), or the
-/// plain text of a number. The text with the separators removed, when the
-/// separators stand between groups of three digits; else `None`.
+/// A number stored as text as people type it: `1 234.5`, `1\u{a0}234.5`,
+/// `1 234,5` (spaces or non-breaking spaces between groups of three
+/// digits; then a comma can only be the decimal sign). The number's plain
+/// text, when the separators stand between groups of three digits; else
+/// `None`.
 pub fn without_group_separators(text: &str) -> Option<String> {
     let t = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}' || c == '\u{202f}');
     let is_sep = |c: char| c == ' ' || c == '\u{a0}' || c == '\u{202f}' || c == '\'';
@@ -75,7 +76,9 @@ pub fn without_group_separators(text: &str) -> Option<String> {
         Some(r) => (&t[..1], r),
         None => ("", t),
     };
-    let (int, frac) = match rest.split_once('.') {
+    // With spaces as thousands separators a comma can only be the decimal
+    // sign (`1 234,5`, as Russian or French Excel writes it).
+    let (int, frac) = match rest.split_once('.').or_else(|| rest.split_once(',')) {
         Some((i, f)) => (i, Some(f)),
         None => (rest, None),
     };
@@ -156,6 +159,15 @@ mod tests {
             without_group_separators(" 118 454.36 ").as_deref(),
             Some("118454.36")
         );
+        assert_eq!(
+            without_group_separators("1 234,5").as_deref(),
+            Some("1234.5")
+        );
+        assert_eq!(
+            without_group_separators("12\u{a0}345,678").as_deref(),
+            Some("12345.678")
+        );
+        assert_eq!(without_group_separators("1 234,5,6"), None);
         assert_eq!(without_group_separators("1 23.5"), None);
         assert_eq!(without_group_separators("1234.5"), None);
         assert_eq!(without_group_separators("12 34"), None);
