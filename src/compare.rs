@@ -159,6 +159,75 @@ pub fn total(t: &Annex1Year, used: TotalUsed, p: Pollutant) -> Cell {
     cell
 }
 
+/// How the compliance totals of the compared years were taken, in words:
+/// the Party's own row 152 where it holds numbers (and whether it applies
+/// the fuel-used correction of note (c), which the template leaves to the
+/// Party, "if applicable"), computed by note (c) where it is empty.
+pub fn compliance_basis(years: &[(i32, &Annex1Year)]) -> String {
+    let code = TotalUsed::ComplianceTotal.row_code();
+    let mut own: Vec<String> = Vec::new();
+    let mut computed: Vec<i32> = Vec::new();
+    for (year, t) in years {
+        let reported: Vec<(Pollutant, Decimal)> = PROTOCOL_POLLUTANTS
+            .iter()
+            .filter_map(|(p, _)| {
+                t.row(code)
+                    .and_then(|r| r.get(*p).number())
+                    .map(|v| (*p, v))
+            })
+            .collect();
+        if reported.is_empty() {
+            computed.push(*year);
+            continue;
+        }
+        let mut with = (*t).clone();
+        with.compute_totals();
+        let mut without = (*t).clone();
+        for r in nfr::rows().iter().filter(|r| r.kind == RowKind::FuelUsed) {
+            if let Some(cells) = without.rows.get_mut(&r.number) {
+                for p in Pollutant::ALL {
+                    cells.set(p, Cell::Empty);
+                }
+            }
+        }
+        without.compute_totals();
+        // Close enough: within a millionth (a workbook's doubles).
+        let close = |a: Decimal, b: Cell| {
+            b.number()
+                .is_some_and(|b| (a - b).abs() <= (a.abs() + b.abs()) * Decimal::new(1, 6))
+        };
+        let (mut w, mut wo) = (0, 0);
+        for (p, v) in &reported {
+            let cw = with.row(code).map(|r| r.get(*p)).unwrap_or_default();
+            let cwo = without.row(code).map(|r| r.get(*p)).unwrap_or_default();
+            match (close(*v, cw), close(*v, cwo)) {
+                (true, false) => w += 1,
+                (false, true) => wo += 1,
+                _ => {}
+            }
+        }
+        let basis = match (w, wo) {
+            (0, 0) => "",
+            (_, 0) => ", with the fuel-used correction",
+            (0, _) => ", without the fuel-used correction (note (c): \"if applicable\")",
+            _ => ", with the fuel-used correction for some pollutants and without it for others",
+        };
+        own.push(format!("{year} the Party's own row 152{basis}"));
+    }
+    let mut parts = own;
+    if !computed.is_empty() {
+        parts.push(format!(
+            "{} computed by note (c) (row 152 is empty there): NATIONAL TOTAL + ADJUSTMENTS + rows 143-149 − rows 1A3bi-1A3bvii where fuel used is reported",
+            computed
+                .iter()
+                .map(|y| y.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    format!("compliance totals: {}", parts.join("; "))
+}
+
 /// The series of a pollutant's total over all years.
 pub fn series(tables: &[YearTable], used: TotalUsed, p: Pollutant) -> Vec<(i32, Cell)> {
     tables
@@ -244,10 +313,27 @@ pub fn compare(tables: &[YearTable], opts: &Options) -> Result<Comparison> {
     } else {
         TotalUsed::NationalTotal
     };
-    let total_reason = match total_used {
+    let mut total_reason = match total_used {
         TotalUsed::ComplianceTotal => "the inventory has approved adjustments or reports road transport on fuel used, so commitments are checked on the compliance total (CLRTAP), row 152, as the template's note (c) defines it".to_string(),
         TotalUsed::NationalTotal => "no approved adjustments and no road transport on fuel used: commitments are checked on the national total, row 141".to_string(),
     };
+    if total_used == TotalUsed::ComplianceTotal {
+        let mut years: Vec<i32> = vec![opts.year];
+        for (p, protocol) in PROTOCOL_POLLUTANTS {
+            let b = commitments
+                .get(&p)
+                .map(|c| c.base_year)
+                .unwrap_or(protocol.default_base());
+            if by_year.contains_key(&b) {
+                years.push(b);
+            }
+        }
+        years.sort_unstable();
+        years.dedup();
+        let compared: Vec<(i32, &Annex1Year)> = years.iter().map(|y| (*y, by_year[y])).collect();
+        total_reason.push_str("; ");
+        total_reason.push_str(&compliance_basis(&compared));
+    }
 
     for (p, protocol) in PROTOCOL_POLLUTANTS {
         let commitment = commitments.get(&p).cloned();

@@ -120,7 +120,7 @@ pub mod error;
 pub mod fuel;
 pub(crate) mod gap_fill;
 pub(crate) mod guidebook;
-pub(crate) mod inventory;
+pub mod inventory;
 pub mod lineage;
 pub(crate) mod manure;
 pub(crate) mod mapping;

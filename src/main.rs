@@ -165,6 +165,7 @@ struct ConvertArgs {
 enum CheckFormatArg {
     Text,
     Json,
+    Csv,
 }
 
 #[derive(Args)]
@@ -325,6 +326,9 @@ fn compare(args: CompareArgs) -> Result<ExitCode> {
         }),
         plot: args.plot,
     })?;
+    for line in &report.reading {
+        eprintln!("note: {line}");
+    }
     print!("{}", report.text);
     if let Some(p) = report.plot {
         eprintln!("wrote {}", p.display());
@@ -351,6 +355,12 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
     for s in &report.skipped {
         eprintln!("skipped: {}: {}", s.at, s.reason);
     }
+    for u in &report.unreadable {
+        eprintln!("unreadable: {u}");
+    }
+    for (serious, i) in &report.issues {
+        eprintln!("{}: {i}", if *serious { "error" } else { "warning" });
+    }
     for p in &report.outputs {
         println!("wrote {}", p.display());
     }
@@ -363,9 +373,15 @@ fn import(args: ImportArgs) -> Result<ExitCode> {
         c.empty,
         report.skipped.iter().map(|s| s.cells).sum::<usize>()
     );
-    if report.lost_data() {
+    if !report.unreadable.is_empty() {
+        println!(
+            "cells that could not be read (counted as empty): {}",
+            report.unreadable.len()
+        );
+    }
+    if report.has_findings() {
         eprintln!(
-            "error: some table cells were not read (skipped above, in rows whose code is not a row of the Annex I template); the CSVs lack them"
+            "error: the CSVs were written but lack what is listed above (values not placed, cells not read, rows or columns missing)"
         );
         return Ok(ExitCode::from(1));
     }
@@ -517,10 +533,12 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         previous: args.previous,
         recalculations: args.recalculations,
     })?;
-    match args.format {
-        CheckFormatArg::Text => print!("{}", check::text(&report)),
-        CheckFormatArg::Json => print!("{}", check::json(&report)),
-    }
+    let text = match args.format {
+        CheckFormatArg::Text => check::text(&report),
+        CheckFormatArg::Json => check::json(&report),
+        CheckFormatArg::Csv => check::csv(&report),
+    };
+    print!("{text}");
     Ok(if report.has_errors() {
         ExitCode::from(1)
     } else {

@@ -35,7 +35,7 @@ pub fn load(path: &Path) -> Result<Vec<YearTable>> {
         return Err(Error::file(path, "does not exist"));
     }
     if crate::sheet::is_workbook(path) {
-        return load_workbook(path);
+        return load_workbook(path).map(|(years, _)| years);
     }
     let year = year_of_csv(path).ok_or_else(|| {
         Error::file(
@@ -50,19 +50,32 @@ pub fn load(path: &Path) -> Result<Vec<YearTable>> {
     }])
 }
 
+/// Loads every year of a source, in year order, with what reading a
+/// workbook had to go around, one line each: values outside the table or in
+/// rows that are not template rows, cells that could not be read (read as
+/// empty), missing rows or columns. Other sources have none.
+pub fn load_with_notes(path: &Path) -> Result<(Vec<YearTable>, Vec<String>)> {
+    if path.is_file() && crate::sheet::is_workbook(path) {
+        return load_workbook(path);
+    }
+    Ok((load(path)?, Vec::new()))
+}
+
 /// The year sheets of an Annex I workbook, as the file has them (totals
-/// included). A value cell that cannot be placed in the table is an error
-/// here: a comparison must not run on part of a submission unawares.
-fn load_workbook(path: &Path) -> Result<Vec<YearTable>> {
+/// included), and what was read around (see [`load_with_notes`]): a
+/// comparison must not run on part of a submission unawares, so every
+/// value not read is said.
+fn load_workbook(path: &Path) -> Result<(Vec<YearTable>, Vec<String>)> {
     let book = crate::workbook::read(path)?;
-    if let Some(lost) = book.skipped.iter().find(|s| s.in_table) {
-        return Err(Error::input(
-            lost.at.clone(),
-            format!(
-                "{}; this value cannot be placed in the Annex I table (airinv import lists every such cell)",
-                lost.reason
-            ),
-        ));
+    let mut notes: Vec<String> = Vec::new();
+    for s in &book.skipped {
+        notes.push(format!("{}: {}", s.at, s.reason));
+    }
+    for u in &book.unreadable {
+        notes.push(format!("{}: {}", u.at, u.problem));
+    }
+    for i in &book.issues {
+        notes.push(format!("{}: {}", i.at, i.message));
     }
     let mut years: Vec<YearTable> = book
         .years
@@ -74,7 +87,7 @@ fn load_workbook(path: &Path) -> Result<Vec<YearTable>> {
         })
         .collect();
     years.sort_by_key(|y| y.table.header.year);
-    Ok(years)
+    Ok((years, notes))
 }
 
 /// An inventory's time series: the years of its past submissions

@@ -1,22 +1,32 @@
 //! Reading filled Annex I workbooks (NFR 2019-1, and the older NFR 2014-2
 //! layout) into [`Annex1Year`] tables, one per year sheet.
 //!
-//! Nothing is found by a fixed position:
-//! - a year sheet is a sheet with an `NFR Code` header cell; its rows are
-//!   the rows below that header, found by the NFR code in the code column
-//!   (stray spaces, dots and case do not matter: `'1A2gvii '` is 1A2gvii);
+//! Nothing is found by a fixed position, and a workbook is refused only
+//! when no sheet holds an Annex I table; every other deviation is recorded
+//! ([`Workbook::issues`], [`Workbook::skipped`], [`Workbook::unreadable`])
+//! with its sheet and cell, and the rest is read:
+//! - a year sheet is a sheet with an `NFR Code` header cell, or else a
+//!   column of NFR codes (at least ten sector rows); its rows are found by
+//!   the text of the code column (stray spaces, line breaks, dots and case
+//!   do not matter; `COMPLIANCE TOTAL (NECR)` is row 154, see
+//!   `labels`); rows it lacks are left empty and reported;
 //! - its columns are found by the names the template gives them (row 12:
 //!   `NOx (as NO2)` ... `PCBs`, `Liquid Fuels` ... `Other Activity Units`),
-//!   and each pollutant's unit in the header row (row 13) is checked;
+//!   and each pollutant's unit in the header row (row 13) is checked
+//!   (`Gg` is `kt`); a column in other units is not read;
 //! - the header block by its labels in column A (`country:`, `reporting:`,
 //!   `year:`, `version:`), the value beside each label; the year from
-//!   `year:` (cell B6), else from the sheet name (`NFR-19 2022`).
+//!   `year:` (cell B6), else from the sheet name (`NFR-19 2022`), reported
+//!   when the two disagree;
+//! - values outside the table (check rows, helper columns) are reported
+//!   as one block per sheet and place (see `outside`).
 //!
 //! Cells are read as they are: a number through [`crate::number::from_excel`]
-//! (a number stored as text from its text, and said so), a notation key as a
-//! key, an empty cell as empty (not zero, not NO); formula cells give their
-//! cached values. Any other text in a value cell is an error naming the sheet
-//! and the cell. Totals are kept as the file has them; computing them is
+//! (a number stored as text from its text, thousands separators allowed,
+//! and said so), a notation key as a key, an empty cell as empty (not zero,
+//! not NO); formula cells give their cached values. An Excel error or any
+//! other text in a value cell is read as empty and reported once. Totals
+//! are kept as the file has them; computing them is
 //! [`Annex1Year::compute_totals`], a separate step.
 //!
 //! Memory is bounded whatever the file declares: the container's parts are
@@ -34,13 +44,16 @@ use calamine::{Data, Reader, Xlsx, XlsxError, open_workbook};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+mod labels;
+mod outside;
+
 /// Rows of a sheet that are read (an Annex I sheet has 170).
 pub const MAX_ROWS: u32 = 2_000;
 /// Columns of a sheet that are read (an Annex I sheet uses A-AL).
 pub const MAX_COLUMNS: u32 = 256;
 
 /// A value column of the template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Column {
     Pollutant(Pollutant),
     /// Fuel in TJ NCV (AF-AJ).
@@ -120,6 +133,9 @@ pub struct CellMap {
     rows: BTreeMap<u32, u32>,
     /// Template column → sheet column (0-based).
     columns: HashMap<Column, u32>,
+    /// Table cells holding a number stored as text (template row, column):
+    /// Excel's `=SUM` leaves them out.
+    text_numbers: std::collections::BTreeSet<(u32, Column)>,
 }
 
 impl CellMap {
@@ -128,6 +144,11 @@ impl CellMap {
         let row = self.rows.get(&template_row)?;
         let col = self.columns.get(&column)?;
         Some(format!("{}{row}", column_letters(*col as usize)))
+    }
+
+    /// True when the table cell holds a number stored as text.
+    pub fn stored_as_text(&self, template_row: u32, column: Column) -> bool {
+        self.text_numbers.contains(&(template_row, column))
     }
 
     /// The location of a table cell, by NFR code and column.
@@ -176,10 +197,14 @@ pub struct YearSheet {
     pub counts: CellCounts,
 }
 
-/// A cell with a value that was not read into any table, and why.
+/// Values that were not read into any table, and why: one cell, or a
+/// block of cells outside the table (a check row, a helper column).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Skipped {
+    /// The sheet and the first cell of the block.
     pub at: Location,
+    /// The cell or range (`E171:AL175`).
+    pub range: String,
     pub reason: String,
     /// True when the cell is a value cell of the table (a row whose code is
     /// not a template row): data that is not in the import.
@@ -200,15 +225,31 @@ pub struct Workbook {
     /// Things read in a way worth knowing (numbers stored as text, rows an
     /// older layout does not have).
     pub notes: Vec<String>,
-    /// Value cells that are neither a number nor a notation key, read as
-    /// empty: only when the workbook is read with [`read_lenient`] (else
-    /// the first is an error).
+    /// Value cells that are neither a number nor a notation key (Excel
+    /// errors, texts), read as empty.
     pub unreadable: Vec<Unreadable>,
-    lenient: bool,
+    /// Deviations from the template's layout, read around: missing rows or
+    /// columns, units, years, sheets holding the same year.
+    pub issues: Vec<Issue>,
+}
+
+/// A deviation from the template's layout that the reading went around.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    /// The check id (`format.missing-row`, `format.column`, `format.unit`,
+    /// `format.year`, `format.duplicate-year`).
+    pub check: &'static str,
+    /// True when numbers of the submission may be missing or wrong because
+    /// of it (an error of `check`, exit code 1 of `import`); else a warning.
+    pub serious: bool,
+    pub at: Location,
+    /// The cell or range, when the location is not one cell.
+    pub cell: Option<String>,
+    pub message: String,
 }
 
 /// A value cell that is neither a number nor a notation key (`n/a`, `-`,
-/// TRUE, `#DIV/0!`), kept aside by [`read_lenient`].
+/// TRUE, `#DIV/0!`), read as empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreadable {
     pub at: Location,
@@ -239,17 +280,6 @@ impl Workbook {
 
 /// Reads every year sheet of an Annex I workbook.
 pub fn read(path: &Path) -> Result<Workbook> {
-    read_with(path, false)
-}
-
-/// Reads every year sheet, keeping value cells that are neither a number
-/// nor a notation key aside (read as empty) in [`Workbook::unreadable`]
-/// instead of stopping at the first: `airinv check` reports them all.
-pub fn read_lenient(path: &Path) -> Result<Workbook> {
-    read_with(path, true)
-}
-
-fn read_with(path: &Path, lenient: bool) -> Result<Workbook> {
     let grids = read_grids(path)?;
     let mut book = Workbook {
         path: path.to_path_buf(),
@@ -258,17 +288,19 @@ fn read_with(path: &Path, lenient: bool) -> Result<Workbook> {
         skipped: Vec::new(),
         notes: Vec::new(),
         unreadable: Vec::new(),
-        lenient,
+        issues: Vec::new(),
     };
     for grid in &grids {
         let at = Location::file(path).with_sheet(grid.name.clone());
         if grid.beyond > 0 {
             let (r, c) = grid.first_beyond;
+            let first = at
+                .clone()
+                .with_row(u64::from(r) + 1)
+                .with_column(column_letters(c as usize));
             book.skipped.push(Skipped {
-                at: at
-                    .clone()
-                    .with_row(u64::from(r) + 1)
-                    .with_column(column_letters(c as usize)),
+                range: first.cell().unwrap_or_default(),
+                at: first,
                 reason: format!(
                     "{} cell(s) lie beyond row {MAX_ROWS} or column {} and were not read (an Annex I sheet ends at row 170, column AL)",
                     grid.beyond,
@@ -278,40 +310,80 @@ fn read_with(path: &Path, lenient: bool) -> Result<Workbook> {
                 cells: grid.beyond,
             });
         }
-        match read_year_sheet(path, grid, &mut book)? {
-            Some(y) => book.years.push(y),
-            None => book.other_sheets.push((
-                grid.name.clone(),
-                "no 'NFR Code' header cell: not an Annex I year sheet".into(),
-            )),
+        // What a sheet that turns out not to be a year sheet said is dropped.
+        let marks = (
+            book.skipped.len(),
+            book.notes.len(),
+            book.unreadable.len(),
+            book.issues.len(),
+        );
+        match read_year_sheet(path, grid, &mut book) {
+            Ok(y) => book.years.push(y),
+            Err(reason) => {
+                book.skipped.truncate(marks.0);
+                book.notes.truncate(marks.1);
+                book.unreadable.truncate(marks.2);
+                book.issues.truncate(marks.3);
+                book.other_sheets.push((grid.name.clone(), reason));
+            }
         }
     }
     if book.years.is_empty() {
+        let why: Vec<String> = book
+            .other_sheets
+            .iter()
+            .map(|(s, why)| format!("sheet '{s}': {why}"))
+            .collect();
         return Err(Error::file(
             path,
             format!(
-                "is not an Annex I workbook: none of its sheets ({}) has the template's 'NFR Code' header (row 13, column B of NFR 2019-1)",
-                grids
-                    .iter()
-                    .map(|g| g.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "is not an Annex I workbook: no sheet holds an Annex I table (a column of NFR codes under an 'NFR Code' header, pollutant columns named NOx (as NO2) ... PCBs, as in rows 12-13 of NFR 2019-1){}",
+                if why.is_empty() {
+                    " (it has no worksheet)".to_string()
+                } else {
+                    format!(": {}", why.join("; "))
+                }
             ),
         ));
     }
-    let mut seen: BTreeMap<i32, &str> = BTreeMap::new();
-    for y in &book.years {
-        if let Some(first) = seen.insert(y.table.header.year, &y.sheet) {
-            return Err(Error::file(
-                path,
-                format!(
-                    "sheets '{first}' and '{}' both hold the year {}; keep one",
-                    y.sheet, y.table.header.year
-                ),
-            ));
+    // Two sheets of one year: the first is read, the other reported.
+    let mut seen: BTreeMap<i32, String> = BTreeMap::new();
+    let mut kept = Vec::new();
+    for y in std::mem::take(&mut book.years) {
+        match seen.get(&y.table.header.year) {
+            Some(first) => {
+                book.issues.push(Issue {
+                    check: "format.duplicate-year",
+                    serious: true,
+                    at: Location::file(path).with_sheet(y.sheet.clone()),
+                    cell: None,
+                    message: format!(
+                        "sheet '{first}' holds the year {} too; '{first}' is read and this sheet is not: keep one",
+                        y.table.header.year
+                    ),
+                });
+                book.other_sheets.push((
+                    y.sheet.clone(),
+                    format!(
+                        "the year {} is read from sheet '{first}'",
+                        y.table.header.year
+                    ),
+                ));
+            }
+            None => {
+                seen.insert(y.table.header.year, y.sheet.clone());
+                kept.push(y);
+            }
         }
     }
+    book.years = kept;
     Ok(book)
+}
+
+/// The same as [`read`]: every workbook is read leniently (kept for the
+/// callers that say so).
+pub fn read_lenient(path: &Path) -> Result<Workbook> {
+    read(path)
 }
 
 /// The cells of one sheet, as calamine gives them, within the bounds.
@@ -481,15 +553,13 @@ fn squeeze(text: &str) -> String {
         .collect()
 }
 
-/// Reads one sheet as a year sheet, or `None` when it is not one.
-fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Option<YearSheet>> {
-    let at = Location::file(path).with_sheet(grid.name.clone());
-    let cell_at = |row: u32, col: u32| {
-        at.clone()
-            .with_row(u64::from(row) + 1)
-            .with_column(column_letters(col as usize))
-    };
-    // The header row: the first cell reading "NFR Code".
+/// Where the table of a sheet is: the header row (the row above the first
+/// code, or the row of the `NFR Code` cell) and the code column.
+///
+/// The `NFR Code` cell when there is one; else found by content: the column
+/// holding the most NFR codes of sector rows (at least ten), and the row
+/// above its first code.
+fn locate_table(grid: &Grid) -> Option<(u32, u32)> {
     let mut header_cells: Vec<(u32, u32)> = grid
         .cells
         .iter()
@@ -497,8 +567,43 @@ fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Opti
         .map(|(k, _)| *k)
         .collect();
     header_cells.sort();
-    let Some(&(header_row, code_col)) = header_cells.first() else {
-        return Ok(None);
+    if let Some(first) = header_cells.first() {
+        return Some(*first);
+    }
+    let mut codes: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (&(r, c), v) in &grid.cells {
+        if let Data::String(s) = v
+            && s.len() <= 40
+            && labels::template_row(s).is_some_and(|t| t.kind == RowKind::Sector)
+        {
+            codes.entry(c).or_default().push(r);
+        }
+    }
+    let (col, rows) = codes
+        .into_iter()
+        .filter(|(_, rows)| rows.len() >= 10)
+        .max_by_key(|(c, rows)| (rows.len(), std::cmp::Reverse(*c)))?;
+    let first = *rows.iter().min()?;
+    Some((first.checked_sub(1)?, col))
+}
+
+/// Reads one sheet as a year sheet, or `Err(reason)` when it is not one.
+fn read_year_sheet(
+    path: &Path,
+    grid: &Grid,
+    book: &mut Workbook,
+) -> std::result::Result<YearSheet, String> {
+    let at = Location::file(path).with_sheet(grid.name.clone());
+    let cell_at = |row: u32, col: u32| {
+        at.clone()
+            .with_row(u64::from(row) + 1)
+            .with_column(column_letters(col as usize))
+    };
+    let Some((header_row, code_col)) = locate_table(grid) else {
+        return Err(
+            "no 'NFR Code' header cell and no column of NFR codes: not an Annex I year sheet"
+                .into(),
+        );
     };
 
     let template_version = (0..header_row)
@@ -517,8 +622,13 @@ fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Opti
         v.contains("2014") || v.contains("nfr14")
     };
 
-    let columns = find_columns(grid, header_row, code_col, &at)?;
-    check_units(grid, header_row, &columns, &cell_at)?;
+    let Some((mut columns, names_row)) = find_columns(grid, header_row, code_col, &at, book) else {
+        return Err(format!(
+            "no row above the codes of column {} names the template's pollutant columns (NOx (as NO2) ... PCBs): not an Annex I year sheet",
+            column_letters(code_col as usize)
+        ));
+    };
+    let excluded = check_units(grid, header_row, names_row, &mut columns, &cell_at, book);
     let header = read_header(grid, header_row, &at, book)?;
 
     let year = header.year;
@@ -527,77 +637,97 @@ fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Opti
     let mut rows: BTreeMap<u32, u32> = BTreeMap::new();
     let value_cols: Vec<(Column, u32)> = Column::all()
         .into_iter()
-        .map(|c| (c, columns[&c]))
+        .filter_map(|c| columns.get(&c).map(|i| (c, *i)))
         .collect();
-    let first_value_col = value_cols.iter().map(|(_, c)| *c).min().unwrap_or(0);
+    let first_value_col = value_cols
+        .iter()
+        .map(|(_, c)| *c)
+        .chain(excluded.iter().copied())
+        .min()
+        .unwrap_or(code_col + 1);
     let mapped: std::collections::HashSet<u32> = value_cols.iter().map(|(_, c)| *c).collect();
+    let is_value_col =
+        |c: u32| mapped.contains(&c) && columns.get(&Column::OtherActivityUnit) != Some(&c);
+    let mut outside = outside::Outside::default();
+    let mut text_numbers = std::collections::BTreeSet::new();
 
     // Numbers or keys above the header, in the value columns: not the table.
-    let mut above: Vec<(u32, u32)> = grid
-        .cells
-        .iter()
-        .filter(|((r, c), v)| *r < header_row && mapped.contains(c) && holds_value(v))
-        .map(|(k, _)| *k)
-        .collect();
-    above.sort();
-    for (r, c) in above {
-        book.skipped.push(Skipped {
-            at: cell_at(r, c),
-            reason: "a value above the table's header rows, outside the template's table".into(),
-            in_table: false,
-            cells: 1,
-        });
+    for (&(r, c), v) in &grid.cells {
+        if r < header_row && mapped.contains(&c) && holds_value(v) {
+            outside.add(outside::Place::Above, r, c);
+        }
     }
 
-    // Values in columns that are not the template's, by row (one pass over
-    // the cells, not one per row).
-    let mut extra_by_row: HashMap<u32, Vec<u32>> = HashMap::new();
-    for (&(row, c), v) in &grid.cells {
-        if row > header_row && c > first_value_col && !mapped.contains(&c) && holds_value(v) {
-            extra_by_row.entry(row).or_default().push(c);
-        }
-    }
+    // The template row of each sheet row, by the text of its code cell.
+    let mut row_of: BTreeMap<u32, &'static nfr::Row> = BTreeMap::new();
+    let mut duplicates: Vec<u32> = Vec::new();
     for r in header_row + 1..=grid.max_row() {
-        let code_text = grid.text(r, code_col);
-        let code = code_text.trim();
-        let values_in_row: Vec<u32> = value_cols
-            .iter()
-            .filter(|(col, _)| *col != Column::OtherActivityUnit)
-            .map(|(_, c)| *c)
-            .filter(|c| holds_value(grid.get(r, *c)))
-            .collect();
-        let template_row = if code.is_empty() {
-            None
-        } else {
-            nfr::find(code).filter(|t| t.kind != RowKind::MemoHeader)
-        };
-        let Some(template_row) = template_row else {
-            for c in values_in_row {
-                book.skipped.push(Skipped {
-                    at: cell_at(r, c),
-                    reason: if code.is_empty() {
-                        format!(
-                            "a value in a row with no NFR code in column {}",
-                            column_letters(code_col as usize)
-                        )
-                    } else {
-                        nfr::unknown_code_message(code)
-                    },
-                    in_table: true,
-                    cells: 1,
-                });
-            }
+        let text = grid.text(r, code_col);
+        let Some(t) = labels::template_row(&text).filter(|t| t.kind != RowKind::MemoHeader) else {
             continue;
         };
-        if let Some(first) = rows.insert(template_row.number, r + 1) {
-            return Err(Error::input(
-                cell_at(r, code_col),
-                format!(
-                    "{} is also on row {first}; a code may stand on one row only",
-                    template_row.code
-                ),
-            ));
+        match rows.get(&t.number) {
+            Some(first) => {
+                book.issues.push(Issue {
+                    check: "format.duplicate-row",
+                    serious: true,
+                    at: cell_at(r, code_col),
+                    cell: None,
+                    message: format!(
+                        "{} is also on row {first}; a code may stand on one row only: row {first} is read, this row is not",
+                        t.code
+                    ),
+                });
+                duplicates.push(r);
+            }
+            None => {
+                rows.insert(t.number, r + 1);
+                row_of.insert(r, t);
+            }
         }
+    }
+    let last_table_row = row_of.keys().next_back().copied().unwrap_or(header_row);
+    // Cells with a value outside the template rows and columns, by row.
+    let mut values_by_row: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+    for (&(r, c), v) in &grid.cells {
+        if r > header_row && c >= first_value_col && !excluded.contains(&c) && holds_value(v) {
+            values_by_row.entry(r).or_default().push(c);
+        }
+    }
+    for (r, mut cols) in values_by_row {
+        cols.sort_unstable();
+        if r > last_table_row {
+            for c in cols {
+                outside.add(outside::Place::Below, r, c);
+            }
+            continue;
+        }
+        let template_row = row_of.get(&r);
+        for c in cols {
+            if !mapped.contains(&c) {
+                outside.add(outside::Place::Beside, r, c);
+            } else if template_row.is_none() && is_value_col(c) {
+                let code = grid.text(r, code_col);
+                let code = code.trim();
+                let place = if code.is_empty() {
+                    outside::Place::NoCode {
+                        code_column: column_letters(code_col as usize),
+                    }
+                } else if duplicates.contains(&r) {
+                    // Reported with the code (format.duplicate-row).
+                    continue;
+                } else {
+                    outside::Place::UnknownCode {
+                        message: nfr::unknown_code_message(code),
+                    }
+                };
+                outside.add(place, r, c);
+            }
+        }
+    }
+    book.skipped.extend(outside.blocks(&at));
+
+    for (&r, template_row) in &row_of {
         let cells = table
             .rows
             .get_mut(&template_row.number)
@@ -610,23 +740,24 @@ fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Opti
             }
             let cell = match read_value_cell(raw) {
                 Ok(cell) => cell,
-                Err(problem) if book.lenient => {
+                Err(problem) => {
                     book.unreadable.push(Unreadable {
                         at: cell_at(r, c),
                         year,
                         template_row: template_row.number,
                         column,
-                        text: crate::sheet::cell_text(raw).unwrap_or_default(),
+                        text: shown_text(raw),
                         problem,
                     });
                     Cell::Empty
                 }
-                Err(problem) => return Err(Error::input(cell_at(r, c), problem)),
             };
             if let (Cell::Number(d), Data::String(s)) = (cell, raw) {
+                text_numbers.insert((template_row.number, column));
                 book.notes.push(format!(
-                    "{}: a number stored as text ('{s}'), read as {}",
+                    "{}: a number stored as text ('{}'), read as {}",
                     cell_at(r, c),
+                    s.trim(),
                     crate::number::format_decimal(d)
                 ));
             }
@@ -642,17 +773,6 @@ fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Opti
                 Column::OtherActivityUnit => unreachable!("handled above"),
             }
         }
-        // Values in columns that are not the template's: notes of the compiler.
-        let mut extra = extra_by_row.remove(&r).unwrap_or_default();
-        extra.sort();
-        for c in extra {
-            book.skipped.push(Skipped {
-                at: cell_at(r, c),
-                reason: "a value in a column that is not a column of the template".into(),
-                in_table: false,
-                cells: 1,
-            });
-        }
     }
 
     let missing: Vec<&nfr::Row> = nfr::rows()
@@ -660,30 +780,63 @@ fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Opti
         .filter(|t| t.kind != RowKind::MemoHeader && !rows.contains_key(&t.number))
         .collect();
     if !missing.is_empty() {
-        let list = missing
-            .iter()
-            .map(|t| format!("{} (row {} of NFR 2019-1)", t.code, t.number))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let list = |rows: &[&&nfr::Row]| {
+            rows.iter()
+                .map(|t| format!("{} (row {})", t.code, t.number))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (optional, required): (Vec<&&nfr::Row>, Vec<&&nfr::Row>) =
+            missing.iter().partition(|t| labels::may_be_missing(t));
         if older_layout {
+            let all = missing
+                .iter()
+                .map(|t| format!("{} (row {} of NFR 2019-1)", t.code, t.number))
+                .collect::<Vec<_>>()
+                .join(", ");
             book.notes.push(format!(
-                "{at}: {template_version} has no row for {list}; these rows are left empty"
+                "{at}: {template_version} has no row for {all}; these rows are left empty"
             ));
-            for t in missing {
-                *table.rows.get_mut(&t.number).expect("template row") =
-                    crate::annex1::RowCells::empty("");
-            }
         } else {
-            return Err(Error::input(
-                at.clone().with_column(column_letters(code_col as usize)),
-                format!(
-                    "the template's rows {list} are missing: no cell of the code column holds their NFR code"
-                ),
-            ));
+            let code_at = at.clone().with_column(column_letters(code_col as usize));
+            if !optional.is_empty() {
+                let necd_only = optional.iter().all(|t| t.number == 153 || t.number == 154);
+                book.issues.push(Issue {
+                    check: "format.missing-row",
+                    serious: false,
+                    at: code_at.clone(),
+                    cell: None,
+                    message: format!(
+                        "the sheet has no row for {} of NFR 2019-1{}; left empty",
+                        list(&optional),
+                        if necd_only {
+                            " (the NEC Directive's rows, which a Party outside the EU does not report)"
+                        } else {
+                            ""
+                        }
+                    ),
+                });
+            }
+            if !required.is_empty() {
+                book.issues.push(Issue {
+                    check: "format.missing-row",
+                    serious: true,
+                    at: code_at,
+                    cell: None,
+                    message: format!(
+                        "the sheet has no row for {} of NFR 2019-1: no cell of the code column holds the code; the row is left empty (add it with its values or notation keys)",
+                        list(&required)
+                    ),
+                });
+            }
+        }
+        for t in missing {
+            *table.rows.get_mut(&t.number).expect("template row") =
+                crate::annex1::RowCells::empty("");
         }
     }
 
-    Ok(Some(YearSheet {
+    Ok(YearSheet {
         sheet: grid.name.clone(),
         template_version,
         table,
@@ -692,9 +845,33 @@ fn read_year_sheet(path: &Path, grid: &Grid, book: &mut Workbook) -> Result<Opti
             sheet: grid.name.clone(),
             rows,
             columns,
+            text_numbers,
         },
         counts,
-    }))
+    })
+}
+
+/// A cell's content as Excel shows it, for messages.
+fn shown_text(raw: &Data) -> String {
+    match raw {
+        Data::Error(e) => excel_error_text(e).to_string(),
+        other => crate::sheet::cell_text(other).unwrap_or_default(),
+    }
+}
+
+/// An Excel error as Excel shows it.
+fn excel_error_text(e: &calamine::CellErrorType) -> &'static str {
+    use calamine::CellErrorType as E;
+    match e {
+        E::Div0 => "#DIV/0!",
+        E::NA => "#N/A",
+        E::Name => "#NAME?",
+        E::Null => "#NULL!",
+        E::Num => "#NUM!",
+        E::Ref => "#REF!",
+        E::Value => "#VALUE!",
+        E::GettingData => "#GETTING_DATA",
+    }
 }
 
 /// True for a cell that holds a number or a notation key.
@@ -702,19 +879,24 @@ fn holds_value(v: &Data) -> bool {
     match v {
         Data::Empty => false,
         Data::String(s) => {
-            NotationKey::parse(s).is_some() || crate::number::parse_decimal(s).is_ok()
+            NotationKey::parse(s).is_some()
+                || crate::number::parse_decimal(s).is_ok()
+                || labels::without_group_separators(s).is_some()
         }
         _ => true,
     }
 }
 
-/// The template columns, found by their names in the header rows.
+/// The template columns, found by their names in the header rows, and the
+/// row that names them; `None` when no row names a pollutant column (not a
+/// year sheet). Columns that are missing or named twice are reported.
 fn find_columns(
     grid: &Grid,
     header_row: u32,
     code_col: u32,
     at: &Location,
-) -> Result<HashMap<Column, u32>> {
+    book: &mut Workbook,
+) -> Option<(HashMap<Column, u32>, u32)> {
     // The names row is the header row (or a row above it) that names the
     // most template columns.
     let mut best: Option<(usize, u32, HashMap<Column, Vec<u32>>)> = None;
@@ -734,28 +916,37 @@ fn find_columns(
             best = Some((found.len(), r, found));
         }
     }
-    let (_, names_row, found) = best.expect("at least the header row");
+    let (_, names_row, found) = best?;
+    if !found.keys().any(|c| matches!(c, Column::Pollutant(_))) {
+        return None;
+    }
     let names_at = at.clone().with_row(u64::from(names_row) + 1);
     let mut columns = HashMap::new();
     let mut missing = Vec::new();
     for col in Column::all() {
-        match found.get(&col).map(Vec::as_slice) {
-            Some([c]) => {
-                columns.insert(col, *c);
-            }
+        match found.get(&col) {
             Some(several) => {
-                let letters: Vec<String> = several
-                    .iter()
-                    .map(|c| column_letters(*c as usize))
-                    .collect();
-                return Err(Error::input(
-                    names_at,
-                    format!(
-                        "columns {} are all named {}; the template has one such column",
-                        letters.join(", "),
-                        col.label()
-                    ),
-                ));
+                let mut several = several.clone();
+                several.sort_unstable();
+                columns.insert(col, several[0]);
+                if several.len() > 1 {
+                    let letters: Vec<String> = several
+                        .iter()
+                        .map(|c| column_letters(*c as usize))
+                        .collect();
+                    book.issues.push(Issue {
+                        check: "format.column",
+                        serious: true,
+                        at: names_at.clone(),
+                        cell: None,
+                        message: format!(
+                            "columns {} are all named {}; the template has one such column: {} is read, the others are not",
+                            letters.join(", "),
+                            col.label(),
+                            letters[0]
+                        ),
+                    });
+                }
             }
             None => missing.push(format!(
                 "{} (column {})",
@@ -765,41 +956,60 @@ fn find_columns(
         }
     }
     if !missing.is_empty() {
-        return Err(Error::input(
-            names_at,
-            format!(
-                "no column is named {}; the template names its columns in this row (NOx (as NO2) ... PCBs, Liquid Fuels ... Other Activity Units)",
+        book.issues.push(Issue {
+            check: "format.column",
+            serious: true,
+            at: names_at,
+            cell: None,
+            message: format!(
+                "no column is named {}; the template names its columns in this row (NOx (as NO2) ... PCBs, Liquid Fuels ... Other Activity Units); left empty",
                 missing.join(", ")
             ),
-        ));
+        });
     }
-    Ok(columns)
+    Some((columns, names_row))
 }
 
 /// Each pollutant's unit in the header row, where it is written, must be
-/// the template's: a column in other units would be read wrongly.
+/// the template's (`Gg` is `kt`): a column in other units would be read
+/// wrongly, so it is not read (reported, and its cells left empty). The
+/// sheet columns left out.
 fn check_units(
     grid: &Grid,
     header_row: u32,
-    columns: &HashMap<Column, u32>,
+    names_row: u32,
+    columns: &mut HashMap<Column, u32>,
     cell_at: &dyn Fn(u32, u32) -> Location,
-) -> Result<()> {
+    book: &mut Workbook,
+) -> Vec<u32> {
+    let mut excluded = Vec::new();
+    if header_row == names_row {
+        return excluded;
+    }
     for p in Pollutant::ALL {
-        let c = columns[&Column::Pollutant(p)];
+        let Some(&c) = columns.get(&Column::Pollutant(p)) else {
+            continue;
+        };
         let text = grid.text(header_row, c);
-        if text.trim().is_empty() || squeeze(&text) == squeeze(p.unit()) {
+        if text.trim().is_empty() || labels::same_unit(&text, p.unit()) {
             continue;
         }
-        return Err(Error::input(
-            cell_at(header_row, c),
-            format!(
-                "the unit of {p} is '{}' but the template reports {p} in {}; airinv reads the table in the template's units",
+        book.issues.push(Issue {
+            check: "format.unit",
+            serious: true,
+            at: cell_at(header_row, c),
+            cell: None,
+            message: format!(
+                "the unit of {p} is '{}' but the template reports {p} in {}; the column is not read (its cells are left empty): convert it to {} and read it again",
                 text.trim(),
+                p.unit(),
                 p.unit()
             ),
-        ));
+        });
+        columns.remove(&Column::Pollutant(p));
+        excluded.push(c);
     }
-    Ok(())
+    excluded
 }
 
 /// A value cell: a number, a notation key or nothing.
@@ -822,6 +1032,11 @@ fn read_value_cell(raw: &Data) -> std::result::Result<Cell, String> {
             if let Some(k) = NotationKey::parse(t) {
                 return Ok(Cell::Key(k));
             }
+            if let Some(plain) = labels::without_group_separators(t) {
+                return crate::number::parse_decimal(&plain)
+                    .map(Cell::Number)
+                    .map_err(|e| format!("'{t}': {e}"));
+            }
             crate::number::parse_decimal(t)
                 .map(Cell::Number)
                 .map_err(|_| {
@@ -833,7 +1048,8 @@ fn read_value_cell(raw: &Data) -> std::result::Result<Cell, String> {
             if *b { "TRUE" } else { "FALSE" }
         )),
         Data::Error(e) => Err(format!(
-            "shows the Excel error {e}: its formula cannot be computed; fix it in the workbook"
+            "shows the Excel error {}: its formula cannot be computed; read as empty: fix it in the workbook",
+            excel_error_text(e)
         )),
         Data::DateTimeIso(s) | Data::DurationIso(s) => Err(format!(
             "holds the date or duration '{s}', not a number or a notation key"
@@ -841,8 +1057,15 @@ fn read_value_cell(raw: &Data) -> std::result::Result<Cell, String> {
     }
 }
 
-/// The header block: the value beside each label in the label column.
-fn read_header(grid: &Grid, header_row: u32, at: &Location, book: &mut Workbook) -> Result<Header> {
+/// The header block: the value beside each label in the label column; the
+/// year from `year:` (B6) or the sheet name, reported when they disagree.
+/// `Err(reason)` when neither gives a year.
+fn read_header(
+    grid: &Grid,
+    header_row: u32,
+    at: &Location,
+    book: &mut Workbook,
+) -> std::result::Result<Header, String> {
     let mut header = Header::default();
     let mut year_cell: Option<(u32, u32)> = None;
     for r in 0..header_row {
@@ -864,35 +1087,57 @@ fn read_header(grid: &Grid, header_row: u32, at: &Location, book: &mut Workbook)
     let from_cell = match year_cell {
         Some((r, c)) => {
             let text = grid.text(r, c);
+            let cell_at = at
+                .clone()
+                .with_row(u64::from(r) + 1)
+                .with_column(column_letters(c as usize));
             if text.trim().is_empty() {
                 None
             } else {
-                Some(crate::activity::parse_year(text.trim()).map_err(|e| {
-                    Error::input(
-                        at.clone()
-                            .with_row(u64::from(r) + 1)
-                            .with_column(column_letters(c as usize)),
-                        format!("the year of the sheet: {e}"),
-                    )
-                })?)
+                match crate::activity::parse_year(text.trim()) {
+                    Ok(y) => Some((y, cell_at)),
+                    Err(e) => {
+                        book.issues.push(Issue {
+                            check: "format.year",
+                            serious: from_name.is_none(),
+                            at: cell_at,
+                            cell: None,
+                            message: format!(
+                                "the year of the sheet: {e}{}",
+                                match from_name {
+                                    Some(n) =>
+                                        format!("; the year of the sheet name, {n}, is used"),
+                                    None => String::new(),
+                                }
+                            ),
+                        });
+                        None
+                    }
+                }
             }
         }
         None => None,
     };
     header.year = match (from_cell, from_name) {
-        (Some(y), Some(n)) if y != n => {
-            book.notes.push(format!(
-                "{at}: the header block says year {y} and the sheet name says {n}; the header block is used"
-            ));
+        (Some((y, cell_at)), Some(n)) if y != n => {
+            book.issues.push(Issue {
+                check: "format.year",
+                serious: false,
+                at: cell_at,
+                cell: None,
+                message: format!(
+                    "the header block says year {y} but the sheet name '{}' says {n}; the header block's {y} is used: correct the one that is wrong",
+                    grid.name
+                ),
+            });
             y
         }
-        (Some(y), _) => y,
+        (Some((y, _)), _) => y,
         (None, Some(n)) => n,
         (None, None) => {
-            return Err(Error::input(
-                at.clone(),
-                "the year of the sheet is not given: the header block has no year (label 'year:' in column A, the year beside it) and the sheet name has none",
-            ));
+            return Err(
+                "the year of the sheet is not given: the header block has no year (label 'year:' in column A, the year beside it) and the sheet name has none; the sheet is not read".into(),
+            );
         }
     };
     Ok(header)

@@ -271,30 +271,50 @@ impl Submission {
         // Zip bombs and references beyond a sheet's limits are refused
         // before the container is unpacked.
         crate::sheet::check_container_bounds(path)?;
-        let book = crate::workbook::read_lenient(path)?;
+        let book = crate::workbook::read(path)?;
         let mut reading = Vec::new();
         for s in &book.skipped {
             let (severity, what) = if s.in_table {
                 (
                     Severity::Error,
-                    "it is not in the Annex I table airinv reads, so it is not checked; give the row the NFR code of a template row",
+                    "they are not in the Annex I table airinv reads, so they are not checked; give the row the NFR code of a template row",
                 )
             } else {
-                (Severity::Info, "it is not part of the Annex I table")
-            };
-            // The place is the finding's sheet and cell when it is one cell.
-            let place = if s.at.cell().is_some() {
-                String::new()
-            } else {
-                format!("{}: ", s.at)
+                (Severity::Info, "they are not part of the Annex I table")
             };
             let mut f = Finding::new(
                 severity,
                 "format.outside-table",
-                format!("{place}{}; {what}", s.reason),
+                format!("{}; {what}", s.reason),
             );
             f.sheet = s.at.sheet.clone();
-            f.cell = s.at.cell();
+            f.cell = Some(s.range.clone()).filter(|r| !r.is_empty());
+            reading.push(f);
+        }
+        for i in &book.issues {
+            let mut f = Finding::new(
+                if i.serious {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                i.check,
+                i.message.clone(),
+            );
+            f.sheet = i.at.sheet.clone();
+            f.cell = i.cell.clone().or_else(|| i.at.cell());
+            if f.cell.is_none() {
+                f.message = format!("{}: {}", i.at, i.message);
+            }
+            reading.push(f);
+        }
+        for (sheet, why) in &book.other_sheets {
+            let mut f = Finding::new(
+                Severity::Info,
+                "format.other-sheet",
+                format!("not an Annex I year sheet, skipped: {why}"),
+            );
+            f.sheet = Some(sheet.clone());
             reading.push(f);
         }
         for note in &book.notes {

@@ -88,20 +88,28 @@ fn invalid(years: &[YearView], submission: &Submission, out: &mut Vec<Finding>) 
         let hint = suggestion(&u.text)
             .map(|s| format!("; {s}"))
             .unwrap_or_default();
-        let message = format!(
-            "'{}' in {}{} ({}) is neither a number nor a notation key; a cell holds a number or one of NO, NE, NA, IE, C, NR{hint}",
-            u.text, u.column, u.row, u.at
-        );
-        let mut f = match years.iter().find(|y| y.year() == u.year) {
-            Some(y) => Finding::at(
-                Severity::Error,
+        // An Excel error (`#VALUE!`) is a formula that cannot be computed,
+        // not a key typed wrong.
+        let (check, message) = if u.problem.starts_with("shows the Excel error") {
+            (
+                "format.cell-error",
+                format!(
+                    "{} {}{} ({}) {}",
+                    row.code, u.column, u.row, u.at, u.problem
+                ),
+            )
+        } else {
+            (
                 "notation-key.invalid",
-                y,
-                row,
-                &u.column,
-                message,
-            ),
-            None => Finding::new(Severity::Error, "notation-key.invalid", message),
+                format!(
+                    "'{}' in {}{} ({}) is neither a number nor a notation key; a cell holds a number or one of NO, NE, NA, IE, C, NR{hint}",
+                    u.text, u.column, u.row, u.at
+                ),
+            )
+        };
+        let mut f = match years.iter().find(|y| y.year() == u.year) {
+            Some(y) => Finding::at(Severity::Error, check, y, row, &u.column, message),
+            None => Finding::new(Severity::Error, check, message),
         };
         if let Some(p) = Pollutant::ALL.iter().find(|p| p.column() == u.column) {
             f = f.with_pollutant(*p);

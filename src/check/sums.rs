@@ -13,6 +13,13 @@
 //!   national total (adjustments, fuel used, 3B + 3D) is taken from
 //!   `compute_totals` and added to the *reported* national total, so a wrong
 //!   national total is reported once, not again in the compliance rows.
+//!   The template applies the fuel-used correction "if applicable": a total
+//!   that matches the rule with it or without it is accepted, and
+//!   `sum.compliance-basis` (info) says which basis each total uses in
+//!   which years.
+//!
+//! A total of 0 over rows with no number (keys only), in a table read from
+//! a file, is what Excel's `=SUM` shows there and is not reported.
 //!
 //! A total is compared when either side has a number: a number against a
 //! number within the submission's [`super::Tolerance`] (exact for decimal
@@ -30,10 +37,16 @@ use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
 
 pub fn check(years: &[YearView], tol: Tolerance, out: &mut Vec<Finding>) {
+    let mut bases = Bases::new();
     for y in years {
         national_total(y, tol, out);
         pah(y, tol, out);
-        compliance(y, tol, out);
+        compliance_with_bases(y, tol, out, &mut bases);
+    }
+    // An inventory compiled in memory applies the correction by the rules:
+    // its basis says nothing.
+    if tol == Tolerance::AsExcelShows {
+        out.extend(basis_findings(&bases));
     }
 }
 
@@ -80,8 +93,23 @@ fn national_total(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>) {
     for p in Pollutant::ALL {
         let reported = y.cell(nt, p);
         let expected = computed.rows[&nt.number].get(p);
+        if excel_sum_of_no_number(reported, expected, tol) {
+            continue;
+        }
         let terms = terms(y.table, nfr::sector_rows(), p);
         if let Some(what) = differs(reported, expected, &terms, tol) {
+            let message = match as_text_left_out(y, p, reported, tol) {
+                Some(cells) => format!(
+                    "NATIONAL TOTAL {p} ({}{}) {what}, the sum of rows 14-140 (note (a) of the template): it is the sum without the numbers stored as text in {cells}, which Excel's SUM leaves out; store them as numbers and the total follows",
+                    p.column(),
+                    nt.number
+                ),
+                None => format!(
+                    "NATIONAL TOTAL {p} ({}{}) {what}, the sum of rows 14-140 (note (a) of the template); correct the total or the rows",
+                    p.column(),
+                    nt.number
+                ),
+            };
             out.push(
                 Finding::at(
                     Severity::Error,
@@ -89,16 +117,53 @@ fn national_total(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>) {
                     y,
                     nt,
                     p.column(),
-                    format!(
-                        "NATIONAL TOTAL {p} ({}{}) {what}, the sum of rows 14-140 (note (a) of the template); correct the total or the rows",
-                        p.column(),
-                        nt.number
-                    ),
+                    message,
                 )
                 .with_pollutant(p),
             );
         }
     }
+}
+
+/// The sector cells of a pollutant that a workbook holds as text, when the
+/// reported total is the sum of the rows without them (what `=SUM` shows):
+/// their references, for the message.
+fn as_text_left_out(y: &YearView, p: Pollutant, reported: Cell, tol: Tolerance) -> Option<String> {
+    let map = y.map?;
+    let column = crate::workbook::Column::Pollutant(p);
+    let (text, numbers): (Vec<&Row>, Vec<&Row>) = nfr::sector_rows()
+        .filter(|r| {
+            y.table
+                .rows
+                .get(&r.number)
+                .is_some_and(|c| c.get(p).number().is_some())
+        })
+        .partition(|r| map.stored_as_text(r.number, column));
+    if text.is_empty() {
+        return None;
+    }
+    let kept = terms(y.table, numbers.into_iter(), p);
+    let sum = kept
+        .iter()
+        .try_fold(Decimal::ZERO, |a, t| a.checked_add(*t))?;
+    let r = reported.number()?;
+    tol.sum_matches(r, sum, &kept).then(|| {
+        text.iter()
+            .map(|t| y.cell_ref(t, p.column()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
+/// True for a total that is 0 over rows with no number (keys or empty) in
+/// a table read from a file: what Excel's `=SUM(E14:E140)` shows when the
+/// rows hold only notation keys, as row 141 of the template computes it.
+/// The sum is right as Excel defines it; which key a sum of keys should
+/// carry is a convention, not a number.
+fn excel_sum_of_no_number(reported: Cell, expected: Cell, tol: Tolerance) -> bool {
+    tol == Tolerance::AsExcelShows
+        && reported.number().is_some_and(|v| v.is_zero())
+        && expected.number().is_none()
 }
 
 fn pah(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>) {
@@ -154,18 +219,66 @@ fn pah(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>) {
     }
 }
 
-fn compliance(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>) {
+/// Whether a Party's compliance total applies the fuel-used correction of
+/// notes (c) and (e) (Σ rows 143-149 − Σ rows 1A3bi-1A3bvii): the template
+/// says "if applicable", and both are accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Basis {
+    WithFuelUsed,
+    WithoutFuelUsed,
+    /// Some pollutants one way, some the other.
+    Mixed,
+}
+
+impl Basis {
+    fn words(self) -> &'static str {
+        match self {
+            Basis::WithFuelUsed => {
+                "with the fuel-used correction (rows 143-149 in place of road transport on fuel sold)"
+            }
+            Basis::WithoutFuelUsed => {
+                "without the fuel-used correction (road transport on fuel sold, as in the national total; note (c) applies the correction \"if applicable\")"
+            }
+            Basis::Mixed => {
+                "with the fuel-used correction for some pollutants and without it for others"
+            }
+        }
+    }
+}
+
+/// The basis each compliance total of each year was found on, for the
+/// submission-wide info finding.
+type Bases = std::collections::BTreeMap<(u32, i32), Basis>;
+
+/// A copy of the table without road transport on fuel used: the
+/// compliance totals a Party computes without the correction.
+fn without_fuel_used(t: &Annex1Year) -> Annex1Year {
+    let mut t = t.clone();
+    for r in nfr::rows().iter().filter(|r| r.kind == RowKind::FuelUsed) {
+        if let Some(cells) = t.rows.get_mut(&r.number) {
+            for p in Pollutant::ALL {
+                cells.set(p, Cell::Empty);
+            }
+        }
+    }
+    t.compute_totals();
+    t
+}
+
+/// The compliance checks of a year, recording the basis of each total.
+fn compliance_with_bases(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>, bases: &mut Bases) {
     let mut computed = y.table.clone();
     computed.compute_totals();
+    let no_fu = without_fuel_used(y.table);
     let nt = row("NATIONAL TOTAL");
     let targets = [
         (
             row("COMPLIANCE TOTAL (CLRTAP)"),
-            "note (c): NATIONAL TOTAL + ADJUSTMENTS (row 151), and where road transport is reported on fuel used, + rows 143-149 − rows 1A3bi-1A3bvii",
+            "note (c): NATIONAL TOTAL + ADJUSTMENTS (row 151), and where road transport is reported on fuel used and applicable, + rows 143-149 − rows 1A3bi-1A3bvii",
         ),
         (
             row("COMPLIANCE TOTAL (NECD)"),
-            "note (e): NATIONAL TOTAL + ADJUSTMENTS AND FLEXIBILITIES (row 153), the same fuel-used correction, and for NOx and NMVOC in 2005 and from 2020 − sectors 3B and 3D",
+            "note (e): NATIONAL TOTAL + ADJUSTMENTS AND FLEXIBILITIES (row 153), the same fuel-used correction where applicable, and for NOx and NMVOC in 2005 and from 2020 − sectors 3B and 3D",
         ),
     ];
     // The terms of the corrections: adjustments, fuel used, road transport,
@@ -180,35 +293,40 @@ fn compliance(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>) {
                 || r.code.starts_with("3D")
         })
         .collect();
+    // The rule applied to the national total as reported, by a table's
+    // correction (the computed total minus the computed national total).
+    let expected_by = |table: &Annex1Year, target: &Row, p: Pollutant| -> Cell {
+        let correction = match (
+            table.rows[&target.number].get(p),
+            table.rows[&nt.number].get(p),
+        ) {
+            (Cell::Number(c), Cell::Number(n)) => c.checked_sub(n),
+            _ => None,
+        };
+        match (y.cell(nt, p), correction) {
+            (Cell::Number(n), Some(c)) => n.checked_add(c).map(Cell::Number),
+            (Cell::Number(n), None) => Some(Cell::Number(n)),
+            _ => None,
+        }
+        .unwrap_or_else(|| table.rows[&target.number].get(p))
+    };
     for (target, note) in targets {
-        let mut expected_cells: Vec<(Pollutant, Cell, Cell, Vec<Decimal>)> = Vec::new();
+        let mut expected_cells: Vec<(Pollutant, Cell, Cell, Cell, Vec<Decimal>)> = Vec::new();
         for p in Pollutant::ALL {
-            let correction = match (
-                computed.rows[&target.number].get(p),
-                computed.rows[&nt.number].get(p),
-            ) {
-                (Cell::Number(c), Cell::Number(n)) => c.checked_sub(n),
-                _ => None,
-            };
-            // The rule applied to the national total as reported.
-            let expected = match (y.cell(nt, p), correction) {
-                (Cell::Number(n), Some(c)) => n.checked_add(c).map(Cell::Number),
-                (Cell::Number(n), None) => Some(Cell::Number(n)),
-                _ => None,
-            }
-            .unwrap_or_else(|| computed.rows[&target.number].get(p));
+            let expected = expected_by(&computed, target, p);
+            let expected_without = expected_by(&no_fu, target, p);
             let mut t = terms(y.table, correction_rows.iter().copied(), p);
             t.extend(y.cell(nt, p).number());
-            expected_cells.push((p, y.cell(target, p), expected, t));
+            expected_cells.push((p, y.cell(target, p), expected, expected_without, t));
         }
-        let all_empty = expected_cells.iter().all(|(_, r, _, _)| r.is_empty());
+        let all_empty = expected_cells.iter().all(|(_, r, _, _, _)| r.is_empty());
         let any_expected = expected_cells
             .iter()
-            .any(|(_, _, e, _)| e.number().is_some());
+            .any(|(_, _, e, _, _)| e.number().is_some());
         if all_empty && any_expected {
             let example = expected_cells
                 .iter()
-                .find_map(|(p, _, e, _)| e.number().map(|v| format!("{p} {}", show(v))))
+                .find_map(|(p, _, e, _, _)| e.number().map(|v| format!("{p} {}", show(v))))
                 .unwrap_or_default();
             out.push(Finding::at(
                 Severity::Warning,
@@ -223,9 +341,33 @@ fn compliance(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>) {
             ));
             continue;
         }
-        for (p, reported, expected, t) in expected_cells {
-            let Some(what) = differs(reported, expected, &t, tol) else {
+        let (mut with, mut without) = (0usize, 0usize);
+        for (p, reported, expected, expected_without, t) in expected_cells {
+            let with_fu = differs(reported, expected, &t, tol);
+            let Some(what) = with_fu else {
+                // Matches with the correction; count it when the correction
+                // makes a difference.
+                if differs(reported, expected_without, &t, tol).is_some() {
+                    with += 1;
+                }
                 continue;
+            };
+            if differs(reported, expected_without, &t, tol).is_none() {
+                without += 1;
+                continue;
+            }
+            if excel_sum_of_no_number(reported, expected, tol) {
+                continue;
+            }
+            let also = if expected_without != expected {
+                match expected_without {
+                    Cell::Number(v) => {
+                        format!(" (or {} without the fuel-used correction)", show(v))
+                    }
+                    _ => String::new(),
+                }
+            } else {
+                String::new()
             };
             let severity = if reported.is_empty() {
                 Severity::Warning
@@ -240,7 +382,7 @@ fn compliance(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>) {
                     target,
                     p.column(),
                     format!(
-                        "{} {p} ({}{}) {what}, by the template's {note}",
+                        "{} {p} ({}{}) {what}{also}, by the template's {note}",
                         target.code,
                         p.column(),
                         target.number
@@ -249,7 +391,44 @@ fn compliance(y: &YearView, tol: Tolerance, out: &mut Vec<Finding>) {
                 .with_pollutant(p),
             );
         }
+        let basis = match (with, without) {
+            (0, 0) => None,
+            (_, 0) => Some(Basis::WithFuelUsed),
+            (0, _) => Some(Basis::WithoutFuelUsed),
+            _ => Some(Basis::Mixed),
+        };
+        if let Some(b) = basis {
+            bases.insert((target.number, y.year()), b);
+        }
     }
+}
+
+/// One info finding per compliance total saying on which basis the Party
+/// computed it, in which years (only years where the fuel-used correction
+/// makes a difference tell).
+fn basis_findings(bases: &Bases) -> Vec<Finding> {
+    let mut by: std::collections::BTreeMap<(u32, Basis), Vec<i32>> = Default::default();
+    for ((row_number, year), b) in bases {
+        by.entry((*row_number, *b)).or_default().push(*year);
+    }
+    by.into_iter()
+        .map(|((row_number, b), years)| {
+            let r = nfr::by_number(row_number).expect("a compliance row");
+            let mut f = Finding::new(
+                Severity::Info,
+                "sum.compliance-basis",
+                format!(
+                    "{} (row {}) is computed {} in {}; both are accepted",
+                    r.code,
+                    r.number,
+                    b.words(),
+                    super::year_ranges(&years)
+                ),
+            );
+            f.code = Some(r.code.clone());
+            f
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -371,6 +550,62 @@ mod tests {
         assert_eq!(f[0].severity, Severity::Warning);
         assert_eq!(f[0].cell.as_deref(), Some("E152:AD152"));
         assert!(f[0].message.contains("NOx 13"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn compliance_totals_without_the_fuel_used_correction_are_accepted_and_said() {
+        // By hand: NT NOx 14; with the correction 14 + (9 − 10) = 13;
+        // without it 14. NECD from 2020 − 3B (0.7): 13.3 without.
+        let mut t = table(2022);
+        t.row_mut("COMPLIANCE TOTAL (CLRTAP)")
+            .unwrap()
+            .set(Pollutant::NOx, n("14"));
+        t.row_mut("COMPLIANCE TOTAL (NECD)")
+            .unwrap()
+            .set(Pollutant::NOx, n("13.3"));
+        let f = run(t.clone(), Tolerance::workbook());
+        assert_eq!(f.len(), 2, "{f:?}");
+        assert!(f.iter().all(|x| x.check == "sum.compliance-basis"));
+        assert!(
+            f[0].message.starts_with(
+                "COMPLIANCE TOTAL (CLRTAP) (row 152) is computed without the fuel-used correction"
+            ) && f[0].message.ends_with("in 2022; both are accepted"),
+            "{}",
+            f[0].message
+        );
+        // Neither basis: 13.5 is an error naming both expected values.
+        t.row_mut("COMPLIANCE TOTAL (CLRTAP)")
+            .unwrap()
+            .set(Pollutant::NOx, n("13.5"));
+        let f = run(t, Tolerance::workbook());
+        let e: Vec<&Finding> = f.iter().filter(|x| x.check == "sum.compliance").collect();
+        assert_eq!(e.len(), 1, "{f:?}");
+        assert!(
+            e[0].message.contains(
+                "is 13.5 but should be 13 (difference 0.5) (or 14 without the fuel-used correction)"
+            ),
+            "{}",
+            e[0].message
+        );
+    }
+
+    #[test]
+    fn a_zero_total_over_keys_is_excels_sum_in_a_workbook() {
+        let mut t = table(2022);
+        for r in nfr::sector_rows() {
+            t.rows
+                .get_mut(&r.number)
+                .unwrap()
+                .set(Pollutant::HCB, Cell::Key(NotationKey::NA));
+        }
+        t.row_mut("NATIONAL TOTAL")
+            .unwrap()
+            .set(Pollutant::HCB, n("0"));
+        let nt = |f: &[Finding]| f.iter().filter(|x| x.check == "sum.national-total").count();
+        assert_eq!(nt(&run(t.clone(), Tolerance::workbook())), 0);
+        // In an inventory compiled in memory a 0 over keys is a number
+        // where none was computed.
+        assert_eq!(nt(&run(t, Tolerance::exact())), 1);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `airinv check`: the quality checks of [`crate::check`] over an inventory
-//! folder, an output folder or an Annex I workbook, as text or JSON, and
+//! folder, an output folder or an Annex I workbook, as text (grouped), JSON
+//! or CSV (every finding), and
 //! the recalculation table against a previous submission.
 
 use crate::check::{self, Finding, Submission};
@@ -82,20 +83,63 @@ fn load(path: &Path) -> Result<Submission> {
     Ok(s)
 }
 
-/// The findings as text: one line each, then counts.
+/// The findings as text, grouped: one line per check and template row
+/// (`error: sum.pah, 1A3dii: 12 cells in 12 sheets (1990-2001), e.g. sheet
+/// 1990, cell AB36: ...`), a finding alone in its group in full; then
+/// counts. Every finding is in `--format json` and `--format csv`.
 pub fn text(report: &CheckReport) -> String {
     let mut out = String::new();
+    // Groups in the order of their first finding.
+    let mut groups: Vec<(GroupKey, Vec<&Finding>)> = Vec::new();
+    let mut index: std::collections::HashMap<GroupKey, usize> = std::collections::HashMap::new();
     for f in &report.findings {
-        let place = f.place();
-        let place = match (place.is_empty(), f.year) {
+        let key = (f.severity, f.check, f.code.as_deref());
+        match index.get(&key) {
+            Some(&i) => groups[i].1.push(f),
+            None => {
+                index.insert(key, groups.len());
+                groups.push((key, vec![f]));
+            }
+        }
+    }
+    let mut grouped = false;
+    for ((severity, id, code), members) in &groups {
+        let first = members[0];
+        let place = first.place();
+        let place = match (place.is_empty(), first.year) {
             (false, _) => format!("{place}: "),
             (true, Some(y)) => format!("{y}: "),
             (true, None) => String::new(),
         };
+        if members.len() == 1 {
+            out.push_str(&format!("{severity}: {place}{} [{id}]\n", first.message));
+            continue;
+        }
+        grouped = true;
+        let sheets: std::collections::BTreeSet<&str> =
+            members.iter().filter_map(|f| f.sheet.as_deref()).collect();
+        let years: Vec<i32> = members.iter().filter_map(|f| f.year).collect();
+        let cells = members.iter().filter(|f| f.cell.is_some()).count();
+        let what = if cells == members.len() {
+            format!("{} cells", members.len())
+        } else {
+            format!("{} findings", members.len())
+        };
+        let spread = match sheets.len() {
+            0 => String::new(),
+            1 => format!(" in sheet {}", sheets.iter().next().expect("one sheet")),
+            n => format!(" in {n} sheets ({})", check::year_ranges(&years)),
+        };
         out.push_str(&format!(
-            "{}: {place}{} [{}]\n",
-            f.severity, f.message, f.check
+            "{severity}: {id}{}: {what}{spread}, e.g. {place}{}\n",
+            code.map(|c| format!(", {c}")).unwrap_or_default(),
+            first.message
         ));
+    }
+    if grouped {
+        out.push_str(
+            "(findings of one check and row are grouped; --format json or --format csv lists every one)\n",
+        );
     }
     let c = check::counts(&report.findings);
     let mut by_check: std::collections::BTreeMap<(check::Severity, &str), usize> =
@@ -124,6 +168,44 @@ pub fn text(report: &CheckReport) -> String {
         out.push_str(&format!("wrote {}\n", p.display()));
     }
     out
+}
+
+/// Findings are grouped by severity, check and template row.
+type GroupKey<'a> = (check::Severity, &'a str, Option<&'a str>);
+
+/// The findings as CSV for Excel users: one line each, with the columns
+/// `severity,check,year,code,pollutant,sheet,cell,message` (texts that
+/// Excel would take for a formula are written with a leading apostrophe).
+pub fn csv(report: &CheckReport) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "severity",
+        "check",
+        "year",
+        "code",
+        "pollutant",
+        "sheet",
+        "cell",
+        "message",
+    ];
+    let _ = w.write_record(header);
+    for f in &report.findings {
+        let year = f.year.map(|y| y.to_string()).unwrap_or_default();
+        let safe = |s: &Option<String>| {
+            crate::output::csv_safe(s.as_deref().unwrap_or_default()).into_owned()
+        };
+        let _ = w.write_record([
+            f.severity.as_str().to_string(),
+            f.check.to_string(),
+            year,
+            safe(&f.code),
+            safe(&f.pollutant),
+            safe(&f.sheet),
+            safe(&f.cell),
+            crate::output::csv_safe(&f.message).into_owned(),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 /// The findings as a JSON array of objects with the fields `severity`,

@@ -37,10 +37,13 @@ pub struct CompareReport {
     pub text: String,
     pub comparison: Comparison,
     pub plot: Option<PathBuf>,
+    /// What reading a workbook went around (values not placed, cells not
+    /// read, rows missing), one line each, to print beside the result.
+    pub reading: Vec<String>,
 }
 
 pub fn run(opts: &CompareOptions) -> Result<CompareReport> {
-    let tables = crate::source::load(&opts.source)?;
+    let (tables, reading) = crate::source::load_with_notes(&opts.source)?;
     let scenario = match &opts.commitments {
         Some(p) => commitment::read_file(p)?,
         None => Vec::new(),
@@ -109,6 +112,7 @@ pub fn run(opts: &CompareOptions) -> Result<CompareReport> {
         text,
         comparison: cmp,
         plot: plot_path,
+        reading,
     })
 }
 

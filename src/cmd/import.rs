@@ -3,8 +3,10 @@
 //! writes, and `annex1.xlsx` written again as the official template.
 //!
 //! Every value cell is accounted for: the report gives, per sheet and in
-//! all, cells read = numbers + keys + empty, and lists every cell with a
-//! value that was not read, with its sheet and cell.
+//! all, cells read = numbers + keys + empty, and lists every value that was
+//! not read (one line per block outside the table, one per cell that could
+//! not be read) and every deviation from the template's layout that was
+//! read around.
 
 use crate::annex1;
 use crate::error::Result;
@@ -30,6 +32,13 @@ pub struct ImportReport {
     pub counts: CellCounts,
     pub skipped: Vec<Skipped>,
     pub notes: Vec<String>,
+    /// Value cells that could not be read (Excel errors, texts that are
+    /// neither a number nor a key), read as empty: one line each.
+    pub unreadable: Vec<String>,
+    /// Deviations from the template's layout that were read around, with
+    /// whether numbers may be missing because of them (see
+    /// [`workbook::Issue`]).
+    pub issues: Vec<(bool, String)>,
     pub outputs: Vec<PathBuf>,
 }
 
@@ -38,6 +47,13 @@ impl ImportReport {
     /// code is not a template row): the import is not the whole workbook.
     pub fn lost_data(&self) -> bool {
         self.skipped.iter().any(|s| s.in_table)
+    }
+
+    /// True when the CSVs were written but are not the whole workbook: a
+    /// value not placed, a cell not read, a row or column missing. (Exit
+    /// code 1: written, with findings.)
+    pub fn has_findings(&self) -> bool {
+        self.lost_data() || !self.unreadable.is_empty() || self.issues.iter().any(|(s, _)| *s)
     }
 }
 
@@ -49,6 +65,16 @@ pub fn run(opts: &ImportOptions) -> Result<ImportReport> {
         counts: book.counts(),
         skipped: book.skipped.clone(),
         notes: book.notes.clone(),
+        unreadable: book
+            .unreadable
+            .iter()
+            .map(|u| format!("{}: {}", u.at, u.problem))
+            .collect(),
+        issues: book
+            .issues
+            .iter()
+            .map(|i| (i.serious, format!("{}: {}", i.at, i.message)))
+            .collect(),
         ..ImportReport::default()
     };
     for y in &book.years {

@@ -139,10 +139,22 @@ fn the_wallonia_workbook_findings_are_what_the_workbook_shows() {
                 .unwrap()
                 .contains("sheet 1990, cell AK82: a number stored as text ('3243661')")
     }),);
-    // The formulas of row 8 (E8-K8) are outside the table.
+    // The formulas of row 8 (E8-K8) are outside the table: one finding
+    // for the block.
+    let row8 = find(&f, "format.outside-table", "2019", "E8:K8");
+    assert_eq!(row8["severity"], "info");
+    assert!(
+        row8["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("row 8 above the table's header rows holds 7 values (E8:K8)"),
+        "{row8}"
+    );
     assert_eq!(
-        find(&f, "format.outside-table", "2019", "E8")["severity"],
-        "info"
+        f.iter()
+            .filter(|x| x["check"] == "format.outside-table")
+            .count(),
+        1
     );
     // IE cannot be followed in a workbook: said once per row and pollutant.
     let ie = find(&f, "notation-key.ie-unexplained", "2019", "AC22");

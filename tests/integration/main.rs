@@ -18,3 +18,4 @@ mod methods;
 mod parsers;
 mod scenario;
 mod stream;
+mod variants;
