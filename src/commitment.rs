@@ -204,35 +204,41 @@ pub fn read_file(path: &Path) -> Result<Vec<Commitment>> {
         Ok(())
     };
     if is_toml {
-        let doc: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            Error::file(path, format!("is not valid TOML: {}", e.message()))
-        })?;
-        let list = doc
-            .get("commitment")
-            .and_then(|v| v.as_array())
-            .ok_or_else(|| Error::file(path, "has no [[commitment]] tables"))?;
-        for (i, item) in list.iter().enumerate() {
-            let at = Location::file(path).with_row(i as u64 + 1);
-            let t = item
-                .as_table()
-                .ok_or_else(|| Error::input(at.clone(), "a commitment must be a table"))?;
-            let text_of = |k: &str| -> String {
-                match t.get(k) {
-                    Some(toml::Value::String(s)) => s.clone(),
-                    Some(v @ (toml::Value::Integer(_) | toml::Value::Float(_))) => {
-                        crate::inventory::decimal_value(v)
-                            .map(crate::number::format_decimal)
-                            .unwrap_or_default()
-                    }
-                    _ => String::new(),
-                }
-            };
+        /// A scenario of commitments in TOML: `[[commitment]]` tables.
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct File {
+            commitment: Vec<toml::Spanned<Entry>>,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Entry {
+            pollutant: String,
+            reduction_pct: Option<crate::config::Scalar>,
+            base_year: Option<crate::config::Scalar>,
+            #[serde(default)]
+            source: String,
+        }
+        let file: File = crate::config::parse(&text, path)?;
+        let scalar = |v: &Option<crate::config::Scalar>| -> String {
+            match v {
+                Some(crate::config::Scalar::Text(t)) => t.clone(),
+                Some(other) => other
+                    .decimal()
+                    .map(crate::number::format_decimal)
+                    .unwrap_or_default(),
+                None => String::new(),
+            }
+        };
+        for entry in &file.commitment {
+            let at = Location::file(path).with_row(crate::config::line_of(&text, entry.span().start));
+            let e = entry.get_ref();
             push(
                 at,
-                &text_of("pollutant"),
-                &text_of("reduction_pct"),
-                &text_of("base_year"),
-                &text_of("source"),
+                &e.pollutant,
+                &scalar(&e.reduction_pct),
+                &scalar(&e.base_year),
+                &e.source,
             )?;
         }
     } else {

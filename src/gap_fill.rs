@@ -38,7 +38,7 @@
 use crate::activity::Rejection;
 use crate::calculate::{Accumulator, ActivityKey, KeyTotal, RowRecord};
 use crate::error::{Error, Location, Result};
-use crate::inventory::{Inventory, decimal_value};
+use crate::inventory::{FillEntry, Inventory, OneOrMany};
 use crate::nfr::Row;
 use crate::number::format_decimal;
 use rust_decimal::Decimal;
@@ -148,10 +148,14 @@ fn years_text(years: &[i32]) -> String {
 pub fn declarations(inv: &Inventory) -> Result<Vec<Fill>> {
     let path = inv.dir.join("inventory.toml");
     let mut fills = Vec::new();
-    for (i, t) in inv.fills.iter().enumerate() {
+    for (i, (line, t)) in inv.fills.iter().enumerate() {
         let number = i + 1;
-        let fill = parse(number, t, &inv.years)
-            .map_err(|problem| Error::file(&path, format!("[[fill]] entry {number}: {problem}")))?;
+        let fill = parse(number, t, &inv.years).map_err(|problem| {
+            Error::input(
+                crate::error::Location::file(&path).with_row(*line),
+                format!("[[fill]] entry {number}: {problem}"),
+            )
+        })?;
         fills.push(fill);
     }
     Ok(fills)
@@ -159,43 +163,13 @@ pub fn declarations(inv: &Inventory) -> Result<Vec<Fill>> {
 
 fn parse(
     number: usize,
-    t: &toml::Table,
+    t: &FillEntry,
     inventory_years: &[i32],
 ) -> std::result::Result<Fill, String> {
-    const KEYS: [&str; 8] = [
-        "nfr",
-        "fuel",
-        "technology",
-        "years",
-        "method",
-        "basis",
-        "surrogate",
-        "note",
-    ];
-    if let Some(k) = t.keys().find(|k| !KEYS.contains(&k.as_str())) {
-        return Err(format!(
-            "'{k}' is not a setting of [[fill]]; they are {}",
-            KEYS.join(", ")
-        ));
-    }
-    let text = |key: &str| -> std::result::Result<Option<String>, String> {
-        match t.get(key) {
-            None => Ok(None),
-            Some(toml::Value::String(s)) => Ok(Some(s.trim().to_string())),
-            Some(_) => Err(format!("{key} must be text in quotes")),
-        }
-    };
-    let codes: Vec<String> = match t.get("nfr") {
-        Some(toml::Value::String(s)) => vec![s.clone()],
-        Some(toml::Value::Array(a)) => a
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(String::from)
-                    .ok_or_else(|| "nfr must be a code or a list of codes".to_string())
-            })
-            .collect::<std::result::Result<_, _>>()?,
-        Some(_) => return Err("nfr must be a code or a list of codes".into()),
+    let text = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_string());
+    let codes: Vec<String> = match &t.nfr {
+        Some(OneOrMany::One(s)) => vec![s.clone()],
+        Some(OneOrMany::Many(list)) => list.clone(),
         None => return Err("nfr is required: the NFR code of the series".into()),
     };
     let mut rows = Vec::new();
@@ -209,27 +183,18 @@ fn parse(
         }
         rows.push(row);
     }
-    let years_of = |key: &str| -> std::result::Result<Vec<i32>, String> {
-        let Some(v) = t.get(key) else {
-            return Ok(Vec::new());
-        };
-        let list = v
-            .as_array()
-            .ok_or_else(|| format!("{key} must be a list of years, e.g. [2023, 2024]"))?;
+    let years_of = |key: &str,
+                    list: &[crate::config::Scalar]|
+     -> std::result::Result<Vec<i32>, String> {
         let mut ys = Vec::new();
         for y in list {
-            let text = match y {
-                toml::Value::Integer(i) => i.to_string(),
-                toml::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            ys.push(crate::activity::parse_year(&text).map_err(|e| format!("{key}: {e}"))?);
+            ys.push(y.year().map_err(|e| format!("{key}: {e}"))?);
         }
         ys.sort();
         ys.dedup();
         Ok(ys)
     };
-    let years = years_of("years")?;
+    let years = years_of("years", &t.years)?;
     if years.is_empty() {
         return Err("years is required: the inventory years to fill".into());
     }
@@ -238,30 +203,25 @@ fn parse(
             "{y} is not one of the inventory's years; a fill makes activity for the years compiled"
         ));
     }
-    let method_text = text("method")?
+    let method_text = text(&t.method)
         .ok_or("method is required: interpolation, extrapolation, surrogate or overlap")?;
     let method = Method::parse(&method_text).ok_or_else(|| {
         format!(
             "method '{method_text}' is none of interpolation, extrapolation, surrogate, overlap"
         )
     })?;
-    let basis = years_of("basis")?;
+    let basis = years_of("basis", &t.basis)?;
     if let Some(y) = basis.iter().find(|y| years.contains(y)) {
         return Err(format!("{y} is both a year to fill and a basis year"));
     }
     let mut surrogate = BTreeMap::new();
-    if let Some(v) = t.get("surrogate") {
-        let table = v
-            .as_table()
-            .ok_or("surrogate must be a table of year = \"value\", e.g. { 2023 = \"3212\" }")?;
-        for (k, v) in table {
-            let year = crate::activity::parse_year(k).map_err(|e| format!("surrogate: {e}"))?;
-            let value = decimal_value(v).map_err(|e| format!("surrogate {k}: {e}"))?;
-            if value < Decimal::ZERO {
-                return Err(format!("surrogate {k}: {value} is negative"));
-            }
-            surrogate.insert(year, value);
+    for (k, v) in &t.surrogate {
+        let year = crate::number::parse_year(k).map_err(|e| format!("surrogate: {e}"))?;
+        let value = v.decimal().map_err(|e| format!("surrogate {k}: {e}"))?;
+        if value < Decimal::ZERO {
+            return Err(format!("surrogate {k}: {value} is negative"));
         }
+        surrogate.insert(year, value);
     }
     match method {
         Method::Interpolation => {
@@ -303,15 +263,15 @@ fn parse(
     if !matches!(method, Method::Surrogate | Method::Overlap) && !surrogate.is_empty() {
         return Err(format!("surrogate is not used by {}", method.name()));
     }
-    let note = text("note")?.unwrap_or_default();
+    let note = text(&t.note).unwrap_or_default();
     if note.is_empty() {
         return Err("note is required: why the gap is filled this way (the IPCC asks every fill to be documented)".into());
     }
     Ok(Fill {
         number,
         rows,
-        fuel: text("fuel")?,
-        technology: text("technology")?,
+        fuel: text(&t.fuel),
+        technology: text(&t.technology),
         years,
         method,
         basis,
@@ -705,7 +665,8 @@ mod tests {
     }
 
     fn fill(toml_text: &str, years: &[i32]) -> std::result::Result<Fill, String> {
-        let t: toml::Table = toml_text.parse().unwrap();
+        let t: FillEntry = crate::config::parse(toml_text, std::path::Path::new("inventory.toml"))
+            .map_err(|e| e.to_string())?;
         parse(1, &t, years)
     }
 

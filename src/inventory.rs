@@ -124,8 +124,37 @@ pub struct Inventory {
     pub sulphur: Vec<(String, Decimal)>,
     pub keys: Vec<KeyOverride>,
     pub adjustments: Vec<Adjustment>,
-    /// The `[[fill]]` tables as written; `crate::gap_fill` checks and resolves them.
-    pub fills: Vec<toml::Table>,
+    /// The `[[fill]]` tables as written, with the line each starts on;
+    /// `crate::gap_fill` checks and resolves them.
+    pub fills: Vec<(u64, FillEntry)>,
+}
+
+/// A `[[fill]]` table of inventory.toml as written (unknown keys are
+/// refused when the file is read); `crate::gap_fill` checks its values.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FillEntry {
+    /// One NFR code or a list of codes.
+    pub nfr: Option<OneOrMany>,
+    pub fuel: Option<String>,
+    pub technology: Option<String>,
+    #[serde(default)]
+    pub years: Vec<crate::config::Scalar>,
+    pub method: Option<String>,
+    #[serde(default)]
+    pub basis: Vec<crate::config::Scalar>,
+    /// The other series' values by year (`{ 2023 = "3212" }`).
+    #[serde(default)]
+    pub surrogate: std::collections::BTreeMap<String, crate::config::Scalar>,
+    pub note: Option<String>,
+}
+
+/// A text or a list of texts (`nfr = "3B1a"` or `nfr = ["3B1a", "3B1b"]`).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
 }
 
 impl Inventory {
@@ -187,7 +216,7 @@ mod raw {
         #[serde(default)]
         pub adjustments: Vec<toml::Spanned<Adjustment>>,
         #[serde(default)]
-        pub fill: Vec<toml::Table>,
+        pub fill: Vec<toml::Spanned<super::FillEntry>>,
     }
 
     /// An activity source: a file name, or `{ file, sheet, mapping }`.
@@ -349,7 +378,11 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
     inv.factors = file.factors.iter().map(|f| dir.join(f)).collect();
     inv.history = file.history.iter().map(|f| dir.join(f)).collect();
     inv.fuel_aliases = file.fuels.into_iter().collect();
-    inv.fills = file.fill;
+    inv.fills = file
+        .fill
+        .into_iter()
+        .map(|f| (crate::config::line_of(text, f.span().start), f.into_inner()))
+        .collect();
     for (fuel, value) in &file.ncv {
         let d = value
             .decimal()
@@ -481,17 +514,6 @@ fn key_override(k: raw::Key) -> std::result::Result<KeyOverride, String> {
         included_in,
         note: k.note.trim().to_string(),
     })
-}
-
-/// A decimal from TOML: text, an integer, or a float (through the audited
-/// shortest-text conversion, so `42.9` is 42.9).
-pub fn decimal_value(v: &toml::Value) -> std::result::Result<Decimal, String> {
-    match v {
-        toml::Value::String(s) => crate::number::parse_decimal(s).map_err(|e| e.to_string()),
-        toml::Value::Integer(i) => Ok(Decimal::from(*i)),
-        toml::Value::Float(f) => crate::number::from_excel(*f).map_err(|e| e.to_string()),
-        other => Err(format!("'{other}' is not a number")),
-    }
 }
 
 #[cfg(test)]
