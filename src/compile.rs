@@ -65,6 +65,8 @@ pub struct CompileReport {
     pub written: bool,
     /// Lines of national totals to show.
     pub summary: Vec<String>,
+    /// Where the notation keys come from: rows NE for want of data.
+    pub keys: aggregate::KeySummary,
 }
 
 /// Loads the inventory of a source path: a folder with inventory.toml, or one file.
@@ -96,6 +98,11 @@ pub fn inventory_fuels(inv: &Inventory) -> Result<Fuels> {
         fuels
             .set_ncv(fuel, *value, "inventory.toml [ncv]")
             .map_err(|e| Error::file(&toml, format!("[ncv] {e}")))?;
+    }
+    for (fuel, years, value) in &inv.ncv_volume {
+        fuels
+            .set_volume_ncv(fuel, *years, *value, "inventory.toml [ncv_volume]")
+            .map_err(|e| Error::file(&toml, format!("[ncv_volume] {e}")))?;
     }
     Ok(fuels)
 }
@@ -264,15 +271,41 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
     years.sort();
     years.dedup();
     report.years = years.clone();
+    // A year the inventory lists but no activity row is of: compiled, it
+    // would be all NE (or worse, all declared keys) with exit 0.
+    let empty: Vec<String> = years
+        .iter()
+        .filter(|y| !acc.keys.keys().any(|k| k.year == **y))
+        .map(|y| y.to_string())
+        .collect();
+    if !empty.is_empty() {
+        let rejected = if report.rejected.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} input row(s) were rejected: see the list above)",
+                report.rejected.len()
+            )
+        };
+        return Err(Error::file(
+            inv.dir.join("inventory.toml"),
+            format!(
+                "years: no activity row is of {}{rejected}; give activity for it or take it out of years = [...]",
+                empty.join(", ")
+            ),
+        ));
+    }
 
     // Calculate.
     let mut results: Vec<KeyResult> = Vec::new();
     let mut fatal: Vec<String> = Vec::new();
+    let mut rejected_rows = std::collections::BTreeSet::new();
     for r in calculate::compute(acc, &index) {
         match r {
             Ok(k) => results.push(k),
             Err(failure) => match failure.error {
                 KeyError::Rejected(rej) => {
+                    rejected_rows.insert((failure.key.year, failure.key.row));
                     report.counts.used -= failure.total.count;
                     report.counts.rejected += failure.total.count;
                     report.rejected.push(rej);
@@ -298,7 +331,9 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         &results,
         &years,
         &header,
+        &inv.default_keys,
         &inv.keys,
+        &rejected_rows,
         &inv.adjustments,
         index.fuels(),
     );
@@ -317,14 +352,23 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
             crate::pollutant::Pollutant::PM25,
         ]
         .iter()
-        .map(|p| format!("{p} {}", nt.get(*p)))
+        .map(|p| match nt.get(*p) {
+            // Exact values are in the files; 4 significant digits here.
+            crate::notation_key::Cell::Number(d) => format!(
+                "{p} {} {}",
+                crate::number::significant(d, 4),
+                p.unit()
+            ),
+            other => format!("{p} {other}"),
+        })
         .collect();
         report.summary.push(format!(
-            "{} national total (kt): {}",
+            "{} national total: {}",
             y.header.year,
             main.join(", ")
         ));
     }
+    report.keys = agg.keys.clone();
     Ok(Compiled {
         inventory: inv,
         report,

@@ -87,6 +87,7 @@ pub mod pollutant;
 pub mod sheet;
 pub mod source;
 pub mod stream;
+pub mod suggest;
 pub mod trend;
 pub mod unit;
 pub mod workbook;
