@@ -106,7 +106,10 @@ impl KeySummary {
         if n > 0 {
             out.push(format!(
                 "{n} row(s) NE because all their input rows were rejected: {}",
-                list(&mut self.all_rejected.keys().map(|r| code(r).to_string()), n)
+                list(
+                    &mut self.all_rejected.keys().map(|r| code(r).to_string()),
+                    n
+                )
             ));
         }
         let n = self.ne_with_activity.len();
@@ -330,7 +333,8 @@ fn summarise(
         }
         if active.contains(&row.number) {
             for p in MAIN_POLLUTANTS {
-                if cells.get(p) == Cell::Key(NotationKey::NE) && !declared.contains(&(row.number, p))
+                if cells.get(p) == Cell::Key(NotationKey::NE)
+                    && !declared.contains(&(row.number, p))
                 {
                     summary
                         .ne_with_activity
@@ -341,13 +345,21 @@ fn summarise(
             }
             continue;
         }
-        let undeclared = Pollutant::ALL
-            .iter()
-            .all(|p| cells.get(*p) == Cell::Key(NotationKey::NE) && !declared.contains(&(row.number, *p)));
+        let undeclared = Pollutant::ALL.iter().all(|p| {
+            cells.get(*p) == Cell::Key(NotationKey::NE) && !declared.contains(&(row.number, *p))
+        });
         if rejected.contains(&(year, row.number)) {
-            summary.all_rejected.entry(row.number).or_default().push(year);
+            summary
+                .all_rejected
+                .entry(row.number)
+                .or_default()
+                .push(year);
         } else if undeclared {
-            summary.nothing_given.entry(row.number).or_default().push(year);
+            summary
+                .nothing_given
+                .entry(row.number)
+                .or_default()
+                .push(year);
         }
     }
 }

@@ -354,11 +354,9 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         .iter()
         .map(|p| match nt.get(*p) {
             // Exact values are in the files; 4 significant digits here.
-            crate::notation_key::Cell::Number(d) => format!(
-                "{p} {} {}",
-                crate::number::significant(d, 4),
-                p.unit()
-            ),
+            crate::notation_key::Cell::Number(d) => {
+                format!("{p} {} {}", crate::number::significant(d, 4), p.unit())
+            }
             other => format!("{p} {other}"),
         })
         .collect();

@@ -275,7 +275,8 @@ impl Fuels {
     /// `; did you mean 'Natural gas'?` for a name that is no fuel or alias,
     /// naming the fuel each close name stands for; empty when none is close.
     pub fn did_you_mean(&self, name: &str) -> String {
-        let mut keys: Vec<(&str, usize)> = self.by_key.iter().map(|(k, i)| (k.as_str(), *i)).collect();
+        let mut keys: Vec<(&str, usize)> =
+            self.by_key.iter().map(|(k, i)| (k.as_str(), *i)).collect();
         keys.sort();
         let close = crate::suggest::closest(name, keys.iter().map(|(k, _)| *k), 6);
         let mut names: Vec<&str> = Vec::new();

@@ -400,8 +400,8 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
             }
             raw::VolumeNcv::ByYear(years) => {
                 for (range, v) in years {
-                    let years = year_range(range)
-                        .map_err(|e| bad("ncv_volume", format!("{fuel}: {e}")))?;
+                    let years =
+                        year_range(range).map_err(|e| bad("ncv_volume", format!("{fuel}: {e}")))?;
                     let d = v
                         .decimal()
                         .map_err(|e| bad("ncv_volume", format!("{fuel} {range}: {e}")))?;
@@ -511,7 +511,9 @@ pub fn in_group(row: &crate::nfr::Row, group: &str) -> bool {
 fn default_key(k: raw::DefaultKey) -> std::result::Result<KeyOverride, String> {
     let group = k.group.trim().replace('.', "");
     if group.is_empty() {
-        return Err("group = \"<code prefix or GNFR sector>\" is required, e.g. group = \"1B\"".into());
+        return Err(
+            "group = \"<code prefix or GNFR sector>\" is required, e.g. group = \"1B\"".into(),
+        );
     }
     let group = crate::nfr::rows()
         .iter()

@@ -9,7 +9,11 @@
 
 /// Up to `n` candidates closest to `name`, closest first (ties in the
 /// candidates' order); none when nothing is close.
-pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, n: usize) -> Vec<&'a str> {
+pub fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    n: usize,
+) -> Vec<&'a str> {
     let key = normal(name);
     if key.is_empty() {
         return Vec::new();
@@ -28,7 +32,12 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>, n:
         if shared > 0 && shared == words.len() && shared == ck.split(' ').count() {
             d = d.min(1);
         }
-        let limit = key.chars().count().max(ck.chars().count()).div_ceil(3).max(1);
+        let limit = key
+            .chars()
+            .count()
+            .max(ck.chars().count())
+            .div_ceil(3)
+            .max(1);
         let d = d.saturating_sub(shared.min(1));
         if d <= limit {
             scored.push((d, i, c));

@@ -648,10 +648,50 @@ pub fn parse_activity_unit(text: &str) -> Result<Quantity, String> {
 
 /// The unit symbols suggested for a misspelt one.
 const UNIT_NAMES: [&str; 44] = [
-    "J", "kJ", "MJ", "GJ", "TJ", "PJ", "kWh", "MWh", "GWh", "TWh", "toe", "ktoe", "Mtoe",
-    "kcal", "Mcal", "Gcal", "Tcal", "tce", "ktce", "Mtce", "g", "kg", "t", "kt", "Mt", "l",
-    "hl", "m3", "bcm", "m2", "ha", "km2", "km", "head", "AAP", "vehicles", "inhabitants",
-    "persons", "bodies", "fires", "LTO", "pairs", "number", "tonnes",
+    "J",
+    "kJ",
+    "MJ",
+    "GJ",
+    "TJ",
+    "PJ",
+    "kWh",
+    "MWh",
+    "GWh",
+    "TWh",
+    "toe",
+    "ktoe",
+    "Mtoe",
+    "kcal",
+    "Mcal",
+    "Gcal",
+    "Tcal",
+    "tce",
+    "ktce",
+    "Mtce",
+    "g",
+    "kg",
+    "t",
+    "kt",
+    "Mt",
+    "l",
+    "hl",
+    "m3",
+    "bcm",
+    "m2",
+    "ha",
+    "km2",
+    "km",
+    "head",
+    "AAP",
+    "vehicles",
+    "inhabitants",
+    "persons",
+    "bodies",
+    "fires",
+    "LTO",
+    "pairs",
+    "number",
+    "tonnes",
 ];
 
 /// The accepted activity units, for messages.
@@ -673,7 +713,9 @@ fn bracketed(t: &str) -> Option<&str> {
 
 fn multiplier(word: &str) -> Option<Decimal> {
     let r = match word.to_ascii_lowercase().as_str() {
-        "1000" | "10^3" | "10³" | "thousand" | "thous." | "'000" | "тыс." | "тыс" => dec("1000"),
+        "1000" | "10^3" | "10³" | "thousand" | "thous." | "'000" | "тыс." | "тыс" => {
+            dec("1000")
+        }
         "10^6" | "1000000" | "million" | "mln" | "mio" | "млн" | "млн." => dec("1000000"),
         "10^9" | "billion" | "bn" | "млрд" | "млрд." => dec("1000000000"),
         "100" => dec("100"),
@@ -813,7 +855,10 @@ mod tests {
     #[test]
     fn gas_volumes_become_energy_at_their_calorific_value() {
         let bcm = parse_activity_unit("bcm").unwrap();
-        assert_eq!((bcm.dimension, bcm.scale), (Dimension::Volume, dec("1000000000")));
+        assert_eq!(
+            (bcm.dimension, bcm.scale),
+            (Dimension::Volume, dec("1000000000"))
+        );
         let mcm = parse_activity_unit("million m3").unwrap();
         assert_eq!(mcm.scale, dec("1000000"));
         assert_eq!(parse_activity_unit("млн м³").unwrap().scale, dec("1000000"));

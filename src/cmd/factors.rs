@@ -173,8 +173,26 @@ pub fn lookup(q: &Lookup) -> Result<String> {
             .unwrap_or(usize::MAX)
     };
     selected.sort_by(|a, b| {
-        (&a.tier, &a.table, &a.fuel, &a.technology, position(a.pollutant), &a.abatement, &a.region, &a.id)
-            .cmp(&(&b.tier, &b.table, &b.fuel, &b.technology, position(b.pollutant), &b.abatement, &b.region, &b.id))
+        (
+            &a.tier,
+            &a.table,
+            &a.fuel,
+            &a.technology,
+            position(a.pollutant),
+            &a.abatement,
+            &a.region,
+            &a.id,
+        )
+            .cmp(&(
+                &b.tier,
+                &b.table,
+                &b.fuel,
+                &b.technology,
+                position(b.pollutant),
+                &b.abatement,
+                &b.region,
+                &b.id,
+            ))
     });
     Ok(match q.format {
         Format::Text => {
@@ -230,8 +248,20 @@ fn factors_csv(selected: &[&Factor]) -> String {
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     let _ = w.write_record([
-        "id", "codes", "tier", "table", "fuel", "technology", "abatement", "region", "pollutant",
-        "value", "unit", "ci_lower", "ci_upper", "reference",
+        "id",
+        "codes",
+        "tier",
+        "table",
+        "fuel",
+        "technology",
+        "abatement",
+        "region",
+        "pollutant",
+        "value",
+        "unit",
+        "ci_lower",
+        "ci_upper",
+        "reference",
     ]);
     for f in selected {
         let _ = w.write_record([

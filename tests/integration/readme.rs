@@ -5,9 +5,10 @@
 //!
 //! A README line matches an output line when its pieces between `...`
 //! appear in it in order (`NOx 569.7 kt, ...` matches the whole line); a
-//! line `...` alone stands for any number of lines; the README's lines must
-//! appear in the output in order. On a mismatch the test prints the whole
-//! output, to paste into the README.
+//! line `...` alone stands for lines left out; each README line must match
+//! a line of the output (in any order: stdout and stderr interleave). On a
+//! mismatch the test prints every out-of-date block with the whole output,
+//! to paste into the README.
 //!
 //! Commands run from the repository root; files the README names without a
 //! path (the Kazakh balance, the Wallonia workbook) are taken from
@@ -69,31 +70,27 @@ fn line_matches(expected: &str, actual: &str) -> bool {
     pieces.last().is_none_or(|p| p.is_empty()) || rest.is_empty()
 }
 
-/// The README lines that do not appear, in order, in `actual` (empty: all do).
+/// The README lines that appear in no line of `actual` (empty: all do).
+/// Order is not compared: a command's stdout and stderr interleave.
 fn missing(expected: &[String], actual: &str) -> Vec<String> {
-    let actual: Vec<&str> = actual.lines().collect();
-    let mut at = 0;
-    let mut missing = Vec::new();
-    for e in expected {
-        if e.trim() == "..." || e.trim().is_empty() {
-            continue;
-        }
-        match actual[at..].iter().position(|a| line_matches(e, a)) {
-            Some(i) => at += i + 1,
-            None => missing.push(e.clone()),
-        }
-    }
-    missing
+    expected
+        .iter()
+        .filter(|e| e.trim() != "..." && !e.trim().is_empty())
+        .filter(|e| !actual.lines().any(|a| line_matches(e, a)))
+        .cloned()
+        .collect()
 }
 
-fn assert_block(block: &Block, expected: &[String], actual: &str, what: &str) {
+/// The failure of a block, with the output to paste, when it is out of date.
+fn check_block(block: &Block, expected: &[String], actual: &str, what: &str) -> Option<String> {
     let missing = missing(expected, actual);
-    assert!(
-        missing.is_empty(),
-        "README.md block at line {} ({what}) is out of date; these lines are not in the output:\n{}\n\nthe output is:\n{actual}",
-        block.line,
-        missing.join("\n")
-    );
+    (!missing.is_empty()).then(|| {
+        format!(
+            "README.md block at line {} ({what}) is out of date; these lines are not in the output:\n{}\n\nthe output is:\n{actual}",
+            block.line,
+            missing.join("\n")
+        )
+    })
 }
 
 /// Splits a README command (`$ airinv ...`, continued with `\`) into its words.
@@ -123,7 +120,15 @@ fn run_command(block: &Block, dir: &Dir) -> Option<(String, Vec<String>)> {
     let (words, n) = command_words(block);
     assert_eq!(words[0], "airinv", "block at line {}", block.line);
     let mut args: Vec<String> = Vec::new();
-    let mut back: Vec<(String, String)> = Vec::new();
+    // Files written beside an output (`energy-balance.cells.csv`) are under
+    // the temporary folder too.
+    let mut back: Vec<(String, String)> = vec![(
+        format!(
+            "{}/",
+            dir.path("").display().to_string().trim_end_matches('/')
+        ),
+        String::new(),
+    )];
     let mut i = 1;
     while i < words.len() {
         let w = &words[i];
@@ -181,14 +186,19 @@ fn compile(dir: &Dir, inventory: &str, extra: &[&str]) {
 #[test]
 fn every_output_shown_in_the_readme_is_the_programs() {
     let blocks = text_blocks();
-    assert!(blocks.len() >= 10, "README.md has {} text blocks", blocks.len());
+    assert!(
+        blocks.len() >= 10,
+        "README.md has {} text blocks",
+        blocks.len()
+    );
     let mut checked = 0;
+    let mut failures: Vec<String> = Vec::new();
     for block in &blocks {
         let first = block.lines.first().map(String::as_str).unwrap_or("");
         let dir = Dir::new();
         if first.starts_with("$ airinv") {
             if let Some((actual, expected)) = run_command(block, &dir) {
-                assert_block(block, &expected, &actual, first);
+                failures.extend(check_block(block, &expected, &actual, first));
                 checked += 1;
             }
         } else if first.starts_with("year,nfr,fuel,technology,value,unit,") {
@@ -196,25 +206,30 @@ fn every_output_shown_in_the_readme_is_the_programs() {
                 repo().join("inventories/kazakhstan/activity/energy-balance.csv"),
             )
             .unwrap();
-            assert_block(block, &block.lines, &file, "energy-balance.csv");
+            failures.extend(check_block(
+                block,
+                &block.lines,
+                &file,
+                "energy-balance.csv",
+            ));
             checked += 1;
         } else if first.starts_with("row,gnfr,code,") {
             compile(&dir, "inventories/example", &[]);
-            assert_block(
+            failures.extend(check_block(
                 block,
                 &block.lines,
                 &dir.read("out/annex1_2022.csv"),
                 "the example's annex1_2022.csv",
-            );
+            ));
             checked += 1;
         } else if first.starts_with("year,code,fuel,") {
             compile(&dir, "inventories/example", &["--detail", "rows"]);
-            assert_block(
+            failures.extend(check_block(
                 block,
                 &block.lines,
                 &dir.read("out/detail.csv"),
                 "the example's detail.csv with --detail rows",
-            );
+            ));
             checked += 1;
         } else {
             panic!(
@@ -223,16 +238,29 @@ fn every_output_shown_in_the_readme_is_the_programs() {
             );
         }
     }
-    eprintln!("README.md: {checked} of {} text blocks checked", blocks.len());
+    eprintln!(
+        "README.md: {checked} of {} text blocks checked",
+        blocks.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 #[test]
 fn elisions_match_what_they_stand_for_and_nothing_else() {
-    assert!(line_matches("NOx 569.7 kt, ...", "NOx 569.7 kt, SOx 1193 kt"));
+    assert!(line_matches(
+        "NOx 569.7 kt, ...",
+        "NOx 569.7 kt, SOx 1193 kt"
+    ));
     assert!(line_matches("a ... c", "a b c"));
-    assert!(!line_matches("NOx 567.2 kt, ...", "NOx 569.7 kt, SOx 1193 kt"));
-    assert!(!line_matches("wrote out/annex1.xlsx", "wrote out/annex1.xlsx.tmp"));
+    assert!(!line_matches(
+        "NOx 567.2 kt, ...",
+        "NOx 569.7 kt, SOx 1193 kt"
+    ));
+    assert!(!line_matches(
+        "wrote out/annex1.xlsx",
+        "wrote out/annex1.xlsx.tmp"
+    ));
     let lines = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     assert!(missing(&lines(&["a", "...", "c"]), "a\nb\nc\n").is_empty());
-    assert_eq!(missing(&lines(&["c", "a"]), "a\nb\nc\n"), ["a"]);
+    assert_eq!(missing(&lines(&["c", "d", "a"]), "a\nb\nc\n"), ["d"]);
 }
