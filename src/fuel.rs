@@ -313,6 +313,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn volume_ncv_by_year_overrides_the_default() {
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        let mut f = Fuels::built_in().clone();
+        // Default: IPCC 48.0 TJ/Gg x 0.679 kg/m3.
+        assert_eq!(
+            f.volume_ncv("natural gas", 2022).unwrap().mj_per_m3,
+            d("32.592")
+        );
+        assert_eq!(
+            f.volume_ncv("coke oven gas", 2022).unwrap().mj_per_m3,
+            d("16.705332")
+        );
+        assert!(f.volume_ncv("Diesel", 2022).is_none());
+        f.set_volume_ncv("Natural gas", Some((2022, 2024)), d("33.821"), "national")
+            .unwrap();
+        assert_eq!(f.volume_ncv("NG", 2023).unwrap().mj_per_m3, d("33.821"));
+        assert_eq!(f.volume_ncv("NG", 2023).unwrap().source, "national");
+        assert_eq!(f.volume_ncv("NG", 2021).unwrap().mj_per_m3, d("32.592"));
+        assert!(
+            f.set_volume_ncv("Natural gas", None, Decimal::ZERO, "x")
+                .is_err()
+        );
+        assert!(f.did_you_mean("Natual gas").contains("'Natural gas'"));
+    }
+
+    #[test]
     fn names_and_aliases_find_the_guidebook_fuel() {
         let f = Fuels::built_in();
         assert_eq!(f.find("natural_gas").unwrap().name, "Natural gas");

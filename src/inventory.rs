@@ -105,6 +105,9 @@ pub struct Adjustment {
     pub note: String,
 }
 
+/// The first and last year of a setting (`"2022-2024"`).
+pub type YearRange = (i32, i32);
+
 /// An inventory as described by its inventory.toml.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
@@ -122,7 +125,7 @@ pub struct Inventory {
     pub ncv: Vec<(String, Decimal)>,
     /// Net calorific values of gases per volume (MJ per m³), by fuel and
     /// years (`None`: every year).
-    pub ncv_volume: Vec<(String, Option<(i32, i32)>, Decimal)>,
+    pub ncv_volume: Vec<(String, Option<YearRange>, Decimal)>,
     pub keys: Vec<KeyOverride>,
     /// Keys for the rows of a sector group that have no activity and no
     /// key of their own; `code` is the group (a code prefix or a GNFR name).
@@ -687,6 +690,59 @@ note = "flexibility"
             Decimal::from_str_exact("-0.1").unwrap()
         );
         assert_eq!(inv.adjustments[1].row, AdjustmentRow::Necd);
+    }
+
+    #[test]
+    fn reads_volume_ncvs_by_year_and_default_keys_by_group() {
+        let inv = load(
+            r#"
+years = [2021, 2022]
+[ncv_volume]
+"Natural gas" = "33.821"
+"Coke oven gas" = { 2021 = "16.7", "2022-2024" = 16.9 }
+[[default_keys]]
+group = "1.B"
+key = "NO"
+note = "no mining"
+[[default_keys]]
+group = "k_agrilivestock"
+key = "NA"
+"#,
+        )
+        .unwrap();
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        assert_eq!(
+            inv.ncv_volume,
+            [
+                ("Coke oven gas".to_string(), Some((2021, 2021)), d("16.7")),
+                ("Coke oven gas".to_string(), Some((2022, 2024)), d("16.9")),
+                ("Natural gas".to_string(), None, d("33.821")),
+            ]
+        );
+        assert_eq!(inv.default_keys[0].code, "1B");
+        assert_eq!(inv.default_keys[0].key, NotationKey::NO);
+        assert_eq!(inv.default_keys[1].code, "K_AgriLivestock");
+        let row = crate::nfr::find("1B2c").unwrap();
+        assert!(in_group(row, "1B") && !in_group(row, "1B1"));
+        assert!(in_group(
+            crate::nfr::find("3B1a").unwrap(),
+            "K_AgriLivestock"
+        ));
+        let e = load("[[default_keys]]\ngroup = \"9Z\"\nkey = \"NO\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("row 1") && e.contains("group '9Z' is no row's code prefix"),
+            "{e}"
+        );
+        let e = load("[ncv_volume]\n\"Natural gas\" = \"0\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a calorific value"), "{e}");
+        let e = load("[ncv_volume]\n\"Natural gas\" = { \"2024-2022\" = \"33\" }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("the first year is after the last"), "{e}");
     }
 
     #[test]

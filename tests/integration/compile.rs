@@ -683,3 +683,33 @@ fn a_misspelt_fuel_gets_the_closest_names() {
     );
     assert!(!stderr.contains("= \"Hard Coal\""), "{stderr}");
 }
+
+#[test]
+fn thousands_grouped_by_spaces_in_workbook_text_cells_are_read_as_in_csv() {
+    let d = Dir::new();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["year", "nfr", "fuel", "technology", "value", "unit"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    // A space and a non-breaking space, as Excel in Russian writes them.
+    for (r, v) in [(1, "12 500"), (2, "2\u{a0}500")] {
+        ws.write_number(r, 0, 2022.0).unwrap();
+        ws.write_string(r, 1, "1A1a").unwrap();
+        ws.write_string(r, 2, "Natural gas").unwrap();
+        ws.write_string(r, 4, v).unwrap();
+        ws.write_string(r, 5, "TJ").unwrap();
+    }
+    wb.save(d.path("a.xlsx")).unwrap();
+    d.airinv()
+        .args(["compile", "a.xlsx", "--out", "out"])
+        .assert()
+        .success();
+    // 15 000 TJ × 89 g/GJ = 1.335 kt.
+    let csv = d.path("out/annex1_2022.csv");
+    assert_eq!(annex_cell(&csv, "1A1a", "gaseous_fuels_tj"), "15000");
+    assert_eq!(annex_cell(&csv, "1A1a", "NOx"), "1.335");
+}
