@@ -342,6 +342,9 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
     }
     report.warnings = conversion_warnings;
     report.warnings.extend(agg.warnings.iter().cloned());
+    report
+        .warnings
+        .extend(unknown_technologies(&results, &index));
     for y in &agg.years {
         let nt = y.row("NATIONAL TOTAL").expect("row 141");
         let main: Vec<String> = [
@@ -377,4 +380,42 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         index,
         country,
     })
+}
+
+/// A warning for each activity whose technology no factor of its row has
+/// and that got no factor at all (a misspelt `Dairy cow`), with the
+/// closest technologies of the row.
+fn unknown_technologies(results: &[KeyResult], index: &FactorIndex) -> Vec<String> {
+    let key = crate::fuel::fuel_key;
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for r in results.iter().filter(|r| r.lines.is_empty()) {
+        let technology = r.key.technology.trim();
+        let Some(row) = crate::nfr::by_number(r.key.row) else {
+            continue;
+        };
+        if technology.is_empty() || !seen.insert((row.code.clone(), key(technology))) {
+            continue;
+        }
+        let code = row.code.trim_end_matches("(fu)").to_string();
+        let mut names: Vec<&str> = index
+            .guidebook()
+            .iter()
+            .chain(index.user())
+            .filter(|f| f.annex1_codes.contains(&code) && !f.technology.is_empty())
+            .map(|f| f.technology.as_str())
+            .collect();
+        names.sort();
+        names.dedup();
+        if names.iter().any(|n| key(n) == key(technology)) {
+            continue;
+        }
+        out.push(format!(
+            "{} {}: no factor has technology '{technology}', so every pollutant is NE{}",
+            r.key.year,
+            row.code,
+            crate::suggest::did_you_mean(technology, names.iter().copied())
+        ));
+    }
+    out
 }

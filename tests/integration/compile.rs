@@ -713,3 +713,22 @@ fn thousands_grouped_by_spaces_in_workbook_text_cells_are_read_as_in_csv() {
     assert_eq!(annex_cell(&csv, "1A1a", "gaseous_fuels_tj"), "15000");
     assert_eq!(annex_cell(&csv, "1A1a", "NOx"), "1.335");
 }
+
+#[test]
+fn a_misspelt_technology_is_named_with_the_closest_ones() {
+    let d = Dir::new();
+    d.write(
+        "a.csv",
+        &format!("{HEADER}2022,3B1a,Slurry,Dairy cow,10,1000 head\n"),
+    );
+    let out = d
+        .airinv()
+        .args(["compile", "a.csv", "--out", "out", "--country", "KZ"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: 2022 3B1a: no factor has technology 'Dairy cow', so every pollutant is NE; did you mean 'Dairy cows'"),
+        "{stderr}"
+    );
+}
