@@ -313,7 +313,7 @@ impl Columns {
             ));
         }
         let value_text = cell(self.value);
-        let value = parse_decimal(&value_text).map_err(|e| {
+        let value = crate::number::parse_grouped(&value_text).map_err(|e| {
             let hint = if value_text.contains(',') {
                 " (use a dot as decimal separator and no thousands separator)"
             } else {
@@ -364,7 +364,8 @@ impl Columns {
                 return Err(reject(
                     self.fuel,
                     format!(
-                        "'{fuel}' is not a fuel airinv knows; name it in inventory.toml under [fuels], e.g. \"{fuel}\" = \"Hard Coal\"; the fuels are: {}",
+                        "'{fuel}' is not a fuel airinv knows{}; write a Guidebook fuel or alias (emission-factors/fuels.csv), or, in an inventory folder, name it under [fuels] in inventory.toml (\"{fuel}\" = \"<Guidebook fuel>\"); the fuels are: {}",
+                        fuels.did_you_mean(&fuel),
                         fuels.names()
                     ),
                 ));

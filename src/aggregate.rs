@@ -3,11 +3,18 @@
 //!
 //! - A row with activity gets, for each pollutant, the sum of its
 //!   emissions, or NE when no factor gave one.
-//! - A row with no activity gets NO; the road-transport rows on fuel used
-//!   (143-149) stay empty unless the year has fuel-used activity.
-//! - The inventory's own notation keys (`[[notation_keys]]`) then fill cells
-//!   that have no number; a key set on a cell that has a number is an error,
-//!   since it would hide an estimate.
+//! - A row with no activity gets NE (not estimated) unless the inventory
+//!   says otherwise: nothing given is not evidence that nothing occurs. The
+//!   road-transport rows on fuel used (143-149) stay empty unless the year
+//!   has fuel-used activity.
+//! - The inventory's keys then fill cells that have no number: first its
+//!   `[[default_keys]]` for the rows of a sector group with no activity,
+//!   then its `[[notation_keys]]` per row and pollutant. A key set on a cell
+//!   that has a number is an error, since it would hide an estimate.
+//! - A row whose input rows were all rejected is NE, never NO, whatever
+//!   the inventory declares.
+//! - [`KeySummary`] says which rows are NE for want of data, so the
+//!   compiler sees them.
 //! - Activity data: fuel in TJ NCV by fuel group (AF-AJ); other activity
 //!   in the row's unit (AK, AL), converted exactly where the template's unit
 //!   can be read.
@@ -18,7 +25,7 @@
 use crate::annex1::{Annex1Year, Header};
 use crate::calculate::KeyResult;
 use crate::fuel::{FuelGroup, Fuels};
-use crate::inventory::{Adjustment, KeyOverride};
+use crate::inventory::{Adjustment, KeyOverride, in_group};
 use crate::nfr::{self, RowKind};
 use crate::notation_key::{Cell, CellSum, NotationKey};
 use crate::pollutant::Pollutant;
@@ -34,14 +41,107 @@ pub struct Aggregated {
     pub warnings: Vec<String>,
     /// Things that stop the run (a notation key over an estimate).
     pub errors: Vec<String>,
+    /// The rows left NE for want of data, over all years.
+    pub keys: KeySummary,
+}
+
+/// The pollutants whose NE in a row with activity is worth a line on the
+/// console: those of the Gothenburg Protocol's ceilings.
+pub const MAIN_POLLUTANTS: [Pollutant; 5] = [
+    Pollutant::NOx,
+    Pollutant::NMVOC,
+    Pollutant::SOx,
+    Pollutant::NH3,
+    Pollutant::PM25,
+];
+
+/// Where the notation keys of the tables come from, by template row
+/// number, over all years.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeySummary {
+    /// Rows with no activity and no key from the inventory: NE, with the years.
+    pub nothing_given: BTreeMap<u32, Vec<i32>>,
+    /// Rows with no activity because all their input rows were rejected.
+    pub all_rejected: BTreeMap<u32, Vec<i32>>,
+    /// Rows with activity where no factor gave a main pollutant, and the
+    /// inventory declares no key for it.
+    pub ne_with_activity: BTreeMap<u32, BTreeSet<Pollutant>>,
+    /// Rows whose cells take a key the inventory declares, by key.
+    pub declared: BTreeMap<NotationKey, BTreeSet<u32>>,
+}
+
+impl KeySummary {
+    /// The summary as console lines (`87 rows NE because nothing was given
+    /// for them: ...`); empty when there is nothing to say.
+    pub fn lines(&self) -> Vec<String> {
+        let code = |row: &u32| nfr::by_number(*row).map(|r| r.code.as_str()).unwrap_or("?");
+        let list = |rows: &mut dyn Iterator<Item = String>, n: usize| {
+            let all: Vec<String> = rows.collect();
+            let mut shown = all.iter().take(15).cloned().collect::<Vec<_>>().join(", ");
+            if n > 15 {
+                shown.push_str(&format!(", ... ({} more)", n - 15));
+            }
+            shown
+        };
+        let mut out = Vec::new();
+        if !self.declared.is_empty() {
+            let parts: Vec<String> = self
+                .declared
+                .iter()
+                .map(|(k, rows)| format!("{k} {}", rows.len()))
+                .collect();
+            out.push(format!(
+                "notation keys declared in inventory.toml: {} row(s)",
+                parts.join(", ")
+            ));
+        }
+        let n = self.nothing_given.len();
+        if n > 0 {
+            out.push(format!(
+                "{n} row(s) NE because nothing was given for them (declare NO, NA or IE in inventory.toml where that is the truth): {}",
+                list(&mut self.nothing_given.keys().map(|r| code(r).to_string()), n)
+            ));
+        }
+        let n = self.all_rejected.len();
+        if n > 0 {
+            out.push(format!(
+                "{n} row(s) NE because all their input rows were rejected: {}",
+                list(
+                    &mut self.all_rejected.keys().map(|r| code(r).to_string()),
+                    n
+                )
+            ));
+        }
+        let n = self.ne_with_activity.len();
+        if n > 0 {
+            out.push(format!(
+                "{n} row(s) with activity have NE for a main pollutant (no factor fits; give one with --factors, or declare the key): {}",
+                list(
+                    &mut self.ne_with_activity.iter().map(|(r, ps)| {
+                        let ps: Vec<&str> = ps.iter().map(|p| p.id()).collect();
+                        format!("{} {}", code(r), ps.join(" "))
+                    }),
+                    n
+                )
+            ));
+        }
+        out
+    }
 }
 
 /// Builds the table of every year.
+///
+/// `defaults` are the inventory's `[[default_keys]]` (code = group),
+/// `overrides` its `[[notation_keys]]`; `rejected` holds the (year, row
+/// number) of activity rejected in calculation.
+#[allow(clippy::too_many_arguments)]
 pub fn build(
     results: &[KeyResult],
     years: &[i32],
     header: &Header,
+    defaults: &[KeyOverride],
     overrides: &[KeyOverride],
+    rejected: &BTreeSet<(i32, u32)>,
     adjustments: &[Adjustment],
     fuels: &Fuels,
 ) -> Aggregated {
@@ -93,11 +193,20 @@ pub fn build(
                 }
             } else if row.kind != RowKind::FuelUsed || fuel_used_activity {
                 for p in Pollutant::ALL {
-                    cells.set(p, Cell::Key(NotationKey::NO));
+                    cells.set(p, Cell::Key(NotationKey::NE));
                 }
             }
         }
-        apply_overrides(&mut table, overrides, &mut out.errors);
+        let mut declared = apply_defaults(&mut table, defaults, &active);
+        declared.extend(apply_overrides(&mut table, overrides, &mut out.errors));
+        summarise(
+            &mut table,
+            &active,
+            rejected,
+            &declared,
+            &mut out.keys,
+            &mut out.warnings,
+        );
         apply_adjustments(&mut table, adjustments);
         fill_activity_columns(&mut table, &active, &fuel_tj, &other, &mut out.warnings);
         table.derive_pah_totals();
@@ -107,13 +216,56 @@ pub fn build(
     out
 }
 
-fn apply_overrides(table: &mut Annex1Year, overrides: &[KeyOverride], errors: &mut Vec<String>) {
+/// Applies the `[[default_keys]]` of the year to the rows of their group
+/// with no activity, the longer (more specific) group last; returns the
+/// (row, pollutant) cells set.
+fn apply_defaults(
+    table: &mut Annex1Year,
+    defaults: &[KeyOverride],
+    active: &BTreeSet<u32>,
+) -> BTreeSet<(u32, Pollutant)> {
     let year = table.header.year;
+    let mut set = BTreeSet::new();
+    let mut ordered: Vec<&KeyOverride> = defaults
+        .iter()
+        .filter(|o| o.years.is_empty() || o.years.contains(&year))
+        .collect();
+    ordered.sort_by_key(|o| o.code.len());
+    for o in ordered {
+        for row in nfr::rows()
+            .iter()
+            .filter(|r| r.takes_activity() && !active.contains(&r.number) && in_group(r, &o.code))
+        {
+            let cells = table.rows.get_mut(&row.number).expect("template row");
+            for p in Pollutant::ALL {
+                if cells.get(p).key().is_some() {
+                    cells.set(p, Cell::Key(o.key));
+                    set.insert((row.number, p));
+                }
+            }
+        }
+    }
+    set
+}
+
+/// Applies the `[[notation_keys]]` of the year; a key over an estimate is
+/// one error per entry and year, naming the pollutants. Returns the
+/// (row, pollutant) cells set.
+fn apply_overrides(
+    table: &mut Annex1Year,
+    overrides: &[KeyOverride],
+    errors: &mut Vec<String>,
+) -> BTreeSet<(u32, Pollutant)> {
+    let year = table.header.year;
+    let mut set = BTreeSet::new();
     for o in overrides
         .iter()
         .filter(|o| o.years.is_empty() || o.years.contains(&year))
     {
-        let Some(cells) = table.row_mut(&o.code) else {
+        let Some(number) = nfr::find(&o.code).map(|r| r.number) else {
+            continue;
+        };
+        let Some(cells) = table.rows.get_mut(&number) else {
             continue;
         };
         let pollutants: Vec<Pollutant> = if o.pollutants.is_empty() {
@@ -121,17 +273,97 @@ fn apply_overrides(table: &mut Annex1Year, overrides: &[KeyOverride], errors: &m
         } else {
             o.pollutants.clone()
         };
+        let mut over: Vec<String> = Vec::new();
         for p in pollutants {
             match cells.get(p) {
-                Cell::Number(d) => errors.push(format!(
-                    "{year} {} {p}: inventory.toml sets {} but the activity data give an estimate of {} {}; remove the key or the activity",
-                    o.code,
-                    o.key,
+                Cell::Number(d) => over.push(format!(
+                    "{p} {} {}",
                     crate::number::format_decimal(d),
                     p.unit()
                 )),
-                _ => cells.set(p, Cell::Key(o.key)),
+                _ => {
+                    cells.set(p, Cell::Key(o.key));
+                    set.insert((number, p));
+                }
             }
+        }
+        if !over.is_empty() {
+            let n = over.len();
+            let shown = over.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+            errors.push(format!(
+                "{year} {}: inventory.toml sets {} but the activity data give an estimate for {n} pollutant(s) ({shown}{}); remove the key, limit it with pollutants = [...], or remove the activity",
+                o.code,
+                o.key,
+                if n > 3 { ", ..." } else { "" }
+            ));
+        }
+    }
+    set
+}
+
+/// Notes where the year's keys come from in `summary`; a declared NO on a
+/// row whose input rows were all rejected becomes NE, with a warning.
+fn summarise(
+    table: &mut Annex1Year,
+    active: &BTreeSet<u32>,
+    rejected: &BTreeSet<(i32, u32)>,
+    declared: &BTreeSet<(u32, Pollutant)>,
+    summary: &mut KeySummary,
+    warnings: &mut Vec<String>,
+) {
+    let year = table.header.year;
+    for row in nfr::rows().iter().filter(|r| r.takes_activity()) {
+        let cells = table.rows.get_mut(&row.number).expect("template row");
+        if rejected.contains(&(year, row.number)) && !active.contains(&row.number) {
+            let no: Vec<Pollutant> = Pollutant::ALL
+                .into_iter()
+                .filter(|p| cells.get(*p) == Cell::Key(NotationKey::NO))
+                .collect();
+            if !no.is_empty() {
+                for p in &no {
+                    cells.set(*p, Cell::Key(NotationKey::NE));
+                }
+                warnings.push(format!(
+                    "{year} {}: inventory.toml declares NO but the activity given for it was rejected; it is NE until the rejected rows are mended",
+                    row.code
+                ));
+            }
+        }
+        let rejected_row = rejected.contains(&(year, row.number)) && !active.contains(&row.number);
+        for p in Pollutant::ALL.into_iter().filter(|_| !rejected_row) {
+            if let (Cell::Key(k), true) = (cells.get(p), declared.contains(&(row.number, p))) {
+                summary.declared.entry(k).or_default().insert(row.number);
+            }
+        }
+        if active.contains(&row.number) {
+            for p in MAIN_POLLUTANTS {
+                if cells.get(p) == Cell::Key(NotationKey::NE)
+                    && !declared.contains(&(row.number, p))
+                {
+                    summary
+                        .ne_with_activity
+                        .entry(row.number)
+                        .or_default()
+                        .insert(p);
+                }
+            }
+            continue;
+        }
+        let undeclared = Pollutant::ALL.iter().all(|p| {
+            cells.get(*p) == Cell::Key(NotationKey::NE) && !declared.contains(&(row.number, *p))
+        });
+        if rejected.contains(&(year, row.number)) {
+            summary
+                .all_rejected
+                .entry(row.number)
+                .or_default()
+                .push(year);
+        } else if undeclared {
+            summary
+                .nothing_given
+                .entry(row.number)
+                .or_default()
+                .push(year);
         }
     }
 }

@@ -355,6 +355,23 @@ fn compute_key(
     let quantity =
         crate::unit::parse_activity_unit(&key.unit).map_err(|e| KeyError::Fatal(e.to_string()))?;
     let fuels = index.fuels();
+    // A volume of gas burnt: the energy it holds, at the gas's calorific
+    // value per volume (exact: a product of decimals).
+    let volume_ncv = fuels
+        .volume_ncv(&key.fuel, key.year)
+        .filter(|_| quantity.dimension == crate::unit::Dimension::Volume)
+        .filter(|_| factor_code.starts_with("1A"));
+    let (quantity, volume_text) = match volume_ncv {
+        Some(v) => (
+            crate::unit::volume_as_energy(&quantity, v.mj_per_m3).map_err(KeyError::Fatal)?,
+            format!(
+                " at NCV {} MJ/m3 ({})",
+                format_decimal(v.mj_per_m3),
+                v.source
+            ),
+        ),
+        None => (quantity, String::new()),
+    };
     let ncv = fuels
         .ncv(&key.fuel)
         .filter(|_| factor_code.starts_with("1A"))
@@ -396,7 +413,12 @@ fn compute_key(
         MatchError::Unit(m) => KeyError::Rejected(Rejection {
             at: total.first_rows.first().cloned().unwrap_or_default(),
             reason: format!(
-                "{m} (year {}, {} row(s): {})",
+                "{m}{} (year {}, {} row(s): {})",
+                if quantity.dimension == crate::unit::Dimension::Volume {
+                    "; for a gas burnt, give its net calorific value per volume under [ncv_volume] in inventory.toml (MJ per m3), e.g. \"Natural gas\" = \"33.821\""
+                } else {
+                    ""
+                },
                 key.year,
                 total.count,
                 where_()
@@ -471,7 +493,7 @@ fn compute_key(
                 })?;
                 let (multiplier, divisor) = (r.multiplier, r.divisor);
                 let mut conv_text = format!(
-                    "1 {} = {} {}{}",
+                    "1 {} = {} {}{}{volume_text}",
                     key.unit,
                     format_decimal(r.conversion),
                     per,

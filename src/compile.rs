@@ -65,6 +65,8 @@ pub struct CompileReport {
     pub written: bool,
     /// Lines of national totals to show.
     pub summary: Vec<String>,
+    /// Where the notation keys come from: rows NE for want of data.
+    pub keys: aggregate::KeySummary,
 }
 
 /// Loads the inventory of a source path: a folder with inventory.toml, or one file.
@@ -96,6 +98,11 @@ pub fn inventory_fuels(inv: &Inventory) -> Result<Fuels> {
         fuels
             .set_ncv(fuel, *value, "inventory.toml [ncv]")
             .map_err(|e| Error::file(&toml, format!("[ncv] {e}")))?;
+    }
+    for (fuel, years, value) in &inv.ncv_volume {
+        fuels
+            .set_volume_ncv(fuel, *years, *value, "inventory.toml [ncv_volume]")
+            .map_err(|e| Error::file(&toml, format!("[ncv_volume] {e}")))?;
     }
     Ok(fuels)
 }
@@ -275,15 +282,41 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
     years.sort();
     years.dedup();
     report.years = years.clone();
+    // A year the inventory lists but no activity row is of: compiled, it
+    // would be all NE (or worse, all declared keys) with exit 0.
+    let empty: Vec<String> = years
+        .iter()
+        .filter(|y| !acc.keys.keys().any(|k| k.year == **y))
+        .map(|y| y.to_string())
+        .collect();
+    if !empty.is_empty() {
+        let rejected = if report.rejected.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} input row(s) were rejected: see the list above)",
+                report.rejected.len()
+            )
+        };
+        return Err(Error::file(
+            inv.dir.join("inventory.toml"),
+            format!(
+                "years: no activity row is of {}{rejected}; give activity for it or take it out of years = [...]",
+                empty.join(", ")
+            ),
+        ));
+    }
 
     // Calculate.
     let mut results: Vec<KeyResult> = Vec::new();
     let mut fatal: Vec<String> = Vec::new();
+    let mut rejected_rows = std::collections::BTreeSet::new();
     for r in calculate::compute(acc, &index) {
         match r {
             Ok(k) => results.push(k),
             Err(failure) => match failure.error {
                 KeyError::Rejected(rej) => {
+                    rejected_rows.insert((failure.key.year, failure.key.row));
                     report.counts.used -= failure.total.count;
                     report.counts.rejected += failure.total.count;
                     report.rejected.push(rej);
@@ -309,7 +342,9 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         &results,
         &years,
         &header,
+        &inv.default_keys,
         &inv.keys,
+        &rejected_rows,
         &inv.adjustments,
         index.fuels(),
     );
@@ -318,6 +353,9 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
     }
     report.warnings = conversion_warnings;
     report.warnings.extend(agg.warnings.iter().cloned());
+    report
+        .warnings
+        .extend(unknown_technologies(&results, &index));
     for y in &agg.years {
         let nt = y.row("NATIONAL TOTAL").expect("row 141");
         let main: Vec<String> = [
@@ -328,14 +366,21 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
             crate::pollutant::Pollutant::PM25,
         ]
         .iter()
-        .map(|p| format!("{p} {}", nt.get(*p)))
+        .map(|p| match nt.get(*p) {
+            // Exact values are in the files; 4 significant digits here.
+            crate::notation_key::Cell::Number(d) => {
+                format!("{p} {} {}", crate::number::significant(d, 4), p.unit())
+            }
+            other => format!("{p} {other}"),
+        })
         .collect();
         report.summary.push(format!(
-            "{} national total (kt): {}",
+            "{} national total: {}",
             y.header.year,
             main.join(", ")
         ));
     }
+    report.keys = agg.keys.clone();
     Ok(Compiled {
         inventory: inv,
         report,
@@ -346,4 +391,42 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         index,
         country,
     })
+}
+
+/// A warning for each activity whose technology no factor of its row has
+/// and that got no factor at all (a misspelt `Dairy cow`), with the
+/// closest technologies of the row.
+fn unknown_technologies(results: &[KeyResult], index: &FactorIndex) -> Vec<String> {
+    let key = crate::fuel::fuel_key;
+    let mut out = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for r in results.iter().filter(|r| r.lines.is_empty()) {
+        let technology = r.key.technology.trim();
+        let Some(row) = crate::nfr::by_number(r.key.row) else {
+            continue;
+        };
+        if technology.is_empty() || !seen.insert((row.code.clone(), key(technology))) {
+            continue;
+        }
+        let code = row.code.trim_end_matches("(fu)").to_string();
+        let mut names: Vec<&str> = index
+            .guidebook()
+            .iter()
+            .chain(index.user())
+            .filter(|f| f.annex1_codes.contains(&code) && !f.technology.is_empty())
+            .map(|f| f.technology.as_str())
+            .collect();
+        names.sort();
+        names.dedup();
+        if names.iter().any(|n| key(n) == key(technology)) {
+            continue;
+        }
+        out.push(format!(
+            "{} {}: no factor has technology '{technology}', so every pollutant is NE{}",
+            r.key.year,
+            row.code,
+            crate::suggest::did_you_mean(technology, names.iter().copied())
+        ));
+    }
+    out
 }

@@ -73,6 +73,18 @@ pub struct Fuels {
     by_key: HashMap<String, usize>,
     /// NCV in GJ per tonne by fuel index, and where it comes from.
     ncv: HashMap<usize, (Decimal, String)>,
+    /// NCV of gases in MJ per m³ by fuel index: the defaults, then the
+    /// inventory's, each for some years (none: all); the last that fits wins.
+    volume_ncv: HashMap<usize, Vec<VolumeNcv>>,
+}
+
+/// A net calorific value per volume (MJ per m³) for some years.
+#[derive(Debug, Clone)]
+pub struct VolumeNcv {
+    /// First and last year it applies to; `None`: every year.
+    pub years: Option<(i32, i32)>,
+    pub mj_per_m3: Decimal,
+    pub source: String,
 }
 
 /// The comparison key of a fuel name: lower case, without quotes,
@@ -125,6 +137,7 @@ static BUILT_IN: LazyLock<Fuels> = LazyLock::new(|| {
             .collect(),
         fuels,
         ncv: HashMap::new(),
+        volume_ncv: HashMap::new(),
     };
     for (alias, index) in aliases {
         table.by_key.entry(fuel_key(&alias)).or_insert(index);
@@ -140,6 +153,14 @@ static BUILT_IN: LazyLock<Fuels> = LazyLock::new(|| {
         table
             .ncv
             .insert(index, (value, format!("IPCC 2006 default NCV ({})", &r[2])));
+    }
+    let mut reader = crate::data::reader(include_str!("../emission-factors/ncv-volume.csv"));
+    for record in reader.records() {
+        let r = record.expect("embedded ncv-volume.csv is valid CSV");
+        let value = Decimal::from_str_exact(&r[1]).expect("ncv-volume.csv value");
+        table
+            .set_volume_ncv(&r[0], None, value, &r[2])
+            .expect("ncv-volume.csv names a fuel of fuels.csv");
     }
     table
 });
@@ -215,6 +236,64 @@ impl Fuels {
         Ok(())
     }
 
+    /// The net calorific value per volume (MJ per m³) of a gas in a year.
+    pub fn volume_ncv(&self, name: &str, year: i32) -> Option<&VolumeNcv> {
+        let index = self.by_key.get(&fuel_key(name))?;
+        self.volume_ncv.get(index)?.iter().rev().find(|v| {
+            v.years
+                .is_none_or(|(first, last)| first <= year && year <= last)
+        })
+    }
+
+    /// Sets a gas's NCV per volume (MJ per m³) for some years (`None`: all).
+    pub fn set_volume_ncv(
+        &mut self,
+        name: &str,
+        years: Option<(i32, i32)>,
+        mj_per_m3: Decimal,
+        source: &str,
+    ) -> Result<(), String> {
+        let index = *self.by_key.get(&fuel_key(name)).ok_or_else(|| {
+            format!(
+                "'{name}' is not a fuel of emission-factors/fuels.csv; known fuels: {}",
+                self.names()
+            )
+        })?;
+        if mj_per_m3 <= Decimal::ZERO {
+            return Err(format!(
+                "the NCV of {name} must be positive, not {mj_per_m3}"
+            ));
+        }
+        self.volume_ncv.entry(index).or_default().push(VolumeNcv {
+            years,
+            mj_per_m3,
+            source: source.to_string(),
+        });
+        Ok(())
+    }
+
+    /// `; did you mean 'Natural gas'?` for a name that is no fuel or alias,
+    /// naming the fuel each close name stands for; empty when none is close.
+    pub fn did_you_mean(&self, name: &str) -> String {
+        let mut keys: Vec<(&str, usize)> =
+            self.by_key.iter().map(|(k, i)| (k.as_str(), *i)).collect();
+        keys.sort();
+        let close = crate::suggest::closest(name, keys.iter().map(|(k, _)| *k), 6);
+        let mut names: Vec<&str> = Vec::new();
+        for k in close {
+            let fuel = self.fuels[self.by_key[k]].name.as_str();
+            if !names.contains(&fuel) {
+                names.push(fuel);
+            }
+        }
+        names.truncate(3);
+        if names.is_empty() {
+            return String::new();
+        }
+        let quoted: Vec<String> = names.iter().map(|n| format!("'{n}'")).collect();
+        format!("; did you mean {}?", quoted.join(" or "))
+    }
+
     /// The fuel names of the table, for messages.
     pub fn names(&self) -> String {
         self.fuels
@@ -232,6 +311,32 @@ impl Fuels {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn volume_ncv_by_year_overrides_the_default() {
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        let mut f = Fuels::built_in().clone();
+        // Default: IPCC 48.0 TJ/Gg x 0.679 kg/m3.
+        assert_eq!(
+            f.volume_ncv("natural gas", 2022).unwrap().mj_per_m3,
+            d("32.592")
+        );
+        assert_eq!(
+            f.volume_ncv("coke oven gas", 2022).unwrap().mj_per_m3,
+            d("16.705332")
+        );
+        assert!(f.volume_ncv("Diesel", 2022).is_none());
+        f.set_volume_ncv("Natural gas", Some((2022, 2024)), d("33.821"), "national")
+            .unwrap();
+        assert_eq!(f.volume_ncv("NG", 2023).unwrap().mj_per_m3, d("33.821"));
+        assert_eq!(f.volume_ncv("NG", 2023).unwrap().source, "national");
+        assert_eq!(f.volume_ncv("NG", 2021).unwrap().mj_per_m3, d("32.592"));
+        assert!(
+            f.set_volume_ncv("Natural gas", None, Decimal::ZERO, "x")
+                .is_err()
+        );
+        assert!(f.did_you_mean("Natual gas").contains("'Natural gas'"));
+    }
 
     #[test]
     fn names_and_aliases_find_the_guidebook_fuel() {

@@ -183,17 +183,16 @@ fn parse(
         }
         rows.push(row);
     }
-    let years_of = |key: &str,
-                    list: &[crate::config::Scalar]|
-     -> std::result::Result<Vec<i32>, String> {
-        let mut ys = Vec::new();
-        for y in list {
-            ys.push(y.year().map_err(|e| format!("{key}: {e}"))?);
-        }
-        ys.sort();
-        ys.dedup();
-        Ok(ys)
-    };
+    let years_of =
+        |key: &str, list: &[crate::config::Scalar]| -> std::result::Result<Vec<i32>, String> {
+            let mut ys = Vec::new();
+            for y in list {
+                ys.push(y.year().map_err(|e| format!("{key}: {e}"))?);
+            }
+            ys.sort();
+            ys.dedup();
+            Ok(ys)
+        };
     let years = years_of("years", &t.years)?;
     if years.is_empty() {
         return Err("years is required: the inventory years to fill".into());

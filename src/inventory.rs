@@ -17,6 +17,15 @@
 //! [ncv]                          # net calorific values, GJ per tonne
 //! Diesel = "42.9"
 //!
+//! [ncv_volume]                   # gases: MJ per m³ (= GJ per thousand m³)
+//! "Natural gas" = "33.821"       # every year, or by year:
+//! "Coke oven gas" = { 2021 = "16.7", "2022-2024" = "16.9" }
+//!
+//! [[default_keys]]               # the key of a sector group's rows with no activity
+//! group = "1B"                   # a code prefix (1B, 2D3, 3B) or a GNFR sector (K_AgriLivestock)
+//! key = "NO"
+//! note = "No coal mining, oil or gas production"
+//!
 //! [[notation_keys]]              # keys for cells with no estimate
 //! code = "1A4ai"
 //! pollutants = ["NH3"]           # or "all"
@@ -104,6 +113,9 @@ pub struct Adjustment {
     pub note: String,
 }
 
+/// The first and last year of a setting (`"2022-2024"`).
+pub type YearRange = (i32, i32);
+
 /// An inventory as described by its inventory.toml.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
@@ -122,7 +134,13 @@ pub struct Inventory {
     /// Fuel sulphur contents in mg per kg of fuel (`[sulphur]`), over the
     /// defaults of emission-factors/fuel-sulphur.csv.
     pub sulphur: Vec<(String, Decimal)>,
+    /// Net calorific values of gases per volume (MJ per m³), by fuel and
+    /// years (`None`: every year).
+    pub ncv_volume: Vec<(String, Option<YearRange>, Decimal)>,
     pub keys: Vec<KeyOverride>,
+    /// Keys for the rows of a sector group that have no activity and no
+    /// key of their own; `code` is the group (a code prefix or a GNFR name).
+    pub default_keys: Vec<KeyOverride>,
     pub adjustments: Vec<Adjustment>,
     /// The `[[fill]]` tables as written, with the line each starts on;
     /// `crate::gap_fill` checks and resolves them.
@@ -212,7 +230,11 @@ mod raw {
         #[serde(default)]
         pub sulphur: BTreeMap<String, Scalar>,
         #[serde(default)]
+        pub ncv_volume: BTreeMap<String, VolumeNcv>,
+        #[serde(default)]
         pub notation_keys: Vec<toml::Spanned<Key>>,
+        #[serde(default)]
+        pub default_keys: Vec<toml::Spanned<DefaultKey>>,
         #[serde(default)]
         pub adjustments: Vec<toml::Spanned<Adjustment>>,
         #[serde(default)]
@@ -310,6 +332,29 @@ mod raw {
         pub note: String,
     }
 
+    /// `"33.821"` for every year, or `{ 2021 = "33.6", "2022-2024" = "33.8" }`.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    pub enum VolumeNcv {
+        All(Scalar),
+        ByYear(BTreeMap<String, Scalar>),
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct DefaultKey {
+        #[serde(default)]
+        pub group: String,
+        #[serde(default)]
+        pub years: Vec<i64>,
+        #[serde(default)]
+        pub key: String,
+        #[serde(default)]
+        pub included_in: String,
+        #[serde(default)]
+        pub note: String,
+    }
+
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct Adjustment {
@@ -395,6 +440,43 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
             .map_err(|e| bad("sulphur", format!("{fuel}: {e}")))?;
         inv.sulphur.push((fuel.clone(), d));
     }
+    for (fuel, value) in &file.ncv_volume {
+        let positive = |d: Decimal| {
+            if d > Decimal::ZERO {
+                Ok(d)
+            } else {
+                Err(bad(
+                    "ncv_volume",
+                    format!("{fuel}: {d} is not a calorific value (MJ per m3, above zero)"),
+                ))
+            }
+        };
+        match value {
+            raw::VolumeNcv::All(v) => {
+                let d = v
+                    .decimal()
+                    .map_err(|e| bad("ncv_volume", format!("{fuel}: {e}")))?;
+                inv.ncv_volume.push((fuel.clone(), None, positive(d)?));
+            }
+            raw::VolumeNcv::ByYear(years) => {
+                for (range, v) in years {
+                    let years =
+                        year_range(range).map_err(|e| bad("ncv_volume", format!("{fuel}: {e}")))?;
+                    let d = v
+                        .decimal()
+                        .map_err(|e| bad("ncv_volume", format!("{fuel} {range}: {e}")))?;
+                    inv.ncv_volume
+                        .push((fuel.clone(), Some(years), positive(d)?));
+                }
+            }
+        }
+    }
+    for (i, entry) in file.default_keys.into_iter().enumerate() {
+        let label = format!("default_keys entry {}", i + 1);
+        let span = entry.span();
+        inv.default_keys
+            .push(default_key(entry.into_inner()).map_err(|e| bad_at(span, &label, e))?);
+    }
     for (i, entry) in file.notation_keys.into_iter().enumerate() {
         let label = format!("notation_keys entry {}", i + 1);
         let span = entry.span();
@@ -459,6 +541,69 @@ fn adjustment(a: raw::Adjustment) -> std::result::Result<Adjustment, String> {
         row,
         note: a.note,
     })
+}
+
+/// `2021` or `2022-2024`.
+fn year_range(text: &str) -> std::result::Result<(i32, i32), String> {
+    let bad = |p: String| format!("'{text}' is not a year or a range of years: {p}");
+    match text.trim().split_once(['-', '–']) {
+        Some((a, b)) => {
+            let a = crate::number::parse_year(a.trim()).map_err(bad)?;
+            let b = crate::number::parse_year(b.trim()).map_err(bad)?;
+            if a > b {
+                return Err(bad("the first year is after the last".into()));
+            }
+            Ok((a, b))
+        }
+        None => {
+            let y = crate::number::parse_year(text.trim()).map_err(bad)?;
+            Ok((y, y))
+        }
+    }
+}
+
+/// True when a template row belongs to a sector group: its code starts
+/// with the group (`1B` holds 1B1a ... 1B2d) or its GNFR sector is it.
+pub fn in_group(row: &crate::nfr::Row, group: &str) -> bool {
+    row.code.starts_with(group) || row.gnfr.eq_ignore_ascii_case(group)
+}
+
+fn default_key(k: raw::DefaultKey) -> std::result::Result<KeyOverride, String> {
+    let group = k.group.trim().replace('.', "");
+    if group.is_empty() {
+        return Err(
+            "group = \"<code prefix or GNFR sector>\" is required, e.g. group = \"1B\"".into(),
+        );
+    }
+    let group = crate::nfr::rows()
+        .iter()
+        .find_map(|r| {
+            if r.gnfr.eq_ignore_ascii_case(&group) {
+                Some(r.gnfr.clone())
+            } else if r.code.to_ascii_lowercase().starts_with(&group.to_ascii_lowercase()) {
+                Some(r.code[..group.len()].to_string())
+            } else {
+                None
+            }
+        })
+        .ok_or_else(|| {
+            format!(
+                "group '{group}' is no row's code prefix (1B, 2D3, 3B) or GNFR sector (K_AgriLivestock)"
+            )
+        })?;
+    let row = key_override(raw::Key {
+        code: crate::nfr::rows()
+            .iter()
+            .find(|r| in_group(r, &group))
+            .map(|r| r.code.clone())
+            .unwrap_or_default(),
+        pollutants: None,
+        years: k.years,
+        key: k.key,
+        included_in: k.included_in,
+        note: k.note,
+    })?;
+    Ok(KeyOverride { code: group, ..row })
 }
 
 fn key_override(k: raw::Key) -> std::result::Result<KeyOverride, String> {
@@ -591,6 +736,59 @@ note = "flexibility"
             Decimal::from_str_exact("-0.1").unwrap()
         );
         assert_eq!(inv.adjustments[1].row, AdjustmentRow::Necd);
+    }
+
+    #[test]
+    fn reads_volume_ncvs_by_year_and_default_keys_by_group() {
+        let inv = load(
+            r#"
+years = [2021, 2022]
+[ncv_volume]
+"Natural gas" = "33.821"
+"Coke oven gas" = { 2021 = "16.7", "2022-2024" = 16.9 }
+[[default_keys]]
+group = "1.B"
+key = "NO"
+note = "no mining"
+[[default_keys]]
+group = "k_agrilivestock"
+key = "NA"
+"#,
+        )
+        .unwrap();
+        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
+        assert_eq!(
+            inv.ncv_volume,
+            [
+                ("Coke oven gas".to_string(), Some((2021, 2021)), d("16.7")),
+                ("Coke oven gas".to_string(), Some((2022, 2024)), d("16.9")),
+                ("Natural gas".to_string(), None, d("33.821")),
+            ]
+        );
+        assert_eq!(inv.default_keys[0].code, "1B");
+        assert_eq!(inv.default_keys[0].key, NotationKey::NO);
+        assert_eq!(inv.default_keys[1].code, "K_AgriLivestock");
+        let row = crate::nfr::find("1B2c").unwrap();
+        assert!(in_group(row, "1B") && !in_group(row, "1B1"));
+        assert!(in_group(
+            crate::nfr::find("3B1a").unwrap(),
+            "K_AgriLivestock"
+        ));
+        let e = load("[[default_keys]]\ngroup = \"9Z\"\nkey = \"NO\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("row 1") && e.contains("group '9Z' is no row's code prefix"),
+            "{e}"
+        );
+        let e = load("[ncv_volume]\n\"Natural gas\" = \"0\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a calorific value"), "{e}");
+        let e = load("[ncv_volume]\n\"Natural gas\" = { \"2024-2022\" = \"33\" }\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("the first year is after the last"), "{e}");
     }
 
     #[test]

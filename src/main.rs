@@ -243,6 +243,16 @@ struct FactorsArgs {
     /// With --problems: import this EEA export and list its problems instead of the embedded list.
     #[arg(long, requires = "problems")]
     export: Option<PathBuf>,
+    /// Output: text (one line per factor), csv or json.
+    #[arg(long, value_enum, default_value = "text")]
+    format: FactorsFormatArg,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FactorsFormatArg {
+    Text,
+    Csv,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -513,6 +523,9 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
         "rows read {} = used {} + rejected {}",
         report.counts.read, report.counts.used, report.counts.rejected
     );
+    for line in report.keys.lines() {
+        println!("{line}");
+    }
     if !report.written {
         eprintln!(
             "error: the inventory was not written because input rows were rejected; fix them (see rejected.csv) or run with --keep-going"
@@ -586,7 +599,10 @@ fn factors(args: FactorsArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if args.problems {
-        print!("{}", factors::problems(args.export.as_deref())?);
+        print!(
+            "{}",
+            factors::problems(args.export.as_deref(), args.code.as_deref())?
+        );
         return Ok(ExitCode::SUCCESS);
     }
     let text = factors::lookup(&factors::Lookup {
@@ -596,6 +612,11 @@ fn factors(args: FactorsArgs) -> Result<ExitCode> {
         pollutant: args.pollutant,
         tier: args.tier,
         db: args.db,
+        format: match args.format {
+            FactorsFormatArg::Text => factors::Format::Text,
+            FactorsFormatArg::Csv => factors::Format::Csv,
+            FactorsFormatArg::Json => factors::Format::Json,
+        },
     })?;
     print!("{text}");
     Ok(ExitCode::SUCCESS)

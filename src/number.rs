@@ -226,6 +226,48 @@ pub fn parse_year(text: &str) -> std::result::Result<i32, String> {
     Ok(y)
 }
 
+/// [`parse_decimal`], also accepting thousands grouped by spaces,
+/// non-breaking or narrow non-breaking spaces (`12 500`, `1\u{a0}234.5`), as
+/// Excel in Russian or French writes them in text cells: groups of three
+/// digits after the first one to three, one kind of space per number.
+pub fn parse_grouped(text: &str) -> Result<Decimal, NumberError> {
+    let first = parse_decimal(text);
+    let t = text.trim();
+    let Some(sep) = t.chars().find(|c| matches!(c, ' ' | '\u{a0}' | '\u{202f}')) else {
+        return first;
+    };
+    if first.is_ok() {
+        return first;
+    }
+    let (sign, body) = match t.strip_prefix(['-', '+']) {
+        Some(rest) => (&t[..1], rest),
+        None => ("", t),
+    };
+    let (int, rest) = match body.find(['.', 'e', 'E']) {
+        Some(i) => (&body[..i], &body[i..]),
+        None => (body, ""),
+    };
+    let groups: Vec<&str> = int.split(sep).collect();
+    let grouped = groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+    if !grouped {
+        return first;
+    }
+    parse_decimal(&format!("{sign}{}{rest}", groups.concat()))
+}
+
+/// A value rounded to `digits` significant digits for reading on a console
+/// (`569.70232…` → `569.7`, `1193.0077` → `1193`), half away from zero;
+/// files keep the exact value.
+pub fn significant(d: Decimal, digits: u32) -> String {
+    let r = d
+        .round_sf_with_strategy(digits, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .unwrap_or(d);
+    format_decimal(r.normalize())
+}
+
 /// A number with its thousands grouped by spaces: `1 805 442.3`.
 pub fn grouped(d: Decimal) -> String {
     let text = format_decimal(d);
@@ -286,6 +328,30 @@ mod format_tests {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn thousands_grouped_by_spaces_as_excel_writes_them() {
+        let d = |t: &str| Decimal::from_str_exact(t).unwrap();
+        assert_eq!(parse_grouped("12 500"), Ok(d("12500")));
+        assert_eq!(parse_grouped("1\u{a0}234.5"), Ok(d("1234.5")));
+        assert_eq!(parse_grouped("-1\u{202f}000\u{202f}000"), Ok(d("-1000000")));
+        assert_eq!(parse_grouped("2.5"), Ok(d("2.5")));
+        // Not groups of three, or two kinds of space: not a number.
+        assert!(parse_grouped("12 50").is_err());
+        assert!(parse_grouped("1 234\u{a0}567").is_err());
+        assert!(parse_grouped("12 500,5").is_err());
+    }
+
+    #[test]
+    fn four_significant_digits_for_the_console() {
+        let d = |t: &str| rust_decimal::Decimal::from_str_exact(t).unwrap();
+        assert_eq!(significant(d("569.70232745929357626983299121"), 4), "569.7");
+        assert_eq!(significant(d("1193.0077"), 4), "1193");
+        assert_eq!(significant(d("0.0039054"), 4), "0.003905");
+        assert_eq!(significant(d("12345.6"), 4), "12350");
+        assert_eq!(significant(d("99.995"), 4), "100");
+        assert_eq!(significant(d("0"), 4), "0");
+    }
     use super::*;
 
     fn d(s: &str) -> Decimal {

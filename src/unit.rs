@@ -242,8 +242,6 @@ fn quantity_unit(token: &str) -> Option<(Dimension, Decimal, &'static str)> {
         "J" => (Energy, Decimal::ONE, "J"),
         "kJ" => (Energy, dec("1000"), "kJ"),
         "MJ" => (Energy, dec("1000000"), "MJ"),
-        "GJ" => (Energy, dec("1000000000"), "GJ"),
-        "TJ" => (Energy, dec("1000000000000"), "TJ"),
         "PJ" => (Energy, dec("1000000000000000"), "PJ"),
         "kWh" => (Energy, dec("3600000"), "kWh"),
         "MWh" => (Energy, dec("3600000000"), "MWh"),
@@ -253,8 +251,25 @@ fn quantity_unit(token: &str) -> Option<(Dimension, Decimal, &'static str)> {
         "toe" => (Energy, dec("41868000000"), "toe"),
         "ktoe" => (Energy, dec("41868000000000"), "ktoe"),
         "Mtoe" => (Energy, dec("41868000000000000"), "Mtoe"),
+        // The International Table calorie, 1 cal = 4.1868 J exactly (NIST SP
+        // 811, B.8; the calorie of CIS energy statistics and of the toe).
+        "kcal" | "ккал" => (Energy, dec("4186.8"), "kcal"),
+        "Mcal" | "Мкал" => (Energy, dec("4186800"), "Mcal"),
+        "Gcal" | "gcal" | "GCal" | "Гкал" | "гкал" => (Energy, dec("4186800000"), "Gcal"),
+        "Tcal" | "Ткал" => (Energy, dec("4186800000000"), "Tcal"),
+        // Tonne of coal equivalent (standard fuel, 7 Gcal = 29.3076 GJ): the
+        // unit of CIS energy balances.
+        "tce" | "t.c.e." | "TCE" | "tut" | "т.у.т." | "тут" => {
+            (Energy, dec("29307600000"), "tce")
+        }
+        "ktce" | "kTCE" | "kt.c.e." => (Energy, dec("29307600000000"), "ktce"),
+        "Mtce" | "MTCE" | "Mt.c.e." => (Energy, dec("29307600000000000"), "Mtce"),
+        "TJ" | "ТДж" => (Energy, dec("1000000000000"), "TJ"),
+        "GJ" | "ГДж" => (Energy, dec("1000000000"), "GJ"),
         _ => match lower.as_str() {
-            "m3" | "m^3" => (Volume, Decimal::ONE, "m3"),
+            "m3" | "m^3" | "м3" | "куб.м" => (Volume, Decimal::ONE, "m3"),
+            // Billion cubic metres (of natural gas).
+            "bcm" => (Volume, dec("1000000000"), "bcm"),
             "l" | "litre" | "litres" | "liter" | "liters" => (Volume, dec("0.001"), "l"),
             "hl" => (Volume, dec("0.1"), "hl"),
             "m2" | "m^2" => (Area, Decimal::ONE, "m2"),
@@ -599,8 +614,10 @@ pub fn parse_activity_unit(text: &str) -> Result<Quantity, String> {
     };
     let Some((dimension, scale, symbol)) = quantity_unit(rest[0]) else {
         return Err(format!(
-            "'{}' is not a unit airinv knows; {}",
-            rest[0], ACCEPTED_ACTIVITY_UNITS
+            "'{}' is not a unit airinv knows{}; {}",
+            rest[0],
+            crate::suggest::did_you_mean(rest[0], UNIT_NAMES.iter().copied()),
+            ACCEPTED_ACTIVITY_UNITS
         ));
     };
     let basis = rest[1..].join(" ");
@@ -629,9 +646,57 @@ pub fn parse_activity_unit(text: &str) -> Result<Quantity, String> {
     })
 }
 
+/// The unit symbols suggested for a misspelt one.
+const UNIT_NAMES: [&str; 44] = [
+    "J",
+    "kJ",
+    "MJ",
+    "GJ",
+    "TJ",
+    "PJ",
+    "kWh",
+    "MWh",
+    "GWh",
+    "TWh",
+    "toe",
+    "ktoe",
+    "Mtoe",
+    "kcal",
+    "Mcal",
+    "Gcal",
+    "Tcal",
+    "tce",
+    "ktce",
+    "Mtce",
+    "g",
+    "kg",
+    "t",
+    "kt",
+    "Mt",
+    "l",
+    "hl",
+    "m3",
+    "bcm",
+    "m2",
+    "ha",
+    "km2",
+    "km",
+    "head",
+    "AAP",
+    "vehicles",
+    "inhabitants",
+    "persons",
+    "bodies",
+    "fires",
+    "LTO",
+    "pairs",
+    "number",
+    "tonnes",
+];
+
 /// The accepted activity units, for messages.
-pub const ACCEPTED_ACTIVITY_UNITS: &str = "accepted units: energy J kJ MJ GJ TJ PJ, kWh MWh GWh TWh, toe ktoe Mtoe; \
-mass g kg t (tonne, Mg) kt (Gg) Mt; volume l hl m3; area m2 ha km2; distance km (vehicle-km); \
+pub const ACCEPTED_ACTIVITY_UNITS: &str = "accepted units: energy J kJ MJ GJ TJ PJ, kWh MWh GWh TWh, toe ktoe Mtoe, kcal Mcal Gcal Tcal, tce ktce Mtce; \
+mass g kg t (tonne, Mg) kt (Gg) Mt; volume l hl m3 bcm (gases: with a calorific value per m3); area m2 ha km2; distance km (vehicle-km); \
 counts head (AAP, animals), vehicles, persons (inhabitants, capita), bodies, fires, LTO, pairs, number; \
 each may be preceded by a multiplier (1000, 10^6, thousand, million) and followed by words saying what is measured (t clinker, TJ NCV)";
 
@@ -648,9 +713,11 @@ fn bracketed(t: &str) -> Option<&str> {
 
 fn multiplier(word: &str) -> Option<Decimal> {
     let r = match word.to_ascii_lowercase().as_str() {
-        "1000" | "10^3" | "10³" | "thousand" | "thous." | "'000" => dec("1000"),
-        "10^6" | "1000000" | "million" | "mln" | "mio" => dec("1000000"),
-        "10^9" | "billion" | "bn" => dec("1000000000"),
+        "1000" | "10^3" | "10³" | "thousand" | "thous." | "'000" | "тыс." | "тыс" => {
+            dec("1000")
+        }
+        "10^6" | "1000000" | "million" | "mln" | "mio" | "млн" | "млн." => dec("1000000"),
+        "10^9" | "billion" | "bn" | "млрд" | "млрд." => dec("1000000000"),
         "100" => dec("100"),
         _ => return None,
     };
@@ -709,6 +776,27 @@ pub fn conversion_via_ncv(
     }
 }
 
+/// A volume of gas as the energy it holds, at a net calorific value per
+/// volume in MJ per m³ (= GJ per thousand m³): `1 million m3` at 33.821
+/// MJ/m³ is 33 821 GJ. The product of two exact decimals, so exact; the
+/// unit's symbol and basis stay as written, for the lineage.
+pub fn volume_as_energy(volume: &Quantity, mj_per_m3: Decimal) -> Result<Quantity, String> {
+    if volume.dimension != Dimension::Volume {
+        return Err(format!("{volume} is not a volume"));
+    }
+    let scale = volume
+        .scale
+        .checked_mul(mj_per_m3)
+        .and_then(|s| s.checked_mul(dec("1000000")))
+        .ok_or("the volume in joules is beyond the range of exact decimals")?;
+    Ok(Quantity {
+        dimension: Dimension::Energy,
+        scale,
+        symbol: volume.symbol.clone(),
+        basis: volume.basis.clone(),
+    })
+}
+
 /// `a / b`, and whether the quotient is exact.
 pub fn ratio(a: Decimal, b: Decimal) -> Result<(Decimal, bool), String> {
     let q = a.checked_div(b).ok_or("the conversion is out of range")?;
@@ -735,6 +823,52 @@ mod tests {
             } => (grams, substance, per, period),
             other => panic!("{text}: {other:?}"),
         }
+    }
+
+    #[test]
+    fn cis_energy_units_are_exact() {
+        let gj = parse_activity_unit("GJ").unwrap();
+        let in_gj = |u: &str| {
+            let q = parse_activity_unit(u).unwrap_or_else(|e| panic!("{u}: {e}"));
+            assert_eq!(q.dimension, Dimension::Energy, "{u}");
+            ratio(q.scale, gj.scale).unwrap()
+        };
+        // International Table calorie: 1 Gcal = 4.1868 GJ.
+        assert_eq!(in_gj("Gcal"), (dec("4.1868"), true));
+        assert_eq!(in_gj("Гкал"), (dec("4.1868"), true));
+        assert_eq!(in_gj("thousand Gcal"), (dec("4186.8"), true));
+        assert_eq!(in_gj("million Gcal"), (dec("4186800"), true));
+        assert_eq!(in_gj("Tcal"), (dec("4186.8"), true));
+        // 1 tce = 7 Gcal = 29.3076 GJ.
+        assert_eq!(in_gj("tce"), (dec("29.3076"), true));
+        assert_eq!(in_gj("thousand tce"), (dec("29307.6"), true));
+        assert_eq!(in_gj("ktce"), (dec("29307.6"), true));
+        assert_eq!(in_gj("Mtce"), (dec("29307600"), true));
+        assert_eq!(in_gj("тыс. т.у.т."), (dec("29307.6"), true));
+        assert_eq!(
+            in_gj("tce").0,
+            in_gj("Gcal").0 * Decimal::from(7),
+            "tce is 7 Gcal"
+        );
+    }
+
+    #[test]
+    fn gas_volumes_become_energy_at_their_calorific_value() {
+        let bcm = parse_activity_unit("bcm").unwrap();
+        assert_eq!(
+            (bcm.dimension, bcm.scale),
+            (Dimension::Volume, dec("1000000000"))
+        );
+        let mcm = parse_activity_unit("million m3").unwrap();
+        assert_eq!(mcm.scale, dec("1000000"));
+        assert_eq!(parse_activity_unit("млн м³").unwrap().scale, dec("1000000"));
+        // 1 million m3 at 33.821 MJ/m3 = 33 821 GJ.
+        let e = volume_as_energy(&mcm, dec("33.821")).unwrap();
+        assert_eq!(e.dimension, Dimension::Energy);
+        let gj = parse_activity_unit("GJ").unwrap();
+        assert_eq!(ratio(e.scale, gj.scale).unwrap(), (dec("33821"), true));
+        assert_eq!(e.symbol, "1000000 m3");
+        assert!(volume_as_energy(&gj, dec("33.821")).is_err());
     }
 
     #[test]

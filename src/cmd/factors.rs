@@ -86,6 +86,18 @@ pub fn import(export: &Path, out: &Path) -> Result<ImportReport> {
     })
 }
 
+/// How a lookup is printed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One line per factor, for reading.
+    #[default]
+    Text,
+    /// A table with a header, for a spreadsheet.
+    Csv,
+    /// A list of objects.
+    Json,
+}
+
 /// A lookup of factors.
 #[derive(Debug, Default, Clone)]
 pub struct Lookup {
@@ -96,24 +108,50 @@ pub struct Lookup {
     pub tier: Option<String>,
     /// A normalised factor file to read instead of the embedded one.
     pub db: Option<PathBuf>,
+    pub format: Format,
 }
 
-/// `airinv factors [CODE] [--fuel F] ...`: the factors that fit, as text.
+/// The Annex I code of a lookup, or an error with the closest codes.
+fn annex1_code(code: &str) -> Result<String> {
+    Ok(crate::nfr::find(code)
+        .ok_or_else(|| Error::Argument(crate::nfr::unknown_code_message(code)))?
+        .code
+        .clone())
+}
+
+/// `airinv factors [CODE] [--fuel F] ...`: the factors that fit, sorted by
+/// tier, table, fuel, technology and pollutant (in template order).
+///
+/// An unknown code, fuel, technology or pollutant is an error with the
+/// closest names; a known one that no factor has says so.
 pub fn lookup(q: &Lookup) -> Result<String> {
     let factors = match &q.db {
         Some(p) => emission_factor::read_normalised_file(p)?,
         None => emission_factor::embedded()?,
     };
-    let code = match &q.code {
-        Some(c) => Some(
-            crate::nfr::find(c)
-                .ok_or_else(|| Error::Argument(crate::nfr::unknown_code_message(c)))?
-                .code
-                .clone(),
-        ),
-        None => None,
-    };
+    let code = q.code.as_deref().map(annex1_code).transpose()?;
     let fuels = crate::fuel::Fuels::built_in();
+    let key = crate::fuel::fuel_key;
+    if let Some(f) = &q.fuel
+        && fuels.find(f).is_none()
+        && !factors.iter().any(|x| key(&x.fuel) == key(f))
+    {
+        return Err(Error::Argument(format!(
+            "--fuel '{f}' is not a fuel of the factor database or an alias{}; the fuels are listed in emission-factors/fuels.csv",
+            fuels.did_you_mean(f)
+        )));
+    }
+    if let Some(t) = &q.technology
+        && !factors.iter().any(|x| key(&x.technology) == key(t))
+    {
+        let mut names: Vec<&str> = factors.iter().map(|x| x.technology.as_str()).collect();
+        names.sort();
+        names.dedup();
+        return Err(Error::Argument(format!(
+            "--technology '{t}' is not a technology of the factor database{}",
+            crate::suggest::did_you_mean(t, names)
+        )));
+    }
     let fuel_names: Option<Vec<String>> = q.fuel.as_ref().map(|f| fuels.chain(f));
     let pollutant = match &q.pollutant {
         Some(p) => Some(crate::pollutant::Pollutant::parse(p).ok_or_else(|| {
@@ -124,8 +162,7 @@ pub fn lookup(q: &Lookup) -> Result<String> {
         })?),
         None => None,
     };
-    let key = crate::fuel::fuel_key;
-    let selected: Vec<&Factor> = factors
+    let mut selected: Vec<&Factor> = factors
         .iter()
         .filter(|f| code.as_ref().is_none_or(|c| f.annex1_codes.contains(c)))
         .filter(|f| {
@@ -145,12 +182,122 @@ pub fn lookup(q: &Lookup) -> Result<String> {
                 .is_none_or(|t| t.trim_start_matches(['T', 't']) == f.tier)
         })
         .collect();
-    let mut out = String::new();
-    for f in &selected {
-        out.push_str(&format_factor(f));
+    let position = |p: crate::pollutant::Pollutant| {
+        crate::pollutant::Pollutant::ALL
+            .iter()
+            .position(|x| *x == p)
+            .unwrap_or(usize::MAX)
+    };
+    selected.sort_by(|a, b| {
+        (
+            &a.tier,
+            &a.table,
+            &a.fuel,
+            &a.technology,
+            position(a.pollutant),
+            &a.abatement,
+            &a.region,
+            &a.id,
+        )
+            .cmp(&(
+                &b.tier,
+                &b.table,
+                &b.fuel,
+                &b.technology,
+                position(b.pollutant),
+                &b.abatement,
+                &b.region,
+                &b.id,
+            ))
+    });
+    Ok(match q.format {
+        Format::Text => {
+            let mut out = String::new();
+            for f in &selected {
+                out.push_str(&format_factor(f));
+                out.push('\n');
+            }
+            out.push_str(&format!("{} factor(s)\n", selected.len()));
+            out
+        }
+        Format::Csv => factors_csv(&selected),
+        Format::Json => {
+            let list: Vec<serde_json::Value> = selected.iter().map(|f| factor_json(f)).collect();
+            let mut s = serde_json::to_string_pretty(&list).unwrap_or_default();
+            s.push('\n');
+            s
+        }
+    })
+}
+
+/// A factor's unit as printed: the canonical unit with `µg` for
+/// micrograms (the database writes µg, ug and μg).
+fn unit_text(f: &Factor) -> String {
+    let c = f.unit.canonical();
+    match c.strip_prefix("ug") {
+        Some(rest) => format!("µg{rest}"),
+        None => c,
     }
-    out.push_str(&format!("{} factor(s)\n", selected.len()));
-    Ok(out)
+}
+
+fn factor_json(f: &Factor) -> serde_json::Value {
+    serde_json::json!({
+        "id": f.id,
+        "codes": f.annex1_codes,
+        "tier": f.tier,
+        "table": f.table,
+        "fuel": f.fuel,
+        "technology": f.technology,
+        "abatement": f.abatement,
+        "region": f.region,
+        "pollutant": f.pollutant.id(),
+        "value": format_decimal(f.value),
+        "unit": unit_text(f),
+        "ci_lower": f.ci_lower.map(format_decimal),
+        "ci_upper": f.ci_upper.map(format_decimal),
+        "reference": f.reference,
+    })
+}
+
+fn factors_csv(selected: &[&Factor]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let _ = w.write_record([
+        "id",
+        "codes",
+        "tier",
+        "table",
+        "fuel",
+        "technology",
+        "abatement",
+        "region",
+        "pollutant",
+        "value",
+        "unit",
+        "ci_lower",
+        "ci_upper",
+        "reference",
+    ]);
+    for f in selected {
+        let _ = w.write_record([
+            f.id.clone(),
+            f.annex1_codes.join(" "),
+            f.tier.clone(),
+            f.table.clone(),
+            f.fuel.clone(),
+            f.technology.clone(),
+            f.abatement.clone(),
+            f.region.clone(),
+            f.pollutant.id().to_string(),
+            format_decimal(f.value),
+            unit_text(f),
+            f.ci_lower.map(format_decimal).unwrap_or_default(),
+            f.ci_upper.map(format_decimal).unwrap_or_default(),
+            f.reference.clone(),
+        ]);
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
 fn format_factor(f: &Factor) -> String {
@@ -164,8 +311,8 @@ fn format_factor(f: &Factor) -> String {
     };
     let mut what = Vec::new();
     for (label, v) in [
-        ("technology", &f.technology),
         ("fuel", &f.fuel),
+        ("technology", &f.technology),
         ("abatement", &f.abatement),
         ("region", &f.region),
     ] {
@@ -174,34 +321,59 @@ fn format_factor(f: &Factor) -> String {
         }
     }
     format!(
-        "{} {} {} {} {}: {} {} [{}], {}; {}; ref. {}\n",
-        f.id,
-        f.annex1_codes.join(" "),
-        kind,
+        "{kind} {} {}: {} {} {}, {ci}; {} {}; ref. {}",
         f.table,
         what.join(", "),
         f.pollutant,
         format_decimal(f.value),
-        f.unit_text,
-        ci,
-        f.unit.canonical(),
+        unit_text(f),
+        f.id,
+        f.annex1_codes.join(" "),
         f.reference
     )
 }
 
-/// `airinv factors --problems`: the rows of the export that were not
-/// imported, with their row and reason.
-pub fn problems(export: Option<&Path>) -> Result<String> {
-    match export {
+/// `airinv factors --problems [CODE]`: the rows of the export that were not
+/// imported, with their row and reason; with a code, those of its row.
+pub fn problems(export: Option<&Path>, code: Option<&str>) -> Result<String> {
+    let text = match export {
         Some(p) => {
             let imported = guidebook::import(p)?;
             let mut buf = Vec::new();
             guidebook::write_problems(&mut buf, &imported.problems, &imported.corrected)
                 .map_err(|e| Error::io(p, e))?;
-            Ok(String::from_utf8_lossy(&buf).into_owned())
+            String::from_utf8_lossy(&buf).into_owned()
         }
-        None => Ok(guidebook::EMBEDDED_PROBLEMS.to_string()),
+        None => guidebook::EMBEDDED_PROBLEMS.to_string(),
+    };
+    let Some(code) = code else {
+        return Ok(text);
+    };
+    let code = annex1_code(code)?;
+    let mut r = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let nfr = r
+        .headers()
+        .ok()
+        .and_then(|h| h.iter().position(|c| c == "nfr"))
+        .unwrap_or(1);
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    if let Ok(h) = r.headers() {
+        let _ = w.write_record(h);
     }
+    for rec in r.records().flatten() {
+        let fits = rec.get(nfr).is_some_and(|c| {
+            c.split(',')
+                .any(|c| crate::nfr::find(c.trim()).is_some_and(|row| row.code == code))
+        });
+        if fits {
+            let _ = w.write_record(&rec);
+        }
+    }
+    Ok(String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default())
 }
 
 /// `airinv factors --coverage`: every Annex I row × pollutant, computed from

@@ -28,9 +28,10 @@ fn natural_gas_in_public_power_is_activity_times_the_tier1_factor() {
     assert_eq!(annex_cell(&csv, "1A1a", "Hg"), "0.001");
     // SOx: outside the EU the US EPA value 0.281 g/GJ (curated choice).
     assert_eq!(annex_cell(&csv, "1A1a", "SOx"), "0.00281");
-    // No factor for NH3 in Table 3-4: NE. No activity elsewhere: NO.
+    // No factor for NH3 in Table 3-4: NE. No activity elsewhere, and no
+    // key declared: NE (not estimated), never a silent NO.
     assert_eq!(annex_cell(&csv, "1A1a", "NH3"), "NE");
-    assert_eq!(annex_cell(&csv, "1A1b", "NOx"), "NO");
+    assert_eq!(annex_cell(&csv, "1A1b", "NOx"), "NE");
     // The activity is gaseous fuel in TJ NCV.
     assert_eq!(annex_cell(&csv, "1A1a", "gaseous_fuels_tj"), "10000");
     assert_eq!(annex_cell(&csv, "1A1a", "solid_fuels_tj"), "NO");
@@ -229,7 +230,7 @@ fn rejected_rows_are_located_and_counted_and_nothing_is_written() {
     d.write(
         "a.csv",
         &format!(
-            "{HEADER}2022,1A1a,Natural gas,,10000,TJ\n2022,1A2gix,Natural gas,,5,TJ\n2022,1A1a,Natural gas,,1.5.2,TJ\n\n2022,1A1a,Natural gas,,7,m3\n2022,1A1a,Natural gas,,-3,TJ\n2022,1A1a,Natural gas,,3,furlongs\n"
+            "{HEADER}2022,1A1a,Natural gas,,10000,TJ\n2022,1A2gix,Natural gas,,5,TJ\n2022,1A1a,Natural gas,,1.5.2,TJ\n\n2022,1A1a,Gas oil,,7,m3\n2022,1A1a,Natural gas,,-3,TJ\n2022,1A1a,Natural gas,,3,furlongs\n"
         ),
     );
     let out = d
@@ -261,9 +262,13 @@ fn rejected_rows_are_located_and_counted_and_nothing_is_written() {
         stderr.contains("row 8, column unit") && stderr.contains("accepted units"),
         "{stderr}"
     );
-    // m3 of natural gas in 1A1a: the factors are per GJ (the empty line 5 is counted).
+    // m3 of gas oil in 1A1a: the factors are per GJ and gas oil has no
+    // calorific value per volume (the empty line 5 is counted).
     assert!(
-        stderr.contains("row 6") && stderr.contains("volume") && stderr.contains("per GJ"),
+        stderr.contains("row 6")
+            && stderr.contains("volume")
+            && stderr.contains("per GJ")
+            && stderr.contains("[ncv_volume]"),
         "{stderr}"
     );
     assert!(!d.path("out/annex1.xlsx").exists());
@@ -480,4 +485,250 @@ fn the_csv_reads_back_to_the_same_table() {
         assert_eq!(read.table.header.year, made.header.year);
         assert_eq!(read.table.rows, made.rows, "{}", made.header.year);
     }
+}
+
+/// An inventory folder with one activity file.
+fn inventory(d: &Dir, toml: &str, activity: &str) {
+    d.write(
+        "inv/inventory.toml",
+        &format!("country = \"KZ\"\nactivity = [\"a.csv\"]\n{toml}"),
+    );
+    d.write("inv/a.csv", &format!("{HEADER}{activity}"));
+}
+
+/// The detail.csv lines of a code and pollutant, as maps of column → value.
+fn detail_lines(d: &Dir, code: &str, pollutant: &str) -> Vec<BTreeMap<String, String>> {
+    let (header, rows) = csv_rows(&d.path("out/detail.csv"));
+    rows.into_iter()
+        .map(|r| header.iter().cloned().zip(r).collect::<BTreeMap<_, _>>())
+        .filter(|m| m["code"] == code && m["pollutant"] == pollutant)
+        .collect()
+}
+
+#[test]
+fn cis_statistics_in_gcal_tce_and_million_m3_compile_exactly() {
+    let d = Dir::new();
+    // 1A1a natural gas, Tier 1 NOx 89 g/GJ (Table 3-4, as above).
+    inventory(
+        &d,
+        "years = [2021, 2022]\n[ncv_volume]\n\"Natural gas\" = { 2022 = \"33.821\" }\n",
+        "2022,1A1a,Natural gas,,1000,thousand Gcal\n\
+         2022,1A1a,Natural gas,,100,million m3\n\
+         2022,1A1a,Natural gas,,1000,tce\n\
+         2021,1A1a,Natural gas,,1,bcm\n",
+    );
+    d.airinv()
+        .args(["compile", "inv", "--out", "out"])
+        .assert()
+        .success();
+    // 2022: 10^6 Gcal × 4.1868 GJ = 4 186 800 GJ; 10^8 m3 × 33.821 MJ/m3 =
+    // 3 382 100 GJ; 1000 tce × 29.3076 GJ = 29 307.6 GJ; × 89 g/GJ:
+    // 0.3726252 + 0.3010069 + 0.0026083764 kt.
+    let csv = d.path("out/annex1_2022.csv");
+    assert_eq!(annex_cell(&csv, "1A1a", "NOx"), "0.6762404764");
+    assert_eq!(annex_cell(&csv, "1A1a", "gaseous_fuels_tj"), "7598.2076");
+    // 2021: no value of the inventory, so the default 32.592 MJ/m3
+    // (IPCC 48.0 TJ/Gg × 0.679 kg/m3): 10^9 m3 = 32 592 000 GJ × 89 g/GJ.
+    let csv = d.path("out/annex1_2021.csv");
+    assert_eq!(annex_cell(&csv, "1A1a", "NOx"), "2.900688");
+    assert_eq!(annex_cell(&csv, "1A1a", "gaseous_fuels_tj"), "32592");
+    let lines = detail_lines(&d, "1A1a", "NOx");
+    let conversion = |unit: &str, year: &str| {
+        lines
+            .iter()
+            .find(|l| l["activity_unit"] == unit && l["year"] == year)
+            .unwrap_or_else(|| panic!("no detail line in {unit}: {lines:?}"))["conversion"]
+            .clone()
+    };
+    assert_eq!(
+        conversion("million m3", "2022"),
+        "1 million m3 = 33821 GJ at NCV 33.821 MJ/m3 (inventory.toml [ncv_volume])"
+    );
+    assert_eq!(
+        conversion("thousand Gcal", "2022"),
+        "1 thousand Gcal = 4186.8 GJ"
+    );
+    assert_eq!(conversion("tce", "2022"), "1 tce = 29.3076 GJ");
+    assert!(
+        conversion("bcm", "2021").starts_with("1 bcm = 32592000 GJ at NCV 32.592 MJ/m3 (IPCC 2006"),
+        "{}",
+        conversion("bcm", "2021")
+    );
+    assert!(lines.iter().all(|l| l["exact"] == "yes"), "{lines:?}");
+}
+
+#[test]
+fn rows_without_activity_are_ne_unless_the_inventory_declares_their_key() {
+    let d = Dir::new();
+    inventory(
+        &d,
+        "years = [2022]\n\
+         [[default_keys]]\ngroup = \"1B\"\nkey = \"NO\"\nnote = \"no mining\"\n\
+         [[default_keys]]\ngroup = \"1B2b\"\nkey = \"NE\"\nnote = \"gas distribution not estimated\"\n\
+         [[notation_keys]]\ncode = \"2A1\"\nkey = \"NO\"\nnote = \"no cement plant\"\n\
+         [[notation_keys]]\ncode = \"1A4ai\"\nkey = \"NO\"\nnote = \"no services\"\n",
+        "2022,1A1a,Natural gas,,10000,TJ\n2022,1A4ai,Gas oil,,5,m3\n",
+    );
+    let out = d
+        .airinv()
+        .args(["compile", "inv", "--out", "out", "--keep-going"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let csv = d.path("out/annex1_2022.csv");
+    // Nothing given and nothing declared: NE, in the pollutant and activity cells.
+    assert_eq!(annex_cell(&csv, "1A2a", "NOx"), "NE");
+    assert_eq!(annex_cell(&csv, "1A2a", "solid_fuels_tj"), "NE");
+    // A sector group's default, and a more specific group's over it.
+    assert_eq!(annex_cell(&csv, "1B1a", "NMVOC"), "NO");
+    assert_eq!(annex_cell(&csv, "1B2c", "NMVOC"), "NO");
+    assert_eq!(annex_cell(&csv, "1B2b", "NMVOC"), "NE");
+    assert_eq!(annex_cell(&csv, "2A1", "PM2.5"), "NO");
+    // 1A4ai is declared NO, but its activity (gas oil in m3) was rejected: NE.
+    assert_eq!(annex_cell(&csv, "1A4ai", "NOx"), "NE");
+    assert!(
+        stderr.contains(
+            "2022 1A4ai: inventory.toml declares NO but the activity given for it was rejected"
+        ),
+        "{stderr}"
+    );
+    // The summary: 127 sector rows + 8 memo rows = 135 rows that take
+    // activity; 1A1a has activity, 1B (9 rows: 8 NO, 1B2b NE) and 2A1 are
+    // declared, 1A4ai was rejected: 135 - 1 - 9 - 1 - 1 = 123 NE for want of data.
+    assert!(
+        stdout.contains("notation keys declared in inventory.toml: NO 9, NE 1 row(s)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("123 row(s) NE because nothing was given for them"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 row(s) NE because all their input rows were rejected: 1A4ai"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 row(s) with activity have NE for a main pollutant (no factor fits; give one with --factors, or declare the key): 1A1a NH3"),
+        "{stdout}"
+    );
+    // Rounded on the console, exact in the files.
+    assert!(
+        stdout.contains("2022 national total: NOx 0.89 kt, NMVOC 0.026 kt, SOx 0.00281 kt, NH3 NE, PM2.5 0.0089 kt"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_year_without_activity_is_an_error_naming_it() {
+    let d = Dir::new();
+    inventory(
+        &d,
+        "years = [2021, 2022, 2023]\n",
+        "2022,1A1a,Natural gas,,10000,TJ\n",
+    );
+    let out = d
+        .airinv()
+        .args(["compile", "inv", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("years: no activity row is of 2021, 2023"),
+        "{stderr}"
+    );
+    assert!(!d.path("out/annex1_2022.csv").exists());
+}
+
+#[test]
+fn a_key_over_an_estimate_is_one_line_naming_the_pollutants() {
+    let d = Dir::new();
+    inventory(
+        &d,
+        "years = [2022]\n[[notation_keys]]\ncode = \"1A1a\"\nkey = \"NO\"\n",
+        "2022,1A1a,Natural gas,,10000,TJ\n",
+    );
+    let out = d
+        .airinv()
+        .args(["compile", "inv", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.contains("1A1a")).collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].contains(
+            "2022 1A1a: inventory.toml sets NO but the activity data give an estimate for"
+        ) && lines[0].contains("(NOx 0.89 kt, "),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_misspelt_fuel_gets_the_closest_names() {
+    let d = Dir::new();
+    d.write("a.csv", &format!("{HEADER}2022,1A1a,Natual gas,,10,TJ\n"));
+    let out = d
+        .airinv()
+        .args(["compile", "a.csv", "--out", "out"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("'Natual gas' is not a fuel airinv knows; did you mean 'Natural gas'"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("= \"Hard Coal\""), "{stderr}");
+}
+
+#[test]
+fn thousands_grouped_by_spaces_in_workbook_text_cells_are_read_as_in_csv() {
+    let d = Dir::new();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["year", "nfr", "fuel", "technology", "value", "unit"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    // A space and a non-breaking space, as Excel in Russian writes them.
+    for (r, v) in [(1, "12 500"), (2, "2\u{a0}500")] {
+        ws.write_number(r, 0, 2022.0).unwrap();
+        ws.write_string(r, 1, "1A1a").unwrap();
+        ws.write_string(r, 2, "Natural gas").unwrap();
+        ws.write_string(r, 4, v).unwrap();
+        ws.write_string(r, 5, "TJ").unwrap();
+    }
+    wb.save(d.path("a.xlsx")).unwrap();
+    d.airinv()
+        .args(["compile", "a.xlsx", "--out", "out", "--country", "KZ"])
+        .assert()
+        .success();
+    // 15 000 TJ × 89 g/GJ = 1.335 kt.
+    let csv = d.path("out/annex1_2022.csv");
+    assert_eq!(annex_cell(&csv, "1A1a", "gaseous_fuels_tj"), "15000");
+    assert_eq!(annex_cell(&csv, "1A1a", "NOx"), "1.335");
+}
+
+#[test]
+fn a_misspelt_technology_is_named_with_the_closest_ones() {
+    let d = Dir::new();
+    d.write(
+        "a.csv",
+        &format!("{HEADER}2022,3B1a,Slurry,Dairy cow,10,1000 head\n"),
+    );
+    let out = d
+        .airinv()
+        .args(["compile", "a.csv", "--out", "out", "--country", "KZ"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: 2022 3B1a: no factor has technology 'Dairy cow', so every pollutant is NE; did you mean 'Dairy cows'"),
+        "{stderr}"
+    );
 }

@@ -35,8 +35,9 @@ fn fuel_used_activity_fills_the_fu_rows_and_the_compliance_totals_use_them() {
     }
     // 800 t × 44.3 GJ/t (IPCC 2006 default NCV of motor gasoline) = 35.44 TJ.
     assert_eq!(annex_cell(&csv, "1A3bi(fu)", "liquid_fuels_tj"), "35.44");
-    // The other (fu) rows have no fuel-used activity: NO.
-    assert_eq!(annex_cell(&csv, "1A3bii(fu)", "NOx"), "NO");
+    // The other (fu) rows have no fuel-used activity and no declared key:
+    // NE (not estimated), not a silent NO.
+    assert_eq!(annex_cell(&csv, "1A3bii(fu)", "NOx"), "NE");
     // The national total stays on fuel sold.
     assert_eq!(
         cell(&d, "NATIONAL TOTAL", "NOx"),

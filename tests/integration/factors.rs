@@ -16,7 +16,7 @@ fn lookup_prints_factor_unit_ci_and_reference() {
         .lines()
         .find(|l| l.contains(": NOx "))
         .expect("a NOx line");
-    assert!(nox.contains("NOx 89 [g/GJ]"), "{nox}");
+    assert!(nox.contains("NOx 89 g/GJ, "), "{nox}");
     assert!(nox.contains("95% CI 15.6-180"), "{nox}");
     assert!(nox.contains("US EPA (1998), chapter 1.4"), "{nox}");
     // An alias finds the chapter's fuel group.
@@ -35,7 +35,106 @@ fn lookup_prints_factor_unit_ci_and_reference() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("fuel Gaseous Fuels: NOx 74 [g/GJ]"), "{text}");
+    assert!(text.contains("fuel Gaseous Fuels: NOx 74 g/GJ"), "{text}");
+}
+
+#[test]
+fn lookup_is_sorted_with_one_unit_spelling_and_other_formats() {
+    let d = Dir::new();
+    let out = d
+        .airinv()
+        .args(["factors", "1A1a", "--fuel", "Hard coal"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("Tier")).collect();
+    assert!(lines.len() > 20, "{text}");
+    // Tier 1 before Tier 2; within a table, pollutants in template order.
+    let first_tier2 = lines.iter().position(|l| l.starts_with("Tier 2"));
+    if let Some(i) = first_tier2 {
+        assert!(lines[i..].iter().all(|l| l.starts_with("Tier 2")), "{text}");
+    }
+    let nox = lines.iter().position(|l| l.contains(": NOx ")).unwrap();
+    let hg = lines.iter().position(|l| l.contains(": Hg ")).unwrap();
+    assert!(nox < hg, "{text}");
+    // Micrograms one way, and the unit once.
+    assert!(!text.contains(" ug/"), "{text}");
+    assert!(!text.contains('['), "{text}");
+    assert!(text.contains(" µg/GJ"), "{text}");
+    // CSV: a header and one line per factor.
+    let out = d
+        .airinv()
+        .args(["factors", "1A1a", "--fuel", "Hard coal", "--format", "csv"])
+        .output()
+        .unwrap();
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(csv.starts_with("id,codes,tier,table,fuel,technology,abatement,region,pollutant,value,unit,ci_lower,ci_upper,reference\n"), "{csv}");
+    assert_eq!(csv.lines().count(), lines.len() + 1);
+    // JSON: the same factors as objects.
+    let out = d
+        .airinv()
+        .args([
+            "factors",
+            "1A1a",
+            "--fuel",
+            "Natural gas",
+            "--pollutant",
+            "NOx",
+            "--tier",
+            "1",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["value"], "89");
+    assert_eq!(v[0]["unit"], "g/GJ");
+    assert_eq!(v[0]["pollutant"], "NOx");
+}
+
+#[test]
+fn an_unknown_fuel_is_an_error_with_the_closest_names() {
+    let d = Dir::new();
+    let out = d
+        .airinv()
+        .args(["factors", "1A4bi", "--fuel", "Natual gas"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--fuel 'Natual gas' is not a fuel")
+            && err.contains("did you mean 'Natural gas'"),
+        "{err}"
+    );
+    let out = d
+        .airinv()
+        .args(["factors", "1A4bi", "--fuel", "ugol"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn problems_of_one_code() {
+    let d = Dir::new();
+    let out = d
+        .airinv()
+        .args(["factors", "--problems", "1A1a"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert!(!rows.is_empty(), "{text}");
+    // Every row is of 1.A.1.a (the first such row of the export is row 42).
+    assert!(
+        rows.iter().all(|r| r.split(',').nth(1) == Some("1.A.1.a")),
+        "{text}"
+    );
+    assert!(rows[0].starts_with("42,1.A.1.a,Table_3-2,"), "{text}");
 }
 
 #[test]

@@ -16,6 +16,7 @@ mod kazakhstan;
 mod layers;
 mod methods;
 mod parsers;
+mod readme;
 mod scenario;
 mod stream;
 mod variants;
