@@ -6,3 +6,4 @@ pub mod compile;
 pub mod convert;
 pub mod factors;
 pub mod import;
+pub mod report;

@@ -53,7 +53,10 @@ const LAYERS: &[(&str, &[&str])] = &[
             "compile",
         ],
     ),
-    ("analyses", &["source", "check", "compare", "plot"]),
+    (
+        "analyses",
+        &["source", "check", "compare", "plot", "report"],
+    ),
     ("commands", &["cmd"]),
 ];
 

@@ -14,4 +14,5 @@ mod hardening;
 mod import;
 mod layers;
 mod parsers;
+mod report;
 mod stream;
