@@ -132,6 +132,7 @@ pub mod number;
 pub(crate) mod output;
 pub(crate) mod plot;
 pub mod pollutant;
+pub(crate) mod report;
 pub mod scenario;
 pub mod sheet;
 pub mod source;

@@ -56,6 +56,32 @@ enum Command {
     Check(CheckArgs),
     /// Project scenarios (WM, WAM) from a compiled base year with measures and their costs; --optimize finds the least-cost shares meeting the targets.
     Scenario(ScenarioArgs),
+    /// The Informative Inventory Report's material in one page: summary, trends, key categories, methods, notation keys, recalculations, uncertainty, data quality.
+    Report(ReportArgs),
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// An inventory folder, an output folder (annex1_<YEAR>.csv files) or an Annex I workbook.
+    source: PathBuf,
+    /// The folder to write index.html, charts/ and tables/ into.
+    #[arg(long)]
+    out: PathBuf,
+    /// The year reported on (the latest by default).
+    #[arg(long)]
+    year: Option<i32>,
+    /// The base year of the trend (key categories) and of the Heavy Metals and POPs Protocols.
+    #[arg(long)]
+    base: Option<i32>,
+    /// An earlier submission of the same years: its recalculations.
+    #[arg(long)]
+    previous: Option<PathBuf>,
+    /// The Party whose commitments apply (ISO2), when the source does not say it.
+    #[arg(long)]
+    party: Option<String>,
+    /// The language of the page's texts: en or ru.
+    #[arg(long, default_value = "en")]
+    lang: String,
 }
 
 #[derive(Args)]
@@ -287,6 +313,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Convert(args) => convert(args),
         Command::Check(args) => check(args),
         Command::Scenario(args) => scenario(args),
+        Command::Report(args) => report(args),
     }
 }
 
@@ -537,6 +564,27 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+fn report(args: ReportArgs) -> Result<ExitCode> {
+    use airinv::cmd::report::{self, Lang, Options};
+    let lang = Lang::parse(&args.lang)
+        .ok_or_else(|| anyhow::anyhow!("--lang {}: the languages are en and ru", args.lang))?;
+    let outcome = report::run(&Options {
+        source: args.source,
+        out: args.out,
+        year: args.year,
+        base: args.base,
+        previous: args.previous,
+        party: args.party,
+        lang,
+    })?;
+    println!(
+        "wrote {} ({} files beside it)",
+        outcome.page.display(),
+        outcome.files.len() - 1
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode> {

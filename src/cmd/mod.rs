@@ -6,4 +6,5 @@ pub mod compile;
 pub mod convert;
 pub mod factors;
 pub mod import;
+pub mod report;
 pub mod scenario;

@@ -60,7 +60,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "analyses",
-        &["source", "check", "compare", "plot", "coverage", "scenario"],
+        &["source", "check", "compare", "plot", "coverage", "scenario", "report"],
     ),
     ("commands", &["cmd"]),
 ];

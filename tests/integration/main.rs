@@ -17,6 +17,7 @@ mod layers;
 mod methods;
 mod parsers;
 mod readme;
+mod report;
 mod scenario;
 mod stream;
 mod variants;

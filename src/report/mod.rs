@@ -1,0 +1,373 @@
+//! The Informative Inventory Report's material in one page (`airinv report`).
+//!
+//! ```text
+//! SOURCE ──► source::load (every year's Annex I table)
+//!    │   └─► compile::compute (inventory folder / activity file only: the
+//!    │        lineage of each cell and the inventory's notation keys)
+//!    ▼
+//! Material (per section: its rows, exact decimals)
+//!    ├─ summary: national totals (26 pollutants), compare (protocols)
+//!    ├─ trends: GNFR sums per year and main pollutant
+//!    ├─ key categories: level (and trend with --base) per pollutant
+//!    ├─ methods: tiers, Guidebook tables, factor and activity sources per row
+//!    ├─ notation keys: every key of the year, with its explanation
+//!    ├─ recalculations (--previous), uncertainty, data quality (check)
+//!    ▼
+//! page::html (one self-contained page: inline CSS and SVG, no scripts)
+//! + charts/*.svg, charts/*.png, tables/*.csv beside it
+//! ```
+//!
+//! Sections whose input is missing say so in one line. Numbers on the page
+//! have 4 significant digits and thousands separators; the CSV files keep
+//! the exact decimals.
+
+pub mod charts;
+pub mod format;
+pub mod i18n;
+mod page;
+
+use crate::annex1::Annex1Year;
+use crate::calculate::KeyResult;
+use crate::check::{self, Finding, Submission};
+use crate::compare::{self, Comparison};
+use crate::error::{Error, Result};
+use crate::inventory::KeyOverride;
+use crate::nfr::{self, RowKind};
+use crate::notation_key::{Cell, NotationKey};
+use crate::pollutant::Pollutant;
+use crate::source::YearTable;
+use i18n::Lang;
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// What to report on and how.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// An inventory folder, an output folder, an `annex1_<YEAR>.csv` or an Annex I workbook.
+    pub source: PathBuf,
+    pub out: PathBuf,
+    /// The year reported on (the latest by default).
+    pub year: Option<i32>,
+    /// The base year of the key category trend assessment.
+    pub base: Option<i32>,
+    /// An earlier submission of the same years, for the recalculations.
+    pub previous: Option<PathBuf>,
+    /// The Party whose commitments apply (the source's country by default).
+    pub party: Option<String>,
+    pub lang: Lang,
+}
+
+/// The pollutants with a trend chart: the Gothenburg five, PM10 and CO.
+pub const MAIN: [Pollutant; 7] = [
+    Pollutant::NOx,
+    Pollutant::NMVOC,
+    Pollutant::SOx,
+    Pollutant::NH3,
+    Pollutant::PM25,
+    Pollutant::PM10,
+    Pollutant::CO,
+];
+
+/// One row of the methods table: how an NFR row's emissions were computed.
+#[derive(Debug, Clone, Default)]
+pub struct Method {
+    pub code: String,
+    pub name: String,
+    pub tiers: BTreeSet<String>,
+    pub tables: BTreeSet<String>,
+    pub factor_sources: BTreeSet<String>,
+    pub activity_sources: BTreeSet<String>,
+}
+
+/// A notation key of the year on one row, with the pollutants it covers.
+#[derive(Debug, Clone)]
+pub struct KeyUse {
+    pub code: String,
+    pub name: String,
+    pub key: NotationKey,
+    pub pollutants: Vec<Pollutant>,
+    pub included_in: String,
+    pub explanation: String,
+}
+
+/// One category of a key category analysis.
+#[derive(Debug, Clone)]
+pub struct Category {
+    pub code: String,
+    pub emission: Decimal,
+    /// Share of the sum of |emissions|, in %.
+    pub level_pct: Decimal,
+    pub cumulative_pct: Decimal,
+    pub key_level: bool,
+}
+
+/// Everything the page shows, exact.
+pub struct Material {
+    pub source: PathBuf,
+    pub year: i32,
+    pub tables: Vec<YearTable>,
+    pub comparison: Option<Comparison>,
+    pub comparison_note: Option<String>,
+    pub methods: Option<Vec<Method>>,
+    pub keys: Vec<KeyUse>,
+    pub ne_tier1: Vec<Finding>,
+    pub key_categories: Vec<(Pollutant, Vec<Category>)>,
+    pub recalculation: Option<check::recalculation::Recalculation>,
+    pub findings: Vec<Finding>,
+}
+
+impl Material {
+    /// The table of the year reported on.
+    pub fn table(&self) -> &Annex1Year {
+        &self
+            .tables
+            .iter()
+            .find(|t| t.table.header.year == self.year)
+            .expect("the year is one of the tables")
+            .table
+    }
+}
+
+/// What was written.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub page: PathBuf,
+    pub files: Vec<PathBuf>,
+}
+
+/// Gathers the material of every section.
+pub fn gather(opts: &Options) -> Result<Material> {
+    let tables = crate::source::load(&opts.source)?;
+    let years: Vec<i32> = tables.iter().map(|t| t.table.header.year).collect();
+    let year = match opts.year {
+        Some(y) if years.contains(&y) => y,
+        Some(y) => {
+            return Err(Error::file(
+                &opts.source,
+                format!(
+                    "has no year {y}; its years are {}",
+                    check::year_ranges(&years)
+                ),
+            ));
+        }
+        None => *years
+            .iter()
+            .max()
+            .ok_or_else(|| check::no_years(&opts.source))?,
+    };
+    // The lineage, where the source is compiled from activity data.
+    let compiled = if is_compiled_source(&opts.source) {
+        Some(crate::compile::compute(&crate::compile::CompileOptions {
+            source: opts.source.clone(),
+            ..Default::default()
+        })?)
+    } else {
+        None
+    };
+    let party = opts.party.clone().or_else(|| {
+        compiled
+            .as_ref()
+            .and_then(|c| c.inventory.country.clone())
+            .or_else(|| {
+                tables
+                    .iter()
+                    .map(|t| t.table.header.country.trim().to_string())
+                    .find(|c| c.len() == 2)
+            })
+    });
+    let (comparison, comparison_note) = match compare::compare(
+        &tables,
+        &compare::Options {
+            year,
+            hm_pops_base: opts.base.filter(|b| (1985..=1995).contains(b)),
+            party,
+            ..Default::default()
+        },
+    ) {
+        Ok(c) => (Some(c), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let methods = compiled.as_ref().map(|c| methods(&c.results, year));
+    let overrides: &[KeyOverride] = compiled
+        .as_ref()
+        .map(|c| c.inventory.keys.as_slice())
+        .unwrap_or(&[]);
+    let submission = Submission::load(&opts.source)?;
+    let previous = match &opts.previous {
+        Some(p) => Some(Submission::load(p)?),
+        None => None,
+    };
+    let findings = check::run(
+        &submission,
+        &check::Options {
+            previous: previous.as_ref(),
+        },
+    )?;
+    let recalculation = previous
+        .as_ref()
+        .map(|p| check::recalculation::compare(p, &submission));
+    let ne_tier1 = findings
+        .iter()
+        .filter(|f| f.check == "notation-key.ne-tier1" && f.year == Some(year))
+        .cloned()
+        .collect();
+    let mut material = Material {
+        source: opts.source.clone(),
+        year,
+        tables,
+        comparison,
+        comparison_note,
+        methods,
+        keys: Vec::new(),
+        ne_tier1,
+        key_categories: Vec::new(),
+        recalculation,
+        findings,
+    };
+    material.keys = keys(material.table(), year, overrides);
+    material.key_categories = MAIN
+        .iter()
+        .map(|p| (*p, key_categories(material.table(), *p)))
+        .collect();
+    Ok(material)
+}
+
+/// An inventory folder: compiled, with the lineage of each cell.
+fn is_compiled_source(path: &Path) -> bool {
+    path.is_dir() && path.join("inventory.toml").exists()
+}
+
+/// The sector rows (14-140).
+fn sector_rows() -> impl Iterator<Item = &'static nfr::Row> {
+    nfr::rows().iter().filter(|r| r.kind == RowKind::Sector)
+}
+
+/// Per NFR row with emissions in the year: tiers, tables, sources.
+fn methods(results: &[KeyResult], year: i32) -> Vec<Method> {
+    let mut by_row: BTreeMap<u32, Method> = BTreeMap::new();
+    for r in results.iter().filter(|r| r.key.year == year) {
+        if r.lines.iter().all(|l| l.emission.is_zero()) {
+            continue;
+        }
+        let row = nfr::by_number(r.key.row).expect("key rows are template rows");
+        let m = by_row.entry(row.number).or_insert_with(|| Method {
+            code: row.code.clone(),
+            name: row.name.clone(),
+            ..Method::default()
+        });
+        for l in &r.lines {
+            if !l.factor_tier.is_empty() {
+                m.tiers.insert(format!("Tier {}", l.factor_tier));
+            }
+            if !l.factor_table.is_empty() {
+                m.tables.insert(l.factor_table.clone());
+            }
+            if !l.factor_source.is_empty() {
+                m.factor_sources.insert(l.factor_source.clone());
+            }
+        }
+        for at in &r.total.first_rows {
+            let file = Path::new(&at.file)
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+                .unwrap_or_else(|| at.file.clone());
+            m.activity_sources.insert(file);
+        }
+    }
+    by_row.into_values().collect()
+}
+
+/// Every notation key of the year's sector rows, one line per row and key.
+fn keys(table: &Annex1Year, year: i32, overrides: &[KeyOverride]) -> Vec<KeyUse> {
+    let mut out = Vec::new();
+    for row in sector_rows() {
+        let Some(cells) = table.rows.get(&row.number) else {
+            continue;
+        };
+        let mut by_key: BTreeMap<NotationKey, Vec<Pollutant>> = BTreeMap::new();
+        for p in Pollutant::ALL {
+            if let Cell::Key(k) = cells.get(p) {
+                by_key.entry(k).or_default().push(p);
+            }
+        }
+        for (key, pollutants) in by_key {
+            let declared = overrides.iter().find(|o| {
+                o.code == row.code
+                    && o.key == key
+                    && (o.years.is_empty() || o.years.contains(&year))
+                    && (o.pollutants.is_empty()
+                        || pollutants.iter().any(|p| o.pollutants.contains(p)))
+            });
+            out.push(KeyUse {
+                code: row.code.clone(),
+                name: row.name.clone(),
+                key,
+                pollutants,
+                included_in: declared.map(|d| d.included_in.clone()).unwrap_or_default(),
+                explanation: declared.map(|d| d.note.clone()).unwrap_or_default(),
+            });
+        }
+    }
+    out
+}
+
+/// Approach 1 level assessment of a pollutant over the sector rows: share
+/// of |emission|, largest first; key until the cumulative share reaches
+/// 80 %.
+fn key_categories(table: &Annex1Year, p: Pollutant) -> Vec<Category> {
+    let mut rows: Vec<(String, Decimal)> = sector_rows()
+        .filter_map(|r| {
+            let v = table.rows.get(&r.number)?.get(p).number()?;
+            (!v.is_zero()).then(|| (r.code.clone(), v))
+        })
+        .collect();
+    let sum: Decimal = rows.iter().map(|(_, v)| v.abs()).sum();
+    if sum.is_zero() {
+        return Vec::new();
+    }
+    rows.sort_by(|a, b| b.1.abs().cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
+    let hundred = Decimal::ONE_HUNDRED;
+    let eighty = Decimal::from(80);
+    let mut cumulative = Decimal::ZERO;
+    rows.into_iter()
+        .map(|(code, emission)| {
+            let level = emission.abs() * hundred / sum;
+            let key = cumulative < eighty;
+            cumulative += level;
+            Category {
+                code,
+                emission,
+                level_pct: level,
+                cumulative_pct: cumulative,
+                key_level: key,
+            }
+        })
+        .collect()
+}
+
+/// The GNFR sums of a pollutant per year: (GNFR sector, value per year).
+pub fn gnfr_series(tables: &[YearTable], p: Pollutant) -> Vec<(String, Vec<Decimal>)> {
+    let mut sectors: BTreeMap<String, Vec<Decimal>> = BTreeMap::new();
+    for (i, t) in tables.iter().enumerate() {
+        for row in sector_rows() {
+            let v = t
+                .table
+                .rows
+                .get(&row.number)
+                .and_then(|c| c.get(p).number())
+                .unwrap_or(Decimal::ZERO);
+            let entry = sectors
+                .entry(row.gnfr.clone())
+                .or_insert_with(|| vec![Decimal::ZERO; tables.len()]);
+            entry[i] += v;
+        }
+    }
+    sectors.into_iter().collect()
+}
+
+/// Writes the page, its charts and its tables into `opts.out`.
+pub fn write(opts: &Options) -> Result<Written> {
+    let material = gather(opts)?;
+    page::write(&material, opts)
+}

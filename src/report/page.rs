@@ -1,0 +1,706 @@
+//! The page: one self-contained HTML file (inline CSS and SVG, no script,
+//! no font or image fetched), with each chart as SVG and PNG and each table
+//! as CSV beside it.
+
+use super::charts::{self, Series};
+use super::format::{percent, significant, to_f64};
+use super::i18n::{Lang, text};
+use super::{MAIN, Material, Options, Written};
+use crate::compare::Status;
+use crate::error::{Error, Result};
+use crate::nfr;
+use crate::notation_key::Cell;
+use crate::number::format_decimal;
+use crate::output;
+use crate::pollutant::Pollutant;
+use rust_decimal::Decimal;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+const CSS: &str = r#"
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 62em; color: #111; line-height: 1.4; }
+h1 { font-size: 1.6em; } h2 { border-bottom: 2px solid #0072B2; padding-bottom: .2em; margin-top: 2em; }
+table { border-collapse: collapse; margin: .8em 0; font-size: .9em; }
+th, td { border: 1px solid #bbb; padding: .25em .5em; vertical-align: top; }
+th { background: #eef3f8; text-align: left; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.missing { color: #555; font-style: italic; }
+.met { color: #006d3c; font-weight: bold; } .not-met { color: #b00020; font-weight: bold; }
+nav ol { columns: 2; } figure { margin: 1em 0; } figcaption { font-size: .85em; color: #444; }
+.note { font-size: .85em; color: #444; }
+@media print { h2 { page-break-before: always; } figure, table { page-break-inside: avoid; } nav { page-break-after: always; } }
+"#;
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The files beside the page, collected as they are written.
+struct Files {
+    dir: PathBuf,
+    written: Vec<PathBuf>,
+}
+
+impl Files {
+    fn csv(&mut self, name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<String> {
+        let rel = format!("tables/{name}.csv");
+        let path = self.dir.join(&rel);
+        output::write_atomically(&path, |w| {
+            let mut c = csv::WriterBuilder::new()
+                .terminator(csv::Terminator::Any(b'\n'))
+                .from_writer(w);
+            c.write_record(header)?;
+            for r in rows {
+                c.write_record(r.iter().map(|s| output::csv_safe(s).into_owned()))?;
+            }
+            c.flush()
+        })?;
+        self.written.push(path);
+        Ok(rel)
+    }
+
+    fn chart(&mut self, name: &str, svg: &str) -> Result<String> {
+        let rel = format!("charts/{name}.svg");
+        let path = self.dir.join(&rel);
+        output::write_atomically(&path, |w| w.write_all(svg.as_bytes()))?;
+        self.written.push(path);
+        // PNG where the build has it (the `png` feature); the SVG is enough otherwise.
+        if let Ok(png) = crate::plot::png(svg) {
+            let png_path = self.dir.join(format!("charts/{name}.png"));
+            output::write_bytes_atomically(&png_path, &png)?;
+            self.written.push(png_path);
+        }
+        Ok(rel)
+    }
+}
+
+fn name_of(code: &str) -> String {
+    nfr::find(code).map(|r| r.name.clone()).unwrap_or_default()
+}
+
+fn cell_text(c: &Cell, lang: Lang) -> String {
+    match c {
+        Cell::Number(d) => significant(*d, 4, lang),
+        Cell::Key(k) => k.as_str().to_string(),
+        Cell::Empty => String::new(),
+    }
+}
+
+fn cell_exact(c: &Cell) -> String {
+    match c {
+        Cell::Number(d) => format_decimal(*d),
+        Cell::Key(k) => k.as_str().to_string(),
+        Cell::Empty => String::new(),
+    }
+}
+
+fn missing(h: &mut String, message: &str) {
+    let _ = writeln!(h, r#"<p class="missing">{}</p>"#, esc(message));
+}
+
+fn table_head(h: &mut String, headers: &[String]) {
+    h.push_str("<table><thead><tr>");
+    for x in headers {
+        let _ = write!(h, "<th>{}</th>", esc(x));
+    }
+    h.push_str("</tr></thead><tbody>\n");
+}
+
+/// Writes the page and the files beside it.
+pub fn write(m: &Material, opts: &Options) -> Result<Written> {
+    let lang = opts.lang;
+    let t = |k: &str| text(lang, k);
+    output::ensure_dir(&opts.out.join("charts"))?;
+    output::ensure_dir(&opts.out.join("tables"))?;
+    let mut files = Files {
+        dir: opts.out.clone(),
+        written: Vec::new(),
+    };
+    let sections = [
+        ("summary", t("summary")),
+        ("trends", t("trends")),
+        ("kca", t("kca")),
+        ("methods", t("methods")),
+        ("keys", t("keys")),
+        ("recalculations", t("recalculations")),
+        ("uncertainty", t("uncertainty")),
+        ("quality", t("quality")),
+    ];
+    let mut h = String::new();
+    let _ = writeln!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{} {}</title><style>{CSS}</style></head><body>",
+        lang.code(),
+        esc(t("title")),
+        m.year
+    );
+    let _ = writeln!(h, "<h1>{} — {}</h1>", esc(t("title")), m.year);
+    let _ = writeln!(
+        h,
+        r#"<p class="note">{} {} ({} {}). {} {}</p>"#,
+        esc(t("generated")),
+        esc(&m.source.display().to_string()),
+        esc(t("year")),
+        m.year,
+        esc(t("note_numbers")),
+        esc(t("note_names"))
+    );
+    let _ = writeln!(h, "<nav><h2>{}</h2><ol>", esc(t("contents")));
+    for (id, title) in &sections {
+        let _ = writeln!(h, "<li><a href=\"#{id}\">{}</a></li>", esc(title));
+    }
+    h.push_str("</ol></nav>\n");
+
+    summary(&mut h, m, lang, &mut files)?;
+    trends(&mut h, m, lang, &mut files)?;
+    key_categories(&mut h, m, lang, &mut files)?;
+    methods(&mut h, m, lang, &mut files)?;
+    keys(&mut h, m, lang, &mut files)?;
+    recalculations(&mut h, m, lang, &mut files)?;
+    uncertainty(&mut h, m, lang);
+    quality(&mut h, m, lang, &mut files)?;
+
+    let _ = writeln!(h, "<h2>{}</h2><ul>", esc(t("files")));
+    for f in &files.written {
+        if let Ok(rel) = f.strip_prefix(&opts.out) {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let _ = writeln!(h, "<li><a href=\"{0}\">{0}</a></li>", esc(&rel));
+        }
+    }
+    h.push_str("</ul></body></html>\n");
+    let page = opts.out.join("index.html");
+    output::write_atomically(&page, |w| w.write_all(h.as_bytes()))?;
+    let mut all = files.written;
+    all.push(page.clone());
+    Ok(Written { page, files: all })
+}
+
+fn section(h: &mut String, id: &str, title: &str) {
+    let _ = writeln!(h, "<section id=\"{id}\"><h2>{}</h2>", esc(title));
+}
+
+fn summary(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
+    let t = |k: &str| text(lang, k);
+    section(h, "summary", t("summary"));
+    let total = m
+        .table()
+        .row("NATIONAL TOTAL")
+        .ok_or_else(|| Error::Ambiguous("the table has no NATIONAL TOTAL row".into()))?;
+    // National totals of the year, the 26 pollutants.
+    table_head(
+        h,
+        &[
+            t("pollutant").into(),
+            t("unit").into(),
+            format!("{} {}", t("total"), m.year),
+        ],
+    );
+    let mut rows = Vec::new();
+    for p in Pollutant::ALL {
+        let c = total.get(p);
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
+            esc(p.id()),
+            esc(&p.info().unit),
+            esc(&cell_text(&c, lang))
+        );
+        rows.push(vec![
+            p.id().to_string(),
+            p.info().unit.clone(),
+            cell_exact(&c),
+        ]);
+    }
+    h.push_str("</tbody></table>\n");
+    let rel = files.csv(
+        "national-totals",
+        &["pollutant", "unit", "national_total"],
+        &rows,
+    )?;
+    let _ = writeln!(h, r#"<p class="note"><a href="{rel}">{rel}</a></p>"#);
+    // The protocols' commitments.
+    match &m.comparison {
+        Some(c) => {
+            table_head(
+                h,
+                &[
+                    t("pollutant").into(),
+                    t("base_year").into(),
+                    t("base_value").into(),
+                    format!("{} {}", t("total"), c.year),
+                    t("change").into(),
+                    t("commitment").into(),
+                    t("status").into(),
+                ],
+            );
+            let mut rows = Vec::new();
+            for l in &c.lines {
+                let (class, status) = match l.status {
+                    Status::Met => ("met", t("met")),
+                    Status::NotMet => ("not-met", t("not_met")),
+                    Status::NoCommitment => ("", t("no_commitment")),
+                    _ => ("", t("cannot_compare")),
+                };
+                let commitment = l
+                    .commitment
+                    .as_ref()
+                    .map(|c| c.describe())
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    h,
+                    "<tr><td>{} ({})</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"{class}\">{}</td></tr>",
+                    esc(l.pollutant.id()),
+                    esc(l.unit),
+                    l.base_year,
+                    l.base.map(|b| significant(b, 4, lang)).unwrap_or_default(),
+                    l.value.map(|v| significant(v, 4, lang)).unwrap_or_default(),
+                    l.change_pct.map(|p| percent(p, lang)).unwrap_or_default(),
+                    esc(&commitment),
+                    esc(status)
+                );
+                rows.push(vec![
+                    l.pollutant.id().to_string(),
+                    l.unit.to_string(),
+                    l.base_year.to_string(),
+                    l.base.map(format_decimal).unwrap_or_default(),
+                    l.value.map(format_decimal).unwrap_or_default(),
+                    l.change_pct.map(format_decimal).unwrap_or_default(),
+                    commitment,
+                    l.status.as_str().to_string(),
+                ]);
+            }
+            h.push_str("</tbody></table>\n");
+            let _ = writeln!(h, r#"<p class="note">{}</p>"#, esc(&c.total_reason));
+            files.csv(
+                "commitments",
+                &[
+                    "pollutant",
+                    "unit",
+                    "base_year",
+                    "base",
+                    "value",
+                    "change_pct",
+                    "commitment",
+                    "status",
+                ],
+                &rows,
+            )?;
+        }
+        None => missing(h, m.comparison_note.as_deref().unwrap_or("")),
+    }
+    h.push_str("</section>\n");
+    Ok(())
+}
+
+fn trends(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
+    let t = |k: &str| text(lang, k);
+    section(h, "trends", t("trends"));
+    let years: Vec<String> = m
+        .tables
+        .iter()
+        .map(|y| y.table.header.year.to_string())
+        .collect();
+    if years.len() < 2 {
+        missing(h, t("one_year"));
+    }
+    for p in MAIN {
+        let series = super::gnfr_series(&m.tables, p);
+        // The seven largest sectors over all years, then the rest.
+        let mut order: Vec<(Decimal, usize)> = series
+            .iter()
+            .enumerate()
+            .map(|(i, (_, v))| (v.iter().map(|d| d.abs()).sum::<Decimal>(), i))
+            .filter(|(s, _)| !s.is_zero())
+            .collect();
+        order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        let mut chart: Vec<Series> = order
+            .iter()
+            .take(7)
+            .map(|(_, i)| Series {
+                name: series[*i].0.clone(),
+                values: series[*i].1.iter().map(|d| to_f64(*d)).collect(),
+            })
+            .collect();
+        if order.len() > 7 {
+            let mut rest = vec![0.0; years.len()];
+            for (_, i) in &order[7..] {
+                for (k, v) in series[*i].1.iter().enumerate() {
+                    rest[k] += to_f64(*v);
+                }
+            }
+            chart.push(Series {
+                name: t("other_sectors").to_string(),
+                values: rest,
+            });
+        }
+        let unit = p.info().unit.clone();
+        let title = format!("{} ({unit}) {}", p.id(), t("chart_trend"));
+        let svg = charts::stacked_bars(&title, &unit, &years, &chart);
+        let slug = p.id().replace('.', "");
+        let rel = files.chart(&format!("trend-{slug}"), &svg)?;
+        let _ = writeln!(
+            h,
+            "<figure>{svg}<figcaption><a href=\"{rel}\">{rel}</a></figcaption></figure>"
+        );
+        // The table: every GNFR sector and year, exact in the CSV.
+        let mut header = vec![t("sector").to_string()];
+        header.extend(years.iter().cloned());
+        let mut rows = Vec::new();
+        table_head(h, &header);
+        for (_, i) in &order {
+            let (name, values) = &series[*i];
+            let _ = write!(h, "<tr><td>{}</td>", esc(name));
+            for v in values {
+                let _ = write!(h, "<td class=\"n\">{}</td>", significant(*v, 4, lang));
+            }
+            h.push_str("</tr>\n");
+            let mut r: Vec<String> = vec![name.clone()];
+            r.extend(values.iter().map(|v| format_decimal(*v).to_string()));
+            rows.push(r);
+        }
+        h.push_str("</tbody></table>\n");
+        let mut csv_header = vec!["gnfr".to_string()];
+        csv_header.extend(years.iter().cloned());
+        let csv_header: Vec<&str> = csv_header.iter().map(String::as_str).collect();
+        files.csv(&format!("trend-{slug}"), &csv_header, &rows)?;
+    }
+    h.push_str("</section>\n");
+    Ok(())
+}
+
+fn key_categories(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
+    let t = |k: &str| text(lang, k);
+    section(h, "kca", t("kca"));
+    for (p, categories) in &m.key_categories {
+        if categories.is_empty() {
+            continue;
+        }
+        let key: Vec<_> = categories.iter().filter(|c| c.key_level).collect();
+        let names: Vec<String> = categories.iter().take(15).map(|c| c.code.clone()).collect();
+        let shares: Vec<f64> = categories
+            .iter()
+            .take(15)
+            .map(|c| to_f64(c.level_pct))
+            .collect();
+        let svg = charts::pareto(
+            &format!("{}: {} {}", p.id(), t("chart_pareto"), m.year),
+            &names,
+            &shares,
+            80.0,
+        );
+        let slug = p.id().replace('.', "");
+        let rel = files.chart(&format!("kca-{slug}"), &svg)?;
+        let _ = writeln!(h, "<h3>{} ({})</h3>", esc(p.id()), esc(&p.info().unit));
+        let _ = writeln!(
+            h,
+            "<figure>{svg}<figcaption><a href=\"{rel}\">{rel}</a></figcaption></figure>"
+        );
+        table_head(
+            h,
+            &[
+                t("code").into(),
+                t("name").into(),
+                t("emission").into(),
+                t("level").into(),
+                t("cumulative").into(),
+                t("key_level").into(),
+            ],
+        );
+        let mut rows = Vec::new();
+        for c in categories {
+            if c.key_level {
+                let _ = writeln!(
+                    h,
+                    "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                    esc(&c.code),
+                    esc(&name_of(&c.code)),
+                    significant(c.emission, 4, lang),
+                    percent(c.level_pct, lang).trim_start_matches('+'),
+                    percent(c.cumulative_pct, lang).trim_start_matches('+'),
+                    t("yes")
+                );
+            }
+            rows.push(vec![
+                c.code.clone(),
+                format_decimal(c.emission),
+                format_decimal(c.level_pct.round_dp(6).normalize()),
+                format_decimal(c.cumulative_pct.round_dp(6).normalize()),
+                c.key_level.to_string(),
+            ]);
+        }
+        h.push_str("</tbody></table>\n");
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">{} / {}</p>",
+            key.len(),
+            categories.len()
+        );
+        files.csv(
+            &format!("kca-{slug}"),
+            &[
+                "code",
+                "emission",
+                "level_pct",
+                "cumulative_pct",
+                "key_level",
+            ],
+            &rows,
+        )?;
+    }
+    if m.key_categories.iter().all(|(_, c)| c.is_empty()) {
+        missing(h, t("missing_kca"));
+    }
+    h.push_str("</section>\n");
+    Ok(())
+}
+
+fn join(set: &std::collections::BTreeSet<String>) -> String {
+    set.iter().cloned().collect::<Vec<_>>().join("; ")
+}
+
+fn methods(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
+    let t = |k: &str| text(lang, k);
+    section(h, "methods", t("methods"));
+    match &m.methods {
+        None => missing(h, t("missing_methods")),
+        Some(methods) => {
+            table_head(
+                h,
+                &[
+                    t("code").into(),
+                    t("name").into(),
+                    t("tiers").into(),
+                    t("tables").into(),
+                    t("factor_sources").into(),
+                    t("activity_sources").into(),
+                ],
+            );
+            let mut rows = Vec::new();
+            for x in methods {
+                let cells = [
+                    x.code.clone(),
+                    x.name.clone(),
+                    join(&x.tiers),
+                    join(&x.tables),
+                    join(&x.factor_sources),
+                    join(&x.activity_sources),
+                ];
+                h.push_str("<tr>");
+                for c in &cells {
+                    let _ = write!(h, "<td>{}</td>", esc(c));
+                }
+                h.push_str("</tr>\n");
+                rows.push(cells.to_vec());
+            }
+            h.push_str("</tbody></table>\n");
+            files.csv(
+                "methods",
+                &[
+                    "code",
+                    "name",
+                    "tiers",
+                    "tables",
+                    "factor_sources",
+                    "activity_sources",
+                ],
+                &rows,
+            )?;
+        }
+    }
+    h.push_str("</section>\n");
+    Ok(())
+}
+
+fn keys(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
+    let t = |k: &str| text(lang, k);
+    section(h, "keys", t("keys"));
+    if m.keys.is_empty() {
+        missing(h, t("no_keys"));
+    } else {
+        table_head(
+            h,
+            &[
+                t("code").into(),
+                t("name").into(),
+                t("key").into(),
+                t("pollutants").into(),
+                t("included_in").into(),
+                t("explanation").into(),
+            ],
+        );
+        let mut rows = Vec::new();
+        for k in &m.keys {
+            let pollutants = if k.pollutants.len() == Pollutant::ALL.len() {
+                "all".to_string()
+            } else {
+                k.pollutants
+                    .iter()
+                    .map(|p| p.id())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let cells = [
+                k.code.clone(),
+                k.name.clone(),
+                k.key.as_str().to_string(),
+                pollutants,
+                k.included_in.clone(),
+                k.explanation.clone(),
+            ];
+            h.push_str("<tr>");
+            for c in &cells {
+                let _ = write!(h, "<td>{}</td>", esc(c));
+            }
+            h.push_str("</tr>\n");
+            rows.push(cells.to_vec());
+        }
+        h.push_str("</tbody></table>\n");
+        files.csv(
+            "notation-keys",
+            &[
+                "code",
+                "name",
+                "key",
+                "pollutants",
+                "included_in",
+                "explanation",
+            ],
+            &rows,
+        )?;
+    }
+    let _ = writeln!(h, "<h3>{}</h3>", esc(t("ne_tier1")));
+    if m.ne_tier1.is_empty() {
+        missing(h, t("no_findings"));
+    } else {
+        h.push_str("<ul>\n");
+        for f in &m.ne_tier1 {
+            let _ = writeln!(h, "<li>{}: {}</li>", esc(&f.place()), esc(&f.message));
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str("</section>\n");
+    Ok(())
+}
+
+fn recalculations(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
+    let t = |k: &str| text(lang, k);
+    section(h, "recalculations", t("recalculations"));
+    match &m.recalculation {
+        None => missing(h, t("missing_previous")),
+        Some(r) if r.changes.is_empty() => missing(h, t("no_recalculations")),
+        Some(r) => {
+            table_head(
+                h,
+                &[
+                    t("year").into(),
+                    t("code").into(),
+                    t("pollutant").into(),
+                    t("previous_value").into(),
+                    t("current_value").into(),
+                    t("difference").into(),
+                ],
+            );
+            for c in r.changes.iter().take(300) {
+                let _ = writeln!(
+                    h,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                    c.year,
+                    esc(&c.row.code),
+                    esc(&c.what),
+                    esc(&cell_text(&c.previous, lang)),
+                    esc(&cell_text(&c.current, lang)),
+                    c.percent(1).map(|p| percent(p, lang)).unwrap_or_default()
+                );
+            }
+            h.push_str("</tbody></table>\n");
+            let path = files.dir.join("tables/recalculations.csv");
+            output::write_atomically(&path, |w| crate::check::recalculation::write_csv(w, r))?;
+            files.written.push(path);
+            let _ = writeln!(
+                h,
+                "<p class=\"note\">{} ({})</p>",
+                r.changes.len(),
+                "tables/recalculations.csv"
+            );
+        }
+    }
+    h.push_str("</section>\n");
+    Ok(())
+}
+
+fn uncertainty(h: &mut String, _m: &Material, lang: Lang) {
+    section(h, "uncertainty", text(lang, "uncertainty"));
+    missing(h, text(lang, "missing_uncertainty"));
+    h.push_str("</section>\n");
+}
+
+fn quality(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
+    let t = |k: &str| text(lang, k);
+    section(h, "quality", t("quality"));
+    // Grouped by check: count, severity and the first place.
+    let mut groups: Vec<(&str, &str, usize, String)> = Vec::new();
+    for f in &m.findings {
+        match groups.iter_mut().find(|g| g.0 == f.check) {
+            Some(g) => g.2 += 1,
+            None => groups.push((
+                f.check,
+                f.severity.as_str(),
+                1,
+                format!("{}: {}", f.place(), f.message),
+            )),
+        }
+    }
+    if groups.is_empty() {
+        missing(h, t("no_findings"));
+    } else {
+        table_head(
+            h,
+            &[
+                t("check").into(),
+                t("severity").into(),
+                t("count").into(),
+                t("example").into(),
+            ],
+        );
+        let mut rows = Vec::new();
+        for (check, severity, count, example) in &groups {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td><td class=\"n\">{count}</td><td>{}</td></tr>",
+                esc(check),
+                esc(severity),
+                esc(example)
+            );
+            rows.push(vec![
+                check.to_string(),
+                severity.to_string(),
+                count.to_string(),
+                example.clone(),
+            ]);
+        }
+        h.push_str("</tbody></table>\n");
+        files.csv(
+            "findings",
+            &["check", "severity", "count", "example"],
+            &rows,
+        )?;
+    }
+    h.push_str("</section>\n");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            esc("<b>\"a\" & b</b>"),
+            "&lt;b&gt;&quot;a&quot; &amp; b&lt;/b&gt;"
+        );
+    }
+}
