@@ -113,6 +113,8 @@ pub struct Inventory {
     pub ncv: Vec<(String, Decimal)>,
     pub keys: Vec<KeyOverride>,
     pub adjustments: Vec<Adjustment>,
+    /// Uncertainty files (`uncertainties = [...]`) for `airinv uncertainty`.
+    pub uncertainties: Vec<PathBuf>,
 }
 
 impl Inventory {
@@ -167,6 +169,7 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         "ncv",
         "notation_keys",
         "adjustments",
+        "uncertainties",
     ];
     for key in doc.keys() {
         if !known.contains(&key.as_str()) {
@@ -279,6 +282,17 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
                 .as_str()
                 .ok_or_else(|| bad("factors", "entries are file names".into()))?;
             inv.factors.push(dir.join(s));
+        }
+    }
+    if let Some(v) = doc.get("uncertainties") {
+        let list = v
+            .as_array()
+            .ok_or_else(|| bad("uncertainties", "must be a list of files".into()))?;
+        for item in list {
+            let s = item
+                .as_str()
+                .ok_or_else(|| bad("uncertainties", "entries are file names".into()))?;
+            inv.uncertainties.push(dir.join(s));
         }
     }
     if let Some(v) = doc.get("history") {

@@ -6,3 +6,5 @@ pub mod compile;
 pub mod convert;
 pub mod factors;
 pub mod import;
+pub mod kca;
+pub mod uncertainty;
