@@ -12,5 +12,7 @@ mod convert;
 mod factors;
 mod hardening;
 mod import;
+mod kca_wallonia;
 mod parsers;
 mod stream;
+mod uncertainty;
