@@ -136,8 +136,8 @@ pub fn write_xlsx(
     }
     for u in all {
         let ws = wb.add_worksheet();
-        // Sheet names: PM2.5 is fine; 31 characters at most.
-        ws.set_name(u.approach1.pollutant.id()).map_err(xerr)?;
+        // Sheet names cannot hold / (PCDD/F → PCDD_F).
+        ws.set_name(sheet_name(u.approach1.pollutant)).map_err(xerr)?;
         for (c, h) in COLUMNS.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, *h, &bold)
                 .map_err(xerr)?;
@@ -156,6 +156,14 @@ pub fn write_xlsx(
     }
     let bytes = wb.save_to_buffer().map_err(xerr)?;
     crate::output::write_bytes_atomically(path, &bytes)
+}
+
+/// A pollutant's sheet name: its id without the characters Excel forbids.
+pub fn sheet_name(p: Pollutant) -> String {
+    p.id()
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .collect()
 }
 
 /// The largest contributors to the variance of each pollutant's total, as
