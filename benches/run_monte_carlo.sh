@@ -8,7 +8,7 @@
 #    (dimensions, variables, lines) to target/bench-data/mc-N, and times airinv's Monte Carlo alone
 #    with 2 threads and with 1 thread (the results must be identical); peak memory of that process;
 # 2. benches/numpy_monte_carlo.py does the same draws with NumPy, vectorised in chunks of 2000
-#    iterations (best of 2, timed inside Python), peak memory;
+#    iterations (best of NUMPY_RUNS, default 1, timed inside Python), peak memory;
 # 3. benches/mc_agree.py: NumPy's and airinv's 2.5/97.5 percentiles agree within sampling error;
 # 4. the whole command, `airinv uncertainty ... --iterations N` (compile + Approach 1 + Monte Carlo).
 set -euo pipefail
@@ -33,9 +33,9 @@ for n in "${sizes[@]}"; do
   dir="$data/mc-$n"
   /usr/bin/time -f '%e %M' -o "$data/time" target/release/examples/bench_monte_carlo inventories/kazakhstan 2024 2021 "$dir" "$n"
   read -r _ kb < "$data/time"; echo "  airinv peak memory $(( kb / 1024 )) MB (compile, model and both runs)"
-  /usr/bin/time -f '%e %M' -o "$data/time" "$py" benches/numpy_monte_carlo.py "$dir" "$n" 2 > "$data/numpy-s"
+  /usr/bin/time -f '%e %M' -o "$data/time" "$py" benches/numpy_monte_carlo.py "$dir" "$n" "${NUMPY_RUNS:-1}" > "$data/numpy-s"
   read -r _ kb < "$data/time"
-  echo "  numpy $(cat "$data/numpy-s") s (best of 2), peak memory $(( kb / 1024 )) MB"
+  echo "  numpy $(cat "$data/numpy-s") s (best of ${NUMPY_RUNS:-1}), peak memory $(( kb / 1024 )) MB"
   "$py" benches/mc_agree.py "$dir"
   /usr/bin/time -f '%e %M' -o "$data/time" target/release/airinv uncertainty inventories/kazakhstan --year 2024 --base 2021 --iterations "$n" --format json > "$dir/uncertainty.json"
   read -r s kb < "$data/time"; echo "  airinv uncertainty (whole command): $s s, peak $(( kb / 1024 )) MB"

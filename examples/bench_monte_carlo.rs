@@ -27,7 +27,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let pollutants: Vec<Pollutant> = Pollutant::ALL
         .iter()
         .copied()
-        .filter(|p| lineage.lines.iter().any(|l| l.pollutant == *p && l.year == year))
+        .filter(|p| {
+            lineage
+                .lines
+                .iter()
+                .any(|l| l.pollutant == *p && l.year == year)
+        })
         .collect();
     let model = lineage.mc_model(&pollutants, year, Some(base));
 
@@ -57,15 +62,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         model.vars.len() - 1,
         model.lines.len(),
         model.quantities,
-        pollutants.iter().map(|p| p.id()).collect::<Vec<_>>().join(" ")
+        pollutants
+            .iter()
+            .map(|p| p.id())
+            .collect::<Vec<_>>()
+            .join(" ")
     )?;
 
-    let time = |threads: usize| -> Result<(f64, monte_carlo::McResult), Box<dyn std::error::Error>> {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
-        let t = Instant::now();
-        let r = pool.install(|| monte_carlo::run(&model, n, 1));
-        Ok((t.elapsed().as_secs_f64(), r))
-    };
+    let time =
+        |threads: usize| -> Result<(f64, monte_carlo::McResult), Box<dyn std::error::Error>> {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()?;
+            let t = Instant::now();
+            let r = pool.install(|| monte_carlo::run(&model, n, 1));
+            Ok((t.elapsed().as_secs_f64(), r))
+        };
     let (two, r2) = time(2)?;
     let (one, r1) = time(1)?;
     let same = format!("{r1:?}") == format!("{r2:?}");

@@ -168,7 +168,8 @@ pub fn analyse_pollutant(
     }
     let total: Decimal = cats.iter().map(|c| c.emission).sum();
     let abs_total: Decimal = cats.iter().map(|c| c.emission.abs()).sum();
-    let base_total: Option<Decimal> = base.map(|_| cats.iter().filter_map(|c| c.base_emission).sum());
+    let base_total: Option<Decimal> =
+        base.map(|_| cats.iter().filter_map(|c| c.base_emission).sum());
 
     // Level.
     if !abs_total.is_zero() {
@@ -382,7 +383,10 @@ mod tests {
         let y = table(2022, &[("1A1a", "60"), ("3Da1", "40")]);
         let mut u = RowUncertainties::new();
         u.insert((Pollutant::NOx, nfr::find("1A1a").unwrap().number), d("10"));
-        u.insert((Pollutant::NOx, nfr::find("3Da1").unwrap().number), d("100"));
+        u.insert(
+            (Pollutant::NOx, nfr::find("3Da1").unwrap().number),
+            d("100"),
+        );
         let k = analyse_pollutant(&y, None, Some(&u), Pollutant::NOx).unwrap();
         let a = &k.categories[0];
         let b = &k.categories[1];

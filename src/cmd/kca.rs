@@ -109,7 +109,7 @@ fn table(analyses: &[PollutantKca], origin: &str) -> String {
     let mut s = String::new();
     if let Some(first) = analyses.first() {
         s.push_str(&format!(
-            "Key categories {}{} (Approach 1{}; threshold {} %), from {origin}\n",
+            "Key categories {}{} (Approach 1{}; threshold {} %); {origin}\n",
             first.year,
             first
                 .base
@@ -256,10 +256,7 @@ fn json(analyses: &[PollutantKca]) -> serde_json::Value {
                     let m = v.as_object_mut().expect("an object");
                     if k.base.is_some() {
                         m.insert("base_emission".into(), opt(c.base_emission).into());
-                        m.insert(
-                            "trend".into(),
-                            c.trend.map(format_decimal).into(),
-                        );
+                        m.insert("trend".into(), c.trend.map(format_decimal).into());
                         m.insert(
                             "trend_cumulative".into(),
                             c.trend_cumulative.map(format_decimal).into(),

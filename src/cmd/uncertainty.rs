@@ -115,9 +115,7 @@ pub fn row_uncertainties(source: &Path, year: i32) -> Result<Option<RowUncertain
     let mut out = RowUncertainties::new();
     for p in Pollutant::ALL {
         for r in lineage.rows(p, year, None) {
-            let g = approach1::sqrt(
-                r.activity_pct * r.activity_pct + r.factor_pct * r.factor_pct,
-            );
+            let g = approach1::sqrt(r.activity_pct * r.activity_pct + r.factor_pct * r.factor_pct);
             out.insert((p, r.row), g);
         }
     }
@@ -233,13 +231,21 @@ pub fn run(opts: &UncertaintyOptions) -> Result<UncertaintyReport> {
     };
     let mut outputs = Vec::new();
     if let Some(path) = &opts.xlsx {
-        table::write_xlsx(path, &pollutants, &keys, &summary_rows(&pollutants, &sampled, &info))?;
+        table::write_xlsx(
+            path,
+            &pollutants,
+            &keys,
+            &summary_rows(&pollutants, &sampled, &info),
+        )?;
         outputs.push(path.clone());
     }
     if let Some(path) = &opts.plot {
         let svg = crate::chart::svg(
             &table::contributors(&pollutants, &keys, 15),
-            &format!("Largest contributors to the uncertainty of the totals, {}", opts.year),
+            &format!(
+                "Largest contributors to the uncertainty of the totals, {}",
+                opts.year
+            ),
             "bars: each row's share of the variance of the national total (Approach 1); dark: key category",
         );
         crate::chart::write(path, &svg)?;
@@ -318,11 +324,15 @@ fn text_table(all: &[PollutantUncertainty], sampled: &[Option<Sampled>], info: &
         "total".into(),
         "U % (A1)".into(),
         "MC mean".into(),
-        "MC 2.5-97.5 %".into(),
-        "MC interval %".into(),
+        "MC 2.5-97.5 percentiles".into(),
+        "MC interval % of mean".into(),
     ]];
     if info.base.is_some() {
-        rows[0].extend(["trend %".into(), "trend U pp (A1)".into(), "MC trend 2.5-97.5 %".into()]);
+        rows[0].extend([
+            "trend %".into(),
+            "trend U pp (A1)".into(),
+            "MC trend % 2.5-97.5 percentiles".into(),
+        ]);
     }
     for (u, sm) in all.iter().zip(sampled) {
         let a = &u.approach1;
@@ -336,7 +346,11 @@ fn text_table(all: &[PollutantUncertainty], sampled: &[Option<Sampled>], info: &
             Some(mc) => {
                 let (lo, hi) = mc_interval(mc);
                 r.push(sig(mc.total.mean));
-                r.push(format!("{} to {}", sig(mc.total.lower), sig(mc.total.upper)));
+                r.push(format!(
+                    "{} to {}",
+                    sig(mc.total.lower),
+                    sig(mc.total.upper)
+                ));
                 r.push(format!("{lo:+.1} / {hi:+.1}"));
             }
             None => r.extend(["-".into(), "-".into(), "-".into()]),
@@ -371,10 +385,9 @@ fn text_table(all: &[PollutantUncertainty], sampled: &[Option<Sampled>], info: &
         let _ = sm;
     }
     if info.lineage {
-        let total: (usize, usize) = sampled
-            .iter()
-            .flatten()
-            .fold((0, 0), |acc, s| (acc.0.max(s.activities), acc.1.max(s.factors)));
+        let total: (usize, usize) = sampled.iter().flatten().fold((0, 0), |acc, s| {
+            (acc.0.max(s.activities), acc.1.max(s.factors))
+        });
         s.push_str(&format!(
             "\nsampled per pollutant: up to {} activity keys and {} factors (see --format json)\n",
             total.0, total.1
@@ -424,9 +437,19 @@ fn summary_rows(
             a.uncertainty_pct.map(format_decimal).unwrap_or_default(),
             info.base.map(|b| b.to_string()).unwrap_or_default(),
             a.trend_pct.map(format_decimal).unwrap_or_default(),
-            a.trend_uncertainty_pct.map(format_decimal).unwrap_or_default(),
-            if mc.is_some() { info.iterations.to_string() } else { String::new() },
-            if mc.is_some() { info.seed.to_string() } else { String::new() },
+            a.trend_uncertainty_pct
+                .map(format_decimal)
+                .unwrap_or_default(),
+            if mc.is_some() {
+                info.iterations.to_string()
+            } else {
+                String::new()
+            },
+            if mc.is_some() {
+                info.seed.to_string()
+            } else {
+                String::new()
+            },
             f(mc.map(|m| m.total.mean)),
             f(mc.map(|m| m.total.lower)),
             f(mc.map(|m| m.total.upper)),

@@ -194,7 +194,10 @@ mod tests {
 
     #[test]
     fn square_roots_are_exact_to_the_last_digits() {
-        assert!((sqrt(d("340.25")) * sqrt(d("340.25")) - d("340.25")).abs() < d("0.000000000000000000000001"));
+        assert!(
+            (sqrt(d("340.25")) * sqrt(d("340.25")) - d("340.25")).abs()
+                < d("0.000000000000000000000001")
+        );
         assert_eq!(sqrt(d("144")), d("12"));
         assert_eq!(sqrt(d("0.0004")), d("0.02"));
         assert_eq!(sqrt(Decimal::ZERO), Decimal::ZERO);
@@ -250,9 +253,18 @@ mod tests {
         close(a.rows[0].type_a.unwrap(), "0.059940059940059940059940060");
         assert_eq!(a.rows[0].type_b, Some(d("0.15")));
         close(a.rows[1].trend_variance.unwrap(), "10.125");
-        close(a.rows[2].trend_variance.unwrap(), "7.714234694687385914509293503");
-        close(a.rows[0].trend_variance.unwrap(), "53.928107856179784251712323640");
-        close(a.trend_uncertainty_pct.unwrap(), "8.471560809606879648076744050");
+        close(
+            a.rows[2].trend_variance.unwrap(),
+            "7.714234694687385914509293503",
+        );
+        close(
+            a.rows[0].trend_variance.unwrap(),
+            "53.928107856179784251712323640",
+        );
+        close(
+            a.trend_uncertainty_pct.unwrap(),
+            "8.471560809606879648076744050",
+        );
         // Shares of the variance add up to 100 %.
         let shares: Decimal = a.rows.iter().map(|r| r.variance_share).sum();
         close(shares, "100");

@@ -79,7 +79,9 @@ impl Spread {
             return None;
         }
         if self.is_symmetric() {
-            return Some(Dist::Normal { s: f(self.above) / Z95 });
+            return Some(Dist::Normal {
+                s: f(self.above) / Z95,
+            });
         }
         let (below, above) = (f(self.below), f(self.above));
         let width = if below < 1.0 {
@@ -150,7 +152,9 @@ impl Lineage {
                 .factor(row, fuel, p)
                 .or_else(|| by_id.get(id).and_then(|f| defaults::factor_spread(f)))
                 .unwrap_or_else(|| Spread {
-                    source: format!("{id} has no 95 % interval and no uncertainty was given: counted as 0 %"),
+                    source: format!(
+                        "{id} has no 95 % interval and no uncertainty was given: counted as 0 %"
+                    ),
                     ..Spread::zero()
                 })
         };
@@ -178,16 +182,14 @@ impl Lineage {
                 let user_factor = overrides.factor(r.key.row, &r.key.fuel, p);
                 let base_factor = match (&user_factor, by_id.get(line.factor_id.as_str())) {
                     (None, Some(f)) => match f.unit {
-                        FactorUnit::ShareOf(base) => r
-                            .lines
-                            .iter()
-                            .find(|l| l.pollutant == base)
-                            .map(|b| {
+                        FactorUnit::ShareOf(base) => {
+                            r.lines.iter().find(|l| l.pollutant == base).map(|b| {
                                 (
                                     b.factor_id.clone(),
                                     factor_of(&b.factor_id, r.key.row, &r.key.fuel, base),
                                 )
-                            }),
+                            })
+                        }
                         _ => None,
                     },
                     _ => None,
@@ -274,10 +276,7 @@ impl Lineage {
                         "{} line(s), {} with the default",
                         a.lines, a.ad_defaults
                     ),
-                    factor_source: format!(
-                        "{} line(s), {} with a default",
-                        a.lines, a.ef_defaults
-                    ),
+                    factor_source: format!("{} line(s), {} with a default", a.lines, a.ef_defaults),
                 }
             })
             .collect()

@@ -405,7 +405,10 @@ mod tests {
         let s = h.summary(n, 0.0);
         let exact = |p: f64| xs[((p * n as f64).ceil() as usize) - 1];
         for (got, p) in [(s.lower, 0.025), (s.median, 0.5), (s.upper, 0.975)] {
-            assert!(((got - exact(p)) / exact(p)).abs() <= 1.0 / 8192.0, "{got} {p}");
+            assert!(
+                ((got - exact(p)) / exact(p)).abs() <= 1.0 / 8192.0,
+                "{got} {p}"
+            );
         }
         assert_eq!(h.value_at(1, &[0.0], &[1e6]), 0.0);
     }

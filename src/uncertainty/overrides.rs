@@ -91,7 +91,10 @@ fn read_file(path: &Path) -> Result<Vec<Override>> {
         .iter()
         .filter(|r| r.cells.iter().any(|c| !c.trim().is_empty()));
     let header = rows.next().ok_or_else(|| {
-        Error::file(path, format!("the uncertainty file is empty; its columns are {COLUMNS}"))
+        Error::file(
+            path,
+            format!("the uncertainty file is empty; its columns are {COLUMNS}"),
+        )
     })?;
     let names: Vec<String> = header
         .cells
@@ -149,7 +152,10 @@ fn read_file(path: &Path) -> Result<Vec<Override>> {
                 return Ok(None);
             }
             let v = parse_decimal(t.trim_end_matches('%').trim()).map_err(|_| {
-                Error::input(at(n), format!("'{t}' is not a percentage (write 5 for ±5 %)"))
+                Error::input(
+                    at(n),
+                    format!("'{t}' is not a percentage (write 5 for ±5 %)"),
+                )
             })?;
             if v < Decimal::ZERO {
                 return Err(Error::input(
@@ -203,10 +209,24 @@ mod tests {
         .unwrap();
         let o = Overrides::read(&[p.clone()]).unwrap();
         let row = crate::nfr::find("1A1a").unwrap().number;
-        assert_eq!(o.activity(row, "Natural gas", Pollutant::NOx).unwrap().above, d("3"));
-        assert_eq!(o.activity(row, "hard coal", Pollutant::NOx).unwrap().above, d("7"));
-        assert_eq!(o.factor(row, "Natural gas", Pollutant::NOx).unwrap().above, d("40"));
-        assert_eq!(o.factor(row, "Hard coal", Pollutant::NOx).unwrap().above, d("25"));
+        assert_eq!(
+            o.activity(row, "Natural gas", Pollutant::NOx)
+                .unwrap()
+                .above,
+            d("3")
+        );
+        assert_eq!(
+            o.activity(row, "hard coal", Pollutant::NOx).unwrap().above,
+            d("7")
+        );
+        assert_eq!(
+            o.factor(row, "Natural gas", Pollutant::NOx).unwrap().above,
+            d("40")
+        );
+        assert_eq!(
+            o.factor(row, "Hard coal", Pollutant::NOx).unwrap().above,
+            d("25")
+        );
         assert!(o.factor(row, "Hard coal", Pollutant::SOx).is_none());
         let s = o.factor(row, "Hard coal", Pollutant::NOx).unwrap();
         assert!(s.source.contains("u.csv, row 5"), "{}", s.source);
@@ -216,12 +236,23 @@ mod tests {
     fn bad_rows_are_named() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("u.csv");
-        std::fs::write(&p, "nfr,fuel,pollutant,activity_pct,factor_pct\n1A1z,,,3,\n").unwrap();
+        std::fs::write(
+            &p,
+            "nfr,fuel,pollutant,activity_pct,factor_pct\n1A1z,,,3,\n",
+        )
+        .unwrap();
         let e = Overrides::read(&[p.clone()]).unwrap_err().to_string();
         assert!(e.contains("row 2, column nfr"), "{e}");
-        std::fs::write(&p, "nfr,fuel,pollutant,activity_pct,factor_pct\n1A1a,,,-3,\n").unwrap();
+        std::fs::write(
+            &p,
+            "nfr,fuel,pollutant,activity_pct,factor_pct\n1A1a,,,-3,\n",
+        )
+        .unwrap();
         let e = Overrides::read(&[p.clone()]).unwrap_err().to_string();
-        assert!(e.contains("row 2, column activity_pct") && e.contains("negative"), "{e}");
+        assert!(
+            e.contains("row 2, column activity_pct") && e.contains("negative"),
+            "{e}"
+        );
         std::fs::write(&p, "nfr,fuel,activity_pct\n").unwrap();
         let e = Overrides::read(&[p]).unwrap_err().to_string();
         assert!(e.contains("lacks pollutant, factor_pct"), "{e}");

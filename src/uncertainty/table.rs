@@ -62,7 +62,11 @@ fn cells(u: &PollutantUncertainty, keys: &Keys) -> Vec<Vec<(String, Option<Decim
                 num(r.trend_from_factor),
                 num(r.trend_from_activity),
                 num(r.trend_variance),
-                text(keys.get(&(p, r.input.row)).map(String::as_str).unwrap_or("")),
+                text(
+                    keys.get(&(p, r.input.row))
+                        .map(String::as_str)
+                        .unwrap_or(""),
+                ),
                 text(&r.input.activity_source),
                 text(&r.input.factor_source),
             ]
@@ -105,7 +109,10 @@ pub fn csv_text(all: &[PollutantUncertainty], keys: &Keys) -> String {
     let _ = w.write_record(COLUMNS);
     for u in all {
         for row in cells(u, keys) {
-            let _ = w.write_record(row.iter().map(|(t, _)| crate::output::csv_safe(t).into_owned()));
+            let _ = w.write_record(
+                row.iter()
+                    .map(|(t, _)| crate::output::csv_safe(t).into_owned()),
+            );
         }
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
@@ -119,7 +126,9 @@ pub fn write_xlsx(
     summary: &[Vec<String>],
 ) -> Result<()> {
     use rust_xlsxwriter::{Format, Workbook};
-    let xerr = |e: rust_xlsxwriter::XlsxError| Error::file(path, format!("cannot write the workbook: {e}"));
+    let xerr = |e: rust_xlsxwriter::XlsxError| {
+        Error::file(path, format!("cannot write the workbook: {e}"))
+    };
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
@@ -137,7 +146,8 @@ pub fn write_xlsx(
     for u in all {
         let ws = wb.add_worksheet();
         // Sheet names cannot hold / (PCDD/F → PCDD_F).
-        ws.set_name(sheet_name(u.approach1.pollutant)).map_err(xerr)?;
+        ws.set_name(sheet_name(u.approach1.pollutant))
+            .map_err(xerr)?;
         for (c, h) in COLUMNS.iter().enumerate() {
             ws.write_string_with_format(0, c as u16, *h, &bold)
                 .map_err(xerr)?;
@@ -168,7 +178,11 @@ pub fn sheet_name(p: Pollutant) -> String {
 
 /// The largest contributors to the variance of each pollutant's total, as
 /// chart panels.
-pub fn contributors(all: &[PollutantUncertainty], keys: &Keys, top: usize) -> Vec<crate::chart::Panel> {
+pub fn contributors(
+    all: &[PollutantUncertainty],
+    keys: &Keys,
+    top: usize,
+) -> Vec<crate::chart::Panel> {
     all.iter()
         .map(|u| crate::chart::Panel {
             title: format!(

@@ -52,7 +52,10 @@ fn nox_key_categories_of_wallonia_equal_a_computation_from_the_cells() {
     let year = nox_rows(&fixture, "2019");
     let base = nox_rows(&fixture, "1990");
     let level: Vec<(String, f64)> = year.iter().map(|(c, v)| (c.clone(), v.abs())).collect();
-    let (et, e0): (f64, f64) = (year.iter().map(|r| r.1).sum(), base.iter().map(|r| r.1).sum());
+    let (et, e0): (f64, f64) = (
+        year.iter().map(|r| r.1).sum(),
+        base.iter().map(|r| r.1).sum(),
+    );
     let trend: Vec<(String, f64)> = year
         .iter()
         .zip(&base)
@@ -65,10 +68,23 @@ fn nox_key_categories_of_wallonia_equal_a_computation_from_the_cells() {
     let d = Dir::new();
     let out = d
         .airinv()
-        .args(["kca", fixture.to_str().unwrap(), "--year", "2019", "--base", "1990", "--format", "json"])
+        .args([
+            "kca",
+            fixture.to_str().unwrap(),
+            "--year",
+            "2019",
+            "--base",
+            "1990",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let nox = v["pollutants"]
         .as_array()

@@ -33,7 +33,12 @@ fn three_rows(d: &Dir) {
 }
 
 fn json(d: &Dir, args: &[&str]) -> Value {
-    let out = d.airinv().args(args).args(["--format", "json"]).output().unwrap();
+    let out = d
+        .airinv()
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -55,7 +60,9 @@ fn nox(v: &Value) -> &Value {
 fn num(v: &Value) -> f64 {
     match v {
         Value::String(s) => s.parse().unwrap(),
-        other => other.as_f64().unwrap_or_else(|| panic!("{other} is not a number")),
+        other => other
+            .as_f64()
+            .unwrap_or_else(|| panic!("{other} is not a number")),
     }
 }
 
@@ -70,20 +77,39 @@ fn approach_1_of_three_rows_equals_the_hand_computation() {
     three_rows(&d);
     let v = json(
         &d,
-        &["uncertainty", "inv", "--year", "2022", "--base", "2005", "--iterations", "1000"],
+        &[
+            "uncertainty",
+            "inv",
+            "--year",
+            "2022",
+            "--base",
+            "2005",
+            "--iterations",
+            "1000",
+        ],
     );
     let n = nox(&v);
     assert_eq!(num(&n["total"]), 90.0);
     assert_eq!(num(&n["base_total"]), 100.0);
-    assert!((num(&n["uncertainty_pct"]) - 22.314_046_398_326_47).abs() < 1e-9, "{n}");
+    assert!(
+        (num(&n["uncertainty_pct"]) - 22.314_046_398_326_47).abs() < 1e-9,
+        "{n}"
+    );
     assert_eq!(num(&n["trend_pct"]), -10.0);
-    assert!((num(&n["trend_uncertainty_pct"]) - 8.471_560_809_606_88).abs() < 1e-9, "{n}");
+    assert!(
+        (num(&n["trend_uncertainty_pct"]) - 8.471_560_809_606_88).abs() < 1e-9,
+        "{n}"
+    );
     let cats = n["categories"].as_array().unwrap();
     let by = |code: &str| cats.iter().find(|c| c["code"] == code).unwrap();
     assert_eq!(num(&by("1A1a")["activity_pct"]), 5.0);
     assert_eq!(num(&by("1A4bi")["activity_pct"]), 20.0);
     assert_eq!(num(&by("1A2a")["factor_pct"]), 30.0);
-    assert!((num(&by("1A4bi")["contribution_pct"]) - 288.888_888_888_9 / 497.916_666_666_7 * 100.0).abs() < 1e-6);
+    assert!(
+        (num(&by("1A4bi")["contribution_pct"]) - 288.888_888_888_9 / 497.916_666_666_7 * 100.0)
+            .abs()
+            < 1e-6
+    );
     assert!((num(&by("1A2a")["trend_contribution"]) - 7.714_234_694_687_386).abs() < 1e-9);
     assert_eq!(v["lineage"], true);
     let mc = &n["monte_carlo"];
@@ -105,13 +131,19 @@ fn key_categories_of_three_rows_equal_the_hand_computation() {
     let cats = n["categories"].as_array().unwrap();
     let codes: Vec<&str> = cats.iter().map(|c| c["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["1A1a", "1A2a", "1A4bi"]);
-    let key_level: Vec<bool> = cats.iter().map(|c| c["key_level"].as_bool().unwrap()).collect();
+    let key_level: Vec<bool> = cats
+        .iter()
+        .map(|c| c["key_level"].as_bool().unwrap())
+        .collect();
     assert_eq!(key_level, [true, true, false]);
     assert_eq!(num(&cats[0]["level"]), 50.0);
     assert!((num(&cats[1]["cumulative"]) - (50.0 + 100.0 / 3.0)).abs() < 1e-12);
     let trend: Vec<f64> = cats.iter().map(|c| num(&c["trend"])).collect();
     assert_eq!(trend, [0.0, 50.0, 50.0]);
-    let key_trend: Vec<bool> = cats.iter().map(|c| c["key_trend"].as_bool().unwrap()).collect();
+    let key_trend: Vec<bool> = cats
+        .iter()
+        .map(|c| c["key_trend"].as_bool().unwrap())
+        .collect();
     assert_eq!(key_trend, [false, true, true]);
     // Approach 2 (an inventory folder has each row's uncertainty): L·U =
     // 50·√425, 33.3·√925, 16.7·√10400 → 27.1, 26.7, 46.2 %: all three key;
@@ -136,8 +168,18 @@ fn monte_carlo_agrees_with_approach_1_for_small_symmetric_uncertainties() {
     let v = json(
         &d,
         &[
-            "uncertainty", "inv", "--year", "2022", "--base", "2005", "--uncertainties", "small.csv",
-            "--iterations", "100000", "--seed", "7",
+            "uncertainty",
+            "inv",
+            "--year",
+            "2022",
+            "--base",
+            "2005",
+            "--uncertainties",
+            "small.csv",
+            "--iterations",
+            "100000",
+            "--seed",
+            "7",
         ],
     );
     let n = nox(&v);
@@ -145,12 +187,18 @@ fn monte_carlo_agrees_with_approach_1_for_small_symmetric_uncertainties() {
     let total = 90.0;
     let u1 = num(&n["uncertainty_pct"]);
     let half_mc = (num(&mc["upper"]) - num(&mc["lower"])) / 2.0 / total * 100.0;
-    assert!((half_mc - u1).abs() / u1 < 0.02, "MC ±{half_mc} %, Approach 1 ±{u1} %");
+    assert!(
+        (half_mc - u1).abs() / u1 < 0.02,
+        "MC ±{half_mc} %, Approach 1 ±{u1} %"
+    );
     assert!((num(&mc["mean"]) - total).abs() / total < 0.001, "{mc}");
     let t1 = num(&n["trend_uncertainty_pct"]);
     let tr = &mc["trend_pct"];
     let half_t = (num(&tr["upper"]) - num(&tr["lower"])) / 2.0;
-    assert!((half_t - t1).abs() / t1 < 0.03, "MC trend ±{half_t} pp, Approach 1 ±{t1} pp");
+    assert!(
+        (half_t - t1).abs() / t1 < 0.03,
+        "MC trend ±{half_t} pp, Approach 1 ±{t1} pp"
+    );
     assert!((num(&tr["median"]) + 10.0).abs() < 0.1, "{tr}");
 }
 
@@ -161,8 +209,20 @@ fn the_same_seed_gives_identical_output_on_1_and_2_threads() {
     let run = |threads: &str| {
         d.airinv()
             .args([
-                "uncertainty", "inv", "--year", "2022", "--base", "2005", "--iterations", "30000",
-                "--seed", "42", "--threads", threads, "--format", "json",
+                "uncertainty",
+                "inv",
+                "--year",
+                "2022",
+                "--base",
+                "2005",
+                "--iterations",
+                "30000",
+                "--seed",
+                "42",
+                "--threads",
+                threads,
+                "--format",
+                "json",
             ])
             .output()
             .unwrap()
@@ -180,8 +240,18 @@ fn tables_workbook_and_chart_are_written() {
     three_rows(&d);
     d.airinv()
         .args([
-            "uncertainty", "inv", "--year", "2022", "--iterations", "2000", "--format", "csv",
-            "--xlsx", "u.xlsx", "--plot", "u.svg",
+            "uncertainty",
+            "inv",
+            "--year",
+            "2022",
+            "--iterations",
+            "2000",
+            "--format",
+            "csv",
+            "--xlsx",
+            "u.xlsx",
+            "--plot",
+            "u.svg",
         ])
         .assert()
         .success();
@@ -196,7 +266,16 @@ fn tables_workbook_and_chart_are_written() {
     assert!(svg.contains("<title>1A4bi: "), "{svg}");
     let out = d
         .airinv()
-        .args(["uncertainty", "inv", "--year", "2022", "--iterations", "2000", "--format", "csv"])
+        .args([
+            "uncertainty",
+            "inv",
+            "--year",
+            "2022",
+            "--iterations",
+            "2000",
+            "--format",
+            "csv",
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
@@ -204,7 +283,10 @@ fn tables_workbook_and_chart_are_written() {
     assert!(header.starts_with("pollutant,code,name,base_emission,emission,activity_pct,factor_pct,combined_pct,variance_share_pct"));
     let line = text.lines().find(|l| l.starts_with("NOx,1A4bi,")).unwrap();
     // 1A4bi: G = √(20² + 100²) = 101.98039027185569660056448218…
-    assert!(line.contains(",15,20,100,101.98039027185569660056448"), "{line}");
+    assert!(
+        line.contains(",15,20,100,101.98039027185569660056448"),
+        "{line}"
+    );
     // Key by Approach 2 only (16.7 % of the level, but the largest L·U).
     assert!(
         line.ends_with(",L2,\"1 line(s), 0 with the default\",\"1 line(s), 0 with a default\""),
@@ -216,20 +298,78 @@ fn tables_workbook_and_chart_are_written() {
 fn bad_input_is_named_and_exits_2() {
     let d = Dir::new();
     three_rows(&d);
-    d.write("bad.csv", "nfr,fuel,pollutant,activity_pct,factor_pct\n1A1a,,NOx,five,\n");
+    d.write(
+        "bad.csv",
+        "nfr,fuel,pollutant,activity_pct,factor_pct\n1A1a,,NOx,five,\n",
+    );
     let out = d
         .airinv()
-        .args(["uncertainty", "inv", "--year", "2022", "--uncertainties", "bad.csv"])
+        .args([
+            "uncertainty",
+            "inv",
+            "--year",
+            "2022",
+            "--uncertainties",
+            "bad.csv",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.csv, row 2, column activity_pct: 'five' is not a percentage"), "{err}");
+    assert!(
+        err.contains("bad.csv, row 2, column activity_pct: 'five' is not a percentage"),
+        "{err}"
+    );
     let out = d
         .airinv()
         .args(["kca", "inv", "--year", "2019"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("has no year 2019; its years are 2005, 2022"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("has no year 2019; its years are 2005, 2022")
+    );
+}
+
+/// The outputs README.md shows for `kca` and `uncertainty` on the example
+/// are what the commands print: every line of the README's block (but
+/// `...`) is a line of the output.
+#[test]
+fn readme_examples_are_what_the_commands_print() {
+    let readme = std::fs::read_to_string(crate::harness::repo().join("README.md")).unwrap();
+    for command in [
+        "airinv kca inventories/example --year 2022 --base 2005",
+        "airinv uncertainty inventories/example --year 2022 --base 2005 --iterations 20000",
+    ] {
+        let start = readme
+            .find(&format!("$ {command}\n"))
+            .unwrap_or_else(|| panic!("README shows no `{command}`"));
+        let block: Vec<&str> = readme[start..]
+            .lines()
+            .skip(1)
+            .take_while(|l| !l.starts_with("```"))
+            .filter(|l| *l != "...")
+            .collect();
+        assert!(block.len() >= 3, "{block:?}");
+        let d = Dir::new();
+        let out = d
+            .airinv()
+            .current_dir(crate::harness::repo())
+            .args(command.split(' ').skip(1))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<&str> = stdout.lines().map(str::trim_end).collect();
+        for l in block {
+            assert!(
+                lines.contains(&l.trim_end()),
+                "`{command}` does not print\n{l}\nbut\n{stdout}"
+            );
+        }
+    }
 }
