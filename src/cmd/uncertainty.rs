@@ -334,7 +334,7 @@ fn text_table(all: &[PollutantUncertainty], sampled: &[Option<Sampled>], info: &
             "MC trend % 2.5-97.5 percentiles".into(),
         ]);
     }
-    for (u, sm) in all.iter().zip(sampled) {
+    for u in all {
         let a = &u.approach1;
         let mut r = vec![
             a.pollutant.id().to_string(),
@@ -366,7 +366,6 @@ fn text_table(all: &[PollutantUncertainty], sampled: &[Option<Sampled>], info: &
                     .unwrap_or_else(|| "-".into()),
             );
         }
-        let _ = sm;
         rows.push(r);
     }
     let widths: Vec<usize> = (0..rows[0].len())
@@ -380,9 +379,6 @@ fn text_table(all: &[PollutantUncertainty], sampled: &[Option<Sampled>], info: &
             .collect();
         s.push_str(line.join("  ").trim_end());
         s.push('\n');
-    }
-    if let Some(Some(sm)) = sampled.first() {
-        let _ = sm;
     }
     if info.lineage {
         let total: (usize, usize) = sampled.iter().flatten().fold((0, 0), |acc, s| {

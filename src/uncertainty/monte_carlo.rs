@@ -179,6 +179,9 @@ impl Histogram {
     }
 }
 
+/// What a worker gives back: the sums of each of its blocks, and its histograms.
+type WorkerResult = (Vec<(usize, Vec<f64>)>, Vec<Histogram>);
+
 /// Per-thread buffers, allocated once per worker (none per iteration).
 struct Worker {
     z: Vec<f64>,
@@ -207,7 +210,7 @@ pub fn run(model: &McModel, iterations: u64, seed: u64) -> McResult {
         .collect();
     // The lowest z each dimension may take: every normal variable of it above zero.
     let mut zmin = vec![f64::NEG_INFINITY; model.dims];
-    for (v, (d, dist)) in model.vars.iter().enumerate().skip(1) {
+    for (d, dist) in model.vars.iter().skip(1) {
         if let Dist::Normal { s } = dist
             && *s > 0.0
         {
@@ -216,7 +219,6 @@ pub fn run(model: &McModel, iterations: u64, seed: u64) -> McResult {
             if m > zmin[d] {
                 zmin[d] = m;
             }
-            let _ = v;
         }
     }
     // Lines grouped by quantity (the order of summation is fixed).
@@ -235,7 +237,7 @@ pub fn run(model: &McModel, iterations: u64, seed: u64) -> McResult {
     let threads = rayon::current_num_threads().max(1);
     let dims = model.dims as u64;
 
-    let parts: Vec<(Vec<(usize, Vec<f64>)>, Vec<Histogram>)> = (0..threads)
+    let parts: Vec<WorkerResult> = (0..threads)
         .into_par_iter()
         .map(|_| {
             let mut w = Worker {
@@ -254,13 +256,13 @@ pub fn run(model: &McModel, iterations: u64, seed: u64) -> McResult {
                 let first = (b * BLOCK) as u64;
                 let last = ((b + 1) * BLOCK).min(iterations as usize) as u64;
                 for k in first..last {
-                    for d in 0..model.dims {
+                    for (d, (slot, &lowest)) in w.z.iter_mut().zip(&zmin).enumerate() {
                         let mut s = Stream::new(seed_key, k * dims + d as u64);
                         let mut z = s.normal(&zig);
-                        while z <= zmin[d] {
+                        while z <= lowest {
                             z = s.normal(&zig);
                         }
-                        w.z[d] = z;
+                        *slot = z;
                     }
                     for (v, (d, dist)) in model.vars.iter().enumerate().skip(1) {
                         let z = w.z[*d as usize];

@@ -207,7 +207,7 @@ mod tests {
             "nfr,fuel,pollutant,activity_pct,factor_pct\n1A1a,,,3,\n1A1a,,NOx,,40\n1A1a,Hard coal,,7,\n1A1a,Hard coal,NOx,,25\n",
         )
         .unwrap();
-        let o = Overrides::read(&[p.clone()]).unwrap();
+        let o = Overrides::read(std::slice::from_ref(&p)).unwrap();
         let row = crate::nfr::find("1A1a").unwrap().number;
         assert_eq!(
             o.activity(row, "Natural gas", Pollutant::NOx)
@@ -241,14 +241,18 @@ mod tests {
             "nfr,fuel,pollutant,activity_pct,factor_pct\n1A1z,,,3,\n",
         )
         .unwrap();
-        let e = Overrides::read(&[p.clone()]).unwrap_err().to_string();
+        let e = Overrides::read(std::slice::from_ref(&p))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("row 2, column nfr"), "{e}");
         std::fs::write(
             &p,
             "nfr,fuel,pollutant,activity_pct,factor_pct\n1A1a,,,-3,\n",
         )
         .unwrap();
-        let e = Overrides::read(&[p.clone()]).unwrap_err().to_string();
+        let e = Overrides::read(std::slice::from_ref(&p))
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("row 2, column activity_pct") && e.contains("negative"),
             "{e}"
