@@ -41,6 +41,12 @@
 //! cell. [`sheet::read`] reads CSV files as Excel writes them in any locale
 //! (encoding, separator, decimal comma) and bounds workbooks before they are
 //! unpacked.
+//! [`kca::analyse`] finds the key categories of a year (level, trend,
+//! Approach 2) in any Annex I table; [`uncertainty`] propagates the
+//! uncertainty of each activity and factor of a compiled inventory
+//! ([`uncertainty::Lineage`]) by Approach 1 (exact decimals) and by Monte
+//! Carlo ([`uncertainty::monte_carlo::run`], the one floating-point
+//! computation besides plots).
 //! Numbers are [`rust_decimal::Decimal`] throughout; [`number::from_excel`]
 //! is the one conversion from a workbook's doubles.
 //!
