@@ -142,6 +142,8 @@ pub struct Inventory {
     /// key of their own; `code` is the group (a code prefix or a GNFR name).
     pub default_keys: Vec<KeyOverride>,
     pub adjustments: Vec<Adjustment>,
+    /// Uncertainty files (`uncertainties = [...]`) for `airinv uncertainty`.
+    pub uncertainties: Vec<PathBuf>,
     /// The `[[fill]]` tables as written, with the line each starts on;
     /// `crate::gap_fill` checks and resolves them.
     pub fills: Vec<(u64, FillEntry)>,
@@ -223,6 +225,8 @@ mod raw {
         pub factors: Vec<String>,
         #[serde(default)]
         pub history: Vec<String>,
+        #[serde(default)]
+        pub uncertainties: Vec<String>,
         #[serde(default)]
         pub fuels: BTreeMap<String, String>,
         #[serde(default)]
@@ -422,6 +426,7 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
     }
     inv.factors = file.factors.iter().map(|f| dir.join(f)).collect();
     inv.history = file.history.iter().map(|f| dir.join(f)).collect();
+    inv.uncertainties = file.uncertainties.iter().map(|f| dir.join(f)).collect();
     inv.fuel_aliases = file.fuels.into_iter().collect();
     inv.fills = file
         .fill

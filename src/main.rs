@@ -58,6 +58,59 @@ enum Command {
     Scenario(ScenarioArgs),
     /// The Informative Inventory Report's material in one page: summary, trends, key categories, methods, notation keys, recalculations, uncertainty, data quality.
     Report(ReportArgs),
+    /// Key category analysis: level, trend (with --base) and, for inventory folders, Approach 2.
+    Kca(KcaArgs),
+    /// Uncertainty of the totals and the trend: Approach 1 (error propagation) and Monte Carlo.
+    Uncertainty(UncertaintyArgs),
+}
+
+#[derive(Args)]
+struct KcaArgs {
+    /// An inventory folder, an output folder (annex1_<YEAR>.csv files), an activity file's output or an Annex I workbook.
+    source: PathBuf,
+    /// The year to analyse.
+    #[arg(long)]
+    year: i32,
+    /// Base year of the trend assessment.
+    #[arg(long)]
+    base: Option<i32>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: FormatArg,
+    /// Draw the Pareto chart of the key categories (.svg or .png).
+    #[arg(long)]
+    plot: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct UncertaintyArgs {
+    /// An inventory folder (Approach 1 and Monte Carlo), or an output folder or Annex I workbook (Approach 1 with defaults).
+    source: PathBuf,
+    /// The year to analyse.
+    #[arg(long)]
+    year: i32,
+    /// Base year of the trend.
+    #[arg(long)]
+    base: Option<i32>,
+    /// Uncertainties (CSV: nfr,fuel,pollutant,activity_pct,factor_pct; 95 % half-widths in %). Repeatable.
+    #[arg(long)]
+    uncertainties: Vec<PathBuf>,
+    /// Monte Carlo iterations.
+    #[arg(long, default_value_t = airinv::cmd::uncertainty::DEFAULT_ITERATIONS)]
+    iterations: u64,
+    /// Monte Carlo seed: the same seed gives the same output, whatever the threads.
+    #[arg(long, default_value_t = airinv::cmd::uncertainty::DEFAULT_SEED)]
+    seed: u64,
+    /// Number of threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: FormatArg,
+    /// Write the IIR tables (a summary and one sheet per pollutant) to this workbook.
+    #[arg(long)]
+    xlsx: Option<PathBuf>,
+    /// Draw the largest contributors to the uncertainty (.svg or .png).
+    #[arg(long)]
+    plot: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -314,6 +367,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(args) => check(args),
         Command::Scenario(args) => scenario(args),
         Command::Report(args) => report(args),
+        Command::Kca(args) => kca(args),
+        Command::Uncertainty(args) => uncertainty(args),
     }
 }
 
@@ -342,6 +397,52 @@ fn scenario(args: ScenarioArgs) -> Result<ExitCode> {
         eprintln!("some targets are not met (see above and summary.json)");
         Ok(ExitCode::from(1))
     }
+}
+
+fn format_of(f: FormatArg) -> airinv::cmd::compare::Format {
+    use airinv::cmd::compare::Format;
+    match f {
+        FormatArg::Table => Format::Table,
+        FormatArg::Csv => Format::Csv,
+        FormatArg::Json => Format::Json,
+    }
+}
+
+fn kca(args: KcaArgs) -> Result<ExitCode> {
+    use airinv::cmd::kca;
+    let report = kca::run(&kca::KcaOptions {
+        source: args.source,
+        year: args.year,
+        base: args.base,
+        format: format_of(args.format),
+        plot: args.plot,
+    })?;
+    print!("{}", report.text);
+    if let Some(p) = report.plot {
+        eprintln!("wrote {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn uncertainty(args: UncertaintyArgs) -> Result<ExitCode> {
+    use airinv::cmd::uncertainty;
+    let report = uncertainty::run(&uncertainty::UncertaintyOptions {
+        source: args.source,
+        year: args.year,
+        base: args.base,
+        uncertainties: args.uncertainties,
+        iterations: args.iterations,
+        seed: args.seed,
+        threads: args.threads,
+        format: format_of(args.format),
+        xlsx: args.xlsx,
+        plot: args.plot,
+    })?;
+    print!("{}", report.text);
+    for p in &report.outputs {
+        eprintln!("wrote {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn compare(args: CompareArgs) -> Result<ExitCode> {

@@ -6,5 +6,7 @@ pub mod compile;
 pub mod convert;
 pub mod factors;
 pub mod import;
+pub mod kca;
 pub mod report;
 pub mod scenario;
+pub mod uncertainty;

@@ -60,7 +60,18 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "analyses",
-        &["source", "check", "compare", "plot", "coverage", "scenario", "report"],
+        &[
+            "source",
+            "check",
+            "compare",
+            "chart",
+            "plot",
+            "coverage",
+            "kca",
+            "uncertainty",
+            "scenario",
+            "report",
+        ],
     ),
     ("commands", &["cmd"]),
 ];

@@ -1,0 +1,291 @@
+//! `airinv kca`: key category analysis (level, trend, and Approach 2 when
+//! the source has the lineage to give each row's uncertainty) of any source
+//! of Annex I tables, as a table, CSV or JSON, with an optional Pareto chart.
+
+use crate::error::{Error, Result};
+use crate::kca::{self, PollutantKca, RowUncertainties};
+use crate::number::format_decimal;
+use crate::source::YearTable;
+use rust_decimal::Decimal;
+use std::path::PathBuf;
+
+pub use crate::cmd::compare::Format;
+
+/// What to analyse and how to show it.
+#[derive(Debug, Clone, Default)]
+pub struct KcaOptions {
+    pub source: PathBuf,
+    pub year: i32,
+    pub base: Option<i32>,
+    pub format: Format,
+    pub plot: Option<PathBuf>,
+}
+
+/// What kca made.
+pub struct KcaReport {
+    pub text: String,
+    pub analyses: Vec<PollutantKca>,
+    pub plot: Option<PathBuf>,
+}
+
+/// The table of a year among a source's years, or an error naming the years it has.
+pub fn year_table(tables: &[YearTable], year: i32, source: &std::path::Path) -> Result<usize> {
+    tables
+        .iter()
+        .position(|t| t.table.header.year == year)
+        .ok_or_else(|| {
+            let have: Vec<String> = tables
+                .iter()
+                .map(|t| t.table.header.year.to_string())
+                .collect();
+            Error::file(
+                source,
+                format!(
+                    "has no year {year}; its years are {}",
+                    if have.is_empty() {
+                        "none".to_string()
+                    } else {
+                        have.join(", ")
+                    }
+                ),
+            )
+        })
+}
+
+pub fn run(opts: &KcaOptions) -> Result<KcaReport> {
+    let tables = crate::source::load(&opts.source)?;
+    let y = year_table(&tables, opts.year, &opts.source)?;
+    let b = opts
+        .base
+        .map(|b| year_table(&tables, b, &opts.source))
+        .transpose()?;
+    // Approach 2 needs each row's uncertainty: known from the lineage of an
+    // inventory folder (factor intervals and activity defaults).
+    let uncertainties: Option<RowUncertainties> =
+        if opts.source.is_dir() && opts.source.join("inventory.toml").exists() {
+            crate::cmd::uncertainty::row_uncertainties(&opts.source, opts.year)?
+        } else {
+            None
+        };
+    let analyses = kca::analyse(
+        &tables[y].table,
+        b.map(|b| &tables[b].table),
+        uncertainties.as_ref(),
+    );
+    let text = match opts.format {
+        Format::Table => table(&analyses, &tables[y].origin),
+        Format::Csv => csv_text(&analyses),
+        Format::Json => serde_json::to_string_pretty(&json(&analyses)).unwrap_or_default() + "\n",
+    };
+    let plot = match &opts.plot {
+        None => None,
+        Some(path) => {
+            let svg = crate::chart::svg(
+                &kca::pareto(&analyses, 20),
+                &format!("Key categories {} (Approach 1, level)", opts.year),
+                "bars: share of the national total (dark: key); line: cumulative share; dashed: 80 % threshold",
+            );
+            crate::chart::write(path, &svg)?;
+            Some(path.clone())
+        }
+    };
+    Ok(KcaReport {
+        text,
+        analyses,
+        plot,
+    })
+}
+
+/// A share for people: two decimals.
+fn pct(d: Decimal) -> String {
+    format_decimal(d.round_dp(2))
+}
+
+fn opt_pct(d: Option<Decimal>) -> String {
+    d.map(pct).unwrap_or_else(|| "-".into())
+}
+
+fn table(analyses: &[PollutantKca], origin: &str) -> String {
+    let mut s = String::new();
+    if let Some(first) = analyses.first() {
+        s.push_str(&format!(
+            "Key categories {}{} (Approach 1{}; threshold {} %); {origin}\n",
+            first.year,
+            first
+                .base
+                .map(|b| format!(", trend against {b}"))
+                .unwrap_or_default(),
+            if first.categories.iter().any(|c| c.level_u.is_some()) {
+                " and 2"
+            } else {
+                ""
+            },
+            kca::THRESHOLD_PCT
+        ));
+    }
+    for k in analyses {
+        s.push_str(&format!(
+            "\n{} ({}): total {}{}\n",
+            k.pollutant.id(),
+            k.pollutant.unit(),
+            format_decimal(k.total),
+            k.base_total
+                .map(|b| format!(", {} in {}", format_decimal(b), k.base.unwrap_or_default()))
+                .unwrap_or_default()
+        ));
+        let mut rows = vec![vec![
+            "code".to_string(),
+            "emission".into(),
+            "level %".into(),
+            "cumul. %".into(),
+            "trend %".into(),
+            "key".into(),
+            "name".into(),
+        ]];
+        for c in k.key_categories() {
+            rows.push(vec![
+                c.code.to_string(),
+                format_decimal(c.emission),
+                pct(c.level),
+                pct(c.cumulative),
+                opt_pct(c.trend),
+                c.criteria(),
+                c.name.to_string(),
+            ]);
+        }
+        let widths: Vec<usize> = (0..rows[0].len())
+            .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+            .collect();
+        for r in &rows {
+            let line: Vec<String> = r
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:<w$}"))
+                .collect();
+            s.push_str("  ");
+            s.push_str(line.join("  ").trim_end());
+            s.push('\n');
+        }
+        let n = k.categories.len();
+        let keys = k.key_categories().count();
+        s.push_str(&format!(
+            "  {keys} key categor{} of {n} with emissions\n",
+            if keys == 1 { "y" } else { "ies" }
+        ));
+    }
+    s
+}
+
+fn opt(d: Option<Decimal>) -> String {
+    d.map(format_decimal).unwrap_or_default()
+}
+
+fn csv_text(analyses: &[PollutantKca]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let _ = w.write_record([
+        "pollutant",
+        "unit",
+        "year",
+        "code",
+        "name",
+        "emission",
+        "level_pct",
+        "cumulative_pct",
+        "key_level",
+        "base_year",
+        "base_emission",
+        "trend_pct",
+        "trend_cumulative_pct",
+        "key_trend",
+        "uncertainty_pct",
+        "level_u_pct",
+        "key_level_u",
+        "trend_u_pct",
+        "key_trend_u",
+        "key",
+    ]);
+    for k in analyses {
+        for c in &k.categories {
+            let _ = w.write_record([
+                k.pollutant.id(),
+                k.pollutant.unit(),
+                &k.year.to_string(),
+                c.code,
+                c.name,
+                &format_decimal(c.emission),
+                &format_decimal(c.level),
+                &format_decimal(c.cumulative),
+                &c.key_level.to_string(),
+                &k.base.map(|b| b.to_string()).unwrap_or_default(),
+                &opt(c.base_emission),
+                &opt(c.trend),
+                &opt(c.trend_cumulative),
+                &c.key_trend.to_string(),
+                &opt(c.uncertainty_pct),
+                &opt(c.level_u),
+                &c.key_level_u.to_string(),
+                &opt(c.trend_u),
+                &c.key_trend_u.to_string(),
+                &c.criteria(),
+            ]);
+        }
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+}
+
+fn json(analyses: &[PollutantKca]) -> serde_json::Value {
+    let pollutants: Vec<serde_json::Value> = analyses
+        .iter()
+        .map(|k| {
+            let categories: Vec<serde_json::Value> = k
+                .categories
+                .iter()
+                .map(|c| {
+                    let mut v = serde_json::json!({
+                        "code": c.code,
+                        "name": c.name,
+                        "emission": format_decimal(c.emission),
+                        "level": format_decimal(c.level),
+                        "cumulative": format_decimal(c.cumulative),
+                        "key_level": c.key_level,
+                        "key": c.key(),
+                        "criteria": c.criteria(),
+                    });
+                    let m = v.as_object_mut().expect("an object");
+                    if k.base.is_some() {
+                        m.insert("base_emission".into(), opt(c.base_emission).into());
+                        m.insert("trend".into(), c.trend.map(format_decimal).into());
+                        m.insert(
+                            "trend_cumulative".into(),
+                            c.trend_cumulative.map(format_decimal).into(),
+                        );
+                        m.insert("key_trend".into(), c.key_trend.into());
+                    }
+                    if c.uncertainty_pct.is_some() {
+                        m.insert("uncertainty_pct".into(), opt(c.uncertainty_pct).into());
+                        m.insert("level_u".into(), c.level_u.map(format_decimal).into());
+                        m.insert("key_level_u".into(), c.key_level_u.into());
+                        if k.base.is_some() {
+                            m.insert("trend_u".into(), c.trend_u.map(format_decimal).into());
+                            m.insert("key_trend_u".into(), c.key_trend_u.into());
+                        }
+                    }
+                    v
+                })
+                .collect();
+            serde_json::json!({
+                "pollutant": k.pollutant.id(),
+                "unit": k.pollutant.unit(),
+                "year": k.year,
+                "base": k.base,
+                "total": format_decimal(k.total),
+                "base_total": k.base_total.map(format_decimal),
+                "threshold_pct": format_decimal(kca::THRESHOLD_PCT),
+                "categories": categories,
+            })
+        })
+        .collect();
+    serde_json::json!({ "pollutants": pollutants })
+}
