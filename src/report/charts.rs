@@ -37,6 +37,11 @@ fn ticks(max: f64) -> Vec<f64> {
         .collect()
 }
 
+/// A number for a chart or a table: at most 4 significant digits.
+pub fn label_f64(v: f64) -> String {
+    label(v)
+}
+
 /// An axis label: at most 4 significant digits.
 fn label(v: f64) -> String {
     if v == 0.0 {

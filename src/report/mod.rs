@@ -91,17 +91,6 @@ pub struct KeyUse {
     pub explanation: String,
 }
 
-/// One category of a key category analysis.
-#[derive(Debug, Clone)]
-pub struct Category {
-    pub code: String,
-    pub emission: Decimal,
-    /// Share of the sum of |emissions|, in %.
-    pub level_pct: Decimal,
-    pub cumulative_pct: Decimal,
-    pub key_level: bool,
-}
-
 /// Everything the page shows, exact.
 pub struct Material {
     pub source: PathBuf,
@@ -112,7 +101,12 @@ pub struct Material {
     pub methods: Option<Vec<Method>>,
     pub keys: Vec<KeyUse>,
     pub ne_tier1: Vec<Finding>,
-    pub key_categories: Vec<(Pollutant, Vec<Category>)>,
+    /// Key categories of the year (level, and trend with --base) per main pollutant.
+    pub key_categories: Vec<crate::kca::PollutantKca>,
+    /// Approach 1 and Monte Carlo per main pollutant (inventory folders).
+    pub uncertainty: Option<Vec<crate::uncertainty::PollutantUncertainty>>,
+    /// Monte Carlo iterations run for the page.
+    pub iterations: u64,
     pub recalculation: Option<check::recalculation::Recalculation>,
     pub findings: Vec<Finding>,
 }
@@ -222,14 +216,28 @@ pub fn gather(opts: &Options) -> Result<Material> {
         keys: Vec::new(),
         ne_tier1,
         key_categories: Vec::new(),
+        uncertainty: None,
+        iterations: ITERATIONS,
         recalculation,
         findings,
     };
     material.keys = keys(material.table(), year, overrides);
+    let base_table = opts.base.and_then(|b| {
+        material
+            .tables
+            .iter()
+            .find(|t| t.table.header.year == b)
+            .map(|t| t.table.clone())
+    });
     material.key_categories = MAIN
         .iter()
-        .map(|p| (*p, key_categories(material.table(), *p)))
+        .filter_map(|p| {
+            crate::kca::analyse_pollutant(material.table(), base_table.as_ref(), None, *p)
+        })
         .collect();
+    if let Some(c) = &compiled {
+        material.uncertainty = Some(uncertainty(c, year)?);
+    }
     Ok(material)
 }
 
@@ -312,38 +320,39 @@ fn keys(table: &Annex1Year, year: i32, overrides: &[KeyOverride]) -> Vec<KeyUse>
     out
 }
 
-/// Approach 1 level assessment of a pollutant over the sector rows: share
-/// of |emission|, largest first; key until the cumulative share reaches
-/// 80 %.
-fn key_categories(table: &Annex1Year, p: Pollutant) -> Vec<Category> {
-    let mut rows: Vec<(String, Decimal)> = sector_rows()
-        .filter_map(|r| {
-            let v = table.rows.get(&r.number)?.get(p).number()?;
-            (!v.is_zero()).then(|| (r.code.clone(), v))
+/// Monte Carlo iterations for the page: enough for a stable 95 % interval
+/// of the main pollutants (`airinv uncertainty` runs 100 000 by default).
+pub const ITERATIONS: u64 = 20_000;
+
+/// Approach 1 and the Monte Carlo of the main pollutants, from the lineage
+/// of a compiled inventory (its own uncertainty files applied).
+fn uncertainty(
+    c: &crate::compile::Compiled,
+    year: i32,
+) -> Result<Vec<crate::uncertainty::PollutantUncertainty>> {
+    use crate::uncertainty::{self as u, Lineage, approach1, monte_carlo};
+    let mut factors = crate::emission_factor::embedded()?;
+    for f in &c.inventory.factors {
+        factors.extend(crate::emission_factor::read_user_file(f)?);
+    }
+    let overrides = u::read_overrides(&c.inventory.uncertainties)?;
+    let lineage = Lineage::from_results(&c.results, &[year], &factors, &overrides);
+    let mut out: Vec<u::PollutantUncertainty> = MAIN
+        .iter()
+        .map(|p| (*p, lineage.rows(*p, year, None)))
+        .filter(|(_, rows)| rows.iter().any(|r| !r.emission.is_zero()))
+        .map(|(p, rows)| u::PollutantUncertainty {
+            approach1: approach1::compute(p, rows, false),
+            monte_carlo: None,
         })
         .collect();
-    let sum: Decimal = rows.iter().map(|(_, v)| v.abs()).sum();
-    if sum.is_zero() {
-        return Vec::new();
+    let ps: Vec<Pollutant> = out.iter().map(|x| x.approach1.pollutant).collect();
+    let model = lineage.mc_model(&ps, year, None);
+    let result = monte_carlo::run(&model, ITERATIONS, 1);
+    for (x, mc) in out.iter_mut().zip(u::split_mc(&result, ps.len(), false)) {
+        x.monte_carlo = Some(mc);
     }
-    rows.sort_by(|a, b| b.1.abs().cmp(&a.1.abs()).then(a.0.cmp(&b.0)));
-    let hundred = Decimal::ONE_HUNDRED;
-    let eighty = Decimal::from(80);
-    let mut cumulative = Decimal::ZERO;
-    rows.into_iter()
-        .map(|(code, emission)| {
-            let level = emission.abs() * hundred / sum;
-            let key = cumulative < eighty;
-            cumulative += level;
-            Category {
-                code,
-                emission,
-                level_pct: level,
-                cumulative_pct: cumulative,
-                key_level: key,
-            }
-        })
-        .collect()
+    Ok(out)
 }
 
 /// The GNFR sums of a pollutant per year: (GNFR sector, value per year).

@@ -8,7 +8,6 @@ use super::i18n::{Lang, text};
 use super::{MAIN, Material, Options, Written};
 use crate::compare::Status;
 use crate::error::{Error, Result};
-use crate::nfr;
 use crate::notation_key::Cell;
 use crate::number::format_decimal;
 use crate::output;
@@ -75,10 +74,6 @@ impl Files {
         }
         Ok(rel)
     }
-}
-
-fn name_of(code: &str) -> String {
-    nfr::find(code).map(|r| r.name.clone()).unwrap_or_default()
 }
 
 fn cell_text(c: &Cell, lang: Lang) -> String {
@@ -160,7 +155,7 @@ pub fn write(m: &Material, opts: &Options) -> Result<Written> {
     methods(&mut h, m, lang, &mut files)?;
     keys(&mut h, m, lang, &mut files)?;
     recalculations(&mut h, m, lang, &mut files)?;
-    uncertainty(&mut h, m, lang);
+    uncertainty(&mut h, m, lang, &mut files)?;
     quality(&mut h, m, lang, &mut files)?;
 
     let _ = writeln!(h, "<h2>{}</h2><ul>", esc(t("files")));
@@ -374,22 +369,21 @@ fn trends(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result
 fn key_categories(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
     let t = |k: &str| text(lang, k);
     section(h, "kca", t("kca"));
-    for (p, categories) in &m.key_categories {
-        if categories.is_empty() {
-            continue;
-        }
-        let key: Vec<_> = categories.iter().filter(|c| c.key_level).collect();
-        let names: Vec<String> = categories.iter().take(15).map(|c| c.code.clone()).collect();
-        let shares: Vec<f64> = categories
+    for a in &m.key_categories {
+        let p = a.pollutant;
+        let top: Vec<_> = a
+            .categories
             .iter()
+            .filter(|c| !c.level.is_zero())
             .take(15)
-            .map(|c| to_f64(c.level_pct))
             .collect();
+        let names: Vec<String> = top.iter().map(|c| c.code.to_string()).collect();
+        let shares: Vec<f64> = top.iter().map(|c| to_f64(c.level)).collect();
         let svg = charts::pareto(
             &format!("{}: {} {}", p.id(), t("chart_pareto"), m.year),
             &names,
             &shares,
-            80.0,
+            to_f64(crate::kca::THRESHOLD_PCT),
         );
         let slug = p.id().replace('.', "");
         let rel = files.chart(&format!("kca-{slug}"), &svg)?;
@@ -398,46 +392,54 @@ fn key_categories(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
             h,
             "<figure>{svg}<figcaption><a href=\"{rel}\">{rel}</a></figcaption></figure>"
         );
-        table_head(
-            h,
-            &[
-                t("code").into(),
-                t("name").into(),
-                t("emission").into(),
-                t("level").into(),
-                t("cumulative").into(),
-                t("key_level").into(),
-            ],
-        );
+        let mut header: Vec<String> = vec![
+            t("code").into(),
+            t("name").into(),
+            t("emission").into(),
+            t("level").into(),
+            t("cumulative").into(),
+        ];
+        if a.base.is_some() {
+            header.push(t("trend").into());
+        }
+        header.push(t("key").into());
+        table_head(h, &header);
         let mut rows = Vec::new();
-        for c in categories {
-            if c.key_level {
-                let _ = writeln!(
+        for c in &a.categories {
+            if c.key() {
+                let _ = write!(
                     h,
-                    "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                    esc(&c.code),
-                    esc(&name_of(&c.code)),
+                    "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+                    esc(c.code),
+                    esc(c.name),
                     significant(c.emission, 4, lang),
-                    percent(c.level_pct, lang).trim_start_matches('+'),
-                    percent(c.cumulative_pct, lang).trim_start_matches('+'),
-                    t("yes")
+                    percent(c.level, lang).trim_start_matches('+'),
+                    percent(c.cumulative, lang).trim_start_matches('+'),
                 );
+                if a.base.is_some() {
+                    let _ = write!(
+                        h,
+                        "<td class=\"n\">{}</td>",
+                        c.trend
+                            .map(|x| percent(x, lang).trim_start_matches('+').to_string())
+                            .unwrap_or_default()
+                    );
+                }
+                let _ = writeln!(h, "<td>{}</td></tr>", esc(&c.criteria()));
             }
             rows.push(vec![
-                c.code.clone(),
+                c.code.to_string(),
                 format_decimal(c.emission),
-                format_decimal(c.level_pct.round_dp(6).normalize()),
-                format_decimal(c.cumulative_pct.round_dp(6).normalize()),
+                format_decimal(c.level.round_dp(6).normalize()),
+                format_decimal(c.cumulative.round_dp(6).normalize()),
                 c.key_level.to_string(),
+                c.trend
+                    .map(|x| format_decimal(x.round_dp(6).normalize()))
+                    .unwrap_or_default(),
+                c.key_trend.to_string(),
             ]);
         }
         h.push_str("</tbody></table>\n");
-        let _ = writeln!(
-            h,
-            "<p class=\"note\">{} / {}</p>",
-            key.len(),
-            categories.len()
-        );
         files.csv(
             &format!("kca-{slug}"),
             &[
@@ -446,11 +448,13 @@ fn key_categories(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
                 "level_pct",
                 "cumulative_pct",
                 "key_level",
+                "trend_pct",
+                "key_trend",
             ],
             &rows,
         )?;
     }
-    if m.key_categories.iter().all(|(_, c)| c.is_empty()) {
+    if m.key_categories.is_empty() {
         missing(h, t("missing_kca"));
     }
     h.push_str("</section>\n");
@@ -631,10 +635,115 @@ fn recalculations(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
     Ok(())
 }
 
-fn uncertainty(h: &mut String, _m: &Material, lang: Lang) {
-    section(h, "uncertainty", text(lang, "uncertainty"));
-    missing(h, text(lang, "missing_uncertainty"));
+fn uncertainty(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
+    let t = |k: &str| text(lang, k);
+    section(h, "uncertainty", t("uncertainty"));
+    let Some(list) = &m.uncertainty else {
+        missing(h, t("missing_uncertainty"));
+        h.push_str("</section>\n");
+        return Ok(());
+    };
+    // The totals: Approach 1 and the Monte Carlo's 95 % interval.
+    table_head(
+        h,
+        &[
+            t("pollutant").into(),
+            t("total").into(),
+            format!("{} (Approach 1)", t("uncertainty")),
+            format!("{} (Monte Carlo, {})", t("interval"), m.iterations),
+        ],
+    );
+    let mut rows = Vec::new();
+    for u in list {
+        let a = &u.approach1;
+        let interval = u
+            .monte_carlo
+            .as_ref()
+            .map(|mc| {
+                format!(
+                    "{} – {}",
+                    crate::report::charts::label_f64(mc.total.lower),
+                    crate::report::charts::label_f64(mc.total.upper)
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            h,
+            "<tr><td>{} ({})</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(a.pollutant.id()),
+            esc(&a.pollutant.info().unit),
+            significant(a.total, 4, lang),
+            a.uncertainty_pct
+                .map(|x| format!("±{}", percent(x, lang).trim_start_matches('+')))
+                .unwrap_or_default(),
+            esc(&interval)
+        );
+        rows.push(vec![
+            a.pollutant.id().to_string(),
+            format_decimal(a.total),
+            a.uncertainty_pct
+                .map(|x| format_decimal(x.round_dp(4).normalize()))
+                .unwrap_or_default(),
+            u.monte_carlo
+                .as_ref()
+                .map(|mc| mc.total.lower.to_string())
+                .unwrap_or_default(),
+            u.monte_carlo
+                .as_ref()
+                .map(|mc| mc.total.upper.to_string())
+                .unwrap_or_default(),
+        ]);
+    }
+    h.push_str("</tbody></table>\n");
+    files.csv(
+        "uncertainty",
+        &[
+            "pollutant",
+            "total",
+            "approach1_pct",
+            "monte_carlo_lower",
+            "monte_carlo_upper",
+        ],
+        &rows,
+    )?;
+    // The Approach 1 table of each pollutant: its five largest contributors.
+    for u in list {
+        let a = &u.approach1;
+        let _ = writeln!(
+            h,
+            "<h3>{} ({})</h3>",
+            esc(a.pollutant.id()),
+            esc(&a.pollutant.info().unit)
+        );
+        table_head(
+            h,
+            &[
+                t("code").into(),
+                t("emission").into(),
+                t("u_ad").into(),
+                t("u_ef").into(),
+                t("combined").into(),
+                t("contribution").into(),
+            ],
+        );
+        for r in a.rows.iter().take(5) {
+            let code = r.input.code;
+            let pct = |x: Decimal| percent(x, lang).trim_start_matches('+').to_string();
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                esc(code),
+                significant(r.input.emission, 4, lang),
+                pct(r.input.activity_pct),
+                pct(r.input.factor_pct),
+                pct(r.combined_pct),
+                pct(r.variance_share)
+            );
+        }
+        h.push_str("</tbody></table>\n");
+    }
     h.push_str("</section>\n");
+    Ok(())
 }
 
 fn quality(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
