@@ -3,6 +3,7 @@
 //! (`uncertainty --plot`), as SVG (PNG through [`crate::plot::png`]).
 //! Coordinates are floating point, as in every picture airinv draws.
 
+use crate::plot::esc;
 use std::fmt::Write;
 
 /// One bar.
@@ -32,13 +33,6 @@ const MARGIN_L: f64 = 44.0;
 const MARGIN_R: f64 = 16.0;
 const MARGIN_T: f64 = 30.0;
 const MARGIN_B: f64 = 70.0;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// Draws the panels (two per line) under a title and a legend line.
 pub fn svg(panels: &[Panel], title: &str, legend: &str) -> String {

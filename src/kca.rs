@@ -20,6 +20,7 @@
 
 use crate::annex1::Annex1Year;
 use crate::nfr::{self, RowKind};
+use crate::plot::to_f64;
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -295,11 +296,6 @@ pub fn pareto(analyses: &[PollutantKca], top: usize) -> Vec<crate::chart::Panel>
             threshold: Some(to_f64(THRESHOLD_PCT)),
         })
         .collect()
-}
-
-/// A share for a picture (plots may use floating point).
-fn to_f64(d: Decimal) -> f64 {
-    d.to_string().parse().unwrap_or(0.0)
 }
 
 #[cfg(test)]

@@ -22,19 +22,22 @@ const MARGIN_R: f64 = 16.0;
 const MARGIN_T: f64 = 34.0;
 const MARGIN_B: f64 = 34.0;
 
-fn esc(s: &str) -> String {
+/// Text escaped for SVG and HTML (every chart and page of airinv uses this one).
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
 }
 
-fn to_f64(d: rust_decimal::Decimal) -> f64 {
-    d.to_string().parse().unwrap_or(0.0)
+/// A decimal as f64, for drawing only.
+pub(crate) fn to_f64(d: rust_decimal::Decimal) -> f64 {
+    use rust_decimal::prelude::ToPrimitive;
+    d.to_f64().unwrap_or(0.0)
 }
 
 /// Round numbers for an axis from 0 to `max`.
-fn ticks(max: f64) -> Vec<f64> {
+pub(crate) fn ticks(max: f64) -> Vec<f64> {
     if max <= 0.0 || !max.is_finite() {
         return vec![0.0, 1.0];
     }

@@ -6,36 +6,13 @@
 //! in a legend, so the chart reads in black and white too. Coordinates are
 //! f64: charts are one of the places where airinv uses floating point.
 
+use crate::plot::{esc, ticks};
 use std::fmt::Write;
 
 /// Okabe & Ito (2008), "Color Universal Design": 7 colours, then grey.
 pub const PALETTE: [&str; 8] = [
     "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999",
 ];
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// Round steps for an axis from 0 to `max`.
-fn ticks(max: f64) -> Vec<f64> {
-    if max <= 0.0 || !max.is_finite() {
-        return vec![0.0, 1.0];
-    }
-    let raw = max / 4.0;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
-    (0..=((max / step).ceil() as usize))
-        .map(|i| i as f64 * step)
-        .collect()
-}
 
 /// A number for a chart or a table: at most 4 significant digits.
 pub fn label_f64(v: f64) -> String {

@@ -2,7 +2,6 @@
 //! separators in text and charts (exact values stay in the CSV files).
 
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 
 use super::i18n::Lang;
 
@@ -56,11 +55,6 @@ fn group(text: &str, lang: Lang) -> String {
         out.push_str(frac);
     }
     format!("{sign}{out}")
-}
-
-/// A decimal as f64, for charts only.
-pub fn to_f64(d: Decimal) -> f64 {
-    d.to_f64().unwrap_or(0.0)
 }
 
 trait Log10Floor {

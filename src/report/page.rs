@@ -3,7 +3,7 @@
 //! as CSV beside it.
 
 use super::charts::{self, Series};
-use super::format::{percent, significant, to_f64};
+use super::format::{percent, significant};
 use super::i18n::{Lang, text};
 use super::{MAIN, Material, Options, Written};
 use crate::compare::Status;
@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::notation_key::Cell;
 use crate::number::format_decimal;
 use crate::output;
+use crate::plot::{esc, to_f64};
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
@@ -29,13 +30,6 @@ nav ol { columns: 2; } figure { margin: 1em 0; } figcaption { font-size: .85em; 
 .note { font-size: .85em; color: #444; }
 @media print { h2 { page-break-before: always; } figure, table { page-break-inside: avoid; } nav { page-break-after: always; } }
 "#;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 /// The files beside the page, collected as they are written.
 struct Files {

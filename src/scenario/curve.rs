@@ -12,6 +12,7 @@
 //! whole cost), so curves are for display; the LP counts each cost once.
 
 use super::projection::{Model, tonnes_per_unit};
+use crate::plot::{esc, to_f64};
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
 
@@ -110,17 +111,6 @@ pub fn curves(model: &Model<'_>, year: i32) -> Vec<Curve> {
         });
     }
     out
-}
-
-fn to_f64(d: Decimal) -> f64 {
-    use rust_decimal::prelude::ToPrimitive;
-    d.to_f64().unwrap_or(0.0)
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// A readable number for axis labels.
