@@ -56,15 +56,23 @@ fn kazakhstan_estimates_every_sector_with_data_from_its_activity_and_tier1_facto
     // 3B1b 2023: 5 271.484 thousand other cattle × 3.602 kg NMVOC (without
     // silage) = 18.987885368 kt.
     assert_eq!(annex_cell(&y2023, "3B1b", "NMVOC"), "18.987885368");
-    // Manure NH3 waits for the Guidebook split of issue 12: declared NE.
-    assert_eq!(annex_cell(&y2023, "3B1a", "NH3"), "NE");
+    // Manure NH3, Guidebook Tier 1 split (chapter 3.B Table 3-2, solid
+    // manure): 3B1a 2023 keeps housing and storage, 1 345.352 thousand dairy
+    // cows × 16.1 kg NH3 = 21.6601672 kt.
+    assert_eq!(annex_cell(&y2023, "3B1a", "NH3"), "21.6601672");
+    // 3Da3 (grazing) is derived from the same 2023 populations (thousand
+    // head × kg NH3 per head): dairy cows 1 345.352 × 4.4 + other cattle
+    // 5 271.484 × 2.0 + sheep 16 961.692 × 0.8 + goats 1 705.701 × 0.8
+    // + horses 3 851.185 × 6.1 = 5.9195488 + 10.542968 + 13.5693536
+    // + 1.3645608 + 23.4922285 = 54.8886597 kt (poultry and pigs: 0).
+    assert_eq!(annex_cell(&y2023, "3Da3", "NH3"), "54.8886597");
     // Every row was used: the rows of basis years (2015-2020) for fills only.
     assert!(
         stdout.contains("23 value(s) filled as inventory.toml [[fill]] declares"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("rows read 846 = used 846 + rejected 0"),
+        stdout.contains("rows read 849 = used 849 + rejected 0"),
         "{stdout}"
     );
     // The national total is the sum of the sector rows.

@@ -6,13 +6,20 @@ use crate::harness::{Dir, annex_cell, csv_rows, dec};
 const HEADER: &str = "year,nfr,fuel,technology,value,unit,abatement\n";
 
 /// Compiles `rows` (after the header) in a folder with `settings` added to
-/// inventory.toml, and returns the folder.
+/// inventory.toml, and returns the folder. The inventory's years are those
+/// of the rows: a year without activity is refused.
 fn compile(rows: &str, settings: &str) -> Dir {
     let d = Dir::new();
     d.write("a.csv", &format!("{HEADER}{rows}"));
+    let years: std::collections::BTreeSet<&str> = rows
+        .lines()
+        .filter_map(|l| l.split(',').next())
+        .filter(|y| !y.is_empty())
+        .collect();
+    let years = years.into_iter().collect::<Vec<_>>().join(", ");
     d.write(
         "inv/inventory.toml",
-        &format!("name = \"t\"\nyears = [2022, 2024]\nactivity = [\"../a.csv\"]\n{settings}\n"),
+        &format!("name = \"t\"\nyears = [{years}]\nactivity = [\"../a.csv\"]\n{settings}\n"),
     );
     let out = d
         .airinv()
