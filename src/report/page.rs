@@ -245,7 +245,11 @@ fn summary(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Resul
                     esc(l.unit),
                     l.base_year,
                     l.base.map(|b| significant(b, 4, lang)).unwrap_or_default(),
-                    l.value.map(|v| significant(v, 4, lang)).unwrap_or_default(),
+                    // The year's total even where nothing can be compared (no base year).
+                    l.value
+                        .or_else(|| total.get(l.pollutant).number())
+                        .map(|v| significant(v, 4, lang))
+                        .unwrap_or_default(),
                     l.change_pct.map(|p| percent(p, lang)).unwrap_or_default(),
                     esc(&commitment),
                     esc(status)
@@ -255,7 +259,10 @@ fn summary(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Resul
                     l.unit.to_string(),
                     l.base_year.to_string(),
                     l.base.map(format_decimal).unwrap_or_default(),
-                    l.value.map(format_decimal).unwrap_or_default(),
+                    l.value
+                        .or_else(|| total.get(l.pollutant).number())
+                        .map(format_decimal)
+                        .unwrap_or_default(),
                     l.change_pct.map(format_decimal).unwrap_or_default(),
                     commitment,
                     l.status.as_str().to_string(),
@@ -619,9 +626,8 @@ fn recalculations(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
             files.written.push(path);
             let _ = writeln!(
                 h,
-                "<p class=\"note\">{} ({})</p>",
-                r.changes.len(),
-                "tables/recalculations.csv"
+                "<p class=\"note\">{} (<a href=\"tables/recalculations.csv\">tables/recalculations.csv</a>)</p>",
+                r.changes.len()
             );
         }
     }
