@@ -354,6 +354,18 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         let d = value
             .decimal()
             .map_err(|e| bad("ncv", format!("{fuel}: {e}")))?;
+        // The fuels of the Guidebook run from about 5 (wet wood) to 120
+        // (hydrogen) GJ/t: a value beyond 1000 is a typo, and would take
+        // the conversions beyond the range of exact decimals.
+        if d <= Decimal::ZERO || d > Decimal::ONE_THOUSAND {
+            return Err(bad(
+                "ncv",
+                format!(
+                    "{fuel}: {} GJ/t is not a net calorific value (fuels have more than 0 and at most 1000 GJ per tonne; hydrogen, the highest, about 120)",
+                    crate::suggest::clip(&crate::number::format_decimal(d))
+                ),
+            ));
+        }
         inv.ncv.push((fuel.clone(), d));
     }
     for (fuel, value) in &file.sulphur {
@@ -401,6 +413,14 @@ fn adjustment(a: raw::Adjustment) -> std::result::Result<Adjustment, String> {
         .ok_or("value = <negative number> is required")?
         .decimal()
         .map_err(|e| format!("value: {e}"))?;
+    // 10^12 kt is far beyond any national total, and keeps every sum of
+    // adjustments and emissions within the range of exact decimals.
+    if value < -Decimal::from(1_000_000_000_000i64) {
+        return Err(format!(
+            "value {} is beyond any national total (at most 10^12 in magnitude, in the pollutant's unit); check it",
+            crate::number::format_decimal(value)
+        ));
+    }
     if value > Decimal::ZERO {
         return Err(format!(
             "value {} is positive; approved adjustments are reported as negative values (template notes (c) and (d))",

@@ -62,6 +62,7 @@ mod decimal_comma;
 mod encoding;
 mod workbook;
 mod xls;
+mod xlsx_xml;
 
 pub use self::csv::{
     CsvDialect, CsvOptions, DELIMITERS, LineCounter, MAX_CSV_BYTES, detect_delimiter,
