@@ -65,7 +65,8 @@ mod xls;
 mod xlsx_xml;
 
 pub use self::csv::{
-    CsvDialect, CsvOptions, DELIMITERS, LineCounter, MAX_CSV_BYTES, detect_delimiter,
+    CsvDialect, CsvOptions, DELIMITERS, LineCounter, MAX_CSV_BYTES, MAX_FIELD_BYTES, MAX_LINE_BYTES,
+    check_regular_file, detect_delimiter,
     parse_delimiter, read_csv_with,
 };
 pub use cell::cell_text;
