@@ -256,6 +256,18 @@ fn read_header(input: &mut Input, delimiter_forced: bool) -> Result<Option<Heade
             }
         };
         line += 1;
+        if end - offset > crate::sheet::MAX_LINE_BYTES {
+            if not_for_the_fast_path(&carry[offset..end]) {
+                return Ok(None);
+            }
+            return Err(Error::input(
+                Location::file(path).with_row(line),
+                format!(
+                    "the header line is longer than {} bytes; is this an activity CSV file?",
+                    crate::sheet::MAX_LINE_BYTES
+                ),
+            ));
+        }
         let header_bytes = trim_cr(&carry[offset..end]);
         // Lone CR line ends, NUL bytes, quotes and wide headers are read by
         // the general reader, so that both readings agree.
@@ -894,6 +906,13 @@ impl<'a> Worker<'a> {
         if commas.is_empty() && line.iter().any(|b| matches!(b, b';' | b'\t' | b'|')) {
             r.mixed_separators = true;
         }
+        if too_many || commas.len() >= self.ctx.columns.names.len() {
+            // More cells than the header: the general check (which counts
+            // the row) rejects it if a cell beyond the header holds anything.
+            let cells = split_quoted(line);
+            self.general_row(&cells, line_no, r);
+            return;
+        }
         r.counts.read += 1;
         let field = |i: usize| -> &[u8] {
             if i > commas.len() {
@@ -907,13 +926,6 @@ impl<'a> Worker<'a> {
             };
             if a > b { &[] } else { &block[a..b] }
         };
-        if too_many || commas.len() >= self.ctx.columns.names.len() {
-            // More cells than the header: the general check rejects the row
-            // if a cell beyond the header holds anything.
-            let cells = split_quoted(line);
-            self.general_row(&cells, line_no, r);
-            return;
-        }
         // The key: the runs of consecutive key columns as the line has them
         // (commas included), hashed and compared in place.
         let run = |&(first, last): &(usize, usize)| -> &[u8] {

@@ -266,6 +266,16 @@ fn parse_csv(path: &Path, text: &str, delimiter: u8) -> Result<Vec<SheetRow>> {
                 .iter()
                 .map(|f| f.matches('\n').count() as u64)
                 .sum::<u64>();
+        let is_header = !header_seen;
+        header_seen |= record.iter().any(|c| !c.trim().is_empty());
+        if is_header && record.as_slice().len() > MAX_LINE_BYTES {
+            return Err(Error::input(
+                Location::file(path).with_row(number),
+                format!(
+                    "the header line is longer than {MAX_LINE_BYTES} bytes; is this an activity CSV file?"
+                ),
+            ));
+        }
         if let Some((i, f)) = record
             .iter()
             .enumerate()
@@ -277,16 +287,6 @@ fn parse_csv(path: &Path, text: &str, delimiter: u8) -> Result<Vec<SheetRow>> {
                     "field {} is {} bytes long, more than airinv reads in a field ({MAX_FIELD_BYTES} bytes); is a quote left open, or is this not a table?",
                     i + 1,
                     f.len()
-                ),
-            ));
-        }
-        let is_header = !header_seen;
-        header_seen |= record.iter().any(|c| !c.trim().is_empty());
-        if is_header && record.as_slice().len() > MAX_LINE_BYTES {
-            return Err(Error::input(
-                Location::file(path).with_row(number),
-                format!(
-                    "the header line is longer than {MAX_LINE_BYTES} bytes; is this an activity CSV file?"
                 ),
             ));
         }

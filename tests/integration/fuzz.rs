@@ -300,11 +300,13 @@ fn general(path: &Path, fuels: &Fuels) -> Result<Reading, String> {
     Ok(reading(&acc, &rejected, counts))
 }
 
+/// Sums are compared as numbers (trailing zeros of the scale written are
+/// not a difference: outputs print them normalised).
 fn reading(acc: &Accumulator, rejected: &[Rejection], counts: Counts) -> Reading {
     let mut keys: Vec<(String, String)> = acc
         .keys
         .iter()
-        .map(|(k, t)| (format!("{k:?}"), format!("{} × {}", t.value, t.count)))
+        .map(|(k, t)| (format!("{k:?}"), format!("{} × {}", t.value.normalize(), t.count)))
         .collect();
     keys.sort();
     let rejections = rejected
