@@ -275,10 +275,8 @@ fn check_part<R: std::io::Read + std::io::Seek>(
     };
     match found {
         Ok(()) => Ok(()),
-        Err(PartProblem::NotXml(e)) => Err(Error::file(
-            path,
-            format!("is malformed: part {name} is not well-formed XML ({e}); open it in Excel or LibreOffice and save it again"),
-        )),
+        // Not well-formed XML: calamine says which sheet cannot be read.
+        Err(PartProblem::NotXml(_)) => Ok(()),
         Err(PartProblem::Count(declared)) => Err(Error::file(
             path,
             format!(
