@@ -417,3 +417,92 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// The output folder as one transaction.
+
+const ONE_ROW: &str = "year,nfr,fuel,technology,value,unit\n2022,5C1bv,,,38000,bodies\n";
+
+#[test]
+fn a_run_replaces_its_own_previous_set_and_leaves_other_files_alone() {
+    let d = Dir::new();
+    let example = repo().join("inventories/example");
+    let (code, text) = run(&d, &["compile", example.to_str().unwrap(), "--out", "S"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(d.path("S/annex1_2005.csv").exists());
+    // A user's own files in the folder, a planted symlink under a
+    // temporary name, and a killed run's leftovers.
+    d.write("S/notes.txt", "mine");
+    d.write("S/rejected.csv", "my own list");
+    d.write("S/.detail.csv.airinv-tmp-4242", "half a file");
+    std::fs::create_dir(d.path("S/.airinv-stage-0123456789abcdef")).unwrap();
+    d.write("S/.airinv-stage-0123456789abcdef/detail.csv", "half");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("../victim", d.path("S/.run.json.airinv-tmp-1")).unwrap();
+    d.write("a.csv", ONE_ROW);
+    let (code, text) = run(
+        &d,
+        &["compile", "a.csv", "--country", "XX", "--out", "S"],
+    );
+    assert_eq!(code, 0, "{text}");
+    // The 2005 table of the earlier run is gone (compare would read it as
+    // a base year); the new 2022 one is there: 38000 × 0.825 kg = 0.03135 kt.
+    assert!(!d.path("S/annex1_2005.csv").exists());
+    assert_eq!(
+        annex_cell(&d.path("S/annex1_2022.csv"), "5C1bv", "NOx"),
+        "0.03135"
+    );
+    assert_eq!(d.read("S/notes.txt"), "mine");
+    assert_eq!(d.read("S/rejected.csv"), "my own list");
+    assert!(!d.path("victim").exists(), "a planted symlink was followed");
+    let left: Vec<String> = std::fs::read_dir(d.path("S"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("airinv-tmp") || n.starts_with(".airinv-stage-"))
+        .collect();
+    assert!(left.is_empty(), "leftovers: {left:?}");
+}
+
+#[test]
+fn a_second_run_into_a_locked_folder_stops_with_a_message() {
+    let d = Dir::new();
+    d.write("a.csv", ONE_ROW);
+    std::fs::create_dir(d.path("S")).unwrap();
+    // Another run holds the folder's lock.
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(d.path("S/.airinv.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let (code, text) = run(&d, &["compile", "a.csv", "--country", "XX", "--out", "S"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("another airinv run is writing into this folder now"), "{text}");
+    assert!(!d.path("S/run.json").exists());
+    drop(lock);
+    let (code, text) = run(&d, &["compile", "a.csv", "--country", "XX", "--out", "S"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(d.path("S/run.json").exists());
+}
+
+#[test]
+fn no_command_writes_over_its_own_input() {
+    let d = Dir::new();
+    d.write("d/detail.csv", ONE_ROW);
+    let (code, text) = run(
+        &d,
+        &["compile", "d/detail.csv", "--country", "XX", "--out", "d"],
+    );
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("detail.csv: is one of this run's inputs"), "{text}");
+    assert_eq!(d.read("d/detail.csv"), ONE_ROW);
+    // An Annex I workbook imported into its own folder.
+    let (code, text) = run(&d, &["compile", "d/detail.csv", "--country", "XX", "--out", "o"]);
+    assert_eq!(code, 0, "{text}");
+    let before = std::fs::read(d.path("o/annex1.xlsx")).unwrap();
+    let (code, text) = run(&d, &["import", "o/annex1.xlsx", "--out", "o"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(text.contains("annex1.xlsx: is one of this run's inputs"), "{text}");
+    assert_eq!(std::fs::read(d.path("o/annex1.xlsx")).unwrap(), before);
+}
