@@ -346,6 +346,33 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
             },
         });
     }
+    // The same file (and sheet and mapping) listed twice would be counted
+    // twice: `a.csv` and `activity/../a.csv` are one file.
+    let same_place = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    for (i, a) in inv.activity.iter().enumerate() {
+        let key = |s: &ActivitySource| {
+            (
+                same_place(&s.path),
+                s.sheet.clone(),
+                s.mapping.as_deref().map(same_place),
+            )
+        };
+        if let Some(j) = inv.activity[..i].iter().position(|b| key(b) == key(a)) {
+            return Err(bad(
+                "activity",
+                format!(
+                    "entries {} and {} name the same file{} ({}), which would be counted twice; list it once",
+                    j + 1,
+                    i + 1,
+                    a.sheet
+                        .as_deref()
+                        .map(|s| format!(" and sheet '{s}'"))
+                        .unwrap_or_default(),
+                    a.path.display()
+                ),
+            ));
+        }
+    }
     inv.factors = file.factors.iter().map(|f| dir.join(f)).collect();
     inv.history = file.history.iter().map(|f| dir.join(f)).collect();
     inv.fuel_aliases = file.fuels.into_iter().collect();

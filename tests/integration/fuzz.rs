@@ -506,3 +506,19 @@ fn no_command_writes_over_its_own_input() {
     assert!(text.contains("annex1.xlsx: is one of this run's inputs"), "{text}");
     assert_eq!(std::fs::read(d.path("o/annex1.xlsx")).unwrap(), before);
 }
+
+#[test]
+fn an_activity_file_listed_twice_is_an_error() {
+    let d = Dir::new();
+    d.write("inv/activity/waste.csv", ONE_ROW);
+    d.write(
+        "inv/inventory.toml",
+        "country = \"XX\"\nyears = [2022]\nactivity = [\"activity/waste.csv\", \"activity/../activity/waste.csv\"]\n",
+    );
+    let (code, text) = run(&d, &["compile", "inv", "--out", "o"]);
+    assert_eq!(code, 2, "{text}");
+    assert!(
+        text.contains("activity: entries 1 and 2 name the same file"),
+        "{text}"
+    );
+}
