@@ -522,3 +522,20 @@ fn an_activity_file_listed_twice_is_an_error() {
         "{text}"
     );
 }
+
+#[test]
+fn convert_does_not_write_over_its_sheet_or_mapping() {
+    let d = Dir::new();
+    d.write("sheet.csv", "line,coal\nPower,1\n");
+    d.write("m.toml", "# a mapping\n");
+    for out in ["sheet.csv", "m.toml"] {
+        let (code, text) = run(
+            &d,
+            &["convert", "sheet.csv", "--mapping", "m.toml", "--out", out],
+        );
+        assert_eq!(code, 2, "{text}");
+        assert!(text.contains("is one of this run's inputs"), "{text}");
+    }
+    assert_eq!(d.read("sheet.csv"), "line,coal\nPower,1\n");
+    assert_eq!(d.read("m.toml"), "# a mapping\n");
+}
