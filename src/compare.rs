@@ -485,4 +485,3 @@ fn percent_change(value: Decimal, base: Decimal, whole: Decimal) -> Option<Decim
         .checked_div(whole)?
         .checked_mul(Decimal::ONE_HUNDRED)
 }
-

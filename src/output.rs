@@ -118,11 +118,12 @@ impl OutputDir {
     /// The paths of the files, in the folder.
     pub fn commit(self, last: Option<&str>, prune: bool) -> Result<Vec<PathBuf>> {
         let previous = std::fs::read_to_string(self.dir.join(MANIFEST)).unwrap_or_default();
-        let previous: Vec<&str> = previous
-            .lines()
-            .filter(|l| is_plain_name(l))
+        let previous: Vec<&str> = previous.lines().filter(|l| is_plain_name(l)).collect();
+        let mut order: Vec<&String> = self
+            .written
+            .iter()
+            .filter(|n| Some(n.as_str()) != last)
             .collect();
-        let mut order: Vec<&String> = self.written.iter().filter(|n| Some(n.as_str()) != last).collect();
         order.extend(self.written.iter().filter(|n| Some(n.as_str()) == last));
         let mut listed: Vec<String> = self.written.clone();
         // A stale file of the previous run goes before the commit record,

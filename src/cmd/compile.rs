@@ -39,7 +39,10 @@ pub fn write(opts: &CompileOptions, compiled: Compiled) -> Result<CompileReport>
     // The whole set is written as one transaction (output::OutputDir): a
     // killed run leaves the old set, two runs cannot interleave, and no
     // input is written over.
-    let mut inputs: Vec<PathBuf> = input_counts.iter().map(|(s, _, _)| s.path.clone()).collect();
+    let mut inputs: Vec<PathBuf> = input_counts
+        .iter()
+        .map(|(s, _, _)| s.path.clone())
+        .collect();
     inputs.extend(user_files.iter().cloned());
     inputs.extend(
         input_counts

@@ -291,4 +291,3 @@ fn check_part<R: std::io::Read + std::io::Seek>(
         )),
     }
 }
-

@@ -119,7 +119,10 @@ mod tests {
     fn the_count_is_read_in_any_quoting_spacing_and_position() {
         let count = |xml: &str| shared_string_count(xml.as_bytes());
         assert_eq!(count(r#"<sst uniqueCount="4"/>"#), Ok(Some(4)));
-        assert_eq!(count("<sst uniqueCount='4000000000000'/>"), Ok(Some(4_000_000_000_000)));
+        assert_eq!(
+            count("<sst uniqueCount='4000000000000'/>"),
+            Ok(Some(4_000_000_000_000))
+        );
         assert_eq!(count("<sst  uniqueCount = \"7\" ></sst>"), Ok(Some(7)));
         let late = format!(
             "<?xml version=\"1.0\"?><x:sst xmlns:x=\"urn:a\" {} uniqueCount=\"9\"/>",

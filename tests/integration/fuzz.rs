@@ -97,7 +97,10 @@ fn xlsx_parts_are_read_as_xml_and_checked_against_their_crc() {
             "compare" => args.extend(["--year", "2022"]),
             _ => {}
         }
-        refused(&args, "cannot be unpacked as it was written (Invalid checksum)");
+        refused(
+            &args,
+            "cannot be unpacked as it was written (Invalid checksum)",
+        );
     }
     // The reproducer itself: the Wallonia fixture with one stored digit
     // changed (kept in ../shared, not committed).
@@ -178,10 +181,7 @@ fn every_row_is_read_as_written_in_both_modes() {
         // A stray quote: the whole file is refused at the quote in both modes.
         let (code, text, _) = compile_csv("stray-quote-swallows-rows.csv", rows);
         assert_eq!(code, 2, "{text}");
-        assert!(
-            text.contains("row 3: a quoted field opens here"),
-            "{text}"
-        );
+        assert!(text.contains("row 3: a quoted field opens here"), "{text}");
     }
 }
 
@@ -243,7 +243,10 @@ fn devices_huge_lines_and_huge_cells_are_bounded() {
         }
         let (code, text) = run(&d, &args);
         assert_eq!(code, 2, "{text}");
-        assert!(text.contains("row 1") && text.contains("longer than 1048576 bytes"), "{text}");
+        assert!(
+            text.contains("row 1") && text.contains("longer than 1048576 bytes"),
+            "{text}"
+        );
     }
     // A 100 kB field: an error with its row and field, in both modes.
     let big = format!(
@@ -259,7 +262,10 @@ fn devices_huge_lines_and_huge_cells_are_bounded() {
         let started = std::time::Instant::now();
         let (code, text) = run(&d, &args);
         assert_eq!(code, 2, "{text}");
-        assert!(text.contains("row 3: field 2 is 100000 bytes long"), "{text}");
+        assert!(
+            text.contains("row 3: field 2 is 100000 bytes long"),
+            "{text}"
+        );
         assert!(started.elapsed().as_secs() < 10);
     }
     // A 20 kB NFR code is rejected quickly, and the message is short.
@@ -271,7 +277,15 @@ fn devices_huge_lines_and_huge_cells_are_bounded() {
     let started = std::time::Instant::now();
     let (_, text) = run(
         &d,
-        &["compile", "code.csv", "--country", "XX", "--out", "o", "--keep-going"],
+        &[
+            "compile",
+            "code.csv",
+            "--country",
+            "XX",
+            "--out",
+            "o",
+            "--keep-going",
+        ],
     );
     assert!(started.elapsed().as_secs() < 10, "{text}");
     assert!(text.contains("rows read 1 = used 0 + rejected 1"), "{text}");
@@ -306,7 +320,12 @@ fn reading(acc: &Accumulator, rejected: &[Rejection], counts: Counts) -> Reading
     let mut keys: Vec<(String, String)> = acc
         .keys
         .iter()
-        .map(|(k, t)| (format!("{k:?}"), format!("{} × {}", t.value.normalize(), t.count)))
+        .map(|(k, t)| {
+            (
+                format!("{k:?}"),
+                format!("{} × {}", t.value.normalize(), t.count),
+            )
+        })
         .collect();
     keys.sort();
     let rejections = rejected
@@ -440,10 +459,7 @@ fn a_run_replaces_its_own_previous_set_and_leaves_other_files_alone() {
     #[cfg(unix)]
     std::os::unix::fs::symlink("../victim", d.path("S/.run.json.airinv-tmp-1")).unwrap();
     d.write("a.csv", ONE_ROW);
-    let (code, text) = run(
-        &d,
-        &["compile", "a.csv", "--country", "XX", "--out", "S"],
-    );
+    let (code, text) = run(&d, &["compile", "a.csv", "--country", "XX", "--out", "S"]);
     assert_eq!(code, 0, "{text}");
     // The 2005 table of the earlier run is gone (compare would read it as
     // a base year); the new 2022 one is there: 38000 × 0.825 kg = 0.03135 kt.
@@ -478,7 +494,10 @@ fn a_second_run_into_a_locked_folder_stops_with_a_message() {
     lock.lock().unwrap();
     let (code, text) = run(&d, &["compile", "a.csv", "--country", "XX", "--out", "S"]);
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("another airinv run is writing into this folder now"), "{text}");
+    assert!(
+        text.contains("another airinv run is writing into this folder now"),
+        "{text}"
+    );
     assert!(!d.path("S/run.json").exists());
     drop(lock);
     let (code, text) = run(&d, &["compile", "a.csv", "--country", "XX", "--out", "S"]);
@@ -495,15 +514,24 @@ fn no_command_writes_over_its_own_input() {
         &["compile", "d/detail.csv", "--country", "XX", "--out", "d"],
     );
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("detail.csv: is one of this run's inputs"), "{text}");
+    assert!(
+        text.contains("detail.csv: is one of this run's inputs"),
+        "{text}"
+    );
     assert_eq!(d.read("d/detail.csv"), ONE_ROW);
     // An Annex I workbook imported into its own folder.
-    let (code, text) = run(&d, &["compile", "d/detail.csv", "--country", "XX", "--out", "o"]);
+    let (code, text) = run(
+        &d,
+        &["compile", "d/detail.csv", "--country", "XX", "--out", "o"],
+    );
     assert_eq!(code, 0, "{text}");
     let before = std::fs::read(d.path("o/annex1.xlsx")).unwrap();
     let (code, text) = run(&d, &["import", "o/annex1.xlsx", "--out", "o"]);
     assert_eq!(code, 2, "{text}");
-    assert!(text.contains("annex1.xlsx: is one of this run's inputs"), "{text}");
+    assert!(
+        text.contains("annex1.xlsx: is one of this run's inputs"),
+        "{text}"
+    );
     assert_eq!(std::fs::read(d.path("o/annex1.xlsx")).unwrap(), before);
 }
 
