@@ -984,8 +984,19 @@ impl<'a> Worker<'a> {
             }
         };
         if let Err(rejection) = &self.seen[id as usize].checked {
+            // The row checked in full, so that its first problem is the one
+            // the general reader names (the value is checked before the
+            // unit, and the key was checked with a value of 0).
+            let cells: Vec<String> = (0..=commas.len())
+                .map(|i| String::from_utf8_lossy(field(i)).into_owned())
+                .collect();
+            let rejection = self
+                .ctx
+                .check(&cells)
+                .err()
+                .unwrap_or_else(|| rejection.clone());
             r.counts.rejected += 1;
-            r.rejected.push((line_no, rejection.clone()));
+            r.rejected.push((line_no, rejection));
             return;
         }
         match fast_value(field(self.ctx.columns.value))
