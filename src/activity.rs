@@ -278,6 +278,25 @@ impl Columns {
         let opt = |i: Option<usize>| i.map(cell).unwrap_or_default();
         let reject = |i: usize, reason: String| Rejection { at: loc(i), reason };
 
+        // A cell beyond the header has no column: its row is not read as
+        // written (`21,000` would lose its `000`). Empty cells beyond the
+        // header (a trailing separator) hold nothing and are let pass.
+        if let Some((i, extra)) = cells
+            .iter()
+            .enumerate()
+            .skip(self.names.len())
+            .find(|(_, c)| !c.trim().is_empty())
+        {
+            return Err(reject(
+                i,
+                format!(
+                    "the row has more cells than the header names ({}): cell {} ('{}') has no column; quote a value that holds the separator, or name the column in the header",
+                    self.names.len(),
+                    i + 1,
+                    crate::suggest::clip(extra.trim())
+                ),
+            ));
+        }
         let year_text = cell(self.year);
         let year = parse_year(&year_text).map_err(|r| reject(self.year, r))?;
         if !options.years.is_empty() && !options.years.contains(&year) {
@@ -313,6 +332,22 @@ impl Columns {
             ));
         }
         let value_text = cell(self.value);
+        // Digits are ASCII digits: a superscript or another script's digit
+        // is not silently read as one (`10²` is not 102).
+        let raw_value = cells.get(self.value).map(|s| s.trim()).unwrap_or_default();
+        if let Some(c) = raw_value
+            .chars()
+            .find(|c| !c.is_ascii() && !matches!(c, '–' | '—' | '−' | '‑' | '\u{a0}' | '\u{202f}'))
+        {
+            return Err(reject(
+                self.value,
+                format!(
+                    "'{}' holds the character '{c}' (U+{:04X}), which is not a digit airinv reads; write numbers with the digits 0-9, a dot and an optional exponent",
+                    crate::suggest::clip(raw_value),
+                    u32::from(c)
+                ),
+            ));
+        }
         let value = crate::number::parse_grouped(&value_text).map_err(|e| {
             let hint = if value_text.contains(',') {
                 " (use a dot as decimal separator and no thousands separator)"

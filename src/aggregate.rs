@@ -207,7 +207,7 @@ pub fn build(
             &mut out.keys,
             &mut out.warnings,
         );
-        apply_adjustments(&mut table, adjustments);
+        apply_adjustments(&mut table, adjustments, &mut out.errors);
         fill_activity_columns(&mut table, &active, &fuel_tj, &other, &mut out.warnings);
         table.derive_pah_totals();
         table.compute_totals();
@@ -370,12 +370,19 @@ fn summarise(
 
 /// Sums the year's adjustments into their rows (151, 153), before the
 /// compliance totals are computed from them.
-fn apply_adjustments(table: &mut Annex1Year, adjustments: &[Adjustment]) {
+fn apply_adjustments(table: &mut Annex1Year, adjustments: &[Adjustment], errors: &mut Vec<String>) {
     let year = table.header.year;
     for a in adjustments.iter().filter(|a| a.year == year) {
         let cells = table.row_mut(a.row.code()).expect("adjustment rows");
-        let sum = cells.get(a.pollutant).number().unwrap_or(Decimal::ZERO) + a.value;
-        cells.set(a.pollutant, Cell::Number(sum));
+        let before = cells.get(a.pollutant).number().unwrap_or(Decimal::ZERO);
+        match before.checked_add(a.value) {
+            Some(sum) => cells.set(a.pollutant, Cell::Number(sum)),
+            None => errors.push(format!(
+                "{year} {}: the adjustments to {} in inventory.toml sum beyond the range of exact decimals (about 7.9e28); check their values",
+                a.row.code(),
+                a.pollutant
+            )),
+        }
     }
 }
 

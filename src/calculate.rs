@@ -336,11 +336,18 @@ pub const MAX_EMISSION: Decimal = Decimal::from_parts(0x6310_0000, 0x6BC7_5E2D, 
 /// result is exact.
 pub fn apply(activity: Decimal, multiplier: Decimal, divisor: Decimal) -> (Decimal, bool) {
     let product = activity * multiplier;
+    // A product whose digits go beyond the 28 of a decimal is rounded to
+    // fewer scale digits than its factors have together (1e-28 × 0.001 is
+    // rounded to 0): then it is not exact, whatever its digits look like.
+    let product_exact = product.scale() == activity.scale() + multiplier.scale();
     if divisor == Decimal::ONE {
-        return (product.normalize(), !full(product) && !full(multiplier));
+        return (
+            product.normalize(),
+            product_exact && !full(product) && !full(multiplier),
+        );
     }
     match ratio(product, divisor) {
-        Ok((q, exact)) => (q, exact && !full(product)),
+        Ok((q, exact)) => (q, exact && product_exact && !full(product)),
         Err(_) => (product / divisor, false),
     }
 }

@@ -85,7 +85,12 @@ impl Commitment {
     /// The highest emission that meets the commitment, for a base-year emission.
     pub fn ceiling(&self, base: Decimal) -> Decimal {
         match self.reduction_pct {
-            Some(r) => base * (Decimal::ONE_HUNDRED - r) / Decimal::ONE_HUNDRED,
+            // Divided first only where multiplying first would overflow (a
+            // base near the largest decimal, read from an Annex I file).
+            Some(r) => base
+                .checked_mul(Decimal::ONE_HUNDRED - r)
+                .map(|x| x / Decimal::ONE_HUNDRED)
+                .unwrap_or_else(|| base / Decimal::ONE_HUNDRED * (Decimal::ONE_HUNDRED - r)),
             None => base,
         }
     }

@@ -364,7 +364,7 @@ pub fn compare(tables: &[YearTable], opts: &Options) -> Result<Comparison> {
                 line.base = Some(*b);
                 line.value = Some(v);
                 if !b.is_zero() {
-                    line.change_pct = Some((v - *b) / *b * Decimal::ONE_HUNDRED);
+                    line.change_pct = percent_change(v, *b, *b);
                 }
                 match &commitment {
                     Some(c) => {
@@ -453,7 +453,9 @@ fn sector_changes(
             e.0 += b;
             e.1 += v;
         }
-        let total_change: Decimal = groups.values().map(|(b, v)| v - b).sum();
+        let total_change: Option<Decimal> = groups
+            .values()
+            .try_fold(Decimal::ZERO, |t, (b, v)| t.checked_add(v.checked_sub(*b)?));
         for ((_, sector), (b, v)) in groups {
             if b.is_zero() && v.is_zero() {
                 continue;
@@ -463,11 +465,23 @@ fn sector_changes(
                 sector,
                 base: b,
                 value: v,
-                change: v - b,
-                share_pct: (!total_change.is_zero())
-                    .then(|| (v - b) / total_change * Decimal::ONE_HUNDRED),
+                change: v.checked_sub(b).unwrap_or(Decimal::MAX),
+                share_pct: total_change.and_then(|t| percent_change(v, b, t)),
             });
         }
     }
     out
+}
+
+/// `(value − base) / whole × 100`, or `None` when `whole` is zero or the
+/// arithmetic leaves the range of exact decimals (values read from an
+/// Annex I file may be as large as a decimal holds).
+fn percent_change(value: Decimal, base: Decimal, whole: Decimal) -> Option<Decimal> {
+    if whole.is_zero() {
+        return None;
+    }
+    value
+        .checked_sub(base)?
+        .checked_div(whole)?
+        .checked_mul(Decimal::ONE_HUNDRED)
 }

@@ -329,6 +329,15 @@ pub fn read_user_file_with(path: &Path, csv: &crate::sheet::CsvOptions) -> Resul
         })?;
         let value =
             parse_decimal(&get("value")).map_err(|e| Error::input(at("value"), e.to_string()))?;
+        if value < Decimal::ZERO {
+            return Err(Error::input(
+                at("value"),
+                format!(
+                    "the factor {} is negative; an emission factor is zero or more (a reduction goes in abatement_efficiency, an approved adjustment in inventory.toml)",
+                    crate::number::format_decimal(value)
+                ),
+            ));
+        }
         let unit_text = get("unit");
         let unit = parse_factor_unit(&unit_text).map_err(|e| {
             Error::input(

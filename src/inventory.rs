@@ -424,6 +424,33 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
             },
         });
     }
+    // The same file (and sheet and mapping) listed twice would be counted
+    // twice: `a.csv` and `activity/../a.csv` are one file.
+    let same_place = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    for (i, a) in inv.activity.iter().enumerate() {
+        let key = |s: &ActivitySource| {
+            (
+                same_place(&s.path),
+                s.sheet.clone(),
+                s.mapping.as_deref().map(same_place),
+            )
+        };
+        if let Some(j) = inv.activity[..i].iter().position(|b| key(b) == key(a)) {
+            return Err(bad(
+                "activity",
+                format!(
+                    "entries {} and {} name the same file{} ({}), which would be counted twice; list it once",
+                    j + 1,
+                    i + 1,
+                    a.sheet
+                        .as_deref()
+                        .map(|s| format!(" and sheet '{s}'"))
+                        .unwrap_or_default(),
+                    a.path.display()
+                ),
+            ));
+        }
+    }
     inv.factors = file.factors.iter().map(|f| dir.join(f)).collect();
     inv.history = file.history.iter().map(|f| dir.join(f)).collect();
     inv.uncertainties = file.uncertainties.iter().map(|f| dir.join(f)).collect();
@@ -437,6 +464,18 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         let d = value
             .decimal()
             .map_err(|e| bad("ncv", format!("{fuel}: {e}")))?;
+        // The fuels of the Guidebook run from about 5 (wet wood) to 120
+        // (hydrogen) GJ/t: a value beyond 1000 is a typo, and would take
+        // the conversions beyond the range of exact decimals.
+        if d <= Decimal::ZERO || d > Decimal::ONE_THOUSAND {
+            return Err(bad(
+                "ncv",
+                format!(
+                    "{fuel}: {} GJ/t is not a net calorific value (fuels have more than 0 and at most 1000 GJ per tonne; hydrogen, the highest, about 120)",
+                    crate::suggest::clip(&crate::number::format_decimal(d))
+                ),
+            ));
+        }
         inv.ncv.push((fuel.clone(), d));
     }
     for (fuel, value) in &file.sulphur {
@@ -521,6 +560,14 @@ fn adjustment(a: raw::Adjustment) -> std::result::Result<Adjustment, String> {
         .ok_or("value = <negative number> is required")?
         .decimal()
         .map_err(|e| format!("value: {e}"))?;
+    // 10^12 kt is far beyond any national total, and keeps every sum of
+    // adjustments and emissions within the range of exact decimals.
+    if value < -Decimal::from(1_000_000_000_000i64) {
+        return Err(format!(
+            "value {} is beyond any national total (at most 10^12 in magnitude, in the pollutant's unit); check it",
+            crate::number::format_decimal(value)
+        ));
+    }
     if value > Decimal::ZERO {
         return Err(format!(
             "value {} is positive; approved adjustments are reported as negative values (template notes (c) and (d))",

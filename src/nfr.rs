@@ -131,6 +131,9 @@ pub fn sector_rows() -> impl Iterator<Item = &'static Row> {
 /// The valid codes closest to a code that was not found, for messages
 /// ("did you mean 1A2gvii, 1A2gviii?").
 pub fn suggest(code: &str) -> Vec<&'static str> {
+    if !crate::suggest::searchable(code) {
+        return Vec::new();
+    }
     let key = code_key(code);
     let mut scored: Vec<(usize, &'static str)> = rows()
         .iter()
@@ -158,6 +161,7 @@ pub fn suggest(code: &str) -> Vec<&'static str> {
 /// The message for a code that is not a row of the template.
 pub fn unknown_code_message(code: &str) -> String {
     let suggestions = suggest(code);
+    let code = crate::suggest::clip(code);
     if suggestions.is_empty() {
         format!("'{code}' is not an NFR code of the Annex I template (NFR 2019-1)")
     } else {

@@ -145,6 +145,7 @@ pub fn read_csv_in_blocks(
     {
         return Ok(None);
     }
+    crate::sheet::check_regular_file(path)?;
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     if let Ok(meta) = file.metadata() {
         progress.total_bytes.store(meta.len(), Ordering::Relaxed);
@@ -237,13 +238,44 @@ fn read_header(input: &mut Input, delimiter_forced: bool) -> Result<Option<Heade
         let end = match memchr::memchr(b'\n', &carry[offset..]) {
             Some(e) => offset + e,
             None if input.eof => carry.len(),
+            None if carry.len() - offset > crate::sheet::MAX_LINE_BYTES => {
+                if not_for_the_fast_path(&carry[offset..]) {
+                    return Ok(None);
+                }
+                return Err(Error::input(
+                    Location::file(path).with_row(line + 1),
+                    format!(
+                        "the header line is longer than {} bytes with no line end; is this an activity CSV file?",
+                        crate::sheet::MAX_LINE_BYTES
+                    ),
+                ));
+            }
             None => {
                 input.more(&mut carry)?;
                 continue;
             }
         };
         line += 1;
+        if end - offset > crate::sheet::MAX_LINE_BYTES {
+            if not_for_the_fast_path(&carry[offset..end]) {
+                return Ok(None);
+            }
+            return Err(Error::input(
+                Location::file(path).with_row(line),
+                format!(
+                    "the header line is longer than {} bytes; is this an activity CSV file?",
+                    crate::sheet::MAX_LINE_BYTES
+                ),
+            ));
+        }
         let header_bytes = trim_cr(&carry[offset..end]);
+        // Lone CR line ends, NUL bytes, quotes and wide headers are read by
+        // the general reader, so that both readings agree.
+        if header_bytes.iter().any(|b| matches!(b, b'\r' | 0 | b'"'))
+            || memchr::memchr_iter(b',', header_bytes).count() >= MAX_FIELDS
+        {
+            return Ok(None);
+        }
         let Ok(header_text) = std::str::from_utf8(header_bytes) else {
             return Ok(None);
         };
@@ -340,7 +372,10 @@ fn work(
         // Text that is not UTF-8 (Windows-1251, ...), or a row that
         // is one field holding another separator: the general
         // reader detects the encoding or reports the mixed separators.
-        if abort.load(Ordering::Relaxed) || std::str::from_utf8(&buf[..len]).is_err() {
+        if abort.load(Ordering::Relaxed)
+            || std::str::from_utf8(&buf[..len]).is_err()
+            || not_for_the_fast_path(&buf[..len])
+        {
             abort.store(true, Ordering::Relaxed);
             let _ = pool_tx.send(buf);
             continue;
@@ -355,6 +390,27 @@ fn work(
         }
         let _ = pool_tx.send(buf);
     }
+}
+
+/// True for a block holding what only the general reader reads: a quote,
+/// a NUL byte (a binary file), or a CR that does not end a CRLF line end
+/// (old Mac line ends, or one line end of that kind among others). The
+/// whole file is then read by the general reader, so that both readings
+/// give the same rows, counts and rejections.
+fn not_for_the_fast_path(block: &[u8]) -> bool {
+    if memchr::memchr2(b'"', 0, block).is_some() {
+        return true;
+    }
+    // A line that may hold a field beyond the bound: the general reader
+    // says where.
+    let mut start = 0;
+    for p in memchr::memchr_iter(b'\n', block).chain(std::iter::once(block.len())) {
+        if p - start > crate::sheet::MAX_FIELD_BYTES {
+            return true;
+        }
+        start = p + 1;
+    }
+    memchr::memchr_iter(b'\r', block).any(|p| block.get(p + 1) != Some(&b'\n'))
 }
 
 /// The reading thread: reads the file into pooled buffers, each holding the
@@ -456,7 +512,7 @@ fn merge(
                 .or_insert((Decimal::ZERO, 0, Vec::new(), false));
             let mut sum = Some(k.other).filter(|_| !k.overflow);
             for (scale, mantissa) in &k.by_scale {
-                let part = Decimal::try_from_i128_with_scale(*mantissa, *scale).ok();
+                let part = exact_decimal(*mantissa, *scale);
                 sum = sum.zip(part).and_then(|(s, p)| s.checked_add(p));
             }
             match sum.and_then(|s| entry.0.checked_add(s)) {
@@ -492,6 +548,23 @@ fn merge(
         rejected,
         counts,
         sha256,
+    }
+}
+
+/// `mantissa` × 10^-`scale` as a decimal, dropping trailing zeros of the
+/// mantissa when it is too wide for one (1 000 × `1.000…0` with 26 zeros
+/// is 1000 exactly, as the general reader sums it); `None` when it cannot
+/// be held exactly.
+fn exact_decimal(mut mantissa: i128, mut scale: u32) -> Option<Decimal> {
+    loop {
+        if let Ok(d) = Decimal::try_from_i128_with_scale(mantissa, scale) {
+            return Some(d);
+        }
+        if scale == 0 || mantissa % 10 != 0 {
+            return None;
+        }
+        mantissa /= 10;
+        scale -= 1;
     }
 }
 
@@ -823,14 +896,22 @@ impl<'a> Worker<'a> {
         // Empty lines (or only separators and spaces): skipped and counted.
         if line
             .first()
-            .is_none_or(|b| *b == b',' || b.is_ascii_whitespace())
-            && line.iter().all(|b| *b == b',' || b.is_ascii_whitespace())
+            .is_none_or(|b| *b == b',' || b.is_ascii_whitespace() || !b.is_ascii())
+            && std::str::from_utf8(line)
+                .is_ok_and(|t| t.chars().all(|c| c == ',' || c.is_whitespace()))
         {
             r.counts.empty += 1;
             return;
         }
         if commas.is_empty() && line.iter().any(|b| matches!(b, b';' | b'\t' | b'|')) {
             r.mixed_separators = true;
+        }
+        if too_many || commas.len() >= self.ctx.columns.names.len() {
+            // More cells than the header: the general check (which counts
+            // the row) rejects it if a cell beyond the header holds anything.
+            let cells = split_quoted(line);
+            self.general_row(&cells, line_no, r);
+            return;
         }
         r.counts.read += 1;
         let field = |i: usize| -> &[u8] {
@@ -845,11 +926,6 @@ impl<'a> Worker<'a> {
             };
             if a > b { &[] } else { &block[a..b] }
         };
-        if too_many {
-            let cells = split_quoted(line);
-            self.general_row(&cells, line_no, r);
-            return;
-        }
         // The key: the runs of consecutive key columns as the line has them
         // (commas included), hashed and compared in place.
         let run = |&(first, last): &(usize, usize)| -> &[u8] {
@@ -908,8 +984,19 @@ impl<'a> Worker<'a> {
             }
         };
         if let Err(rejection) = &self.seen[id as usize].checked {
+            // The row checked in full, so that its first problem is the one
+            // the general reader names (the value is checked before the
+            // unit, and the key was checked with a value of 0).
+            let cells: Vec<String> = (0..=commas.len())
+                .map(|i| String::from_utf8_lossy(field(i)).into_owned())
+                .collect();
+            let rejection = self
+                .ctx
+                .check(&cells)
+                .err()
+                .unwrap_or_else(|| rejection.clone());
             r.counts.rejected += 1;
-            r.rejected.push((line_no, rejection.clone()));
+            r.rejected.push((line_no, rejection));
             return;
         }
         match fast_value(field(self.ctx.columns.value))

@@ -10,6 +10,26 @@
 //! and `coal hard` finds `Hard coal`; names further than about a third of
 //! their length away are not suggested.
 
+/// The longest text a suggestion is searched for (in characters): a longer
+/// one is no mistyped name, and the search is quadratic in its length
+/// (a 10 MB cell took 25 s).
+pub const MAX_SEARCHED_CHARS: usize = 200;
+
+/// True when `text` is short enough to search suggestions for.
+pub fn searchable(text: &str) -> bool {
+    text.len() <= 4 * MAX_SEARCHED_CHARS && text.chars().count() <= MAX_SEARCHED_CHARS
+}
+
+/// A text as a message quotes it: at most 60 characters, then `…` and its
+/// length, so a huge cell does not make a huge message.
+pub fn clip(text: &str) -> String {
+    const SHOWN: usize = 60;
+    match text.char_indices().nth(SHOWN) {
+        None => text.to_string(),
+        Some((end, _)) => format!("{}… ({} bytes)", &text[..end], text.len()),
+    }
+}
+
 /// The edit distance between two names, over characters: insertions,
 /// deletions, substitutions, and swaps of two neighbouring characters.
 pub fn edit_distance(a: &str, b: &str) -> usize {
@@ -41,6 +61,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 /// same name, names at most three edits away, and names sharing a word of
 /// four letters or more with it (fewer edits and more shared words first).
 pub fn names_like<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    if !searchable(name) {
+        return Vec::new();
+    }
     let key = name.to_lowercase();
     let words: Vec<String> = key
         .split(|c: char| !c.is_alphanumeric())
@@ -48,6 +71,7 @@ pub fn names_like<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> 
         .map(String::from)
         .collect();
     let mut found: Vec<(usize, &str)> = candidates
+        .filter(|c| searchable(c))
         .filter_map(|c| {
             let lc = c.to_lowercase();
             let d = edit_distance(&key, &lc);
@@ -85,6 +109,9 @@ pub fn closest<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
     n: usize,
 ) -> Vec<&'a str> {
+    if !searchable(name) {
+        return Vec::new();
+    }
     let key = normal(name);
     if key.is_empty() {
         return Vec::new();

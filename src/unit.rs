@@ -766,10 +766,23 @@ pub fn conversion_via_ncv(
     ncv_gj_per_t: Decimal,
 ) -> Result<(Decimal, Decimal), String> {
     // NCV in J per g: GJ/t = 10^9 J / 10^6 g = 1000 J/g.
-    let j_per_g = ncv_gj_per_t * Decimal::ONE_THOUSAND;
+    let too_large = || {
+        format!(
+            "the net calorific value {ncv_gj_per_t} GJ/t takes the conversion beyond the range of exact decimals; check the fuel's NCV under [ncv] in inventory.toml"
+        )
+    };
+    let j_per_g = ncv_gj_per_t
+        .checked_mul(Decimal::ONE_THOUSAND)
+        .ok_or_else(too_large)?;
     match (activity.dimension, per.dimension) {
-        (Dimension::Energy, Dimension::Mass) => Ok((activity.scale, j_per_g * per.scale)),
-        (Dimension::Mass, Dimension::Energy) => Ok((activity.scale * j_per_g, per.scale)),
+        (Dimension::Energy, Dimension::Mass) => Ok((
+            activity.scale,
+            j_per_g.checked_mul(per.scale).ok_or_else(too_large)?,
+        )),
+        (Dimension::Mass, Dimension::Energy) => Ok((
+            activity.scale.checked_mul(j_per_g).ok_or_else(too_large)?,
+            per.scale,
+        )),
         _ => Err(format!(
             "{activity} and {per} are not fuel energy and fuel mass"
         )),

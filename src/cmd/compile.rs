@@ -10,7 +10,7 @@ use crate::activity::{Counts, Rejection};
 use crate::annex1;
 use crate::compile::{CompileOptions, CompileReport, Compiled, compute};
 use crate::emission_factor;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::inventory::Inventory;
 use crate::lineage;
 use crate::matching::FactorIndex;
@@ -36,34 +36,41 @@ pub fn write(opts: &CompileOptions, compiled: Compiled) -> Result<CompileReport>
         index,
         country,
     } = compiled;
-    output::ensure_dir(&opts.out)?;
-    let rejected_path = opts.out.join("rejected.csv");
+    // The whole set is written as one transaction (output::OutputDir): a
+    // killed run leaves the old set, two runs cannot interleave, and no
+    // input is written over.
+    let mut inputs: Vec<PathBuf> = input_counts
+        .iter()
+        .map(|(s, _, _)| s.path.clone())
+        .collect();
+    inputs.extend(user_files.iter().cloned());
+    inputs.extend(
+        input_counts
+            .iter()
+            .filter_map(|(s, _, _)| s.mapping.clone()),
+    );
+    let mut out = output::OutputDir::open(&opts.out, &inputs)?;
     if !report.rejected.is_empty() {
+        let rejected_path = out.file("rejected.csv")?;
         write_rejected(&rejected_path, &report.rejected)?;
-        report.outputs.push(rejected_path.clone());
         if !opts.keep_going {
+            report.outputs = out.commit(None, false)?;
             return Ok(report);
         }
-    } else if rejected_path.exists() {
-        std::fs::remove_file(&rejected_path).map_err(|e| Error::io(&rejected_path, e))?;
     }
 
     // Write.
-    let xlsx = opts.out.join("annex1.xlsx");
+    let xlsx = out.file("annex1.xlsx")?;
     annex1::write_xlsx(&xlsx, &tables, |wb| crate::trend::add_sheet(wb, &tables))?;
-    report.outputs.push(xlsx);
     for y in &tables {
-        let p = opts.out.join(format!("annex1_{}.csv", y.header.year));
+        let p = out.file(&format!("annex1_{}.csv", y.header.year))?;
         output::write_atomically(&p, |w| annex1::write_csv(w, y))?;
-        report.outputs.push(p);
     }
-    let trend = opts.out.join("annex1_trend.csv");
+    let trend = out.file("annex1_trend.csv")?;
     output::write_atomically(&trend, |w| crate::trend::write_csv(w, &tables))?;
-    report.outputs.push(trend);
-    let detail = opts.out.join("detail.csv");
+    let detail = out.file("detail.csv")?;
     output::write_atomically(&detail, |w| lineage::write(w, &results, opts.detail))?;
-    report.outputs.push(detail);
-    let run_json = opts.out.join("run.json");
+    let run_json = out.file("run.json")?;
     let record = run_record(
         &inv,
         &input_counts,
@@ -76,7 +83,7 @@ pub fn write(opts: &CompileOptions, compiled: Compiled) -> Result<CompileReport>
         serde_json::to_writer_pretty(&mut *w, &record).map_err(std::io::Error::other)?;
         w.write_all(b"\n")
     })?;
-    report.outputs.push(run_json);
+    report.outputs = out.commit(Some("run.json"), true)?;
     report.written = true;
     Ok(report)
 }

@@ -36,11 +36,6 @@ pub struct ConvertReport {
 
 /// Converts and writes the activity file, the cell ledger and the report.
 pub fn run(opts: &ConvertOptions) -> Result<ConvertReport> {
-    let (mapping, conversion) =
-        mapping::convert_source(&opts.source, opts.sheet.as_deref(), &opts.mapping)?;
-    if let Some(dir) = opts.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        output::ensure_dir(dir)?;
-    }
     let stem = opts
         .out
         .file_stem()
@@ -48,6 +43,23 @@ pub fn run(opts: &ConvertOptions) -> Result<ConvertReport> {
         .ok_or_else(|| Error::file(&opts.out, "is not a file name for the activity file"))?;
     let cells_path = opts.out.with_file_name(format!("{stem}.cells.csv"));
     let report_path = opts.out.with_file_name(format!("{stem}.report.txt"));
+    // No output is written over the sheet or the mapping read.
+    let inputs = [&opts.source, &opts.mapping].map(|p| std::fs::canonicalize(p).ok());
+    for target in [&opts.out, &cells_path, &report_path] {
+        if let Ok(t) = std::fs::canonicalize(target)
+            && inputs.contains(&Some(t))
+        {
+            return Err(Error::file(
+                target,
+                "is one of this run's inputs, and the run would write over it; give another --out",
+            ));
+        }
+    }
+    let (mapping, conversion) =
+        mapping::convert_source(&opts.source, opts.sheet.as_deref(), &opts.mapping)?;
+    if let Some(dir) = opts.out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        output::ensure_dir(dir)?;
+    }
     let summary = report::summary(&mapping, &conversion, &opts.source, &opts.mapping);
     let full = format!("{summary}\n{}", report::details(&conversion));
     output::write_atomically(&opts.out, |w| conversion.write_activity(w))?;

@@ -95,16 +95,17 @@ pub fn run(opts: &ImportOptions) -> Result<ImportReport> {
         ));
         report.years.push(y.table.header.year);
     }
-    output::ensure_dir(&opts.out)?;
+    // One transaction (output::OutputDir); the workbook read is not
+    // written over.
+    let mut out = output::OutputDir::open(&opts.out, std::slice::from_ref(&opts.workbook))?;
     let mut tables: Vec<annex1::Annex1Year> = book.years.into_iter().map(|y| y.table).collect();
     tables.sort_by_key(|t| t.header.year);
     for t in &tables {
-        let p = opts.out.join(format!("annex1_{}.csv", t.header.year));
+        let p = out.file(&format!("annex1_{}.csv", t.header.year))?;
         output::write_atomically(&p, |w| annex1::write_csv(w, t))?;
-        report.outputs.push(p);
     }
-    let xlsx = opts.out.join("annex1.xlsx");
+    let xlsx = out.file("annex1.xlsx")?;
     annex1::write_xlsx(&xlsx, &tables, |_| Ok(()))?;
-    report.outputs.push(xlsx);
+    report.outputs = out.commit(None, true)?;
     Ok(report)
 }

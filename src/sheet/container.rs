@@ -223,50 +223,71 @@ pub(crate) fn check_xlsx_container(path: &Path) -> Result<()> {
                 ),
             ));
         }
-        if name.to_ascii_lowercase().ends_with("sharedstrings.xml") {
-            check_shared_strings(path, &mut zip, i, &name, size)?;
-        }
+        check_part(path, &mut zip, i, &name, size)?;
     }
     Ok(())
 }
 
-/// The shared strings part declares how many strings it holds, and calamine
-/// reserves that many before reading one: a count that its bytes cannot
-/// hold (at least 5 bytes, `<si/>`, per string) is a malformed file.
-fn check_shared_strings<R: std::io::Read + std::io::Seek>(
+/// Unpacks one part of an xlsx container through, so that its checksum
+/// (CRC-32) is verified: a part whose bytes changed after it was written
+/// (one digit flipped) is refused by every command, not read with the wrong
+/// digit. The shared-string table must hold the strings it declares
+/// ([`super::xlsx_xml::shared_string_count`]: calamine reserves that many
+/// before reading one, at least 5 bytes, `<si/>`, each), and a worksheet's
+/// number cells must be plain text ([`super::xlsx_xml::check_number_cells`]).
+fn check_part<R: std::io::Read + std::io::Seek>(
     path: &Path,
     zip: &mut zip::ZipArchive<R>,
     index: usize,
     name: &str,
     size: u64,
 ) -> Result<()> {
+    use super::xlsx_xml::{PartProblem, check_number_cells, shared_string_count};
     let damaged = |e: &dyn std::fmt::Display| {
         Error::file(
             path,
-            format!("is damaged: part {name} cannot be read ({e})"),
+            format!(
+                "is damaged: part {name} cannot be unpacked as it was written ({e}); open it in Excel or LibreOffice and save it again, or get the file again"
+            ),
         )
     };
     let part = zip.by_index(index).map_err(|e| damaged(&e))?;
-    let mut head = Vec::new();
-    part.take(8192)
-        .read_to_end(&mut head)
+    std::io::copy(&mut part.take(MAX_PART_BYTES + 1), &mut std::io::sink())
         .map_err(|e| damaged(&e))?;
-    let text = String::from_utf8_lossy(&head);
-    let Some(start) = text.find("uniqueCount=\"") else {
+    let lower = name.to_ascii_lowercase();
+    let shared = lower.ends_with("sharedstrings.xml");
+    let worksheet = lower.starts_with("xl/worksheets/") && lower.ends_with(".xml");
+    if !shared && !worksheet {
         return Ok(());
+    }
+    let part = zip.by_index(index).map_err(|e| damaged(&e))?;
+    let input = std::io::BufReader::new(part.take(MAX_PART_BYTES + 1));
+    let found = if shared {
+        match shared_string_count(input) {
+            Ok(Some(declared)) if declared > u128::from(size / 5 + 1) => {
+                Err(PartProblem::Count(declared.to_string()))
+            }
+            Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        }
+    } else {
+        check_number_cells(input)
     };
-    let digits: String = text[start + 13..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    let declared: u128 = digits.parse().unwrap_or(u128::MAX);
-    if declared > u128::from(size / 5 + 1) {
-        return Err(Error::file(
+    match found {
+        Ok(()) => Ok(()),
+        // Not well-formed XML: calamine says which sheet cannot be read.
+        Err(PartProblem::NotXml(_)) => Ok(()),
+        Err(PartProblem::Count(declared)) => Err(Error::file(
             path,
             format!(
-                "is malformed: part {name} declares {digits} strings in {size} bytes; open it in Excel or LibreOffice and save it again"
+                "is malformed: part {name} declares {declared} strings in {size} bytes; open it in Excel or LibreOffice and save it again"
             ),
-        ));
+        )),
+        Err(PartProblem::NumberCell { cell, what }) => Err(Error::file(
+            path,
+            format!(
+                "is malformed: the number of cell {cell} (part {name}) holds {what}, which Excel never writes and airinv does not read as a number; open the file in Excel or LibreOffice and save it again"
+            ),
+        )),
     }
-    Ok(())
 }

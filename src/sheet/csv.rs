@@ -13,6 +13,52 @@ use std::path::Path;
 /// file is read whole.
 pub const MAX_CSV_BYTES: u64 = 1 << 30;
 
+/// The longest header line read (1 MiB): a longer one is not an activity
+/// header (a binary file, or a file with no line ends).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The longest field read (64 KiB): no code, name, unit or number is
+/// near it, and a longer one would be copied into every message and output.
+pub const MAX_FIELD_BYTES: usize = 64 << 10;
+
+/// Refuses what is not a regular file (after symlinks): `/dev/zero`, a
+/// pipe or a folder given as a table would be read forever or not at all.
+pub fn check_regular_file(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if meta.is_file() {
+        return Ok(());
+    }
+    let what = if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file (a device, pipe or socket)"
+    };
+    Err(Error::file(
+        path,
+        format!("is {what}; give a CSV file or a workbook"),
+    ))
+}
+
+/// Old Mac line ends (a CR alone) as line feeds, so that rows, line numbers
+/// and the fast reader's fallback agree; CRLF is left as it is.
+fn lone_cr_to_lf(text: String) -> String {
+    let b = text.as_bytes();
+    let lone = |p: usize| b[p] == b'\r' && b.get(p + 1) != Some(&b'\n');
+    if !memchr::memchr_iter(b'\r', b).any(lone) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// How to read a CSV file: each setting forced, or detected when `None`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CsvOptions {
@@ -57,6 +103,7 @@ fn delimiter_name(d: u8) -> &'static str {
 
 /// Reads a CSV file as [`CsvOptions`] say, and says how it was read.
 pub fn read_csv_with(path: &Path, options: &CsvOptions) -> Result<(Sheet, CsvDialect)> {
+    check_regular_file(path)?;
     let size = std::fs::metadata(path)
         .map_err(|e| Error::io(path, e))?
         .len();
@@ -70,6 +117,7 @@ pub fn read_csv_with(path: &Path, options: &CsvOptions) -> Result<(Sheet, CsvDia
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     let (text, encoding) = decode(path, &bytes, options.encoding)?;
+    let text = lone_cr_to_lf(text);
     let delimiter = match options.delimiter {
         Some(d) => d,
         None => detect_delimiter(&text),
@@ -187,6 +235,7 @@ fn parse_csv(path: &Path, text: &str, delimiter: u8) -> Result<Vec<SheetRow>> {
     // without counting them, and a row must be found where an editor shows it.
     let mut lines = LineCounter::default();
     let mut next_line = 1u64;
+    let mut header_seen = false;
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
@@ -217,6 +266,30 @@ fn parse_csv(path: &Path, text: &str, delimiter: u8) -> Result<Vec<SheetRow>> {
                 .iter()
                 .map(|f| f.matches('\n').count() as u64)
                 .sum::<u64>();
+        let is_header = !header_seen;
+        header_seen |= record.iter().any(|c| !c.trim().is_empty());
+        if is_header && record.as_slice().len() > MAX_LINE_BYTES {
+            return Err(Error::input(
+                Location::file(path).with_row(number),
+                format!(
+                    "the header line is longer than {MAX_LINE_BYTES} bytes; is this an activity CSV file?"
+                ),
+            ));
+        }
+        if let Some((i, f)) = record
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.len() > MAX_FIELD_BYTES)
+        {
+            return Err(Error::input(
+                Location::file(path).with_row(number),
+                format!(
+                    "field {} is {} bytes long, more than airinv reads in a field ({MAX_FIELD_BYTES} bytes); is a quote left open, or is this not a table?",
+                    i + 1,
+                    f.len()
+                ),
+            ));
+        }
         rows.push(SheetRow {
             number,
             cells: record.iter().map(String::from).collect(),

@@ -62,10 +62,11 @@ mod decimal_comma;
 mod encoding;
 mod workbook;
 mod xls;
+mod xlsx_xml;
 
 pub use self::csv::{
-    CsvDialect, CsvOptions, DELIMITERS, LineCounter, MAX_CSV_BYTES, detect_delimiter,
-    parse_delimiter, read_csv_with,
+    CsvDialect, CsvOptions, DELIMITERS, LineCounter, MAX_CSV_BYTES, MAX_FIELD_BYTES,
+    MAX_LINE_BYTES, check_regular_file, detect_delimiter, parse_delimiter, read_csv_with,
 };
 pub use cell::cell_text;
 pub(crate) use container::check_xlsx_container;

@@ -10,6 +10,7 @@ mod compile;
 mod compliance;
 mod convert;
 mod factors;
+mod fuzz;
 mod hardening;
 mod import;
 mod kazakhstan;

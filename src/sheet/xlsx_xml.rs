@@ -1,0 +1,168 @@
+//! The parts of an xlsx container read as XML, before calamine reads them:
+//! the shared-string table's declared count (calamine reserves that many
+//! strings before reading one) and the number cells of worksheets (calamine
+//! keeps only the text before a character reference or a comment, so
+//! `<v>3&#51;.853</v>`, the number 33.853, would be read as 3).
+//!
+//! Both are read by a real XML reader (quick-xml, calamine's own), so an
+//! attribute is found in any quoting, spacing and position, never by a
+//! search for its text.
+
+use quick_xml::events::Event;
+use std::io::BufRead;
+
+/// What a part says that airinv refuses, or why it is not XML.
+#[derive(Debug, PartialEq)]
+pub enum PartProblem {
+    /// The part is not well-formed XML (or cannot be unpacked).
+    NotXml(String),
+    /// The shared-string table declares this count, as written.
+    Count(String),
+    /// A number cell (`<v>`) of this cell reference holds a character
+    /// reference, a comment, a CDATA section or an element.
+    NumberCell { cell: String, what: &'static str },
+}
+
+/// The `uniqueCount` the root `<sst>` element of a shared-string part
+/// declares, when it has one: `Ok(Some(n))`, or the text written when it is
+/// not a plain count.
+pub fn shared_string_count<R: BufRead>(input: R) -> Result<Option<u128>, PartProblem> {
+    let mut reader = quick_xml::Reader::from_reader(input);
+    let mut buf = Vec::new();
+    loop {
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| PartProblem::NotXml(e.to_string()))?;
+        match event {
+            Event::Start(e) | Event::Empty(e) => {
+                if e.local_name().as_ref() != "sst" {
+                    return Ok(None);
+                }
+                for a in e.attributes().with_checks(false) {
+                    let a = a.map_err(|e| PartProblem::NotXml(e.to_string()))?;
+                    if a.key.local_name().as_ref() != "uniqueCount" {
+                        continue;
+                    }
+                    let raw = a.value.to_string();
+                    let digits = raw.trim();
+                    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err(PartProblem::Count(crate::suggest::clip(&raw)));
+                    }
+                    return Ok(Some(digits.parse().unwrap_or(u128::MAX)));
+                }
+                return Ok(None);
+            }
+            Event::Eof => return Ok(None),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// Reads a worksheet part through and refuses a number cell that is not
+/// plain text: within `<c r="B12"><v>…</v></c>` (a cell without a type or
+/// of type `n`), a character or entity
+/// reference, a comment, a CDATA section, a processing instruction or an
+/// element. Excel never writes them; calamine would keep only the text
+/// before them.
+pub fn check_number_cells<R: BufRead>(input: R) -> Result<(), PartProblem> {
+    let mut reader = quick_xml::Reader::from_reader(input);
+    let mut buf = Vec::new();
+    let mut cell = String::new();
+    let mut in_value = false;
+    // The cell at hand is a number cell (no type, or `t="n"`): text
+    // results of formulas (`t="str"`) may hold `&amp;`.
+    let mut numeric = true;
+    loop {
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| PartProblem::NotXml(e.to_string()))?;
+        let refuse = |what: &'static str, cell: &str| PartProblem::NumberCell {
+            cell: crate::suggest::clip(cell),
+            what,
+        };
+        match event {
+            Event::Start(_) | Event::Empty(_) if in_value => {
+                return Err(refuse("an element", &cell));
+            }
+            Event::Start(e) | Event::Empty(e) if e.local_name().as_ref() == "c" => {
+                cell.clear();
+                numeric = true;
+                for a in e.attributes().with_checks(false).flatten() {
+                    match a.key.local_name().as_ref() {
+                        "r" => cell = a.value.to_string(),
+                        "t" => numeric = matches!(a.value.as_ref(), "n" | ""),
+                        _ => {}
+                    }
+                }
+            }
+            Event::Start(e) if e.local_name().as_ref() == "v" => in_value = numeric,
+            Event::End(e) if e.local_name().as_ref() == "v" => in_value = false,
+            Event::GeneralRef(_) if in_value => {
+                return Err(refuse("a character or entity reference (&…;)", &cell));
+            }
+            Event::Comment(_) if in_value => return Err(refuse("a comment (<!-- -->)", &cell)),
+            Event::CData(_) if in_value => return Err(refuse("a CDATA section", &cell)),
+            Event::PI(_) if in_value => return Err(refuse("a processing instruction", &cell)),
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_count_is_read_in_any_quoting_spacing_and_position() {
+        let count = |xml: &str| shared_string_count(xml.as_bytes());
+        assert_eq!(count(r#"<sst uniqueCount="4"/>"#), Ok(Some(4)));
+        assert_eq!(
+            count("<sst uniqueCount='4000000000000'/>"),
+            Ok(Some(4_000_000_000_000))
+        );
+        assert_eq!(count("<sst  uniqueCount = \"7\" ></sst>"), Ok(Some(7)));
+        let late = format!(
+            "<?xml version=\"1.0\"?><x:sst xmlns:x=\"urn:a\" {} uniqueCount=\"9\"/>",
+            "a=\"b\" ".repeat(3000)
+        );
+        assert_eq!(count(&late), Ok(Some(9)));
+        assert_eq!(count("<sst count=\"3\"/>"), Ok(None));
+        assert_eq!(
+            count("<sst uniqueCount=\"4&#48;0\"/>"),
+            Err(PartProblem::Count("4&#48;0".into()))
+        );
+    }
+
+    #[test]
+    fn a_number_cell_with_a_reference_or_comment_is_refused_with_its_cell() {
+        let check = |v: &str| {
+            check_number_cells(
+                format!("<worksheet><sheetData><row r=\"7\"><c r=\"C7\"><v>{v}</v></c></row></sheetData></worksheet>").as_bytes(),
+            )
+        };
+        assert_eq!(check("33.853"), Ok(()));
+        for (v, what) in [
+            ("3&#51;.853", "a character or entity reference (&…;)"),
+            ("&#x31;.5", "a character or entity reference (&…;)"),
+            ("1<!---->2", "a comment (<!-- -->)"),
+            ("<![CDATA[1]]>", "a CDATA section"),
+        ] {
+            assert_eq!(
+                check(v),
+                Err(PartProblem::NumberCell {
+                    cell: "C7".into(),
+                    what
+                }),
+                "{v}"
+            );
+        }
+        // References in formulas and text results are not in number cells.
+        assert_eq!(
+            check_number_cells(&b"<worksheet><c r=\"A1\"><f>A&amp;B</f><v>2</v></c><c r=\"A2\" t=\"str\"><v>A&amp;B</v></c></worksheet>"[..]),
+            Ok(())
+        );
+    }
+}
