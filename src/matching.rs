@@ -289,7 +289,8 @@ impl FactorIndex {
                     ));
                 }
                 None => {
-                    let chosen = self.resolve(q, *pollutant, candidates, &gb.how)?;
+                    let chosen =
+                        self.resolve(q, *pollutant, candidates, &gb.how_for(*pollutant))?;
                     selection.by_pollutant.insert(*pollutant, chosen);
                 }
             }
@@ -492,13 +493,6 @@ impl FactorIndex {
                 }
             }
         }
-        if !generic_used.is_empty() {
-            let ids: Vec<&str> = generic_used.iter().map(|p| p.id()).collect();
-            push_how(
-                &mut how,
-                &format!("fuel-generic factor for {}", ids.join(" ")),
-            );
-        }
         // Pins: a table, abatement or region given with the activity keeps,
         // for each pollutant, the candidates that have it (and leaves the
         // others alone where none has it).
@@ -562,6 +556,7 @@ impl FactorIndex {
             )));
         }
         out.how = how;
+        out.generic = generic_used;
         Ok(out)
     }
 
@@ -693,6 +688,25 @@ fn push_how(how: &mut String, more: &str) {
 struct GuidebookCandidates<'a> {
     by_pollutant: BTreeMap<Pollutant, Vec<&'a Factor>>,
     how: String,
+    /// The pollutants whose factor is the chapter's fuel-generic one (the
+    /// fuel has none of its own for them).
+    generic: Vec<Pollutant>,
+}
+
+impl GuidebookCandidates<'_> {
+    /// How one pollutant's factor was found: what applies to all of the
+    /// key's pollutants, and the fuel-generic fallback only where this
+    /// pollutant took it.
+    fn how_for(&self, p: Pollutant) -> String {
+        let mut how = self.how.clone();
+        if self.generic.contains(&p) {
+            push_how(
+                &mut how,
+                &format!("fuel-generic factor (the fuel has no {p} factor of its own)"),
+            );
+        }
+        how
+    }
 }
 
 #[cfg(test)]
