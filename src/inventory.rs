@@ -482,6 +482,17 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         let d = value
             .decimal()
             .map_err(|e| bad("sulphur", format!("{fuel}: {e}")))?;
+        // mg of sulphur per kg of fuel: 0 to 10^6 (all of it); a negative
+        // content would give a negative SO2.
+        if d < Decimal::ZERO || d > Decimal::from(1_000_000) {
+            return Err(bad(
+                "sulphur",
+                format!(
+                    "{fuel}: {} mg/kg is not a sulphur content (0 to 1 000 000 mg per kg of fuel; heavy fuel oil has about 10 000)",
+                    crate::suggest::clip(&crate::number::format_decimal(d))
+                ),
+            ));
+        }
         inv.sulphur.push((fuel.clone(), d));
     }
     for (fuel, value) in &file.ncv_volume {

@@ -1,7 +1,7 @@
 //! The Informative Inventory Report's material in one page (`airinv report`).
 //!
 //! ```text
-//! SOURCE ──► source::load (every year's Annex I table)
+//! SOURCE ──► check::Submission::load (every year's Annex I table, read once)
 //!    │   └─► compile::compute (inventory folder / activity file only: the
 //!    │        lineage of each cell and the inventory's notation keys)
 //!    ▼
@@ -132,7 +132,10 @@ pub struct Written {
 
 /// Gathers the material of every section.
 pub fn gather(opts: &Options) -> Result<Material> {
-    let tables = crate::source::load(&opts.source)?;
+    // The tables as `check` reads them (workbooks leniently, every cell that
+    // cannot be read a finding), read once for every section.
+    let submission = Submission::load(&opts.source)?;
+    let tables = submission.years.clone();
     let years: Vec<i32> = tables.iter().map(|t| t.table.header.year).collect();
     let year = match opts.year {
         Some(y) if years.contains(&y) => y,
@@ -187,7 +190,6 @@ pub fn gather(opts: &Options) -> Result<Material> {
         .as_ref()
         .map(|c| c.inventory.keys.as_slice())
         .unwrap_or(&[]);
-    let submission = Submission::load(&opts.source)?;
     let previous = match &opts.previous {
         Some(p) => Some(Submission::load(p)?),
         None => None,
