@@ -43,6 +43,7 @@ pub fn load(path: &Path) -> Result<Vec<YearTable>> {
             "is not an annex1_<YEAR>.csv file, an output folder, an inventory folder or a workbook",
         )
     })?;
+    let _hold = crate::output::settle(path.parent().unwrap_or(Path::new(".")))?;
     Ok(vec![YearTable {
         table: read_annex_csv(path, year)?,
         origin: path.display().to_string(),
@@ -143,6 +144,8 @@ fn load_inventory(dir: &Path) -> Result<Vec<YearTable>> {
 }
 
 fn load_output_folder(dir: &Path) -> Result<Vec<YearTable>> {
+    // A run writing into it now is an error; a stopped one is completed.
+    let _hold = crate::output::settle(dir)?;
     let mut files: Vec<(i32, PathBuf)> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -285,6 +288,12 @@ pub fn read_annex_csv_lenient(path: &Path, year: i32) -> Result<(Annex1Year, Vec
 /// Loads an output folder of `annex1_<YEAR>.csv` files or one such file,
 /// keeping unreadable cells aside (see [`read_annex_csv_lenient`]).
 pub fn load_annex_csvs_lenient(path: &Path) -> Result<(Vec<YearTable>, Vec<UnreadableCell>)> {
+    let folder = if path.is_dir() {
+        path
+    } else {
+        path.parent().unwrap_or(Path::new("."))
+    };
+    let _hold = crate::output::settle(folder)?;
     let files: Vec<(i32, PathBuf)> = if path.is_dir() {
         let mut files: Vec<(i32, PathBuf)> = std::fs::read_dir(path)
             .map_err(|e| Error::io(path, e))?

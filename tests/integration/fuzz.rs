@@ -495,7 +495,7 @@ fn a_second_run_into_a_locked_folder_stops_with_a_message() {
     let (code, text) = run(&d, &["compile", "a.csv", "--country", "XX", "--out", "S"]);
     assert_eq!(code, 2, "{text}");
     assert!(
-        text.contains("another airinv run is writing into this folder now"),
+        text.contains("another airinv run is writing into this folder"),
         "{text}"
     );
     assert!(!d.path("S/run.json").exists());
@@ -587,4 +587,216 @@ fn a_row_with_a_bad_value_and_no_unit_is_rejected_for_its_value_in_both_modes() 
         .unwrap()
         .expect("a plain file is streamed");
     assert_eq!(reading(&s.acc, &s.rejected, s.counts), expected);
+}
+
+/// The files of an output folder a user sees (not the hidden ones), each
+/// with its SHA-256; for run.json (which names the output folder) the
+/// inventory it records.
+fn visible_set(dir: &Path) -> std::collections::BTreeMap<String, String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .map(|n| {
+            let p = dir.join(&n);
+            let print = if n == "run.json" {
+                let record: serde_json::Value =
+                    serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+                record["inventory"].to_string()
+            } else if n.ends_with(".xlsx") {
+                xlsx_print(&p)
+            } else {
+                airinv::digest::file(&p).unwrap()
+            };
+            (n, print)
+        })
+        .collect()
+}
+
+/// The parts of a workbook but its document properties (which hold the time
+/// it was made), in one text.
+fn xlsx_print(path: &Path) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut print = String::new();
+    for i in 0..zip.len() {
+        let part = zip.by_index(i).unwrap();
+        let name = part.name().unwrap().into_owned();
+        if name != "docProps/core.xml" {
+            print.push_str(&format!("{name}:{} ", part.crc32()));
+        }
+    }
+    print
+}
+
+/// Copies an output folder (hidden files too: the list of outputs).
+fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// A small deterministic generator of delays, seeded from the clock (the
+/// seed is printed, so a failing sequence can be told apart).
+fn next(state: &mut u64) -> u64 {
+    *state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    *state >> 33
+}
+
+/// The compile of `inventory` into `out`, as a child process.
+fn spawn_compile(d: &Dir, inventory: &Path, out: &str) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin!("airinv"))
+        .current_dir(d.path(""))
+        .args(["compile", inventory.to_str().unwrap(), "--out", out])
+        .args(["--detail", "rows"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The old and the new set of outputs, each from a clean run.
+fn reference_sets(d: &Dir) -> (PathBuf, PathBuf) {
+    let (old, new) = (
+        repo().join("inventories/example"),
+        repo().join("inventories/kazakhstan"),
+    );
+    for (inv, out) in [(&old, "old"), (&new, "new")] {
+        let status = spawn_compile(d, inv, out).wait().unwrap();
+        assert!(status.success(), "{}", inv.display());
+    }
+    (d.path("old"), d.path("new"))
+}
+
+/// kill -9 at random moments of a run (spread over its whole length,
+/// before, during and after writing) leaves either the old set with its
+/// run.json, or no run.json and a journal; the next command reading the
+/// folder completes the new set.
+#[test]
+fn a_run_killed_at_random_points_leaves_the_old_set_or_the_new_one() {
+    let d = Dir::new();
+    let (old, new) = reference_sets(&d);
+    let (old_set, new_set) = (visible_set(&old), visible_set(&new));
+    assert_ne!(
+        old_set.keys().collect::<Vec<_>>(),
+        new_set.keys().collect::<Vec<_>>()
+    );
+    // How long a whole run takes here.
+    let started = std::time::Instant::now();
+    copy_folder(&old, &d.path("t"));
+    assert!(
+        spawn_compile(&d, &repo().join("inventories/kazakhstan"), "t")
+            .wait()
+            .unwrap()
+            .success()
+    );
+    let whole = started.elapsed().as_micros() as u64;
+    assert_eq!(visible_set(&d.path("t")), new_set);
+
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    eprintln!("kill test seed {seed}");
+    let trials = 12u64;
+    let (mut saw_old, mut saw_new, mut saw_journal) = (0, 0, 0);
+    for trial in 0..trials {
+        let out = format!("k{trial}");
+        let dir = d.path(&out);
+        copy_folder(&old, &dir);
+        // One moment in each twelfth of 1.2 × the run's length.
+        let span = whole * 12 / 10 / trials;
+        let at = span * trial + next(&mut seed) % span.max(1);
+        let mut child = spawn_compile(&d, &repo().join("inventories/kazakhstan"), &out);
+        std::thread::sleep(std::time::Duration::from_micros(at));
+        let _ = child.kill(); // SIGKILL; the run may have ended already
+        child.wait().unwrap();
+        let now = visible_set(&dir);
+        match now.get("run.json") {
+            Some(r) if Some(r) == old_set.get("run.json") => {
+                assert_eq!(now, old_set, "trial {trial}, killed at {at} µs");
+                saw_old += 1;
+            }
+            Some(_) => {
+                assert_eq!(now, new_set, "trial {trial}, killed at {at} µs");
+                saw_new += 1;
+            }
+            None => {
+                assert!(
+                    dir.join(".airinv-commit").exists(),
+                    "trial {trial}: no run.json, no journal"
+                );
+                saw_journal += 1;
+            }
+        }
+        // Any command reading the folder completes a stopped commit.
+        let (_, text) = run(&d, &["check", &out]);
+        assert!(!text.contains("another airinv run"), "{text}");
+        let after = visible_set(&dir);
+        assert!(
+            after == old_set || after == new_set,
+            "trial {trial}: a mix after check"
+        );
+        assert!(!dir.join(".airinv-commit").exists());
+    }
+    eprintln!("killed runs left: old set {saw_old}, new set {saw_new}, journal {saw_journal}");
+    assert_eq!(saw_old + saw_new + saw_journal, trials);
+}
+
+/// A copy of the Kazakhstan inventory under another name (the same work,
+/// different outputs).
+fn kazakhstan_named(d: &Dir, name: &str) -> PathBuf {
+    let from = repo().join("inventories/kazakhstan");
+    let to = d.path(name);
+    copy_folder(&from, &to);
+    copy_folder(&from.join("activity"), &to.join("activity"));
+    let toml = std::fs::read_to_string(to.join("inventory.toml")).unwrap();
+    let toml = toml.replacen("name = \"Kazakhstan\"", &format!("name = \"{name}\""), 1);
+    std::fs::write(to.join("inventory.toml"), toml).unwrap();
+    to
+}
+
+/// Two real runs of the same length started together into one folder:
+/// each either writes its whole set or stops with the message, and the
+/// folder ends holding the whole set of one of them.
+#[test]
+fn two_runs_into_one_folder_never_interleave() {
+    let d = Dir::new();
+    let (a, b) = (kazakhstan_named(&d, "KZ-A"), kazakhstan_named(&d, "KZ-B"));
+    for (inv, out) in [(&a, "ref-a"), (&b, "ref-b")] {
+        assert!(spawn_compile(&d, inv, out).wait().unwrap().success());
+    }
+    let (set_a, set_b) = (visible_set(&d.path("ref-a")), visible_set(&d.path("ref-b")));
+    assert_ne!(set_a["run.json"], set_b["run.json"]);
+    let mut refused = 0;
+    for round in 0..4 {
+        let out = format!("c{round}");
+        let mut first = spawn_compile(&d, &a, &out);
+        let mut second = spawn_compile(&d, &b, &out);
+        let mut ok = 0;
+        for child in [&mut first, &mut second] {
+            let status = child.wait().unwrap();
+            let mut err = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+            if status.success() {
+                ok += 1;
+            } else {
+                assert_eq!(status.code(), Some(2), "{err}");
+                assert!(
+                    err.contains("another airinv run is writing into this folder"),
+                    "{err}"
+                );
+                refused += 1;
+            }
+        }
+        assert!(ok >= 1, "round {round}: neither run wrote");
+        let now = visible_set(&d.path(&out));
+        assert!(now == set_a || now == set_b, "round {round}: a mix");
+    }
+    eprintln!("runs refused because the other held the folder: {refused} of 8");
 }
