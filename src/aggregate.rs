@@ -436,7 +436,9 @@ fn fill_activity_columns(
                 Ok(q) if q.dimension.fits(target.dimension) => {
                     total += *value * q.scale / target.scale;
                 }
-                _ => left_out.push(format!("{} {unit}", crate::number::format_decimal(*value))),
+                // Six significant digits: a message, not a value (an
+                // extrapolated year would show all 28).
+                _ => left_out.push(format!("{} {unit}", crate::number::significant(*value, 6))),
             }
         }
         if !left_out.is_empty() {
