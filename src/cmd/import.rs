@@ -106,6 +106,49 @@ pub fn run(opts: &ImportOptions) -> Result<ImportReport> {
     }
     let xlsx = out.file("annex1.xlsx")?;
     annex1::write_xlsx(&xlsx, &tables, |_| Ok(()))?;
-    report.outputs = out.commit(None, true)?;
+    // The run record, last: which workbook these tables come from, and what
+    // was read of it (a folder holding it holds the whole set).
+    let run_json = out.file("run.json")?;
+    let record = run_record(opts, &report)?;
+    output::write_atomically(&run_json, |w| {
+        serde_json::to_writer_pretty(&mut *w, &record).map_err(std::io::Error::other)?;
+        w.write_all(b"\n")
+    })?;
+    report.outputs = out.commit(Some("run.json"), true)?;
     Ok(report)
+}
+
+/// The record of an import: the workbook (path, SHA-256), its year sheets
+/// with their cell counts, the sheets skipped and every value not read.
+fn run_record(opts: &ImportOptions, report: &ImportReport) -> Result<serde_json::Value> {
+    let c = report.counts;
+    Ok(serde_json::json!({
+        "program": "airinv",
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": "import",
+        "workbook": {
+            "path": opts.workbook.display().to_string(),
+            "sha256": crate::digest::file(&opts.workbook)?,
+        },
+        "years": report.years,
+        "sheets": report.sheets,
+        "other_sheets": report
+            .other_sheets
+            .iter()
+            .map(|(sheet, why)| format!("{sheet}: {why}"))
+            .collect::<Vec<_>>(),
+        "cells": {
+            "read": c.total(),
+            "numbers": c.numbers,
+            "keys": c.keys,
+            "empty": c.empty,
+        },
+        "not_read": report
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.at, s.reason))
+            .chain(report.unreadable.iter().cloned())
+            .collect::<Vec<_>>(),
+        "layout_deviations": report.issues.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>(),
+    }))
 }

@@ -85,6 +85,18 @@ fn import_reproduces_every_number_and_key_of_every_year_sheet_of_the_fixture() {
         "{stderr}"
     );
     assert_eq!(stderr.matches("skipped:").count(), 1, "{stderr}");
+    // The run record names the workbook by its SHA-256 and carries the same
+    // counts and the block not read.
+    let record: serde_json::Value = serde_json::from_str(&d.read("out/run.json")).unwrap();
+    assert_eq!(record["command"], "import");
+    assert_eq!(
+        record["workbook"]["sha256"],
+        airinv::digest::file(&fixture).unwrap()
+    );
+    assert_eq!(record["cells"]["read"], 141120);
+    assert_eq!(record["cells"]["numbers"], 38810);
+    assert_eq!(record["years"].as_array().unwrap().len(), 30);
+    assert_eq!(record["not_read"].as_array().unwrap().len(), 1);
     assert!(
         stderr.contains("sheet 1991, cell AK54: a number stored as text ('118454.36')"),
         "{stderr}"
