@@ -1016,7 +1016,14 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
         if !years.contains(&y) {
             return Err(at(
                 t.span(),
-                format!("{what}: {y} is not one of the projection years {years:?}"),
+                format!(
+                    "{what}: {y} is not one of the projection years ({}); add it to `years` or target one of them",
+                    years
+                        .iter()
+                        .map(|y| y.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             ));
         }
         let kind = match (&r.reduction_pct, &r.ceiling) {
@@ -1174,7 +1181,7 @@ mod tests {
             "{HEAD}\n[[target]]\npollutant = \"SO2\"\nyear = 2035\nceiling = 10\n"
         ));
         assert!(
-            m.contains("[[target]] SOx 2035: 2035 is not one of the projection years [2030, 2040]"),
+            m.contains("[[target]] SOx 2035: 2035 is not one of the projection years (2030, 2040)"),
             "{m}"
         );
         let m = message(&format!(
