@@ -386,6 +386,16 @@ fn apply_adjustments(table: &mut Annex1Year, adjustments: &[Adjustment], errors:
     }
 }
 
+/// A unit in the words of the template's label: `Gas throughput [TJ]` with
+/// `m3` gives `Gas throughput [m3]`; a label without brackets gives the
+/// unit.
+fn in_template_words(label: &str, unit: &str) -> String {
+    match (label.rfind('['), label.ends_with(']')) {
+        (Some(open), true) => format!("{}[{unit}]", &label[..open]),
+        _ => unit.to_string(),
+    }
+}
+
 fn fill_activity_columns(
     table: &mut Annex1Year,
     active: &BTreeSet<u32>,
@@ -421,10 +431,23 @@ fn fill_activity_columns(
             cells.other_activity = Cell::Key(NotationKey::NA);
             continue;
         };
-        // The template's unit when it can be read, else the first unit given.
-        let target_text = match parse_activity_unit(&row.other_activity_unit) {
-            Ok(_) if !combustion => row.other_activity_unit.clone(),
-            _ => amounts[0].1.clone(),
+        // The template's unit when it can be read and an amount is in it
+        // (or converts to it); else the first unit given, in the template's
+        // words (`Gas throughput [m3]`: column AL is free text, and a blank
+        // or zero AK beside the row's emissions would hide the activity).
+        let fits = |template: &str| {
+            parse_activity_unit(template).is_ok_and(|t| {
+                amounts.iter().any(|(_, u)| {
+                    parse_activity_unit(u).is_ok_and(|q| q.dimension.fits(t.dimension))
+                })
+            })
+        };
+        let target_text = if !combustion && fits(&row.other_activity_unit) {
+            row.other_activity_unit.clone()
+        } else if !combustion {
+            in_template_words(&row.other_activity_unit, &amounts[0].1)
+        } else {
+            amounts[0].1.clone()
         };
         let Ok(target) = parse_activity_unit(&target_text) else {
             continue;
@@ -436,9 +459,12 @@ fn fill_activity_columns(
                 Ok(q) if q.dimension.fits(target.dimension) => {
                     total += *value * q.scale / target.scale;
                 }
-                // Six significant digits: a message, not a value (an
-                // extrapolated year would show all 28).
-                _ => left_out.push(format!("{} {unit}", crate::number::significant(*value, 6))),
+                // To 0.001: a message, not a value (an extrapolated year
+                // would show all 28 digits).
+                _ => left_out.push(format!(
+                    "{} {unit}",
+                    crate::number::format_decimal(value.round_dp(3).normalize())
+                )),
             }
         }
         if !left_out.is_empty() {
@@ -450,5 +476,24 @@ fn fill_activity_columns(
         }
         cells.other_activity = Cell::Number(total);
         cells.other_activity_unit = target_text;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unit_is_put_in_the_words_of_the_template_label() {
+        assert_eq!(
+            in_template_words("Gas throughput [TJ]", "m3"),
+            "Gas throughput [m3]"
+        );
+        assert_eq!(
+            in_template_words("Gas vented flared [TJ]", "t"),
+            "Gas vented flared [t]"
+        );
+        assert_eq!(in_template_words("", "bodies"), "bodies");
+        assert_eq!(in_template_words("Number [of x", "head"), "head");
     }
 }
