@@ -19,7 +19,7 @@
 //!   for estimation. One finding per row and pollutant over the years.
 
 use super::implied_factors::Tier1;
-use super::{Finding, Kind, Severity, Submission, YearView, show, year_ranges};
+use super::{Finding, Kind, Severity, Submission, YearView, show_rounded, year_ranges};
 use crate::fuel::FuelGroup;
 use crate::nfr::{self, Row, RowKind};
 use crate::notation_key::{Cell, NotationKey};
@@ -326,7 +326,13 @@ fn ne_with_tier1(years: &[YearView], tier1: &Tier1, out: &mut Vec<Finding>) {
                         format!("{} {what}", f.table)
                     };
                     o.notes
-                        .insert(format!("{table}: {} {}", show(f.value), f.unit_text));
+                        // Six significant digits: factors derived at import
+                        // (per t of LTO fuel) carry 28.
+                        .insert(format!(
+                            "{table}: {} {}",
+                            show_rounded(f.value, 6),
+                            f.unit_text
+                        ));
                 }
             }
         }
@@ -439,6 +445,27 @@ mod tests {
             ne[0].message.contains("Table_3-9 Biogas: 0.23 g/GJ"),
             "{}",
             ne[0].message
+        );
+    }
+
+    #[test]
+    fn a_derived_factor_is_quoted_in_six_significant_digits() {
+        // 1A3ai(i) jet kerosene NOx per t of LTO fuel, derived at import from
+        // the per-aircraft table (15.41680877… kg/t).
+        let mut t = table(2022);
+        let r = t.row_mut("1A3ai(i)").unwrap();
+        r.set(Pollutant::NOx, key(NotationKey::NE));
+        r.fuels[crate::fuel::FuelGroup::Liquid.index()] = Cell::Number(1000.into());
+        let s = Submission::from_tables(Kind::AnnexCsv, vec![t]);
+        let f = run(&s);
+        let ne = f
+            .iter()
+            .find(|f| f.check == "notation-key.ne-tier1")
+            .expect("a candidate");
+        assert!(
+            ne.message.contains("Jet kerosene: 15.4168 kg/tonne fuel"),
+            "{}",
+            ne.message
         );
     }
 
