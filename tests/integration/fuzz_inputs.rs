@@ -1,0 +1,504 @@
+//! Fuzzing of the inputs a user hands airinv (issue 17, item 6): generated
+//! and mutated xlsx workbooks (their XML and the zip around it),
+//! `inventory.toml` files and mappings, run through the library in-process.
+//!
+//! Every generator demands the same of every input: no panic, and either a
+//! result or an error whose message names a place (the file, and a sheet,
+//! cell, line or key). Where an input is valid by construction, the values
+//! must come back exactly as written.
+//!
+//! Each property runs a few cases in `cargo test` (see [`fuzz_cases`]);
+//! `AIRINV_FUZZ_CASES` runs more, and `tests/fuzz.sh SECONDS` runs every
+//! fuzz target round after round with fresh seeds. The reproducers of
+//! `tests/data/fuzz/` are mutation bases (seed corpus) where they fit.
+
+use crate::harness::{Dir, dec, fuzz_cases, repo};
+use airinv::activity::{self, ReadOptions};
+use airinv::calculate::Accumulator;
+use airinv::fuel::Fuels;
+use airinv::{Cell, Pollutant};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use std::io::{Read, Write};
+use std::path::Path;
+
+// ---------------------------------------------------------------------------
+// Workbooks, written part by part.
+
+const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/worksheets/sheet2.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#;
+
+const RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+
+const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="NFR-19 2022" sheetId="1" r:id="rId1"/><sheet name="activity" sheetId="2" r:id="rId2"/></sheets></workbook>"#;
+
+const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet2.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#;
+
+/// The shared strings: the labels of the Annex I sheet and the text cells
+/// of the activity sheet, by index.
+const STRINGS: [&str; 15] = [
+    "NFR Code",      // 0
+    "NOx (as NO2)",  // 1
+    "NMVOC",         // 2
+    "SOx (as SO2)",  // 3
+    "kt",            // 4
+    "1A1a",          // 5
+    "1A2a",          // 6
+    "year",          // 7
+    "nfr",           // 8
+    "value",         // 9
+    "unit",          // 10
+    "5C1bv",         // 11
+    "bodies",        // 12
+    "fuel",          // 13
+    "technology",    // 14
+];
+
+/// How the XML of a part is written: the quotes around attribute values
+/// and the spaces around `=` (both are XML; a reader must take either).
+#[derive(Debug, Clone, Copy)]
+struct Style {
+    single_quotes: bool,
+    spaced: bool,
+}
+
+impl Style {
+    fn attr(self, name: &str, value: &str) -> String {
+        let q = if self.single_quotes { '\'' } else { '"' };
+        let eq = if self.spaced { " = " } else { "=" };
+        format!(" {name}{eq}{q}{value}{q}")
+    }
+}
+
+fn shared_strings(style: Style) -> String {
+    let n = STRINGS.len().to_string();
+    let mut x = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"{}{}>",
+        style.attr("count", &n),
+        style.attr("uniqueCount", &n)
+    );
+    for s in STRINGS {
+        x.push_str(&format!("<si><t>{s}</t></si>"));
+    }
+    x.push_str("</sst>");
+    x
+}
+
+/// A cell: `t="s"` with a shared-string index, or a number.
+fn cell(style: Style, r: &str, shared: Option<usize>, number: &str) -> String {
+    match shared {
+        Some(i) => format!("<c{}{}><v>{i}</v></c>", style.attr("r", r), style.attr("t", "s")),
+        None => format!("<c{}><v>{number}</v></c>", style.attr("r", r)),
+    }
+}
+
+fn sheet(style: Style, rows: &[(u32, Vec<String>)]) -> String {
+    let mut x = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>",
+    );
+    for (r, cells) in rows {
+        x.push_str(&format!("<row{}>", style.attr("r", &r.to_string())));
+        for c in cells {
+            x.push_str(c);
+        }
+        x.push_str("</row>");
+    }
+    x.push_str("</sheetData></worksheet>");
+    x
+}
+
+/// The Annex I year sheet: header row 12, units row 13, NOx, NMVOC and SOx
+/// of 1A1a and 1A2a in rows 14-15 (the values given as text).
+fn annex_sheet(style: Style, values: &[String; 6]) -> String {
+    let s = |r: &str, i: usize| cell(style, r, Some(i), "");
+    let n = |r: &str, v: &str| cell(style, r, None, v);
+    sheet(
+        style,
+        &[
+            (
+                12,
+                vec![s("A12", 0), s("C12", 1), s("D12", 2), s("E12", 3)],
+            ),
+            (13, vec![s("C13", 4), s("D13", 4), s("E13", 4)]),
+            (
+                14,
+                vec![
+                    s("A14", 5),
+                    n("C14", &values[0]),
+                    n("D14", &values[1]),
+                    n("E14", &values[2]),
+                ],
+            ),
+            (
+                15,
+                vec![
+                    s("A15", 6),
+                    n("C15", &values[3]),
+                    n("D15", &values[4]),
+                    n("E15", &values[5]),
+                ],
+            ),
+        ],
+    )
+}
+
+/// The activity sheet: one row of cremations (5C1bv, bodies) in 2022.
+fn activity_sheet(style: Style, value: &str) -> String {
+    let s = |r: &str, i: usize| cell(style, r, Some(i), "");
+    let n = |r: &str, v: &str| cell(style, r, None, v);
+    sheet(
+        style,
+        &[
+            (
+                1,
+                vec![
+                    s("A1", 7),
+                    s("B1", 8),
+                    s("C1", 13),
+                    s("D1", 14),
+                    s("E1", 9),
+                    s("F1", 10),
+                ],
+            ),
+            (
+                2,
+                vec![n("A2", "2022"), s("B2", 11), n("E2", value), s("F2", 12)],
+            ),
+        ],
+    )
+}
+
+/// The parts of a workbook, by name.
+type Parts = Vec<(String, Vec<u8>)>;
+
+fn parts(style: Style, annex: &[String; 6], activity: &str) -> Parts {
+    vec![
+        ("[Content_Types].xml".into(), CONTENT_TYPES.into()),
+        ("_rels/.rels".into(), RELS.into()),
+        ("xl/workbook.xml".into(), WORKBOOK.into()),
+        ("xl/_rels/workbook.xml.rels".into(), WORKBOOK_RELS.into()),
+        ("xl/sharedStrings.xml".into(), shared_strings(style).into()),
+        (
+            "xl/worksheets/sheet1.xml".into(),
+            annex_sheet(style, annex).into(),
+        ),
+        (
+            "xl/worksheets/sheet2.xml".into(),
+            activity_sheet(style, activity).into(),
+        ),
+    ]
+}
+
+fn zip_parts(parts: &Parts, stored: bool) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let method = if stored {
+        zip::CompressionMethod::Stored
+    } else {
+        zip::CompressionMethod::Deflated
+    };
+    let options = zip::write::SimpleFileOptions::default().compression_method(method);
+    for (name, bytes) in parts {
+        w.start_file(name.as_str(), options).unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// The parts of an xlsx file of the seed corpus.
+fn unzip(path: &Path) -> Parts {
+    let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).unwrap();
+            (f.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
+
+/// What a reader gave: Ok, or the error's message, which must name the file.
+fn names_the_file(result: Result<(), String>, file: &str) -> Result<(), TestCaseError> {
+    if let Err(e) = result {
+        prop_assert!(e.contains(file), "the error does not name the file: {e}");
+    }
+    Ok(())
+}
+
+/// Reads a workbook as every command does: as an Annex I workbook, as an
+/// activity sheet, and as a sheet for a mapping. Panics fail the test
+/// (proptest catches them); errors must name the file.
+fn read_every_way(path: &Path) -> Result<(), TestCaseError> {
+    let file = path.file_name().unwrap().to_str().unwrap();
+    names_the_file(
+        airinv::workbook::read(path).map(|_| ()).map_err(|e| e.to_string()),
+        file,
+    )?;
+    names_the_file(
+        airinv::workbook::read_lenient(path)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        file,
+    )?;
+    let fuels = Fuels::built_in().clone();
+    let options = ReadOptions {
+        years: vec![2022],
+        fuels: Some(&fuels),
+        ..ReadOptions::default()
+    };
+    let mut rejected = Vec::new();
+    let read = activity::read_file(path, Some("activity"), &options, &mut rejected, |_| {});
+    names_the_file(read.map(|_| ()).map_err(|e| e.to_string()), file)?;
+    for r in &rejected {
+        prop_assert!(r.at.to_string().contains(file), "{:?}", r);
+    }
+    names_the_file(
+        airinv::sheet::read(path, None)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        file,
+    )
+}
+
+/// Decimals an Excel number cell holds exactly (at most 15 significant
+/// digits), written as text.
+fn excel_decimal() -> impl Strategy<Value = String> {
+    (
+        -999_999_999_999_999i64..=999_999_999_999_999,
+        0u32..=12,
+    )
+        .prop_map(|(m, scale)| Decimal::new(m, scale).to_string())
+}
+
+/// A text of an XML part mutated where it is read: cell types, references,
+/// quoting, entities and character references, comments, CDATA, broken
+/// tags, huge and impossible numbers, encodings and a BOM.
+fn xml_mutation() -> impl Strategy<Value = (u8, prop::sample::Index, &'static str)> {
+    let snippet = prop::sample::select(vec![
+        " t=\"s\"",
+        " t=\"n\"",
+        " t=\"str\"",
+        " t=\"inlineStr\"",
+        " t=\"b\"",
+        " t=\"e\"",
+        " t=\"d\"",
+        " t='s'",
+        " r=\"A1\"",
+        " r=\"XFD1048576\"",
+        " r=\"XFE1048577\"",
+        " r=\"a1\"",
+        " r=\"\"",
+        " r=\"C0\"",
+        " r=\"ZZZZZZ99999999999\"",
+        " r = 'B2'",
+        "&#51;",
+        "&#x33;",
+        "&#0;",
+        "&#1114112;",
+        "&amp;",
+        "&lt;",
+        "&nosuch;",
+        "&",
+        "<!-- comment -->",
+        "<!--",
+        "<![CDATA[7]]>",
+        "<![CDATA[",
+        "<v>",
+        "</v>",
+        "<v/>",
+        "</c>",
+        "<c r=\"C14\"><v>1</v></c>",
+        "<is><t>9</t></is>",
+        "</row>",
+        "<row r=\"14\">",
+        "<row r=\"0\">",
+        "<row r=\"99999999999\">",
+        "</sheetData>",
+        "1e400",
+        "-1e400",
+        "1e-400",
+        "NaN",
+        "inf",
+        "-0",
+        "79228162514264337593543950336",
+        "0.0000000000000000000000000001",
+        "99999999999999999999999999999999999999",
+        "4000000000000",
+        "-1",
+        "2147483648",
+        "\u{feff}",
+        "\u{0}",
+        "\u{a0}",
+        "²",
+        "٣",
+        "\"",
+        "'",
+        "<",
+        ">",
+        "=",
+        " ",
+        "<?xml version=\"1.0\" encoding=\"UTF-16\"?>",
+        "<?xml version=\"1.0\" encoding=\"windows-1251\"?>",
+        "<!DOCTYPE x [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;\">]>",
+        "&b;",
+        " count=\"4000000000000\"",
+        " count='4000000000000'",
+        " uniqueCount = \"18446744073709551616\"",
+        "<si><t>extra</t></si>",
+        "<si><r><t>ri</t></r><r><t>ch</t></r></si>",
+        "</si>",
+        "<t xml:space=\"preserve\"> 1A1a </t>",
+    ]);
+    // 0-4: insert; 5: delete a span; 6: truncate; 7: replace a span.
+    (0u8..8, any::<prop::sample::Index>(), snippet)
+}
+
+/// Applies XML mutations to a part's text, at character boundaries.
+fn mutate_text(text: &str, mutations: &[(u8, prop::sample::Index, &'static str)]) -> Vec<u8> {
+    let mut t = text.to_string();
+    for (kind, at, snippet) in mutations {
+        let boundaries: Vec<usize> = t
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(t.len()))
+            .collect();
+        let i = boundaries[at.index(boundaries.len())];
+        let end = boundaries
+            .iter()
+            .copied()
+            .find(|b| *b >= i + 1 + snippet.len() % 7)
+            .unwrap_or(t.len());
+        match kind {
+            0..=4 => t.insert_str(i, snippet),
+            5 => t.replace_range(i..end, ""),
+            6 => t.truncate(i),
+            _ => t.replace_range(i..end, snippet),
+        }
+    }
+    t.into_bytes()
+}
+
+/// Byte-level mutations of a whole file: bit flips, overwritten bytes,
+/// truncation (CRCs left as they are).
+fn mutate_bytes(bytes: &mut Vec<u8>, mutations: &[(u8, prop::sample::Index, u8)]) {
+    for (kind, at, b) in mutations {
+        if bytes.is_empty() {
+            return;
+        }
+        let i = at.index(bytes.len());
+        match kind {
+            0..=3 => bytes[i] ^= 1 << (b % 8),
+            4 | 5 => bytes[i] = *b,
+            6 => bytes.truncate(i),
+            _ => bytes.insert(i, *b),
+        }
+    }
+}
+
+/// A workbook to mutate: the generated one (in any quoting, stored or
+/// deflated) or one of the seed corpus.
+fn base_parts() -> impl Strategy<Value = (Parts, bool)> {
+    let generated = (any::<bool>(), any::<bool>(), any::<bool>()).prop_map(|(q, s, stored)| {
+        let style = Style {
+            single_quotes: q,
+            spaced: s,
+        };
+        let values = ["1.5", "0", "22", "0.000001", "3.853", "7"].map(String::from);
+        (parts(style, &values, "38000"), stored)
+    });
+    let seeds = prop::sample::select(vec!["char-ref-in-number.xlsx", "sst-count-single-quotes.xlsx"])
+        .prop_map(|name| (unzip(&repo().join("tests/data/fuzz").join(name)), false));
+    prop_oneof![4 => generated, 1 => seeds]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases(48)))]
+
+    /// Workbooks whose XML is mutated (in the parts that hold cells and
+    /// strings) and then rezipped with good CRCs.
+    #[test]
+    fn fuzz_xlsx_xml_mutants_are_read_or_refused_with_their_place(
+        (base, stored) in base_parts(),
+        part in prop::sample::select(vec!["sheet1.xml", "sheet2.xml", "sharedStrings.xml", "workbook.xml"]),
+        mutations in proptest::collection::vec(xml_mutation(), 1..4),
+    ) {
+        let mut parts = base;
+        for (name, bytes) in parts.iter_mut() {
+            if name.ends_with(part) {
+                let text = String::from_utf8_lossy(bytes).into_owned();
+                *bytes = mutate_text(&text, &mutations);
+            }
+        }
+        let d = Dir::new();
+        let path = d.path("w.xlsx");
+        std::fs::write(&path, zip_parts(&parts, stored)).unwrap();
+        read_every_way(&path)?;
+    }
+
+    /// Workbooks whose zip bytes are mutated (bit flips, truncation,
+    /// inserted bytes), CRCs left as they were.
+    #[test]
+    fn fuzz_xlsx_zip_mutants_are_read_or_refused_with_their_place(
+        (base, stored) in base_parts(),
+        mutations in proptest::collection::vec((0u8..8, any::<prop::sample::Index>(), any::<u8>()), 1..4),
+    ) {
+        let mut bytes = zip_parts(&base, stored);
+        mutate_bytes(&mut bytes, &mutations);
+        let d = Dir::new();
+        let path = d.path("w.xlsx");
+        std::fs::write(&path, &bytes).unwrap();
+        read_every_way(&path)?;
+    }
+
+    /// Valid workbooks (any quoting, stored or deflated): every number cell
+    /// is read as the decimal written, in the Annex I table and as activity.
+    #[test]
+    fn fuzz_xlsx_numbers_are_read_as_written(
+        single_quotes in any::<bool>(),
+        spaced in any::<bool>(),
+        stored in any::<bool>(),
+        values in proptest::array::uniform6(excel_decimal()),
+        activity_value in excel_decimal(),
+    ) {
+        let style = Style { single_quotes, spaced };
+        let d = Dir::new();
+        let path = d.path("w.xlsx");
+        std::fs::write(&path, zip_parts(&parts(style, &values, &activity_value), stored)).unwrap();
+
+        let book = airinv::workbook::read(&path).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(book.years.len(), 1);
+        let table = &book.years[0].table;
+        prop_assert_eq!(table.header.year, 2022);
+        let pollutants = [Pollutant::NOx, Pollutant::NMVOC, Pollutant::SOx];
+        for (i, code) in ["1A1a", "1A2a"].iter().enumerate() {
+            let row = table.row(code).unwrap();
+            for (j, p) in pollutants.iter().enumerate() {
+                let written = dec(&values[i * 3 + j]);
+                match row.get(*p) {
+                    Cell::Number(v) => prop_assert_eq!(v, written, "{} {:?}", code, p),
+                    other => prop_assert!(false, "{} {:?}: {:?}, written {}", code, p, other, written),
+                }
+            }
+        }
+
+        let fuels = Fuels::built_in().clone();
+        let options = ReadOptions { years: vec![2022], fuels: Some(&fuels), ..ReadOptions::default() };
+        let mut acc = Accumulator::new(false);
+        let mut rejected = Vec::new();
+        let read = activity::read_file(&path, Some("activity"), &options, &mut rejected, |a| acc.add(a));
+        let written = dec(&activity_value);
+        if written < Decimal::ZERO {
+            // A negative activity is refused, with its cell.
+            prop_assert_eq!(rejected.len(), 1);
+            prop_assert!(rejected[0].at.to_string().contains("cell E2"), "{:?}", rejected[0]);
+        } else {
+            let counts = read.map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(counts.used, 1, "{:?}", rejected);
+            let totals: Vec<Decimal> = acc.keys.values().map(|t| t.value).collect();
+            prop_assert_eq!(totals, vec![written]);
+        }
+    }
+}
