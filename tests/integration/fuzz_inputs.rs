@@ -502,3 +502,302 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// inventory.toml and mappings, from a grammar of their real keys.
+
+/// A TOML value: right and wrong types, absurd numbers, unicode, nesting.
+fn toml_value() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        Just("\"XX\"".to_string()),
+        Just("\"KZ\"".to_string()),
+        Just("\"Казахстан\"".to_string()),
+        Just("\"1A1a\"".to_string()),
+        Just("\"5C1bv\"".to_string()),
+        Just("\"NOx\"".to_string()),
+        Just("\"all\"".to_string()),
+        Just("\"NO\"".to_string()),
+        Just("\"IE\"".to_string()),
+        Just("\"Diesel\"".to_string()),
+        Just("\"Natural gas\"".to_string()),
+        Just("\"activity/a.csv\"".to_string()),
+        Just("\"extrapolation\"".to_string()),
+        Just("\"42.9\"".to_string()),
+        Just("\"-42.9\"".to_string()),
+        Just("\"0\"".to_string()),
+        Just("\"1e30\"".to_string()),
+        Just("\"79228162514264337593543950335\"".to_string()),
+        Just("\"NaN\"".to_string()),
+        Just("\"10²\"".to_string()),
+        Just("\"\"".to_string()),
+        Just("2022".to_string()),
+        Just("2005".to_string()),
+        Just("0".to_string()),
+        Just("-1".to_string()),
+        Just("9223372036854775807".to_string()),
+        Just("1e30".to_string()),
+        Just("1e308".to_string()),
+        Just("nan".to_string()),
+        Just("-inf".to_string()),
+        Just("42.9".to_string()),
+        Just("0.1".to_string()),
+        Just("true".to_string()),
+        Just("1979-05-27T07:32:00Z".to_string()),
+        Just("{}".to_string()),
+        Just("[]".to_string()),
+        Just(format!("{}1{}", "[".repeat(40), "]".repeat(40))),
+        "\"[\\PC]{0,12}\"".prop_map(|s| s.replace('\\', "")),
+        (-100_000i64..100_000, 0u32..6).prop_map(|(m, s)| format!("\"{}\"", Decimal::new(m, s))),
+    ];
+    leaf.prop_recursive(2, 8, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(", "))),
+            proptest::collection::vec((toml_key(), inner), 0..3).prop_map(|kv| {
+                let fields: Vec<String> = kv.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                format!("{{ {} }}", fields.join(", "))
+            }),
+        ]
+    })
+}
+
+/// A key: the real keys of inventory.toml and mappings, misspelt ones,
+/// quoted ones and years.
+fn toml_key() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "name", "country", "years", "version", "activity", "factors", "history",
+        "uncertainties", "code", "pollutants", "pollutant", "key", "included_in", "note",
+        "group", "year", "value", "row", "nfr", "fuel", "technology", "method", "basis",
+        "surrogate", "file", "sheet", "mapping", "Diesel", "\"Natural gas\"", "Petrol",
+        "\"Light heating oil\"", "2021", "\"2022-2024\"", "source", "line_column", "year_row",
+        "fuel_row", "first_data_row", "unit", "write_unit", "empty", "names", "exclude",
+        "total", "label", "to", "rest", "except", "table", "abatement", "region", "tier",
+        "subtotal_of", "tolerance", "share", "fuels", "reason", "difference", "accept",
+        "nmae", "contry", "activty", "pollutnts", "\"\"", "\"ключ\"", "a.b.c",
+    ])
+    .prop_map(String::from)
+}
+
+/// A table header: the real ones, misspelt ones, nested and repeated.
+fn toml_table() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "[fuels]", "[ncv]", "[sulphur]", "[ncv_volume]", "[[notation_keys]]",
+        "[[default_keys]]", "[[adjustments]]", "[[fill]]", "[sheet]", "[[fuels]]", "[[lines]]",
+        "[lines.remainder]", "[[lines.accept]]", "[[lines.to]]", "[ncv.Diesel]",
+        "[[notation_key]]", "[nvc]", "[a.b.c.d.e.f]", "[\"ключ\"]",
+    ])
+    .prop_map(String::from)
+}
+
+/// A TOML file: key = value lines and tables of them, then text-level
+/// mutations (truncation, inserted and deleted spans).
+fn toml_file(base: &'static str) -> impl Strategy<Value = String> {
+    let line = || (toml_key(), toml_value()).prop_map(|(k, v)| format!("{k} = {v}"));
+    let section = (toml_table(), proptest::collection::vec(line(), 0..5))
+        .prop_map(|(t, lines)| format!("{t}\n{}", lines.join("\n")));
+    let snippet = prop::sample::select(vec![
+        "=", "\"", "'", "[", "]", "[[", "{", "}", ",", "\n", "#", "\\", "\\u0000", "\u{feff}",
+        "\0", "\r", "\"\"\"", "'''", "1e30", "nan", "-", "ncv", "[ncv]\n", "Diesel = \"-1\"\n",
+    ]);
+    let mutation = (0u8..8, any::<prop::sample::Index>(), snippet)
+        .prop_map(|(k, i, s): (u8, prop::sample::Index, &'static str)| (k, i, s));
+    (
+        prop_oneof![
+            Just(base.to_string()),
+            Just(String::new()),
+        ],
+        proptest::collection::vec(line(), 0..4),
+        proptest::collection::vec(section, 0..5),
+        proptest::collection::vec(mutation, 0..3),
+    )
+        .prop_map(|(base, top, sections, mutations)| {
+            let text = format!("{}\n{}\n{base}\n{}\n", top.join("\n"), "", sections.join("\n"));
+            String::from_utf8_lossy(&mutate_text(&text, &mutations)).into_owned()
+        })
+}
+
+/// An error of a configuration file names the file, and a line or a key.
+fn names_the_place(e: &str, files: &[&str]) -> Result<(), TestCaseError> {
+    prop_assert!(
+        files.iter().any(|f| e.contains(f)),
+        "the error names none of {:?}: {}",
+        files,
+        e
+    );
+    Ok(())
+}
+
+const INVENTORY: &str = r#"name = "Fuzz"
+country = "XX"
+years = [2022]
+activity = ["activity/a.csv"]
+
+[ncv]
+Diesel = "42.9"
+
+[sulphur]
+Diesel = "10"
+
+[[notation_keys]]
+code = "1A5a"
+key = "IE"
+included_in = "1A4ai"
+
+[[default_keys]]
+group = "2B"
+key = "NO"
+
+[[adjustments]]
+year = 2022
+pollutant = "NOx"
+row = "1A3biii"
+value = "-0.5"
+note = "fuzz"
+"#;
+
+const ACTIVITY: &str = "year,nfr,fuel,technology,value,unit\n2022,5C1bv,,,38000,bodies\n2022,1A3biii,Diesel,,120,kt\n";
+
+/// Loads an inventory folder and, when it loads, compiles it in memory.
+fn load_and_compile(dir: &Path) -> Result<(), String> {
+    let inv = airinv::compile::load_inventory(dir).map_err(|e| e.to_string())?;
+    airinv::compile::inventory_fuels(&inv).map_err(|e| e.to_string())?;
+    airinv::compute(&airinv::CompileOptions {
+        source: dir.to_path_buf(),
+        ..airinv::CompileOptions::default()
+    })
+    .map(|_| ())
+    .map_err(|e| e.to_string())
+}
+
+/// The mapping of the generated balance sheet (`balance.csv`).
+const MAPPING: &str = r#"name = "Fuzz balance"
+source = "generated"
+
+[sheet]
+line_column = "A"
+year_row = 1
+fuel_row = 2
+unit = "TJ"
+
+[[fuels]]
+fuel = "Hard Coal"
+names = "Coal"
+
+[[fuels]]
+fuel = "Natural Gas"
+names = { 2022 = "Gas" }
+
+[[fuels]]
+names = ["Total"]
+total = true
+
+[[lines]]
+names = ["Power plants"]
+nfr = "1A1a"
+
+[[lines]]
+names = ["Households"]
+to = [{ nfr = "1A4bi", share = "0.9" }]
+rest = "the rest is burnt elsewhere"
+
+[[lines]]
+names = ["Total"]
+subtotal_of = ["Power plants", "Households"]
+tolerance = "0.5"
+"#;
+
+fn balance(values: &[String; 4]) -> String {
+    format!(
+        ",2022,2022,2022\n,Coal,Gas,Total\nPower plants,{},{},0\nHouseholds,{},{},0\nTotal,0,0,0\n",
+        values[0], values[1], values[2], values[3]
+    )
+}
+
+fn convert(d: &Dir) -> Result<airinv::cmd::convert::ConvertReport, String> {
+    airinv::cmd::convert::run(&airinv::cmd::convert::ConvertOptions {
+        source: d.path("balance.csv"),
+        mapping: d.path("mapping.toml"),
+        out: d.path("out/activity.csv"),
+        sheet: None,
+    })
+    .map_err(|e| e.to_string())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases(48)))]
+
+    /// Generated and mutated inventory.toml files: loaded and compiled, or
+    /// refused with the file and a line or key.
+    #[test]
+    fn fuzz_inventory_toml_is_loaded_or_refused_with_its_place(text in toml_file(INVENTORY)) {
+        let d = Dir::new();
+        d.write("inv/inventory.toml", &text);
+        d.write("inv/activity/a.csv", ACTIVITY);
+        if let Err(e) = load_and_compile(&d.path("inv")) {
+            names_the_place(&e, &["inventory.toml", "a.csv"])?;
+        }
+    }
+
+    /// An NCV and a sulphur content written in inventory.toml are read
+    /// exactly, whatever their form (text, integer).
+    #[test]
+    fn fuzz_inventory_settings_are_read_as_written(
+        m in 1i64..=1000,
+        scale in 0u32..6,
+        as_text in any::<bool>(),
+    ) {
+        // NCVs lie in (0, 1000] GJ/t.
+        let expected = Decimal::new(m, if as_text { scale } else { 0 });
+        let written = if as_text { format!("\"{expected}\"") } else { expected.to_string() };
+        let d = Dir::new();
+        d.write("inv/inventory.toml", &format!("years = [2022]\nactivity = [\"activity/a.csv\"]\n[ncv]\nDiesel = {written}\n"));
+        d.write("inv/activity/a.csv", ACTIVITY);
+        match airinv::compile::load_inventory(&d.path("inv")) {
+            Ok(inv) => prop_assert_eq!(inv.ncv.clone(), vec![("Diesel".to_string(), expected)]),
+            Err(e) => prop_assert!(false, "{}: {}", written, e),
+        }
+    }
+
+    /// Generated and mutated mappings, and balance sheets of any numbers:
+    /// converted, or refused with the mapping or the sheet and a place.
+    #[test]
+    fn fuzz_mapping_toml_is_converted_or_refused_with_its_place(
+        text in toml_file(MAPPING),
+        values in proptest::array::uniform4(prop_oneof![
+            excel_decimal(),
+            Just("1e30".to_string()),
+            Just("-".to_string()),
+            Just("79228162514264337593543950335".to_string()),
+            Just("\"1,5\"".to_string()),
+        ]),
+    ) {
+        let d = Dir::new();
+        d.write("mapping.toml", &text);
+        d.write("balance.csv", &balance(&values));
+        if let Err(e) = convert(&d) {
+            names_the_place(&e, &["mapping.toml", "balance.csv"])?;
+        }
+    }
+
+    /// Through the shipped-shape mapping, every cell of the balance comes
+    /// out as written (times its share).
+    #[test]
+    fn fuzz_mapped_cells_are_converted_as_written(
+        values in proptest::array::uniform4((0i64..10_000_000_000, 0u32..6).prop_map(|(m, s)| Decimal::new(m, s).to_string())),
+    ) {
+        let d = Dir::new();
+        d.write("mapping.toml", MAPPING);
+        d.write("balance.csv", &balance(&values));
+        let report = convert(&d).map_err(TestCaseError::fail)?;
+        let rows = &report.conversion.rows;
+        let value = |nfr: &str, fuel: &str| {
+            rows.iter()
+                .filter(|r| r.nfr == nfr && r.fuel == fuel)
+                .map(|r| r.value)
+                .sum::<Decimal>()
+        };
+        prop_assert_eq!(value("1A1a", "Hard Coal"), dec(&values[0]));
+        prop_assert_eq!(value("1A1a", "Natural gas"), dec(&values[1]));
+        prop_assert_eq!(value("1A4bi", "Hard Coal"), dec(&values[2]) * dec("0.9"));
+        prop_assert_eq!(value("1A4bi", "Natural gas"), dec(&values[3]) * dec("0.9"));
+    }
+}
