@@ -96,7 +96,7 @@ while :; do
             ((ms > 0)) || ms=1
             n=$((n * round * 1000 / ms))
             ((n < 16)) && n=16
-            ((n > 4 * next[$t] + 16)) && n=$((4 * next[$t] + 16))
+            ((n > 16 * next[$t] + 16)) && n=$((16 * next[$t] + 16))
             next[$t]=$n
         else
             case $rc in

@@ -955,3 +955,37 @@ fn a_bad_header_above_an_open_quote_gives_one_error_in_both_modes() {
         .to_string();
     assert!(e.contains("b.csv, row 1: the header lacks the column(s) nfr"), "{e}");
 }
+
+/// Found by the seed-corpus fuzzing: a line holding only a vertical tab
+/// (0x0B, a space to `trim`) was an empty line to the general reader and a
+/// row with no year ("'' is not a year") to the streaming reader.
+#[test]
+fn a_vertical_tab_line_is_empty_in_both_modes() {
+    let d = Dir::new();
+    let path = d.write(
+        "a.csv",
+        "year,nfr,fuel,technology,value,unit\n2022,5C1bv,,,38000,bodies\n\u{b}\n,\u{b},\n",
+    );
+    let fuels = Fuels::built_in().clone();
+    let options = ReadOptions {
+        years: vec![2022],
+        fuels: Some(&fuels),
+        ..ReadOptions::default()
+    };
+    let mut acc = Accumulator::new(false);
+    let mut rejected = Vec::new();
+    let counts = activity::read_file(&path, None, &options, &mut rejected, |a| acc.add(a)).unwrap();
+    assert_eq!((counts.read, counts.used, counts.empty), (1, 1, 2));
+    let general = summary(&acc, &rejected, counts);
+    for block in [1, 4, 64] {
+        let s = airinv::stream::read_csv_in_blocks(
+            &path,
+            &options,
+            &airinv::stream::Progress::default(),
+            block,
+        )
+        .unwrap()
+        .expect("read by the stream reader");
+        assert_eq!(summary(&s.acc, &s.rejected, s.counts), general, "block {block}");
+    }
+}
