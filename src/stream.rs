@@ -911,9 +911,9 @@ impl<'a> Worker<'a> {
         // Empty lines (or only separators and spaces): skipped and counted.
         // Spaces as `trim` (the general reader) knows them: ASCII's and the
         // vertical tab (0x0B), which `is_ascii_whitespace` leaves out.
-        if line.first().is_none_or(|b| {
-            *b == b',' || b.is_ascii_whitespace() || *b == 0x0B || !b.is_ascii()
-        })
+        if line
+            .first()
+            .is_none_or(|b| *b == b',' || b.is_ascii_whitespace() || *b == 0x0B || !b.is_ascii())
             && std::str::from_utf8(line)
                 .is_ok_and(|t| t.chars().all(|c| c == ',' || c.is_whitespace()))
         {

@@ -325,7 +325,13 @@ mod tests {
         ))
         .unwrap();
         let max = "79228162514264337593543950335";
-        let t = sheet(&[&["", "2022"], &["", "Gas"], &["P", max], &["Q", max], &["T", "0"]]);
+        let t = sheet(&[
+            &["", "2022"],
+            &["", "Gas"],
+            &["P", max],
+            &["Q", max],
+            &["T", "0"],
+        ]);
         let e = convert(&m, &t, "s.csv").unwrap_err().to_string();
         assert!(
             e.contains("s.csv, row 3, column B: '79228162514264337593543950335' is beyond any amount a sheet of statistics holds (at most 10^18 TJ a cell)"),
@@ -341,7 +347,10 @@ mod tests {
         ]);
         let c = convert(&m, &t, "s.csv").unwrap();
         let total: Decimal = c.rows.iter().map(|r| r.value).sum();
-        assert_eq!(total, Decimal::from_str_exact("1000000000000000000").unwrap());
+        assert_eq!(
+            total,
+            Decimal::from_str_exact("1000000000000000000").unwrap()
+        );
         assert!(c.failed_checks().next().is_none());
     }
 

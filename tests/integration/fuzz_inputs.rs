@@ -40,21 +40,21 @@ const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="
 /// The shared strings: the labels of the Annex I sheet and the text cells
 /// of the activity sheet, by index.
 const STRINGS: [&str; 15] = [
-    "NFR Code",      // 0
-    "NOx (as NO2)",  // 1
-    "NMVOC",         // 2
-    "SOx (as SO2)",  // 3
-    "kt",            // 4
-    "1A1a",          // 5
-    "1A2a",          // 6
-    "year",          // 7
-    "nfr",           // 8
-    "value",         // 9
-    "unit",          // 10
-    "5C1bv",         // 11
-    "bodies",        // 12
-    "fuel",          // 13
-    "technology",    // 14
+    "NFR Code",     // 0
+    "NOx (as NO2)", // 1
+    "NMVOC",        // 2
+    "SOx (as SO2)", // 3
+    "kt",           // 4
+    "1A1a",         // 5
+    "1A2a",         // 6
+    "year",         // 7
+    "nfr",          // 8
+    "value",        // 9
+    "unit",         // 10
+    "5C1bv",        // 11
+    "bodies",       // 12
+    "fuel",         // 13
+    "technology",   // 14
 ];
 
 /// How the XML of a part is written: the quotes around attribute values
@@ -90,7 +90,11 @@ fn shared_strings(style: Style) -> String {
 /// A cell: `t="s"` with a shared-string index, or a number.
 fn cell(style: Style, r: &str, shared: Option<usize>, number: &str) -> String {
     match shared {
-        Some(i) => format!("<c{}{}><v>{i}</v></c>", style.attr("r", r), style.attr("t", "s")),
+        Some(i) => format!(
+            "<c{}{}><v>{i}</v></c>",
+            style.attr("r", r),
+            style.attr("t", "s")
+        ),
         None => format!("<c{}><v>{number}</v></c>", style.attr("r", r)),
     }
 }
@@ -118,10 +122,7 @@ fn annex_sheet(style: Style, values: &[String; 6]) -> String {
     sheet(
         style,
         &[
-            (
-                12,
-                vec![s("A12", 0), s("C12", 1), s("D12", 2), s("E12", 3)],
-            ),
+            (12, vec![s("A12", 0), s("C12", 1), s("D12", 2), s("E12", 3)]),
             (13, vec![s("C13", 4), s("D13", 4), s("E13", 4)]),
             (
                 14,
@@ -234,7 +235,9 @@ fn names_the_file(result: Result<(), String>, file: &str) -> Result<(), TestCase
 fn read_every_way(path: &Path) -> Result<(), TestCaseError> {
     let file = path.file_name().unwrap().to_str().unwrap();
     names_the_file(
-        airinv::workbook::read(path).map(|_| ()).map_err(|e| e.to_string()),
+        airinv::workbook::read(path)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
         file,
     )?;
     names_the_file(
@@ -266,10 +269,7 @@ fn read_every_way(path: &Path) -> Result<(), TestCaseError> {
 /// Decimals an Excel number cell holds exactly (at most 15 significant
 /// digits), written as text.
 fn excel_decimal() -> impl Strategy<Value = String> {
-    (
-        -999_999_999_999_999i64..=999_999_999_999_999,
-        0u32..=12,
-    )
+    (-999_999_999_999_999i64..=999_999_999_999_999, 0u32..=12)
         .prop_map(|(m, scale)| Decimal::new(m, scale).to_string())
 }
 
@@ -409,8 +409,11 @@ fn base_parts() -> impl Strategy<Value = (Parts, bool)> {
         let values = ["1.5", "0", "22", "0.000001", "3.853", "7"].map(String::from);
         (parts(style, &values, "38000"), stored)
     });
-    let seeds = prop::sample::select(vec!["char-ref-in-number.xlsx", "sst-count-single-quotes.xlsx"])
-        .prop_map(|name| (unzip(&repo().join("tests/data/fuzz").join(name)), false));
+    let seeds = prop::sample::select(vec![
+        "char-ref-in-number.xlsx",
+        "sst-count-single-quotes.xlsx",
+    ])
+    .prop_map(|name| (unzip(&repo().join("tests/data/fuzz").join(name)), false));
     prop_oneof![4 => generated, 1 => seeds]
 }
 
@@ -551,7 +554,8 @@ fn toml_value() -> impl Strategy<Value = String> {
     ];
     leaf.prop_recursive(2, 8, 4, |inner| {
         prop_oneof![
-            proptest::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(", "))),
+            proptest::collection::vec(inner.clone(), 0..4)
+                .prop_map(|v| format!("[{}]", v.join(", "))),
             proptest::collection::vec((toml_key(), inner), 0..3).prop_map(|kv| {
                 let fields: Vec<String> = kv.iter().map(|(k, v)| format!("{k} = {v}")).collect();
                 format!("{{ {} }}", fields.join(", "))
@@ -564,15 +568,72 @@ fn toml_value() -> impl Strategy<Value = String> {
 /// quoted ones and years.
 fn toml_key() -> impl Strategy<Value = String> {
     prop::sample::select(vec![
-        "name", "country", "years", "version", "activity", "factors", "history",
-        "uncertainties", "code", "pollutants", "pollutant", "key", "included_in", "note",
-        "group", "year", "value", "row", "nfr", "fuel", "technology", "method", "basis",
-        "surrogate", "file", "sheet", "mapping", "Diesel", "\"Natural gas\"", "Petrol",
-        "\"Light heating oil\"", "2021", "\"2022-2024\"", "source", "line_column", "year_row",
-        "fuel_row", "first_data_row", "unit", "write_unit", "empty", "names", "exclude",
-        "total", "label", "to", "rest", "except", "table", "abatement", "region", "tier",
-        "subtotal_of", "tolerance", "share", "fuels", "reason", "difference", "accept",
-        "nmae", "contry", "activty", "pollutnts", "\"\"", "\"ключ\"", "a.b.c",
+        "name",
+        "country",
+        "years",
+        "version",
+        "activity",
+        "factors",
+        "history",
+        "uncertainties",
+        "code",
+        "pollutants",
+        "pollutant",
+        "key",
+        "included_in",
+        "note",
+        "group",
+        "year",
+        "value",
+        "row",
+        "nfr",
+        "fuel",
+        "technology",
+        "method",
+        "basis",
+        "surrogate",
+        "file",
+        "sheet",
+        "mapping",
+        "Diesel",
+        "\"Natural gas\"",
+        "Petrol",
+        "\"Light heating oil\"",
+        "2021",
+        "\"2022-2024\"",
+        "source",
+        "line_column",
+        "year_row",
+        "fuel_row",
+        "first_data_row",
+        "unit",
+        "write_unit",
+        "empty",
+        "names",
+        "exclude",
+        "total",
+        "label",
+        "to",
+        "rest",
+        "except",
+        "table",
+        "abatement",
+        "region",
+        "tier",
+        "subtotal_of",
+        "tolerance",
+        "share",
+        "fuels",
+        "reason",
+        "difference",
+        "accept",
+        "nmae",
+        "contry",
+        "activty",
+        "pollutnts",
+        "\"\"",
+        "\"ключ\"",
+        "a.b.c",
     ])
     .prop_map(String::from)
 }
@@ -580,10 +641,25 @@ fn toml_key() -> impl Strategy<Value = String> {
 /// A table header: the real ones, misspelt ones, nested and repeated.
 fn toml_table() -> impl Strategy<Value = String> {
     prop::sample::select(vec![
-        "[fuels]", "[ncv]", "[sulphur]", "[ncv_volume]", "[[notation_keys]]",
-        "[[default_keys]]", "[[adjustments]]", "[[fill]]", "[sheet]", "[[fuels]]", "[[lines]]",
-        "[lines.remainder]", "[[lines.accept]]", "[[lines.to]]", "[ncv.Diesel]",
-        "[[notation_key]]", "[nvc]", "[a.b.c.d.e.f]", "[\"ключ\"]",
+        "[fuels]",
+        "[ncv]",
+        "[sulphur]",
+        "[ncv_volume]",
+        "[[notation_keys]]",
+        "[[default_keys]]",
+        "[[adjustments]]",
+        "[[fill]]",
+        "[sheet]",
+        "[[fuels]]",
+        "[[lines]]",
+        "[lines.remainder]",
+        "[[lines.accept]]",
+        "[[lines.to]]",
+        "[ncv.Diesel]",
+        "[[notation_key]]",
+        "[nvc]",
+        "[a.b.c.d.e.f]",
+        "[\"ключ\"]",
     ])
     .prop_map(String::from)
 }
@@ -595,8 +671,30 @@ fn toml_file(bases: Vec<String>) -> impl Strategy<Value = String> {
     let section = (toml_table(), proptest::collection::vec(line(), 0..5))
         .prop_map(|(t, lines)| format!("{t}\n{}", lines.join("\n")));
     let snippet = prop::sample::select(vec![
-        "=", "\"", "'", "[", "]", "[[", "{", "}", ",", "\n", "#", "\\", "\\u0000", "\u{feff}",
-        "\0", "\r", "\"\"\"", "'''", "1e30", "nan", "-", "ncv", "[ncv]\n", "Diesel = \"-1\"\n",
+        "=",
+        "\"",
+        "'",
+        "[",
+        "]",
+        "[[",
+        "{",
+        "}",
+        ",",
+        "\n",
+        "#",
+        "\\",
+        "\\u0000",
+        "\u{feff}",
+        "\0",
+        "\r",
+        "\"\"\"",
+        "'''",
+        "1e30",
+        "nan",
+        "-",
+        "ncv",
+        "[ncv]\n",
+        "Diesel = \"-1\"\n",
     ]);
     let mutation = (0u8..8, any::<prop::sample::Index>(), snippet)
         .prop_map(|(k, i, s): (u8, prop::sample::Index, &'static str)| (k, i, s));
@@ -615,7 +713,11 @@ fn toml_file(bases: Vec<String>) -> impl Strategy<Value = String> {
         .prop_map(|(base, top, sections, mutations)| {
             // Top-level keys only before an empty base (else most files
             // would repeat a key of the base, and say no more than that).
-            let top = if base.is_empty() { top.join("\n") } else { String::new() };
+            let top = if base.is_empty() {
+                top.join("\n")
+            } else {
+                String::new()
+            };
             let text = format!("{top}\n{base}\n{}\n", sections.join("\n"));
             String::from_utf8_lossy(&mutate_text(&text, &mutations)).into_owned()
         })
@@ -623,10 +725,33 @@ fn toml_file(bases: Vec<String>) -> impl Strategy<Value = String> {
 
 /// The settings of inventory.toml and mappings, as messages name them.
 const SETTINGS: [&str; 27] = [
-    "name", "country", "years", "version", "activity", "factors", "history", "uncertainties",
-    "fuels", "ncv", "sulphur", "ncv_volume", "notation_keys", "default_keys", "adjustments",
-    "fill", "sheet", "lines", "source", "line_column", "year_row", "fuel_row",
-    "first_data_row", "unit", "write_unit", "empty", "pollutants",
+    "name",
+    "country",
+    "years",
+    "version",
+    "activity",
+    "factors",
+    "history",
+    "uncertainties",
+    "fuels",
+    "ncv",
+    "sulphur",
+    "ncv_volume",
+    "notation_keys",
+    "default_keys",
+    "adjustments",
+    "fill",
+    "sheet",
+    "lines",
+    "source",
+    "line_column",
+    "year_row",
+    "fuel_row",
+    "first_data_row",
+    "unit",
+    "write_unit",
+    "empty",
+    "pollutants",
 ];
 
 /// An error of a configuration file names the file, and a line, a cell or
@@ -642,11 +767,20 @@ fn names_the_place(e: &str, files: &[&str]) -> Result<(), TestCaseError> {
         .iter()
         .any(|p| e.contains(p));
     let setting = SETTINGS.iter().any(|k| {
-        [format!("{k}:"), format!("{k} ="), format!("[{k}]"), format!("{k} entry")]
-            .iter()
-            .any(|form| e.contains(form.as_str()))
+        [
+            format!("{k}:"),
+            format!("{k} ="),
+            format!("[{k}]"),
+            format!("{k} entry"),
+        ]
+        .iter()
+        .any(|form| e.contains(form.as_str()))
     });
-    prop_assert!(at || setting, "the error names no line, cell or setting: {}", e);
+    prop_assert!(
+        at || setting,
+        "the error names no line, cell or setting: {}",
+        e
+    );
     Ok(())
 }
 
@@ -678,14 +812,22 @@ value = "-0.5"
 note = "fuzz"
 "#;
 
-const ACTIVITY: &str = "year,nfr,fuel,technology,value,unit\n2022,5C1bv,,,38000,bodies\n2022,1A3biii,Diesel,,120,kt\n";
+const ACTIVITY: &str =
+    "year,nfr,fuel,technology,value,unit\n2022,5C1bv,,,38000,bodies\n2022,1A3biii,Diesel,,120,kt\n";
 
 /// The inventories to mutate: [`INVENTORY`] and those of the seed corpus
 /// (absurd NCVs and adjustments).
 fn inventories() -> Vec<String> {
     let mut v = vec![INVENTORY.to_string()];
-    for seed in ["ncv-overflow", "adjustments-overflow", "adjustment-compare-overflow"] {
-        let p = repo().join("tests/data/fuzz").join(seed).join("inventory.toml");
+    for seed in [
+        "ncv-overflow",
+        "adjustments-overflow",
+        "adjustment-compare-overflow",
+    ] {
+        let p = repo()
+            .join("tests/data/fuzz")
+            .join(seed)
+            .join("inventory.toml");
         v.push(std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())));
     }
     v
@@ -949,11 +1091,17 @@ fn a_bad_header_above_an_open_quote_gives_one_error_in_both_modes() {
         "{e}"
     );
     // A bad header alone is said as before, at its row, by both.
-    let path = d.write("b.csv", "year,nfv,fuel,technology,value,unit\n2022,5C1bv,,,1,bodies\n");
+    let path = d.write(
+        "b.csv",
+        "year,nfv,fuel,technology,value,unit\n2022,5C1bv,,,1,bodies\n",
+    );
     let e = activity::read_file(&path, None, &options, &mut Vec::new(), |_| {})
         .unwrap_err()
         .to_string();
-    assert!(e.contains("b.csv, row 1: the header lacks the column(s) nfr"), "{e}");
+    assert!(
+        e.contains("b.csv, row 1: the header lacks the column(s) nfr"),
+        "{e}"
+    );
 }
 
 /// Found by the seed-corpus fuzzing: a line holding only a vertical tab
@@ -986,6 +1134,10 @@ fn a_vertical_tab_line_is_empty_in_both_modes() {
         )
         .unwrap()
         .expect("read by the stream reader");
-        assert_eq!(summary(&s.acc, &s.rejected, s.counts), general, "block {block}");
+        assert_eq!(
+            summary(&s.acc, &s.rejected, s.counts),
+            general,
+            "block {block}"
+        );
     }
 }
