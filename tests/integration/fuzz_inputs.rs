@@ -1141,3 +1141,73 @@ fn a_vertical_tab_line_is_empty_in_both_modes() {
         );
     }
 }
+
+/// Pieces of the text of a number cell: as written in the XML, and as an
+/// XML reader resolves it (references replaced, comments dropped, CDATA
+/// unwrapped).
+fn number_piece() -> impl Strategy<Value = (&'static str, &'static str)> {
+    prop::sample::select(vec![
+        ("0", "0"),
+        ("1", "1"),
+        ("3", "3"),
+        ("7", "7"),
+        ("9", "9"),
+        (".", "."),
+        ("-", "-"),
+        ("e2", "e2"),
+        (" ", " "),
+        ("&#51;", "3"),
+        ("&#x34;", "4"),
+        ("&#46;", "."),
+        ("<!--c-->", ""),
+        ("<![CDATA[5]]>", "5"),
+        ("&amp;", "&"),
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases(48)))]
+
+    /// The text of a number cell built from digits, points, references,
+    /// comments and CDATA: a number read from it is the number its text
+    /// resolves to (never `3&#51;.853` read as 3), and a plain decimal of
+    /// at most 15 digits is read, exactly.
+    #[test]
+    fn fuzz_xlsx_number_cell_text_is_read_as_written_or_refused(
+        pieces in proptest::collection::vec(number_piece(), 1..8),
+    ) {
+        let xml: String = pieces.iter().map(|(x, _)| *x).collect();
+        let resolved: String = pieces.iter().map(|(_, r)| *r).collect();
+        let style = Style { single_quotes: false, spaced: false };
+        let values = [xml.clone(), "1".into(), "2".into(), "3".into(), "4".into(), "5".into()];
+        let d = Dir::new();
+        let path = d.path("w.xlsx");
+        std::fs::write(&path, zip_parts(&parts(style, &values, "1"), false)).unwrap();
+        // Spaces may group thousands in a number stored as text (`1 234`).
+        let exact = airinv::number::parse_decimal(&resolved.replace(' ', ""))
+            .ok()
+            .filter(|v| v.normalize().mantissa().unsigned_abs().to_string().len() <= 15);
+        let plain = xml == resolved
+            && !xml.contains(['e', ' '])
+            && exact.is_some();
+        match airinv::workbook::read(&path) {
+            Ok(book) => {
+                let cell = book.years[0].table.row("1A1a").unwrap().get(Pollutant::NOx);
+                if let (Cell::Number(v), Some(e)) = (&cell, exact) {
+                    prop_assert_eq!(*v, e, "{:?} read as {}", xml, v);
+                }
+                if let Cell::Number(v) = &cell {
+                    prop_assert!(exact.is_some() || resolved.contains('e'), "{:?} read as {}", xml, v);
+                }
+                if plain {
+                    prop_assert_eq!(cell, Cell::Number(exact.unwrap()), "{:?}", xml);
+                }
+            }
+            Err(e) => {
+                let e = e.to_string();
+                prop_assert!(!plain, "{:?} refused: {}", xml, e);
+                prop_assert!(e.contains("w.xlsx") && e.contains("cell C14"), "{}", e);
+            }
+        }
+    }
+}
