@@ -300,8 +300,23 @@ fn read_header(input: &mut Input, delimiter_forced: bool) -> Result<Option<Heade
             blank_before += 1;
             continue;
         }
-        break Columns::from_header(&cells)
-            .map_err(|problem| Error::input(Location::file(path).with_row(line), problem))?;
+        match Columns::from_header(&cells) {
+            Ok(columns) => break columns,
+            // A file the general reader reads says what is wrong with it
+            // there, so that both readings give the same first error (a
+            // quote left open below a bad header is said first by both).
+            Err(_)
+                if input
+                    .file
+                    .metadata()
+                    .is_ok_and(|m| m.len() <= crate::sheet::MAX_CSV_BYTES) =>
+            {
+                return Ok(None);
+            }
+            Err(problem) => {
+                return Err(Error::input(Location::file(path).with_row(line), problem));
+            }
+        }
     };
     carry.drain(..offset);
     Ok(Some(Header {
@@ -894,9 +909,11 @@ impl<'a> Worker<'a> {
         };
         let line = &block[start..end];
         // Empty lines (or only separators and spaces): skipped and counted.
+        // Spaces as `trim` (the general reader) knows them: ASCII's and the
+        // vertical tab (0x0B), which `is_ascii_whitespace` leaves out.
         if line
             .first()
-            .is_none_or(|b| *b == b',' || b.is_ascii_whitespace() || !b.is_ascii())
+            .is_none_or(|b| *b == b',' || b.is_ascii_whitespace() || *b == 0x0B || !b.is_ascii())
             && std::str::from_utf8(line)
                 .is_ok_and(|t| t.chars().all(|c| c == ',' || c.is_whitespace()))
         {

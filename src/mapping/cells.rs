@@ -38,6 +38,10 @@ impl Cells {
     }
 }
 
+/// The largest amount a cell may hold (in the unit written): sums of up to
+/// 10^10 such cells stay exact decimals.
+const MAX_CELL: Decimal = Decimal::from_parts(0xA764_0000, 0x0DE0_B6B3, 0, false, 0);
+
 pub(super) const TOTAL_COLUMN: &str = "Total over the fuels (not counted twice)";
 
 /// Reads every non-empty cell and gives it its outcome; maps the cells of
@@ -72,7 +76,21 @@ pub(super) fn read_cells(grid: &Grid, source: &str) -> Result<Cells> {
                     continue;
                 }
             };
-            let value = raw * layout.factor;
+            // A cell beyond any amount a sheet of statistics holds would
+            // overflow the sums of subtotals and shares: refused.
+            let Some(value) = raw
+                .checked_mul(layout.factor)
+                .filter(|v| v.abs() <= MAX_CELL)
+            else {
+                if col.year.is_some() && !col.fuel.is_empty() {
+                    errors.push(format!(
+                        "{}: '{text}' is beyond any amount a sheet of statistics holds (at most 10^18 {} a cell); check the number and the unit",
+                        grid.location(ri, col.index),
+                        layout.write_unit
+                    ));
+                }
+                continue;
+            };
             if beyond_range.is_none() {
                 out.values.insert((ri, ci), value);
             } else {

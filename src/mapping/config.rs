@@ -304,11 +304,19 @@ struct RawTargets<'a> {
     pins: [&'a Option<String>; 5],
 }
 
-/// Reads the TOML into the raw structs. A syntax error says so as before;
-/// a key or value serde refuses is named with its line.
+/// Reads the TOML into the raw structs. A syntax error says so with its
+/// line; a key or value serde refuses is named with its line.
 fn read_raw(text: &str) -> std::result::Result<RawMapping, Problem> {
-    text.parse::<toml::Table>()
-        .map_err(|e: toml::de::Error| format!("is not valid TOML: {}", e.message()))?;
+    text.parse::<toml::Table>().map_err(|e: toml::de::Error| {
+        let message = e.message().trim();
+        match e.span() {
+            Some(span) => format!(
+                "line {}: is not valid TOML: {message}",
+                crate::config::line_of(text, span.start)
+            ),
+            None => format!("is not valid TOML: {message}"),
+        }
+    })?;
     toml::from_str(text).map_err(|e: toml::de::Error| {
         let message = plain_words(e.message());
         let Some(span) = e.span() else {
@@ -1038,9 +1046,15 @@ mod tests {
             e,
             "m.toml: line 2: year_row: invalid type: string \"1\", expected a whole number"
         );
-        // Not TOML at all: said as before, with toml's words.
+        // Not TOML at all: said with toml's words and the line (fuzzing
+        // found syntax errors named no line: issue 17).
         let e = load("[[lines]\n").unwrap_err();
-        assert!(e.starts_with("m.toml: is not valid TOML: "), "{e}");
+        assert!(e.starts_with("m.toml: line 1: is not valid TOML: "), "{e}");
+        let e = load("name = \"x\"\nsource = \"y\"\nunit\n").unwrap_err();
+        assert!(
+            e.starts_with("m.toml: line 3: is not valid TOML: key with no value"),
+            "{e}"
+        );
     }
 
     #[test]

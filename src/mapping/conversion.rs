@@ -315,6 +315,45 @@ mod tests {
         assert!(e.contains("cannot be written as"), "{e}");
     }
 
+    /// Fuzzing found (issue 17): cells of 28 digits made the sum of a
+    /// subtotal's parts overflow (a panic). A cell beyond 10^18 is an error
+    /// naming its cell; 10^18 itself is read.
+    #[test]
+    fn absurd_cells_are_errors_with_their_cell_not_overflows() {
+        let m = load(&format!(
+            "{SHEET}[[fuels]]\nnames = \"Gas\"\nfuel = \"Natural gas\"\n[[lines]]\nnames = \"P\"\nnfr = \"1A1a\"\n[[lines]]\nnames = \"Q\"\nnfr = \"1A4bi\"\n[[lines]]\nnames = \"T\"\nsubtotal_of = [\"P\", \"Q\"]\n"
+        ))
+        .unwrap();
+        let max = "79228162514264337593543950335";
+        let t = sheet(&[
+            &["", "2022"],
+            &["", "Gas"],
+            &["P", max],
+            &["Q", max],
+            &["T", "0"],
+        ]);
+        let e = convert(&m, &t, "s.csv").unwrap_err().to_string();
+        assert!(
+            e.contains("s.csv, row 3, column B: '79228162514264337593543950335' is beyond any amount a sheet of statistics holds (at most 10^18 TJ a cell)"),
+            "{e}"
+        );
+        assert!(e.contains("row 4"), "{e}");
+        let t = sheet(&[
+            &["", "2022"],
+            &["", "Gas"],
+            &["P", "999999999999999999"],
+            &["Q", "1"],
+            &["T", "1000000000000000000"],
+        ]);
+        let c = convert(&m, &t, "s.csv").unwrap();
+        let total: Decimal = c.rows.iter().map(|r| r.value).sum();
+        assert_eq!(
+            total,
+            Decimal::from_str_exact("1000000000000000000").unwrap()
+        );
+        assert!(c.failed_checks().next().is_none());
+    }
+
     proptest::proptest! {
         /// Shares split a cell exactly: its activity rows and its excluded
         /// rest add up to the cell, whatever the digits.

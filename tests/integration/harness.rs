@@ -92,3 +92,13 @@ pub fn annex_cell(path: &Path, code: &str, column: &str) -> String {
 pub fn dec(s: &str) -> rust_decimal::Decimal {
     rust_decimal::Decimal::from_str_exact(s).unwrap_or_else(|e| panic!("{s}: {e}"))
 }
+
+/// The number of cases each fuzzing property test runs: `AIRINV_FUZZ_CASES`
+/// when set (as `tests/fuzz.sh` does, round after round), else `default`
+/// (small, so that `cargo test` stays quick).
+pub fn fuzz_cases(default: u32) -> u32 {
+    std::env::var("AIRINV_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

@@ -11,6 +11,7 @@ mod compliance;
 mod convert;
 mod factors;
 mod fuzz;
+mod fuzz_inputs;
 mod hardening;
 mod import;
 mod kazakhstan;

@@ -1,13 +1,17 @@
 //! Property tests of the parsers of numbers and units: any text is a value
 //! or an error, never a panic, and what is read is exact.
+//!
+//! They run 512 cases each in `cargo test`; `AIRINV_FUZZ_CASES` (see
+//! `tests/fuzz.sh`) runs more.
 
+use crate::harness::fuzz_cases;
 use airinv::number::{format_decimal, from_excel, parse_decimal, to_excel};
 use airinv::unit::{parse_activity_unit, parse_factor_unit};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(ProptestConfig::with_cases(fuzz_cases(512)))]
 
     /// Any text: a decimal or an error.
     #[test]
