@@ -336,10 +336,7 @@ fn reading(acc: &Accumulator, rejected: &[Rejection], counts: Counts) -> Reading
 }
 
 fn cases() -> u32 {
-    std::env::var("AIRINV_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(64)
+    crate::harness::fuzz_cases(64)
 }
 
 /// A field: valid texts, numbers of every form, quotes, separators,
