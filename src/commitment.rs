@@ -237,7 +237,7 @@ pub fn read_file(path: &Path) -> Result<Vec<Commitment>> {
         };
         for entry in &file.commitment {
             let at =
-                Location::file(path).with_row(crate::config::line_of(&text, entry.span().start));
+                Location::file(path).with_line(crate::config::line_of(&text, entry.span().start));
             let e = entry.get_ref();
             push(
                 at,

@@ -17,7 +17,7 @@ pub fn parse<T: de::DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
         let line = e.span().map(|s| line_of(text, s.start));
         let message = explain(e.message().trim());
         match line {
-            Some(line) => Error::input(Location::file(path).with_row(line), message),
+            Some(line) => Error::input(Location::file(path).with_line(line), message),
             None => Error::file(path, message),
         }
     })
@@ -148,7 +148,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.starts_with("t.toml, row 2: 'valu' is not a setting here; the settings are value"),
+            e.starts_with("t.toml, line 2: 'valu' is not a setting here; the settings are value"),
             "{e}"
         );
     }

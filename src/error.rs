@@ -20,6 +20,10 @@ pub struct Location {
     pub sheet: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<u64>,
+    /// A line of a text file that is not a table (inventory.toml, a
+    /// mapping): said as `line N`, where a table's row is `row N`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
 }
@@ -39,6 +43,11 @@ impl Location {
 
     pub fn with_row(mut self, row: u64) -> Location {
         self.row = Some(row);
+        self
+    }
+
+    pub fn with_line(mut self, line: u64) -> Location {
+        self.line = Some(line);
         self
     }
 
@@ -74,6 +83,9 @@ impl fmt::Display for Location {
         write!(f, "{}", self.file)?;
         if let Some(sheet) = &self.sheet {
             write!(f, ", sheet {sheet}")?;
+        }
+        if let Some(line) = self.line {
+            write!(f, ", line {line}")?;
         }
         if let Some(cell) = self.cell() {
             return write!(f, ", cell {cell}");

@@ -378,7 +378,7 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
     // An entry's problem, at the line where the entry starts.
     let bad_at = |span: std::ops::Range<usize>, label: &str, problem: String| {
         Error::input(
-            crate::error::Location::file(path).with_row(crate::config::line_of(text, span.start)),
+            crate::error::Location::file(path).with_line(crate::config::line_of(text, span.start)),
             format!("{label}: {problem}"),
         )
     };
@@ -841,7 +841,7 @@ key = "NA"
             .unwrap_err()
             .to_string();
         assert!(
-            e.contains("row 1") && e.contains("group '9Z' is no row's code prefix"),
+            e.contains("line 1") && e.contains("group '9Z' is no row's code prefix"),
             "{e}"
         );
         let e = load("[ncv_volume]\n\"Natural gas\" = \"0\"\n")
@@ -860,7 +860,7 @@ key = "NA"
             .unwrap_err()
             .to_string();
         assert!(
-            e.starts_with("inv/inventory.toml, row 3: is not valid TOML"),
+            e.starts_with("inv/inventory.toml, line 3: is not valid TOML"),
             "{e}"
         );
     }
@@ -875,7 +875,7 @@ key = "NA"
             .unwrap_err()
             .to_string();
         assert!(
-            e.starts_with("inv/inventory.toml, row 4: 'pollutant' is not a setting here; the settings are code, pollutants"),
+            e.starts_with("inv/inventory.toml, line 4: 'pollutant' is not a setting here; the settings are code, pollutants"),
             "{e}"
         );
         let e = load("activity = [{ file = \"a.csv\", sheeet = \"x\" }]")

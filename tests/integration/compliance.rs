@@ -143,7 +143,7 @@ fn a_positive_adjustment_is_refused() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("inventory.toml, row 3: adjustments entry 1: value 0.4 is positive"),
+        stderr.contains("inventory.toml, line 3: adjustments entry 1: value 0.4 is positive"),
         "{stderr}"
     );
     assert!(!d.path("out/annex1.xlsx").exists());
