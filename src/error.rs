@@ -20,10 +20,10 @@ pub struct Location {
     pub sheet: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub row: Option<u64>,
-    /// A line of a text file that is not a table (inventory.toml, a
-    /// mapping): said as `line N`, where a table's row is `row N`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u64>,
+    /// The row is a line of a text file that is not a table
+    /// (inventory.toml, a commitment file): said `line N`, not `row N`.
+    #[serde(skip)]
+    pub is_line: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
 }
@@ -47,7 +47,8 @@ impl Location {
     }
 
     pub fn with_line(mut self, line: u64) -> Location {
-        self.line = Some(line);
+        self.row = Some(line);
+        self.is_line = true;
         self
     }
 
@@ -84,14 +85,12 @@ impl fmt::Display for Location {
         if let Some(sheet) = &self.sheet {
             write!(f, ", sheet {sheet}")?;
         }
-        if let Some(line) = self.line {
-            write!(f, ", line {line}")?;
-        }
         if let Some(cell) = self.cell() {
             return write!(f, ", cell {cell}");
         }
         if let Some(row) = self.row {
-            write!(f, ", row {row}")?;
+            let word = if self.is_line { "line" } else { "row" };
+            write!(f, ", {word} {row}")?;
         }
         if let Some(col) = &self.column {
             write!(f, ", column {col}")?;
