@@ -4,6 +4,7 @@
 //! workbook.
 
 use crate::annex1::{Annex1Year, Header, csv_header};
+use crate::compile::Compiled;
 use crate::error::{Error, Location, Result};
 use crate::nfr;
 use crate::notation_key::{Cell, NotationKey};
@@ -25,12 +26,24 @@ pub struct YearTable {
 
 /// Loads every year of a source, in year order.
 pub fn load(path: &Path) -> Result<Vec<YearTable>> {
+    load_compiled(path).map(|(years, _)| years)
+}
+
+/// [`load`], keeping the compile of an inventory folder (its lineage, for
+/// the analyses that need it), so that a command compiles it once. Other
+/// sources, and an inventory folder of past submissions only, have none.
+pub fn load_compiled(path: &Path) -> Result<(Vec<YearTable>, Option<Compiled>)> {
     if path.is_dir() {
         if path.join("inventory.toml").exists() {
             return load_inventory(path);
         }
-        return load_output_folder(path);
+        return load_output_folder(path).map(|years| (years, None));
     }
+    load_file(path).map(|years| (years, None))
+}
+
+/// A workbook or an `annex1_<YEAR>.csv` file.
+fn load_file(path: &Path) -> Result<Vec<YearTable>> {
     if !path.exists() {
         return Err(Error::file(path, "does not exist"));
     }
@@ -94,7 +107,7 @@ fn load_workbook(path: &Path) -> Result<(Vec<YearTable>, Vec<String>)> {
 /// An inventory's time series: the years of its past submissions
 /// (`history`), replaced by the years compiled from activity data where both
 /// have a year.
-fn load_inventory(dir: &Path) -> Result<Vec<YearTable>> {
+fn load_inventory(dir: &Path) -> Result<(Vec<YearTable>, Option<Compiled>)> {
     let inv = crate::inventory::Inventory::load(dir)?;
     let mut by_year: std::collections::BTreeMap<i32, YearTable> = std::collections::BTreeMap::new();
     for past in &inv.history {
@@ -109,6 +122,7 @@ fn load_inventory(dir: &Path) -> Result<Vec<YearTable>> {
             by_year.insert(t.table.header.year, t);
         }
     }
+    let mut kept = None;
     if !inv.activity.is_empty() {
         let compiled = crate::compile::compute(&crate::compile::CompileOptions {
             source: dir.to_path_buf(),
@@ -120,7 +134,7 @@ fn load_inventory(dir: &Path) -> Result<Vec<YearTable>> {
                 first: first.to_string(),
             });
         }
-        for table in compiled.tables {
+        for table in compiled.tables.iter().cloned() {
             let year = table.header.year;
             let replaced = by_year.contains_key(&year);
             by_year.insert(
@@ -139,8 +153,9 @@ fn load_inventory(dir: &Path) -> Result<Vec<YearTable>> {
                 },
             );
         }
+        kept = Some(compiled);
     }
-    Ok(by_year.into_values().collect())
+    Ok((by_year.into_values().collect(), kept))
 }
 
 fn load_output_folder(dir: &Path) -> Result<Vec<YearTable>> {

@@ -236,19 +236,32 @@ impl Submission {
     /// Loads an inventory folder, an output folder, one `annex1_<YEAR>.csv`
     /// or an Annex I workbook.
     pub fn load(path: &Path) -> Result<Submission> {
+        Submission::load_compiled(path).map(|(s, _)| s)
+    }
+
+    /// [`Submission::load`], keeping the compile of an inventory folder
+    /// (its lineage), so that a command that needs both compiles it once.
+    pub fn load_compiled(path: &Path) -> Result<(Submission, Option<crate::compile::Compiled>)> {
         if path.is_dir() && path.join("inventory.toml").exists() {
             let inventory = crate::inventory::Inventory::load(path)?;
             let reading = gap_fills::findings(&inventory)?;
-            return Ok(Submission {
+            let (years, compiled) = crate::source::load_compiled(path)?;
+            let submission = Submission {
                 path: path.to_path_buf(),
                 kind: Kind::Inventory,
-                years: crate::source::load(path)?,
+                years,
                 key_overrides: inventory.keys,
                 unreadable: Vec::new(),
                 cell_maps: BTreeMap::new(),
                 reading,
-            });
+            };
+            return Ok((submission, compiled));
         }
+        Ok((Submission::load_table_file(path)?, None))
+    }
+
+    /// A workbook, an output folder or an `annex1_<YEAR>.csv` file.
+    fn load_table_file(path: &Path) -> Result<Submission> {
         if crate::sheet::is_workbook(path) {
             return Submission::load_workbook(path);
         }

@@ -53,7 +53,8 @@ pub fn year_table(tables: &[YearTable], year: i32, source: &std::path::Path) -> 
 }
 
 pub fn run(opts: &KcaOptions) -> Result<KcaReport> {
-    let tables = crate::source::load(&opts.source)?;
+    // An inventory folder is compiled once: its tables and its lineage.
+    let (tables, compiled) = crate::source::load_compiled(&opts.source)?;
     let y = year_table(&tables, opts.year, &opts.source)?;
     let b = opts
         .base
@@ -61,12 +62,9 @@ pub fn run(opts: &KcaOptions) -> Result<KcaReport> {
         .transpose()?;
     // Approach 2 needs each row's uncertainty: known from the lineage of an
     // inventory folder (factor intervals and activity defaults).
-    let uncertainties: Option<RowUncertainties> =
-        if opts.source.is_dir() && opts.source.join("inventory.toml").exists() {
-            crate::cmd::uncertainty::row_uncertainties(&opts.source, opts.year)?
-        } else {
-            None
-        };
+    let uncertainties: Option<RowUncertainties> = compiled
+        .map(|c| crate::cmd::uncertainty::row_uncertainties(c, opts.year))
+        .transpose()?;
     let analyses = kca::analyse(
         &tables[y].table,
         b.map(|b| &tables[b].table),

@@ -81,6 +81,11 @@ pub fn compile_lineage(dir: &Path) -> Result<CompiledLineage> {
         source: dir.to_path_buf(),
         ..Default::default()
     })?;
+    lineage_of(compiled)
+}
+
+/// What the uncertainty needs of a compile done already.
+pub fn lineage_of(compiled: crate::compile::Compiled) -> Result<CompiledLineage> {
     if let Some(first) = compiled.report.rejected.first() {
         return Err(Error::Rejected {
             count: compiled.report.rejected.len(),
@@ -104,12 +109,12 @@ fn is_inventory(source: &Path) -> bool {
 }
 
 /// Each row's combined uncertainty (Approach 1, %) in a year, for the
-/// Approach 2 key category analysis: `None` for a source without lineage.
-pub fn row_uncertainties(source: &Path, year: i32) -> Result<Option<RowUncertainties>> {
-    if !is_inventory(source) {
-        return Ok(None);
-    }
-    let c = compile_lineage(source)?;
+/// Approach 2 key category analysis, from the compile of an inventory.
+pub fn row_uncertainties(
+    compiled: crate::compile::Compiled,
+    year: i32,
+) -> Result<RowUncertainties> {
+    let c = lineage_of(compiled)?;
     let overrides = uncertainty::read_overrides(&c.uncertainty_files)?;
     let lineage = Lineage::from_results(&c.results, &[year], &c.factors, &overrides);
     let mut out = RowUncertainties::new();
@@ -119,7 +124,7 @@ pub fn row_uncertainties(source: &Path, year: i32) -> Result<Option<RowUncertain
             out.insert((p, r.row), g);
         }
     }
-    Ok(Some(out))
+    Ok(out)
 }
 
 pub fn run(opts: &UncertaintyOptions) -> Result<UncertaintyReport> {

@@ -1,8 +1,8 @@
 //! The Informative Inventory Report's material in one page (`airinv report`).
 //!
 //! ```text
-//! SOURCE ──► check::Submission::load (every year's Annex I table, read once)
-//!    │   └─► compile::compute (inventory folder / activity file only: the
+//! SOURCE ──► check::Submission::load_compiled (every year's Annex I table,
+//!    │        read once; an inventory folder compiled once, keeping the
 //!    │        lineage of each cell and the inventory's notation keys)
 //!    ▼
 //! Material (per section: its rows, exact decimals)
@@ -134,7 +134,8 @@ pub struct Written {
 pub fn gather(opts: &Options) -> Result<Material> {
     // The tables as `check` reads them (workbooks leniently, every cell that
     // cannot be read a finding), read once for every section.
-    let submission = Submission::load(&opts.source)?;
+    // An inventory folder is compiled once: its tables and its lineage.
+    let (submission, compiled) = Submission::load_compiled(&opts.source)?;
     let tables = submission.years.clone();
     let years: Vec<i32> = tables.iter().map(|t| t.table.header.year).collect();
     let year = match opts.year {
@@ -152,15 +153,6 @@ pub fn gather(opts: &Options) -> Result<Material> {
             .iter()
             .max()
             .ok_or_else(|| check::no_years(&opts.source))?,
-    };
-    // The lineage, where the source is compiled from activity data.
-    let compiled = if is_compiled_source(&opts.source) {
-        Some(crate::compile::compute(&crate::compile::CompileOptions {
-            source: opts.source.clone(),
-            ..Default::default()
-        })?)
-    } else {
-        None
     };
     let party = opts.party.clone().or_else(|| {
         compiled
@@ -241,11 +233,6 @@ pub fn gather(opts: &Options) -> Result<Material> {
         material.uncertainty = Some(uncertainty(c, year)?);
     }
     Ok(material)
-}
-
-/// An inventory folder: compiled, with the lineage of each cell.
-fn is_compiled_source(path: &Path) -> bool {
-    path.is_dir() && path.join("inventory.toml").exists()
 }
 
 /// The sector rows (14-140).
