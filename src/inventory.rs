@@ -410,6 +410,41 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         }
     }
     inv.years.sort();
+    // A file name with a control character (a NUL pasted from elsewhere)
+    // cannot name a file: said with its setting, not as the system's error.
+    let plain = |key: &str, name: &str| -> Result<()> {
+        match name.chars().find(|c| c.is_control()) {
+            Some(c) => Err(bad(
+                key,
+                format!(
+                    "'{}' is not a file name: it holds the control character U+{:04X}",
+                    name.escape_debug(),
+                    u32::from(c)
+                ),
+            )),
+            None => Ok(()),
+        }
+    };
+    for source in &file.activity {
+        match source {
+            raw::Source::File(f) => plain("activity", f)?,
+            raw::Source::Entry(e) => {
+                plain("activity", &e.file)?;
+                if let Some(m) = &e.mapping {
+                    plain("activity mapping", m)?;
+                }
+            }
+        }
+    }
+    for (key, names) in [
+        ("factors", &file.factors),
+        ("history", &file.history),
+        ("uncertainties", &file.uncertainties),
+    ] {
+        for name in names {
+            plain(key, name)?;
+        }
+    }
     for source in file.activity {
         inv.activity.push(match source {
             raw::Source::File(f) => ActivitySource {
@@ -730,6 +765,23 @@ mod tests {
 
     fn load(text: &str) -> Result<Inventory> {
         parse(text, Path::new("inv"), Path::new("inv/inventory.toml"))
+    }
+
+    #[test]
+    fn a_file_name_with_a_control_character_is_named_with_its_setting() {
+        // Fuzzing found (issue 17): a NUL in a path gave the system's
+        // "file name contained an unexpected NUL byte" under the joined path.
+        let e = load("years = [2022]\nactivity = [\"\\u0000activity/a.csv\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "inv/inventory.toml: activity: '\\0activity/a.csv' is not a file name: it holds the control character U+0000"
+        );
+        let e = load("years = [2022]\nfactors = [\"f\\tx.csv\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("factors: 'f\\tx.csv' is not a file name"), "{e}");
     }
 
     #[test]
