@@ -10,6 +10,20 @@ use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, Visitor};
 use std::path::Path;
 
+/// A file name as written in a configuration file: an error (the problem,
+/// for the caller to place) when it holds a control character, such as a
+/// NUL pasted from elsewhere, which no file name can hold.
+pub fn check_file_name(name: &str) -> std::result::Result<(), String> {
+    match name.chars().find(|c| c.is_control()) {
+        Some(c) => Err(format!(
+            "'{}' is not a file name: it holds the control character U+{:04X}",
+            name.escape_debug(),
+            u32::from(c)
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Reads a TOML text into `T`; a mistake (bad TOML, an unknown key, a value
 /// of the wrong kind) is an error naming the file and the line.
 pub fn parse<T: de::DeserializeOwned>(text: &str, path: &Path) -> Result<T> {

@@ -412,19 +412,8 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
     inv.years.sort();
     // A file name with a control character (a NUL pasted from elsewhere)
     // cannot name a file: said with its setting, not as the system's error.
-    let plain = |key: &str, name: &str| -> Result<()> {
-        match name.chars().find(|c| c.is_control()) {
-            Some(c) => Err(bad(
-                key,
-                format!(
-                    "'{}' is not a file name: it holds the control character U+{:04X}",
-                    name.escape_debug(),
-                    u32::from(c)
-                ),
-            )),
-            None => Ok(()),
-        }
-    };
+    let plain =
+        |key: &str, name: &str| crate::config::check_file_name(name).map_err(|e| bad(key, e));
     for source in &file.activity {
         match source {
             raw::Source::File(f) => plain("activity", f)?,

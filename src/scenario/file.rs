@@ -539,6 +539,12 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
         Ok(v)
     };
 
+    for (what, name) in std::iter::once(("base", &raw.base))
+        .chain(raw.activity_file.as_ref().map(|f| ("activity_file", f)))
+    {
+        crate::config::check_file_name(name.get_ref())
+            .map_err(|e| at(name.span(), format!("{what}: {e}")))?;
+    }
     let base_year = year(*raw.base_year.get_ref(), raw.base_year.span(), "base_year")?;
     let mut years = Vec::new();
     for y in raw.years.get_ref() {
@@ -1127,6 +1133,20 @@ mod tests {
 
     fn message(text: &str) -> String {
         parse_text(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn a_file_name_with_a_control_character_is_named_with_its_line() {
+        let m = message(&HEAD.replace("\"inv\"", "\"\\u0000inv\""));
+        assert_eq!(
+            m,
+            "scen/wm.toml: line 1: base: '\\0inv' is not a file name: it holds the control character U+0000"
+        );
+        let m = message(&format!("{HEAD}activity_file = \"a\\tb.csv\"\n"));
+        assert!(
+            m.contains("line 5: activity_file: 'a\\tb.csv' is not a file name"),
+            "{m}"
+        );
     }
 
     #[test]
