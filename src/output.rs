@@ -93,7 +93,7 @@ impl OutputDir {
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(|e| Error::io(&lock_path, e))?;
+            .map_err(|e| denied(dir, e))?;
         match lock.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => return Err(busy(dir)),
@@ -471,9 +471,28 @@ pub fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomically(path, |w| w.write_all(bytes))
 }
 
-/// Creates an output directory if needed.
+/// Creates an output directory if needed; a file of that name, or a folder
+/// that may not be written into, is said in those words.
 pub fn ensure_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
+    if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(Error::file(
+            dir,
+            "is a file, not a folder: the outputs go into a folder; give another --out",
+        ));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| denied(dir, e))
+}
+
+/// An error writing into `dir`: permission denied said as such.
+fn denied(dir: &Path, e: std::io::Error) -> Error {
+    if e.kind() == std::io::ErrorKind::PermissionDenied {
+        Error::file(
+            dir,
+            "may not be written into (permission denied); give an --out folder you may write to",
+        )
+    } else {
+        Error::io(dir, e)
+    }
 }
 
 /// Text that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`,
@@ -606,6 +625,21 @@ mod tests {
                 assert_eq!(listed, want, "stop {stop}");
             }
         }
+    }
+
+    #[test]
+    fn an_out_folder_that_is_a_file_is_said_so() {
+        let t = tempfile::tempdir().unwrap();
+        let file = t.path().join("out");
+        std::fs::write(&file, "mine").unwrap();
+        let e = OutputDir::open(&file, &[]).err().unwrap().to_string();
+        assert!(
+            e.ends_with(
+                "out: is a file, not a folder: the outputs go into a folder; give another --out"
+            ),
+            "{e}"
+        );
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
     }
 
     #[test]
