@@ -13,7 +13,7 @@ use crate::scenario::projection::{Base, BaseKey};
 use crate::scenario::{self, Outcome, file::Scenario};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Output format of what is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -188,29 +188,24 @@ pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
             scenario::run(&s, &bases[i].3, opts.optimize).map_err(|e| Error::file(f, e))?;
         outcomes.push(outcome);
     }
-    crate::output::ensure_dir(&opts.out)?;
-    let mut outputs = Vec::new();
-    let p = opts.out.join("projection.csv");
-    scenario::report::write_projection(&p, &outcomes)?;
-    outputs.push(p);
-    let p = opts.out.join("measures.csv");
-    scenario::report::write_measures(&p, &outcomes)?;
-    outputs.push(p);
-    let p = opts.out.join("summary.json");
-    scenario::report::write_summary(&p, &outcomes)?;
-    outputs.push(p);
-    let p = opts.out.join("cost_curves.csv");
-    scenario::report::write_curves(&p, &outcomes)?;
-    outputs.push(p);
+    // One transaction (output::OutputDir), summary.json last: a killed run
+    // leaves the old set, two runs cannot interleave, the curves of a
+    // scenario no longer run are removed, and no input is written over.
+    let mut inputs = opts.files.clone();
+    inputs.extend(bases.iter().map(|(p, ..)| p.clone()));
+    let mut out = crate::output::OutputDir::open(&opts.out, &inputs)?;
+    scenario::report::write_projection(&out.file("projection.csv")?, &outcomes)?;
+    scenario::report::write_measures(&out.file("measures.csv")?, &outcomes)?;
+    scenario::report::write_curves(&out.file("cost_curves.csv")?, &outcomes)?;
     let mut notes = Vec::new();
-    outputs.extend(write_curve_pictures(&opts.out, &outcomes, &mut notes)?);
-    let p = opts.out.join("annex4.xlsx");
+    write_curve_pictures(&mut out, &outcomes, &mut notes)?;
     let date = outcomes
         .first()
         .map(|o| o.base_table.header.reporting_date.clone())
         .unwrap_or_default();
-    scenario::annex4::write(&p, &outcomes, &date)?;
-    outputs.push(p);
+    scenario::annex4::write(&out.file("annex4.xlsx")?, &outcomes, &date)?;
+    scenario::report::write_summary(&out.file("summary.json")?, &outcomes)?;
+    let outputs = out.commit(Some("summary.json"), true)?;
     let text = match opts.format {
         Format::Table => table_text(&outcomes),
         Format::Json => {
@@ -230,11 +225,10 @@ pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
 
 /// The curves as SVG (and PNG where fonts allow; else a note).
 fn write_curve_pictures(
-    out: &Path,
+    out: &mut crate::output::OutputDir,
     outcomes: &[Outcome],
     notes: &mut Vec<String>,
-) -> Result<Vec<PathBuf>> {
-    let mut written = Vec::new();
+) -> Result<()> {
     for o in outcomes {
         for y in &o.years {
             if y.curves.is_empty() {
@@ -255,22 +249,20 @@ fn write_curve_pictures(
                 "cost_curves_{}",
                 scenario::annex4::sheet_name(y.result.year, &o.scenario.name)
             );
-            let p = out.join(format!("{stem}.svg"));
+            let p = out.file(&format!("{stem}.svg"))?;
             crate::output::write_bytes_atomically(&p, svg.as_bytes())?;
-            written.push(p);
             if cfg!(feature = "png") {
                 match crate::plot::png(&svg) {
                     Ok(png) => {
-                        let p = out.join(format!("{stem}.png"));
+                        let p = out.file(&format!("{stem}.png"))?;
                         crate::output::write_bytes_atomically(&p, &png)?;
-                        written.push(p);
                     }
                     Err(e) => notes.push(format!("{stem}.png not written: {e}")),
                 }
             }
         }
     }
-    Ok(written)
+    Ok(())
 }
 
 /// A number for people: rounded to 4 decimals.

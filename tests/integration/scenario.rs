@@ -539,3 +539,56 @@ fn projected_activity_can_come_from_a_file_in_the_activity_format() {
         "{err}"
     );
 }
+
+/// A scenario's outputs are one set: a second run replaces the first (the
+/// cost curves of a scenario no longer run go, a user's file stays), and
+/// a run does not write over its own scenario file.
+#[test]
+fn a_second_run_replaces_the_set_of_the_first() {
+    let d = Dir::new();
+    d.write("coal.csv", COAL);
+    d.write("wam.toml", &hand_case("60"));
+    d.write(
+        "wm.toml",
+        &hand_case("60").replace("name = \"WAM\"", "name = \"WM\""),
+    );
+    let run = |files: &[&str]| {
+        let mut args = vec!["scenario"];
+        args.extend_from_slice(files);
+        args.extend(["--out", "out", "--optimize"]);
+        let out = d.airinv().args(&args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&["wam.toml", "wm.toml"]);
+    assert!(d.path("out/cost_curves_2030_WAM.svg").exists());
+    assert!(d.path("out/cost_curves_2030_WM.svg").exists());
+    d.write("out/notes.txt", "mine");
+    run(&["wm.toml"]);
+    assert!(
+        !d.path("out/cost_curves_2030_WAM.svg").exists(),
+        "a stale curve"
+    );
+    assert!(d.path("out/cost_curves_2030_WM.svg").exists());
+    assert_eq!(summary(&d)["scenarios"].as_array().unwrap().len(), 1);
+    assert_eq!(d.read("out/notes.txt"), "mine");
+    // The scenario file itself in the output folder is not written over.
+    d.write(
+        "out/summary.json",
+        &hand_case("60").replace("base = \"coal.csv\"", "base = \"../coal.csv\""),
+    );
+    let out = d
+        .airinv()
+        .args(["scenario", "out/summary.json", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("summary.json: is one of this run's inputs"),
+        "{err}"
+    );
+}
