@@ -120,6 +120,12 @@ impl OutputDir {
     /// Where to write the output `name` (in the staging folder); an error
     /// when `name` in the folder is one of the run's inputs.
     pub fn file(&mut self, name: &str) -> Result<PathBuf> {
+        if !is_relative_name(name) {
+            return Err(Error::file(
+                &self.dir,
+                format!("'{name}' is not a name of an output inside the folder"),
+            ));
+        }
         let target = self.dir.join(name);
         if let Ok(t) = std::fs::canonicalize(&target)
             && self.inputs.contains(&t)
@@ -132,7 +138,16 @@ impl OutputDir {
         if !self.written.iter().any(|w| w == name) {
             self.written.push(name.to_string());
         }
-        Ok(self.staging.join(name))
+        let staged = self.staging.join(name);
+        if let Some(parent) = staged.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        Ok(staged)
+    }
+
+    /// The names of the outputs written so far (`charts/x.svg`), in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.written.iter().map(String::as_str)
     }
 
     /// Puts the written files in place as one transaction (see
@@ -151,7 +166,7 @@ impl OutputDir {
     /// The steps of the commit.
     fn plan(&self, last: Option<&str>, prune: bool) -> Journal {
         let previous = std::fs::read_to_string(self.dir.join(MANIFEST)).unwrap_or_default();
-        let previous: Vec<&str> = previous.lines().filter(|l| is_plain_name(l)).collect();
+        let previous: Vec<&str> = previous.lines().filter(|l| is_relative_name(l)).collect();
         let record = last.filter(|l| self.written.iter().any(|w| w == l));
         let mut steps = Vec::new();
         if let Some(record) = record {
@@ -266,7 +281,7 @@ impl Journal {
         };
         for line in lines {
             let (verb, name) = line.split_once(' ')?;
-            if !is_plain_name(name) || name.starts_with(".airinv") {
+            if !is_relative_name(name) || name.starts_with(".airinv") {
                 return None;
             }
             match verb {
@@ -290,6 +305,7 @@ impl Journal {
                 Step::Move(name) => {
                     let to = dir.join(name);
                     if staged(name) {
+                        in_folder(dir, name)?;
                         std::fs::rename(stage.join(name), &to).map_err(|e| Error::io(&to, e))?;
                     } else if std::fs::symlink_metadata(&to).is_err() {
                         return Err(Error::file(
@@ -304,7 +320,9 @@ impl Journal {
                         continue;
                     }
                     let p = dir.join(name);
-                    if std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_file()) {
+                    if real_folders(dir, name)
+                        && std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_file())
+                    {
                         std::fs::remove_file(&p).map_err(|e| Error::io(&p, e))?;
                     }
                 }
@@ -409,8 +427,47 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-/// A file name without folders (a line of the manifest is trusted no
-/// further than that).
+/// Makes the folders of an output inside `dir` (`charts/` of
+/// `charts/x.svg`); one that is not a real folder there (a symlink, a file)
+/// is an error, so that no output lands outside `dir`.
+fn in_folder(dir: &Path, name: &str) -> Result<()> {
+    let mut at = dir.to_path_buf();
+    let parts: Vec<&str> = name.split('/').collect();
+    for part in &parts[..parts.len() - 1] {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(Error::file(
+                    &at,
+                    "is where airinv puts a folder of outputs, but it is not a folder (a file or a link); move it away",
+                ));
+            }
+            Err(_) => std::fs::create_dir(&at).map_err(|e| Error::io(&at, e))?,
+        }
+    }
+    Ok(())
+}
+
+/// True when every folder of `name` inside `dir` is a real folder (not a
+/// link that would lead a removal outside `dir`).
+fn real_folders(dir: &Path, name: &str) -> bool {
+    let mut at = dir.to_path_buf();
+    let parts: Vec<&str> = name.split('/').collect();
+    parts[..parts.len() - 1].iter().all(|part| {
+        at.push(part);
+        std::fs::symlink_metadata(&at).is_ok_and(|m| m.is_dir())
+    })
+}
+
+/// A name inside the folder: plain names joined by `/` (`charts/x.svg`),
+/// never `..`, never absolute (a line of the manifest or the journal is
+/// trusted no further than that).
+fn is_relative_name(name: &str) -> bool {
+    !name.is_empty() && name.split('/').all(is_plain_name)
+}
+
+/// A file name without folders.
 fn is_plain_name(name: &str) -> bool {
     !name.is_empty()
         && name != "."
@@ -624,6 +681,53 @@ mod tests {
                 };
                 assert_eq!(listed, want, "stop {stop}");
             }
+        }
+    }
+
+    #[test]
+    fn outputs_in_subfolders_are_committed_and_pruned_without_leaving_the_folder() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("out");
+        let set = |files: &[&str]| {
+            let mut out = OutputDir::open(&dir, &[]).unwrap();
+            for f in files {
+                write_bytes_atomically(&out.file(f).unwrap(), f.as_bytes()).unwrap();
+            }
+            out.commit(Some("index.html"), true).unwrap()
+        };
+        let paths = set(&["charts/a.svg", "tables/a.csv", "index.html"]);
+        assert_eq!(paths[0], dir.join("charts/a.svg"));
+        assert_eq!(read(&dir, "charts/a.svg").as_deref(), Some("charts/a.svg"));
+        set(&["charts/b.svg", "index.html"]);
+        assert!(!dir.join("charts/a.svg").exists(), "stale chart removed");
+        assert!(!dir.join("tables/a.csv").exists());
+        assert!(dir.join("charts/b.svg").exists());
+        // A folder replaced by a link elsewhere is neither followed nor
+        // written through.
+        #[cfg(unix)]
+        {
+            let elsewhere = t.path().join("elsewhere");
+            std::fs::create_dir(&elsewhere).unwrap();
+            std::fs::write(elsewhere.join("b.svg"), "not ours").unwrap();
+            std::fs::remove_dir_all(dir.join("charts")).unwrap();
+            std::os::unix::fs::symlink(&elsewhere, dir.join("charts")).unwrap();
+            let mut out = OutputDir::open(&dir, &[]).unwrap();
+            write_bytes_atomically(&out.file("charts/c.svg").unwrap(), b"c").unwrap();
+            write_bytes_atomically(&out.file("index.html").unwrap(), b"i").unwrap();
+            let e = out
+                .commit(Some("index.html"), true)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("it is not a folder"), "{e}");
+            assert_eq!(
+                std::fs::read_to_string(elsewhere.join("b.svg")).unwrap(),
+                "not ours"
+            );
+            assert!(!elsewhere.join("c.svg").exists());
+        }
+        for bad in ["../x", "/etc/x", "a//b", "charts/..", ""] {
+            let mut out = OutputDir::open(&t.path().join("o2"), &[]).unwrap();
+            assert!(out.file(bad).is_err(), "{bad}");
         }
     }
 

@@ -15,7 +15,6 @@ use crate::plot::{esc, to_f64};
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 const CSS: &str = r#"
 body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 62em; color: #111; line-height: 1.4; }
@@ -32,15 +31,15 @@ nav ol { columns: 2; } figure { margin: 1em 0; } figcaption { font-size: .85em; 
 "#;
 
 /// The files beside the page, collected as they are written.
-struct Files {
-    dir: PathBuf,
-    written: Vec<PathBuf>,
+struct Files<'a> {
+    /// The output folder, written as one transaction.
+    out: &'a mut output::OutputDir,
 }
 
-impl Files {
+impl Files<'_> {
     fn csv(&mut self, name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<String> {
         let rel = format!("tables/{name}.csv");
-        let path = self.dir.join(&rel);
+        let path = self.out.file(&rel)?;
         output::write_atomically(&path, |w| {
             let mut c = csv::WriterBuilder::new()
                 .terminator(csv::Terminator::Any(b'\n'))
@@ -51,20 +50,17 @@ impl Files {
             }
             c.flush()
         })?;
-        self.written.push(path);
         Ok(rel)
     }
 
     fn chart(&mut self, name: &str, svg: &str) -> Result<String> {
         let rel = format!("charts/{name}.svg");
-        let path = self.dir.join(&rel);
+        let path = self.out.file(&rel)?;
         output::write_atomically(&path, |w| w.write_all(svg.as_bytes()))?;
-        self.written.push(path);
         // PNG where the build has it (the `png` feature); the SVG is enough otherwise.
         if let Ok(png) = crate::plot::png(svg) {
-            let png_path = self.dir.join(format!("charts/{name}.png"));
+            let png_path = self.out.file(&format!("charts/{name}.png"))?;
             output::write_bytes_atomically(&png_path, &png)?;
-            self.written.push(png_path);
         }
         Ok(rel)
     }
@@ -102,12 +98,13 @@ fn table_head(h: &mut String, headers: &[String]) {
 pub fn write(m: &Material, opts: &Options) -> Result<Written> {
     let lang = opts.lang;
     let t = |k: &str| text(lang, k);
-    output::ensure_dir(&opts.out.join("charts"))?;
-    output::ensure_dir(&opts.out.join("tables"))?;
-    let mut files = Files {
-        dir: opts.out.clone(),
-        written: Vec::new(),
-    };
+    // One transaction (output::OutputDir), the page last: a killed run
+    // leaves the old report, the charts and tables of an earlier run that
+    // this one does not make are removed, and no input is written over.
+    let mut inputs = vec![opts.source.clone()];
+    inputs.extend(opts.previous.iter().cloned());
+    let mut out = output::OutputDir::open(&opts.out, &inputs)?;
+    let mut files = Files { out: &mut out };
     let sections = [
         ("summary", t("summary")),
         ("trends", t("trends")),
@@ -153,18 +150,17 @@ pub fn write(m: &Material, opts: &Options) -> Result<Written> {
     quality(&mut h, m, lang, &mut files)?;
 
     let _ = writeln!(h, "<h2>{}</h2><ul>", esc(t("files")));
-    for f in &files.written {
-        if let Ok(rel) = f.strip_prefix(&opts.out) {
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            let _ = writeln!(h, "<li><a href=\"{0}\">{0}</a></li>", esc(&rel));
-        }
+    for rel in out.names() {
+        let _ = writeln!(h, "<li><a href=\"{0}\">{0}</a></li>", esc(rel));
     }
     h.push_str("</ul></body></html>\n");
-    let page = opts.out.join("index.html");
+    let page = out.file("index.html")?;
     output::write_atomically(&page, |w| w.write_all(h.as_bytes()))?;
-    let mut all = files.written;
-    all.push(page.clone());
-    Ok(Written { page, files: all })
+    let all = out.commit(Some("index.html"), true)?;
+    Ok(Written {
+        page: opts.out.join("index.html"),
+        files: all,
+    })
 }
 
 fn section(h: &mut String, id: &str, title: &str) {
@@ -621,9 +617,8 @@ fn recalculations(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
                 );
             }
             h.push_str("</tbody></table>\n");
-            let path = files.dir.join("tables/recalculations.csv");
+            let path = files.out.file("tables/recalculations.csv")?;
             output::write_atomically(&path, |w| crate::check::recalculation::write_csv(w, r))?;
-            files.written.push(path);
             let _ = writeln!(
                 h,
                 "<p class=\"note\">{} (<a href=\"tables/recalculations.csv\">tables/recalculations.csv</a>)</p>",

@@ -33,6 +33,21 @@ impl Dir {
         std::fs::read_to_string(self.path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
     }
 
+    /// Runs airinv with `args` in this folder and demands success (the
+    /// failure shows stderr); its standard output.
+    pub fn run_ok<S: AsRef<std::ffi::OsStr>>(&self, args: &[S]) -> String {
+        let out = self.airinv().args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "airinv {:?}: {}",
+            args.iter()
+                .map(|a| a.as_ref().to_string_lossy().into_owned())
+                .collect::<Vec<_>>(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// The airinv binary, run in this folder.
     pub fn airinv(&self) -> Command {
         let mut c = Command::cargo_bin("airinv").expect("the airinv binary");

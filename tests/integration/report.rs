@@ -16,30 +16,9 @@ fn csv_rows(path: &Path) -> Vec<Vec<String>> {
 fn the_kazakhstan_page_has_every_section_and_the_compiled_totals() {
     let d = Dir::new();
     let inv = repo().join("inventories/kazakhstan");
-    let out = d
-        .airinv()
-        .args(["compile"])
-        .arg(&inv)
-        .args(["--out", "out"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = d
-        .airinv()
-        .args(["report"])
-        .arg(&inv)
-        .args(["--out", "report"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let inv = inv.to_str().unwrap();
+    d.run_ok(&["compile", inv, "--out", "out"]);
+    d.run_ok(&["report", inv, "--out", "report"]);
     let page = d.read("report/index.html");
     for id in [
         "summary",
@@ -161,16 +140,8 @@ fn the_page_speaks_russian() {
 fn recalculations_against_a_previous_submission() {
     let d = Dir::new();
     let inv = repo().join("inventories/example");
-    assert!(
-        d.airinv()
-            .args(["compile"])
-            .arg(&inv)
-            .args(["--out", "old"])
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    let inv = inv.to_str().unwrap();
+    d.run_ok(&["compile", inv, "--out", "old"]);
     // The previous submission had 40 kt less NOx in 1A1a 2022 (row 14, column E).
     let path = d.path("old/annex1_2022.csv");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -188,23 +159,20 @@ fn recalculations_against_a_previous_submission() {
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(&path, changed + "\n").unwrap();
-    let out = d
-        .airinv()
-        .args(["report"])
-        .arg(&inv)
-        .args(["--out", "r", "--previous", "old"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    d.run_ok(&["report", inv, "--out", "r", "--previous", "old"]);
     let rows = csv_rows(&d.path("r/tables/recalculations.csv"));
     assert!(
         rows.iter().any(|r| r.iter().any(|c| c == "E14")),
         "{rows:?}"
     );
+    // The report folder is one set: the same report without --previous
+    // removes the recalculations table of the first run, and leaves a
+    // user's own file alone.
+    d.write("r/tables/my-notes.csv", "mine");
+    d.run_ok(&["report", inv, "--out", "r"]);
+    assert!(!d.path("r/tables/recalculations.csv").exists());
+    assert_eq!(d.read("r/tables/my-notes.csv"), "mine");
+    assert!(!d.read("r/index.html").contains("recalculations.csv"));
 }
 
 /// Renders the page in headless Chromium: it loads without errors and its
