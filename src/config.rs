@@ -10,6 +10,20 @@ use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, Visitor};
 use std::path::Path;
 
+/// A problem found in a configuration file, as an error at its place: a
+/// problem that starts `line N: ` is placed at that line
+/// (`wm.toml, line 17: ...`, as every place is said), any other at the file.
+pub fn problem_at(path: &Path, problem: String) -> Error {
+    let placed = problem.strip_prefix("line ").and_then(|rest| {
+        let (n, what) = rest.split_once(": ")?;
+        Some((n.parse::<u64>().ok()?, what))
+    });
+    match placed {
+        Some((line, what)) => Error::input(Location::file(path).with_line(line), what),
+        None => Error::file(path, problem),
+    }
+}
+
 /// A file name as written in a configuration file: an error (the problem,
 /// for the caller to place) when it holds a control character, such as a
 /// NUL pasted from elsewhere, which no file name can hold.
@@ -146,6 +160,19 @@ mod tests {
     struct T {
         #[allow(dead_code)]
         value: Scalar,
+    }
+
+    #[test]
+    fn a_problem_naming_its_line_is_placed_at_the_line() {
+        let p = Path::new("wm.toml");
+        assert_eq!(
+            problem_at(p, "line 17: base: missing".into()).to_string(),
+            "wm.toml, line 17: base: missing"
+        );
+        assert_eq!(
+            problem_at(p, "lines entry 1 (P): bad".into()).to_string(),
+            "wm.toml: lines entry 1 (P): bad"
+        );
     }
 
     #[test]

@@ -184,8 +184,8 @@ pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
                 bases.len() - 1
             }
         };
-        let outcome =
-            scenario::run(&s, &bases[i].3, opts.optimize).map_err(|e| Error::file(f, e))?;
+        let outcome = scenario::run(&s, &bases[i].3, opts.optimize)
+            .map_err(|e| crate::config::problem_at(f, e))?;
         outcomes.push(outcome);
     }
     // One transaction (output::OutputDir), summary.json last: a killed run

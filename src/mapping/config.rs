@@ -1004,7 +1004,7 @@ mod tests {
         ))
         .unwrap_err();
         assert!(
-            e.contains("m.toml: line 7: 'nrf' is not a setting here; the settings are names,"),
+            e.contains("m.toml, line 7: 'nrf' is not a setting here; the settings are names,"),
             "{e}"
         );
         let e = load(&format!(
@@ -1031,7 +1031,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e,
-            "m.toml: line 7: fuel: invalid type: integer `5`, expected text in quotes"
+            "m.toml, line 7: fuel: invalid type: integer `5`, expected text in quotes"
         );
         let e = load(&format!(
             "{SHEET}[[lines]]\nnames = \"P\"\nto = [{{ nfr = \"1A1a\", share = true }}]\n"
@@ -1039,20 +1039,20 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e,
-            "m.toml: line 7: share: expected a number, e.g. \"0.9\" or 12"
+            "m.toml, line 7: share: expected a number, e.g. \"0.9\" or 12"
         );
         let e = load("[sheet]\nyear_row = \"1\"\n").unwrap_err();
         assert_eq!(
             e,
-            "m.toml: line 2: year_row: invalid type: string \"1\", expected a whole number"
+            "m.toml, line 2: year_row: invalid type: string \"1\", expected a whole number"
         );
         // Not TOML at all: said with toml's words and the line (fuzzing
         // found syntax errors named no line: issue 17).
         let e = load("[[lines]\n").unwrap_err();
-        assert!(e.starts_with("m.toml: line 1: is not valid TOML: "), "{e}");
+        assert!(e.starts_with("m.toml, line 1: is not valid TOML: "), "{e}");
         let e = load("name = \"x\"\nsource = \"y\"\nunit\n").unwrap_err();
         assert!(
-            e.starts_with("m.toml: line 3: is not valid TOML: key with no value"),
+            e.starts_with("m.toml, line 3: is not valid TOML: key with no value"),
             "{e}"
         );
     }

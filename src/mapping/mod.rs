@@ -291,7 +291,7 @@ impl Mapping {
 
     /// Reads and checks a mapping from its text.
     pub fn parse(text: &str, path: &Path) -> Result<Mapping> {
-        config::parse(text, path).map_err(|problem| Error::file(path, problem))
+        config::parse(text, path).map_err(|problem| crate::config::problem_at(path, problem))
     }
 
     /// How messages name a line entry: `lines entry 3 (Road)`.

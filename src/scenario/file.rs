@@ -489,7 +489,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
         .map_err(|e| Error::file(path, format!("not a valid scenario file: {e}")))?;
     let dir = path.parent().unwrap_or(Path::new(""));
     let at = |span: std::ops::Range<usize>, what: String| {
-        Error::file(path, format!("line {}: {what}", line_of(text, span.start)))
+        Error::input(
+            crate::error::Location::file(path).with_line(line_of(text, span.start) as u64),
+            what,
+        )
     };
     let num = |n: &Num, what: &str| -> Result<Decimal> {
         n.get_ref()
@@ -1140,7 +1143,7 @@ mod tests {
         let m = message(&HEAD.replace("\"inv\"", "\"\\u0000inv\""));
         assert_eq!(
             m,
-            "scen/wm.toml: line 1: base: '\\0inv' is not a file name: it holds the control character U+0000"
+            "scen/wm.toml, line 1: base: '\\0inv' is not a file name: it holds the control character U+0000"
         );
         let m = message(&format!("{HEAD}activity_file = \"a\\tb.csv\"\n"));
         assert!(
@@ -1180,7 +1183,7 @@ mod tests {
             "{HEAD}\n[[growth]]\nnfr = \"1A9z\"\nrate = 0.01\n"
         ));
         assert!(
-            m.starts_with("scen/wm.toml: line 6: [[growth]] nfr:"),
+            m.starts_with("scen/wm.toml, line 6: [[growth]] nfr:"),
             "{m}"
         );
         let m = message(&format!(
