@@ -4,9 +4,11 @@
 //! keeps only the text before a character reference or a comment, so
 //! `<v>3&#51;.853</v>`, the number 33.853, would be read as 3).
 //!
-//! Both are read by a real XML reader (quick-xml, calamine's own), so an
-//! attribute is found in any quoting, spacing and position, never by a
-//! search for its text.
+//! Both are read by a real XML reader (quick-xml, calamine's own, set up as
+//! calamine sets it up), so an attribute is found in any quoting, spacing
+//! and position; only where the `<sst>` element's attributes cannot be
+//! parsed are the numbers after `uniqueCount` taken from its text, the
+//! largest kept (a bound, never a value read).
 
 use quick_xml::events::Event;
 use std::io::BufRead;
@@ -23,40 +25,93 @@ pub enum PartProblem {
     NumberCell { cell: String, what: &'static str },
 }
 
-/// The `uniqueCount` the root `<sst>` element of a shared-string part
-/// declares, when it has one: `Ok(Some(n))`, or the text written when it is
-/// not a plain count.
+/// The `uniqueCount` the `<sst>` element of a shared-string part declares,
+/// when it has one: `Ok(Some(n))`, or the text written when it is not a
+/// plain count.
+///
+/// The part is read as calamine reads it (end names and comments not
+/// checked, other elements before `<sst>` skipped), so that no `<sst>`
+/// calamine would reserve strings for goes unseen: fuzzing found a
+/// mismatched end tag before `<sst uniqueCount="96000000000000">`, which a
+/// strict reader refused as not XML (and let through) while calamine read on
+/// and asked for 96 TB. Where the attributes cannot be parsed, every number
+/// written after a `uniqueCount` in the element counts, the largest kept.
 pub fn shared_string_count<R: BufRead>(input: R) -> Result<Option<u128>, PartProblem> {
     let mut reader = quick_xml::Reader::from_reader(input);
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    config.trim_text(false);
     let mut buf = Vec::new();
     loop {
         let event = reader
             .read_event_into(&mut buf)
             .map_err(|e| PartProblem::NotXml(e.to_string()))?;
         match event {
-            Event::Start(e) | Event::Empty(e) => {
-                if e.local_name().as_ref() != "sst" {
-                    return Ok(None);
-                }
-                for a in e.attributes().with_checks(false) {
-                    let a = a.map_err(|e| PartProblem::NotXml(e.to_string()))?;
-                    if a.key.local_name().as_ref() != "uniqueCount" {
-                        continue;
-                    }
-                    let raw = a.value.to_string();
-                    let digits = raw.trim();
-                    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                        return Err(PartProblem::Count(crate::suggest::clip(&raw)));
-                    }
-                    return Ok(Some(digits.parse().unwrap_or(u128::MAX)));
-                }
-                return Ok(None);
+            Event::Start(e) if e.local_name().as_ref() == "sst" => {
+                let parsed = unique_count(&e);
+                let scanned = scanned_count(&e);
+                return match (parsed, scanned) {
+                    (Err(p), _) => Err(p),
+                    (Ok(a), b) => Ok(a.max(b)),
+                };
             }
             Event::Eof => return Ok(None),
             _ => {}
         }
         buf.clear();
     }
+}
+
+/// The `uniqueCount` attribute, read as an attribute (in any quoting).
+fn unique_count(e: &quick_xml::events::BytesStart) -> Result<Option<u128>, PartProblem> {
+    for a in e.attributes().with_checks(false) {
+        let Ok(a) = a else {
+            // Not parseable as attributes: the scan decides.
+            return Ok(None);
+        };
+        if a.key.as_ref() != "uniqueCount" {
+            continue;
+        }
+        let raw = a.value.to_string();
+        let digits = raw.trim();
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(PartProblem::Count(crate::suggest::clip(&raw)));
+        }
+        return Ok(Some(digits.parse().unwrap_or(u128::MAX)));
+    }
+    Ok(None)
+}
+
+/// The largest run of digits written after a `uniqueCount` in the element's
+/// attribute text (the bound when the attributes cannot be parsed).
+fn scanned_count(e: &quick_xml::events::BytesStart) -> Option<u128> {
+    let text = e.attributes_raw().as_bytes();
+    let key = b"uniqueCount";
+    let mut largest: Option<u128> = None;
+    let mut from = 0;
+    while let Some(at) = text[from..].windows(key.len()).position(|w| w == key) {
+        let rest = &text[from + at + key.len()..];
+        let digits: Vec<u8> = rest
+            .iter()
+            .skip_while(|b| {
+                !b.is_ascii_digit()
+                    && matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'=' | b'"' | b'\'')
+            })
+            .take_while(|b| b.is_ascii_digit())
+            .copied()
+            .collect();
+        if !digits.is_empty() {
+            let n = std::str::from_utf8(&digits)
+                .ok()
+                .and_then(|d| d.parse().ok())
+                .unwrap_or(u128::MAX);
+            largest = Some(largest.map_or(n, |l: u128| l.max(n)));
+        }
+        from += at + key.len();
+    }
+    largest
 }
 
 /// Reads a worksheet part through and refuses a number cell that is not
@@ -133,6 +188,22 @@ mod tests {
         assert_eq!(
             count("<sst uniqueCount=\"4&#48;0\"/>"),
             Err(PartProblem::Count("4&#48;0".into()))
+        );
+        // Found by fuzzing: what calamine reads past (a mismatched end tag,
+        // an element before <sst>, an unclosed comment's neighbour) must not
+        // hide the count it reserves for.
+        assert_eq!(
+            count(r#"<a></b><sst uniqueCount="96000000000000"><si/></sst>"#),
+            Ok(Some(96_000_000_000_000))
+        );
+        assert_eq!(
+            count(r#"<x/><sst count="1" uniqueCount="96000000000000"/>"#),
+            Ok(Some(96_000_000_000_000))
+        );
+        // Attributes that cannot be parsed: the numbers after uniqueCount.
+        assert_eq!(
+            count(r#"<sst a=b uniqueCount="96000000000000">"#),
+            Ok(Some(96_000_000_000_000))
         );
     }
 

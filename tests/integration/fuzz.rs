@@ -116,6 +116,47 @@ fn xlsx_parts_are_read_as_xml_and_checked_against_their_crc() {
     }
 }
 
+/// A copy of `from` with one part's bytes replaced (the others copied as
+/// they are).
+fn with_part(from: &Path, to: &Path, part: &str, bytes: &[u8]) {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(from).unwrap()).unwrap();
+    let mut out = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
+    for i in 0..zip.len() {
+        let mut p = zip.by_index(i).unwrap();
+        let name = p.name().unwrap().into_owned();
+        let options = zip::write::SimpleFileOptions::default();
+        out.start_file(name.as_str(), options).unwrap();
+        if name == part {
+            std::io::Write::write_all(&mut out, bytes).unwrap();
+        } else {
+            std::io::copy(&mut p, &mut out).unwrap();
+        }
+    }
+    out.finish().unwrap();
+}
+
+/// Found by the hour of fuzzing: a mismatched end tag before the `<sst>`
+/// element hid its count from a strict XML reader, while calamine reads
+/// past it and reserved 96 TB (abort, exit 134).
+#[test]
+fn a_shared_string_count_behind_broken_xml_is_still_bounded() {
+    let d = Dir::new();
+    let bad = d.path("sst-behind-end-tag.xlsx");
+    with_part(
+        &fuzz("sst-count-single-quotes.xlsx"),
+        &bad,
+        "xl/sharedStrings.xml",
+        br#"<?xml version="1.0"?><a></b><sst count="1" uniqueCount="96000000000000"><si><t>x</t></si></sst>"#,
+    );
+    for cmd in ["import", "check"] {
+        let mut args = vec![cmd, bad.to_str().unwrap()];
+        if cmd == "import" {
+            args.extend(["--out", "o"]);
+        }
+        refused(&args, "declares 96000000000000 strings");
+    }
+}
+
 /// Compiles a reproducer CSV in one reading mode; (exit code, output, dir).
 fn compile_csv(file: &str, rows: bool) -> (i32, String, Dir) {
     let d = Dir::new();
