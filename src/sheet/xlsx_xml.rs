@@ -25,6 +25,20 @@ pub enum PartProblem {
     NumberCell { cell: String, what: &'static str },
 }
 
+/// An XML reader set up as calamine sets up its own (`xml_reader`): end
+/// names and comments not checked, empty elements as a start and an end,
+/// text as written. What calamine reads past, this reads past too, so no
+/// check stops short of what calamine goes on to read.
+fn as_calamine_reads<R: BufRead>(input: R) -> quick_xml::Reader<R> {
+    let mut reader = quick_xml::Reader::from_reader(input);
+    let config = reader.config_mut();
+    config.check_end_names = false;
+    config.check_comments = false;
+    config.expand_empty_elements = true;
+    config.trim_text(false);
+    reader
+}
+
 /// The `uniqueCount` the `<sst>` element of a shared-string part declares,
 /// when it has one: `Ok(Some(n))`, or the text written when it is not a
 /// plain count.
@@ -37,12 +51,7 @@ pub enum PartProblem {
 /// and asked for 96 TB. Where the attributes cannot be parsed, every number
 /// written after a `uniqueCount` in the element counts, the largest kept.
 pub fn shared_string_count<R: BufRead>(input: R) -> Result<Option<u128>, PartProblem> {
-    let mut reader = quick_xml::Reader::from_reader(input);
-    let config = reader.config_mut();
-    config.check_end_names = false;
-    config.check_comments = false;
-    config.expand_empty_elements = true;
-    config.trim_text(false);
+    let mut reader = as_calamine_reads(input);
     let mut buf = Vec::new();
     loop {
         let event = reader
@@ -121,7 +130,7 @@ fn scanned_count(e: &quick_xml::events::BytesStart) -> Option<u128> {
 /// element. Excel never writes them; calamine would keep only the text
 /// before them.
 pub fn check_number_cells<R: BufRead>(input: R) -> Result<(), PartProblem> {
-    let mut reader = quick_xml::Reader::from_reader(input);
+    let mut reader = as_calamine_reads(input);
     let mut buf = Vec::new();
     let mut cell = String::new();
     let mut in_value = false;
@@ -215,6 +224,16 @@ mod tests {
             )
         };
         assert_eq!(check("33.853"), Ok(()));
+        // Behind a mismatched end tag, which calamine reads past.
+        assert_eq!(
+            check_number_cells(
+                "<worksheet><x></y><sheetData><row><c r=\"C7\"><v>3&#51;.853</v></c></row></sheetData></worksheet>".as_bytes()
+            ),
+            Err(PartProblem::NumberCell {
+                cell: "C7".into(),
+                what: "a character or entity reference (&…;)"
+            })
+        );
         for (v, what) in [
             ("3&#51;.853", "a character or entity reference (&…;)"),
             ("&#x31;.5", "a character or entity reference (&…;)"),
