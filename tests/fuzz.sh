@@ -70,8 +70,30 @@ done
 
 seed() { od -An -N8 -tu8 /dev/urandom | tr -d ' '; }
 
+# Per target: the cases run, the cases per minute and the result.
+summary() {
+    echo
+    echo "fuzzing for $(($(date +%s) - start)) s:"
+    printf '%-86s %12s %12s  %s\n' target cases cases/min result
+    status=0
+    for t in "${targets[@]}"; do
+        secs=${ran_seconds[$t]}
+        rate=0
+        ((secs > 0)) && rate=$((cases[$t] * 60000 / secs))
+        result=ok
+        if [[ -n ${failed[$t]} ]]; then
+            result="FAILED: ${failed[$t]}"
+            status=1
+        fi
+        printf '%-86s %12d %12d  %s\n' "$t" "${cases[$t]}" "$rate" "$result"
+    done
+    return $status
+}
+
 start=$(date +%s)
 end=$((start + total))
+# Stopped early (Ctrl-C, kill): the rounds done so far are still reported.
+trap 'summary; exit 130' INT TERM
 while :; do
     progressed=0
     for t in "${targets[@]}"; do
@@ -106,25 +128,11 @@ while :; do
             esac
             failed[$t]="$why; replay: PROPTEST_RNG_SEED=$s AIRINV_FUZZ_CASES=$n $bin --exact $t; log: $log"
             echo "FAILURE $t: ${failed[$t]}"
-            grep -E 'Test failed|minimal failing input|panicked' "$log" | head -n 5 | sed 's/^/    /'
+            grep -a -E 'Test failed|minimal failing input|panicked|memory allocation' "$log" | head -n 5 | sed 's/^/    /'
         fi
     done
     ((progressed)) || break
 done
 
-echo
-echo "fuzzing for $(($(date +%s) - start)) s:"
-printf '%-86s %12s %12s  %s\n' target cases cases/min result
-status=0
-for t in "${targets[@]}"; do
-    secs=${ran_seconds[$t]}
-    rate=0
-    ((secs > 0)) && rate=$((cases[$t] * 60000 / secs))
-    result=ok
-    if [[ -n ${failed[$t]} ]]; then
-        result="FAILED: ${failed[$t]}"
-        status=1
-    fi
-    printf '%-86s %12d %12d  %s\n' "$t" "${cases[$t]}" "$rate" "$result"
-done
-exit $status
+summary
+exit $?
