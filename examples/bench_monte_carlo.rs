@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = Path::new(&args[3]);
     let n: u64 = args[4].parse()?;
     std::fs::create_dir_all(out)?;
-    let c = airinv::cmd::uncertainty::compile_lineage(Path::new(&args[0]))?;
+    let c = airinv::uncertainty::compile_lineage(Path::new(&args[0]))?;
     let overrides = airinv::uncertainty::read_overrides(&c.uncertainty_files)?;
     let lineage = Lineage::from_results(&c.results, &[year, base], &c.factors, &overrides);
     let pollutants: Vec<Pollutant> = Pollutant::ALL

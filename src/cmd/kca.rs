@@ -63,7 +63,7 @@ pub fn run(opts: &KcaOptions) -> Result<KcaReport> {
     // Approach 2 needs each row's uncertainty: known from the lineage of an
     // inventory folder (factor intervals and activity defaults).
     let uncertainties: Option<RowUncertainties> = compiled
-        .map(|c| crate::cmd::uncertainty::row_uncertainties(c, opts.year))
+        .map(|c| crate::uncertainty::row_uncertainties(c, opts.year))
         .transpose()?;
     let analyses = kca::analyse(
         &tables[y].table,

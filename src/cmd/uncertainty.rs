@@ -64,67 +64,8 @@ pub struct UncertaintyReport {
     pub outputs: Vec<PathBuf>,
 }
 
-/// A compiled inventory with what the uncertainty needs. The one place
-/// that calls the compile pipeline.
-pub struct CompiledLineage {
-    pub tables: Vec<Annex1Year>,
-    pub results: Vec<crate::calculate::KeyResult>,
-    /// The Guidebook's factors and the inventory's own (for their intervals).
-    pub factors: Vec<crate::emission_factor::Factor>,
-    /// The inventory's uncertainty files (`uncertainties = [...]`).
-    pub uncertainty_files: Vec<PathBuf>,
-}
-
-/// Compiles an inventory folder in memory (nothing is written).
-pub fn compile_lineage(dir: &Path) -> Result<CompiledLineage> {
-    let compiled = crate::compile::compute(&crate::compile::CompileOptions {
-        source: dir.to_path_buf(),
-        ..Default::default()
-    })?;
-    lineage_of(compiled)
-}
-
-/// What the uncertainty needs of a compile done already.
-pub fn lineage_of(compiled: crate::compile::Compiled) -> Result<CompiledLineage> {
-    if let Some(first) = compiled.report.rejected.first() {
-        return Err(Error::Rejected {
-            count: compiled.report.rejected.len(),
-            first: first.to_string(),
-        });
-    }
-    let mut factors = crate::emission_factor::embedded()?;
-    for f in &compiled.inventory.factors {
-        factors.extend(crate::emission_factor::read_user_file(f)?);
-    }
-    Ok(CompiledLineage {
-        tables: compiled.tables,
-        results: compiled.results,
-        factors,
-        uncertainty_files: compiled.inventory.uncertainties.clone(),
-    })
-}
-
 fn is_inventory(source: &Path) -> bool {
     source.is_dir() && source.join("inventory.toml").exists()
-}
-
-/// Each row's combined uncertainty (Approach 1, %) in a year, for the
-/// Approach 2 key category analysis, from the compile of an inventory.
-pub fn row_uncertainties(
-    compiled: crate::compile::Compiled,
-    year: i32,
-) -> Result<RowUncertainties> {
-    let c = lineage_of(compiled)?;
-    let overrides = uncertainty::read_overrides(&c.uncertainty_files)?;
-    let lineage = Lineage::from_results(&c.results, &[year], &c.factors, &overrides);
-    let mut out = RowUncertainties::new();
-    for p in Pollutant::ALL {
-        for r in lineage.rows(p, year, None) {
-            let g = approach1::sqrt(r.activity_pct * r.activity_pct + r.factor_pct * r.factor_pct);
-            out.insert((p, r.row), g);
-        }
-    }
-    Ok(out)
 }
 
 pub fn run(opts: &UncertaintyOptions) -> Result<UncertaintyReport> {
@@ -133,7 +74,7 @@ pub fn run(opts: &UncertaintyOptions) -> Result<UncertaintyReport> {
     }
     let lineage_source = is_inventory(&opts.source);
     let (tables, lineage, overrides): (Vec<Annex1Year>, Option<Lineage>, _) = if lineage_source {
-        let c = compile_lineage(&opts.source)?;
+        let c = uncertainty::compile_lineage(&opts.source)?;
         let mut files = c.uncertainty_files.clone();
         files.extend(opts.uncertainties.iter().cloned());
         let overrides = uncertainty::read_overrides(&files)?;

@@ -21,6 +21,7 @@
 //! truncated at zero.
 
 pub mod approach1;
+pub mod compiled;
 pub mod defaults;
 pub mod monte_carlo;
 pub mod overrides;
@@ -33,6 +34,7 @@ use crate::error::Result;
 use crate::pollutant::Pollutant;
 use crate::unit::FactorUnit;
 use approach1::{Approach1, RowInput};
+pub use compiled::{CompiledLineage, compile_lineage, lineage_of, row_uncertainties};
 use monte_carlo::{Dist, McLine, McModel, McResult, Z95};
 use overrides::Overrides;
 use rust_decimal::Decimal;
