@@ -222,11 +222,19 @@ impl Drop for OutputDir {
     }
 }
 
-/// The error when another run holds the folder's lock.
+/// The error when another run holds the folder's lock: for a run that
+/// writes into it, or for a command that reads it.
 fn busy(dir: &Path) -> Error {
     Error::file(
         dir,
         "another airinv run is writing into this folder or reading it now; wait for it to end, or give another --out",
+    )
+}
+
+fn busy_reading(dir: &Path) -> Error {
+    Error::file(
+        dir,
+        "another airinv run is writing into this folder now; wait for it to end, then run this command again",
     )
 }
 
@@ -405,7 +413,7 @@ pub fn settle(dir: &Path) -> Result<ReadHold> {
     if unfinished {
         match lock.try_lock() {
             Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => return Err(busy(dir)),
+            Err(std::fs::TryLockError::WouldBlock) => return Err(busy_reading(dir)),
             Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
         }
         let done = recover(dir);
@@ -414,7 +422,7 @@ pub fn settle(dir: &Path) -> Result<ReadHold> {
     }
     match lock.try_lock_shared() {
         Ok(()) => Ok(ReadHold { _lock: Some(lock) }),
-        Err(std::fs::TryLockError::WouldBlock) => Err(busy(dir)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(busy_reading(dir)),
         Err(std::fs::TryLockError::Error(e)) => Err(Error::io(&lock_path, e)),
     }
 }
@@ -774,7 +782,10 @@ mod tests {
         let t = tempfile::tempdir().unwrap();
         let out = stage(t.path(), NEW);
         let e = settle(t.path()).err().unwrap().to_string();
-        assert!(e.contains("another airinv run"), "{e}");
+        assert!(
+            e.ends_with("another airinv run is writing into this folder now; wait for it to end, then run this command again"),
+            "{e}"
+        );
         out.commit(Some("run.json"), true).unwrap();
         let hold = settle(t.path()).unwrap();
         let second = settle(t.path()).unwrap(); // readers share
