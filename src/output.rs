@@ -435,14 +435,25 @@ fn sync_dir(dir: &Path) {
     }
 }
 
-/// Makes the folders of an output inside `dir` (`charts/` of
-/// `charts/x.svg`); one that is not a real folder there (a symlink, a file)
-/// is an error, so that no output lands outside `dir`.
-fn in_folder(dir: &Path, name: &str) -> Result<()> {
-    let mut at = dir.to_path_buf();
+/// The folders of an output inside `dir`, outermost first (`dir/charts`
+/// for `charts/x.svg`).
+fn folders_of(dir: &Path, name: &str) -> Vec<PathBuf> {
     let parts: Vec<&str> = name.split('/').collect();
-    for part in &parts[..parts.len() - 1] {
-        at.push(part);
+    let mut at = dir.to_path_buf();
+    parts[..parts.len() - 1]
+        .iter()
+        .map(|part| {
+            at.push(part);
+            at.clone()
+        })
+        .collect()
+}
+
+/// Makes the folders of an output inside `dir`; one that is not a real
+/// folder there (a symlink, a file) is an error, so that no output lands
+/// outside `dir`.
+fn in_folder(dir: &Path, name: &str) -> Result<()> {
+    for at in folders_of(dir, name) {
         match std::fs::symlink_metadata(&at) {
             Ok(m) if m.is_dir() => {}
             Ok(_) => {
@@ -460,12 +471,9 @@ fn in_folder(dir: &Path, name: &str) -> Result<()> {
 /// True when every folder of `name` inside `dir` is a real folder (not a
 /// link that would lead a removal outside `dir`).
 fn real_folders(dir: &Path, name: &str) -> bool {
-    let mut at = dir.to_path_buf();
-    let parts: Vec<&str> = name.split('/').collect();
-    parts[..parts.len() - 1].iter().all(|part| {
-        at.push(part);
-        std::fs::symlink_metadata(&at).is_ok_and(|m| m.is_dir())
-    })
+    folders_of(dir, name)
+        .iter()
+        .all(|at| std::fs::symlink_metadata(at).is_ok_and(|m| m.is_dir()))
 }
 
 /// A name inside the folder: plain names joined by `/` (`charts/x.svg`),

@@ -173,7 +173,7 @@ fn activity_sheet(style: Style, value: &str) -> String {
 }
 
 /// The parts of a workbook, by name.
-type Parts = Vec<(String, Vec<u8>)>;
+pub type Parts = Vec<(String, Vec<u8>)>;
 
 fn parts(style: Style, annex: &[String; 6], activity: &str) -> Parts {
     vec![
@@ -193,7 +193,7 @@ fn parts(style: Style, annex: &[String; 6], activity: &str) -> Parts {
     ]
 }
 
-fn zip_parts(parts: &Parts, stored: bool) -> Vec<u8> {
+pub fn zip_parts(parts: &Parts, stored: bool) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let method = if stored {
         zip::CompressionMethod::Stored
@@ -209,7 +209,7 @@ fn zip_parts(parts: &Parts, stored: bool) -> Vec<u8> {
 }
 
 /// The parts of an xlsx file of the seed corpus.
-fn unzip(path: &Path) -> Parts {
+pub fn unzip(path: &Path) -> Parts {
     let mut z = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     (0..z.len())
         .map(|i| {
