@@ -51,8 +51,9 @@
 //! (text encodings), [`decimal_comma`] (numbers written with a decimal
 //! comma), [`container`] (bounds of the zip container, for activity sheets
 //! and for the Annex I workbook reader alike), [`xls`] (the .xls
-//! compound file's declared ranges), [`workbook`] (a sheet of a workbook
-//! read into rows) and [`cell`] (a workbook cell as text). This module is
+//! compound file's declared ranges), [`limits`] (the bounds they share),
+//! [`workbook`] (a sheet of a workbook read into rows) and [`cell`] (a
+//! workbook cell as text). This module is
 //! the reading layer's bottom: it uses only `error`, `number` and `output`.
 
 mod cell;
@@ -60,6 +61,7 @@ mod container;
 mod csv;
 mod decimal_comma;
 mod encoding;
+mod limits;
 mod workbook;
 mod xls;
 mod xlsx_xml;
@@ -70,10 +72,11 @@ pub use self::csv::{
 };
 pub use cell::cell_text;
 pub(crate) use container::check_xlsx_container;
-pub use container::{MAX_PART_BYTES, check_container_bounds};
+pub use container::check_container_bounds;
 pub use decimal_comma::decimal_comma_to_point;
 pub use encoding::{TextEncoding, guess_single_byte};
-pub use workbook::{MAX_SHEET_CELLS, check_sheet_bounds, sheet_names};
+pub use limits::{MAX_PART_BYTES, MAX_SHEET_CELLS};
+pub use workbook::{check_sheet_bounds, sheet_names};
 pub use xls::{DeclaredRange, xls_dimensions};
 
 use crate::error::{Error, Location, Result, column_letters};
