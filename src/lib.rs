@@ -94,12 +94,14 @@
 //! `examples/library.rs` runs the same (`cargo run --example library`).
 
 pub use annex1::Annex1Year;
+/// The Annex I workbook reader ([`annex1::xlsx_read`]), by its former name.
+pub use annex1::xlsx_read as workbook;
+pub use annex1::xlsx_read::read as read_workbook;
 pub use compile::{CompileOptions, Compiled, compute};
 pub use error::{Error, Result};
 pub use notation_key::{Cell, NotationKey};
 pub use pollutant::Pollutant;
 pub use source::{YearTable, load as load_source};
-pub use workbook::read as read_workbook;
 
 pub mod activity;
 pub(crate) mod aggregate;
@@ -143,4 +145,3 @@ pub(crate) mod suggest;
 pub(crate) mod trend;
 pub mod uncertainty;
 pub mod unit;
-pub mod workbook;

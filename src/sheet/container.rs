@@ -3,7 +3,7 @@
 //! shared-string table's declared count, the cell references of worksheet
 //! parts, and, for an .xls, the ranges its sheets declare ([`super::xls`]).
 //! Both the activity-sheet reader and the Annex I workbook reader
-//! (src/workbook.rs) check their files here.
+//! (`annex1::xlsx_read`, through [`super::grid`]) check their files here.
 
 use super::limits::MAX_PART_BYTES;
 use super::xls::{OLE, check_xls_bounds};

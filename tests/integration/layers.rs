@@ -57,8 +57,9 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "config",
             "sheet",
+            "annex1::csv",
+            "annex1::xlsx_read",
             "activity",
-            "workbook",
             "inventory",
             "mapping",
             "commitment",
@@ -248,8 +249,8 @@ fn named_paths(module: &Module) -> Vec<(Vec<String>, bool)> {
             .unwrap_or(text.len());
         let word: String = text[at..word_end].iter().collect();
         let path_follows = text.get(word_end) == Some(&':') && text.get(word_end + 1) == Some(&':');
-        let starts = matches!(word.as_str(), "crate" | "super" | "self")
-            || module.children.contains(&word);
+        let starts =
+            matches!(word.as_str(), "crate" | "super" | "self") || module.children.contains(&word);
         if !path_follows || !starts {
             at = word_end;
             continue;
@@ -610,7 +611,10 @@ fn the_import_reader_sees_grouped_nested_and_path_imports() {
 fn the_import_reader_follows_super_and_re_exports_inside_a_folder() {
     let g = graph_of(&[
         ("", ""),
-        ("sheet", "pub use limits::MAX_CELLS;\nfn f() { xls::check() }"),
+        (
+            "sheet",
+            "pub use limits::MAX_CELLS;\nfn f() { xls::check() }",
+        ),
         ("sheet::limits", ""),
         ("sheet::xls", "use super::MAX_CELLS;"),
         ("sheet::container", "use super::xls::{OLE, check};"),
@@ -666,6 +670,7 @@ fn a_cycle_among_the_modules_of_a_folder_is_found() {
 fn a_submodule_listed_in_the_layers_has_its_own_layer() {
     assert_eq!(layer_of("annex1"), Some(0));
     assert_eq!(layer_of("annex1::table"), Some(0));
+    assert_eq!(layer_of("annex1::xlsx_read::labels"), Some(1));
     assert_eq!(layer_of("sheet::xls"), Some(1));
     assert_eq!(layer_of("nowhere"), None);
 }
