@@ -29,7 +29,7 @@
 //! ```text
 //!  commands     cmd/ (one file per verb: option handling, writing, text)
 //!     ▲
-//!  analyses     source (any source → tables) · check · compare · plot
+//!  analyses     source (any source → tables) · check · compare · chart
 //!     ▲
 //!  calculation  compile (the pipeline) · calculate (exact sums, activity ×
 //!               factor) · stream (large CSVs in parallel blocks) · aggregate
@@ -134,7 +134,6 @@ pub mod nfr;
 pub mod notation_key;
 pub mod number;
 pub(crate) mod output;
-pub(crate) mod plot;
 pub mod pollutant;
 pub(crate) mod report;
 pub mod scenario;

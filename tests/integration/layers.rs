@@ -88,7 +88,6 @@ const LAYERS: &[(&str, &[&str])] = &[
             "check",
             "compare",
             "chart",
-            "plot",
             "coverage",
             "kca",
             "uncertainty",

@@ -1,12 +1,15 @@
-//! Pictures for the Informative Inventory Report: each protocol
-//! pollutant's time series against its base-year level and commitment line,
-//! drawn as SVG (plain text, pasteable into Word or LibreOffice, convertible
-//! to PNG). Coordinates are floating point: plots are the one place besides
-//! Monte Carlo where airinv uses f64.
+//! Each protocol pollutant's time series against its base-year level and
+//! commitment line (`compare --plot`), as SVG or PNG.
 
-use crate::compare::{Comparison, Line};
+use super::axis::{label, ticks, year_ticks};
+use super::canvas::{self, esc, to_f64};
+use super::colour;
+use crate::compare::{self, Comparison, Line};
+use crate::error::Result;
 use crate::notation_key::Cell;
+use crate::source::YearTable;
 use std::fmt::Write;
+use std::path::Path;
 
 /// One panel: a pollutant's series and its reference lines.
 pub struct Panel<'a> {
@@ -22,52 +25,25 @@ const MARGIN_R: f64 = 16.0;
 const MARGIN_T: f64 = 34.0;
 const MARGIN_B: f64 = 34.0;
 
-/// Text escaped for SVG and HTML (every chart and page of airinv uses this one).
-pub(crate) fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// A decimal as f64, for drawing only.
-pub(crate) fn to_f64(d: rust_decimal::Decimal) -> f64 {
-    use rust_decimal::prelude::ToPrimitive;
-    d.to_f64().unwrap_or(0.0)
-}
-
-/// Round numbers for an axis from 0 to `max`.
-pub(crate) fn ticks(max: f64) -> Vec<f64> {
-    if max <= 0.0 || !max.is_finite() {
-        return vec![0.0, 1.0];
-    }
-    let raw = max / 4.0;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+/// Writes the chart of a comparison, one panel per protocol pollutant
+/// with the series of the tables, as .svg or .png.
+pub fn write(path: &Path, cmp: &Comparison, tables: &[YearTable]) -> Result<()> {
+    let panels: Vec<Panel<'_>> = cmp
+        .lines
         .iter()
-        .map(|m| m * mag)
-        .find(|s| *s >= raw)
-        .unwrap_or(10.0 * mag);
-    (0..=((max / step).ceil() as usize))
-        .map(|i| i as f64 * step)
-        .collect()
-}
-
-fn label(v: f64) -> String {
-    if v == 0.0 {
-        "0".into()
-    } else if v.abs() >= 100.0 {
-        format!("{v:.0}")
-    } else if v.abs() >= 1.0 {
-        format!("{}", (v * 100.0).round() / 100.0)
-    } else if v.abs() >= 0.0001 {
-        // Four significant digits, without trailing zeros.
-        let digits = (4 - v.abs().log10().floor() as i32 - 1).clamp(0, 8) as usize;
-        let t = format!("{v:.digits$}");
-        t.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{v:.2e}")
-    }
+        .map(|l| Panel {
+            line: l,
+            series: compare::series(tables, cmp.total_used, l.pollutant),
+        })
+        .collect();
+    let title = format!(
+        "Emissions against protocol base years{}",
+        cmp.party
+            .as_ref()
+            .map(|p| format!(" and the commitments of {p}"))
+            .unwrap_or_default()
+    );
+    super::write(path, &svg(cmp, &panels, &title))
 }
 
 /// Draws the comparison as an SVG document.
@@ -76,28 +52,24 @@ pub fn svg(cmp: &Comparison, panels: &[Panel<'_>], title: &str) -> String {
     let width = PANEL_W * COLUMNS as f64;
     let height = PANEL_H * rows as f64 + 60.0;
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif">"#
-    );
-    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
-    let _ = writeln!(
-        s,
-        r#"<text x="12" y="24" font-size="16" font-weight="bold">{}</text>"#,
-        esc(title)
-    );
-    let _ = writeln!(
-        s,
-        r##"<text x="12" y="44" font-size="11" fill="#444">{} · year {} · solid: emissions; dashed grey: base-year level; red: commitment ceiling</text>"##,
-        esc(cmp.total_used.row_code()),
-        cmp.year
+    let _ = writeln!(s, "{}", canvas::open(width, height, ""));
+    let _ = writeln!(s, "{}", canvas::BACKGROUND);
+    // The row code is escaped with the rest of the legend.
+    super::panels::heading(
+        &mut s,
+        title,
+        &format!(
+            "{} · year {} · solid: emissions; dashed grey: base-year level; red: commitment ceiling",
+            cmp.total_used.row_code(),
+            cmp.year
+        ),
     );
     for (i, panel) in panels.iter().enumerate() {
         let x0 = (i % COLUMNS) as f64 * PANEL_W;
         let y0 = 60.0 + (i / COLUMNS) as f64 * PANEL_H;
         draw_panel(&mut s, panel, cmp.year, x0, y0);
     }
-    s.push_str("</svg>\n");
+    s.push_str(canvas::CLOSE);
     s
 }
 
@@ -156,20 +128,13 @@ fn draw_panel(s: &mut String, panel: &Panel<'_>, year: i32, x0: f64, y0: f64) {
             esc(&label(*t))
         );
     }
-    let span = last - first;
-    let step = [1, 2, 5, 10]
-        .into_iter()
-        .find(|k| span / k <= 6)
-        .unwrap_or(10);
-    let mut ty = first;
-    while ty <= last {
+    for ty in year_ticks(first, last) {
         let _ = writeln!(
             s,
             r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">{ty}</text>"#,
             px(ty),
             y0 + PANEL_H - MARGIN_B + 14.0
         );
-        ty += step;
     }
     let _ = writeln!(
         s,
@@ -193,13 +158,14 @@ fn draw_panel(s: &mut String, panel: &Panel<'_>, year: i32, x0: f64, y0: f64) {
     if let (Some(c), Some(commitment)) = (ceiling, &line.commitment) {
         let _ = writeln!(
             s,
-            r##"<line class="ceiling" x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#c0392b" stroke-width="1.5"/><text x="{:.1}" y="{:.1}" font-size="10" fill="#c0392b" text-anchor="end">commitment {}</text>"##,
+            r##"<line class="ceiling" x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{limit}" stroke-width="1.5"/><text x="{:.1}" y="{:.1}" font-size="10" fill="{limit}" text-anchor="end">commitment {}</text>"##,
             x0 + MARGIN_L,
             x0 + MARGIN_L + pw,
             x0 + MARGIN_L + pw - 4.0,
             py(c) + 12.0,
             esc(&commitment.describe()),
-            y = py(c)
+            y = py(c),
+            limit = colour::LIMIT
         );
     }
     // The series: a line through consecutive numeric years, a dot per year.
@@ -224,15 +190,13 @@ fn draw_panel(s: &mut String, panel: &Panel<'_>, year: i32, x0: f64, y0: f64) {
     }
     let _ = writeln!(
         s,
-        r##"<path class="series" d="{}" fill="none" stroke="#1f5fa8" stroke-width="2"/>"##,
-        path.trim()
+        r#"<path class="series" d="{}" fill="none" stroke="{}" stroke-width="2"/>"#,
+        path.trim(),
+        colour::SERIES
     );
     for (y, v) in &points {
-        let (r, fill) = if *y == year {
-            (4.5, "#1f5fa8")
-        } else {
-            (2.5, "#1f5fa8")
-        };
+        let r = if *y == year { 4.5 } else { 2.5 };
+        let fill = colour::SERIES;
         let _ = writeln!(
             s,
             r#"<circle cx="{:.1}" cy="{:.1}" r="{r}" fill="{fill}"><title>{y}: {}</title></circle>"#,
@@ -259,56 +223,4 @@ fn draw_panel(s: &mut String, panel: &Panel<'_>, year: i32, x0: f64, y0: f64) {
         );
     }
     s.push_str("</g>\n");
-}
-
-/// Renders an SVG document to PNG at twice its size (for print), with the
-/// system's fonts.
-#[cfg(feature = "png")]
-pub fn png(svg: &str) -> Result<Vec<u8>, String> {
-    use resvg::{tiny_skia, usvg};
-    let mut opt = usvg::Options::default();
-    opt.fontdb_mut().load_system_fonts();
-    if opt.fontdb.is_empty() {
-        return Err(
-            "no fonts are installed, so the labels cannot be drawn; write an .svg instead".into(),
-        );
-    }
-    let tree =
-        usvg::Tree::from_str(svg, &opt).map_err(|e| format!("cannot read the picture: {e}"))?;
-    let scale = 2.0;
-    let size = tree.size();
-    let mut pixmap = tiny_skia::Pixmap::new(
-        (size.width() * scale) as u32,
-        (size.height() * scale) as u32,
-    )
-    .ok_or("the picture has no size")?;
-    resvg::render(
-        &tree,
-        tiny_skia::Transform::from_scale(scale, scale),
-        &mut pixmap.as_mut(),
-    );
-    pixmap
-        .encode_png()
-        .map_err(|e| format!("cannot encode the PNG: {e}"))
-}
-
-/// Without the `png` feature, only SVG is written.
-#[cfg(not(feature = "png"))]
-pub fn png(_svg: &str) -> Result<Vec<u8>, String> {
-    Err("this airinv was built without the png feature; write an .svg instead".into())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ticks_are_round_and_cover_the_maximum() {
-        assert_eq!(ticks(100.0), vec![0.0, 25.0, 50.0, 75.0, 100.0]);
-        assert!(*ticks(0.37).last().unwrap() >= 0.37);
-        assert_eq!(ticks(0.0), vec![0.0, 1.0]);
-        assert_eq!(label(0.6), "0.6");
-        assert_eq!(label(0.000125), "0.000125");
-        assert_eq!(label(250.0), "250");
-    }
 }
