@@ -168,10 +168,40 @@ fn draw_panel(s: &mut String, panel: &Panel<'_>, year: i32, x0: f64, y0: f64) {
             limit = colour::LIMIT
         );
     }
-    // The series: a line through consecutive numeric years, a dot per year.
+    draw_series(s, panel, &points, year, &px, &py);
+    if line.base.is_none() && !panel.series.iter().any(|(y, _)| *y == line.base_year) {
+        let _ = writeln!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#888">no {} in the series</text>"##,
+            x0 + MARGIN_L + 4.0,
+            y0 + MARGIN_T + 12.0,
+            line.base_year
+        );
+    }
+    if points.is_empty() {
+        let _ = writeln!(
+            s,
+            r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#888" text-anchor="middle">no numbers in the series</text>"##,
+            x0 + MARGIN_L + pw / 2.0,
+            y0 + MARGIN_T + ph / 2.0
+        );
+    }
+    s.push_str("</g>\n");
+}
+
+/// The series: a line through consecutive numeric years (a year without a
+/// number breaks it), a dot per year, larger for the year compared.
+fn draw_series(
+    s: &mut String,
+    panel: &Panel<'_>,
+    points: &[(i32, f64)],
+    year: i32,
+    px: &dyn Fn(i32) -> f64,
+    py: &dyn Fn(f64) -> f64,
+) {
     let mut path = String::new();
     let mut prev: Option<i32> = None;
-    for (y, v) in &points {
+    for (y, v) in points {
         // A year between two numbers that has none breaks the line.
         let gap = prev.is_none_or(|p| {
             panel
@@ -194,7 +224,7 @@ fn draw_panel(s: &mut String, panel: &Panel<'_>, year: i32, x0: f64, y0: f64) {
         path.trim(),
         colour::SERIES
     );
-    for (y, v) in &points {
+    for (y, v) in points {
         let r = if *y == year { 4.5 } else { 2.5 };
         let fill = colour::SERIES;
         let _ = writeln!(
@@ -205,22 +235,4 @@ fn draw_panel(s: &mut String, panel: &Panel<'_>, year: i32, x0: f64, y0: f64) {
             label(*v)
         );
     }
-    if line.base.is_none() && !panel.series.iter().any(|(y, _)| *y == line.base_year) {
-        let _ = writeln!(
-            s,
-            r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#888">no {} in the series</text>"##,
-            x0 + MARGIN_L + 4.0,
-            y0 + MARGIN_T + 12.0,
-            line.base_year
-        );
-    }
-    if points.is_empty() {
-        let _ = writeln!(
-            s,
-            r##"<text x="{:.1}" y="{:.1}" font-size="11" fill="#888" text-anchor="middle">no numbers in the series</text>"##,
-            x0 + MARGIN_L + pw / 2.0,
-            y0 + MARGIN_T + ph / 2.0
-        );
-    }
-    s.push_str("</g>\n");
 }
