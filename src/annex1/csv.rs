@@ -169,8 +169,8 @@ pub fn read_annex_csv_lenient(path: &Path, year: i32) -> Result<(Annex1Year, Vec
         for p in Pollutant::ALL {
             cells.set(p, get(4 + p.index(), p.column()));
         }
-        for g in 0..5 {
-            cells.fuels[g] = get(30 + g, ACTIVITY_COLUMNS[g]);
+        for (g, column) in ACTIVITY_COLUMNS[..5].iter().enumerate() {
+            cells.fuels[g] = get(30 + g, column);
         }
         cells.other_activity = get(35, "AK");
         cells.other_activity_unit = row.cells.get(36).cloned().unwrap_or_default();

@@ -42,7 +42,7 @@ mod xlsx_write;
 
 pub use csv::{cell_text, csv_header, write_csv};
 pub use table::{
-    ACTIVITY_COLUMNS, Annex1Year, Column, Header, NO_ACTIVITY, RowCells, TemplateTexts,
-    column_index, texts,
+    ACTIVITY_COLUMNS, Annex1Year, COLUMN_WIDTHS, Column, Header, NO_ACTIVITY, RowCells,
+    TemplateTexts, column_index, texts,
 };
-pub use xlsx_write::write_xlsx;
+pub use xlsx_write::{write_cell, write_xlsx};

@@ -165,6 +165,9 @@ pub fn column_index(letters: &str) -> u16 {
         - 1
 }
 
+/// The widths of the template's columns A-D (the code and name columns).
+pub const COLUMN_WIDTHS: [(&str, f64); 4] = [("A", 21.44), ("B", 12.0), ("C", 46.44), ("D", 7.11)];
+
 /// The column letters of the activity-data cells AF-AL.
 pub const ACTIVITY_COLUMNS: [&str; 7] = ["AF", "AG", "AH", "AI", "AJ", "AK", "AL"];
 

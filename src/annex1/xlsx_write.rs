@@ -1,6 +1,6 @@
 //! Writing the years as the official Annex I workbook `annex1.xlsx`.
 
-use super::table::{ACTIVITY_COLUMNS, Annex1Year, column_index, texts};
+use super::table::{ACTIVITY_COLUMNS, Annex1Year, COLUMN_WIDTHS, column_index, texts};
 use crate::error::{Error, Result};
 use crate::fuel::FuelGroup;
 use crate::nfr::{self, RowKind};
@@ -147,7 +147,7 @@ pub fn write_xlsx(
             }
         }
         // Column widths and row heights of the template.
-        for (col, width) in [("A", 21.44), ("B", 12.0), ("C", 46.44), ("D", 7.11)] {
+        for (col, width) in COLUMN_WIDTHS {
             ws.set_column_width(column_index(col), width)
                 .map_err(xerr)?;
         }
@@ -196,7 +196,9 @@ fn parse_range(range: &str) -> ((u32, u16), (u32, u16)) {
     (corner(a), corner(b))
 }
 
-fn write_cell(
+/// A table cell written into a worksheet: a number (the nearest double),
+/// a notation key as text, nothing for an empty cell.
+pub fn write_cell(
     ws: &mut rust_xlsxwriter::Worksheet,
     row: u32,
     col: u16,
