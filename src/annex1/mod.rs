@@ -35,10 +35,10 @@
 //! ```
 
 pub mod csv;
-mod table;
-mod totals;
+pub mod table;
+pub mod totals;
 pub mod xlsx_read;
-mod xlsx_write;
+pub mod xlsx_write;
 
 pub use csv::{cell_text, csv_header, write_csv};
 pub use table::{

@@ -9,7 +9,7 @@
 //!   column of NFR codes (at least ten sector rows); its rows are found by
 //!   the text of the code column (stray spaces, line breaks, dots and case
 //!   do not matter; `COMPLIANCE TOTAL (NECR)` is row 154, see
-//!   [`labels`]); rows it lacks are left empty and reported;
+//!   `labels`); rows it lacks are left empty and reported;
 //! - its columns are found by the names the template gives them (row 12:
 //!   `NOx (as NO2)` ... `PCBs`, `Liquid Fuels` ... `Other Activity Units`),
 //!   and each pollutant's unit in the header row (row 13) is checked
@@ -19,7 +19,7 @@
 //!   `year:` (cell B6), else from the sheet name (`NFR-19 2022`), reported
 //!   when the two disagree;
 //! - values outside the table (check rows, helper columns) are reported
-//!   as one block per sheet and place (see [`outside`]).
+//!   as one block per sheet and place (see `outside`).
 //!
 //! Cells are read as they are: a number through [`crate::number::from_excel`]
 //! (a number stored as text from its text, thousands separators allowed,

@@ -32,7 +32,7 @@ pub enum CostBasis {
 }
 
 /// The cost of a measure, as the scenario gives it (currency and price
-/// year of its source, converted in [`super::cost`]).
+/// year of its source, converted in [`crate::scenario::cost`]).
 #[derive(Debug, Clone)]
 pub struct CostSpec {
     pub annual_cost: Option<Decimal>,

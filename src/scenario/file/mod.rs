@@ -48,9 +48,9 @@
 //! base_year = 2005                  # compiled from `base`, or given as base_emission (kt) with its source
 //! ```
 //!
-//! One file per job: [`raw`] (the serde structs), [`check`] (numbers,
-//! years, fractions, with the line of each refusal), [`growth`],
-//! [`measure`] and [`target`] (each section checked), this module (the
+//! One file per job: `raw` (the serde structs), `check` (numbers,
+//! years, fractions, with the line of each refusal), `growth`,
+//! `measure` and `target` (each section checked), this module (the
 //! general keys, and the order of it all).
 
 use crate::error::{Error, Result};
