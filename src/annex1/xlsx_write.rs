@@ -24,16 +24,10 @@ pub fn write_xlsx(
         &mut rust_xlsxwriter::Workbook,
     ) -> std::result::Result<(), rust_xlsxwriter::XlsxError>,
 ) -> Result<()> {
-    use rust_xlsxwriter::{Format, FormatAlign, Formula, Workbook};
+    use rust_xlsxwriter::{Format, Formula, Workbook};
     let t = texts();
     let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter);
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let Formats { bold, header, wrap } = formats();
     let xerr = |e: rust_xlsxwriter::XlsxError| {
         Error::file(path, format!("cannot write the workbook: {e}"))
     };
@@ -159,6 +153,30 @@ pub fn write_xlsx(
     extra(&mut wb).map_err(xerr)?;
     let bytes = wb.save_to_buffer().map_err(xerr)?;
     crate::output::write_bytes_atomically(path, &bytes)
+}
+
+/// The cell formats of the template's sheets.
+pub struct Formats {
+    /// The title, the version line, memo headers.
+    pub bold: rust_xlsxwriter::Format,
+    /// The column headers (rows 10-13): bold, wrapped, centred.
+    pub header: rust_xlsxwriter::Format,
+    /// Long names and notes: wrapped, at the top.
+    pub wrap: rust_xlsxwriter::Format,
+}
+
+/// The template's cell formats.
+pub fn formats() -> Formats {
+    use rust_xlsxwriter::{Format, FormatAlign};
+    Formats {
+        bold: Format::new().set_bold(),
+        header: Format::new()
+            .set_bold()
+            .set_text_wrap()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::VerticalCenter),
+        wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
+    }
 }
 
 /// A header block value (column B): a whole number as a number (a

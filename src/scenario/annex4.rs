@@ -118,15 +118,10 @@ fn sheet(
     kind: Kind<'_>,
     date: &str,
 ) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, FormatAlign, Formula};
+    use rust_xlsxwriter::Formula;
     let t = texts();
-    let bold = Format::new().set_bold();
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter);
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let crate::annex1::xlsx_write::Formats { bold, header, wrap } =
+        crate::annex1::xlsx_write::formats();
     let ws = wb.add_worksheet();
     ws.set_name(name)?;
     let base = matches!(kind, Kind::Base);
