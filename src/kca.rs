@@ -20,7 +20,6 @@
 
 use crate::annex1::Annex1Year;
 use crate::nfr::{self, RowKind};
-use crate::plot::to_f64;
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -270,30 +269,6 @@ fn cumulate(shares: &[Decimal]) -> Vec<(usize, Decimal, bool)> {
             let key = cum < THRESHOLD_PCT && shares[i] > Decimal::ZERO;
             cum += shares[i];
             (i, cum, key)
-        })
-        .collect()
-}
-
-/// The Pareto chart of each analysis: the categories in descending order
-/// of level (the first `top`), key ones highlighted, the cumulative share
-/// and the 80 % line.
-pub fn pareto(analyses: &[PollutantKca], top: usize) -> Vec<crate::chart::Panel> {
-    analyses
-        .iter()
-        .map(|k| crate::chart::Panel {
-            title: format!("{} {} (level, %)", k.pollutant.id(), k.year),
-            bars: k
-                .categories
-                .iter()
-                .take(top)
-                .map(|c| crate::chart::Bar {
-                    label: c.code.to_string(),
-                    value: to_f64(c.level),
-                    highlight: c.key_level,
-                })
-                .collect(),
-            cumulative: true,
-            threshold: Some(to_f64(THRESHOLD_PCT)),
         })
         .collect()
 }

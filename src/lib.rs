@@ -29,7 +29,7 @@
 //! ```text
 //!  commands     cmd/ (one file per verb: option handling, writing, text)
 //!     ▲
-//!  analyses     source (any source → tables) · check · compare · plot
+//!  analyses     source (any source → tables) · check · compare · chart
 //!     ▲
 //!  calculation  compile (the pipeline) · calculate (exact sums, activity ×
 //!               factor) · stream (large CSVs in parallel blocks) · aggregate
@@ -94,12 +94,14 @@
 //! `examples/library.rs` runs the same (`cargo run --example library`).
 
 pub use annex1::Annex1Year;
+/// The Annex I workbook reader ([`annex1::xlsx_read`]), by its former name.
+pub use annex1::xlsx_read as workbook;
+pub use annex1::xlsx_read::read as read_workbook;
 pub use compile::{CompileOptions, Compiled, compute};
 pub use error::{Error, Result};
 pub use notation_key::{Cell, NotationKey};
 pub use pollutant::Pollutant;
 pub use source::{YearTable, load as load_source};
-pub use workbook::read as read_workbook;
 
 pub mod activity;
 pub(crate) mod aggregate;
@@ -132,7 +134,6 @@ pub mod nfr;
 pub mod notation_key;
 pub mod number;
 pub(crate) mod output;
-pub(crate) mod plot;
 pub mod pollutant;
 pub(crate) mod report;
 pub mod scenario;
@@ -143,4 +144,3 @@ pub(crate) mod suggest;
 pub(crate) mod trend;
 pub mod uncertainty;
 pub mod unit;
-pub mod workbook;

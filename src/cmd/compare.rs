@@ -3,9 +3,8 @@
 
 use crate::commitment::{self, PROTOCOL_POLLUTANTS};
 use crate::compare::{self, By, Comparison, Options, Status};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::number::format_decimal;
-use crate::plot;
 use rust_decimal::Decimal;
 use std::path::PathBuf;
 
@@ -77,34 +76,7 @@ pub fn run(opts: &CompareOptions) -> Result<CompareReport> {
     let plot_path = match &opts.plot {
         None => None,
         Some(path) => {
-            let panels: Vec<plot::Panel<'_>> = cmp
-                .lines
-                .iter()
-                .map(|l| plot::Panel {
-                    line: l,
-                    series: compare::series(&tables, cmp.total_used, l.pollutant),
-                })
-                .collect();
-            let title = format!(
-                "Emissions against protocol base years{}",
-                cmp.party
-                    .as_ref()
-                    .map(|p| format!(" and the commitments of {p}"))
-                    .unwrap_or_default()
-            );
-            let svg = plot::svg(&cmp, &panels, &title);
-            let ext = path
-                .extension()
-                .and_then(|e| e.to_str())
-                .map(str::to_ascii_lowercase);
-            match ext.as_deref() {
-                Some("svg") => crate::output::write_bytes_atomically(path, svg.as_bytes())?,
-                Some("png") => {
-                    let bytes = plot::png(&svg).map_err(|e| Error::file(path, e))?;
-                    crate::output::write_bytes_atomically(path, &bytes)?;
-                }
-                _ => return Err(Error::file(path, "the picture must be .svg or .png")),
-            }
+            crate::chart::protocols::write(path, &cmp, &tables)?;
             Some(path.clone())
         }
     };

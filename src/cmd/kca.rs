@@ -78,12 +78,7 @@ pub fn run(opts: &KcaOptions) -> Result<KcaReport> {
     let plot = match &opts.plot {
         None => None,
         Some(path) => {
-            let svg = crate::chart::svg(
-                &kca::pareto(&analyses, 20),
-                &format!("Key categories {} (Approach 1, level)", opts.year),
-                "bars: share of the national total (dark: key); line: cumulative share; dashed: 80 % threshold",
-            );
-            crate::chart::write(path, &svg)?;
+            crate::chart::key_categories::write(path, &analyses, opts.year)?;
             Some(path.clone())
         }
     };

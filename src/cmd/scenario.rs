@@ -198,7 +198,7 @@ pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
     scenario::report::write_measures(&out.file("measures.csv")?, &outcomes)?;
     scenario::report::write_curves(&out.file("cost_curves.csv")?, &outcomes)?;
     let mut notes = Vec::new();
-    write_curve_pictures(&mut out, &outcomes, &mut notes)?;
+    crate::chart::cost_curves::write_pictures(&mut out, &outcomes, &mut notes)?;
     let date = outcomes
         .first()
         .map(|o| o.base_table.header.reporting_date.clone())
@@ -221,48 +221,6 @@ pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
         notes,
         all_met,
     })
-}
-
-/// The curves as SVG (and PNG where fonts allow; else a note).
-fn write_curve_pictures(
-    out: &mut crate::output::OutputDir,
-    outcomes: &[Outcome],
-    notes: &mut Vec<String>,
-) -> Result<()> {
-    for o in outcomes {
-        for y in &o.years {
-            if y.curves.is_empty() {
-                continue;
-            }
-            let title = format!(
-                "Marginal abatement cost curves, scenario {}, {} ({} of {})",
-                o.scenario.name,
-                y.result.year,
-                o.scenario.currency,
-                o.scenario
-                    .price_year
-                    .map(|p| p.to_string())
-                    .unwrap_or_default()
-            );
-            let svg = scenario::curve::svg(&y.curves, &title, &o.scenario.currency);
-            let stem = format!(
-                "cost_curves_{}",
-                scenario::annex4::sheet_name(y.result.year, &o.scenario.name)
-            );
-            let p = out.file(&format!("{stem}.svg"))?;
-            crate::output::write_bytes_atomically(&p, svg.as_bytes())?;
-            if cfg!(feature = "png") {
-                match crate::plot::png(&svg) {
-                    Ok(png) => {
-                        let p = out.file(&format!("{stem}.png"))?;
-                        crate::output::write_bytes_atomically(&p, &png)?;
-                    }
-                    Err(e) => notes.push(format!("{stem}.png not written: {e}")),
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 /// A number for people: rounded to 4 decimals.

@@ -186,15 +186,7 @@ pub fn run(opts: &UncertaintyOptions) -> Result<UncertaintyReport> {
         outputs.push(path.clone());
     }
     if let Some(path) = &opts.plot {
-        let svg = crate::chart::svg(
-            &table::contributors(&pollutants, &keys, 15),
-            &format!(
-                "Largest contributors to the uncertainty of the totals, {}",
-                opts.year
-            ),
-            "bars: each row's share of the variance of the national total (Approach 1); dark: key category",
-        );
-        crate::chart::write(path, &svg)?;
+        crate::chart::contributors::write(path, &pollutants, &keys, opts.year)?;
         outputs.push(path.clone());
     }
     Ok(UncertaintyReport {

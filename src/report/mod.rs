@@ -21,7 +21,6 @@
 //! have 4 significant digits and thousands separators; the CSV files keep
 //! the exact decimals.
 
-pub mod charts;
 pub mod format;
 pub mod i18n;
 mod page;

@@ -2,16 +2,16 @@
 //! no font or image fetched), with each chart as SVG and PNG and each table
 //! as CSV beside it.
 
-use super::charts::{self, Series};
 use super::format::{percent, significant};
 use super::i18n::{Lang, text};
 use super::{MAIN, Material, Options, Written};
+use crate::chart::report::{self as charts, Series};
+use crate::chart::{esc, to_f64};
 use crate::compare::Status;
 use crate::error::{Error, Result};
 use crate::notation_key::Cell;
 use crate::number::format_decimal;
 use crate::output;
-use crate::plot::{esc, to_f64};
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
 use std::fmt::Write as _;
@@ -58,7 +58,7 @@ impl Files<'_> {
         let path = self.out.file(&rel)?;
         output::write_atomically(&path, |w| w.write_all(svg.as_bytes()))?;
         // PNG where the build has it (the `png` feature); the SVG is enough otherwise.
-        if let Ok(png) = crate::plot::png(svg) {
+        if let Ok(png) = crate::chart::png(svg) {
             let png_path = self.out.file(&format!("charts/{name}.png"))?;
             output::write_bytes_atomically(&png_path, &png)?;
         }
@@ -657,8 +657,8 @@ fn uncertainty(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> R
             .map(|mc| {
                 format!(
                     "{} – {}",
-                    crate::report::charts::label_f64(mc.total.lower),
-                    crate::report::charts::label_f64(mc.total.upper)
+                    crate::chart::label(mc.total.lower),
+                    crate::chart::label(mc.total.upper)
                 )
             })
             .unwrap_or_default();

@@ -9,11 +9,9 @@
 //! Totals are values, as in the template.
 
 use super::Outcome;
-use crate::annex1::{ACTIVITY_COLUMNS, Annex1Year, column_index};
+use crate::annex1::{ACTIVITY_COLUMNS, Annex1Year, COLUMN_WIDTHS, column_index, write_cell};
 use crate::error::{Error, Result};
 use crate::nfr::RowKind;
-use crate::notation_key::Cell;
-use crate::number::to_excel;
 use crate::pollutant::Pollutant;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -120,15 +118,10 @@ fn sheet(
     kind: Kind<'_>,
     date: &str,
 ) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, FormatAlign, Formula};
+    use rust_xlsxwriter::Formula;
     let t = texts();
-    let bold = Format::new().set_bold();
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::VerticalCenter);
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let crate::annex1::xlsx_write::Formats { bold, header, wrap } =
+        crate::annex1::xlsx_write::formats();
     let ws = wb.add_worksheet();
     ws.set_name(name)?;
     let base = matches!(kind, Kind::Base);
@@ -243,12 +236,12 @@ fn sheet(
         }
         let cells = &table.rows[&r.number];
         for p in Pollutant::ALL {
-            cell(ws, row, column_index(p.column()), cells.get(p))?;
+            write_cell(ws, row, column_index(p.column()), cells.get(p))?;
         }
         for (i, c) in cells.fuels.iter().enumerate() {
-            cell(ws, row, column_index(ACTIVITY_COLUMNS[i]), *c)?;
+            write_cell(ws, row, column_index(ACTIVITY_COLUMNS[i]), *c)?;
         }
-        cell(ws, row, column_index("AK"), cells.other_activity)?;
+        write_cell(ws, row, column_index("AK"), cells.other_activity)?;
         if !cells.other_activity_unit.is_empty() {
             ws.write_string(row, column_index("AL"), &cells.other_activity_unit)?;
         }
@@ -258,22 +251,9 @@ fn sheet(
         ws.merge_range(row, 0, row, 6, note, &wrap)?;
         ws.set_row_height(row, 30.0)?;
     }
-    for (col, width) in [("A", 21.44), ("B", 12.0), ("C", 46.44), ("D", 7.11)] {
+    for (col, width) in COLUMN_WIDTHS {
         ws.set_column_width(column_index(col), width)?;
     }
     ws.set_row_height(9, 37.5)?;
     Ok(())
-}
-
-fn cell(
-    ws: &mut rust_xlsxwriter::Worksheet,
-    row: u32,
-    col: u16,
-    c: Cell,
-) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
-    match c {
-        Cell::Empty => Ok(()),
-        Cell::Number(d) => ws.write_number(row, col, to_excel(d)).map(|_| ()),
-        Cell::Key(k) => ws.write_string(row, col, k.as_str()).map(|_| ()),
-    }
 }

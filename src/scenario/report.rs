@@ -1,6 +1,6 @@
 //! The files of a scenario run: `projection.csv`, `measures.csv`,
 //! `summary.json`, `cost_curves.csv` (and the curves as pictures through
-//! [`super::curve::svg`]). Numbers are exact decimals as text.
+//! `chart::cost_curves::svg`). Numbers are exact decimals as text.
 
 use super::Outcome;
 use crate::annex1::Annex1Year;

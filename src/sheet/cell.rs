@@ -18,8 +18,24 @@ pub fn cell_text(value: &Data) -> Result<String, String> {
             crate::number::from_excel(d.as_f64()).map_err(|e| e.to_string())?,
         ),
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => e.to_string(),
+        Data::Error(e) => excel_error_text(e).to_string(),
     })
+}
+
+/// An Excel error as Excel shows it (calamine writes `#GETTING_DATA` as
+/// `#DATA!`).
+fn excel_error_text(e: &calamine::CellErrorType) -> &'static str {
+    use calamine::CellErrorType as E;
+    match e {
+        E::Div0 => "#DIV/0!",
+        E::NA => "#N/A",
+        E::Name => "#NAME?",
+        E::Null => "#NULL!",
+        E::Num => "#NUM!",
+        E::Ref => "#REF!",
+        E::Value => "#VALUE!",
+        E::GettingData => "#GETTING_DATA",
+    }
 }
 
 #[cfg(test)]

@@ -3,17 +3,13 @@
 //! shared-string table's declared count, the cell references of worksheet
 //! parts, and, for an .xls, the ranges its sheets declare ([`super::xls`]).
 //! Both the activity-sheet reader and the Annex I workbook reader
-//! (src/workbook.rs) check their files here.
+//! (`annex1::xlsx_read`, through [`super::grid`]) check their files here.
 
+use super::limits::MAX_PART_BYTES;
 use super::xls::{OLE, check_xls_bounds};
 use crate::error::{Error, Result};
 use std::io::Read;
 use std::path::Path;
-
-/// The most bytes one part of a workbook container may unpack to (256 MiB):
-/// the bound of both the activity-sheet reader and the Annex I workbook
-/// reader (a year sheet of a filled template is about 300 kB).
-pub const MAX_PART_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Refuses an .xls whose sheets declare too many cells ([`check_xls_bounds`]),
 /// and a zip-based workbook (.xlsx, .xlsm, .xlsb, .ods) that is not a

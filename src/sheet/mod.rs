@@ -40,19 +40,26 @@
 //!                                                   │
 //!  a workbook ──► container::check_container_bounds (zip parts, shared
 //!                 │   strings, cell references; xls: the declared ranges)
-//!                 └► workbook::read_bounded ── check_sheet_bounds, then
-//!                        calamine's range, each cell by cell::cell_text
+//!                 ├► workbook::read_bounded ── check_sheet_bounds, then
+//!                 │      calamine's range, each cell by cell::cell_text
+//!                 │                                 │
+//!                 │                                 ▼
+//!                 │               Sheet (rows of text cells, each located)
+//!                 └► grid::read_grids (.xlsx: every worksheet cell by
+//!                        cell, within a bound of rows and columns)
 //!                                                   │
 //!                                                   ▼
-//!                                 Sheet (rows of text cells, each located)
+//!                  Grid (typed cells by position, for the Annex I reader)
 //! ```
 //!
 //! One file per job: [`csv`] (reading and its settings), [`encoding`]
 //! (text encodings), [`decimal_comma`] (numbers written with a decimal
 //! comma), [`container`] (bounds of the zip container, for activity sheets
 //! and for the Annex I workbook reader alike), [`xls`] (the .xls
-//! compound file's declared ranges), [`workbook`] (a sheet of a workbook
-//! read into rows) and [`cell`] (a workbook cell as text). This module is
+//! compound file's declared ranges), [`limits`] (the bounds they share),
+//! [`workbook`] (a sheet of a workbook read into rows), [`grid`] (every
+//! worksheet read into typed cells) and [`cell`] (a workbook cell as text).
+//! It is the one place airinv opens a workbook with calamine. This module is
 //! the reading layer's bottom: it uses only `error`, `number` and `output`.
 
 mod cell;
@@ -60,6 +67,8 @@ mod container;
 mod csv;
 mod decimal_comma;
 mod encoding;
+mod grid;
+mod limits;
 mod workbook;
 mod xls;
 mod xlsx_xml;
@@ -69,14 +78,17 @@ pub use self::csv::{
     MAX_LINE_BYTES, check_regular_file, detect_delimiter, parse_delimiter, read_csv_with,
 };
 pub use cell::cell_text;
-pub(crate) use container::check_xlsx_container;
-pub use container::{MAX_PART_BYTES, check_container_bounds};
+pub use container::check_container_bounds;
 pub use decimal_comma::decimal_comma_to_point;
 pub use encoding::{TextEncoding, guess_single_byte};
-pub use workbook::{MAX_SHEET_CELLS, check_sheet_bounds, sheet_names};
+pub use grid::{Grid, read_grids};
+pub use limits::{MAX_PART_BYTES, MAX_SHEET_CELLS};
+pub use workbook::{check_sheet_bounds, sheet_names};
 pub use xls::{DeclaredRange, xls_dimensions};
 
 use crate::error::{Error, Location, Result, column_letters};
+/// A workbook cell's value as calamine reads it.
+pub use calamine::Data;
 use std::path::Path;
 
 /// A row of text cells and its row number as a spreadsheet shows it.

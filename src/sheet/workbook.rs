@@ -5,17 +5,11 @@
 
 use super::cell::cell_text;
 use super::container::check_container_bounds;
+use super::limits::MAX_SHEET_CELLS;
 use super::{Sheet, SheetRow};
 use crate::error::{Error, Location, Result, column_letters};
 use calamine::{Reader, open_workbook_auto};
 use std::path::Path;
-
-/// The most cells a workbook sheet read through [`super::read`] may hold, and the
-/// most its used range (first to last non-empty row × column) may span:
-/// calamine holds a sheet as one rectangle of that range, about 32 bytes a
-/// cell, and airinv a text per cell; 10 million cells stay within about
-/// 1 GB. An activity sheet of 200 000 rows × 50 columns fits.
-pub const MAX_SHEET_CELLS: u64 = 10_000_000;
 
 /// Reads a workbook sheet within the memory budget: the container and the
 /// sheet are checked ([`check_container_bounds`], [`check_sheet_bounds`])

@@ -3,8 +3,7 @@
 //! crafted file declaring billions of cells is refused before calamine
 //! reserves memory for them.
 
-use super::MAX_PART_BYTES;
-use super::workbook::MAX_SHEET_CELLS;
+use super::limits::{MAX_PART_BYTES, MAX_SHEET_CELLS};
 use crate::error::{Error, Result};
 use std::path::Path;
 

@@ -175,33 +175,3 @@ pub fn sheet_name(p: Pollutant) -> String {
         .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
         .collect()
 }
-
-/// The largest contributors to the variance of each pollutant's total, as
-/// chart panels.
-pub fn contributors(
-    all: &[PollutantUncertainty],
-    keys: &Keys,
-    top: usize,
-) -> Vec<crate::chart::Panel> {
-    all.iter()
-        .map(|u| crate::chart::Panel {
-            title: format!(
-                "{} (share of the variance of the total, %)",
-                u.approach1.pollutant.id()
-            ),
-            bars: u
-                .approach1
-                .rows
-                .iter()
-                .take(top)
-                .map(|r| crate::chart::Bar {
-                    label: r.input.code.to_string(),
-                    value: r.variance_share.to_string().parse().unwrap_or(0.0),
-                    highlight: keys.contains_key(&(u.approach1.pollutant, r.input.row)),
-                })
-                .collect(),
-            cumulative: false,
-            threshold: None,
-        })
-        .collect()
-}

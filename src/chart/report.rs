@@ -1,37 +1,14 @@
-//! The page's charts as SVG (inline in the page, and as files beside it,
-//! with PNG copies): a stacked bar chart of a pollutant's emissions by GNFR
+//! The report page's charts (`airinv report`), inline in the page and as
+//! files beside it: a stacked bar chart of a pollutant's emissions by GNFR
 //! sector over the years, and a Pareto chart of its key categories.
-//! Colours are the Okabe–Ito palette, distinguishable with the common forms
-//! of colour blindness, plus grey for the rest; every series is also named
-//! in a legend, so the chart reads in black and white too. Coordinates are
-//! f64: charts are one of the places where airinv uses floating point.
+//! Colours are the Okabe–Ito palette ([`super::colour::OKABE_ITO`]), plus grey for
+//! the rest; every series is also named in a legend, so the chart reads in
+//! black and white too.
 
-use crate::plot::{esc, ticks};
+use super::axis::{label, ticks};
+use super::canvas::{self, esc};
+use super::colour::OKABE_ITO as PALETTE;
 use std::fmt::Write;
-
-/// Okabe & Ito (2008), "Color Universal Design": 7 colours, then grey.
-pub const PALETTE: [&str; 8] = [
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#999999",
-];
-
-/// A number for a chart or a table: at most 4 significant digits.
-pub fn label_f64(v: f64) -> String {
-    label(v)
-}
-
-/// An axis label: at most 4 significant digits.
-fn label(v: f64) -> String {
-    if v == 0.0 {
-        return "0".into();
-    }
-    let digits = (3 - v.abs().log10().floor() as i32).clamp(0, 8) as usize;
-    let t = format!("{v:.digits$}");
-    if t.contains('.') {
-        t.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        t
-    }
-}
 
 /// One stacked series: its name and a value per category (year).
 pub struct Series {
@@ -49,10 +26,11 @@ const BOTTOM: f64 = 40.0;
 fn frame(s: &mut String, title: &str, unit: &str, max: f64) -> f64 {
     let _ = writeln!(
         s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12" role="img"><title>{t}</title>"#,
-        t = esc(title)
+        "{}<title>{}</title>",
+        canvas::open(W, H, r#" font-size="12" role="img""#),
+        esc(title)
     );
-    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+    let _ = writeln!(s, "{}", canvas::BACKGROUND);
     let _ = writeln!(
         s,
         r#"<text x="{LEFT}" y="22" font-size="15" font-weight="bold">{}</text>"#,
@@ -119,7 +97,7 @@ pub fn stacked_bars(title: &str, unit: &str, categories: &[String], series: &[Se
         );
     }
     legend(&mut s, series.iter().map(|x| x.name.as_str()));
-    s.push_str("</svg>\n");
+    s.push_str(canvas::CLOSE);
     s
 }
 
@@ -189,7 +167,7 @@ pub fn pareto(title: &str, names: &[String], shares_pct: &[f64], threshold_pct: 
         tx = W - RIGHT + 6.0,
         tty = ty + 4.0
     );
-    s.push_str("</svg>\n");
+    s.push_str(canvas::CLOSE);
     s
 }
 

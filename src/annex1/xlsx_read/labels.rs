@@ -125,6 +125,30 @@ pub fn same_unit(written: &str, template: &str) -> bool {
     canonical(&w) == canonical(&t)
 }
 
+/// True when a text squeezed (lower case, no spaces) is `target` (lower
+/// case, no spaces), without allocating: most cells are not.
+pub fn squeezed_is(text: &str, target: &str) -> bool {
+    let mut want = target.chars();
+    for c in text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+    {
+        if want.next() != Some(c) {
+            return false;
+        }
+    }
+    want.next().is_none()
+}
+
+/// Normalised header text: lower case, no spaces.
+pub fn squeeze(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

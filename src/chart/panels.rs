@@ -1,9 +1,11 @@
-//! Bar charts for the Informative Inventory Report: the Pareto chart of key
-//! categories (`kca --plot`) and the largest contributors to uncertainty
-//! (`uncertainty --plot`), as SVG (PNG through [`crate::plot::png`]).
-//! Coordinates are floating point, as in every picture airinv draws.
+//! Panels of bars, two per line, under a title and a legend line: the
+//! Pareto chart of key categories (`kca --plot`, [`super::key_categories`])
+//! and the largest contributors to uncertainty (`uncertainty --plot`,
+//! [`super::contributors`]).
 
-use crate::plot::esc;
+use super::axis::label;
+use super::canvas::{self, esc};
+use super::colour;
 use std::fmt::Write;
 
 /// One bar.
@@ -34,17 +36,8 @@ const MARGIN_R: f64 = 16.0;
 const MARGIN_T: f64 = 30.0;
 const MARGIN_B: f64 = 70.0;
 
-/// Draws the panels (two per line) under a title and a legend line.
-pub fn svg(panels: &[Panel], title: &str, legend: &str) -> String {
-    let rows = panels.len().div_ceil(COLUMNS).max(1);
-    let width = PANEL_W * COLUMNS as f64;
-    let height = PANEL_H * rows as f64 + 60.0;
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif">"#
-    );
-    let _ = writeln!(s, r#"<rect width="100%" height="100%" fill="white"/>"#);
+/// The title and the legend line of a chart of panels.
+pub fn heading(s: &mut String, title: &str, legend: &str) {
     let _ = writeln!(
         s,
         r#"<text x="12" y="24" font-size="16" font-weight="bold">{}</text>"#,
@@ -55,23 +48,45 @@ pub fn svg(panels: &[Panel], title: &str, legend: &str) -> String {
         r##"<text x="12" y="44" font-size="11" fill="#444">{}</text>"##,
         esc(legend)
     );
+}
+
+/// Draws the panels (two per line) under a title and a legend line.
+pub fn svg(panels: &[Panel], title: &str, legend: &str) -> String {
+    let rows = panels.len().div_ceil(COLUMNS).max(1);
+    let width = PANEL_W * COLUMNS as f64;
+    let height = PANEL_H * rows as f64 + 60.0;
+    let mut s = String::new();
+    let _ = writeln!(s, "{}", canvas::open(width, height, ""));
+    let _ = writeln!(s, "{}", canvas::BACKGROUND);
+    heading(&mut s, title, legend);
     for (i, p) in panels.iter().enumerate() {
         let x0 = (i % COLUMNS) as f64 * PANEL_W;
         let y0 = 60.0 + (i / COLUMNS) as f64 * PANEL_H;
         panel(&mut s, p, x0, y0);
     }
-    s.push_str("</svg>\n");
+    s.push_str(canvas::CLOSE);
     s
 }
 
-fn panel(s: &mut String, p: &Panel, x0: f64, y0: f64) {
-    let (pw, ph) = (PANEL_W - MARGIN_L - MARGIN_R, PANEL_H - MARGIN_T - MARGIN_B);
-    let ymax = if p.cumulative {
+/// The top of a panel's scale: 100 % for a cumulative panel, else the
+/// largest bar rounded up to ten.
+fn scale_top(p: &Panel) -> f64 {
+    if p.cumulative {
         100.0
     } else {
         let m = p.bars.iter().map(|b| b.value).fold(0.0f64, f64::max);
         ((m / 10.0).ceil() * 10.0).clamp(10.0, 100.0)
-    };
+    }
+}
+
+/// The gridlines of a scale: its quarters (12.5 % and 37.5 % of 50 %).
+fn gridlines(top: f64) -> Vec<f64> {
+    (0..=4).map(|i| top * f64::from(i) / 4.0).collect()
+}
+
+fn panel(s: &mut String, p: &Panel, x0: f64, y0: f64) {
+    let (pw, ph) = (PANEL_W - MARGIN_L - MARGIN_R, PANEL_H - MARGIN_T - MARGIN_B);
+    let ymax = scale_top(p);
     let py = |v: f64| y0 + MARGIN_T + ph - v.clamp(0.0, ymax) / ymax * ph;
     let _ = writeln!(s, r#"<g>"#);
     let _ = writeln!(
@@ -81,16 +96,16 @@ fn panel(s: &mut String, p: &Panel, x0: f64, y0: f64) {
         y0 + 18.0,
         esc(&p.title)
     );
-    for i in 0..=4 {
-        let v = ymax * i as f64 / 4.0;
+    for v in gridlines(ymax) {
         let y = py(v);
         let _ = writeln!(
             s,
-            r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">{v:.0} %</text>"##,
+            r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#ddd"/><text x="{:.1}" y="{:.1}" font-size="10" text-anchor="end">{} %</text>"##,
             x0 + MARGIN_L,
             x0 + MARGIN_L + pw,
             x0 + MARGIN_L - 4.0,
-            y + 3.0
+            y + 3.0,
+            label(v)
         );
     }
     let n = p.bars.len().max(1) as f64;
@@ -100,7 +115,11 @@ fn panel(s: &mut String, p: &Panel, x0: f64, y0: f64) {
     for (i, b) in p.bars.iter().enumerate() {
         let x = x0 + MARGIN_L + i as f64 * slot;
         let top = py(b.value);
-        let colour = if b.highlight { "#1f6fb2" } else { "#a9c4dc" };
+        let colour = if b.highlight {
+            colour::KEY
+        } else {
+            colour::NOT_KEY
+        };
         let _ = writeln!(
             s,
             r#"<rect x="{:.1}" y="{top:.1}" width="{:.1}" height="{:.1}" fill="{colour}"><title>{}: {:.2} %</title></rect>"#,
@@ -123,37 +142,22 @@ fn panel(s: &mut String, p: &Panel, x0: f64, y0: f64) {
     if p.cumulative && !points.is_empty() {
         let _ = writeln!(
             s,
-            r##"<polyline points="{}" fill="none" stroke="#d35400" stroke-width="1.5"/>"##,
-            points.join(" ")
+            r#"<polyline points="{}" fill="none" stroke="{}" stroke-width="1.5"/>"#,
+            points.join(" "),
+            colour::CUMULATIVE
         );
     }
     if let Some(t) = p.threshold {
         let y = py(t);
         let _ = writeln!(
             s,
-            r##"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#c0392b" stroke-dasharray="5,3"/>"##,
+            r#"<line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{}" stroke-dasharray="5,3"/>"#,
             x0 + MARGIN_L,
-            x0 + MARGIN_L + pw
+            x0 + MARGIN_L + pw,
+            colour::LIMIT
         );
     }
     let _ = writeln!(s, "</g>");
-}
-
-/// Writes a picture as .svg or .png by the path's extension.
-pub fn write(path: &std::path::Path, svg: &str) -> crate::error::Result<()> {
-    use crate::error::Error;
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("svg") => crate::output::write_bytes_atomically(path, svg.as_bytes()),
-        Some("png") => {
-            let bytes = crate::plot::png(svg).map_err(|e| Error::file(path, e))?;
-            crate::output::write_bytes_atomically(path, &bytes)
-        }
-        _ => Err(Error::file(path, "the picture must be .svg or .png")),
-    }
 }
 
 #[cfg(test)]
@@ -185,5 +189,25 @@ mod tests {
         assert!(s.contains("3Da1 &amp; co"));
         assert!(s.contains("<polyline"));
         assert!(s.contains("stroke-dasharray"));
+    }
+
+    #[test]
+    fn gridlines_are_labelled_at_their_values() {
+        let p = Panel {
+            title: "SOx".into(),
+            bars: vec![Bar {
+                label: "1A1a".into(),
+                value: 41.0,
+                highlight: true,
+            }],
+            cumulative: false,
+            threshold: None,
+        };
+        assert_eq!(scale_top(&p), 50.0);
+        let s = svg(&[p], "Contributors", "legend");
+        for shown in ["0 %", "12.5 %", "25 %", "37.5 %", "50 %"] {
+            assert!(s.contains(&format!(">{shown}</text>")), "{shown}");
+        }
+        assert!(!s.contains(">12 %<") && !s.contains(">38 %<"));
     }
 }
