@@ -358,22 +358,16 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         .extend(unknown_technologies(&results, &index));
     for y in &agg.years {
         let nt = y.row("NATIONAL TOTAL").expect("row 141");
-        let main: Vec<String> = [
-            crate::pollutant::Pollutant::NOx,
-            crate::pollutant::Pollutant::NMVOC,
-            crate::pollutant::Pollutant::SOx,
-            crate::pollutant::Pollutant::NH3,
-            crate::pollutant::Pollutant::PM25,
-        ]
-        .iter()
-        .map(|p| match nt.get(*p) {
-            // Exact values are in the files; 4 significant digits here.
-            crate::notation_key::Cell::Number(d) => {
-                format!("{p} {} {}", crate::number::significant(d, 4), p.unit())
-            }
-            other => format!("{p} {other}"),
-        })
-        .collect();
+        let main: Vec<String> = crate::pollutant::Pollutant::MAIN
+            .iter()
+            .map(|p| match nt.get(*p) {
+                // Exact values are in the files; 4 significant digits here.
+                crate::notation_key::Cell::Number(d) => {
+                    format!("{p} {} {}", crate::number::show(d, 4), p.unit())
+                }
+                other => format!("{p} {other}"),
+            })
+            .collect();
         report.summary.push(format!(
             "{} national total: {}",
             y.header.year,

@@ -201,6 +201,17 @@ impl Pollutant {
             .join(" ")
     }
 
+    /// The main pollutants, those of the Gothenburg Protocol's ceilings: the
+    /// national totals `compile` shows, and the ones whose NE in a row with
+    /// activity is worth a line on the console.
+    pub const MAIN: [Pollutant; 5] = [
+        Pollutant::NOx,
+        Pollutant::NMVOC,
+        Pollutant::SOx,
+        Pollutant::NH3,
+        Pollutant::PM25,
+    ];
+
     /// The four PAHs that make up `PAH1-4` (Total 1-4).
     pub const PAHS: [Pollutant; 4] = [
         Pollutant::BaP,

@@ -556,12 +556,6 @@ impl YearView<'_> {
     }
 }
 
-/// The largest magnitude a checked value may have: larger ones are reported
-/// (`consistency.magnitude`) and left out of the other checks, so that no
-/// sum of a table can leave the range of exact decimals.
-/// 10^20 = 0x5_6BC7_5E2D_6310_0000.
-pub const MAX_MAGNITUDE: Decimal = Decimal::from_parts(0x6310_0000, 0x6BC7_5E2D, 0x5, false, 0);
-
 /// What `airinv check` compares a submission with.
 #[derive(Debug, Clone, Default)]
 pub struct Options<'a> {
@@ -662,29 +656,6 @@ pub(crate) fn show(d: Decimal) -> String {
     crate::number::format_decimal(d)
 }
 
-/// A ratio for messages, rounded to a number of significant digits
-/// (a value computed by the check, not a cell).
-pub(crate) fn show_rounded(d: Decimal, significant: u32) -> String {
-    if d.is_zero() {
-        return "0".to_string();
-    }
-    let magnitude = d.abs().log10_floor();
-    let places = (significant as i64 - 1 - magnitude).clamp(0, 28) as u32;
-    crate::number::format_decimal(d.round_dp(places))
-}
-
-/// `floor(log10(|d|))` of a non-zero decimal, exactly.
-trait Log10Floor {
-    fn log10_floor(&self) -> i64;
-}
-
-impl Log10Floor for Decimal {
-    fn log10_floor(&self) -> i64 {
-        let digits = self.mantissa().unsigned_abs().to_string().len() as i64;
-        digits - 1 - self.scale() as i64
-    }
-}
-
 /// An error for a submission that has no year to check.
 pub fn no_years(path: &Path) -> Error {
     Error::file(path, "has no year to check")
@@ -707,7 +678,7 @@ mod tests {
     #[test]
     fn workbooks_are_compared_as_excel_shows_them() {
         let d = |s: &str| Decimal::from_str_exact(s).unwrap();
-        assert_eq!(MAX_MAGNITUDE, d("100000000000000000000"));
+        assert_eq!(crate::number::MAX_MAGNITUDE, d("100000000000000000000"));
         let t = Tolerance::workbook();
         // Doubles: the 16th-17th digits are noise.
         assert_eq!(t.shown(d("0.30000000000000004")), d("0.3"));
@@ -748,14 +719,5 @@ mod tests {
         let four = [d("17.0642928998100018")];
         assert!(t.sum_matches(d("17.064292900340003"), four[0], &four));
         assert!(!t.sum_matches(d("17.08"), four[0], &four));
-    }
-
-    #[test]
-    fn rounded_display_keeps_significant_digits() {
-        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
-        assert_eq!(show_rounded(d("150.23456"), 4), "150.2");
-        assert_eq!(show_rounded(d("0.000123456"), 3), "0.000123");
-        assert_eq!(show_rounded(d("123456"), 2), "123456");
-        assert_eq!(show_rounded(d("-2.345"), 2), "-2.3");
     }
 }

@@ -118,27 +118,8 @@ pub fn run(opts: &CompareOptions) -> Result<CompareReport> {
 
 /// A number for people: rounded to 4 significant digits.
 fn human(d: Option<Decimal>) -> String {
-    match d {
-        None => "-".into(),
-        Some(d) if d.is_zero() => "0".into(),
-        Some(d) => {
-            let digits = d.abs().log10_floor();
-            let dp = (3 - digits).clamp(0, 12) as u32;
-            format_decimal(d.round_dp(dp))
-        }
-    }
-}
-
-trait Log10Floor {
-    fn log10_floor(&self) -> i64;
-}
-
-impl Log10Floor for Decimal {
-    /// ⌊log10 |d|⌋ for d ≠ 0, from the digits.
-    fn log10_floor(&self) -> i64 {
-        let mantissa_digits = self.mantissa().unsigned_abs().to_string().len() as i64;
-        mantissa_digits - 1 - i64::from(self.scale())
-    }
+    d.map(|d| crate::number::show(d, 4))
+        .unwrap_or_else(|| "-".into())
 }
 
 fn pct(d: Option<Decimal>) -> String {

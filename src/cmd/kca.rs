@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::kca::{self, PollutantKca, RowUncertainties};
-use crate::number::format_decimal;
+use crate::number::{format_decimal, show};
 use crate::source::YearTable;
 use rust_decimal::Decimal;
 use std::path::PathBuf;
@@ -126,9 +126,9 @@ fn table(analyses: &[PollutantKca], origin: &str) -> String {
             "\n{} ({}): total {}{}\n",
             k.pollutant.id(),
             k.pollutant.unit(),
-            format_decimal(k.total),
+            show(k.total, 4),
             k.base_total
-                .map(|b| format!(", {} in {}", format_decimal(b), k.base.unwrap_or_default()))
+                .map(|b| format!(", {} in {}", show(b, 4), k.base.unwrap_or_default()))
                 .unwrap_or_default()
         ));
         let mut rows = vec![vec![
@@ -143,7 +143,7 @@ fn table(analyses: &[PollutantKca], origin: &str) -> String {
         for c in k.key_categories() {
             rows.push(vec![
                 c.code.to_string(),
-                format_decimal(c.emission),
+                show(c.emission, 4),
                 pct(c.level),
                 pct(c.cumulative),
                 opt_pct(c.trend),

@@ -224,11 +224,7 @@ fn note(info: &Info) -> &'static str {
 
 /// Four significant digits for people.
 fn sig(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() {
-        return format!("{x}");
-    }
-    let digits = (3 - x.abs().log10().floor() as i32).clamp(0, 12) as usize;
-    format!("{x:.digits$}")
+    crate::number::show_f64(x, 4)
 }
 
 fn dec(d: Option<Decimal>, dp: u32) -> String {
