@@ -98,7 +98,7 @@ pub use compile::{CompileOptions, Compiled, compute};
 pub use error::{Error, Result};
 pub use notation_key::{Cell, NotationKey};
 pub use pollutant::Pollutant;
-pub use source::{YearTable, load as load_source};
+pub use source::{Source, YearTable};
 pub use workbook::read as read_workbook;
 
 pub mod activity;

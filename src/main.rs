@@ -603,24 +603,26 @@ fn compile(args: CompileArgs) -> Result<ExitCode> {
     let progress = std::sync::Arc::new(airinv::stream::Progress::default());
     let display = (!args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .then(|| progress_display(progress.clone()));
-    let result = compile::run(&airinv::compile::CompileOptions {
-        source: args.source,
-        out: args.out,
-        factors: args.factors,
-        detail: match args.detail {
-            DetailArg::Keys => airinv::lineage::Detail::Keys,
-            DetailArg::Rows => airinv::lineage::Detail::Rows,
+    let result = compile::run(
+        &args.source,
+        &airinv::compile::CompileOptions {
+            out: args.out,
+            factors: args.factors,
+            detail: match args.detail {
+                DetailArg::Keys => airinv::lineage::Detail::Keys,
+                DetailArg::Rows => airinv::lineage::Detail::Rows,
+            },
+            keep_going: args.keep_going,
+            country: args.country,
+            reporting_date: args.reporting_date,
+            csv: csv_options(
+                args.delimiter.as_deref(),
+                args.decimal_comma,
+                args.encoding.as_deref(),
+            )?,
+            progress: Some(progress.clone()),
         },
-        keep_going: args.keep_going,
-        country: args.country,
-        reporting_date: args.reporting_date,
-        csv: csv_options(
-            args.delimiter.as_deref(),
-            args.decimal_comma,
-            args.encoding.as_deref(),
-        )?,
-        progress: Some(progress.clone()),
-    });
+    );
     if let Some((stop, handle)) = display {
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
         let _ = handle.join();
@@ -671,15 +673,17 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
     use airinv::cmd::report::{self, Lang, Options};
     let lang = Lang::parse(&args.lang)
         .ok_or_else(|| anyhow::anyhow!("--lang {}: the languages are en and ru", args.lang))?;
-    let outcome = report::run(&Options {
-        source: args.source,
-        out: args.out,
-        year: args.year,
-        base: args.base,
-        previous: args.previous,
-        party: args.party,
-        lang,
-    })?;
+    let outcome = report::run(
+        &args.source,
+        &Options {
+            out: args.out,
+            year: args.year,
+            base: args.base,
+            previous: args.previous,
+            party: args.party,
+            lang,
+        },
+    )?;
     println!(
         "wrote {} ({} files beside it)",
         outcome.page.display(),

@@ -5,6 +5,7 @@
 
 use crate::check::{self, Finding, Submission};
 use crate::error::{Error, Result};
+use crate::source::Source;
 use std::path::{Path, PathBuf};
 
 /// What to check.
@@ -76,7 +77,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckReport> {
 }
 
 fn load(path: &Path) -> Result<Submission> {
-    let s = Submission::load(path)?;
+    let (s, _) = Submission::from_source(&Source::open(path)?)?;
     if s.years.is_empty() {
         return Err(check::no_years(path));
     }

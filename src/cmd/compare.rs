@@ -43,7 +43,9 @@ pub struct CompareReport {
 }
 
 pub fn run(opts: &CompareOptions) -> Result<CompareReport> {
-    let (tables, reading) = crate::source::load_with_notes(&opts.source)?;
+    let source = crate::source::Source::open(&opts.source)?;
+    let reading = source.notes();
+    let tables = source.tables()?.years;
     let scenario = match &opts.commitments {
         Some(p) => commitment::read_file(p)?,
         None => Vec::new(),

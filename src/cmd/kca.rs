@@ -54,7 +54,11 @@ pub fn year_table(tables: &[YearTable], year: i32, source: &std::path::Path) -> 
 
 pub fn run(opts: &KcaOptions) -> Result<KcaReport> {
     // An inventory folder is compiled once: its tables and its lineage.
-    let (tables, compiled) = crate::source::load_compiled(&opts.source)?;
+    let source = crate::source::Source::open(&opts.source)?;
+    let crate::source::Tables {
+        years: tables,
+        compiled,
+    } = source.tables()?;
     let y = year_table(&tables, opts.year, &opts.source)?;
     let b = opts
         .base
@@ -62,9 +66,10 @@ pub fn run(opts: &KcaOptions) -> Result<KcaReport> {
         .transpose()?;
     // Approach 2 needs each row's uncertainty: known from the lineage of an
     // inventory folder (factor intervals and activity defaults).
-    let uncertainties: Option<RowUncertainties> = compiled
-        .map(|c| crate::uncertainty::row_uncertainties(c, opts.year))
-        .transpose()?;
+    let uncertainties: Option<RowUncertainties> = match (compiled, source.inventory()) {
+        (Some(c), Some(inv)) => Some(crate::uncertainty::row_uncertainties(c, inv, opts.year)?),
+        _ => None,
+    };
     let analyses = kca::analyse(
         &tables[y].table,
         b.map(|b| &tables[b].table),

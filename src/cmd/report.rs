@@ -4,6 +4,7 @@
 use crate::error::Result;
 pub use crate::report::Options;
 pub use crate::report::i18n::Lang;
+use crate::source::Source;
 use std::path::PathBuf;
 
 /// What the command wrote.
@@ -13,8 +14,8 @@ pub struct ReportOutcome {
 }
 
 /// Writes `OUT/index.html` with its charts and tables.
-pub fn run(opts: &Options) -> Result<ReportOutcome> {
-    let written = crate::report::write(opts)?;
+pub fn run(source: &std::path::Path, opts: &Options) -> Result<ReportOutcome> {
+    let written = crate::report::write(&Source::open(source)?, opts)?;
     Ok(ReportOutcome {
         page: written.page,
         files: written.files,

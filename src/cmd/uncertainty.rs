@@ -11,7 +11,7 @@ use crate::uncertainty::{
     self, Lineage, PollutantMc, PollutantUncertainty, Sampled, approach1, monte_carlo, table,
 };
 use rust_decimal::Decimal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use crate::cmd::compare::Format;
 
@@ -64,31 +64,30 @@ pub struct UncertaintyReport {
     pub outputs: Vec<PathBuf>,
 }
 
-fn is_inventory(source: &Path) -> bool {
-    source.is_dir() && source.join("inventory.toml").exists()
-}
-
 pub fn run(opts: &UncertaintyOptions) -> Result<UncertaintyReport> {
     if opts.iterations == 0 {
         return Err(Error::file(&opts.source, "--iterations must be at least 1"));
     }
-    let lineage_source = is_inventory(&opts.source);
-    let (tables, lineage, overrides): (Vec<Annex1Year>, Option<Lineage>, _) = if lineage_source {
-        let c = uncertainty::compile_lineage(&opts.source)?;
-        let mut files = c.uncertainty_files.clone();
-        files.extend(opts.uncertainties.iter().cloned());
-        let overrides = uncertainty::read_overrides(&files)?;
-        let years: Vec<i32> = std::iter::once(opts.year).chain(opts.base).collect();
-        let lineage = Lineage::from_results(&c.results, &years, &c.factors, &overrides);
-        (c.tables, Some(lineage), overrides)
-    } else {
-        let overrides = uncertainty::read_overrides(&opts.uncertainties)?;
-        let tables = crate::source::load(&opts.source)?
-            .into_iter()
-            .map(|t| t.table)
-            .collect();
-        (tables, None, overrides)
-    };
+    let source = crate::source::Source::open(&opts.source)?;
+    let (tables, lineage, overrides): (Vec<Annex1Year>, Option<Lineage>, _) =
+        if let Some(inventory) = source.inventory() {
+            let c = uncertainty::compile_lineage(inventory)?;
+            let mut files = c.uncertainty_files.clone();
+            files.extend(opts.uncertainties.iter().cloned());
+            let overrides = uncertainty::read_overrides(&files)?;
+            let years: Vec<i32> = std::iter::once(opts.year).chain(opts.base).collect();
+            let lineage = Lineage::from_results(&c.results, &years, &c.factors, &overrides);
+            (c.tables, Some(lineage), overrides)
+        } else {
+            let overrides = uncertainty::read_overrides(&opts.uncertainties)?;
+            let tables = source
+                .tables()?
+                .years
+                .into_iter()
+                .map(|t| t.table)
+                .collect();
+            (tables, None, overrides)
+        };
     let find = |y: i32| -> Result<&Annex1Year> {
         tables.iter().find(|t| t.header.year == y).ok_or_else(|| {
             let have: Vec<String> = tables.iter().map(|t| t.header.year.to_string()).collect();

@@ -101,7 +101,7 @@ pub fn write(m: &Material, opts: &Options) -> Result<Written> {
     // One transaction (output::OutputDir), the page last: a killed run
     // leaves the old report, the charts and tables of an earlier run that
     // this one does not make are removed, and no input is written over.
-    let mut inputs = vec![opts.source.clone()];
+    let mut inputs = vec![m.source.clone()];
     inputs.extend(opts.previous.iter().cloned());
     let mut out = output::OutputDir::open(&opts.out, &inputs)?;
     let mut files = Files { out: &mut out };
