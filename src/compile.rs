@@ -490,7 +490,8 @@ pub struct FileRecord {
 }
 
 impl FileRecord {
-    fn of(path: &Path) -> Result<FileRecord> {
+    /// The file's path and SHA-256.
+    pub fn of(path: &Path) -> Result<FileRecord> {
         Ok(FileRecord {
             path: path.display().to_string(),
             sha256: crate::digest::file(path)?,

@@ -95,10 +95,10 @@ struct UncertaintyArgs {
     #[arg(long)]
     uncertainties: Vec<PathBuf>,
     /// Monte Carlo iterations.
-    #[arg(long, default_value_t = airinv::cmd::uncertainty::DEFAULT_ITERATIONS)]
+    #[arg(long, default_value_t = airinv::uncertainty::DEFAULT_ITERATIONS)]
     iterations: u64,
     /// Monte Carlo seed: the same seed gives the same output, whatever the threads.
-    #[arg(long, default_value_t = airinv::cmd::uncertainty::DEFAULT_SEED)]
+    #[arg(long, default_value_t = airinv::uncertainty::DEFAULT_SEED)]
     seed: u64,
     /// Number of threads (default: all cores).
     #[arg(long)]
@@ -428,16 +428,19 @@ fn uncertainty(args: UncertaintyArgs) -> Result<ExitCode> {
     use airinv::cmd::uncertainty;
     let report = uncertainty::run(&uncertainty::UncertaintyOptions {
         source: args.source,
-        year: args.year,
-        base: args.base,
-        uncertainties: args.uncertainties,
-        iterations: args.iterations,
-        seed: args.seed,
-        threads: args.threads,
+        analysis: airinv::uncertainty::Options {
+            year: args.year,
+            base: args.base,
+            uncertainties: args.uncertainties,
+            iterations: args.iterations,
+            seed: args.seed,
+            threads: args.threads,
+        },
         format: format_of(args.format),
         xlsx: args.xlsx,
         plot: args.plot,
     })?;
+
     print!("{}", report.text);
     for p in &report.outputs {
         eprintln!("wrote {}", p.display());

@@ -258,6 +258,21 @@ pub fn parse_grouped(text: &str) -> Result<Decimal, NumberError> {
     parse_decimal(&format!("{sign}{}{rest}", groups.concat()))
 }
 
+/// For serde (`#[serde(serialize_with = "exact")]`): a decimal as its
+/// exact text without trailing zeros (`"0.89"`), as every JSON airinv writes
+/// has its numbers.
+pub fn exact<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_decimal(*d))
+}
+
+/// [`exact`] of an optional decimal: `null` when there is none.
+pub fn exact_opt<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => exact(d, s),
+        None => s.serialize_none(),
+    }
+}
+
 /// The largest magnitude a value of a table may have (10^20, in the
 /// reporting unit: kt, t, kg, g I-TEQ): beyond it an activity or a factor is
 /// wrong (a unit slip), and sums of a table could leave the range of exact

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use std::sync::LazyLock;
 
 /// An Annex I pollutant. The discriminant is its position in the template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Pollutant {
     NOx,
     NMVOC,
@@ -219,6 +219,13 @@ impl Pollutant {
         Pollutant::BkF,
         Pollutant::IcdP,
     ];
+}
+
+/// A pollutant is written by its id (`PM2.5`), in JSON as everywhere.
+impl serde::Serialize for Pollutant {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
 }
 
 impl std::fmt::Display for Pollutant {

@@ -2,7 +2,7 @@
 //! commitments, as a table, CSV or JSON, with an optional picture.
 
 use crate::commitment::{self, PROTOCOL_POLLUTANTS};
-use crate::compare::{self, By, Comparison, Options, Status};
+use crate::compare::{self, By, Comparison, Options};
 use crate::error::{Error, Result};
 use crate::number::format_decimal;
 use crate::plot;
@@ -74,7 +74,7 @@ pub fn run(opts: &CompareOptions) -> Result<CompareReport> {
     let text = match opts.format {
         Format::Table => table(&cmp),
         Format::Csv => csv_text(&cmp),
-        Format::Json => serde_json::to_string_pretty(&json(&cmp)).unwrap_or_default() + "\n",
+        Format::Json => crate::output::json_text(&cmp),
     };
     let plot_path = match &opts.plot {
         None => None,
@@ -245,8 +245,8 @@ fn table(cmp: &Comparison) -> String {
         }
     }
     s.push_str("\nYears of the series:\n");
-    for (y, origin) in &cmp.origins {
-        s.push_str(&format!("  {y}: {origin}\n"));
+    for o in &cmp.origins {
+        s.push_str(&format!("  {}: {}\n", o.year, o.source));
     }
     s
 }
@@ -330,56 +330,4 @@ fn sector_csv(cmp: &Comparison) -> String {
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-}
-
-fn json(cmp: &Comparison) -> serde_json::Value {
-    let lines: Vec<serde_json::Value> = cmp
-        .lines
-        .iter()
-        .map(|l| {
-            serde_json::json!({
-                "pollutant": l.pollutant.id(),
-                "unit": l.unit,
-                "protocol": l.protocol.name(),
-                "base_year": l.base_year,
-                "base": l.base.map(format_decimal),
-                "year": l.year,
-                "value": l.value.map(format_decimal),
-                "change_pct": l.change_pct.map(format_decimal),
-                "commitment": l.commitment.as_ref().map(|c| serde_json::json!({
-                    "reduction_pct": c.reduction_pct.map(format_decimal),
-                    "base_year": c.base_year,
-                    "source": c.source,
-                })),
-                "ceiling": l.ceiling.map(format_decimal),
-                "gap": l.gap.map(format_decimal),
-                "status": l.status.as_str(),
-                "met": matches!(l.status, Status::Met),
-                "note": l.note,
-            })
-        })
-        .collect();
-    let sectors: Vec<serde_json::Value> = cmp
-        .sectors
-        .iter()
-        .map(|c| {
-            serde_json::json!({
-                "pollutant": c.pollutant.id(),
-                "sector": c.sector,
-                "base": format_decimal(c.base),
-                "value": format_decimal(c.value),
-                "change": format_decimal(c.change),
-                "share_pct": c.share_pct.map(format_decimal),
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "year": cmp.year,
-        "party": cmp.party,
-        "total": cmp.total_used.row_code(),
-        "total_reason": cmp.total_reason,
-        "lines": lines,
-        "sectors": sectors,
-        "years": cmp.origins.iter().map(|(y, o)| serde_json::json!({"year": y, "source": o})).collect::<Vec<_>>(),
-    })
 }

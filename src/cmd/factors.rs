@@ -222,10 +222,8 @@ pub fn lookup(q: &Lookup) -> Result<String> {
         }
         Format::Csv => factors_csv(&selected),
         Format::Json => {
-            let list: Vec<serde_json::Value> = selected.iter().map(|f| factor_json(f)).collect();
-            let mut s = serde_json::to_string_pretty(&list).unwrap_or_default();
-            s.push('\n');
-            s
+            let list: Vec<FactorJson> = selected.iter().map(|f| FactorJson::of(f)).collect();
+            crate::output::json_text(&list)
         }
     })
 }
@@ -240,23 +238,47 @@ fn unit_text(f: &Factor) -> String {
     }
 }
 
-fn factor_json(f: &Factor) -> serde_json::Value {
-    serde_json::json!({
-        "id": f.id,
-        "codes": f.annex1_codes,
-        "tier": f.tier,
-        "table": f.table,
-        "fuel": f.fuel,
-        "technology": f.technology,
-        "abatement": f.abatement,
-        "region": f.region,
-        "pollutant": f.pollutant.id(),
-        "value": format_decimal(f.value),
-        "unit": unit_text(f),
-        "ci_lower": f.ci_lower.map(format_decimal),
-        "ci_upper": f.ci_upper.map(format_decimal),
-        "reference": f.reference,
-    })
+/// A factor as `--format json` lists it.
+#[derive(serde::Serialize)]
+struct FactorJson<'a> {
+    id: &'a str,
+    codes: &'a [String],
+    tier: &'a str,
+    table: &'a str,
+    fuel: &'a str,
+    technology: &'a str,
+    abatement: &'a str,
+    region: &'a str,
+    pollutant: crate::pollutant::Pollutant,
+    #[serde(serialize_with = "crate::number::exact")]
+    value: rust_decimal::Decimal,
+    unit: String,
+    #[serde(serialize_with = "crate::number::exact_opt")]
+    ci_lower: Option<rust_decimal::Decimal>,
+    #[serde(serialize_with = "crate::number::exact_opt")]
+    ci_upper: Option<rust_decimal::Decimal>,
+    reference: &'a str,
+}
+
+impl<'a> FactorJson<'a> {
+    fn of(f: &'a Factor) -> FactorJson<'a> {
+        FactorJson {
+            id: &f.id,
+            codes: &f.annex1_codes,
+            tier: &f.tier,
+            table: &f.table,
+            fuel: &f.fuel,
+            technology: &f.technology,
+            abatement: &f.abatement,
+            region: &f.region,
+            pollutant: f.pollutant,
+            value: f.value,
+            unit: unit_text(f),
+            ci_lower: f.ci_lower,
+            ci_upper: f.ci_upper,
+            reference: &f.reference,
+        }
+    }
 }
 
 fn factors_csv(selected: &[&Factor]) -> String {

@@ -108,47 +108,65 @@ pub fn run(opts: &ImportOptions) -> Result<ImportReport> {
     annex1::write_xlsx(&xlsx, &tables, |_| Ok(()))?;
     // The run record, last: which workbook these tables come from, and what
     // was read of it (a folder holding it holds the whole set).
-    let run_json = out.file("run.json")?;
-    let record = run_record(opts, &report)?;
-    output::write_atomically(&run_json, |w| {
-        serde_json::to_writer_pretty(&mut *w, &record).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")
-    })?;
+    output::write_json(&out.file("run.json")?, &ImportRecord::new(opts, &report)?)?;
     report.outputs = out.commit(Some("run.json"), true)?;
     Ok(report)
 }
 
-/// The record of an import: the workbook (path, SHA-256), its year sheets
-/// with their cell counts, the sheets skipped and every value not read.
-fn run_record(opts: &ImportOptions, report: &ImportReport) -> Result<serde_json::Value> {
-    let c = report.counts;
-    Ok(serde_json::json!({
-        "program": "airinv",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": "import",
-        "workbook": {
-            "path": opts.workbook.display().to_string(),
-            "sha256": crate::digest::file(&opts.workbook)?,
-        },
-        "years": report.years,
-        "sheets": report.sheets,
-        "other_sheets": report
-            .other_sheets
-            .iter()
-            .map(|(sheet, why)| format!("{sheet}: {why}"))
-            .collect::<Vec<_>>(),
-        "cells": {
-            "read": c.total(),
-            "numbers": c.numbers,
-            "keys": c.keys,
-            "empty": c.empty,
-        },
-        "not_read": report
-            .skipped
-            .iter()
-            .map(|s| format!("{}: {}", s.at, s.reason))
-            .chain(report.unreadable.iter().cloned())
-            .collect::<Vec<_>>(),
-        "layout_deviations": report.issues.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>(),
-    }))
+/// The record of an import (`run.json`): the workbook (path, SHA-256), its
+/// year sheets with their cell counts, the sheets skipped and every value
+/// not read.
+#[derive(serde::Serialize)]
+struct ImportRecord<'a> {
+    program: &'static str,
+    version: &'static str,
+    command: &'static str,
+    workbook: crate::compile::FileRecord,
+    years: &'a [i32],
+    sheets: &'a [String],
+    other_sheets: Vec<String>,
+    cells: Cells,
+    not_read: Vec<String>,
+    layout_deviations: Vec<&'a str>,
+}
+
+/// The value cells read: numbers + keys + empty.
+#[derive(serde::Serialize)]
+struct Cells {
+    read: usize,
+    numbers: usize,
+    keys: usize,
+    empty: usize,
+}
+
+impl<'a> ImportRecord<'a> {
+    fn new(opts: &ImportOptions, report: &'a ImportReport) -> Result<ImportRecord<'a>> {
+        let c = report.counts;
+        Ok(ImportRecord {
+            program: "airinv",
+            version: env!("CARGO_PKG_VERSION"),
+            command: "import",
+            workbook: crate::compile::FileRecord::of(&opts.workbook)?,
+            years: &report.years,
+            sheets: &report.sheets,
+            other_sheets: report
+                .other_sheets
+                .iter()
+                .map(|(sheet, why)| format!("{sheet}: {why}"))
+                .collect(),
+            cells: Cells {
+                read: c.total(),
+                numbers: c.numbers,
+                keys: c.keys,
+                empty: c.empty,
+            },
+            not_read: report
+                .skipped
+                .iter()
+                .map(|s| format!("{}: {}", s.at, s.reason))
+                .chain(report.unreadable.iter().cloned())
+                .collect(),
+            layout_deviations: report.issues.iter().map(|(_, m)| m.as_str()).collect(),
+        })
+    }
 }

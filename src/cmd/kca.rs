@@ -78,7 +78,7 @@ pub fn run(opts: &KcaOptions) -> Result<KcaReport> {
     let text = match opts.format {
         Format::Table => table(&analyses, &tables[y].origin),
         Format::Csv => csv_text(&analyses),
-        Format::Json => serde_json::to_string_pretty(&json(&analyses)).unwrap_or_default() + "\n",
+        Format::Json => json(&analyses),
     };
     let plot = match &opts.plot {
         None => None,
@@ -118,7 +118,11 @@ fn table(analyses: &[PollutantKca], origin: &str) -> String {
                 .base
                 .map(|b| format!(", trend against {b}"))
                 .unwrap_or_default(),
-            if first.categories.iter().any(|c| c.level_u.is_some()) {
+            if first
+                .categories
+                .iter()
+                .any(|c| c.approach2.as_ref().is_some_and(|a| a.level_u.is_some()))
+            {
                 " and 2"
             } else {
                 ""
@@ -151,8 +155,8 @@ fn table(analyses: &[PollutantKca], origin: &str) -> String {
                 show(c.emission, 4),
                 pct(c.level),
                 pct(c.cumulative),
-                opt_pct(c.trend),
-                c.criteria(),
+                opt_pct(c.trend_share()),
+                c.criteria.clone(),
                 c.name.to_string(),
             ]);
         }
@@ -211,6 +215,9 @@ fn csv_text(analyses: &[PollutantKca]) -> String {
     ]);
     for k in analyses {
         for c in &k.categories {
+            let t = c.trend.as_ref();
+            let a2 = c.approach2.as_ref();
+            let t2 = a2.and_then(|a| a.trend.as_ref());
             let _ = w.write_record([
                 k.pollutant.id(),
                 k.pollutant.unit(),
@@ -222,73 +229,29 @@ fn csv_text(analyses: &[PollutantKca]) -> String {
                 &format_decimal(c.cumulative),
                 &c.key_level.to_string(),
                 &k.base.map(|b| b.to_string()).unwrap_or_default(),
-                &opt(c.base_emission),
-                &opt(c.trend),
-                &opt(c.trend_cumulative),
-                &c.key_trend.to_string(),
-                &opt(c.uncertainty_pct),
-                &opt(c.level_u),
-                &c.key_level_u.to_string(),
-                &opt(c.trend_u),
-                &c.key_trend_u.to_string(),
-                &c.criteria(),
+                &opt(t.map(|t| t.base_emission)),
+                &opt(c.trend_share()),
+                &opt(t.and_then(|t| t.trend_cumulative)),
+                &c.key_trend().to_string(),
+                &opt(a2.map(|a| a.uncertainty_pct)),
+                &opt(a2.and_then(|a| a.level_u)),
+                &a2.is_some_and(|a| a.key_level_u).to_string(),
+                &opt(t2.and_then(|t| t.trend_u)),
+                &t2.is_some_and(|t| t.key_trend_u).to_string(),
+                &c.criteria,
             ]);
         }
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-fn json(analyses: &[PollutantKca]) -> serde_json::Value {
-    let pollutants: Vec<serde_json::Value> = analyses
-        .iter()
-        .map(|k| {
-            let categories: Vec<serde_json::Value> = k
-                .categories
-                .iter()
-                .map(|c| {
-                    let mut v = serde_json::json!({
-                        "code": c.code,
-                        "name": c.name,
-                        "emission": format_decimal(c.emission),
-                        "level": format_decimal(c.level),
-                        "cumulative": format_decimal(c.cumulative),
-                        "key_level": c.key_level,
-                        "key": c.key(),
-                        "criteria": c.criteria(),
-                    });
-                    let m = v.as_object_mut().expect("an object");
-                    if k.base.is_some() {
-                        m.insert("base_emission".into(), opt(c.base_emission).into());
-                        m.insert("trend".into(), c.trend.map(format_decimal).into());
-                        m.insert(
-                            "trend_cumulative".into(),
-                            c.trend_cumulative.map(format_decimal).into(),
-                        );
-                        m.insert("key_trend".into(), c.key_trend.into());
-                    }
-                    if c.uncertainty_pct.is_some() {
-                        m.insert("uncertainty_pct".into(), opt(c.uncertainty_pct).into());
-                        m.insert("level_u".into(), c.level_u.map(format_decimal).into());
-                        m.insert("key_level_u".into(), c.key_level_u.into());
-                        if k.base.is_some() {
-                            m.insert("trend_u".into(), c.trend_u.map(format_decimal).into());
-                            m.insert("key_trend_u".into(), c.key_trend_u.into());
-                        }
-                    }
-                    v
-                })
-                .collect();
-            serde_json::json!({
-                "pollutant": k.pollutant.id(),
-                "unit": k.pollutant.unit(),
-                "year": k.year,
-                "base": k.base,
-                "total": format_decimal(k.total),
-                "base_total": k.base_total.map(format_decimal),
-                "threshold_pct": format_decimal(kca::THRESHOLD_PCT),
-                "categories": categories,
-            })
-        })
-        .collect();
-    serde_json::json!({ "pollutants": pollutants })
+/// The analyses as JSON: `{"pollutants": [...]}`.
+fn json(analyses: &[PollutantKca]) -> String {
+    #[derive(serde::Serialize)]
+    struct Json<'a> {
+        pollutants: &'a [PollutantKca],
+    }
+    crate::output::json_text(&Json {
+        pollutants: analyses,
+    })
 }

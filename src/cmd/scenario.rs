@@ -93,10 +93,7 @@ pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
     let outputs = out.commit(Some("summary.json"), true)?;
     let text = match opts.format {
         Format::Table => table_text(&outcomes),
-        Format::Json => {
-            serde_json::to_string_pretty(&scenario::report::summary(&outcomes)).unwrap_or_default()
-                + "\n"
-        }
+        Format::Json => crate::output::json_text(&scenario::report::summary(&outcomes)),
     };
     let all_met = outcomes.iter().all(Outcome::all_met);
     Ok(ScenarioReport {
