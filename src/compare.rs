@@ -121,7 +121,7 @@ pub struct SectorChange {
 }
 
 /// Sector view: by NFR row or GNFR aggregation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum By {
     Nfr,
     Gnfr,

@@ -544,6 +544,19 @@ pub fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomically(path, |w| w.write_all(bytes))
 }
 
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// For reading: a table, or one line per item (`text` is the same).
+    #[default]
+    #[value(alias = "text")]
+    Table,
+    /// CSV with a header, for a spreadsheet.
+    Csv,
+    /// JSON, keys in alphabetical order.
+    Json,
+}
+
 /// Data as the JSON airinv writes (`run.json`, `summary.json`, `--format
 /// json`): pretty, the keys of every object in alphabetical order (through
 /// serde_json's sorted map, whatever the order of a struct's fields), with a

@@ -88,9 +88,6 @@ impl Source {
             return Err(Error::file(path, "does not exist"));
         }
         if crate::sheet::is_workbook(path) {
-            // Zip bombs and references beyond a sheet's limits are refused
-            // before the container is unpacked.
-            crate::sheet::check_container_bounds(path)?;
             return Ok(Source::Workbook(Box::new(crate::workbook::read(path)?)));
         }
         Ok(Source::AnnexCsv(read_annex_csvs(path)?))
@@ -173,6 +170,22 @@ impl Source {
             }),
         }
     }
+}
+
+/// The error for a year a source does not have, naming the years it has.
+pub fn missing_year(path: &Path, year: i32, years: impl IntoIterator<Item = i32>) -> Error {
+    let have: Vec<String> = years.into_iter().map(|y| y.to_string()).collect();
+    Error::file(
+        path,
+        format!(
+            "has no year {year}; its years are {}",
+            if have.is_empty() {
+                "none".to_string()
+            } else {
+                have.join(", ")
+            }
+        ),
+    )
 }
 
 /// The year sheets of an Annex I workbook, as the file has them (totals

@@ -426,7 +426,9 @@ fn read_grids(path: &Path) -> Result<Vec<Grid>> {
             ));
         }
     }
-    crate::sheet::check_xlsx_container(path)?;
+    // Zip bombs and references beyond a sheet's limits are refused before
+    // the container is unpacked.
+    crate::sheet::check_container_bounds(path)?;
     // calamine may still panic on some malformed XML (an overlong cell
     // reference overflows its arithmetic): that is an unusable file too.
     std::panic::catch_unwind(|| read_cells(path)).unwrap_or_else(|_| {

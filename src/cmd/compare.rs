@@ -1,49 +1,46 @@
 //! `airinv compare`: a year against the protocols' base years and
 //! commitments, as a table, CSV or JSON, with an optional picture.
 
-use crate::commitment::{self, PROTOCOL_POLLUTANTS};
-use crate::compare::{self, By, Comparison, Options};
-use crate::error::{Error, Result};
-use crate::number::format_decimal;
-use crate::plot;
+use airinv::commitment::{self, PROTOCOL_POLLUTANTS};
+use airinv::compare::{self, By, Comparison, Options};
+use airinv::number::format_decimal;
+use airinv::output::Format;
+use airinv::{Error, Source, plot};
+use anyhow::Result;
 use rust_decimal::Decimal;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Table,
-    Csv,
-    Json,
+#[derive(clap::Args)]
+pub struct Args {
+    /// An inventory folder, an output folder (annex1_<YEAR>.csv files) or an Annex I workbook.
+    source: PathBuf,
+    /// The year to compare.
+    #[arg(long)]
+    year: i32,
+    /// Base year of the Heavy Metals and POPs Protocols chosen at ratification (1985-1995; default 1990).
+    #[arg(long)]
+    base: Option<i32>,
+    /// Party (ISO2) whose Gothenburg commitments apply; default: the inventory's country.
+    #[arg(long)]
+    party: Option<String>,
+    /// A scenario of commitments (CSV: pollutant,reduction_pct[,base_year,source] or TOML [[commitment]]).
+    #[arg(long)]
+    commitments: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Each sector's share of the change, by NFR row or GNFR sector.
+    #[arg(long, value_enum)]
+    by: Option<By>,
+    /// Draw the series against base-year levels and commitments (.svg or .png).
+    #[arg(long)]
+    plot: Option<PathBuf>,
 }
 
-/// What to compare and how to show it.
-#[derive(Debug, Clone, Default)]
-pub struct CompareOptions {
-    pub source: PathBuf,
-    pub year: i32,
-    /// Base year of the Heavy Metals and POPs Protocols (1985-1995).
-    pub base: Option<i32>,
-    pub party: Option<String>,
-    pub commitments: Option<PathBuf>,
-    pub format: Format,
-    pub by: Option<By>,
-    pub plot: Option<PathBuf>,
-}
-
-/// What compare made: the text to print and the comparison itself.
-pub struct CompareReport {
-    pub text: String,
-    pub comparison: Comparison,
-    pub plot: Option<PathBuf>,
-    /// What reading a workbook went around (values not placed, cells not
-    /// read, rows missing), one line each, to print beside the result.
-    pub reading: Vec<String>,
-}
-
-pub fn run(opts: &CompareOptions) -> Result<CompareReport> {
-    let source = crate::source::Source::open(&opts.source)?;
+pub fn run(opts: Args) -> Result<ExitCode> {
+    let source = Source::open(&opts.source)?;
+    // What reading a workbook went around (values not placed, cells not
+    // read, rows missing), one line each, said beside the result.
     let reading = source.notes();
     let tables = source.tables()?.years;
     let scenario = match &opts.commitments {
@@ -74,7 +71,7 @@ pub fn run(opts: &CompareOptions) -> Result<CompareReport> {
     let text = match opts.format {
         Format::Table => table(&cmp),
         Format::Csv => csv_text(&cmp),
-        Format::Json => crate::output::json_text(&cmp),
+        Format::Json => airinv::output::json_text(&cmp),
     };
     let plot_path = match &opts.plot {
         None => None,
@@ -100,27 +97,29 @@ pub fn run(opts: &CompareOptions) -> Result<CompareReport> {
                 .and_then(|e| e.to_str())
                 .map(str::to_ascii_lowercase);
             match ext.as_deref() {
-                Some("svg") => crate::output::write_bytes_atomically(path, svg.as_bytes())?,
+                Some("svg") => airinv::output::write_bytes_atomically(path, svg.as_bytes())?,
                 Some("png") => {
                     let bytes = plot::png(&svg).map_err(|e| Error::file(path, e))?;
-                    crate::output::write_bytes_atomically(path, &bytes)?;
+                    airinv::output::write_bytes_atomically(path, &bytes)?;
                 }
-                _ => return Err(Error::file(path, "the picture must be .svg or .png")),
+                _ => return Err(Error::file(path, "the picture must be .svg or .png").into()),
             }
             Some(path.clone())
         }
     };
-    Ok(CompareReport {
-        text,
-        comparison: cmp,
-        plot: plot_path,
-        reading,
-    })
+    for line in &reading {
+        eprintln!("note: {line}");
+    }
+    print!("{text}");
+    if let Some(p) = plot_path {
+        eprintln!("wrote {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A number for people: rounded to 4 significant digits.
 fn human(d: Option<Decimal>) -> String {
-    d.map(|d| crate::number::show(d, 4))
+    d.map(|d| airinv::number::show(d, 4))
         .unwrap_or_else(|| "-".into())
 }
 
@@ -183,18 +182,7 @@ fn table(cmp: &Comparison) -> String {
             l.status.as_str().to_string(),
         ]);
     }
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    for r in &rows {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        s.push_str(line.join("  ").trim_end());
-        s.push('\n');
-    }
+    s.push_str(&super::columns(&rows, ""));
     let notes: Vec<String> = cmp
         .lines
         .iter()
@@ -256,7 +244,7 @@ fn opt(d: Option<Decimal>) -> String {
 }
 
 fn csv_text(cmp: &Comparison) -> String {
-    let mut w = crate::output::csv_writer(Vec::new());
+    let mut w = airinv::output::csv_writer(Vec::new());
     let _ = w.write_record([
         "pollutant",
         "unit",
@@ -310,7 +298,7 @@ fn sector_csv(cmp: &Comparison) -> String {
     if cmp.sectors.is_empty() {
         return String::new();
     }
-    let mut w = crate::output::csv_writer(Vec::new());
+    let mut w = airinv::output::csv_writer(Vec::new());
     let _ = w.write_record([
         "pollutant",
         "sector",

@@ -2,60 +2,44 @@
 //! the source has the lineage to give each row's uncertainty) of any source
 //! of Annex I tables, as a table, CSV or JSON, with an optional Pareto chart.
 
-use crate::error::{Error, Result};
-use crate::kca::{self, PollutantKca, RowUncertainties};
-use crate::number::{format_decimal, show};
-use crate::source::YearTable;
+use airinv::kca::{self, PollutantKca, RowUncertainties};
+use airinv::number::{format_decimal, show};
+use airinv::output::Format;
+use airinv::source::{Source, Tables, YearTable, missing_year};
+use anyhow::Result;
 use rust_decimal::Decimal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-pub use crate::cmd::compare::Format;
-
-/// What to analyse and how to show it.
-#[derive(Debug, Clone, Default)]
-pub struct KcaOptions {
-    pub source: PathBuf,
-    pub year: i32,
-    pub base: Option<i32>,
-    pub format: Format,
-    pub plot: Option<PathBuf>,
-}
-
-/// What kca made.
-pub struct KcaReport {
-    pub text: String,
-    pub analyses: Vec<PollutantKca>,
-    pub plot: Option<PathBuf>,
+#[derive(clap::Args)]
+pub struct Args {
+    /// An inventory folder, an output folder (annex1_<YEAR>.csv files), an activity file's output or an Annex I workbook.
+    source: PathBuf,
+    /// The year to analyse.
+    #[arg(long)]
+    year: i32,
+    /// Base year of the trend assessment.
+    #[arg(long)]
+    base: Option<i32>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Draw the Pareto chart of the key categories (.svg or .png).
+    #[arg(long)]
+    plot: Option<PathBuf>,
 }
 
 /// The table of a year among a source's years, or an error naming the years it has.
-pub fn year_table(tables: &[YearTable], year: i32, source: &std::path::Path) -> Result<usize> {
+fn year_table(tables: &[YearTable], year: i32, source: &Path) -> airinv::Result<usize> {
     tables
         .iter()
         .position(|t| t.table.header.year == year)
-        .ok_or_else(|| {
-            let have: Vec<String> = tables
-                .iter()
-                .map(|t| t.table.header.year.to_string())
-                .collect();
-            Error::file(
-                source,
-                format!(
-                    "has no year {year}; its years are {}",
-                    if have.is_empty() {
-                        "none".to_string()
-                    } else {
-                        have.join(", ")
-                    }
-                ),
-            )
-        })
+        .ok_or_else(|| missing_year(source, year, tables.iter().map(|t| t.table.header.year)))
 }
 
-pub fn run(opts: &KcaOptions) -> Result<KcaReport> {
+pub fn run(opts: Args) -> Result<ExitCode> {
     // An inventory folder is compiled once: its tables and its lineage.
-    let source = crate::source::Source::open(&opts.source)?;
-    let crate::source::Tables {
+    let source = Source::open(&opts.source)?;
+    let Tables {
         years: tables,
         compiled,
     } = source.tables()?;
@@ -67,7 +51,7 @@ pub fn run(opts: &KcaOptions) -> Result<KcaReport> {
     // Approach 2 needs each row's uncertainty: known from the lineage of an
     // inventory folder (factor intervals and activity defaults).
     let uncertainties: Option<RowUncertainties> = match (compiled, source.inventory()) {
-        (Some(c), Some(inv)) => Some(crate::uncertainty::row_uncertainties(c, inv, opts.year)?),
+        (Some(c), Some(inv)) => Some(airinv::uncertainty::row_uncertainties(c, inv, opts.year)?),
         _ => None,
     };
     let analyses = kca::analyse(
@@ -83,20 +67,20 @@ pub fn run(opts: &KcaOptions) -> Result<KcaReport> {
     let plot = match &opts.plot {
         None => None,
         Some(path) => {
-            let svg = crate::chart::svg(
+            let svg = airinv::chart::svg(
                 &kca::pareto(&analyses, 20),
                 &format!("Key categories {} (Approach 1, level)", opts.year),
                 "bars: share of the national total (dark: key); line: cumulative share; dashed: 80 % threshold",
             );
-            crate::chart::write(path, &svg)?;
+            airinv::chart::write(path, &svg)?;
             Some(path.clone())
         }
     };
-    Ok(KcaReport {
-        text,
-        analyses,
-        plot,
-    })
+    print!("{text}");
+    if let Some(p) = plot {
+        eprintln!("wrote {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A share for people: two decimals.
@@ -160,19 +144,7 @@ fn table(analyses: &[PollutantKca], origin: &str) -> String {
                 c.name.to_string(),
             ]);
         }
-        let widths: Vec<usize> = (0..rows[0].len())
-            .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-            .collect();
-        for r in &rows {
-            let line: Vec<String> = r
-                .iter()
-                .zip(&widths)
-                .map(|(c, w)| format!("{c:<w$}"))
-                .collect();
-            s.push_str("  ");
-            s.push_str(line.join("  ").trim_end());
-            s.push('\n');
-        }
+        s.push_str(&super::columns(&rows, "  "));
         let n = k.categories.len();
         let keys = k.key_categories().count();
         s.push_str(&format!(
@@ -251,7 +223,7 @@ fn json(analyses: &[PollutantKca]) -> String {
     struct Json<'a> {
         pollutants: &'a [PollutantKca],
     }
-    crate::output::json_text(&Json {
+    airinv::output::json_text(&Json {
         pollutants: analyses,
     })
 }

@@ -4,81 +4,47 @@
 //! `projection.csv`, `measures.csv`, `summary.json`, `cost_curves.csv`,
 //! `cost_curves_<SCENARIO>_<YEAR>.svg` (and `.png`) and `annex4.xlsx`.
 
-use crate::error::{Error, Result};
-use crate::number::format_decimal;
-use crate::scenario::projection::Base;
-use crate::scenario::{self, Outcome};
+use airinv::number::format_decimal;
+use airinv::output::Format;
+use airinv::scenario::{self, Outcome};
+use anyhow::{Result, bail};
 use rust_decimal::Decimal;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-/// Output format of what is printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Table,
-    Json,
+#[derive(clap::Args)]
+pub struct Args {
+    /// Scenario files (TOML); several (WM and WAM) are written side by side.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Choose the least-cost measure shares that meet every target (a linear programme).
+    #[arg(long)]
+    optimize: bool,
+    /// What is printed: the table or JSON (summary.json); the CSVs are written into --out.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Date for the Annex IV header (DD.MM.YYYY); today by default.
+    #[arg(long)]
+    reporting_date: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ScenarioOptions {
-    /// Scenario files (TOML); several (WM, WAM) share one set of outputs.
-    pub files: Vec<PathBuf>,
-    pub out: PathBuf,
-    pub optimize: bool,
-    pub format: Format,
-    /// The date written in the Annex IV header (DD.MM.YYYY); today by default.
-    pub reporting_date: Option<String>,
-}
-
-/// What a run made.
-pub struct ScenarioReport {
-    pub text: String,
-    pub outcomes: Vec<Outcome>,
-    pub outputs: Vec<PathBuf>,
-    /// What could not be made (a PNG without fonts), to show.
-    pub notes: Vec<String>,
-    /// Every target met (or none given).
-    pub all_met: bool,
-}
-
-pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
-    if opts.files.is_empty() {
-        return Err(Error::file(&opts.out, "no scenario file given"));
+pub fn run(opts: Args) -> Result<ExitCode> {
+    if opts.format == Format::Csv {
+        bail!(
+            "--format csv: scenario prints a table or json; its tables are the CSV files it writes into --out"
+        );
     }
-    let mut outcomes = Vec::new();
-    let mut bases: Vec<(PathBuf, Option<String>, i32, Base)> = Vec::new();
-    for f in &opts.files {
-        let s = scenario::file::load(f)?;
-        if outcomes.iter().any(|o: &Outcome| o.scenario.name == s.name) {
-            return Err(Error::file(
-                f,
-                format!(
-                    "a second scenario named {}: give each a name (name = \"WAM\")",
-                    s.name
-                ),
-            ));
-        }
-        let at = bases
-            .iter()
-            .position(|(p, c, y, _)| *p == s.base && *c == s.country && *y == s.base_year);
-        let i = match at {
-            Some(i) => i,
-            None => {
-                let b = scenario::projection::compile_base(&s, opts.reporting_date.clone())?;
-                bases.push((s.base.clone(), s.country.clone(), s.base_year, b));
-                bases.len() - 1
-            }
-        };
-        let outcome = scenario::run(&s, &bases[i].3, opts.optimize)
-            .map_err(|e| crate::config::problem_at(f, e))?;
-        outcomes.push(outcome);
-    }
+    let (outcomes, bases) =
+        scenario::run_files(&opts.files, opts.optimize, opts.reporting_date.clone())?;
     // One transaction (output::OutputDir), summary.json last: a killed run
     // leaves the old set, two runs cannot interleave, the curves of a
     // scenario no longer run are removed, and no input is written over.
     let mut inputs = opts.files.clone();
-    inputs.extend(bases.iter().map(|(p, ..)| p.clone()));
-    let mut out = crate::output::OutputDir::open(&opts.out, &inputs)?;
+    inputs.extend(bases);
+    let mut out = airinv::output::OutputDir::open(&opts.out, &inputs)?;
     scenario::report::write_projection(&out.file("projection.csv")?, &outcomes)?;
     scenario::report::write_measures(&out.file("measures.csv")?, &outcomes)?;
     scenario::report::write_curves(&out.file("cost_curves.csv")?, &outcomes)?;
@@ -91,26 +57,33 @@ pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
     scenario::annex4::write(&out.file("annex4.xlsx")?, &outcomes, &date)?;
     scenario::report::write_summary(&out.file("summary.json")?, &outcomes)?;
     let outputs = out.commit(Some("summary.json"), true)?;
-    let text = match opts.format {
-        Format::Table => table_text(&outcomes),
-        Format::Json => crate::output::json_text(&scenario::report::summary(&outcomes)),
-    };
-    let all_met = outcomes.iter().all(Outcome::all_met);
-    Ok(ScenarioReport {
-        text,
-        outcomes,
-        outputs,
-        notes,
-        all_met,
-    })
+    match opts.format {
+        Format::Json => print!(
+            "{}",
+            airinv::output::json_text(&scenario::report::summary(&outcomes))
+        ),
+        _ => print!("{}", table_text(&outcomes)),
+    }
+    for p in &outputs {
+        eprintln!("wrote {}", p.display());
+    }
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
+    if outcomes.iter().all(Outcome::all_met) {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("some targets are not met (see above and summary.json)");
+        Ok(ExitCode::from(1))
+    }
 }
 
 /// The curves as SVG (and PNG where fonts allow; else a note).
 fn write_curve_pictures(
-    out: &mut crate::output::OutputDir,
+    out: &mut airinv::output::OutputDir,
     outcomes: &[Outcome],
     notes: &mut Vec<String>,
-) -> Result<()> {
+) -> airinv::Result<()> {
     for o in outcomes {
         for y in &o.years {
             if y.curves.is_empty() {
@@ -132,12 +105,12 @@ fn write_curve_pictures(
                 scenario::annex4::sheet_name(y.result.year, &o.scenario.name)
             );
             let p = out.file(&format!("{stem}.svg"))?;
-            crate::output::write_bytes_atomically(&p, svg.as_bytes())?;
+            airinv::output::write_bytes_atomically(&p, svg.as_bytes())?;
             if cfg!(feature = "png") {
-                match crate::plot::png(&svg) {
+                match airinv::plot::png(&svg) {
                     Ok(png) => {
                         let p = out.file(&format!("{stem}.png"))?;
-                        crate::output::write_bytes_atomically(&p, &png)?;
+                        airinv::output::write_bytes_atomically(&p, &png)?;
                     }
                     Err(e) => notes.push(format!("{stem}.png not written: {e}")),
                 }

@@ -1,43 +1,65 @@
 //! `airinv uncertainty`: Approach 1 and the Monte Carlo for a year (and the
 //! trend from a base year), as a table, CSV or JSON, with the IIR's tables
 //! in `uncertainty.xlsx` and a chart of the largest contributors. The
-//! analysis is the library's [`crate::uncertainty::analyse`].
+//! analysis is the library's [`airinv::uncertainty::analyse`].
 
-use crate::error::Result;
-use crate::number::format_decimal;
-use crate::source::Source;
-use crate::uncertainty::{self, Analysis, PollutantMc, table};
+use airinv::number::format_decimal;
+use airinv::output::Format;
+use airinv::source::Source;
+use airinv::uncertainty::{self, Analysis, PollutantMc, table};
+use anyhow::Result;
 use rust_decimal::Decimal;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-pub use crate::cmd::compare::Format;
-
-/// What to analyse and how to show it.
-#[derive(Debug, Clone, Default)]
-pub struct UncertaintyOptions {
-    pub source: PathBuf,
-    pub analysis: uncertainty::Options,
-    pub format: Format,
-    /// Write the tables as `uncertainty.xlsx` here.
-    pub xlsx: Option<PathBuf>,
-    /// Chart of the largest contributors (.svg or .png).
-    pub plot: Option<PathBuf>,
+#[derive(clap::Args)]
+pub struct Args {
+    /// An inventory folder (Approach 1 and Monte Carlo), or an output folder or Annex I workbook (Approach 1 with defaults).
+    source: PathBuf,
+    /// The year to analyse.
+    #[arg(long)]
+    year: i32,
+    /// Base year of the trend.
+    #[arg(long)]
+    base: Option<i32>,
+    /// Uncertainties (CSV: nfr,fuel,pollutant,activity_pct,factor_pct; 95 % half-widths in %). Repeatable.
+    #[arg(long)]
+    uncertainties: Vec<PathBuf>,
+    /// Monte Carlo iterations.
+    #[arg(long, default_value_t = uncertainty::DEFAULT_ITERATIONS)]
+    iterations: u64,
+    /// Monte Carlo seed: the same seed gives the same output, whatever the threads.
+    #[arg(long, default_value_t = uncertainty::DEFAULT_SEED)]
+    seed: u64,
+    /// Number of threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Write the IIR tables (a summary and one sheet per pollutant) to this workbook.
+    #[arg(long)]
+    xlsx: Option<PathBuf>,
+    /// Draw the largest contributors to the uncertainty (.svg or .png).
+    #[arg(long)]
+    plot: Option<PathBuf>,
 }
 
-/// What uncertainty made.
-pub struct UncertaintyReport {
-    pub text: String,
-    pub analysis: Analysis,
-    /// Files written (xlsx, plot).
-    pub outputs: Vec<PathBuf>,
-}
-
-pub fn run(opts: &UncertaintyOptions) -> Result<UncertaintyReport> {
-    let analysis = uncertainty::analyse(&Source::open(&opts.source)?, &opts.analysis)?;
+pub fn run(opts: Args) -> Result<ExitCode> {
+    let analysis = uncertainty::analyse(
+        &Source::open(&opts.source)?,
+        &uncertainty::Options {
+            year: opts.year,
+            base: opts.base,
+            uncertainties: opts.uncertainties,
+            iterations: opts.iterations,
+            seed: opts.seed,
+            threads: opts.threads,
+        },
+    )?;
     let text = match opts.format {
         Format::Table => text_table(&analysis),
         Format::Csv => table::csv_text(&analysis.pollutants),
-        Format::Json => crate::output::json_text(&analysis),
+        Format::Json => airinv::output::json_text(&analysis),
     };
     let mut outputs = Vec::new();
     if let Some(path) = &opts.xlsx {
@@ -45,7 +67,7 @@ pub fn run(opts: &UncertaintyOptions) -> Result<UncertaintyReport> {
         outputs.push(path.clone());
     }
     if let Some(path) = &opts.plot {
-        let svg = crate::chart::svg(
+        let svg = airinv::chart::svg(
             &table::contributors(&analysis.pollutants, 15),
             &format!(
                 "Largest contributors to the uncertainty of the totals, {}",
@@ -53,19 +75,19 @@ pub fn run(opts: &UncertaintyOptions) -> Result<UncertaintyReport> {
             ),
             "bars: each row's share of the variance of the national total (Approach 1); dark: key category",
         );
-        crate::chart::write(path, &svg)?;
+        airinv::chart::write(path, &svg)?;
         outputs.push(path.clone());
     }
-    Ok(UncertaintyReport {
-        text,
-        analysis,
-        outputs,
-    })
+    print!("{text}");
+    for p in &outputs {
+        eprintln!("wrote {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Four significant digits for people.
 fn sig(x: f64) -> String {
-    crate::number::show_f64(x, 4)
+    airinv::number::show_f64(x, 4)
 }
 
 fn dec(d: Option<Decimal>, dp: u32) -> String {
@@ -151,18 +173,7 @@ fn text_table(info: &Analysis) -> String {
         }
         rows.push(r);
     }
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    for r in &rows {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        s.push_str(line.join("  ").trim_end());
-        s.push('\n');
-    }
+    s.push_str(&super::columns(&rows, ""));
     if info.lineage {
         let total: (usize, usize) = info
             .pollutants

@@ -69,7 +69,6 @@ pub use self::csv::{
     MAX_LINE_BYTES, check_regular_file, detect_delimiter, parse_delimiter, read_csv_with,
 };
 pub use cell::cell_text;
-pub(crate) use container::check_xlsx_container;
 pub use container::{MAX_PART_BYTES, check_container_bounds};
 pub use decimal_comma::decimal_comma_to_point;
 pub use encoding::{TextEncoding, guess_single_byte};

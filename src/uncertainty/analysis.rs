@@ -100,11 +100,7 @@ pub fn analyse(source: &Source, opts: &Options) -> Result<Analysis> {
         };
     let find = |y: i32| -> Result<&Annex1Year> {
         tables.iter().find(|t| t.header.year == y).ok_or_else(|| {
-            let have: Vec<String> = tables.iter().map(|t| t.header.year.to_string()).collect();
-            Error::file(
-                path,
-                format!("has no year {y}; its years are {}", have.join(", ")),
-            )
+            crate::source::missing_year(path, y, tables.iter().map(|t| t.header.year))
         })
     };
     let year_table = find(opts.year)?;

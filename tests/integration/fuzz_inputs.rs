@@ -893,14 +893,10 @@ fn balance(values: &[String; 4]) -> String {
     )
 }
 
-fn convert(d: &Dir) -> Result<airinv::cmd::convert::ConvertReport, String> {
-    airinv::cmd::convert::run(&airinv::cmd::convert::ConvertOptions {
-        source: d.path("balance.csv"),
-        mapping: d.path("mapping.toml"),
-        out: d.path("out/activity.csv"),
-        sheet: None,
-    })
-    .map_err(|e| e.to_string())
+fn convert(d: &Dir) -> Result<airinv::mapping::Conversion, String> {
+    airinv::mapping::convert_source(&d.path("balance.csv"), None, &d.path("mapping.toml"))
+        .map(|(_, conversion)| conversion)
+        .map_err(|e| e.to_string())
 }
 
 proptest! {
@@ -970,7 +966,7 @@ proptest! {
         d.write("mapping.toml", MAPPING);
         d.write("balance.csv", &balance(&values));
         let report = convert(&d).map_err(TestCaseError::fail)?;
-        let rows = &report.conversion.rows;
+        let rows = &report.rows;
         let value = |nfr: &str, fuel: &str| {
             rows.iter()
                 .filter(|r| r.nfr == nfr && r.fuel == fuel)
