@@ -428,6 +428,74 @@ pub fn read_annex_csv_lenient(path: &Path, year: i32) -> Result<(Annex1Year, Vec
 mod tests {
     use super::*;
 
+    /// What a path is, is decided from it once: an inventory folder, an
+    /// output folder, an `annex1_<YEAR>.csv`, an activity file for
+    /// `compile`, or an error naming the path and what is accepted.
+    #[test]
+    fn sources_are_recognised_from_their_path() {
+        let d = tempfile::tempdir().unwrap();
+        let p = |name: &str| d.path().join(name);
+        std::fs::create_dir_all(p("inv")).unwrap();
+        std::fs::write(
+            p("inv/inventory.toml"),
+            "country = \"BE\"\nyears = [2022]\nactivity = [\"a.csv\"]\n",
+        )
+        .unwrap();
+        let inv = Source::open(&p("inv")).unwrap();
+        assert!(matches!(inv, Source::Inventory(_)));
+        assert_eq!(inv.inventory().unwrap().country.as_deref(), Some("BE"));
+        assert_eq!(inv.path(), p("inv"));
+        assert!(matches!(
+            Source::open_activity(&p("inv")).unwrap(),
+            Source::Inventory(_)
+        ));
+        // An output folder: its annex1_<YEAR>.csv files, read.
+        std::fs::create_dir_all(p("out")).unwrap();
+        let mut table = Annex1Year::empty(Header {
+            year: 2022,
+            ..Header::default()
+        });
+        table.row_mut("1A1a").unwrap().set(
+            Pollutant::NOx,
+            Cell::Number(rust_decimal::Decimal::new(89, 2)),
+        );
+        let mut bytes = Vec::new();
+        crate::annex1::write_csv(&mut bytes, &table).unwrap();
+        std::fs::write(p("out/annex1_2022.csv"), &bytes).unwrap();
+        let out = Source::open(&p("out")).unwrap();
+        assert!(matches!(out, Source::OutputFolder(_)));
+        let years = out.tables().unwrap().years;
+        assert_eq!(years.len(), 1);
+        assert_eq!(
+            years[0].table.row("1A1a").unwrap().get(Pollutant::NOx),
+            Cell::Number(rust_decimal::Decimal::new(89, 2))
+        );
+        assert!(out.notes().is_empty());
+        assert!(matches!(
+            Source::open(&p("out/annex1_2022.csv")).unwrap(),
+            Source::AnnexCsv(_)
+        ));
+        // A plain CSV is an activity file for compile, nothing for the others.
+        std::fs::write(p("a.csv"), "year,nfr,fuel,value,unit\n").unwrap();
+        assert!(matches!(
+            Source::open_activity(&p("a.csv")).unwrap(),
+            Source::ActivityFile(_)
+        ));
+        let e = Source::open(&p("a.csv")).unwrap_err().to_string();
+        assert!(e.contains("is not an annex1_<YEAR>.csv file, an output folder, an inventory folder or a workbook"), "{e}");
+        // A folder with neither, and nothing at all.
+        std::fs::create_dir_all(p("empty")).unwrap();
+        let e = Source::open(&p("empty")).unwrap_err().to_string();
+        assert!(
+            e.contains("has no inventory.toml and no annex1_<YEAR>.csv files"),
+            "{e}"
+        );
+        let e = Source::open_activity(&p("empty")).unwrap_err().to_string();
+        assert!(e.contains("is a folder without inventory.toml"), "{e}");
+        let e = Source::open(&p("nothing")).unwrap_err().to_string();
+        assert!(e.ends_with("nothing: does not exist"), "{e}");
+    }
+
     #[test]
     fn csv_cells_are_numbers_keys_or_nothing() {
         assert_eq!(parse_cell(""), Ok(Cell::Empty));

@@ -24,7 +24,7 @@ pub struct Args {
     #[arg(long)]
     technology: Option<String>,
     /// Pollutant id (NOx, PM2.5, ...; any case, or a Guidebook name such as SO2).
-    #[arg(long, value_enum, ignore_case = true, hide_possible_values = true)]
+    #[arg(long, value_enum, ignore_case = true)]
     pollutant: Option<Pollutant>,
     /// Tier (1 or 2).
     #[arg(long)]
