@@ -21,7 +21,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let out = Path::new(&args[3]);
     let n: u64 = args[4].parse()?;
     std::fs::create_dir_all(out)?;
-    let c = airinv::uncertainty::compile_lineage(Path::new(&args[0]))?;
+    let source = airinv::Source::open_activity(Path::new(&args[0]))?;
+    let inventory = source.inventory().ok_or("not an inventory")?;
+    let c = airinv::uncertainty::compile_lineage(inventory)?;
     let overrides = airinv::uncertainty::read_overrides(&c.uncertainty_files)?;
     let lineage = Lineage::from_results(&c.results, &[year, base], &c.factors, &overrides);
     let pollutants: Vec<Pollutant> = Pollutant::ALL

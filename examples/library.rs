@@ -5,14 +5,18 @@
 //!
 //! Run with `cargo run --example library`.
 
-use airinv::{Cell, CompileOptions, Pollutant, compute, load_source};
+use airinv::{Cell, CompileOptions, Pollutant, Source, compute};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let compiled = compute(&CompileOptions {
-        source: "inventories/example".into(),
-        reporting_date: Some("15.02.2024".into()),
-        ..CompileOptions::default()
-    })?;
+    let source = Source::open_activity("inventories/example".as_ref())?;
+    let inventory = source.inventory().expect("an inventory folder");
+    let compiled = compute(
+        inventory,
+        &CompileOptions {
+            reporting_date: Some("15.02.2024".into()),
+            ..CompileOptions::default()
+        },
+    )?;
     let counts = compiled.report.counts;
     println!(
         "rows read {} = used {} + rejected {}",
@@ -30,7 +34,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("row {number:>3} {code:>14}: NOx {v} kt");
         }
     }
-    let years = load_source("inventories/example".as_ref())?;
+    let years = Source::open("inventories/example".as_ref())?
+        .tables()?
+        .years;
     println!(
         "read back {} years: {:?}",
         years.len(),

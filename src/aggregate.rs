@@ -45,16 +45,6 @@ pub struct Aggregated {
     pub keys: KeySummary,
 }
 
-/// The pollutants whose NE in a row with activity is worth a line on the
-/// console: those of the Gothenburg Protocol's ceilings.
-pub const MAIN_POLLUTANTS: [Pollutant; 5] = [
-    Pollutant::NOx,
-    Pollutant::NMVOC,
-    Pollutant::SOx,
-    Pollutant::NH3,
-    Pollutant::PM25,
-];
-
 /// Where the notation keys of the tables come from, by template row
 /// number, over all years.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -336,7 +326,7 @@ fn summarise(
             }
         }
         if active.contains(&row.number) {
-            for p in MAIN_POLLUTANTS {
+            for p in Pollutant::MAIN {
                 if cells.get(p) == Cell::Key(NotationKey::NE)
                     && !declared.contains(&(row.number, p))
                 {

@@ -326,12 +326,6 @@ pub fn checked_apply(
     Some(apply(activity, multiplier, divisor))
 }
 
-/// The largest emission of one activity key and pollutant, in the
-/// reporting unit (kt, t, kg, g I-TEQ): beyond it the activity or the
-/// factor is wrong (a unit slip), and sums of the table could leave the
-/// range of exact decimals.
-pub const MAX_EMISSION: Decimal = Decimal::from_parts(0x6310_0000, 0x6BC7_5E2D, 0x5, false, 0);
-
 /// `activity × multiplier ÷ divisor`, dividing last, and whether the
 /// result is exact.
 pub fn apply(activity: Decimal, multiplier: Decimal, divisor: Decimal) -> (Decimal, bool) {
@@ -522,7 +516,7 @@ fn compute_key(
                 }
                 let (emission, exact) =
                     checked_apply(total.value, multiplier, divisor).ok_or_else(too_big)?;
-                if emission.abs() >= MAX_EMISSION {
+                if emission.abs() >= crate::number::MAX_MAGNITUDE {
                     return Err(too_big());
                 }
                 lines.push(line(
@@ -571,7 +565,7 @@ fn compute_key(
                     .ok_or_else(too_big)?;
                 let (emission, exact) =
                     checked_apply(total.value, multiplier, base.divisor).ok_or_else(too_big)?;
-                if emission.abs() >= MAX_EMISSION {
+                if emission.abs() >= crate::number::MAX_MAGNITUDE {
                     return Err(too_big());
                 }
                 let text = format!(

@@ -20,8 +20,8 @@ use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
 use std::path::Path;
 
-/// A protocol of the Air Convention.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+/// A protocol of the Air Convention (in JSON, its name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Protocol {
     Gothenburg,
     HeavyMetals,
@@ -43,6 +43,12 @@ impl Protocol {
             Protocol::Gothenburg => 2005,
             Protocol::HeavyMetals | Protocol::Pops => 1990,
         }
+    }
+}
+
+impl serde::Serialize for Protocol {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
     }
 }
 
@@ -72,10 +78,12 @@ pub fn protocol_of(p: Pollutant) -> Option<Protocol> {
 /// What a Party committed to for a pollutant.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Commitment {
+    #[serde(skip)]
     pub pollutant: Pollutant,
     pub base_year: i32,
     /// Reduction from the base-year level, in %; `None` for "below the
     /// base-year level" (Heavy Metals and POPs Protocols).
+    #[serde(serialize_with = "crate::number::exact_opt")]
     pub reduction_pct: Option<Decimal>,
     /// Where the figure comes from.
     pub source: String,

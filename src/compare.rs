@@ -13,13 +13,15 @@ use crate::commitment::{Commitment, PROTOCOL_POLLUTANTS, Protocol};
 use crate::error::{Error, Result};
 use crate::nfr::{self, RowKind};
 use crate::notation_key::Cell;
+use crate::number::{exact, exact_opt};
 use crate::pollutant::Pollutant;
 use crate::source::YearTable;
 use rust_decimal::Decimal;
+use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// Which total the commitments are checked on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+/// Which total the commitments are checked on (in JSON, its row's code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TotalUsed {
     NationalTotal,
     ComplianceTotal,
@@ -34,9 +36,9 @@ impl TotalUsed {
     }
 }
 
-/// How a pollutant stands against its commitment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
+/// How a pollutant stands against its commitment (in JSON, `status` in
+/// words and `met`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Met,
     NotMet,
@@ -57,43 +59,69 @@ impl Status {
     }
 }
 
+impl Serialize for TotalUsed {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.row_code())
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut m = s.serialize_struct("Status", 2)?;
+        m.serialize_field("status", self.as_str())?;
+        m.serialize_field("met", &(*self == Status::Met))?;
+        m.end()
+    }
+}
+
 /// One protocol pollutant compared.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Line {
     pub pollutant: Pollutant,
     pub protocol: Protocol,
     pub unit: &'static str,
     pub base_year: i32,
+    #[serde(serialize_with = "exact_opt")]
     pub base: Option<Decimal>,
     pub year: i32,
+    #[serde(serialize_with = "exact_opt")]
     pub value: Option<Decimal>,
     /// (value − base) / base × 100.
+    #[serde(serialize_with = "exact_opt")]
     pub change_pct: Option<Decimal>,
     pub commitment: Option<Commitment>,
     /// The highest emission that meets the commitment.
+    #[serde(serialize_with = "exact_opt")]
     pub ceiling: Option<Decimal>,
     /// value − ceiling: positive is what is still to cut, negative the margin.
+    #[serde(serialize_with = "exact_opt")]
     pub gap: Option<Decimal>,
+    #[serde(flatten)]
     pub status: Status,
     /// Why a line cannot be compared, in words.
     pub note: String,
 }
 
 /// A sector's part in the change of a pollutant between two years.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SectorChange {
     pub pollutant: Pollutant,
     /// NFR code or GNFR sector.
     pub sector: String,
+    #[serde(serialize_with = "exact")]
     pub base: Decimal,
+    #[serde(serialize_with = "exact")]
     pub value: Decimal,
+    #[serde(serialize_with = "exact")]
     pub change: Decimal,
     /// The sector's change as % of the total change.
+    #[serde(serialize_with = "exact_opt")]
     pub share_pct: Option<Decimal>,
 }
 
 /// Sector view: by NFR row or GNFR aggregation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum By {
     Nfr,
     Gnfr,
@@ -113,16 +141,25 @@ pub struct Options {
 }
 
 /// The comparison.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Comparison {
     pub year: i32,
     pub party: Option<String>,
+    #[serde(rename = "total")]
     pub total_used: TotalUsed,
     pub total_reason: String,
     pub lines: Vec<Line>,
     pub sectors: Vec<SectorChange>,
     /// Where each year of the series comes from.
-    pub origins: Vec<(i32, String)>,
+    #[serde(rename = "years")]
+    pub origins: Vec<YearOrigin>,
+}
+
+/// Where a year of the series comes from, in words.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearOrigin {
+    pub year: i32,
+    pub source: String,
 }
 
 /// True when a year's table has approved adjustments or road transport on fuel used.
@@ -419,7 +456,10 @@ pub fn compare(tables: &[YearTable], opts: &Options) -> Result<Comparison> {
         sectors,
         origins: tables
             .iter()
-            .map(|t| (t.table.header.year, t.origin.clone()))
+            .map(|t| YearOrigin {
+                year: t.table.header.year,
+                source: t.origin.clone(),
+            })
             .collect(),
     })
 }

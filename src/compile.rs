@@ -1,11 +1,12 @@
-//! The compile pipeline, as a library: an inventory folder (or one activity
-//! file) → the Annex I tables of every year with the lineage of each cell,
-//! in memory. Commands (`compile`, `check`, `compare`, `kca`, ...) and
-//! [`crate::source`] call it; writing the outputs is the `compile`
-//! command's job ([`crate::cmd::compile`]).
+//! The compile pipeline, as a library: an inventory (an inventory folder or
+//! one activity file, opened by [`crate::source::Source`]) → the Annex I
+//! tables of every year with the lineage of each cell, in memory
+//! ([`compute`]); then, for `airinv compile`, the output set ([`write`]:
+//! `annex1.xlsx`, `annex1_<YEAR>.csv`, `annex1_trend.csv`, `detail.csv` and
+//! the run record `run.json`, as one transaction).
 //!
 //! ```text
-//! load_inventory (inventory.toml or one file) ─► inventory_fuels (aliases, NCVs)
+//! Inventory ─► inventory_fuels (aliases, NCVs)
 //!   │
 //!   ├─ each activity source, in parallel:
 //!   │    plain CSV ─► stream::read_csv (blocks in parallel)
@@ -26,16 +27,17 @@ use crate::emission_factor::{self, Factor};
 use crate::error::{Error, Result};
 use crate::fuel::Fuels;
 use crate::inventory::Inventory;
-use crate::lineage::Detail;
+use crate::lineage::{self, Detail};
 use crate::matching::FactorIndex;
+use crate::output;
 use rayon::prelude::*;
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-/// What to compile and how.
+/// How to compile and where to write.
 #[derive(Debug, Clone, Default)]
 pub struct CompileOptions {
-    /// An inventory folder (with inventory.toml) or one activity file.
-    pub source: PathBuf,
+    /// The output folder ([`write`]).
     pub out: PathBuf,
     /// Extra factor files (country-specific), after the inventory's own.
     pub factors: Vec<PathBuf>,
@@ -67,22 +69,6 @@ pub struct CompileReport {
     pub summary: Vec<String>,
     /// Where the notation keys come from: rows NE for want of data.
     pub keys: aggregate::KeySummary,
-}
-
-/// Loads the inventory of a source path: a folder with inventory.toml, or one file.
-pub fn load_inventory(source: &Path) -> Result<Inventory> {
-    if source.is_dir() && !source.join("inventory.toml").exists() {
-        Err(Error::file(
-            source,
-            "is a folder without inventory.toml: give an inventory folder (see inventories/example) or one activity file",
-        ))
-    } else if source.is_dir() {
-        Inventory::load(source)
-    } else if source.exists() {
-        Ok(Inventory::single_file(source))
-    } else {
-        Err(Error::file(source, "does not exist"))
-    }
 }
 
 /// The fuel table of an inventory: the built-in one with its own names and NCVs.
@@ -140,7 +126,6 @@ fn convert_for_compile(
 /// A compile done in memory: the tables of every year and their lineage,
 /// before anything is written.
 pub struct Compiled {
-    pub inventory: Inventory,
     pub report: CompileReport,
     /// The Annex I table of every year.
     pub tables: Vec<annex1::Annex1Year>,
@@ -154,9 +139,8 @@ pub struct Compiled {
 }
 
 /// Reads, matches, calculates and aggregates, writing nothing.
-pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
-    let inv = load_inventory(&opts.source)?;
-    let fuels = inventory_fuels(&inv)?;
+pub fn compute(inv: &Inventory, opts: &CompileOptions) -> Result<Compiled> {
+    let fuels = inventory_fuels(inv)?;
     let guidebook = emission_factor::embedded()?;
     let mut user: Vec<Factor> = Vec::new();
     let user_files: Vec<PathBuf> = inv
@@ -175,7 +159,7 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
 
     // Read every activity file, in parallel, and merge in file order.
     // Gaps of activity series filled as inventory.toml declares ([[fill]]).
-    let fills = crate::gap_fill::declarations(&inv)?;
+    let fills = crate::gap_fill::declarations(inv)?;
     let read_options = ReadOptions {
         years: crate::gap_fill::read_years(&fills, &inv.years),
         fuels: Some(index.fuels()),
@@ -358,22 +342,16 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         .extend(unknown_technologies(&results, &index));
     for y in &agg.years {
         let nt = y.row("NATIONAL TOTAL").expect("row 141");
-        let main: Vec<String> = [
-            crate::pollutant::Pollutant::NOx,
-            crate::pollutant::Pollutant::NMVOC,
-            crate::pollutant::Pollutant::SOx,
-            crate::pollutant::Pollutant::NH3,
-            crate::pollutant::Pollutant::PM25,
-        ]
-        .iter()
-        .map(|p| match nt.get(*p) {
-            // Exact values are in the files; 4 significant digits here.
-            crate::notation_key::Cell::Number(d) => {
-                format!("{p} {} {}", crate::number::significant(d, 4), p.unit())
-            }
-            other => format!("{p} {other}"),
-        })
-        .collect();
+        let main: Vec<String> = crate::pollutant::Pollutant::MAIN
+            .iter()
+            .map(|p| match nt.get(*p) {
+                // Exact values are in the files; 4 significant digits here.
+                crate::notation_key::Cell::Number(d) => {
+                    format!("{p} {} {}", crate::number::show(d, 4), p.unit())
+                }
+                other => format!("{p} {other}"),
+            })
+            .collect();
         report.summary.push(format!(
             "{} national total: {}",
             y.header.year,
@@ -382,7 +360,6 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
     }
     report.keys = agg.keys.clone();
     Ok(Compiled {
-        inventory: inv,
         report,
         tables: agg.years,
         results,
@@ -391,6 +368,210 @@ pub fn compute(opts: &CompileOptions) -> Result<Compiled> {
         index,
         country,
     })
+}
+
+/// Writes a compile's outputs into `opts.out`: only the list of rejected
+/// rows when rows were rejected (unless `keep_going`), else every output.
+/// The whole set is one transaction ([`crate::output::OutputDir`]): a
+/// killed run leaves the old set, two runs cannot interleave, and no input
+/// is written over.
+pub fn write(opts: &CompileOptions, inv: &Inventory, compiled: Compiled) -> Result<CompileReport> {
+    let Compiled {
+        mut report,
+        tables,
+        results,
+        input_counts,
+        user_files,
+        index,
+        country,
+    } = compiled;
+    let mut inputs: Vec<PathBuf> = input_counts
+        .iter()
+        .map(|(s, _, _)| s.path.clone())
+        .collect();
+    inputs.extend(user_files.iter().cloned());
+    inputs.extend(
+        input_counts
+            .iter()
+            .filter_map(|(s, _, _)| s.mapping.clone()),
+    );
+    let mut out = output::OutputDir::open(&opts.out, &inputs)?;
+    if !report.rejected.is_empty() {
+        let rejected_path = out.file("rejected.csv")?;
+        write_rejected(&rejected_path, &report.rejected)?;
+        if !opts.keep_going {
+            report.outputs = out.commit(None, false)?;
+            return Ok(report);
+        }
+    }
+
+    let xlsx = out.file("annex1.xlsx")?;
+    annex1::write_xlsx(&xlsx, &tables, |wb| crate::trend::add_sheet(wb, &tables))?;
+    for y in &tables {
+        let p = out.file(&format!("annex1_{}.csv", y.header.year))?;
+        output::write_atomically(&p, |w| annex1::write_csv(w, y))?;
+    }
+    let trend = out.file("annex1_trend.csv")?;
+    output::write_atomically(&trend, |w| crate::trend::write_csv(w, &tables))?;
+    let detail = out.file("detail.csv")?;
+    output::write_atomically(&detail, |w| lineage::write(w, &results, opts.detail))?;
+    let record = RunRecord::new(
+        inv,
+        &input_counts,
+        &user_files,
+        &index,
+        &report,
+        country.as_deref(),
+    )?;
+    output::write_json(&out.file("run.json")?, &record)?;
+    report.outputs = out.commit(Some("run.json"), true)?;
+    report.written = true;
+    Ok(report)
+}
+
+fn write_rejected(path: &Path, rejected: &[Rejection]) -> Result<()> {
+    output::write_atomically(path, |w| {
+        let mut c = output::csv_writer(w);
+        c.write_record(["file", "sheet", "row", "column", "reason"])?;
+        for r in rejected {
+            // File names, sheet names and reasons quote what users typed.
+            let record = [
+                r.at.file.as_str(),
+                r.at.sheet.as_deref().unwrap_or(""),
+                &r.at.row.map(|n| n.to_string()).unwrap_or_default(),
+                r.at.column.as_deref().unwrap_or(""),
+                &r.reason,
+            ];
+            output::write_safe_record(&mut c, record)?;
+        }
+        c.flush()
+    })
+}
+
+/// The run record of a compile (`run.json`): the program, every input
+/// with its SHA-256 and counts, the factor database and the user's factor
+/// files, the rows read, used and rejected, and the warnings.
+#[derive(Debug, Serialize)]
+pub struct RunRecord<'a> {
+    pub program: &'static str,
+    pub version: &'static str,
+    pub command: &'static str,
+    pub inventory: &'a str,
+    pub country: Option<&'a str>,
+    pub years: &'a [i32],
+    pub inputs: Vec<InputRecord<'a>>,
+    pub factor_database: FactorDatabase,
+    pub user_factor_files: Vec<FileRecord>,
+    pub user_factors: usize,
+    pub rows: RowCounts,
+    pub adjustments: &'a [crate::inventory::Adjustment],
+    pub rejected: &'a [Rejection],
+    pub warnings: &'a [String],
+}
+
+/// An activity input of the run record.
+#[derive(Debug, Serialize)]
+pub struct InputRecord<'a> {
+    pub path: String,
+    pub sheet: Option<&'a str>,
+    pub sha256: String,
+    pub mapping: Option<FileRecord>,
+    pub rows_read: u64,
+    pub rows_used_at_reading: u64,
+    pub rows_rejected_at_reading: u64,
+    pub empty_lines: u64,
+}
+
+/// A file read, with its SHA-256.
+#[derive(Debug, Serialize)]
+pub struct FileRecord {
+    pub path: String,
+    pub sha256: String,
+}
+
+impl FileRecord {
+    /// The file's path and SHA-256.
+    pub fn of(path: &Path) -> Result<FileRecord> {
+        Ok(FileRecord {
+            path: path.display().to_string(),
+            sha256: crate::digest::file(path)?,
+        })
+    }
+}
+
+/// The embedded factor database of the run record.
+#[derive(Debug, Serialize)]
+pub struct FactorDatabase {
+    pub name: &'static str,
+    pub source: &'static str,
+    pub sha256: String,
+    pub factors: usize,
+}
+
+/// The rows of a run: read = used + rejected, and the empty lines skipped.
+#[derive(Debug, Serialize)]
+pub struct RowCounts {
+    pub read: u64,
+    pub used: u64,
+    pub rejected: u64,
+    pub empty_lines_skipped: u64,
+}
+
+impl<'a> RunRecord<'a> {
+    fn new(
+        inv: &'a Inventory,
+        inputs: &'a [(crate::inventory::ActivitySource, Counts, Option<String>)],
+        user_files: &[PathBuf],
+        index: &FactorIndex,
+        report: &'a CompileReport,
+        country: Option<&'a str>,
+    ) -> Result<RunRecord<'a>> {
+        let mut input_list = Vec::new();
+        for (source, counts, sha256) in inputs {
+            input_list.push(InputRecord {
+                path: source.path.display().to_string(),
+                sheet: source.sheet.as_deref(),
+                sha256: match sha256 {
+                    Some(h) => h.clone(),
+                    None => crate::digest::file(&source.path)?,
+                },
+                mapping: source.mapping.as_deref().map(FileRecord::of).transpose()?,
+                rows_read: counts.read,
+                rows_used_at_reading: counts.used,
+                rows_rejected_at_reading: counts.rejected,
+                empty_lines: counts.empty,
+            });
+        }
+        Ok(RunRecord {
+            program: "airinv",
+            version: env!("CARGO_PKG_VERSION"),
+            command: "compile",
+            inventory: &inv.name,
+            country,
+            years: &report.years,
+            inputs: input_list,
+            factor_database: FactorDatabase {
+                name: emission_factor::EMBEDDED_NAME,
+                source: "EMEP/EEA air pollutant emission inventory guidebook 2023, emission factor database export (EMEP_20260207.csv)",
+                sha256: crate::digest::bytes(emission_factor::EMBEDDED.as_bytes()),
+                factors: index.guidebook().len(),
+            },
+            user_factor_files: user_files
+                .iter()
+                .map(|f| FileRecord::of(f))
+                .collect::<Result<_>>()?,
+            user_factors: index.user().len(),
+            rows: RowCounts {
+                read: report.counts.read,
+                used: report.counts.used,
+                rejected: report.counts.rejected,
+                empty_lines_skipped: report.counts.empty,
+            },
+            adjustments: &inv.adjustments,
+            rejected: &report.rejected,
+            warnings: &report.warnings,
+        })
+    }
 }
 
 /// A warning for each activity whose technology no factor of its row has

@@ -539,8 +539,8 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
             }
             raw::VolumeNcv::ByYear(years) => {
                 for (range, v) in years {
-                    let years =
-                        year_range(range).map_err(|e| bad("ncv_volume", format!("{fuel}: {e}")))?;
+                    let years = crate::number::parse_year_range(range)
+                        .map_err(|e| bad("ncv_volume", format!("{fuel}: {e}")))?;
                     let d = v
                         .decimal()
                         .map_err(|e| bad("ncv_volume", format!("{fuel} {range}: {e}")))?;
@@ -628,25 +628,6 @@ fn adjustment(a: raw::Adjustment) -> std::result::Result<Adjustment, String> {
         row,
         note: a.note,
     })
-}
-
-/// `2021` or `2022-2024`.
-fn year_range(text: &str) -> std::result::Result<(i32, i32), String> {
-    let bad = |p: String| format!("'{text}' is not a year or a range of years: {p}");
-    match text.trim().split_once(['-', '–']) {
-        Some((a, b)) => {
-            let a = crate::number::parse_year(a.trim()).map_err(bad)?;
-            let b = crate::number::parse_year(b.trim()).map_err(bad)?;
-            if a > b {
-                return Err(bad("the first year is after the last".into()));
-            }
-            Ok((a, b))
-        }
-        None => {
-            let y = crate::number::parse_year(text.trim()).map_err(bad)?;
-            Ok((y, y))
-        }
-    }
 }
 
 /// True when a template row belongs to a sector group: its code starts

@@ -20,8 +20,10 @@
 
 use crate::annex1::Annex1Year;
 use crate::nfr::{self, RowKind};
+use crate::number::{exact, exact_opt};
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The Guidebook's threshold for air pollutants, in % (Part A ch. 2; the
@@ -29,69 +31,124 @@ use std::collections::BTreeMap;
 pub const THRESHOLD_PCT: Decimal = Decimal::from_parts(80, 0, 0, false, 0);
 
 /// One category (an NFR row) of a pollutant's analysis.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Category {
     /// Template row number (14 for 1A1a).
+    #[serde(skip)]
     pub row: u32,
     pub code: &'static str,
     pub name: &'static str,
     /// Emission in the year, template units.
+    #[serde(serialize_with = "exact")]
     pub emission: Decimal,
     /// Level: |E_x| / Σ|E|, %.
+    #[serde(serialize_with = "exact")]
     pub level: Decimal,
     /// Cumulative level share, in the order of descending level, %.
+    #[serde(serialize_with = "exact")]
     pub cumulative: Decimal,
     pub key_level: bool,
-    /// With a base year: the base-year emission.
-    pub base_emission: Option<Decimal>,
-    /// With a base year: the trend assessment normalised, T_x / Σ T, %.
+    /// With a base year: the trend assessment.
+    #[serde(flatten)]
+    pub trend: Option<Trend>,
+    /// With the row's combined uncertainty: Approach 2.
+    #[serde(flatten)]
+    pub approach2: Option<Approach2>,
+    /// Key by any assessment.
+    pub key: bool,
+    /// The criteria that make the category key, as IIRs write them (`L1`,
+    /// `T1`, `L2`, `T2`), joined by `/`.
+    pub criteria: String,
+}
+
+/// The trend assessment of a category (with a base year).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trend {
+    /// The base-year emission.
+    #[serde(serialize_with = "exact")]
+    pub base_emission: Decimal,
+    /// T_x / Σ T, % (none when the base-year total is zero).
+    #[serde(serialize_with = "exact_opt")]
     pub trend: Option<Decimal>,
     /// Cumulative trend share, in the order of descending trend, %.
+    #[serde(serialize_with = "exact_opt")]
     pub trend_cumulative: Option<Decimal>,
     pub key_trend: bool,
-    /// The row's combined uncertainty (%), when known (Approach 2).
-    pub uncertainty_pct: Option<Decimal>,
-    /// Approach 2 level share L·U / Σ L·U, %.
+}
+
+/// Approach 2 of a category whose combined uncertainty is known.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Approach2 {
+    /// The row's combined uncertainty, %.
+    #[serde(serialize_with = "exact")]
+    pub uncertainty_pct: Decimal,
+    /// L·U / Σ L·U, % (none unless every category's uncertainty is known).
+    #[serde(serialize_with = "exact_opt")]
     pub level_u: Option<Decimal>,
     pub key_level_u: bool,
-    /// Approach 2 trend share T·U / Σ T·U, %.
+    /// With a base year.
+    #[serde(flatten)]
+    pub trend: Option<TrendU>,
+}
+
+/// Approach 2 of the trend.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendU {
+    /// T·U / Σ T·U, %.
+    #[serde(serialize_with = "exact_opt")]
     pub trend_u: Option<Decimal>,
     pub key_trend_u: bool,
 }
 
 impl Category {
-    /// Key by any assessment.
-    pub fn key(&self) -> bool {
-        self.key_level || self.key_trend || self.key_level_u || self.key_trend_u
+    /// The trend share, %, when assessed.
+    pub fn trend_share(&self) -> Option<Decimal> {
+        self.trend.as_ref().and_then(|t| t.trend)
     }
 
-    /// The criteria that make the category key, as IIRs write them
-    /// (`L1`, `T1`, `L2`, `T2`), joined by `/`.
-    pub fn criteria(&self) -> String {
+    /// Key by the trend (Approach 1).
+    pub fn key_trend(&self) -> bool {
+        self.trend.as_ref().is_some_and(|t| t.key_trend)
+    }
+
+    /// Sets `key` and `criteria` from the assessments.
+    fn conclude(&mut self) {
+        let a2 = self.approach2.as_ref();
         let mut c = Vec::new();
         for (on, name) in [
             (self.key_level, "L1"),
-            (self.key_trend, "T1"),
-            (self.key_level_u, "L2"),
-            (self.key_trend_u, "T2"),
+            (self.key_trend(), "T1"),
+            (a2.is_some_and(|a| a.key_level_u), "L2"),
+            (
+                a2.and_then(|a| a.trend.as_ref())
+                    .is_some_and(|t| t.key_trend_u),
+                "T2",
+            ),
         ] {
             if on {
                 c.push(name);
             }
         }
-        c.join("/")
+        self.key = !c.is_empty();
+        self.criteria = c.join("/");
     }
 }
 
 /// The analysis of one pollutant.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PollutantKca {
     pub pollutant: Pollutant,
+    pub unit: &'static str,
     pub year: i32,
     pub base: Option<i32>,
     /// Σ E over the sector rows in the year (the national total by note (a)).
+    #[serde(serialize_with = "exact")]
     pub total: Decimal,
+    #[serde(serialize_with = "exact_opt")]
     pub base_total: Option<Decimal>,
+    /// The threshold of the cumulative shares, % ([`THRESHOLD_PCT`]).
+    #[serde(serialize_with = "exact")]
+    pub threshold_pct: Decimal,
     /// The categories with an emission in the year or the base year, in
     /// descending order of level (ties in template order).
     pub categories: Vec<Category>,
@@ -99,7 +156,7 @@ pub struct PollutantKca {
 
 impl PollutantKca {
     pub fn key_categories(&self) -> impl Iterator<Item = &Category> {
-        self.categories.iter().filter(|c| c.key())
+        self.categories.iter().filter(|c| c.key)
     }
 }
 
@@ -151,25 +208,40 @@ pub fn analyse_pollutant(
             level: Decimal::ZERO,
             cumulative: Decimal::ZERO,
             key_level: false,
-            base_emission: base.map(|b| emission(b, r.number, p)),
-            trend: None,
-            trend_cumulative: None,
-            key_trend: false,
-            uncertainty_pct: uncertainties.and_then(|u| u.get(&(p, r.number)).copied()),
-            level_u: None,
-            key_level_u: false,
-            trend_u: None,
-            key_trend_u: false,
+            trend: base.map(|b| Trend {
+                base_emission: emission(b, r.number, p),
+                trend: None,
+                trend_cumulative: None,
+                key_trend: false,
+            }),
+            approach2: uncertainties
+                .and_then(|u| u.get(&(p, r.number)))
+                .map(|u| Approach2 {
+                    uncertainty_pct: *u,
+                    level_u: None,
+                    key_level_u: false,
+                    trend: base.map(|_| TrendU {
+                        trend_u: None,
+                        key_trend_u: false,
+                    }),
+                }),
+            key: false,
+            criteria: String::new(),
         })
-        .filter(|c| !c.emission.is_zero() || c.base_emission.is_some_and(|b| !b.is_zero()))
+        .filter(|c| {
+            !c.emission.is_zero() || c.trend.as_ref().is_some_and(|t| !t.base_emission.is_zero())
+        })
         .collect();
     if cats.is_empty() {
         return None;
     }
     let total: Decimal = cats.iter().map(|c| c.emission).sum();
     let abs_total: Decimal = cats.iter().map(|c| c.emission.abs()).sum();
-    let base_total: Option<Decimal> =
-        base.map(|_| cats.iter().filter_map(|c| c.base_emission).sum());
+    let base_total: Option<Decimal> = base.map(|_| {
+        cats.iter()
+            .filter_map(|c| c.trend.as_ref().map(|t| t.base_emission))
+            .sum()
+    });
 
     // Level.
     if !abs_total.is_zero() {
@@ -190,7 +262,7 @@ pub fn analyse_pollutant(
             Some(
                 cats.iter()
                     .map(|c| {
-                        let x0 = c.base_emission.unwrap_or(Decimal::ZERO);
+                        let x0 = c.trend.as_ref().map_or(Decimal::ZERO, |t| t.base_emission);
                         ((c.emission - x0 * et / e0) / e0).abs()
                     })
                     .collect(),
@@ -200,42 +272,55 @@ pub fn analyse_pollutant(
     };
     if let Some(raw) = &trend_raw {
         let shares = normalise(raw);
-        for (c, s) in cats.iter_mut().zip(&shares) {
-            c.trend = Some(*s);
-        }
         for (i, cum, key) in cumulate(&shares) {
-            cats[i].trend_cumulative = Some(cum);
-            cats[i].key_trend = key;
-        }
-    }
-
-    // Approach 2: only when every category has an uncertainty.
-    if cats.iter().all(|c| c.uncertainty_pct.is_some()) && uncertainties.is_some() {
-        let u: Vec<Decimal> = cats
-            .iter()
-            .map(|c| c.uncertainty_pct.unwrap_or(Decimal::ZERO))
-            .collect();
-        let lu = normalise(&level.iter().zip(&u).map(|(l, u)| l * u).collect::<Vec<_>>());
-        for (i, _, key) in cumulate(&lu) {
-            cats[i].level_u = Some(lu[i]);
-            cats[i].key_level_u = key;
-        }
-        if let Some(raw) = &trend_raw {
-            let tu = normalise(&raw.iter().zip(&u).map(|(t, u)| t * u).collect::<Vec<_>>());
-            for (i, _, key) in cumulate(&tu) {
-                cats[i].trend_u = Some(tu[i]);
-                cats[i].key_trend_u = key;
+            if let Some(t) = cats[i].trend.as_mut() {
+                t.trend = Some(shares[i]);
+                t.trend_cumulative = Some(cum);
+                t.key_trend = key;
             }
         }
     }
 
+    // Approach 2: only when every category has an uncertainty.
+    if cats.iter().all(|c| c.approach2.is_some()) && uncertainties.is_some() {
+        let u: Vec<Decimal> = cats
+            .iter()
+            .map(|c| {
+                c.approach2
+                    .as_ref()
+                    .map_or(Decimal::ZERO, |a| a.uncertainty_pct)
+            })
+            .collect();
+        let lu = normalise(&level.iter().zip(&u).map(|(l, u)| l * u).collect::<Vec<_>>());
+        for (i, _, key) in cumulate(&lu) {
+            if let Some(a) = cats[i].approach2.as_mut() {
+                a.level_u = Some(lu[i]);
+                a.key_level_u = key;
+            }
+        }
+        if let Some(raw) = &trend_raw {
+            let tu = normalise(&raw.iter().zip(&u).map(|(t, u)| t * u).collect::<Vec<_>>());
+            for (i, _, key) in cumulate(&tu) {
+                if let Some(t) = cats[i].approach2.as_mut().and_then(|a| a.trend.as_mut()) {
+                    t.trend_u = Some(tu[i]);
+                    t.key_trend_u = key;
+                }
+            }
+        }
+    }
+
+    for c in &mut cats {
+        c.conclude();
+    }
     cats.sort_by(|a, b| b.level.cmp(&a.level).then(a.row.cmp(&b.row)));
     Some(PollutantKca {
         pollutant: p,
+        unit: p.unit(),
         year: year.header.year,
         base: base.map(|b| b.header.year),
         total,
         base_total,
+        threshold_pct: THRESHOLD_PCT,
         categories: cats,
     })
 }
@@ -316,9 +401,13 @@ mod tests {
         assert_eq!(cum, [d("60"), d("90"), d("100")]);
         let key: Vec<bool> = k.categories.iter().map(|c| c.key_level).collect();
         assert_eq!(key, [true, true, false]);
-        let trend: Vec<Decimal> = k.categories.iter().map(|c| c.trend.unwrap()).collect();
+        let trend: Vec<Decimal> = k
+            .categories
+            .iter()
+            .map(|c| c.trend_share().unwrap())
+            .collect();
         assert_eq!(trend, [d("50"), d("50"), d("0")]);
-        let key_t: Vec<bool> = k.categories.iter().map(|c| c.key_trend).collect();
+        let key_t: Vec<bool> = k.categories.iter().map(|c| c.key_trend()).collect();
         assert_eq!(key_t, [true, true, false]);
     }
 
@@ -332,8 +421,8 @@ mod tests {
         let k = analyse_pollutant(&y, Some(&b), None, Pollutant::NOx).unwrap();
         let c2a1 = k.categories.iter().find(|c| c.code == "2A1").unwrap();
         assert_eq!(c2a1.level, d("25"));
-        assert_eq!(c2a1.trend, Some(d("50")));
-        assert!(c2a1.key_trend);
+        assert_eq!(c2a1.trend_share(), Some(d("50")));
+        assert!(c2a1.key_trend());
     }
 
     #[test]
@@ -362,12 +451,16 @@ mod tests {
         let a = &k.categories[0];
         let b = &k.categories[1];
         assert_eq!(a.code, "1A1a");
-        assert_eq!(b.level_u.unwrap(), d("4000") / d("4600") * d("100"));
-        assert!(b.key_level_u);
-        assert!(!a.key_level_u);
+        let (a2, b2) = (a.approach2.as_ref().unwrap(), b.approach2.as_ref().unwrap());
+        assert_eq!(b2.level_u.unwrap(), d("4000") / d("4600") * d("100"));
+        assert!(b2.key_level_u);
+        assert!(!a2.key_level_u);
+        // No base year: no trend, in Approach 1 or 2.
+        assert!(a.trend.is_none() && a2.trend.is_none());
         // 3Da1 is 40 % of the level: key (60 before it is below 80).
         assert!(b.key_level);
-        assert_eq!(a.criteria(), "L1");
-        assert_eq!(b.criteria(), "L1/L2");
+        assert_eq!(a.criteria, "L1");
+        assert_eq!(b.criteria, "L1/L2");
+        assert!(a.key && b.key);
     }
 }

@@ -4,21 +4,35 @@
 //!
 //! # The principal API
 //!
-//! - [`compute`] ([`compile::compute`]) compiles an inventory folder (with
-//!   `inventory.toml`) or one activity file in memory, with [`CompileOptions`],
-//!   into [`Compiled`]: the [`Annex1Year`] table of every year and the lineage
-//!   of every cell ([`calculate::KeyResult`]), writing nothing.
-//! - [`load_source`] reads the Annex I tables of any source (an inventory
-//!   folder, an activity file, an output folder, an Annex I workbook), one
-//!   [`YearTable`] per year; [`read_workbook`] reads a filled Annex I workbook.
+//! - [`Source`] is every input, opened one way: [`Source::open`] reads an
+//!   inventory folder's `inventory.toml`, an output folder of
+//!   `annex1_<YEAR>.csv` files, one such file or an Annex I workbook (with
+//!   what reading it went around, [`Source::notes`]);
+//!   [`Source::open_activity`] what `compile` takes, an inventory folder or
+//!   one activity file. [`Source::tables`] gives one [`YearTable`] per year
+//!   (an inventory compiled in memory).
+//! - [`compute`] ([`compile::compute`]) compiles a loaded
+//!   [`inventory::Inventory`], with [`CompileOptions`], into [`Compiled`]:
+//!   the [`Annex1Year`] table of every year and the lineage of every cell
+//!   ([`calculate::KeyResult`]), writing nothing; [`compile::write`] writes
+//!   the output set (`annex1.xlsx`, the CSVs, `detail.csv`, `run.json`).
 //! - [`check::Submission`] and [`check::run`] test the tables as CEIP's
-//!   reviewers would, each [`check::Finding`] at its sheet and cell.
+//!   reviewers would, each [`check::Finding`] at its sheet and cell;
+//!   [`compare::compare`], [`kca::analyse`] and [`uncertainty::analyse`]
+//!   give the protocols, the key categories and the uncertainty. Their
+//!   results are data that derive `Serialize` (the commands' `--format
+//!   json`, written by [`output::json_text`]).
 //! - [`scenario`] projects a compiled base year with growth and abatement
 //!   measures (annualised costs, targets, the least-cost shares of a linear
 //!   programme) into projections, cost curves and the Annex IV workbook.
 //! - A table's cells are [`Cell`]s: a number, a [`NotationKey`], or nothing,
 //!   per [`Pollutant`]. Errors are [`Error`]s, with the file, sheet, row and
-//!   cell where they happened.
+//!   cell where they happened. Numbers are shown rounded by
+//!   [`number::show`] alone.
+//!
+//! The command line is the binary's (`src/main.rs` and `src/cmd/`, one
+//! module per verb with its arguments, its run and its text): the library
+//! returns data and writes files, the binary parses and prints.
 //!
 //! # Layers
 //!
@@ -27,9 +41,10 @@
 //! `tests/integration/layers.rs`, checks it from the source):
 //!
 //! ```text
-//!  commands     cmd/ (one file per verb: option handling, writing, text)
-//!     ▲
-//!  analyses     source (any source → tables) · check · compare · chart
+//!  commands     the binary: main.rs (parse, dispatch, exit codes) and cmd/
+//!     ▲         (one file per verb: its Args, its run, the text printed)
+//!  analyses     source (every input, opened once) · check · compare · kca
+//!               · uncertainty · scenario · report · chart (every picture)
 //!     ▲
 //!  calculation  compile (the pipeline) · calculate (exact sums, activity ×
 //!               factor) · stream (large CSVs in parallel blocks) · aggregate
@@ -39,20 +54,23 @@
 //!               importer) · matching (one factor per activity and pollutant)
 //!     ▲
 //!  reading      config (TOML files in two stages) · sheet (CSV in any locale,
-//!               workbooks, bounds) · activity (checked rows) · workbook (Annex
-//!               I workbooks) · inventory (inventory.toml) · mapping (sheets
-//!               laid out for people) · commitment (protocol commitments)
+//!               workbooks, bounds; the one calamine reader) · annex1::csv,
+//!               annex1::xlsx_read (annex1_<YEAR>.csv and Annex I workbooks
+//!               read) · activity (checked rows) · inventory (inventory.toml)
+//!               · mapping (sheets laid out for people) · commitment
 //!     ▲
 //!  vocabulary   number (exact decimals, the one Excel conversion) · unit ·
 //!               nfr · pollutant · notation_key · fuel · annex1 (the template
-//!               table) · date · data (embedded reference tables) · digest ·
-//!               output (atomic files, CSV set-up) · error
+//!               table, totals, xlsx write) · date · data (embedded reference tables) · digest ·
+//!               output (atomic files, CSV set-up, the output format, JSON) ·
+//!               error
 //! ```
 //!
 //! # Data flow of a compile
 //!
 //! ```text
-//!  inventory.toml ──► inventory::Inventory ─┐
+//!  Source::open_activity (inventory.toml, or one activity file)
+//!                 ──► inventory::Inventory ─┐
 //!  a balance sheet + mapping.toml ──► mapping::convert (every number cell
 //!                                           │  mapped, excluded or unmapped)
 //!  activity CSV / sheets ──► activity (rows checked, rejected with location)
@@ -68,7 +86,7 @@
 //!                                           │   road exhaust PM, SO2 from sulphur)
 //!                     aggregate::build ──► annex1::Annex1Year (per year)
 //!                                           ▼
-//!    cmd::compile: annex1.xlsx, annex1_<YEAR>.csv, detail.csv, run.json
+//!    compile::write: annex1.xlsx, annex1_<YEAR>.csv, detail.csv, run.json
 //! ```
 //!
 //! Numbers are [`rust_decimal::Decimal`] throughout; [`number::from_excel`]
@@ -77,11 +95,10 @@
 //! # Example
 //!
 //! ```no_run
-//! use airinv::{CompileOptions, Pollutant, compute};
-//! let compiled = compute(&CompileOptions {
-//!     source: "inventories/example".into(),
-//!     ..CompileOptions::default()
-//! })?;
+//! use airinv::{CompileOptions, Pollutant, Source, compute};
+//! let source = Source::open_activity("inventories/example".as_ref())?;
+//! let inventory = source.inventory().expect("an inventory folder");
+//! let compiled = compute(inventory, &CompileOptions::default())?;
 //! let counts = compiled.report.counts;
 //! assert_eq!(counts.read, counts.used + counts.rejected);
 //! for table in &compiled.tables {
@@ -101,20 +118,19 @@ pub use compile::{CompileOptions, Compiled, compute};
 pub use error::{Error, Result};
 pub use notation_key::{Cell, NotationKey};
 pub use pollutant::Pollutant;
-pub use source::{YearTable, load as load_source};
+pub use source::{Source, YearTable};
 
 pub mod activity;
 pub(crate) mod aggregate;
 pub mod annex1;
 pub mod calculate;
-pub(crate) mod chart;
+pub mod chart;
 pub mod check;
-pub mod cmd;
-pub(crate) mod commitment;
+pub mod commitment;
 pub mod compare;
 pub mod compile;
 pub(crate) mod config;
-pub(crate) mod coverage;
+pub mod coverage;
 pub(crate) mod data;
 pub(crate) mod date;
 pub mod digest;
@@ -122,25 +138,25 @@ pub mod emission_factor;
 pub mod error;
 pub mod fuel;
 pub(crate) mod gap_fill;
-pub(crate) mod guidebook;
+pub mod guidebook;
 pub mod inventory;
 pub mod kca;
 pub mod lineage;
 pub(crate) mod manure;
-pub(crate) mod mapping;
+pub mod mapping;
 pub mod matching;
 pub(crate) mod method;
 pub mod nfr;
 pub mod notation_key;
 pub mod number;
-pub(crate) mod output;
+pub mod output;
 pub mod pollutant;
-pub(crate) mod report;
+pub mod report;
 pub mod scenario;
 pub mod sheet;
 pub mod source;
 pub mod stream;
-pub(crate) mod suggest;
+pub mod suggest;
 pub(crate) mod trend;
 pub mod uncertainty;
 pub mod unit;

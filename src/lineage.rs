@@ -14,7 +14,7 @@ use crate::number::format_decimal;
 use std::io::Write;
 
 /// How detailed detail.csv is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Detail {
     /// One line per activity key and pollutant.
     #[default]

@@ -258,38 +258,134 @@ pub fn parse_grouped(text: &str) -> Result<Decimal, NumberError> {
     parse_decimal(&format!("{sign}{}{rest}", groups.concat()))
 }
 
-/// A value rounded to `digits` significant digits for reading on a console
-/// (`569.70232…` → `569.7`, `1193.0077` → `1193`), half away from zero;
+/// For serde (`#[serde(serialize_with = "exact")]`): a decimal as its
+/// exact text without trailing zeros (`"0.89"`), as every JSON airinv writes
+/// has its numbers.
+pub fn exact<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_decimal(*d))
+}
+
+/// [`exact`] of an optional decimal: `null` when there is none.
+pub fn exact_opt<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => exact(d, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// The largest magnitude a value of a table may have (10^20, in the
+/// reporting unit: kt, t, kg, g I-TEQ): beyond it an activity or a factor is
+/// wrong (a unit slip), and sums of a table could leave the range of exact
+/// decimals. The calculation refuses an emission this large; `airinv check`
+/// reports a cell this large and leaves it out of the other checks.
+/// 10^20 = 0x5_6BC7_5E2D_6310_0000.
+pub const MAX_MAGNITUDE: Decimal = Decimal::from_parts(0x6310_0000, 0x6BC7_5E2D, 0x5, false, 0);
+
+/// `2021` or `2022-2024` (or with an en dash): the first and the last year.
+pub fn parse_year_range(text: &str) -> std::result::Result<(i32, i32), String> {
+    let bad = |p: String| format!("'{text}' is not a year or a range of years: {p}");
+    match text.trim().split_once(['-', '–']) {
+        Some((a, b)) => {
+            let a = parse_year(a).map_err(bad)?;
+            let b = parse_year(b).map_err(bad)?;
+            if a > b {
+                return Err(bad("the first year is after the last".into()));
+            }
+            Ok((a, b))
+        }
+        None => {
+            let y = parse_year(text).map_err(bad)?;
+            Ok((y, y))
+        }
+    }
+}
+
+/// How numbers are written for people: the thousands separator (none on
+/// the console) and the decimal mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Separators {
+    pub thousands: Option<char>,
+    pub decimal: char,
+}
+
+impl Separators {
+    /// `1193.5`: the console's way.
+    pub const PLAIN: Separators = Separators {
+        thousands: None,
+        decimal: '.',
+    };
+    /// `1 805 442.3`: thousands grouped by spaces.
+    pub const SPACES: Separators = Separators {
+        thousands: Some(' '),
+        decimal: '.',
+    };
+}
+
+/// A value for reading: rounded to `digits` significant digits, half away
+/// from zero, without trailing zeros (`569.70232…` → `569.7`, `0.0039054`
+/// → `0.003905`, `99.995` → `100`). Digits before the decimal point are
+/// never dropped (`123456.7` → `123457`): a rounded integer part would read
+/// as a measured one. Every number airinv shows rounded goes through here;
 /// files keep the exact value.
-pub fn significant(d: Decimal, digits: u32) -> String {
-    let r = d
-        .round_sf_with_strategy(digits, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
-        .unwrap_or(d);
-    format_decimal(r.normalize())
+pub fn show(d: Decimal, digits: u32) -> String {
+    show_in(d, digits, Separators::PLAIN)
+}
+
+/// [`show`], written with a language's separators (`1,193.5` in English,
+/// `1 193,5` with a no-break space in Russian).
+pub fn show_in(d: Decimal, digits: u32, separators: Separators) -> String {
+    let places = if d.is_zero() {
+        0
+    } else {
+        (i64::from(digits) - 1 - log10_floor(d)).clamp(0, 28) as u32
+    };
+    let rounded =
+        d.round_dp_with_strategy(places, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    with_separators(&format_decimal(rounded), separators)
+}
+
+/// [`show`] for a double of the Monte Carlo: the shortest decimal that
+/// reads back as the same double, rounded the same way.
+pub fn show_f64(x: f64, digits: u32) -> String {
+    match from_excel(x) {
+        Ok(d) => show(d, digits),
+        Err(_) => x.to_string(),
+    }
+}
+
+/// `⌊log10 |d|⌋` of a non-zero decimal, exactly, from its digits.
+fn log10_floor(d: Decimal) -> i64 {
+    let digits = d.mantissa().unsigned_abs().checked_ilog10().unwrap_or(0) as i64 + 1;
+    digits - 1 - i64::from(d.scale())
+}
+
+/// Inserts the separators into a plain decimal text (`-1234.5`).
+pub fn with_separators(text: &str, separators: Separators) -> String {
+    let (sign, rest) = match text.strip_prefix(['-', '+']) {
+        Some(r) => (&text[..1], r),
+        None => ("", text),
+    };
+    let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if let Some(sep) = separators.thousands
+            && i > 0
+            && (int.len() - i) % 3 == 0
+        {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push(separators.decimal);
+        out.push_str(frac);
+    }
+    out
 }
 
 /// A number with its thousands grouped by spaces: `1 805 442.3`.
 pub fn grouped(d: Decimal) -> String {
-    let text = format_decimal(d);
-    let (sign, digits) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text.as_str()),
-    };
-    let (int, frac) = match digits.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (digits, None),
-    };
-    let mut out = String::new();
-    for (i, ch) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(' ');
-        }
-        out.push(ch);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
+    with_separators(&format_decimal(d), Separators::SPACES)
 }
 
 /// An amount for a report: rounded to 0.001 and grouped (the exact values
@@ -343,14 +439,50 @@ mod tests {
     }
 
     #[test]
-    fn four_significant_digits_for_the_console() {
+    fn four_significant_digits_for_people() {
         let d = |t: &str| rust_decimal::Decimal::from_str_exact(t).unwrap();
-        assert_eq!(significant(d("569.70232745929357626983299121"), 4), "569.7");
-        assert_eq!(significant(d("1193.0077"), 4), "1193");
-        assert_eq!(significant(d("0.0039054"), 4), "0.003905");
-        assert_eq!(significant(d("12345.6"), 4), "12350");
-        assert_eq!(significant(d("99.995"), 4), "100");
-        assert_eq!(significant(d("0"), 4), "0");
+        assert_eq!(show(d("569.70232745929357626983299121"), 4), "569.7");
+        assert_eq!(show(d("1193.0077"), 4), "1193");
+        assert_eq!(show(d("0.0039054"), 4), "0.003905");
+        // The integer part is kept whole.
+        assert_eq!(show(d("12345.6"), 4), "12346");
+        assert_eq!(show(d("123456"), 2), "123456");
+        // Half away from zero, as Excel's ROUND.
+        assert_eq!(show(d("99.995"), 4), "100");
+        assert_eq!(show(d("0.00012345"), 4), "0.0001235");
+        assert_eq!(show(d("-2.345"), 3), "-2.35");
+        assert_eq!(show(d("-0.5"), 4), "-0.5");
+        assert_eq!(show(d("0"), 4), "0");
+        assert_eq!(show(d("0.000"), 4), "0");
+        // With a language's separators.
+        let ru = Separators {
+            thousands: Some('\u{a0}'),
+            decimal: ',',
+        };
+        let en = Separators {
+            thousands: Some(','),
+            decimal: '.',
+        };
+        assert_eq!(show_in(d("1193.0012"), 4, en), "1,193");
+        assert_eq!(show_in(d("1193.0012"), 4, ru), "1\u{a0}193");
+        assert_eq!(show_in(d("-1234567.891"), 4, ru), "-1\u{a0}234\u{a0}568");
+        assert_eq!(show_in(d("0.00123456"), 3, en), "0.00123");
+        // A double of the Monte Carlo: its shortest decimal, rounded alike.
+        assert_eq!(show_f64(67.69999, 4), "67.7");
+        assert_eq!(show_f64(196.04, 4), "196");
+        assert_eq!(show_f64(0.0, 4), "0");
+    }
+
+    #[test]
+    fn years_and_ranges_of_years() {
+        assert_eq!(parse_year_range("2021"), Ok((2021, 2021)));
+        assert_eq!(parse_year_range(" 2022 – 2024 "), Ok((2022, 2024)));
+        assert!(
+            parse_year_range("2024-2022")
+                .unwrap_err()
+                .ends_with("the first year is after the last")
+        );
+        assert!(parse_year_range("20x1").is_err());
     }
     use super::*;
 

@@ -544,6 +544,36 @@ pub fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomically(path, |w| w.write_all(bytes))
 }
 
+/// How a command prints its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    /// For reading: a table, or one line per item (`text` is the same).
+    #[default]
+    #[value(alias = "text")]
+    Table,
+    /// CSV with a header, for a spreadsheet.
+    Csv,
+    /// JSON, keys in alphabetical order.
+    Json,
+}
+
+/// Data as the JSON airinv writes (`run.json`, `summary.json`, `--format
+/// json`): pretty, the keys of every object in alphabetical order (through
+/// serde_json's sorted map, whatever the order of a struct's fields), with a
+/// final newline. (airinv's data have text keys only, so they always make
+/// JSON.)
+pub fn json_text<T: serde::Serialize + ?Sized>(data: &T) -> String {
+    let value = serde_json::to_value(data).expect("airinv's data have text keys");
+    let mut text = serde_json::to_string_pretty(&value).expect("a JSON value prints");
+    text.push('\n');
+    text
+}
+
+/// Writes [`json_text`] of the data, atomically.
+pub fn write_json<T: serde::Serialize + ?Sized>(path: &Path, data: &T) -> Result<()> {
+    write_bytes_atomically(path, json_text(data).as_bytes())
+}
+
 /// Creates an output directory if needed; a file of that name, or a folder
 /// that may not be written into, is said in those words.
 pub fn ensure_dir(dir: &Path) -> Result<()> {

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use std::sync::LazyLock;
 
 /// An Annex I pollutant. The discriminant is its position in the template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Pollutant {
     NOx,
     NMVOC,
@@ -176,20 +176,7 @@ impl Pollutant {
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
             .to_ascii_lowercase();
-        let p = match key.as_str() {
-            "nox" | "nox(asno2)" => Pollutant::NOx,
-            "so2" | "sox(asso2)" => Pollutant::SOx,
-            "pm25" | "pm2,5" => Pollutant::PM25,
-            "pcdd/f" | "pcdd/pcdf" | "pcdd/pcdf(dioxins/furans)" | "dioxins" => Pollutant::PCDDF,
-            "benzo(a)pyrene" | "b(a)p" => Pollutant::BaP,
-            "benzo(b)fluoranthene" => Pollutant::BbF,
-            "benzo(k)fluoranthene" => Pollutant::BkF,
-            "indeno(1,2,3-cd)pyrene" => Pollutant::IcdP,
-            "pah" | "pahs" | "pah1-4" | "total1-4" | "pahtotal1-4" => Pollutant::PAH14,
-            "pcb" => Pollutant::PCBs,
-            _ => return None,
-        };
-        Some(p)
+        ALIASES.iter().find(|(a, _)| *a == key).map(|(_, p)| *p)
     }
 
     /// The ids of all pollutants, for messages that list what is accepted.
@@ -201,6 +188,17 @@ impl Pollutant {
             .join(" ")
     }
 
+    /// The main pollutants, those of the Gothenburg Protocol's ceilings: the
+    /// national totals `compile` shows, and the ones whose NE in a row with
+    /// activity is worth a line on the console.
+    pub const MAIN: [Pollutant; 5] = [
+        Pollutant::NOx,
+        Pollutant::NMVOC,
+        Pollutant::SOx,
+        Pollutant::NH3,
+        Pollutant::PM25,
+    ];
+
     /// The four PAHs that make up `PAH1-4` (Total 1-4).
     pub const PAHS: [Pollutant; 4] = [
         Pollutant::BaP,
@@ -210,9 +208,52 @@ impl Pollutant {
     ];
 }
 
+/// A pollutant is written by its id (`PM2.5`), in JSON as everywhere.
+impl serde::Serialize for Pollutant {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.id())
+    }
+}
+
 impl std::fmt::Display for Pollutant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.id())
+    }
+}
+
+/// Names the Guidebook or the template uses for a pollutant, lower case
+/// and without spaces.
+const ALIASES: [(&str, Pollutant); 18] = [
+    ("nox(asno2)", Pollutant::NOx),
+    ("so2", Pollutant::SOx),
+    ("sox(asso2)", Pollutant::SOx),
+    ("pm25", Pollutant::PM25),
+    ("pm2,5", Pollutant::PM25),
+    ("pcdd/pcdf", Pollutant::PCDDF),
+    ("pcdd/pcdf(dioxins/furans)", Pollutant::PCDDF),
+    ("dioxins", Pollutant::PCDDF),
+    ("benzo(a)pyrene", Pollutant::BaP),
+    ("b(a)p", Pollutant::BaP),
+    ("benzo(b)fluoranthene", Pollutant::BbF),
+    ("benzo(k)fluoranthene", Pollutant::BkF),
+    ("indeno(1,2,3-cd)pyrene", Pollutant::IcdP),
+    ("pah", Pollutant::PAH14),
+    ("pahs", Pollutant::PAH14),
+    ("total1-4", Pollutant::PAH14),
+    ("pahtotal1-4", Pollutant::PAH14),
+    ("pcb", Pollutant::PCBs),
+];
+
+/// On the command line a pollutant is its id (any case) or a name of
+/// [`Pollutant::parse`]'s.
+impl clap::ValueEnum for Pollutant {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Pollutant::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let aliases = ALIASES.iter().filter(|(_, p)| p == self).map(|(a, _)| *a);
+        Some(clap::builder::PossibleValue::new(self.id()).aliases(aliases))
     }
 }
 

@@ -1,12 +1,24 @@
-//! Sources of Annex I tables for the commands that read inventories
-//! (`compare`, `check`): an inventory folder (compiled in memory), an
-//! output folder of `annex1_<YEAR>.csv` files, one such file, or an Annex I
-//! workbook.
+//! The inputs of the commands, opened one way ([`Source`]): an inventory
+//! folder (its `inventory.toml` read once; compiled in memory when its
+//! tables are asked for), one activity file (what `compile` also takes), an
+//! output folder of `annex1_<YEAR>.csv` files, one such file, or a filled
+//! Annex I workbook. What a path is, is decided here only.
+//!
+//! ```text
+//! path ──► Source::open (tables) / Source::open_activity (compile)
+//!            ├─ Inventory(inventory.toml) ─┐ tables(): compile::compute,
+//!            ├─ ActivityFile ──────────────┘   history merged by year
+//!            ├─ OutputFolder / AnnexCsv: every annex1_<YEAR>.csv read,
+//!            │    unreadable cells kept aside (check reports them all)
+//!            └─ Workbook: workbook::read, what was read around kept
+//!                 (notes(); check makes findings of it)
+//! ```
 
 use crate::annex1::Annex1Year;
-use crate::annex1::csv::{read_annex_csv, read_annex_csv_lenient, year_of_csv};
-use crate::compile::Compiled;
+use crate::annex1::csv::{read_annex_csv_lenient, year_of_csv};
+use crate::compile::{CompileOptions, Compiled};
 use crate::error::{Error, Result};
+use crate::inventory::Inventory;
 use std::path::{Path, PathBuf};
 
 pub use crate::annex1::csv::UnreadableCell;
@@ -23,116 +35,202 @@ pub struct YearTable {
     pub file: Option<PathBuf>,
 }
 
-/// Loads every year of a source, in year order.
-pub fn load(path: &Path) -> Result<Vec<YearTable>> {
-    load_compiled(path).map(|(years, _)| years)
+/// An input of the commands, recognised from its path and read once.
+#[derive(Debug)]
+pub enum Source {
+    /// An inventory folder: its `inventory.toml`, read.
+    Inventory(Inventory),
+    /// One activity file (CSV or workbook), compiled as an inventory of one
+    /// file: what `compile` takes besides a folder.
+    ActivityFile(Inventory),
+    /// An output folder of `annex1_<YEAR>.csv` files, read.
+    OutputFolder(AnnexCsvs),
+    /// One `annex1_<YEAR>.csv`, read.
+    AnnexCsv(AnnexCsvs),
+    /// A filled Annex I workbook, read.
+    Workbook(Box<crate::workbook::Workbook>),
 }
 
-/// [`load`], keeping the compile of an inventory folder (its lineage, for
-/// the analyses that need it), so that a command compiles it once. Other
-/// sources, and an inventory folder of past submissions only, have none.
-pub fn load_compiled(path: &Path) -> Result<(Vec<YearTable>, Option<Compiled>)> {
-    if path.is_dir() {
-        if path.join("inventory.toml").exists() {
-            return load_inventory(path);
+/// The `annex1_<YEAR>.csv` files of a source, read: every year, and the
+/// cells whose text is neither a number nor a notation key (read as empty).
+#[derive(Debug, Clone)]
+pub struct AnnexCsvs {
+    pub path: PathBuf,
+    pub years: Vec<YearTable>,
+    pub unreadable: Vec<UnreadableCell>,
+}
+
+/// The tables of a source, and the compile of an inventory (its lineage,
+/// for the analyses that need it).
+pub struct Tables {
+    /// Every year, in year order.
+    pub years: Vec<YearTable>,
+    pub compiled: Option<Compiled>,
+}
+
+/// The one answer to "is this an inventory folder?".
+fn is_inventory_folder(path: &Path) -> bool {
+    path.is_dir() && path.join("inventory.toml").exists()
+}
+
+impl Source {
+    /// Opens a source of Annex I tables: an inventory folder, an output
+    /// folder, an `annex1_<YEAR>.csv` or an Annex I workbook.
+    pub fn open(path: &Path) -> Result<Source> {
+        if is_inventory_folder(path) {
+            return Ok(Source::Inventory(Inventory::load(path)?));
         }
-        return load_output_folder(path).map(|years| (years, None));
+        if path.is_dir() {
+            return Ok(Source::OutputFolder(read_annex_csvs(path)?));
+        }
+        if !path.exists() {
+            return Err(Error::file(path, "does not exist"));
+        }
+        if crate::sheet::is_workbook(path) {
+            return Ok(Source::Workbook(Box::new(crate::workbook::read(path)?)));
+        }
+        Ok(Source::AnnexCsv(read_annex_csvs(path)?))
     }
-    load_file(path).map(|years| (years, None))
+
+    /// Opens what `compile` reads: an inventory folder or one activity file.
+    pub fn open_activity(path: &Path) -> Result<Source> {
+        if is_inventory_folder(path) {
+            Ok(Source::Inventory(Inventory::load(path)?))
+        } else if path.is_dir() {
+            Err(Error::file(
+                path,
+                "is a folder without inventory.toml: give an inventory folder (see inventories/example) or one activity file",
+            ))
+        } else if path.exists() {
+            Ok(Source::ActivityFile(Inventory::single_file(path)))
+        } else {
+            Err(Error::file(path, "does not exist"))
+        }
+    }
+
+    /// The path the source was opened from.
+    pub fn path(&self) -> &Path {
+        match self {
+            Source::Inventory(inv) => &inv.dir,
+            Source::ActivityFile(inv) => &inv.activity[0].path,
+            Source::OutputFolder(c) | Source::AnnexCsv(c) => &c.path,
+            Source::Workbook(book) => &book.path,
+        }
+    }
+
+    /// The inventory of an inventory folder or an activity file.
+    pub fn inventory(&self) -> Option<&Inventory> {
+        match self {
+            Source::Inventory(inv) | Source::ActivityFile(inv) => Some(inv),
+            _ => None,
+        }
+    }
+
+    /// What reading a workbook had to go around, one line each: values
+    /// outside the table or in rows that are not template rows, cells that
+    /// could not be read (read as empty), missing rows or columns. A
+    /// comparison must not run on part of a submission unawares. Other
+    /// sources have none.
+    pub fn notes(&self) -> Vec<String> {
+        let Source::Workbook(book) = self else {
+            return Vec::new();
+        };
+        let mut notes: Vec<String> = Vec::new();
+        for s in &book.skipped {
+            notes.push(format!("{}: {}", s.at, s.reason));
+        }
+        for u in &book.unreadable {
+            notes.push(format!("{}: {}", u.at, u.problem));
+        }
+        for i in &book.issues {
+            notes.push(format!("{}: {}", i.at, i.message));
+        }
+        notes
+    }
+
+    /// The tables of every year, in year order. An inventory is compiled in
+    /// memory (each time this is called), its past submissions (`history`)
+    /// filling the years it does not compile; a cell of an `annex1_<YEAR>.csv`
+    /// that is neither a number nor a key is an error (`check` reads them
+    /// through [`crate::check::Submission`] instead, reporting them all).
+    pub fn tables(&self) -> Result<Tables> {
+        match self {
+            Source::Inventory(inv) | Source::ActivityFile(inv) => inventory_tables(inv),
+            Source::OutputFolder(c) | Source::AnnexCsv(c) => match c.unreadable.first() {
+                Some(u) => Err(Error::input(u.at.clone(), u.problem.clone())),
+                None => Ok(Tables {
+                    years: c.years.clone(),
+                    compiled: None,
+                }),
+            },
+            Source::Workbook(book) => Ok(Tables {
+                years: workbook_years(book),
+                compiled: None,
+            }),
+        }
+    }
 }
 
-/// A workbook or an `annex1_<YEAR>.csv` file.
-fn load_file(path: &Path) -> Result<Vec<YearTable>> {
-    if !path.exists() {
-        return Err(Error::file(path, "does not exist"));
-    }
-    if crate::sheet::is_workbook(path) {
-        return load_workbook(path).map(|(years, _)| years);
-    }
-    let year = year_of_csv(path).ok_or_else(|| {
-        Error::file(
-            path,
-            "is not an annex1_<YEAR>.csv file, an output folder, an inventory folder or a workbook",
-        )
-    })?;
-    let _hold = crate::output::settle(path.parent().unwrap_or(Path::new(".")))?;
-    Ok(vec![YearTable {
-        table: read_annex_csv(path, year)?,
-        origin: path.display().to_string(),
-        file: Some(path.to_path_buf()),
-    }])
-}
-
-/// Loads every year of a source, in year order, with what reading a
-/// workbook had to go around, one line each: values outside the table or in
-/// rows that are not template rows, cells that could not be read (read as
-/// empty), missing rows or columns. Other sources have none.
-pub fn load_with_notes(path: &Path) -> Result<(Vec<YearTable>, Vec<String>)> {
-    if path.is_file() && crate::sheet::is_workbook(path) {
-        return load_workbook(path);
-    }
-    Ok((load(path)?, Vec::new()))
+/// The error for a year a source does not have, naming the years it has.
+pub fn missing_year(path: &Path, year: i32, years: impl IntoIterator<Item = i32>) -> Error {
+    let have: Vec<String> = years.into_iter().map(|y| y.to_string()).collect();
+    Error::file(
+        path,
+        format!(
+            "has no year {year}; its years are {}",
+            if have.is_empty() {
+                "none".to_string()
+            } else {
+                have.join(", ")
+            }
+        ),
+    )
 }
 
 /// The year sheets of an Annex I workbook, as the file has them (totals
-/// included), and what was read around (see [`load_with_notes`]): a
-/// comparison must not run on part of a submission unawares, so every
-/// value not read is said.
-fn load_workbook(path: &Path) -> Result<(Vec<YearTable>, Vec<String>)> {
-    let book = crate::workbook::read(path)?;
-    let mut notes: Vec<String> = Vec::new();
-    for s in &book.skipped {
-        notes.push(format!("{}: {}", s.at, s.reason));
-    }
-    for u in &book.unreadable {
-        notes.push(format!("{}: {}", u.at, u.problem));
-    }
-    for i in &book.issues {
-        notes.push(format!("{}: {}", i.at, i.message));
-    }
+/// included), in year order.
+pub fn workbook_years(book: &crate::workbook::Workbook) -> Vec<YearTable> {
     let mut years: Vec<YearTable> = book
         .years
-        .into_iter()
+        .iter()
         .map(|y| YearTable {
-            origin: format!("{}, sheet {}", path.display(), y.sheet),
-            table: y.table,
-            file: Some(path.to_path_buf()),
+            origin: format!("{}, sheet {}", book.path.display(), y.sheet),
+            table: y.table.clone(),
+            file: Some(book.path.clone()),
         })
         .collect();
     years.sort_by_key(|y| y.table.header.year);
-    Ok((years, notes))
+    years
 }
 
 /// An inventory's time series: the years of its past submissions
 /// (`history`), replaced by the years compiled from activity data where both
 /// have a year.
-fn load_inventory(dir: &Path) -> Result<(Vec<YearTable>, Option<Compiled>)> {
-    let inv = crate::inventory::Inventory::load(dir)?;
+fn inventory_tables(inv: &Inventory) -> Result<Tables> {
     let mut by_year: std::collections::BTreeMap<i32, YearTable> = std::collections::BTreeMap::new();
     for past in &inv.history {
-        if past.join("inventory.toml").exists() {
+        let past = Source::open(past)?;
+        if let Source::Inventory(_) = past {
             return Err(Error::file(
-                past,
+                past.path(),
                 "history names past submissions (workbooks or output folders), not inventory folders",
             ));
         }
-        for mut t in load(past)? {
+        for mut t in past.tables()?.years {
             t.origin = format!("imported from {}", t.origin);
             by_year.insert(t.table.header.year, t);
         }
     }
     let mut kept = None;
     if !inv.activity.is_empty() {
-        let compiled = crate::compile::compute(&crate::compile::CompileOptions {
-            source: dir.to_path_buf(),
-            ..Default::default()
-        })?;
+        let compiled = crate::compile::compute(inv, &CompileOptions::default())?;
         if let Some(first) = compiled.report.rejected.first() {
             return Err(Error::Rejected {
                 count: compiled.report.rejected.len(),
                 first: first.to_string(),
             });
         }
+        let dir = inv.dir.display();
         for table in compiled.tables.iter().cloned() {
             let year = table.header.year;
             let replaced = by_year.contains_key(&year);
@@ -142,11 +240,10 @@ fn load_inventory(dir: &Path) -> Result<(Vec<YearTable>, Option<Compiled>)> {
                     table,
                     origin: if replaced {
                         format!(
-                            "compiled from the activity data of {} (replaces the imported year)",
-                            dir.display()
+                            "compiled from the activity data of {dir} (replaces the imported year)"
                         )
                     } else {
-                        format!("compiled from the activity data of {}", dir.display())
+                        format!("compiled from the activity data of {dir}")
                     },
                     file: None,
                 },
@@ -154,44 +251,21 @@ fn load_inventory(dir: &Path) -> Result<(Vec<YearTable>, Option<Compiled>)> {
         }
         kept = Some(compiled);
     }
-    Ok((by_year.into_values().collect(), kept))
+    Ok(Tables {
+        years: by_year.into_values().collect(),
+        compiled: kept,
+    })
 }
 
-fn load_output_folder(dir: &Path) -> Result<Vec<YearTable>> {
-    // A run writing into it now is an error; a stopped one is completed.
-    let _hold = crate::output::settle(dir)?;
-    let mut files: Vec<(i32, PathBuf)> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter_map(|p| year_of_csv(&p).map(|y| (y, p)))
-        .collect();
-    if files.is_empty() {
-        return Err(Error::file(
-            dir,
-            "has no inventory.toml and no annex1_<YEAR>.csv files: it is neither an inventory folder nor an output folder",
-        ));
-    }
-    files.sort();
-    files
-        .into_iter()
-        .map(|(year, p)| {
-            Ok(YearTable {
-                table: read_annex_csv(&p, year)?,
-                origin: p.display().to_string(),
-                file: Some(p),
-            })
-        })
-        .collect()
-}
-
-/// Loads an output folder of `annex1_<YEAR>.csv` files or one such file,
+/// Reads an output folder of `annex1_<YEAR>.csv` files or one such file,
 /// keeping unreadable cells aside (see [`read_annex_csv_lenient`]).
-pub fn load_annex_csvs_lenient(path: &Path) -> Result<(Vec<YearTable>, Vec<UnreadableCell>)> {
+fn read_annex_csvs(path: &Path) -> Result<AnnexCsvs> {
     let folder = if path.is_dir() {
         path
     } else {
         path.parent().unwrap_or(Path::new("."))
     };
+    // A run writing into it now is an error; a stopped one is completed.
     let _hold = crate::output::settle(folder)?;
     let files: Vec<(i32, PathBuf)> = if path.is_dir() {
         let mut files: Vec<(i32, PathBuf)> = std::fs::read_dir(path)
@@ -207,8 +281,6 @@ pub fn load_annex_csvs_lenient(path: &Path) -> Result<(Vec<YearTable>, Vec<Unrea
         }
         files.sort();
         files
-    } else if !path.exists() {
-        return Err(Error::file(path, "does not exist"));
     } else {
         let year = year_of_csv(path).ok_or_else(|| {
             Error::file(
@@ -229,5 +301,85 @@ pub fn load_annex_csvs_lenient(path: &Path) -> Result<(Vec<YearTable>, Vec<Unrea
             file: Some(p),
         });
     }
-    Ok((years, unreadable))
+    Ok(AnnexCsvs {
+        path: path.to_path_buf(),
+        years,
+        unreadable,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::annex1::Header;
+    use crate::notation_key::Cell;
+    use crate::pollutant::Pollutant;
+
+    /// What a path is, is decided from it once: an inventory folder, an
+    /// output folder, an `annex1_<YEAR>.csv`, an activity file for
+    /// `compile`, or an error naming the path and what is accepted.
+    #[test]
+    fn sources_are_recognised_from_their_path() {
+        let d = tempfile::tempdir().unwrap();
+        let p = |name: &str| d.path().join(name);
+        std::fs::create_dir_all(p("inv")).unwrap();
+        std::fs::write(
+            p("inv/inventory.toml"),
+            "country = \"BE\"\nyears = [2022]\nactivity = [\"a.csv\"]\n",
+        )
+        .unwrap();
+        let inv = Source::open(&p("inv")).unwrap();
+        assert!(matches!(inv, Source::Inventory(_)));
+        assert_eq!(inv.inventory().unwrap().country.as_deref(), Some("BE"));
+        assert_eq!(inv.path(), p("inv"));
+        assert!(matches!(
+            Source::open_activity(&p("inv")).unwrap(),
+            Source::Inventory(_)
+        ));
+        // An output folder: its annex1_<YEAR>.csv files, read.
+        std::fs::create_dir_all(p("out")).unwrap();
+        let mut table = Annex1Year::empty(Header {
+            year: 2022,
+            ..Header::default()
+        });
+        table.row_mut("1A1a").unwrap().set(
+            Pollutant::NOx,
+            Cell::Number(rust_decimal::Decimal::new(89, 2)),
+        );
+        let mut bytes = Vec::new();
+        crate::annex1::write_csv(&mut bytes, &table).unwrap();
+        std::fs::write(p("out/annex1_2022.csv"), &bytes).unwrap();
+        let out = Source::open(&p("out")).unwrap();
+        assert!(matches!(out, Source::OutputFolder(_)));
+        let years = out.tables().unwrap().years;
+        assert_eq!(years.len(), 1);
+        assert_eq!(
+            years[0].table.row("1A1a").unwrap().get(Pollutant::NOx),
+            Cell::Number(rust_decimal::Decimal::new(89, 2))
+        );
+        assert!(out.notes().is_empty());
+        assert!(matches!(
+            Source::open(&p("out/annex1_2022.csv")).unwrap(),
+            Source::AnnexCsv(_)
+        ));
+        // A plain CSV is an activity file for compile, nothing for the others.
+        std::fs::write(p("a.csv"), "year,nfr,fuel,value,unit\n").unwrap();
+        assert!(matches!(
+            Source::open_activity(&p("a.csv")).unwrap(),
+            Source::ActivityFile(_)
+        ));
+        let e = Source::open(&p("a.csv")).unwrap_err().to_string();
+        assert!(e.contains("is not an annex1_<YEAR>.csv file, an output folder, an inventory folder or a workbook"), "{e}");
+        // A folder with neither, and nothing at all.
+        std::fs::create_dir_all(p("empty")).unwrap();
+        let e = Source::open(&p("empty")).unwrap_err().to_string();
+        assert!(
+            e.contains("has no inventory.toml and no annex1_<YEAR>.csv files"),
+            "{e}"
+        );
+        let e = Source::open_activity(&p("empty")).unwrap_err().to_string();
+        assert!(e.contains("is a folder without inventory.toml"), "{e}");
+        let e = Source::open(&p("nothing")).unwrap_err().to_string();
+        assert!(e.ends_with("nothing: does not exist"), "{e}");
+    }
 }

@@ -5,11 +5,10 @@
 use super::panels::{self, Bar, Panel};
 use crate::error::Result;
 use crate::uncertainty::PollutantUncertainty;
-use crate::uncertainty::table::Keys;
 use std::path::Path;
 
 /// The panel of each pollutant: its first `top` rows by share of variance.
-pub fn contributors(all: &[PollutantUncertainty], keys: &Keys, top: usize) -> Vec<Panel> {
+pub fn contributors(all: &[PollutantUncertainty], top: usize) -> Vec<Panel> {
     all.iter()
         .map(|u| Panel {
             title: format!(
@@ -24,7 +23,7 @@ pub fn contributors(all: &[PollutantUncertainty], keys: &Keys, top: usize) -> Ve
                 .map(|r| Bar {
                     label: r.input.code.to_string(),
                     value: r.variance_share.to_string().parse().unwrap_or(0.0),
-                    highlight: keys.contains_key(&(u.approach1.pollutant, r.input.row)),
+                    highlight: !r.key.is_empty(),
                 })
                 .collect(),
             cumulative: false,
@@ -35,9 +34,9 @@ pub fn contributors(all: &[PollutantUncertainty], keys: &Keys, top: usize) -> Ve
 
 /// Writes the chart of a year (the first 15 rows of each pollutant) as
 /// .svg or .png.
-pub fn write(path: &Path, all: &[PollutantUncertainty], keys: &Keys, year: i32) -> Result<()> {
+pub fn write(path: &Path, all: &[PollutantUncertainty], year: i32) -> Result<()> {
     let svg = panels::svg(
-        &contributors(all, keys, 15),
+        &contributors(all, 15),
         &format!("Largest contributors to the uncertainty of the totals, {year}"),
         "bars: each row's share of the variance of the national total (Approach 1); dark: key category",
     );

@@ -10,16 +10,16 @@
 //!   FLEXIBILITIES are ≤ 0 (notes (c) and (d): "negative value").
 //! - `consistency.magnitude` (error): a value of 10^20 or more in the
 //!   reporting unit (kt, t, kg, g I-TEQ, TJ) is no inventory value; it is
-//!   reported and left out of the other checks (see [`super::MAX_MAGNITUDE`]).
+//!   reported and left out of the other checks (see [`crate::number::MAX_MAGNITUDE`]).
 
-use super::{Finding, MAX_MAGNITUDE, Severity, Submission, Tolerance, YearView, show};
+use super::{Finding, Severity, Submission, Tolerance, YearView, show};
 use crate::annex1::{ACTIVITY_COLUMNS, Annex1Year};
 use crate::nfr::{self, RowKind};
 use crate::notation_key::Cell;
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
 
-/// The tables with values beyond [`MAX_MAGNITUDE`] emptied, and a finding
+/// The tables with values beyond [`MAX_MAGNITUDE`](crate::number::MAX_MAGNITUDE) emptied, and a finding
 /// for each such value.
 pub fn within_magnitude(submission: &Submission) -> (Vec<Annex1Year>, Vec<Finding>) {
     let mut findings = Vec::new();
@@ -31,7 +31,10 @@ pub fn within_magnitude(submission: &Submission) -> (Vec<Annex1Year>, Vec<Findin
             let Some(cells) = table.rows.get_mut(&r.number) else {
                 continue;
             };
-            let too_big = |c: &Cell| c.number().is_some_and(|v| v.abs() >= MAX_MAGNITUDE);
+            let too_big = |c: &Cell| {
+                c.number()
+                    .is_some_and(|v| v.abs() >= crate::number::MAX_MAGNITUDE)
+            };
             let mut found: Vec<(String, Decimal)> = Vec::new();
             for p in Pollutant::ALL {
                 if too_big(&cells.get(p)) {

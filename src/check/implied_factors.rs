@@ -29,7 +29,7 @@
 //!    (grams against grams); the IEF in the message is rounded to four
 //!    significant digits for reading.
 
-use super::{Finding, Severity, YearView, show, show_rounded};
+use super::{Finding, Severity, YearView, show};
 use crate::emission_factor::{Factor, FactorKind};
 use crate::fuel::{FuelGroup, Fuels};
 use crate::nfr::{self, RowKind};
@@ -225,7 +225,7 @@ pub fn check(years: &[YearView], tier1: &Tier1, out: &mut Vec<Finding>) {
                 let per_gj = |g: Decimal| {
                     g.checked_div(total_gj)
                         .and_then(|v| v.checked_div(unit_grams))
-                        .map(|v| show_rounded(v, 4))
+                        .map(|v| crate::number::show(v, 4))
                         .unwrap_or_else(|| "?".into())
                 };
                 let ief = per_gj(grams);

@@ -70,12 +70,13 @@ pub mod sums;
 pub mod time_series;
 
 use crate::annex1::Annex1Year;
+use crate::compile::Compiled;
 use crate::error::{Error, Result};
 use crate::inventory::KeyOverride;
 use crate::nfr::Row;
 use crate::notation_key::Cell;
 use crate::pollutant::Pollutant;
-use crate::source::{UnreadableCell, YearTable};
+use crate::source::{Source, UnreadableCell, YearTable};
 use crate::workbook::CellMap;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -233,58 +234,47 @@ pub struct Submission {
 }
 
 impl Submission {
-    /// Loads an inventory folder, an output folder, one `annex1_<YEAR>.csv`
-    /// or an Annex I workbook.
-    pub fn load(path: &Path) -> Result<Submission> {
-        Submission::load_compiled(path).map(|(s, _)| s)
-    }
-
-    /// [`Submission::load`], keeping the compile of an inventory folder
-    /// (its lineage), so that a command that needs both compiles it once.
-    pub fn load_compiled(path: &Path) -> Result<(Submission, Option<crate::compile::Compiled>)> {
-        if path.is_dir() && path.join("inventory.toml").exists() {
-            let inventory = crate::inventory::Inventory::load(path)?;
-            let reading = gap_fills::findings(&inventory)?;
-            let (years, compiled) = crate::source::load_compiled(path)?;
-            let submission = Submission {
-                path: path.to_path_buf(),
-                kind: Kind::Inventory,
-                years,
-                key_overrides: inventory.keys,
-                unreadable: Vec::new(),
-                cell_maps: BTreeMap::new(),
-                reading,
-            };
-            return Ok((submission, compiled));
+    /// The submission of a source (see [`Source::open`]), with the compile
+    /// of an inventory folder (its lineage), so that a command that needs
+    /// both compiles it once.
+    pub fn from_source(source: &Source) -> Result<(Submission, Option<Compiled>)> {
+        let path = source.path().to_path_buf();
+        match source {
+            Source::Inventory(inventory) | Source::ActivityFile(inventory) => {
+                let reading = gap_fills::findings(inventory)?;
+                let tables = source.tables()?;
+                let submission = Submission {
+                    path,
+                    kind: Kind::Inventory,
+                    years: tables.years,
+                    key_overrides: inventory.keys.clone(),
+                    unreadable: Vec::new(),
+                    cell_maps: BTreeMap::new(),
+                    reading,
+                };
+                Ok((submission, tables.compiled))
+            }
+            Source::OutputFolder(csvs) | Source::AnnexCsv(csvs) => Ok((
+                Submission {
+                    path,
+                    kind: Kind::AnnexCsv,
+                    years: csvs.years.clone(),
+                    key_overrides: Vec::new(),
+                    unreadable: csvs.unreadable.clone(),
+                    cell_maps: BTreeMap::new(),
+                    reading: Vec::new(),
+                },
+                None,
+            )),
+            Source::Workbook(book) => Ok((Submission::of_workbook(book), None)),
         }
-        Ok((Submission::load_table_file(path)?, None))
-    }
-
-    /// A workbook, an output folder or an `annex1_<YEAR>.csv` file.
-    fn load_table_file(path: &Path) -> Result<Submission> {
-        if crate::sheet::is_workbook(path) {
-            return Submission::load_workbook(path);
-        }
-        let (years, unreadable) = crate::source::load_annex_csvs_lenient(path)?;
-        Ok(Submission {
-            path: path.to_path_buf(),
-            kind: Kind::AnnexCsv,
-            years,
-            key_overrides: Vec::new(),
-            unreadable,
-            cell_maps: BTreeMap::new(),
-            reading: Vec::new(),
-        })
     }
 
     /// An Annex I workbook, read leniently: cells that are neither a number
     /// nor a key, values outside the table and numbers stored as text
     /// become findings rather than stopping the check.
-    fn load_workbook(path: &Path) -> Result<Submission> {
-        // Zip bombs and references beyond a sheet's limits are refused
-        // before the container is unpacked.
-        crate::sheet::check_container_bounds(path)?;
-        let book = crate::workbook::read(path)?;
+    fn of_workbook(book: &crate::workbook::Workbook) -> Submission {
+        let path = &book.path;
         let mut reading = Vec::new();
         for s in &book.skipped {
             let (severity, what) = if s.in_table {
@@ -345,17 +335,11 @@ impl Submission {
                 problem: u.problem.clone(),
             })
             .collect();
-        let mut years = Vec::new();
-        let mut cell_maps = BTreeMap::new();
-        for y in book.years {
-            cell_maps.insert(y.table.header.year, y.cells);
-            years.push(YearTable {
-                origin: format!("{}, sheet {}", path.display(), y.sheet),
-                table: y.table,
-                file: Some(path.to_path_buf()),
-            });
-        }
-        years.sort_by_key(|y| y.table.header.year);
+        let cell_maps: BTreeMap<i32, CellMap> = book
+            .years
+            .iter()
+            .map(|y| (y.table.header.year, y.cells.clone()))
+            .collect();
         // Findings on a year sheet carry its year.
         for f in &mut reading {
             f.year = f.sheet.as_ref().and_then(|sheet| {
@@ -365,15 +349,15 @@ impl Submission {
                     .map(|(y, _)| *y)
             });
         }
-        Ok(Submission {
+        Submission {
             path: path.to_path_buf(),
             kind: Kind::Workbook,
-            years,
+            years: crate::source::workbook_years(book),
             key_overrides: Vec::new(),
             unreadable,
             cell_maps,
             reading,
-        })
+        }
     }
 
     /// A submission of tables made in memory (tests, other commands).
@@ -556,12 +540,6 @@ impl YearView<'_> {
     }
 }
 
-/// The largest magnitude a checked value may have: larger ones are reported
-/// (`consistency.magnitude`) and left out of the other checks, so that no
-/// sum of a table can leave the range of exact decimals.
-/// 10^20 = 0x5_6BC7_5E2D_6310_0000.
-pub const MAX_MAGNITUDE: Decimal = Decimal::from_parts(0x6310_0000, 0x6BC7_5E2D, 0x5, false, 0);
-
 /// What `airinv check` compares a submission with.
 #[derive(Debug, Clone, Default)]
 pub struct Options<'a> {
@@ -662,29 +640,6 @@ pub(crate) fn show(d: Decimal) -> String {
     crate::number::format_decimal(d)
 }
 
-/// A ratio for messages, rounded to a number of significant digits
-/// (a value computed by the check, not a cell).
-pub(crate) fn show_rounded(d: Decimal, significant: u32) -> String {
-    if d.is_zero() {
-        return "0".to_string();
-    }
-    let magnitude = d.abs().log10_floor();
-    let places = (significant as i64 - 1 - magnitude).clamp(0, 28) as u32;
-    crate::number::format_decimal(d.round_dp(places))
-}
-
-/// `floor(log10(|d|))` of a non-zero decimal, exactly.
-trait Log10Floor {
-    fn log10_floor(&self) -> i64;
-}
-
-impl Log10Floor for Decimal {
-    fn log10_floor(&self) -> i64 {
-        let digits = self.mantissa().unsigned_abs().to_string().len() as i64;
-        digits - 1 - self.scale() as i64
-    }
-}
-
 /// An error for a submission that has no year to check.
 pub fn no_years(path: &Path) -> Error {
     Error::file(path, "has no year to check")
@@ -707,7 +662,7 @@ mod tests {
     #[test]
     fn workbooks_are_compared_as_excel_shows_them() {
         let d = |s: &str| Decimal::from_str_exact(s).unwrap();
-        assert_eq!(MAX_MAGNITUDE, d("100000000000000000000"));
+        assert_eq!(crate::number::MAX_MAGNITUDE, d("100000000000000000000"));
         let t = Tolerance::workbook();
         // Doubles: the 16th-17th digits are noise.
         assert_eq!(t.shown(d("0.30000000000000004")), d("0.3"));
@@ -748,14 +703,5 @@ mod tests {
         let four = [d("17.0642928998100018")];
         assert!(t.sum_matches(d("17.064292900340003"), four[0], &four));
         assert!(!t.sum_matches(d("17.08"), four[0], &four));
-    }
-
-    #[test]
-    fn rounded_display_keeps_significant_digits() {
-        let d = |s: &str| Decimal::from_str_exact(s).unwrap();
-        assert_eq!(show_rounded(d("150.23456"), 4), "150.2");
-        assert_eq!(show_rounded(d("0.000123456"), 3), "0.000123");
-        assert_eq!(show_rounded(d("123456"), 2), "123456");
-        assert_eq!(show_rounded(d("-2.345"), 2), "-2.3");
     }
 }

@@ -19,7 +19,7 @@
 //!   for estimation. One finding per row and pollutant over the years.
 
 use super::implied_factors::Tier1;
-use super::{Finding, Kind, Severity, Submission, YearView, show_rounded, year_ranges};
+use super::{Finding, Kind, Severity, Submission, YearView, year_ranges};
 use crate::fuel::FuelGroup;
 use crate::nfr::{self, Row, RowKind};
 use crate::notation_key::{Cell, NotationKey};
@@ -330,7 +330,7 @@ fn ne_with_tier1(years: &[YearView], tier1: &Tier1, out: &mut Vec<Finding>) {
                         // (per t of LTO fuel) carry 28.
                         .insert(format!(
                             "{table}: {} {}",
-                            show_rounded(f.value, 6),
+                            crate::number::show(f.value, 6),
                             f.unit_text
                         ));
                 }

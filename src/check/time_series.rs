@@ -23,7 +23,7 @@
 //! (n − 1)/√n σ, so a dip or jump can only be found in series of six years
 //! or more.
 
-use super::{Finding, Severity, YearView, show, show_rounded};
+use super::{Finding, Severity, YearView, show};
 use crate::nfr;
 use crate::number::to_excel;
 use crate::pollutant::Pollutant;
@@ -119,7 +119,7 @@ pub fn check(years: &[YearView], out: &mut Vec<Finding>) {
                 let trend = 10f64.powf(fit.intercept + fit.slope * f64::from(y.year()));
                 let share = total
                     .and_then(|t| v.checked_div(t))
-                    .map(|s| show_rounded(s * Decimal::ONE_HUNDRED, 2))
+                    .map(|s| crate::number::show(s * Decimal::ONE_HUNDRED, 2))
                     .unwrap_or_default();
                 out.push(
                     Finding::at(
@@ -177,7 +177,7 @@ pub fn check(years: &[YearView], out: &mut Vec<Finding>) {
 /// A floating-point statistic for messages, four significant digits.
 fn float_text(v: f64) -> String {
     match crate::number::from_excel(v) {
-        Ok(d) => show_rounded(d, 4),
+        Ok(d) => crate::number::show(d, 4),
         Err(_) => format!("{v:.4e}"),
     }
 }

@@ -1,55 +1,51 @@
-//! `airinv check`: the quality checks of [`crate::check`] over an inventory
+//! `airinv check`: the quality checks of [`airinv::check`] over an inventory
 //! folder, an output folder or an Annex I workbook, as text (grouped), JSON
-//! or CSV (every finding), and
-//! the recalculation table against a previous submission.
+//! or CSV (every finding), and the recalculation table against a previous
+//! submission.
 
-use crate::check::{self, Finding, Submission};
-use crate::error::{Error, Result};
+use airinv::check::{self, Finding, Submission};
+use airinv::output::Format;
+use airinv::source::Source;
+use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-/// What to check.
-#[derive(Debug, Clone, Default)]
-pub struct CheckOptions {
-    /// An inventory folder, an output folder, an `annex1_<YEAR>.csv` or an Annex I workbook.
-    pub source: PathBuf,
-    /// The previous submission of the same years.
-    pub previous: Option<PathBuf>,
-    /// Where to write the recalculation table (needs `previous`).
-    pub recalculations: Option<PathBuf>,
+#[derive(clap::Args)]
+pub struct Args {
+    /// An inventory folder, an output folder (annex1_<YEAR>.csv files) or an Annex I workbook.
+    source: PathBuf,
+    /// Output format of the findings.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// The previous submission of the same years: list every cell that changed (recalculations).
+    #[arg(long)]
+    previous: Option<PathBuf>,
+    /// Write the recalculation table (every changed cell) to this CSV file.
+    #[arg(long, requires = "previous")]
+    recalculations: Option<PathBuf>,
 }
 
 /// What a check found.
-#[derive(Debug, Clone)]
-pub struct CheckReport {
-    pub source: PathBuf,
-    pub years: Vec<i32>,
-    pub findings: Vec<Finding>,
+struct CheckReport {
+    source: PathBuf,
+    years: Vec<i32>,
+    findings: Vec<Finding>,
     /// The recalculation table written, if one was asked for.
-    pub recalculations: Option<PathBuf>,
+    recalculations: Option<PathBuf>,
     /// The number of changed cells (with a previous submission).
-    pub changed_cells: Option<usize>,
+    changed_cells: Option<usize>,
 }
 
-impl CheckReport {
-    pub fn has_errors(&self) -> bool {
-        self.findings
-            .iter()
-            .any(|f| f.severity == check::Severity::Error)
-    }
-}
-
-/// Loads the submissions and runs the checks.
-pub fn run(opts: &CheckOptions) -> Result<CheckReport> {
-    let current = load(&opts.source)?;
-    let previous = match &opts.previous {
-        Some(p) => Some(load(p)?),
-        None => None,
-    };
-    if opts.recalculations.is_some() && previous.is_none() {
-        return Err(Error::file(
-            &opts.source,
-            "a recalculation table needs the previous submission: add --previous OLD_SOURCE",
-        ));
+/// Loads the submissions, runs the checks and prints the findings; exit 1
+/// when one is an error.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let current = load(&args.source)?;
+    let previous = args.previous.as_deref().map(load).transpose()?;
+    if args.recalculations.is_some() && previous.is_none() {
+        bail!(
+            "{}: a recalculation table needs the previous submission: add --previous OLD_SOURCE",
+            args.source.display()
+        );
     }
     let findings = check::run(
         &current,
@@ -58,7 +54,7 @@ pub fn run(opts: &CheckOptions) -> Result<CheckReport> {
         },
     )?;
     let mut report = CheckReport {
-        source: opts.source.clone(),
+        source: args.source.clone(),
         years: current.years.iter().map(|y| y.table.header.year).collect(),
         findings,
         recalculations: None,
@@ -67,16 +63,32 @@ pub fn run(opts: &CheckOptions) -> Result<CheckReport> {
     if let Some(previous) = &previous {
         let r = check::recalculation::compare(previous, &current);
         report.changed_cells = Some(r.changes.len());
-        if let Some(path) = &opts.recalculations {
-            crate::output::write_atomically(path, |w| check::recalculation::write_csv(w, &r))?;
+        if let Some(path) = &args.recalculations {
+            airinv::output::write_atomically(path, |w| check::recalculation::write_csv(w, &r))?;
             report.recalculations = Some(path.clone());
         }
     }
-    Ok(report)
+    print!(
+        "{}",
+        match args.format {
+            Format::Table => text(&report),
+            Format::Json => json(&report),
+            Format::Csv => csv(&report),
+        }
+    );
+    let errors = report
+        .findings
+        .iter()
+        .any(|f| f.severity == check::Severity::Error);
+    Ok(if errors {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-fn load(path: &Path) -> Result<Submission> {
-    let s = Submission::load(path)?;
+fn load(path: &Path) -> airinv::Result<Submission> {
+    let (s, _) = Submission::from_source(&Source::open(path)?)?;
     if s.years.is_empty() {
         return Err(check::no_years(path));
     }
@@ -87,7 +99,7 @@ fn load(path: &Path) -> Result<Submission> {
 /// (`error: sum.pah, 1A3dii: 12 cells in 12 sheets (1990-2001), e.g. sheet
 /// 1990, cell AB36: ...`), a finding alone in its group in full; then
 /// counts. Every finding is in `--format json` and `--format csv`.
-pub fn text(report: &CheckReport) -> String {
+fn text(report: &CheckReport) -> String {
     let mut out = String::new();
     // Groups in the order of their first finding.
     let mut groups: Vec<(GroupKey, Vec<&Finding>)> = Vec::new();
@@ -176,7 +188,7 @@ type GroupKey<'a> = (check::Severity, &'a str, Option<&'a str>);
 /// The findings as CSV for Excel users: one line each, with the columns
 /// `severity,check,year,code,pollutant,sheet,cell,message` (texts that
 /// Excel would take for a formula are written with a leading apostrophe).
-pub fn csv(report: &CheckReport) -> String {
+fn csv(report: &CheckReport) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [
         "severity",
@@ -192,7 +204,7 @@ pub fn csv(report: &CheckReport) -> String {
     for f in &report.findings {
         let year = f.year.map(|y| y.to_string()).unwrap_or_default();
         let safe = |s: &Option<String>| {
-            crate::output::csv_safe(s.as_deref().unwrap_or_default()).into_owned()
+            airinv::output::csv_safe(s.as_deref().unwrap_or_default()).into_owned()
         };
         let _ = w.write_record([
             f.severity.as_str().to_string(),
@@ -202,7 +214,7 @@ pub fn csv(report: &CheckReport) -> String {
             safe(&f.pollutant),
             safe(&f.sheet),
             safe(&f.cell),
-            crate::output::csv_safe(&f.message).into_owned(),
+            airinv::output::csv_safe(&f.message).into_owned(),
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
@@ -210,7 +222,7 @@ pub fn csv(report: &CheckReport) -> String {
 
 /// The findings as a JSON array of objects with the fields `severity`,
 /// `check`, `year`, `code`, `pollutant`, `sheet`, `cell`, `message`.
-pub fn json(report: &CheckReport) -> String {
+fn json(report: &CheckReport) -> String {
     let mut s = serde_json::to_string_pretty(&report.findings).unwrap_or_else(|_| "[]".into());
     s.push('\n');
     s

@@ -1,48 +1,48 @@
 //! `airinv compare`: a year against the protocols' base years and
 //! commitments, as a table, CSV or JSON, with an optional picture.
 
-use crate::commitment::{self, PROTOCOL_POLLUTANTS};
-use crate::compare::{self, By, Comparison, Options, Status};
-use crate::error::Result;
-use crate::number::format_decimal;
+use airinv::Source;
+use airinv::commitment::{self, PROTOCOL_POLLUTANTS};
+use airinv::compare::{self, By, Comparison, Options};
+use airinv::number::format_decimal;
+use airinv::output::Format;
+use anyhow::Result;
 use rust_decimal::Decimal;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-/// Output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Table,
-    Csv,
-    Json,
+#[derive(clap::Args)]
+pub struct Args {
+    /// An inventory folder, an output folder (annex1_<YEAR>.csv files) or an Annex I workbook.
+    source: PathBuf,
+    /// The year to compare.
+    #[arg(long)]
+    year: i32,
+    /// Base year of the Heavy Metals and POPs Protocols chosen at ratification (1985-1995; default 1990).
+    #[arg(long)]
+    base: Option<i32>,
+    /// Party (ISO2) whose Gothenburg commitments apply; default: the inventory's country.
+    #[arg(long)]
+    party: Option<String>,
+    /// A scenario of commitments (CSV: pollutant,reduction_pct[,base_year,source] or TOML [[commitment]]).
+    #[arg(long)]
+    commitments: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Each sector's share of the change, by NFR row or GNFR sector.
+    #[arg(long, value_enum)]
+    by: Option<By>,
+    /// Draw the series against base-year levels and commitments (.svg or .png).
+    #[arg(long)]
+    plot: Option<PathBuf>,
 }
 
-/// What to compare and how to show it.
-#[derive(Debug, Clone, Default)]
-pub struct CompareOptions {
-    pub source: PathBuf,
-    pub year: i32,
-    /// Base year of the Heavy Metals and POPs Protocols (1985-1995).
-    pub base: Option<i32>,
-    pub party: Option<String>,
-    pub commitments: Option<PathBuf>,
-    pub format: Format,
-    pub by: Option<By>,
-    pub plot: Option<PathBuf>,
-}
-
-/// What compare made: the text to print and the comparison itself.
-pub struct CompareReport {
-    pub text: String,
-    pub comparison: Comparison,
-    pub plot: Option<PathBuf>,
-    /// What reading a workbook went around (values not placed, cells not
-    /// read, rows missing), one line each, to print beside the result.
-    pub reading: Vec<String>,
-}
-
-pub fn run(opts: &CompareOptions) -> Result<CompareReport> {
-    let (tables, reading) = crate::source::load_with_notes(&opts.source)?;
+pub fn run(opts: Args) -> Result<ExitCode> {
+    let source = Source::open(&opts.source)?;
+    // What reading a workbook went around (values not placed, cells not
+    // read, rows missing), one line each, said beside the result.
+    let reading = source.notes();
+    let tables = source.tables()?.years;
     let scenario = match &opts.commitments {
         Some(p) => commitment::read_file(p)?,
         None => Vec::new(),
@@ -71,46 +71,29 @@ pub fn run(opts: &CompareOptions) -> Result<CompareReport> {
     let text = match opts.format {
         Format::Table => table(&cmp),
         Format::Csv => csv_text(&cmp),
-        Format::Json => serde_json::to_string_pretty(&json(&cmp)).unwrap_or_default() + "\n",
+        Format::Json => airinv::output::json_text(&cmp),
     };
     let plot_path = match &opts.plot {
         None => None,
         Some(path) => {
-            crate::chart::protocols::write(path, &cmp, &tables)?;
+            airinv::chart::protocols::write(path, &cmp, &tables)?;
             Some(path.clone())
         }
     };
-    Ok(CompareReport {
-        text,
-        comparison: cmp,
-        plot: plot_path,
-        reading,
-    })
+    for line in &reading {
+        eprintln!("note: {line}");
+    }
+    print!("{text}");
+    if let Some(p) = plot_path {
+        eprintln!("wrote {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A number for people: rounded to 4 significant digits.
 fn human(d: Option<Decimal>) -> String {
-    match d {
-        None => "-".into(),
-        Some(d) if d.is_zero() => "0".into(),
-        Some(d) => {
-            let digits = d.abs().log10_floor();
-            let dp = (3 - digits).clamp(0, 12) as u32;
-            format_decimal(d.round_dp(dp))
-        }
-    }
-}
-
-trait Log10Floor {
-    fn log10_floor(&self) -> i64;
-}
-
-impl Log10Floor for Decimal {
-    /// ⌊log10 |d|⌋ for d ≠ 0, from the digits.
-    fn log10_floor(&self) -> i64 {
-        let mantissa_digits = self.mantissa().unsigned_abs().to_string().len() as i64;
-        mantissa_digits - 1 - i64::from(self.scale())
-    }
+    d.map(|d| airinv::number::show(d, 4))
+        .unwrap_or_else(|| "-".into())
 }
 
 fn pct(d: Option<Decimal>) -> String {
@@ -172,18 +155,7 @@ fn table(cmp: &Comparison) -> String {
             l.status.as_str().to_string(),
         ]);
     }
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    for r in &rows {
-        let line: Vec<String> = r
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        s.push_str(line.join("  ").trim_end());
-        s.push('\n');
-    }
+    s.push_str(&super::columns(&rows, ""));
     let notes: Vec<String> = cmp
         .lines
         .iter()
@@ -234,8 +206,8 @@ fn table(cmp: &Comparison) -> String {
         }
     }
     s.push_str("\nYears of the series:\n");
-    for (y, origin) in &cmp.origins {
-        s.push_str(&format!("  {y}: {origin}\n"));
+    for o in &cmp.origins {
+        s.push_str(&format!("  {}: {}\n", o.year, o.source));
     }
     s
 }
@@ -245,7 +217,7 @@ fn opt(d: Option<Decimal>) -> String {
 }
 
 fn csv_text(cmp: &Comparison) -> String {
-    let mut w = crate::output::csv_writer(Vec::new());
+    let mut w = airinv::output::csv_writer(Vec::new());
     let _ = w.write_record([
         "pollutant",
         "unit",
@@ -299,7 +271,7 @@ fn sector_csv(cmp: &Comparison) -> String {
     if cmp.sectors.is_empty() {
         return String::new();
     }
-    let mut w = crate::output::csv_writer(Vec::new());
+    let mut w = airinv::output::csv_writer(Vec::new());
     let _ = w.write_record([
         "pollutant",
         "sector",
@@ -319,56 +291,4 @@ fn sector_csv(cmp: &Comparison) -> String {
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
-}
-
-fn json(cmp: &Comparison) -> serde_json::Value {
-    let lines: Vec<serde_json::Value> = cmp
-        .lines
-        .iter()
-        .map(|l| {
-            serde_json::json!({
-                "pollutant": l.pollutant.id(),
-                "unit": l.unit,
-                "protocol": l.protocol.name(),
-                "base_year": l.base_year,
-                "base": l.base.map(format_decimal),
-                "year": l.year,
-                "value": l.value.map(format_decimal),
-                "change_pct": l.change_pct.map(format_decimal),
-                "commitment": l.commitment.as_ref().map(|c| serde_json::json!({
-                    "reduction_pct": c.reduction_pct.map(format_decimal),
-                    "base_year": c.base_year,
-                    "source": c.source,
-                })),
-                "ceiling": l.ceiling.map(format_decimal),
-                "gap": l.gap.map(format_decimal),
-                "status": l.status.as_str(),
-                "met": matches!(l.status, Status::Met),
-                "note": l.note,
-            })
-        })
-        .collect();
-    let sectors: Vec<serde_json::Value> = cmp
-        .sectors
-        .iter()
-        .map(|c| {
-            serde_json::json!({
-                "pollutant": c.pollutant.id(),
-                "sector": c.sector,
-                "base": format_decimal(c.base),
-                "value": format_decimal(c.value),
-                "change": format_decimal(c.change),
-                "share_pct": c.share_pct.map(format_decimal),
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "year": cmp.year,
-        "party": cmp.party,
-        "total": cmp.total_used.row_code(),
-        "total_reason": cmp.total_reason,
-        "lines": lines,
-        "sectors": sectors,
-        "years": cmp.origins.iter().map(|(y, o)| serde_json::json!({"year": y, "source": o})).collect::<Vec<_>>(),
-    })
 }

@@ -1,179 +1,198 @@
 //! `airinv compile`: an inventory folder (or one activity file) to the
 //! Annex I workbook, its CSVs, the lineage and the run record.
 //!
-//! The pipeline (read → match factors → calculate → aggregate) is the
-//! library's [`crate::compile`]; this command writes its result. Outputs are
+//! The pipeline (read → match factors → calculate → aggregate) and the
+//! writing of its outputs are the library's [`airinv::compile`]. Outputs are
 //! written only when every input row was used (or `--keep-going` is given),
 //! each file atomically.
 
-use crate::activity::{Counts, Rejection};
-use crate::annex1;
-use crate::compile::{CompileOptions, CompileReport, Compiled, compute};
-use crate::emission_factor;
-use crate::error::Result;
-use crate::inventory::Inventory;
-use crate::lineage;
-use crate::matching::FactorIndex;
-use crate::output;
-use std::path::{Path, PathBuf};
+use airinv::compile::{CompileOptions, compute, write};
+use airinv::lineage::Detail;
+use airinv::sheet::{CsvOptions, TextEncoding, parse_delimiter};
+use airinv::stream::Progress;
+use airinv::{Source, compile};
+use anyhow::{Result, anyhow};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// Runs a compile and writes its outputs.
-pub fn run(opts: &CompileOptions) -> Result<CompileReport> {
-    let compiled = compute(opts)?;
-    write(opts, compiled)
+#[derive(clap::Args)]
+pub struct Args {
+    /// An inventory folder (with inventory.toml) or a single activity file (CSV, xlsx, xls, ods).
+    source: PathBuf,
+    /// Output folder.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Your own emission factors (CSV or workbook); they take precedence over the Guidebook. Repeatable.
+    #[arg(long = "factors")]
+    factors: Vec<PathBuf>,
+    /// detail.csv: one line per activity key and pollutant (keys) or per input row and pollutant (rows).
+    #[arg(long, value_enum, default_value = "keys")]
+    detail: Detail,
+    /// Write the outputs even when input rows were rejected (they are listed in rejected.csv).
+    #[arg(long)]
+    keep_going: bool,
+    /// Country (ISO2), when the inventory does not say it.
+    #[arg(long)]
+    country: Option<String>,
+    /// Reporting date for the workbook header (DD.MM.YYYY); today by default.
+    #[arg(long)]
+    reporting_date: Option<String>,
+    /// Number of threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No progress display while large files are read.
+    #[arg(long, short)]
+    quiet: bool,
+    /// CSV separator of the input files: , ; tab or | (detected when not given).
+    #[arg(long)]
+    delimiter: Option<String>,
+    /// Read numbers of CSV inputs with a decimal comma (1,5 = 1.5); detected in files separated by ; or tabs.
+    #[arg(long)]
+    decimal_comma: bool,
+    /// Text encoding of CSV inputs: utf-8, utf-16, windows-1251, windows-1252 (detected when not given).
+    #[arg(long)]
+    encoding: Option<String>,
 }
 
-/// Writes a compile's outputs: only the list of rejected rows when rows
-/// were rejected (unless `keep_going`), else every output, atomically.
-pub fn write(opts: &CompileOptions, compiled: Compiled) -> Result<CompileReport> {
-    let Compiled {
-        inventory: inv,
-        mut report,
-        tables,
-        results,
-        input_counts,
-        user_files,
-        index,
-        country,
-    } = compiled;
-    // The whole set is written as one transaction (output::OutputDir): a
-    // killed run leaves the old set, two runs cannot interleave, and no
-    // input is written over.
-    let mut inputs: Vec<PathBuf> = input_counts
-        .iter()
-        .map(|(s, _, _)| s.path.clone())
-        .collect();
-    inputs.extend(user_files.iter().cloned());
-    inputs.extend(
-        input_counts
-            .iter()
-            .filter_map(|(s, _, _)| s.mapping.clone()),
-    );
-    let mut out = output::OutputDir::open(&opts.out, &inputs)?;
-    if !report.rejected.is_empty() {
-        let rejected_path = out.file("rejected.csv")?;
-        write_rejected(&rejected_path, &report.rejected)?;
-        if !opts.keep_going {
-            report.outputs = out.commit(None, false)?;
-            return Ok(report);
-        }
+pub fn run(args: Args) -> Result<ExitCode> {
+    if let Some(n) = args.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()?;
     }
-
-    // Write.
-    let xlsx = out.file("annex1.xlsx")?;
-    annex1::write_xlsx(&xlsx, &tables, |wb| crate::trend::add_sheet(wb, &tables))?;
-    for y in &tables {
-        let p = out.file(&format!("annex1_{}.csv", y.header.year))?;
-        output::write_atomically(&p, |w| annex1::write_csv(w, y))?;
+    let progress = Arc::new(Progress::default());
+    let opts = CompileOptions {
+        out: args.out,
+        factors: args.factors,
+        detail: args.detail,
+        keep_going: args.keep_going,
+        country: args.country,
+        reporting_date: args.reporting_date,
+        csv: csv_options(
+            args.delimiter.as_deref(),
+            args.decimal_comma,
+            args.encoding.as_deref(),
+        )?,
+        progress: Some(progress.clone()),
+    };
+    let source = Source::open_activity(&args.source)?;
+    let inventory = source
+        .inventory()
+        .expect("an activity source has an inventory");
+    let display = (!args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .then(|| progress_display(progress.clone()));
+    let compiled = compute(inventory, &opts);
+    if let Some((stop, handle)) = display {
+        stop.store(true, Ordering::Relaxed);
+        let _ = handle.join();
     }
-    let trend = out.file("annex1_trend.csv")?;
-    output::write_atomically(&trend, |w| crate::trend::write_csv(w, &tables))?;
-    let detail = out.file("detail.csv")?;
-    output::write_atomically(&detail, |w| lineage::write(w, &results, opts.detail))?;
-    let run_json = out.file("run.json")?;
-    let record = run_record(
-        &inv,
-        &input_counts,
-        &user_files,
-        &index,
-        &report,
-        country.as_deref(),
-    )?;
-    output::write_atomically(&run_json, |w| {
-        serde_json::to_writer_pretty(&mut *w, &record).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")
-    })?;
-    report.outputs = out.commit(Some("run.json"), true)?;
-    report.written = true;
-    Ok(report)
-}
-
-fn write_rejected(path: &Path, rejected: &[Rejection]) -> Result<()> {
-    output::write_atomically(path, |w| {
-        let mut c = output::csv_writer(w);
-        c.write_record(["file", "sheet", "row", "column", "reason"])?;
-        for r in rejected {
-            // File names, sheet names and reasons quote what users typed.
-            let record = [
-                r.at.file.as_str(),
-                r.at.sheet.as_deref().unwrap_or(""),
-                &r.at.row.map(|n| n.to_string()).unwrap_or_default(),
-                r.at.column.as_deref().unwrap_or(""),
-                &r.reason,
-            ];
-            output::write_safe_record(&mut c, record)?;
-        }
-        c.flush()
+    let report = write(&opts, inventory, compiled?)?;
+    print_report(&report);
+    if !report.written {
+        eprintln!(
+            "error: the inventory was not written because input rows were rejected; fix them (see rejected.csv) or run with --keep-going"
+        );
+        return Ok(ExitCode::from(2));
+    }
+    Ok(if report.rejected.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
 }
 
-/// The SHA-256 of a file, as hex.
-pub fn sha256_file(path: &Path) -> Result<String> {
-    crate::digest::file(path)
+fn print_report(report: &compile::CompileReport) {
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    if !report.rejected.is_empty() {
+        eprintln!("{} input row(s) rejected:", report.counts.rejected);
+        for r in report.rejected.iter().take(20) {
+            eprintln!("  {r}");
+        }
+        if report.rejected.len() > 20 {
+            eprintln!(
+                "  ... and {} more, all listed in rejected.csv",
+                report.rejected.len() - 20
+            );
+        }
+    }
+    for line in &report.summary {
+        println!("{line}");
+    }
+    for p in &report.outputs {
+        println!("wrote {}", p.display());
+    }
+    println!(
+        "rows read {} = used {} + rejected {}",
+        report.counts.read, report.counts.used, report.counts.rejected
+    );
+    for line in report.keys.lines() {
+        println!("{line}");
+    }
 }
 
-fn run_record(
-    inv: &Inventory,
-    inputs: &[(crate::inventory::ActivitySource, Counts, Option<String>)],
-    user_files: &[PathBuf],
-    index: &FactorIndex,
-    report: &CompileReport,
-    country: Option<&str>,
-) -> Result<serde_json::Value> {
-    let mut input_list = Vec::new();
-    for (source, counts, sha256) in inputs {
-        let mapping = match &source.mapping {
-            Some(m) => serde_json::json!({
-                "path": m.display().to_string(),
-                "sha256": sha256_file(m)?,
-            }),
-            None => serde_json::Value::Null,
-        };
-        input_list.push(serde_json::json!({
-            "path": source.path.display().to_string(),
-            "sheet": source.sheet,
-            "sha256": match sha256 {
-                Some(h) => h.clone(),
-                None => sha256_file(&source.path)?,
-            },
-            "mapping": mapping,
-            "rows_read": counts.read,
-            "rows_used_at_reading": counts.used,
-            "rows_rejected_at_reading": counts.rejected,
-            "empty_lines": counts.empty,
-        }));
-    }
-    let mut factor_files = Vec::new();
-    for f in user_files {
-        factor_files.push(serde_json::json!({
-            "path": f.display().to_string(),
-            "sha256": sha256_file(f)?,
-        }));
-    }
-    Ok(serde_json::json!({
-        "program": "airinv",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": "compile",
-        "inventory": inv.name,
-        "country": country,
-        "years": report.years,
-        "inputs": input_list,
-        "factor_database": {
-            "name": emission_factor::EMBEDDED_NAME,
-            "source": "EMEP/EEA air pollutant emission inventory guidebook 2023, emission factor database export (EMEP_20260207.csv)",
-            "sha256": crate::digest::bytes(emission_factor::EMBEDDED.as_bytes()),
-            "factors": index.guidebook().len(),
-        },
-        "user_factor_files": factor_files,
-        "user_factors": index.user().len(),
-        "rows": {
-            "read": report.counts.read,
-            "used": report.counts.used,
-            "rejected": report.counts.rejected,
-            "empty_lines_skipped": report.counts.empty,
-        },
-        "adjustments": inv.adjustments,
-        "rejected": report.rejected,
-        "warnings": report.warnings,
-    }))
+/// The forced CSV settings of the command line.
+fn csv_options(
+    delimiter: Option<&str>,
+    decimal_comma: bool,
+    encoding: Option<&str>,
+) -> Result<CsvOptions> {
+    Ok(CsvOptions {
+        delimiter: delimiter
+            .map(parse_delimiter)
+            .transpose()
+            .map_err(|e| anyhow!("--delimiter: {e}"))?,
+        decimal_comma: decimal_comma.then_some(true),
+        encoding: encoding
+            .map(|e| {
+                TextEncoding::parse(e).ok_or_else(|| {
+                    anyhow!(
+                        "--encoding: '{e}' is not an encoding airinv reads; the encodings are {}",
+                        TextEncoding::NAMES
+                    )
+                })
+            })
+            .transpose()?,
+    })
+}
+
+/// Shows rows/s, bytes read and the time left on stderr, from the second
+/// second of a run on; returns the stop flag and the display thread.
+fn progress_display(progress: Arc<Progress>) -> (Arc<AtomicBool>, std::thread::JoinHandle<()>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let handle = std::thread::spawn(move || {
+        let start = std::time::Instant::now();
+        let mut shown = false;
+        while !flag.load(Ordering::Relaxed) {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            let elapsed = start.elapsed().as_secs_f64();
+            if elapsed < 1.5 {
+                continue;
+            }
+            let bytes = progress.bytes.load(Ordering::Relaxed) as f64;
+            let total = progress.total_bytes.load(Ordering::Relaxed) as f64;
+            let rows = progress.rows.load(Ordering::Relaxed) as f64;
+            let eta = if bytes > 0.0 && total > bytes {
+                (total - bytes) / (bytes / elapsed)
+            } else {
+                0.0
+            };
+            eprint!(
+                "\r{:>8.0} rows/s  {:>7.1} of {:.1} MB read  {:>4.0} s left ",
+                rows / elapsed,
+                bytes / 1e6,
+                total / 1e6,
+                eta
+            );
+            shown = true;
+        }
+        if shown {
+            eprint!("\r{:70}\r", "");
+        }
+    });
+    (stop, handle)
 }

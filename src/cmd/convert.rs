@@ -6,36 +6,30 @@
 //! non-empty number cell and subtotal remainder with its outcome) and
 //! `OUT-stem.report.txt` (the report, whose summary is also printed).
 
-use crate::error::{Error, Result};
-use crate::mapping::{self, Conversion, report};
-use crate::output;
+use airinv::mapping::{self, report};
+use airinv::{Error, output};
+use anyhow::Result;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-/// What to convert.
-#[derive(Debug, Clone, Default)]
-pub struct ConvertOptions {
-    /// The sheet: a CSV file or a workbook.
-    pub source: PathBuf,
-    pub mapping: PathBuf,
-    /// The activity file to write.
-    pub out: PathBuf,
-    /// The workbook sheet, over the mapping's `[sheet] name`.
-    pub sheet: Option<String>,
+#[derive(clap::Args)]
+pub struct Args {
+    /// The sheet: a CSV file or a workbook (xlsx, xls, ods).
+    source: PathBuf,
+    /// The mapping (TOML) saying how the sheet is laid out and where its lines and fuels go.
+    #[arg(long, short)]
+    mapping: PathBuf,
+    /// The activity file to write (CSV); the report and the cell ledger are written beside it.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// The workbook sheet, if not the one the mapping names.
+    #[arg(long)]
+    sheet: Option<String>,
 }
 
-/// What a conversion did.
-#[derive(Debug, Clone)]
-pub struct ConvertReport {
-    pub conversion: Conversion,
-    /// The summary printed on the terminal.
-    pub summary: String,
-    /// The full report (summary and details), as written to the report file.
-    pub full: String,
-    pub outputs: Vec<PathBuf>,
-}
-
-/// Converts and writes the activity file, the cell ledger and the report.
-pub fn run(opts: &ConvertOptions) -> Result<ConvertReport> {
+/// Converts and writes the activity file, the cell ledger and the report;
+/// exit 1 when the conversion has findings.
+pub fn run(opts: Args) -> Result<ExitCode> {
     let stem = opts
         .out
         .file_stem()
@@ -52,7 +46,8 @@ pub fn run(opts: &ConvertOptions) -> Result<ConvertReport> {
             return Err(Error::file(
                 target,
                 "is one of this run's inputs, and the run would write over it; give another --out",
-            ));
+            )
+            .into());
         }
     }
     let (mapping, conversion) =
@@ -65,10 +60,17 @@ pub fn run(opts: &ConvertOptions) -> Result<ConvertReport> {
     output::write_atomically(&opts.out, |w| conversion.write_activity(w))?;
     output::write_atomically(&cells_path, |w| conversion.write_cells(w))?;
     output::write_atomically(&report_path, |w| w.write_all(full.as_bytes()))?;
-    Ok(ConvertReport {
-        conversion,
-        summary,
-        full,
-        outputs: vec![opts.out.clone(), cells_path, report_path],
+    print!("{summary}");
+    for p in [&opts.out, &cells_path, &report_path] {
+        println!("wrote {}", p.display());
+    }
+    Ok(if conversion.findings() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "{} finding(s): unmapped cells that are not zero, or subtotals that differ from their parts (see the report)",
+            conversion.findings()
+        );
+        ExitCode::from(1)
     })
 }

@@ -1,25 +1,94 @@
-//! `airinv factors`: import the EEA export, look factors up, list problems.
+//! `airinv factors`: import the EEA export, look factors up, list problems,
+//! show the Tier 1 coverage of the template.
 
-use crate::emission_factor::{self, Factor, FactorKind};
-use crate::error::{Error, Result};
-use crate::guidebook;
-use crate::number::format_decimal;
+use airinv::emission_factor::{self, Factor, FactorKind};
+use airinv::number::format_decimal;
+use airinv::output::Format;
+use airinv::pollutant::Pollutant;
+use airinv::{Error, Result, guidebook};
+use clap::Subcommand;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Option<FactorsCommand>,
+    /// NFR code of the Annex I row (1A1a or 1.A.1.a).
+    code: Option<String>,
+    /// Fuel (a Guidebook fuel or an alias: natural_gas, lignite...).
+    #[arg(long)]
+    fuel: Option<String>,
+    #[arg(long)]
+    technology: Option<String>,
+    /// Pollutant id (NOx, PM2.5, ...; any case, or a Guidebook name such as SO2).
+    #[arg(long, value_enum, ignore_case = true)]
+    pollutant: Option<Pollutant>,
+    /// Tier (1 or 2).
+    #[arg(long)]
+    tier: Option<String>,
+    /// A normalised factor file to use instead of the embedded Guidebook 2023 one.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// List the rows of the factor export that are not used, with their row and reason.
+    #[arg(long)]
+    problems: bool,
+    /// List every Annex I row × pollutant: computed by a Tier 1 method, needing an activity airinv cannot derive, or without a Tier 1 (CSV on stdout, a summary on stderr).
+    #[arg(long)]
+    coverage: bool,
+    /// With --problems: import this EEA export and list its problems instead of the embedded list.
+    #[arg(long, requires = "problems")]
+    export: Option<PathBuf>,
+    /// Output: table (one line per factor), csv or json.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+#[derive(Subcommand)]
+enum FactorsCommand {
+    /// Convert the EEA's Guidebook emission factor export into airinv's normalised factor file.
+    Import {
+        /// The export (columns NFR,Sector,Table,Type,Technology,Fuel,Abatement,Region,Pollutant,Value,Unit,CI_lower,CI_upper,Reference).
+        export: PathBuf,
+        /// The normalised factor file to write (its problems list is written beside it).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(FactorsCommand::Import { export, out }) = args.command {
+        println!("{}", import(&export, &out)?);
+    } else if args.coverage {
+        let (table, summary) = coverage()?;
+        print!("{table}");
+        eprint!("{summary}");
+    } else if args.problems {
+        print!(
+            "{}",
+            problems(args.export.as_deref(), args.code.as_deref())?
+        );
+    } else {
+        print!("{}", lookup(&args)?);
+    }
+    Ok(ExitCode::SUCCESS)
+}
 
 /// What an import made.
 #[derive(Debug)]
-pub struct ImportReport {
-    pub rows_read: usize,
-    pub factors: usize,
-    pub problems: usize,
+struct ImportReport {
+    rows_read: usize,
+    factors: usize,
+    problems: usize,
     /// Factors imported with a correction of emission-factors/corrections.csv.
-    pub corrected: usize,
+    corrected: usize,
     /// Factors derived from rows of the export (jet kerosene per t of LTO fuel).
-    pub derived: usize,
-    pub problems_by_category: BTreeMap<&'static str, usize>,
-    pub out: PathBuf,
-    pub problems_out: PathBuf,
+    derived: usize,
+    problems_by_category: BTreeMap<&'static str, usize>,
+    out: PathBuf,
+    problems_out: PathBuf,
 }
 
 impl std::fmt::Display for ImportReport {
@@ -52,7 +121,7 @@ impl std::fmt::Display for ImportReport {
 }
 
 /// The problems file written beside a normalised factor file.
-pub fn problems_path(out: &Path) -> PathBuf {
+fn problems_path(out: &Path) -> PathBuf {
     let stem = out
         .file_stem()
         .and_then(|s| s.to_str())
@@ -61,13 +130,13 @@ pub fn problems_path(out: &Path) -> PathBuf {
 }
 
 /// `airinv factors import EXPORT --out FILE`.
-pub fn import(export: &Path, out: &Path) -> Result<ImportReport> {
+fn import(export: &Path, out: &Path) -> Result<ImportReport> {
     let imported = guidebook::import(export)?;
     let problems_out = problems_path(out);
-    crate::output::write_atomically(out, |w| {
+    airinv::output::write_atomically(out, |w| {
         emission_factor::write_normalised(w, &imported.factors)
     })?;
-    crate::output::write_atomically(&problems_out, |w| {
+    airinv::output::write_atomically(&problems_out, |w| {
         guidebook::write_problems(w, &imported.problems, &imported.corrected)
     })?;
     let mut by_category = BTreeMap::new();
@@ -86,35 +155,10 @@ pub fn import(export: &Path, out: &Path) -> Result<ImportReport> {
     })
 }
 
-/// How a lookup is printed.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// One line per factor, for reading.
-    #[default]
-    Text,
-    /// A table with a header, for a spreadsheet.
-    Csv,
-    /// A list of objects.
-    Json,
-}
-
-/// A lookup of factors.
-#[derive(Debug, Default, Clone)]
-pub struct Lookup {
-    pub code: Option<String>,
-    pub fuel: Option<String>,
-    pub technology: Option<String>,
-    pub pollutant: Option<String>,
-    pub tier: Option<String>,
-    /// A normalised factor file to read instead of the embedded one.
-    pub db: Option<PathBuf>,
-    pub format: Format,
-}
-
 /// The Annex I code of a lookup, or an error with the closest codes.
 fn annex1_code(code: &str) -> Result<String> {
-    Ok(crate::nfr::find(code)
-        .ok_or_else(|| Error::Argument(crate::nfr::unknown_code_message(code)))?
+    Ok(airinv::nfr::find(code)
+        .ok_or_else(|| Error::Argument(airinv::nfr::unknown_code_message(code)))?
         .code
         .clone())
 }
@@ -124,14 +168,14 @@ fn annex1_code(code: &str) -> Result<String> {
 ///
 /// An unknown code, fuel, technology or pollutant is an error with the
 /// closest names; a known one that no factor has says so.
-pub fn lookup(q: &Lookup) -> Result<String> {
+fn lookup(q: &Args) -> Result<String> {
     let factors = match &q.db {
         Some(p) => emission_factor::read_normalised_file(p)?,
         None => emission_factor::embedded()?,
     };
     let code = q.code.as_deref().map(annex1_code).transpose()?;
-    let fuels = crate::fuel::Fuels::built_in();
-    let key = crate::fuel::fuel_key;
+    let fuels = airinv::fuel::Fuels::built_in();
+    let key = airinv::fuel::fuel_key;
     if let Some(f) = &q.fuel
         && fuels.find(f).is_none()
         && !factors.iter().any(|x| key(&x.fuel) == key(f))
@@ -149,19 +193,11 @@ pub fn lookup(q: &Lookup) -> Result<String> {
         names.dedup();
         return Err(Error::Argument(format!(
             "--technology '{t}' is not a technology of the factor database{}",
-            crate::suggest::did_you_mean(t, names)
+            airinv::suggest::did_you_mean(t, names)
         )));
     }
     let fuel_names: Option<Vec<String>> = q.fuel.as_ref().map(|f| fuels.chain(f));
-    let pollutant = match &q.pollutant {
-        Some(p) => Some(crate::pollutant::Pollutant::parse(p).ok_or_else(|| {
-            Error::Argument(format!(
-                "'{p}' is not a pollutant id; the ids are {}",
-                crate::pollutant::Pollutant::id_list()
-            ))
-        })?),
-        None => None,
-    };
+    let pollutant = q.pollutant;
     let mut selected: Vec<&Factor> = factors
         .iter()
         .filter(|f| code.as_ref().is_none_or(|c| f.annex1_codes.contains(c)))
@@ -182,8 +218,8 @@ pub fn lookup(q: &Lookup) -> Result<String> {
                 .is_none_or(|t| t.trim_start_matches(['T', 't']) == f.tier)
         })
         .collect();
-    let position = |p: crate::pollutant::Pollutant| {
-        crate::pollutant::Pollutant::ALL
+    let position = |p: Pollutant| {
+        Pollutant::ALL
             .iter()
             .position(|x| *x == p)
             .unwrap_or(usize::MAX)
@@ -211,7 +247,7 @@ pub fn lookup(q: &Lookup) -> Result<String> {
             ))
     });
     Ok(match q.format {
-        Format::Text => {
+        Format::Table => {
             let mut out = String::new();
             for f in &selected {
                 out.push_str(&format_factor(f));
@@ -222,10 +258,8 @@ pub fn lookup(q: &Lookup) -> Result<String> {
         }
         Format::Csv => factors_csv(&selected),
         Format::Json => {
-            let list: Vec<serde_json::Value> = selected.iter().map(|f| factor_json(f)).collect();
-            let mut s = serde_json::to_string_pretty(&list).unwrap_or_default();
-            s.push('\n');
-            s
+            let list: Vec<FactorJson> = selected.iter().map(|f| FactorJson::of(f)).collect();
+            airinv::output::json_text(&list)
         }
     })
 }
@@ -240,23 +274,47 @@ fn unit_text(f: &Factor) -> String {
     }
 }
 
-fn factor_json(f: &Factor) -> serde_json::Value {
-    serde_json::json!({
-        "id": f.id,
-        "codes": f.annex1_codes,
-        "tier": f.tier,
-        "table": f.table,
-        "fuel": f.fuel,
-        "technology": f.technology,
-        "abatement": f.abatement,
-        "region": f.region,
-        "pollutant": f.pollutant.id(),
-        "value": format_decimal(f.value),
-        "unit": unit_text(f),
-        "ci_lower": f.ci_lower.map(format_decimal),
-        "ci_upper": f.ci_upper.map(format_decimal),
-        "reference": f.reference,
-    })
+/// A factor as `--format json` lists it.
+#[derive(serde::Serialize)]
+struct FactorJson<'a> {
+    id: &'a str,
+    codes: &'a [String],
+    tier: &'a str,
+    table: &'a str,
+    fuel: &'a str,
+    technology: &'a str,
+    abatement: &'a str,
+    region: &'a str,
+    pollutant: Pollutant,
+    #[serde(serialize_with = "airinv::number::exact")]
+    value: rust_decimal::Decimal,
+    unit: String,
+    #[serde(serialize_with = "airinv::number::exact_opt")]
+    ci_lower: Option<rust_decimal::Decimal>,
+    #[serde(serialize_with = "airinv::number::exact_opt")]
+    ci_upper: Option<rust_decimal::Decimal>,
+    reference: &'a str,
+}
+
+impl<'a> FactorJson<'a> {
+    fn of(f: &'a Factor) -> FactorJson<'a> {
+        FactorJson {
+            id: &f.id,
+            codes: &f.annex1_codes,
+            tier: &f.tier,
+            table: &f.table,
+            fuel: &f.fuel,
+            technology: &f.technology,
+            abatement: &f.abatement,
+            region: &f.region,
+            pollutant: f.pollutant,
+            value: f.value,
+            unit: unit_text(f),
+            ci_lower: f.ci_lower,
+            ci_upper: f.ci_upper,
+            reference: &f.reference,
+        }
+    }
 }
 
 fn factors_csv(selected: &[&Factor]) -> String {
@@ -335,7 +393,7 @@ fn format_factor(f: &Factor) -> String {
 
 /// `airinv factors --problems [CODE]`: the rows of the export that were not
 /// imported, with their row and reason; with a code, those of its row.
-pub fn problems(export: Option<&Path>, code: Option<&str>) -> Result<String> {
+fn problems(export: Option<&Path>, code: Option<&str>) -> Result<String> {
     let text = match export {
         Some(p) => {
             let imported = guidebook::import(p)?;
@@ -367,7 +425,7 @@ pub fn problems(export: Option<&Path>, code: Option<&str>) -> Result<String> {
     for rec in r.records().flatten() {
         let fits = rec.get(nfr).is_some_and(|c| {
             c.split(',')
-                .any(|c| crate::nfr::find(c.trim()).is_some_and(|row| row.code == code))
+                .any(|c| airinv::nfr::find(c.trim()).is_some_and(|row| row.code == code))
         });
         if fits {
             let _ = w.write_record(&rec);
@@ -379,14 +437,14 @@ pub fn problems(export: Option<&Path>, code: Option<&str>) -> Result<String> {
 /// `airinv factors --coverage`: every Annex I row × pollutant, computed from
 /// fuel use or by a Tier 1 method, needing another activity (which), or
 /// without a Tier 1 in the Guidebook; as CSV, with a summary.
-pub fn coverage() -> Result<(String, String)> {
+fn coverage() -> Result<(String, String)> {
     let factors = emission_factor::embedded()?;
-    let lines = crate::coverage::table(&factors);
+    let lines = airinv::coverage::table(&factors);
     let mut buf = Vec::new();
-    crate::coverage::write_csv(&mut buf, &lines)
+    airinv::coverage::write_csv(&mut buf, &lines)
         .map_err(|e| Error::io(Path::new("(standard output)"), e))?;
     let mut summary = format!("{} row × pollutant cells:\n", lines.len());
-    for (label, n) in crate::coverage::summary(&lines) {
+    for (label, n) in airinv::coverage::summary(&lines) {
         summary.push_str(&format!("  {label}: {n}\n"));
     }
     Ok((String::from_utf8_lossy(&buf).into_owned(), summary))

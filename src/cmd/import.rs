@@ -8,58 +8,124 @@
 //! not be read) and every deviation from the template's layout that was
 //! read around.
 
-use crate::annex1;
-use crate::error::Result;
-use crate::output;
-use crate::workbook::{self, CellCounts, Skipped};
-use std::path::PathBuf;
+use airinv::workbook::{CellCounts, Skipped};
+use airinv::{Source, annex1, output};
+use anyhow::Result;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-/// What to import and where.
-#[derive(Debug, Clone, Default)]
-pub struct ImportOptions {
-    pub workbook: PathBuf,
-    pub out: PathBuf,
+#[derive(clap::Args)]
+pub struct Args {
+    /// The Annex I workbook (.xlsx), NFR 2019-1 or NFR 2014-2.
+    workbook: PathBuf,
+    /// Output folder.
+    #[arg(long, short)]
+    out: PathBuf,
 }
 
 /// What an import read and wrote.
 #[derive(Debug, Clone, Default)]
-pub struct ImportReport {
+struct ImportReport {
     /// One line per year sheet: sheet, year and its cell counts.
-    pub sheets: Vec<String>,
+    sheets: Vec<String>,
     /// Sheets that are not year sheets, with the reason.
-    pub other_sheets: Vec<(String, String)>,
-    pub years: Vec<i32>,
-    pub counts: CellCounts,
-    pub skipped: Vec<Skipped>,
-    pub notes: Vec<String>,
+    other_sheets: Vec<(String, String)>,
+    years: Vec<i32>,
+    counts: CellCounts,
+    skipped: Vec<Skipped>,
+    notes: Vec<String>,
     /// Value cells that could not be read (Excel errors, texts that are
     /// neither a number nor a key), read as empty: one line each.
-    pub unreadable: Vec<String>,
+    unreadable: Vec<String>,
     /// Deviations from the template's layout that were read around, with
     /// whether numbers may be missing because of them (see
-    /// [`workbook::Issue`]).
-    pub issues: Vec<(bool, String)>,
-    pub outputs: Vec<PathBuf>,
+    /// [`airinv::workbook::Issue`]).
+    issues: Vec<(bool, String)>,
+    outputs: Vec<PathBuf>,
 }
 
 impl ImportReport {
     /// True when a value cell of the table could not be read (a row whose
     /// code is not a template row): the import is not the whole workbook.
-    pub fn lost_data(&self) -> bool {
+    fn lost_data(&self) -> bool {
         self.skipped.iter().any(|s| s.in_table)
     }
 
     /// True when the CSVs were written but are not the whole workbook: a
     /// value not placed, a cell not read, a row or column missing. (Exit
     /// code 1: written, with findings.)
-    pub fn has_findings(&self) -> bool {
+    fn has_findings(&self) -> bool {
         self.lost_data() || !self.unreadable.is_empty() || self.issues.iter().any(|(s, _)| *s)
     }
 }
 
-/// Reads the workbook and writes one CSV per year and the workbook again.
-pub fn run(opts: &ImportOptions) -> Result<ImportReport> {
-    let book = workbook::read(&opts.workbook)?;
+/// Reads the workbook, writes one CSV per year and the workbook again, and
+/// says what was read; exit 1 when a value could not be placed.
+pub fn run(args: Args) -> Result<ExitCode> {
+    let report = import(&args.workbook, &args.out)?;
+    print_report(&args.workbook, &report);
+    if report.has_findings() {
+        eprintln!(
+            "error: the CSVs were written but lack what is listed above (values not placed, cells not read, rows or columns missing)"
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_report(workbook: &Path, report: &ImportReport) {
+    println!("read {}", workbook.display());
+    for line in &report.sheets {
+        println!("  {line}");
+    }
+    for (sheet, why) in &report.other_sheets {
+        println!("  sheet {sheet}: not read, {why}");
+    }
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
+    for s in &report.skipped {
+        eprintln!("skipped: {}: {}", s.at, s.reason);
+    }
+    for u in &report.unreadable {
+        eprintln!("unreadable: {u}");
+    }
+    for (serious, i) in &report.issues {
+        eprintln!("{}: {i}", if *serious { "error" } else { "warning" });
+    }
+    for p in &report.outputs {
+        println!("wrote {}", p.display());
+    }
+    let c = report.counts;
+    println!(
+        "cells read {} = numbers {} + keys {} + empty {}; cells with a value not read: {}",
+        c.total(),
+        c.numbers,
+        c.keys,
+        c.empty,
+        report.skipped.iter().map(|s| s.cells).sum::<usize>()
+    );
+    if !report.unreadable.is_empty() {
+        println!(
+            "cells that could not be read (counted as empty): {}",
+            report.unreadable.len()
+        );
+    }
+}
+
+fn import(path: &Path, out: &Path) -> Result<ImportReport> {
+    let not_a_workbook = || {
+        anyhow::anyhow!(
+            "{}: Annex I workbooks are read from .xlsx (or .xlsm) files; open it in Excel or LibreOffice and save it as an .xlsx workbook",
+            path.display()
+        )
+    };
+    if path.is_file() && !airinv::sheet::is_workbook(path) {
+        return Err(not_a_workbook());
+    }
+    let Source::Workbook(book) = Source::open(path)? else {
+        return Err(not_a_workbook());
+    };
     let mut report = ImportReport {
         other_sheets: book.other_sheets.clone(),
         counts: book.counts(),
@@ -97,7 +163,7 @@ pub fn run(opts: &ImportOptions) -> Result<ImportReport> {
     }
     // One transaction (output::OutputDir); the workbook read is not
     // written over.
-    let mut out = output::OutputDir::open(&opts.out, std::slice::from_ref(&opts.workbook))?;
+    let mut out = output::OutputDir::open(out, &[path.to_path_buf()])?;
     let mut tables: Vec<annex1::Annex1Year> = book.years.into_iter().map(|y| y.table).collect();
     tables.sort_by_key(|t| t.header.year);
     for t in &tables {
@@ -108,47 +174,65 @@ pub fn run(opts: &ImportOptions) -> Result<ImportReport> {
     annex1::write_xlsx(&xlsx, &tables, |_| Ok(()))?;
     // The run record, last: which workbook these tables come from, and what
     // was read of it (a folder holding it holds the whole set).
-    let run_json = out.file("run.json")?;
-    let record = run_record(opts, &report)?;
-    output::write_atomically(&run_json, |w| {
-        serde_json::to_writer_pretty(&mut *w, &record).map_err(std::io::Error::other)?;
-        w.write_all(b"\n")
-    })?;
+    output::write_json(&out.file("run.json")?, &ImportRecord::new(path, &report)?)?;
     report.outputs = out.commit(Some("run.json"), true)?;
     Ok(report)
 }
 
-/// The record of an import: the workbook (path, SHA-256), its year sheets
-/// with their cell counts, the sheets skipped and every value not read.
-fn run_record(opts: &ImportOptions, report: &ImportReport) -> Result<serde_json::Value> {
-    let c = report.counts;
-    Ok(serde_json::json!({
-        "program": "airinv",
-        "version": env!("CARGO_PKG_VERSION"),
-        "command": "import",
-        "workbook": {
-            "path": opts.workbook.display().to_string(),
-            "sha256": crate::digest::file(&opts.workbook)?,
-        },
-        "years": report.years,
-        "sheets": report.sheets,
-        "other_sheets": report
-            .other_sheets
-            .iter()
-            .map(|(sheet, why)| format!("{sheet}: {why}"))
-            .collect::<Vec<_>>(),
-        "cells": {
-            "read": c.total(),
-            "numbers": c.numbers,
-            "keys": c.keys,
-            "empty": c.empty,
-        },
-        "not_read": report
-            .skipped
-            .iter()
-            .map(|s| format!("{}: {}", s.at, s.reason))
-            .chain(report.unreadable.iter().cloned())
-            .collect::<Vec<_>>(),
-        "layout_deviations": report.issues.iter().map(|(_, m)| m.clone()).collect::<Vec<_>>(),
-    }))
+/// The record of an import (`run.json`): the workbook (path, SHA-256), its
+/// year sheets with their cell counts, the sheets skipped and every value
+/// not read.
+#[derive(serde::Serialize)]
+struct ImportRecord<'a> {
+    program: &'static str,
+    version: &'static str,
+    command: &'static str,
+    workbook: airinv::compile::FileRecord,
+    years: &'a [i32],
+    sheets: &'a [String],
+    other_sheets: Vec<String>,
+    cells: Cells,
+    not_read: Vec<String>,
+    layout_deviations: Vec<&'a str>,
+}
+
+/// The value cells read: numbers + keys + empty.
+#[derive(serde::Serialize)]
+struct Cells {
+    read: usize,
+    numbers: usize,
+    keys: usize,
+    empty: usize,
+}
+
+impl<'a> ImportRecord<'a> {
+    fn new(workbook: &Path, report: &'a ImportReport) -> airinv::Result<ImportRecord<'a>> {
+        let c = report.counts;
+        Ok(ImportRecord {
+            program: "airinv",
+            version: env!("CARGO_PKG_VERSION"),
+            command: "import",
+            workbook: airinv::compile::FileRecord::of(workbook)?,
+            years: &report.years,
+            sheets: &report.sheets,
+            other_sheets: report
+                .other_sheets
+                .iter()
+                .map(|(sheet, why)| format!("{sheet}: {why}"))
+                .collect(),
+            cells: Cells {
+                read: c.total(),
+                numbers: c.numbers,
+                keys: c.keys,
+                empty: c.empty,
+            },
+            not_read: report
+                .skipped
+                .iter()
+                .map(|s| format!("{}: {}", s.at, s.reason))
+                .chain(report.unreadable.iter().cloned())
+                .collect(),
+            layout_deviations: report.issues.iter().map(|(_, m)| m.as_str()).collect(),
+        })
+    }
 }

@@ -2,59 +2,47 @@
 //! the source has the lineage to give each row's uncertainty) of any source
 //! of Annex I tables, as a table, CSV or JSON, with an optional Pareto chart.
 
-use crate::error::{Error, Result};
-use crate::kca::{self, PollutantKca, RowUncertainties};
-use crate::number::format_decimal;
-use crate::source::YearTable;
+use airinv::kca::{self, PollutantKca, RowUncertainties};
+use airinv::number::{format_decimal, show};
+use airinv::output::Format;
+use airinv::source::{Source, Tables, YearTable, missing_year};
+use anyhow::Result;
 use rust_decimal::Decimal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
-pub use crate::cmd::compare::Format;
-
-/// What to analyse and how to show it.
-#[derive(Debug, Clone, Default)]
-pub struct KcaOptions {
-    pub source: PathBuf,
-    pub year: i32,
-    pub base: Option<i32>,
-    pub format: Format,
-    pub plot: Option<PathBuf>,
-}
-
-/// What kca made.
-pub struct KcaReport {
-    pub text: String,
-    pub analyses: Vec<PollutantKca>,
-    pub plot: Option<PathBuf>,
+#[derive(clap::Args)]
+pub struct Args {
+    /// An inventory folder, an output folder (annex1_<YEAR>.csv files), an activity file's output or an Annex I workbook.
+    source: PathBuf,
+    /// The year to analyse.
+    #[arg(long)]
+    year: i32,
+    /// Base year of the trend assessment.
+    #[arg(long)]
+    base: Option<i32>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Draw the Pareto chart of the key categories (.svg or .png).
+    #[arg(long)]
+    plot: Option<PathBuf>,
 }
 
 /// The table of a year among a source's years, or an error naming the years it has.
-pub fn year_table(tables: &[YearTable], year: i32, source: &std::path::Path) -> Result<usize> {
+fn year_table(tables: &[YearTable], year: i32, source: &Path) -> airinv::Result<usize> {
     tables
         .iter()
         .position(|t| t.table.header.year == year)
-        .ok_or_else(|| {
-            let have: Vec<String> = tables
-                .iter()
-                .map(|t| t.table.header.year.to_string())
-                .collect();
-            Error::file(
-                source,
-                format!(
-                    "has no year {year}; its years are {}",
-                    if have.is_empty() {
-                        "none".to_string()
-                    } else {
-                        have.join(", ")
-                    }
-                ),
-            )
-        })
+        .ok_or_else(|| missing_year(source, year, tables.iter().map(|t| t.table.header.year)))
 }
 
-pub fn run(opts: &KcaOptions) -> Result<KcaReport> {
+pub fn run(opts: Args) -> Result<ExitCode> {
     // An inventory folder is compiled once: its tables and its lineage.
-    let (tables, compiled) = crate::source::load_compiled(&opts.source)?;
+    let source = Source::open(&opts.source)?;
+    let Tables {
+        years: tables,
+        compiled,
+    } = source.tables()?;
     let y = year_table(&tables, opts.year, &opts.source)?;
     let b = opts
         .base
@@ -62,9 +50,10 @@ pub fn run(opts: &KcaOptions) -> Result<KcaReport> {
         .transpose()?;
     // Approach 2 needs each row's uncertainty: known from the lineage of an
     // inventory folder (factor intervals and activity defaults).
-    let uncertainties: Option<RowUncertainties> = compiled
-        .map(|c| crate::uncertainty::row_uncertainties(c, opts.year))
-        .transpose()?;
+    let uncertainties: Option<RowUncertainties> = match (compiled, source.inventory()) {
+        (Some(c), Some(inv)) => Some(airinv::uncertainty::row_uncertainties(c, inv, opts.year)?),
+        _ => None,
+    };
     let analyses = kca::analyse(
         &tables[y].table,
         b.map(|b| &tables[b].table),
@@ -73,20 +62,20 @@ pub fn run(opts: &KcaOptions) -> Result<KcaReport> {
     let text = match opts.format {
         Format::Table => table(&analyses, &tables[y].origin),
         Format::Csv => csv_text(&analyses),
-        Format::Json => serde_json::to_string_pretty(&json(&analyses)).unwrap_or_default() + "\n",
+        Format::Json => json(&analyses),
     };
     let plot = match &opts.plot {
         None => None,
         Some(path) => {
-            crate::chart::key_categories::write(path, &analyses, opts.year)?;
+            airinv::chart::key_categories::write(path, &analyses, opts.year)?;
             Some(path.clone())
         }
     };
-    Ok(KcaReport {
-        text,
-        analyses,
-        plot,
-    })
+    print!("{text}");
+    if let Some(p) = plot {
+        eprintln!("wrote {}", p.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A share for people: two decimals.
@@ -108,7 +97,11 @@ fn table(analyses: &[PollutantKca], origin: &str) -> String {
                 .base
                 .map(|b| format!(", trend against {b}"))
                 .unwrap_or_default(),
-            if first.categories.iter().any(|c| c.level_u.is_some()) {
+            if first
+                .categories
+                .iter()
+                .any(|c| c.approach2.as_ref().is_some_and(|a| a.level_u.is_some()))
+            {
                 " and 2"
             } else {
                 ""
@@ -121,9 +114,9 @@ fn table(analyses: &[PollutantKca], origin: &str) -> String {
             "\n{} ({}): total {}{}\n",
             k.pollutant.id(),
             k.pollutant.unit(),
-            format_decimal(k.total),
+            show(k.total, 4),
             k.base_total
-                .map(|b| format!(", {} in {}", format_decimal(b), k.base.unwrap_or_default()))
+                .map(|b| format!(", {} in {}", show(b, 4), k.base.unwrap_or_default()))
                 .unwrap_or_default()
         ));
         let mut rows = vec![vec![
@@ -138,27 +131,15 @@ fn table(analyses: &[PollutantKca], origin: &str) -> String {
         for c in k.key_categories() {
             rows.push(vec![
                 c.code.to_string(),
-                format_decimal(c.emission),
+                show(c.emission, 4),
                 pct(c.level),
                 pct(c.cumulative),
-                opt_pct(c.trend),
-                c.criteria(),
+                opt_pct(c.trend_share()),
+                c.criteria.clone(),
                 c.name.to_string(),
             ]);
         }
-        let widths: Vec<usize> = (0..rows[0].len())
-            .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-            .collect();
-        for r in &rows {
-            let line: Vec<String> = r
-                .iter()
-                .zip(&widths)
-                .map(|(c, w)| format!("{c:<w$}"))
-                .collect();
-            s.push_str("  ");
-            s.push_str(line.join("  ").trim_end());
-            s.push('\n');
-        }
+        s.push_str(&super::columns(&rows, "  "));
         let n = k.categories.len();
         let keys = k.key_categories().count();
         s.push_str(&format!(
@@ -201,6 +182,9 @@ fn csv_text(analyses: &[PollutantKca]) -> String {
     ]);
     for k in analyses {
         for c in &k.categories {
+            let t = c.trend.as_ref();
+            let a2 = c.approach2.as_ref();
+            let t2 = a2.and_then(|a| a.trend.as_ref());
             let _ = w.write_record([
                 k.pollutant.id(),
                 k.pollutant.unit(),
@@ -212,73 +196,29 @@ fn csv_text(analyses: &[PollutantKca]) -> String {
                 &format_decimal(c.cumulative),
                 &c.key_level.to_string(),
                 &k.base.map(|b| b.to_string()).unwrap_or_default(),
-                &opt(c.base_emission),
-                &opt(c.trend),
-                &opt(c.trend_cumulative),
-                &c.key_trend.to_string(),
-                &opt(c.uncertainty_pct),
-                &opt(c.level_u),
-                &c.key_level_u.to_string(),
-                &opt(c.trend_u),
-                &c.key_trend_u.to_string(),
-                &c.criteria(),
+                &opt(t.map(|t| t.base_emission)),
+                &opt(c.trend_share()),
+                &opt(t.and_then(|t| t.trend_cumulative)),
+                &c.key_trend().to_string(),
+                &opt(a2.map(|a| a.uncertainty_pct)),
+                &opt(a2.and_then(|a| a.level_u)),
+                &a2.is_some_and(|a| a.key_level_u).to_string(),
+                &opt(t2.and_then(|t| t.trend_u)),
+                &t2.is_some_and(|t| t.key_trend_u).to_string(),
+                &c.criteria,
             ]);
         }
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-fn json(analyses: &[PollutantKca]) -> serde_json::Value {
-    let pollutants: Vec<serde_json::Value> = analyses
-        .iter()
-        .map(|k| {
-            let categories: Vec<serde_json::Value> = k
-                .categories
-                .iter()
-                .map(|c| {
-                    let mut v = serde_json::json!({
-                        "code": c.code,
-                        "name": c.name,
-                        "emission": format_decimal(c.emission),
-                        "level": format_decimal(c.level),
-                        "cumulative": format_decimal(c.cumulative),
-                        "key_level": c.key_level,
-                        "key": c.key(),
-                        "criteria": c.criteria(),
-                    });
-                    let m = v.as_object_mut().expect("an object");
-                    if k.base.is_some() {
-                        m.insert("base_emission".into(), opt(c.base_emission).into());
-                        m.insert("trend".into(), c.trend.map(format_decimal).into());
-                        m.insert(
-                            "trend_cumulative".into(),
-                            c.trend_cumulative.map(format_decimal).into(),
-                        );
-                        m.insert("key_trend".into(), c.key_trend.into());
-                    }
-                    if c.uncertainty_pct.is_some() {
-                        m.insert("uncertainty_pct".into(), opt(c.uncertainty_pct).into());
-                        m.insert("level_u".into(), c.level_u.map(format_decimal).into());
-                        m.insert("key_level_u".into(), c.key_level_u.into());
-                        if k.base.is_some() {
-                            m.insert("trend_u".into(), c.trend_u.map(format_decimal).into());
-                            m.insert("key_trend_u".into(), c.key_trend_u.into());
-                        }
-                    }
-                    v
-                })
-                .collect();
-            serde_json::json!({
-                "pollutant": k.pollutant.id(),
-                "unit": k.pollutant.unit(),
-                "year": k.year,
-                "base": k.base,
-                "total": format_decimal(k.total),
-                "base_total": k.base_total.map(format_decimal),
-                "threshold_pct": format_decimal(kca::THRESHOLD_PCT),
-                "categories": categories,
-            })
-        })
-        .collect();
-    serde_json::json!({ "pollutants": pollutants })
+/// The analyses as JSON: `{"pollutants": [...]}`.
+fn json(analyses: &[PollutantKca]) -> String {
+    #[derive(serde::Serialize)]
+    struct Json<'a> {
+        pollutants: &'a [PollutantKca],
+    }
+    airinv::output::json_text(&Json {
+        pollutants: analyses,
+    })
 }

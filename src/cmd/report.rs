@@ -1,22 +1,53 @@
 //! `airinv report`: the Informative Inventory Report's material in one page
-//! (see [`crate::report`]).
+//! (see [`airinv::report`]).
 
-use crate::error::Result;
-pub use crate::report::Options;
-pub use crate::report::i18n::Lang;
+use airinv::Source;
+use airinv::report::{Options, i18n::Lang};
+use anyhow::Result;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-/// What the command wrote.
-pub struct ReportOutcome {
-    pub page: PathBuf,
-    pub files: Vec<PathBuf>,
+#[derive(clap::Args)]
+pub struct Args {
+    /// An inventory folder, an output folder (annex1_<YEAR>.csv files) or an Annex I workbook.
+    source: PathBuf,
+    /// The folder to write index.html, charts/ and tables/ into.
+    #[arg(long)]
+    out: PathBuf,
+    /// The year reported on (the latest by default).
+    #[arg(long)]
+    year: Option<i32>,
+    /// The base year of the trend (key categories) and of the Heavy Metals and POPs Protocols.
+    #[arg(long)]
+    base: Option<i32>,
+    /// An earlier submission of the same years: its recalculations.
+    #[arg(long)]
+    previous: Option<PathBuf>,
+    /// The Party whose commitments apply (ISO2), when the source does not say it.
+    #[arg(long)]
+    party: Option<String>,
+    /// The language of the page's texts.
+    #[arg(long, value_enum, default_value = "en", ignore_case = true)]
+    lang: Lang,
 }
 
 /// Writes `OUT/index.html` with its charts and tables.
-pub fn run(opts: &Options) -> Result<ReportOutcome> {
-    let written = crate::report::write(opts)?;
-    Ok(ReportOutcome {
-        page: written.page,
-        files: written.files,
-    })
+pub fn run(args: Args) -> Result<ExitCode> {
+    let written = airinv::report::write(
+        &Source::open(&args.source)?,
+        &Options {
+            out: args.out,
+            year: args.year,
+            base: args.base,
+            previous: args.previous,
+            party: args.party,
+            lang: args.lang,
+        },
+    )?;
+    println!(
+        "wrote {} ({} files beside it)",
+        written.page.display(),
+        written.files.len() - 1
+    );
+    Ok(ExitCode::SUCCESS)
 }

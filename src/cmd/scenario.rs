@@ -4,201 +4,52 @@
 //! `projection.csv`, `measures.csv`, `summary.json`, `cost_curves.csv`,
 //! `cost_curves_<SCENARIO>_<YEAR>.svg` (and `.png`) and `annex4.xlsx`.
 
-use crate::error::{Error, Result};
-use crate::nfr::RowKind;
-use crate::notation_key::Cell;
-use crate::number::format_decimal;
-use crate::pollutant::Pollutant;
-use crate::scenario::projection::{Base, BaseKey};
-use crate::scenario::{self, Outcome, file::Scenario};
+use airinv::number::format_decimal;
+use airinv::output::Format;
+use airinv::scenario::{self, Outcome};
+use anyhow::{Result, bail};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-/// Output format of what is printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Format {
-    #[default]
-    Table,
-    Json,
+#[derive(clap::Args)]
+pub struct Args {
+    /// Scenario files (TOML); several (WM and WAM) are written side by side.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Choose the least-cost measure shares that meet every target (a linear programme).
+    #[arg(long)]
+    optimize: bool,
+    /// What is printed: the table or JSON (summary.json); the CSVs are written into --out.
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// Date for the Annex IV header (DD.MM.YYYY); today by default.
+    #[arg(long)]
+    reporting_date: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ScenarioOptions {
-    /// Scenario files (TOML); several (WM, WAM) share one set of outputs.
-    pub files: Vec<PathBuf>,
-    pub out: PathBuf,
-    pub optimize: bool,
-    pub format: Format,
-    /// The date written in the Annex IV header (DD.MM.YYYY); today by default.
-    pub reporting_date: Option<String>,
-}
-
-/// What a run made.
-pub struct ScenarioReport {
-    pub text: String,
-    pub outcomes: Vec<Outcome>,
-    pub outputs: Vec<PathBuf>,
-    /// What could not be made (a PNG without fonts), to show.
-    pub notes: Vec<String>,
-    /// Every target met (or none given).
-    pub all_met: bool,
-}
-
-/// The base year of a scenario from the compile pipeline: every activity
-/// key of the year (activity in TJ for fuels, emissions per pollutant) and
-/// the national totals of every compiled year. The one place the scenario
-/// command calls the compile pipeline.
-pub fn compile_base(s: &Scenario, reporting_date: Option<String>) -> Result<Base> {
-    use crate::compile::{CompileOptions, compute, inventory_fuels};
-    let compiled = compute(&CompileOptions {
-        source: s.base.clone(),
-        country: s.country.clone(),
-        reporting_date,
-        ..CompileOptions::default()
-    })?;
-    if let Some(first) = compiled.report.rejected.first() {
-        return Err(Error::file(
-            &s.path,
-            format!(
-                "the base {} has {} rejected input row(s) (first: {}: {}); run airinv compile on it and correct them first",
-                s.base.display(),
-                compiled.report.rejected.len(),
-                first.at,
-                first.reason
-            ),
-        ));
+pub fn run(opts: Args) -> Result<ExitCode> {
+    if opts.format == Format::Csv {
+        bail!(
+            "--format csv: scenario prints a table or json; its tables are the CSV files it writes into --out"
+        );
     }
-    let fuels = inventory_fuels(&compiled.inventory)?;
-    let table = compiled
-        .tables
-        .iter()
-        .find(|t| t.header.year == s.base_year)
-        .cloned()
-        .ok_or_else(|| {
-            Error::file(
-                &s.path,
-                format!(
-                    "base_year {} is not a year of the base {} (it compiles {})",
-                    s.base_year,
-                    s.base.display(),
-                    compiled
-                        .tables
-                        .iter()
-                        .map(|t| t.header.year.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })?;
-    let mut keys = Vec::new();
-    for r in compiled
-        .results
-        .iter()
-        .filter(|r| r.key.year == s.base_year)
-    {
-        let row = crate::nfr::by_number(r.key.row).expect("template row");
-        if !matches!(row.kind, RowKind::Sector | RowKind::FuelUsed) {
-            continue;
-        }
-        let mut emissions: BTreeMap<Pollutant, Decimal> = BTreeMap::new();
-        for line in &r.lines {
-            *emissions.entry(line.pollutant).or_default() += line.emission;
-        }
-        if !emissions.contains_key(&Pollutant::PAH14) {
-            let four: Vec<Decimal> = Pollutant::PAHS
-                .iter()
-                .filter_map(|p| emissions.get(p).copied())
-                .collect();
-            if !four.is_empty() {
-                emissions.insert(Pollutant::PAH14, four.iter().sum());
-            }
-        }
-        let (activity, unit) = match r.energy_tj {
-            Some(tj) => (tj, "TJ".to_string()),
-            None => (r.total.value, r.key.unit.clone()),
-        };
-        keys.push(BaseKey {
-            row: r.key.row,
-            code: row.code.clone(),
-            fuel: r.key.fuel.clone(),
-            technology: r.key.technology.clone(),
-            unit,
-            activity,
-            fuel_group: fuels.group(&r.key.fuel),
-            sector: row.kind == RowKind::Sector,
-            emissions,
-        });
-    }
-    let total_row = crate::nfr::find("NATIONAL TOTAL")
-        .expect("the total row")
-        .number;
-    let totals = compiled
-        .tables
-        .iter()
-        .map(|t| {
-            let cells = &t.rows[&total_row];
-            let by: BTreeMap<Pollutant, Decimal> = Pollutant::ALL
-                .iter()
-                .filter_map(|p| match cells.get(*p) {
-                    Cell::Number(v) => Some((*p, v)),
-                    _ => None,
-                })
-                .collect();
-            (t.header.year, by)
-        })
-        .collect();
-    Ok(Base {
-        year: s.base_year,
-        keys,
-        table,
-        totals,
-    })
-}
-
-pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
-    if opts.files.is_empty() {
-        return Err(Error::file(&opts.out, "no scenario file given"));
-    }
-    let mut outcomes = Vec::new();
-    let mut bases: Vec<(PathBuf, Option<String>, i32, Base)> = Vec::new();
-    for f in &opts.files {
-        let s = scenario::file::load(f)?;
-        if outcomes.iter().any(|o: &Outcome| o.scenario.name == s.name) {
-            return Err(Error::file(
-                f,
-                format!(
-                    "a second scenario named {}: give each a name (name = \"WAM\")",
-                    s.name
-                ),
-            ));
-        }
-        let at = bases
-            .iter()
-            .position(|(p, c, y, _)| *p == s.base && *c == s.country && *y == s.base_year);
-        let i = match at {
-            Some(i) => i,
-            None => {
-                let b = compile_base(&s, opts.reporting_date.clone())?;
-                bases.push((s.base.clone(), s.country.clone(), s.base_year, b));
-                bases.len() - 1
-            }
-        };
-        let outcome = scenario::run(&s, &bases[i].3, opts.optimize)
-            .map_err(|e| crate::config::problem_at(f, e))?;
-        outcomes.push(outcome);
-    }
+    let (outcomes, bases) =
+        scenario::run_files(&opts.files, opts.optimize, opts.reporting_date.clone())?;
     // One transaction (output::OutputDir), summary.json last: a killed run
     // leaves the old set, two runs cannot interleave, the curves of a
     // scenario no longer run are removed, and no input is written over.
     let mut inputs = opts.files.clone();
-    inputs.extend(bases.iter().map(|(p, ..)| p.clone()));
-    let mut out = crate::output::OutputDir::open(&opts.out, &inputs)?;
+    inputs.extend(bases);
+    let mut out = airinv::output::OutputDir::open(&opts.out, &inputs)?;
     scenario::report::write_projection(&out.file("projection.csv")?, &outcomes)?;
     scenario::report::write_measures(&out.file("measures.csv")?, &outcomes)?;
     scenario::report::write_curves(&out.file("cost_curves.csv")?, &outcomes)?;
     let mut notes = Vec::new();
-    crate::chart::cost_curves::write_pictures(&mut out, &outcomes, &mut notes)?;
+    airinv::chart::cost_curves::write_pictures(&mut out, &outcomes, &mut notes)?;
     let date = outcomes
         .first()
         .map(|o| o.base_table.header.reporting_date.clone())
@@ -206,21 +57,25 @@ pub fn run(opts: &ScenarioOptions) -> Result<ScenarioReport> {
     scenario::annex4::write(&out.file("annex4.xlsx")?, &outcomes, &date)?;
     scenario::report::write_summary(&out.file("summary.json")?, &outcomes)?;
     let outputs = out.commit(Some("summary.json"), true)?;
-    let text = match opts.format {
-        Format::Table => table_text(&outcomes),
-        Format::Json => {
-            serde_json::to_string_pretty(&scenario::report::summary(&outcomes)).unwrap_or_default()
-                + "\n"
-        }
-    };
-    let all_met = outcomes.iter().all(Outcome::all_met);
-    Ok(ScenarioReport {
-        text,
-        outcomes,
-        outputs,
-        notes,
-        all_met,
-    })
+    match opts.format {
+        Format::Json => print!(
+            "{}",
+            airinv::output::json_text(&scenario::report::summary(&outcomes))
+        ),
+        _ => print!("{}", table_text(&outcomes)),
+    }
+    for p in &outputs {
+        eprintln!("wrote {}", p.display());
+    }
+    for n in &notes {
+        eprintln!("note: {n}");
+    }
+    if outcomes.iter().all(Outcome::all_met) {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("some targets are not met (see above and summary.json)");
+        Ok(ExitCode::from(1))
+    }
 }
 
 /// A number for people: rounded to 4 decimals.

@@ -535,7 +535,9 @@ fn name_specs(raw: &RawNames, label: &str) -> std::result::Result<Vec<NameSpec>,
         RawNames::ByYear(ByYear(entries)) => {
             let mut out = Vec::new();
             for (key, list) in entries {
-                let years = Some(year_range(key, label)?);
+                let years = Some(
+                    crate::number::parse_year_range(key).map_err(|e| format!("{label}: {e}"))?,
+                );
                 match list {
                     RawNameList::One(name) => out.push(spec(name, years)),
                     RawNameList::List(l) => out.extend(l.iter().map(|n| spec(n, years))),
@@ -548,26 +550,6 @@ fn name_specs(raw: &RawNames, label: &str) -> std::result::Result<Vec<NameSpec>,
         return Err(format!("{label}: a name is empty"));
     }
     Ok(specs)
-}
-
-/// `2021` or `2022-2024`.
-fn year_range(text: &str, label: &str) -> std::result::Result<(i32, i32), Problem> {
-    let bad = |p: String| format!("{label}: '{text}' is not a year or a range of years: {p}");
-    let t = text.trim();
-    match t.split_once(['-', '–']) {
-        Some((a, b)) => {
-            let a = parse_year(a).map_err(bad)?;
-            let b = parse_year(b).map_err(bad)?;
-            if a > b {
-                return Err(bad("the first year is after the last".into()));
-            }
-            Ok((a, b))
-        }
-        None => {
-            let y = parse_year(t).map_err(bad)?;
-            Ok((y, y))
-        }
-    }
 }
 
 fn fuel(entry: usize, f: &RawFuel, label: &str) -> std::result::Result<FuelRule, Problem> {

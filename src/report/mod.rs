@@ -1,7 +1,7 @@
 //! The Informative Inventory Report's material in one page (`airinv report`).
 //!
 //! ```text
-//! SOURCE ──► check::Submission::load_compiled (every year's Annex I table,
+//! Source ──► check::Submission::from_source (every year's Annex I table,
 //!    │        read once; an inventory folder compiled once, keeping the
 //!    │        lineage of each cell and the inventory's notation keys)
 //!    ▼
@@ -34,17 +34,15 @@ use crate::inventory::KeyOverride;
 use crate::nfr::{self, RowKind};
 use crate::notation_key::{Cell, NotationKey};
 use crate::pollutant::Pollutant;
-use crate::source::YearTable;
+use crate::source::{Source, YearTable};
 use i18n::Lang;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// What to report on and how.
+/// How to report and where.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// An inventory folder, an output folder, an `annex1_<YEAR>.csv` or an Annex I workbook.
-    pub source: PathBuf,
     pub out: PathBuf,
     /// The year reported on (the latest by default).
     pub year: Option<i32>,
@@ -130,18 +128,23 @@ pub struct Written {
 }
 
 /// Gathers the material of every section.
-pub fn gather(opts: &Options) -> Result<Material> {
+pub fn gather(source: &Source, opts: &Options) -> Result<Material> {
     // The tables as `check` reads them (workbooks leniently, every cell that
     // cannot be read a finding), read once for every section.
     // An inventory folder is compiled once: its tables and its lineage.
-    let (submission, compiled) = Submission::load_compiled(&opts.source)?;
+    let (submission, compiled) = Submission::from_source(source)?;
+    let inventory = source.inventory();
+    let lineage = match (compiled, inventory) {
+        (Some(c), Some(inv)) => Some(crate::uncertainty::lineage_of(c, inv)?),
+        _ => None,
+    };
     let tables = submission.years.clone();
     let years: Vec<i32> = tables.iter().map(|t| t.table.header.year).collect();
     let year = match opts.year {
         Some(y) if years.contains(&y) => y,
         Some(y) => {
             return Err(Error::file(
-                &opts.source,
+                source.path(),
                 format!(
                     "has no year {y}; its years are {}",
                     check::year_ranges(&years)
@@ -151,18 +154,15 @@ pub fn gather(opts: &Options) -> Result<Material> {
         None => *years
             .iter()
             .max()
-            .ok_or_else(|| check::no_years(&opts.source))?,
+            .ok_or_else(|| check::no_years(source.path()))?,
     };
     let party = opts.party.clone().or_else(|| {
-        compiled
-            .as_ref()
-            .and_then(|c| c.inventory.country.clone())
-            .or_else(|| {
-                tables
-                    .iter()
-                    .map(|t| t.table.header.country.trim().to_string())
-                    .find(|c| c.len() == 2)
-            })
+        inventory.and_then(|inv| inv.country.clone()).or_else(|| {
+            tables
+                .iter()
+                .map(|t| t.table.header.country.trim().to_string())
+                .find(|c| c.len() == 2)
+        })
     });
     let (comparison, comparison_note) = match compare::compare(
         &tables,
@@ -176,13 +176,10 @@ pub fn gather(opts: &Options) -> Result<Material> {
         Ok(c) => (Some(c), None),
         Err(e) => (None, Some(e.to_string())),
     };
-    let methods = compiled.as_ref().map(|c| methods(&c.results, year));
-    let overrides: &[KeyOverride] = compiled
-        .as_ref()
-        .map(|c| c.inventory.keys.as_slice())
-        .unwrap_or(&[]);
+    let methods = lineage.as_ref().map(|c| methods(&c.results, year));
+    let overrides: &[KeyOverride] = inventory.map(|inv| inv.keys.as_slice()).unwrap_or(&[]);
     let previous = match &opts.previous {
-        Some(p) => Some(Submission::load(p)?),
+        Some(p) => Some(Submission::from_source(&Source::open(p)?)?.0),
         None => None,
     };
     let findings = check::run(
@@ -200,7 +197,7 @@ pub fn gather(opts: &Options) -> Result<Material> {
         .cloned()
         .collect();
     let mut material = Material {
-        source: opts.source.clone(),
+        source: source.path().to_path_buf(),
         year,
         tables,
         comparison,
@@ -228,7 +225,7 @@ pub fn gather(opts: &Options) -> Result<Material> {
             crate::kca::analyse_pollutant(material.table(), base_table.as_ref(), None, *p)
         })
         .collect();
-    if let Some(c) = &compiled {
+    if let Some(c) = &lineage {
         material.uncertainty = Some(uncertainty(c, year)?);
     }
     Ok(material)
@@ -315,16 +312,12 @@ pub const ITERATIONS: u64 = 20_000;
 /// Approach 1 and the Monte Carlo of the main pollutants, from the lineage
 /// of a compiled inventory (its own uncertainty files applied).
 fn uncertainty(
-    c: &crate::compile::Compiled,
+    c: &crate::uncertainty::CompiledLineage,
     year: i32,
 ) -> Result<Vec<crate::uncertainty::PollutantUncertainty>> {
     use crate::uncertainty::{self as u, Lineage, approach1, monte_carlo};
-    let mut factors = crate::emission_factor::embedded()?;
-    for f in &c.inventory.factors {
-        factors.extend(crate::emission_factor::read_user_file(f)?);
-    }
-    let overrides = u::read_overrides(&c.inventory.uncertainties)?;
-    let lineage = Lineage::from_results(&c.results, &[year], &factors, &overrides);
+    let overrides = u::read_overrides(&c.uncertainty_files)?;
+    let lineage = Lineage::from_results(&c.results, &[year], &c.factors, &overrides);
     let mut out: Vec<u::PollutantUncertainty> = MAIN
         .iter()
         .map(|p| (*p, lineage.rows(*p, year, None)))
@@ -364,7 +357,7 @@ pub fn gnfr_series(tables: &[YearTable], p: Pollutant) -> Vec<(String, Vec<Decim
 }
 
 /// Writes the page, its charts and its tables into `opts.out`.
-pub fn write(opts: &Options) -> Result<Written> {
-    let material = gather(opts)?;
+pub fn write(source: &Source, opts: &Options) -> Result<Written> {
+    let material = gather(source, opts)?;
     page::write(&material, opts)
 }

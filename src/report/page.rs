@@ -101,7 +101,7 @@ pub fn write(m: &Material, opts: &Options) -> Result<Written> {
     // One transaction (output::OutputDir), the page last: a killed run
     // leaves the old report, the charts and tables of an earlier run that
     // this one does not make are removed, and no input is written over.
-    let mut inputs = vec![opts.source.clone()];
+    let mut inputs = vec![m.source.clone()];
     inputs.extend(opts.previous.iter().cloned());
     let mut out = output::OutputDir::open(&opts.out, &inputs)?;
     let mut files = Files { out: &mut out };
@@ -403,7 +403,7 @@ fn key_categories(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
         table_head(h, &header);
         let mut rows = Vec::new();
         for c in &a.categories {
-            if c.key() {
+            if c.key {
                 let _ = write!(
                     h,
                     "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
@@ -417,12 +417,12 @@ fn key_categories(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
                     let _ = write!(
                         h,
                         "<td class=\"n\">{}</td>",
-                        c.trend
+                        c.trend_share()
                             .map(|x| percent(x, lang).trim_start_matches('+').to_string())
                             .unwrap_or_default()
                     );
                 }
-                let _ = writeln!(h, "<td>{}</td></tr>", esc(&c.criteria()));
+                let _ = writeln!(h, "<td>{}</td></tr>", esc(&c.criteria));
             }
             rows.push(vec![
                 c.code.to_string(),
@@ -430,10 +430,10 @@ fn key_categories(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
                 format_decimal(c.level.round_dp(6).normalize()),
                 format_decimal(c.cumulative.round_dp(6).normalize()),
                 c.key_level.to_string(),
-                c.trend
+                c.trend_share()
                     .map(|x| format_decimal(x.round_dp(6).normalize()))
                     .unwrap_or_default(),
-                c.key_trend.to_string(),
+                c.key_trend().to_string(),
             ]);
         }
         h.push_str("</tbody></table>\n");

@@ -40,6 +40,7 @@ use file::{Scenario, Target, TargetKind};
 use projection::{Base, Model, YearResult};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 /// A target in its year: its ceiling, the projected emission, met or not.
 #[derive(Debug, Clone)]
@@ -142,6 +143,47 @@ fn ceiling(t: &Target, base: &Base) -> Result<(Decimal, Option<Decimal>, String)
             ))
         }
     }
+}
+
+/// Runs scenario files: each file read, its base compiled once for every
+/// scenario on the same base (inventory, country and base year), and
+/// projected; the outcomes in the order of the files, and the bases read
+/// (inputs the outputs must not be written over).
+pub fn run_files(
+    files: &[PathBuf],
+    optimize: bool,
+    reporting_date: Option<String>,
+) -> crate::error::Result<(Vec<Outcome>, Vec<PathBuf>)> {
+    use crate::error::Error;
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut bases: Vec<(PathBuf, Option<String>, i32, Base)> = Vec::new();
+    for f in files {
+        let s = file::load(f)?;
+        if outcomes.iter().any(|o| o.scenario.name == s.name) {
+            return Err(Error::file(
+                f,
+                format!(
+                    "a second scenario named {}: give each a name (name = \"WAM\")",
+                    s.name
+                ),
+            ));
+        }
+        let at = bases
+            .iter()
+            .position(|(p, c, y, _)| *p == s.base && *c == s.country && *y == s.base_year);
+        let i = match at {
+            Some(i) => i,
+            None => {
+                let b = projection::compile_base(&s, reporting_date.clone())?;
+                bases.push((s.base.clone(), s.country.clone(), s.base_year, b));
+                bases.len() - 1
+            }
+        };
+        let outcome =
+            run(&s, &bases[i].3, optimize).map_err(|e| crate::config::problem_at(f, e))?;
+        outcomes.push(outcome);
+    }
+    Ok((outcomes, bases.into_iter().map(|(p, ..)| p).collect()))
 }
 
 /// Runs a scenario on its base: projects every year, with decided shares

@@ -18,8 +18,12 @@
 use super::cost::UnitCost;
 use super::file::{GrowthKind, Measure, Scenario};
 use crate::annex1::Annex1Year;
+use crate::error::{Error, Result};
 use crate::fuel::{FuelGroup, fuel_key};
+use crate::nfr::RowKind;
+use crate::notation_key::Cell;
 use crate::pollutant::Pollutant;
+use crate::source::Source;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -49,6 +53,123 @@ pub struct Base {
     pub keys: Vec<BaseKey>,
     pub table: Annex1Year,
     pub totals: BTreeMap<i32, BTreeMap<Pollutant, Decimal>>,
+}
+
+/// The base year of a scenario from the compile pipeline: every activity
+/// key of the year (activity in TJ for fuels, emissions per pollutant) and
+/// the national totals of every compiled year. The one place a scenario
+/// calls the compile pipeline.
+pub fn compile_base(s: &Scenario, reporting_date: Option<String>) -> Result<Base> {
+    use crate::compile::{CompileOptions, compute, inventory_fuels};
+    let source = Source::open_activity(&s.base)?;
+    let inventory = source
+        .inventory()
+        .expect("an activity source has an inventory");
+    let compiled = compute(
+        inventory,
+        &CompileOptions {
+            country: s.country.clone(),
+            reporting_date,
+            ..CompileOptions::default()
+        },
+    )?;
+    if let Some(first) = compiled.report.rejected.first() {
+        return Err(Error::file(
+            &s.path,
+            format!(
+                "the base {} has {} rejected input row(s) (first: {}: {}); run airinv compile on it and correct them first",
+                s.base.display(),
+                compiled.report.rejected.len(),
+                first.at,
+                first.reason
+            ),
+        ));
+    }
+    let fuels = inventory_fuels(inventory)?;
+    let table = compiled
+        .tables
+        .iter()
+        .find(|t| t.header.year == s.base_year)
+        .cloned()
+        .ok_or_else(|| {
+            Error::file(
+                &s.path,
+                format!(
+                    "base_year {} is not a year of the base {} (it compiles {})",
+                    s.base_year,
+                    s.base.display(),
+                    compiled
+                        .tables
+                        .iter()
+                        .map(|t| t.header.year.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?;
+    let mut keys = Vec::new();
+    for r in compiled
+        .results
+        .iter()
+        .filter(|r| r.key.year == s.base_year)
+    {
+        let row = crate::nfr::by_number(r.key.row).expect("template row");
+        if !matches!(row.kind, RowKind::Sector | RowKind::FuelUsed) {
+            continue;
+        }
+        let mut emissions: BTreeMap<Pollutant, Decimal> = BTreeMap::new();
+        for line in &r.lines {
+            *emissions.entry(line.pollutant).or_default() += line.emission;
+        }
+        if !emissions.contains_key(&Pollutant::PAH14) {
+            let four: Vec<Decimal> = Pollutant::PAHS
+                .iter()
+                .filter_map(|p| emissions.get(p).copied())
+                .collect();
+            if !four.is_empty() {
+                emissions.insert(Pollutant::PAH14, four.iter().sum());
+            }
+        }
+        let (activity, unit) = match r.energy_tj {
+            Some(tj) => (tj, "TJ".to_string()),
+            None => (r.total.value, r.key.unit.clone()),
+        };
+        keys.push(BaseKey {
+            row: r.key.row,
+            code: row.code.clone(),
+            fuel: r.key.fuel.clone(),
+            technology: r.key.technology.clone(),
+            unit,
+            activity,
+            fuel_group: fuels.group(&r.key.fuel),
+            sector: row.kind == RowKind::Sector,
+            emissions,
+        });
+    }
+    let total_row = crate::nfr::find("NATIONAL TOTAL")
+        .expect("the total row")
+        .number;
+    let totals = compiled
+        .tables
+        .iter()
+        .map(|t| {
+            let cells = &t.rows[&total_row];
+            let by: BTreeMap<Pollutant, Decimal> = Pollutant::ALL
+                .iter()
+                .filter_map(|p| match cells.get(*p) {
+                    Cell::Number(v) => Some((*p, v)),
+                    _ => None,
+                })
+                .collect();
+            (t.header.year, by)
+        })
+        .collect();
+    Ok(Base {
+        year: s.base_year,
+        keys,
+        table,
+        totals,
+    })
 }
 
 /// A scenario prepared on its base: growth factors per year and key, the

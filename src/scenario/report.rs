@@ -4,14 +4,15 @@
 
 use super::Outcome;
 use crate::annex1::Annex1Year;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::nfr::RowKind;
 use crate::notation_key::Cell;
-use crate::number::format_decimal;
+use crate::number::{exact, exact_opt, format_decimal};
 use crate::output::{csv_safe, write_atomically};
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
-use std::collections::BTreeSet;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 fn csv_line(w: &mut dyn std::io::Write, fields: &[String]) -> std::io::Result<()> {
@@ -223,112 +224,196 @@ pub fn write_curves(path: &Path, outcomes: &[Outcome]) -> Result<()> {
     })
 }
 
-/// The summary of every scenario and year as JSON.
-pub fn summary(outcomes: &[Outcome]) -> serde_json::Value {
-    use serde_json::json;
-    let scenarios: Vec<serde_json::Value> = outcomes
+/// `summary.json`: every scenario and year, exact decimals as text.
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub scenarios: Vec<ScenarioSummary>,
+}
+
+/// A scenario in the summary.
+#[derive(Debug, Serialize)]
+pub struct ScenarioSummary {
+    pub scenario: String,
+    pub file: String,
+    pub base: String,
+    pub base_year: i32,
+    pub currency: String,
+    pub price_year: Option<i32>,
+    #[serde(serialize_with = "exact")]
+    pub discount_rate: Decimal,
+    pub all_targets_met: bool,
+    pub years: Vec<YearSummary>,
+    pub warnings: Vec<String>,
+}
+
+/// A target year of a scenario in the summary.
+#[derive(Debug, Serialize)]
+pub struct YearSummary {
+    pub year: i32,
+    pub optimized: bool,
+    pub feasible: bool,
+    /// National totals per pollutant id.
+    pub emissions: BTreeMap<Pollutant, Exact>,
+    pub targets: Vec<TargetSummary>,
+    /// Rounded to 0.01.
+    #[serde(serialize_with = "exact")]
+    pub total_annual_cost: Decimal,
+    pub measures: Vec<MeasureSummary>,
+}
+
+/// A target in its year.
+#[derive(Debug, Serialize)]
+pub struct TargetSummary {
+    pub pollutant: Pollutant,
+    pub unit: &'static str,
+    #[serde(serialize_with = "exact")]
+    pub emission: Decimal,
+    /// The ceiling.
+    #[serde(serialize_with = "exact")]
+    pub target: Decimal,
+    pub met: bool,
+    #[serde(serialize_with = "exact")]
+    pub shortfall: Decimal,
+    pub source: String,
+    /// A reduction target: from what.
+    #[serde(flatten)]
+    pub reduction: Option<ReductionSummary>,
+    /// When no shares meet every target: the best reachable.
+    #[serde(flatten)]
+    pub best: Option<BestSummary>,
+}
+
+/// A reduction target's base.
+#[derive(Debug, Serialize)]
+pub struct ReductionSummary {
+    #[serde(serialize_with = "exact")]
+    pub reduction_pct: Decimal,
+    pub base_year: i32,
+    #[serde(serialize_with = "exact_opt")]
+    pub base_emission: Option<Decimal>,
+    pub base_from: String,
+    /// The change from the base emission, %, to 4 decimals (a base above zero).
+    #[serde(serialize_with = "exact_opt", skip_serializing_if = "Option::is_none")]
+    pub change_pct: Option<Decimal>,
+}
+
+/// The lowest emission the measures can reach for a target's pollutant.
+#[derive(Debug, Serialize)]
+pub struct BestSummary {
+    #[serde(serialize_with = "exact")]
+    pub best_reachable: Decimal,
+    #[serde(serialize_with = "exact")]
+    pub best_shortfall: Decimal,
+    #[serde(serialize_with = "exact_opt", skip_serializing_if = "Option::is_none")]
+    pub best_reachable_change_pct: Option<Decimal>,
+}
+
+/// A measure's share and annual cost (rounded to 0.01) in a year.
+#[derive(Debug, Serialize)]
+pub struct MeasureSummary {
+    pub id: String,
+    #[serde(serialize_with = "exact")]
+    pub share: Decimal,
+    #[serde(serialize_with = "exact")]
+    pub annual_cost: Decimal,
+}
+
+/// A decimal written as [`exact`] text (a map's value).
+#[derive(Debug, Clone, Copy)]
+pub struct Exact(pub Decimal);
+
+impl Serialize for Exact {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        exact(&self.0, s)
+    }
+}
+
+/// The change from `base` to `value`, %, to 4 decimals; none from zero.
+fn change_pct(value: Decimal, base: Option<Decimal>) -> Option<Decimal> {
+    base.filter(|b| !b.is_zero())
+        .map(|b| ((value - b) / b * Decimal::ONE_HUNDRED).round_dp(4))
+}
+
+/// The summary of every scenario and year.
+pub fn summary(outcomes: &[Outcome]) -> Summary {
+    let scenarios = outcomes
         .iter()
         .map(|o| {
             let s = &o.scenario;
-            let years: Vec<serde_json::Value> = o
+            let years = o
                 .years
                 .iter()
-                .map(|y| {
-                    let emissions: serde_json::Map<String, serde_json::Value> = y
+                .map(|y| YearSummary {
+                    year: y.result.year,
+                    optimized: y.optimized,
+                    feasible: y.feasible,
+                    emissions: y
                         .result
                         .totals
                         .iter()
-                        .map(|(p, v)| (p.id().to_string(), json!(d(*v))))
-                        .collect();
-                    let targets: Vec<serde_json::Value> = y
+                        .map(|(p, v)| (*p, Exact(*v)))
+                        .collect(),
+                    targets: y
                         .targets
                         .iter()
-                        .map(|t| {
-                            let mut v = json!({
-                                "pollutant": t.target.pollutant.id(),
-                                "unit": t.target.pollutant.unit(),
-                                "emission": d(t.emission),
-                                "target": d(t.ceiling),
-                                "met": t.met,
-                                "shortfall": d(t.shortfall),
-                                "source": t.target.source,
-                            });
-                            if let super::file::TargetKind::Reduction { pct, base_year, .. } =
-                                &t.target.kind
-                            {
-                                v["reduction_pct"] = json!(d(*pct));
-                                v["base_year"] = json!(base_year);
-                                v["base_emission"] = json!(t.base_emission.map(d));
-                                v["base_from"] = json!(t.base_from);
-                                if let Some(b) = t.base_emission
-                                    && !b.is_zero()
-                                {
-                                    v["change_pct"] = json!(d(((t.emission - b) / b
-                                        * Decimal::ONE_HUNDRED)
-                                        .round_dp(4)));
+                        .map(|t| TargetSummary {
+                            pollutant: t.target.pollutant,
+                            unit: t.target.pollutant.unit(),
+                            emission: t.emission,
+                            target: t.ceiling,
+                            met: t.met,
+                            shortfall: t.shortfall,
+                            source: t.target.source.clone(),
+                            reduction: match &t.target.kind {
+                                super::file::TargetKind::Reduction { pct, base_year, .. } => {
+                                    Some(ReductionSummary {
+                                        reduction_pct: *pct,
+                                        base_year: *base_year,
+                                        base_emission: t.base_emission,
+                                        base_from: t.base_from.clone(),
+                                        change_pct: change_pct(t.emission, t.base_emission),
+                                    })
                                 }
-                            }
-                            if let Some(best) = t.best_reachable {
-                                v["best_reachable"] = json!(d(best));
-                                v["best_shortfall"] =
-                                    json!(d((best - t.ceiling).max(Decimal::ZERO)));
-                                if let Some(b) = t.base_emission
-                                    && !b.is_zero()
-                                {
-                                    v["best_reachable_change_pct"] = json!(d(((best - b) / b
-                                        * Decimal::ONE_HUNDRED)
-                                        .round_dp(4)));
-                                }
-                            }
-                            v
+                                _ => None,
+                            },
+                            best: t.best_reachable.map(|best| BestSummary {
+                                best_reachable: best,
+                                best_shortfall: (best - t.ceiling).max(Decimal::ZERO),
+                                best_reachable_change_pct: change_pct(best, t.base_emission),
+                            }),
                         })
-                        .collect();
-                    let measures: Vec<serde_json::Value> = s
+                        .collect(),
+                    total_annual_cost: y.result.cost.round_dp(2),
+                    measures: s
                         .measures
                         .iter()
                         .zip(&y.result.measures)
-                        .map(|(m, r)| {
-                            json!({
-                                "id": m.id,
-                                "share": d(r.share),
-                                "annual_cost": d(r.cost.round_dp(2)),
-                            })
+                        .map(|(m, r)| MeasureSummary {
+                            id: m.id.clone(),
+                            share: r.share,
+                            annual_cost: r.cost.round_dp(2),
                         })
-                        .collect();
-                    json!({
-                        "year": y.result.year,
-                        "optimized": y.optimized,
-                        "feasible": y.feasible,
-                        "emissions": emissions,
-                        "targets": targets,
-                        "total_annual_cost": d(y.result.cost.round_dp(2)),
-                        "measures": measures,
-                    })
+                        .collect(),
                 })
                 .collect();
-            json!({
-                "scenario": s.name,
-                "file": s.path.display().to_string(),
-                "base": s.base.display().to_string(),
-                "base_year": o.base_year,
-                "currency": s.currency,
-                "price_year": s.price_year,
-                "discount_rate": d(s.discount_rate),
-                "all_targets_met": o.all_met(),
-                "years": years,
-                "warnings": o.warnings,
-            })
+            ScenarioSummary {
+                scenario: s.name.clone(),
+                file: s.path.display().to_string(),
+                base: s.base.display().to_string(),
+                base_year: o.base_year,
+                currency: s.currency.clone(),
+                price_year: s.price_year,
+                discount_rate: s.discount_rate,
+                all_targets_met: o.all_met(),
+                years,
+                warnings: o.warnings.clone(),
+            }
         })
         .collect();
-    json!({ "scenarios": scenarios })
+    Summary { scenarios }
 }
 
 /// Writes `summary.json`.
 pub fn write_summary(path: &Path, outcomes: &[Outcome]) -> Result<()> {
-    let text = serde_json::to_string_pretty(&summary(outcomes))
-        .map_err(|e| Error::file(path, e.to_string()))?;
-    write_atomically(path, |w| {
-        w.write_all(text.as_bytes())?;
-        w.write_all(b"\n")
-    })
+    crate::output::write_json(path, &summary(outcomes))
 }

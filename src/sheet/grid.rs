@@ -2,11 +2,11 @@
 //! (numbers, texts, errors, dates as calamine gives them), within a bound
 //! of rows and columns: for readers that find a table by its content, such
 //! as the Annex I workbook reader (`annex1::xlsx_read`). The container is
-//! checked first ([`super::container::check_xlsx_container`]), and sheets are never
+//! checked first ([`super::container::check_container_bounds`]: zip bombs, the shared-string count), and sheets are never
 //! loaded as one rectangle spanning the dimension they declare.
 
 use super::cell::cell_text;
-use super::container::check_xlsx_container;
+use super::container::check_container_bounds;
 use crate::error::{Error, Result};
 use calamine::{Data, Reader, Xlsx, XlsxError, open_workbook};
 use std::collections::HashMap;
@@ -49,7 +49,9 @@ impl Grid {
 /// cell by cell, keeping the cells within the first `max_rows` rows and
 /// `max_columns` columns and counting the others.
 pub fn read_grids(path: &Path, max_rows: u32, max_columns: u32) -> Result<Vec<Grid>> {
-    check_xlsx_container(path)?;
+    // Zip bombs and references beyond a sheet's limits are refused before
+    // the container is unpacked.
+    check_container_bounds(path)?;
     // calamine may still panic on some malformed XML (an overlong cell
     // reference overflows its arithmetic): that is an unusable file too.
     std::panic::catch_unwind(|| read_cells(path, max_rows, max_columns)).unwrap_or_else(|_| {

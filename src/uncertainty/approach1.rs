@@ -16,62 +16,113 @@
 //! M = K² + L²;  U_trend = √ΣM                      percentage points of the trend
 //! ```
 
+use crate::number::{exact, exact_opt};
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
+use serde::Serialize;
 
 /// One row's emissions and uncertainties.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RowInput {
     /// Template row number.
+    #[serde(skip)]
     pub row: u32,
     pub code: &'static str,
     /// Base-year emission (C), with a base year.
+    #[serde(rename = "base_emission", serialize_with = "exact_opt")]
     pub base: Option<Decimal>,
     /// The year's emission (D).
+    #[serde(serialize_with = "exact")]
     pub emission: Decimal,
     /// Activity uncertainty (E), %.
+    #[serde(serialize_with = "exact")]
     pub activity_pct: Decimal,
     /// Factor uncertainty (F), %.
+    #[serde(serialize_with = "exact")]
     pub factor_pct: Decimal,
     /// Where the uncertainties come from, in words.
     pub activity_source: String,
     pub factor_source: String,
 }
 
-/// One row of the Approach 1 table.
-#[derive(Debug, Clone, PartialEq)]
+/// One row of the Approach 1 table (in JSON, a category).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RowResult {
+    #[serde(flatten)]
     pub input: RowInput,
     /// G, %.
+    #[serde(serialize_with = "exact")]
     pub combined_pct: Decimal,
     /// H, %².
+    #[serde(skip)]
     pub variance: Decimal,
     /// H / ΣH, % of the variance of the total.
+    #[serde(rename = "contribution_pct", serialize_with = "exact")]
     pub variance_share: Decimal,
     /// With a base year: I (Type A), J (Type B), K, L, M.
+    #[serde(skip)]
     pub type_a: Option<Decimal>,
+    #[serde(skip)]
     pub type_b: Option<Decimal>,
+    #[serde(skip)]
     pub trend_from_factor: Option<Decimal>,
+    #[serde(skip)]
     pub trend_from_activity: Option<Decimal>,
+    #[serde(rename = "trend_contribution", serialize_with = "exact_opt")]
     pub trend_variance: Option<Decimal>,
+    /// The row's key-category criteria (`L1/T2`), when a key category
+    /// analysis was made beside ([`super::analyse`]); empty otherwise.
+    pub key: String,
 }
 
 /// A pollutant's Approach 1 result.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Approach1 {
     pub pollutant: Pollutant,
+    pub unit: &'static str,
     /// ΣD.
+    #[serde(serialize_with = "exact")]
     pub total: Decimal,
-    /// ΣC.
-    pub base_total: Option<Decimal>,
     /// √ΣH, % of the total (None when the total is zero).
+    #[serde(serialize_with = "exact_opt")]
     pub uncertainty_pct: Option<Decimal>,
-    /// (ΣD − ΣC)/ΣC × 100.
+    /// With a base year: the trend.
+    #[serde(flatten)]
+    pub trend: Option<Trend>,
+    /// Rows in descending order of their contribution to the variance.
+    #[serde(rename = "categories")]
+    pub rows: Vec<RowResult>,
+}
+
+/// The trend of a pollutant's total, with a base year.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Trend {
+    /// ΣC.
+    #[serde(serialize_with = "exact")]
+    pub base_total: Decimal,
+    /// (ΣD − ΣC)/ΣC × 100 (none when ΣC is zero).
+    #[serde(serialize_with = "exact_opt")]
     pub trend_pct: Option<Decimal>,
     /// √ΣM, percentage points.
+    #[serde(serialize_with = "exact_opt")]
     pub trend_uncertainty_pct: Option<Decimal>,
-    /// Rows in descending order of their contribution to the variance.
-    pub rows: Vec<RowResult>,
+}
+
+impl Approach1 {
+    /// ΣC, with a base year.
+    pub fn base_total(&self) -> Option<Decimal> {
+        self.trend.as_ref().map(|t| t.base_total)
+    }
+
+    /// The trend, %, when it can be computed.
+    pub fn trend_pct(&self) -> Option<Decimal> {
+        self.trend.as_ref().and_then(|t| t.trend_pct)
+    }
+
+    /// The trend's uncertainty, percentage points.
+    pub fn trend_uncertainty_pct(&self) -> Option<Decimal> {
+        self.trend.as_ref().and_then(|t| t.trend_uncertainty_pct)
+    }
 }
 
 /// √x to 28 significant digits (Newton's method from a power of ten), 0
@@ -147,6 +198,7 @@ pub fn compute(pollutant: Pollutant, rows: Vec<RowInput>, with_base: bool) -> Ap
                 trend_from_factor: k,
                 trend_from_activity: l,
                 trend_variance: m,
+                key: String::new(),
             }
         })
         .collect();
@@ -170,11 +222,14 @@ pub fn compute(pollutant: Pollutant, rows: Vec<RowInput>, with_base: bool) -> Ap
     });
     Approach1 {
         pollutant,
+        unit: pollutant.unit(),
         total,
-        base_total,
         uncertainty_pct: (!total.is_zero()).then(|| sqrt(sum_h)),
-        trend_pct,
-        trend_uncertainty_pct,
+        trend: base_total.map(|base_total| Trend {
+            base_total,
+            trend_pct,
+            trend_uncertainty_pct,
+        }),
         rows: out,
     }
 }
@@ -240,8 +295,8 @@ mod tests {
             true,
         );
         assert_eq!(a.total, d("90"));
-        assert_eq!(a.base_total, Some(d("100")));
-        assert_eq!(a.trend_pct, Some(d("-10")));
+        assert_eq!(a.base_total(), Some(d("100")));
+        assert_eq!(a.trend_pct(), Some(d("-10")));
         let codes: Vec<&str> = a.rows.iter().map(|r| r.input.code).collect();
         assert_eq!(codes, ["3Da1", "1A1a", "1A3bi"]);
         close(a.rows[0].variance, "288.888888888888888888888888");
@@ -262,7 +317,7 @@ mod tests {
             "53.928107856179784251712323640",
         );
         close(
-            a.trend_uncertainty_pct.unwrap(),
+            a.trend_uncertainty_pct().unwrap(),
             "8.471560809606879648076744050",
         );
         // Shares of the variance add up to 100 %.

@@ -5,7 +5,7 @@
 //! which the key category analysis (Approach 2) weighs its shares by.
 //!
 //! ```text
-//! inventory folder ──► compile::compute ──► Compiled ──► lineage_of
+//! Inventory ──► compile::compute ──► Compiled ──► lineage_of
 //!                                                         │
 //!            Lineage::from_results ◄── CompiledLineage ◄──┘
 //!                     │
@@ -14,10 +14,12 @@
 
 use super::{Lineage, approach1, read_overrides};
 use crate::annex1::Annex1Year;
+use crate::compile::Compiled;
 use crate::error::{Error, Result};
+use crate::inventory::Inventory;
 use crate::kca::RowUncertainties;
 use crate::pollutant::Pollutant;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A compiled inventory with what the uncertainty needs.
 pub struct CompiledLineage {
@@ -29,17 +31,14 @@ pub struct CompiledLineage {
     pub uncertainty_files: Vec<PathBuf>,
 }
 
-/// Compiles an inventory folder in memory (nothing is written).
-pub fn compile_lineage(dir: &Path) -> Result<CompiledLineage> {
-    let compiled = crate::compile::compute(&crate::compile::CompileOptions {
-        source: dir.to_path_buf(),
-        ..Default::default()
-    })?;
-    lineage_of(compiled)
+/// Compiles an inventory in memory (nothing is written).
+pub fn compile_lineage(inventory: &Inventory) -> Result<CompiledLineage> {
+    let compiled = crate::compile::compute(inventory, &Default::default())?;
+    lineage_of(compiled, inventory)
 }
 
-/// What the uncertainty needs of a compile done already.
-pub fn lineage_of(compiled: crate::compile::Compiled) -> Result<CompiledLineage> {
+/// What the uncertainty needs of a compile of the inventory done already.
+pub fn lineage_of(compiled: Compiled, inventory: &Inventory) -> Result<CompiledLineage> {
     if let Some(first) = compiled.report.rejected.first() {
         return Err(Error::Rejected {
             count: compiled.report.rejected.len(),
@@ -47,24 +46,25 @@ pub fn lineage_of(compiled: crate::compile::Compiled) -> Result<CompiledLineage>
         });
     }
     let mut factors = crate::emission_factor::embedded()?;
-    for f in &compiled.inventory.factors {
+    for f in &inventory.factors {
         factors.extend(crate::emission_factor::read_user_file(f)?);
     }
     Ok(CompiledLineage {
         tables: compiled.tables,
         results: compiled.results,
         factors,
-        uncertainty_files: compiled.inventory.uncertainties.clone(),
+        uncertainty_files: inventory.uncertainties.clone(),
     })
 }
 
 /// Each row's combined uncertainty (Approach 1, %) in a year, for the
 /// Approach 2 key category analysis, from the compile of an inventory.
 pub fn row_uncertainties(
-    compiled: crate::compile::Compiled,
+    compiled: Compiled,
+    inventory: &Inventory,
     year: i32,
 ) -> Result<RowUncertainties> {
-    let c = lineage_of(compiled)?;
+    let c = lineage_of(compiled, inventory)?;
     let overrides = read_overrides(&c.uncertainty_files)?;
     let lineage = Lineage::from_results(&c.results, &[year], &c.factors, &overrides);
     let mut out = RowUncertainties::new();

@@ -20,6 +20,7 @@
 //! the interval reaches zero, at most ln 10 / 1.96), a symmetric one a normal
 //! truncated at zero.
 
+pub mod analysis;
 pub mod approach1;
 pub mod compiled;
 pub mod defaults;
@@ -33,11 +34,13 @@ use crate::emission_factor::Factor;
 use crate::error::Result;
 use crate::pollutant::Pollutant;
 use crate::unit::FactorUnit;
+pub use analysis::{Analysis, DEFAULT_ITERATIONS, DEFAULT_SEED, Options, analyse};
 use approach1::{Approach1, RowInput};
 pub use compiled::{CompiledLineage, compile_lineage, lineage_of, row_uncertainties};
 use monte_carlo::{Dist, McLine, McModel, McResult, Z95};
 use overrides::Overrides;
 use rust_decimal::Decimal;
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 /// A 95 % interval as % of the value below and above it, and where it
@@ -345,26 +348,38 @@ impl Lineage {
 }
 
 /// The numbers of activities and factors a Monte Carlo samples.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Sampled {
+    #[serde(rename = "sampled_activities")]
     pub activities: usize,
+    #[serde(rename = "sampled_factors")]
     pub factors: usize,
 }
 
 /// A pollutant's uncertainty: Approach 1 and, with lineage, the Monte Carlo.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct PollutantUncertainty {
+    #[serde(flatten)]
     pub approach1: Approach1,
     pub monte_carlo: Option<PollutantMc>,
 }
 
 /// The Monte Carlo results of one pollutant.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PollutantMc {
+    pub iterations: u64,
+    pub seed: u64,
+    /// The year's total: mean, median, 2.5th and 97.5th percentiles.
+    #[serde(flatten)]
     pub total: monte_carlo::Summary,
+    #[serde(rename = "base")]
     pub base_total: Option<monte_carlo::Summary>,
     /// The trend (year / base − 1), in %.
+    #[serde(rename = "trend_pct")]
     pub trend: Option<monte_carlo::Summary>,
+    /// What was drawn (see [`sampled`]).
+    #[serde(flatten)]
+    pub sampled: Sampled,
 }
 
 /// Splits a Monte Carlo result of [`Lineage::mc_model`] by pollutant.
@@ -378,6 +393,9 @@ pub fn split_mc(result: &McResult, pollutants: usize, with_base: bool) -> Vec<Po
                 upper: (s.upper - 1.0) * 100.0,
             };
             PollutantMc {
+                iterations: result.iterations,
+                seed: result.seed,
+                sampled: Sampled::default(),
                 total: result.quantities[2 * i],
                 base_total: with_base.then(|| result.quantities[2 * i + 1]),
                 trend: result.ratios.get(i).copied().map(pct),

@@ -81,7 +81,7 @@ impl McModel {
 }
 
 /// Mean and percentiles of one quantity.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Summary {
     pub mean: f64,
     pub median: f64,

@@ -3,16 +3,12 @@
 //! variance, trend sensitivities, key or not), as CSV and as the sheets of
 //! `uncertainty.xlsx`.
 
-use super::PollutantUncertainty;
+use super::{Analysis, PollutantUncertainty};
 use crate::error::{Error, Result};
 use crate::number::{format_decimal, to_excel};
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
 use std::path::Path;
-
-/// Key-category criteria (`L1/T1`) by pollutant and template row.
-pub type Keys = BTreeMap<(Pollutant, u32), String>;
 
 /// The columns of the table.
 pub const COLUMNS: [&str; 17] = [
@@ -35,7 +31,7 @@ pub const COLUMNS: [&str; 17] = [
     "factor_source",
 ];
 
-fn cells(u: &PollutantUncertainty, keys: &Keys) -> Vec<Vec<(String, Option<Decimal>)>> {
+fn cells(u: &PollutantUncertainty) -> Vec<Vec<(String, Option<Decimal>)>> {
     let a = &u.approach1;
     let p = a.pollutant;
     let num = |d: Option<Decimal>| (d.map(format_decimal).unwrap_or_default(), d);
@@ -62,11 +58,7 @@ fn cells(u: &PollutantUncertainty, keys: &Keys) -> Vec<Vec<(String, Option<Decim
                 num(r.trend_from_factor),
                 num(r.trend_from_activity),
                 num(r.trend_variance),
-                text(
-                    keys.get(&(p, r.input.row))
-                        .map(String::as_str)
-                        .unwrap_or(""),
-                ),
+                text(&r.key),
                 text(&r.input.activity_source),
                 text(&r.input.factor_source),
             ]
@@ -76,7 +68,7 @@ fn cells(u: &PollutantUncertainty, keys: &Keys) -> Vec<Vec<(String, Option<Decim
         text(p.id()),
         text("TOTAL"),
         text("national total (sector rows)"),
-        num(a.base_total),
+        num(a.base_total()),
         num(Some(a.total)),
         text(""),
         text(""),
@@ -86,13 +78,13 @@ fn cells(u: &PollutantUncertainty, keys: &Keys) -> Vec<Vec<(String, Option<Decim
         text(""),
         text(""),
         text(""),
-        num(a.trend_uncertainty_pct.map(|t| t * t)),
+        num(a.trend_uncertainty_pct().map(|t| t * t)),
         text(""),
         text(""),
         text(""),
     ];
     total[12] = (
-        a.trend_pct
+        a.trend_pct()
             .map(|t| format!("trend {} %", format_decimal(t.round_dp(4))))
             .unwrap_or_default(),
         None,
@@ -102,13 +94,13 @@ fn cells(u: &PollutantUncertainty, keys: &Keys) -> Vec<Vec<(String, Option<Decim
 }
 
 /// The tables of every pollutant, one after the other, as CSV.
-pub fn csv_text(all: &[PollutantUncertainty], keys: &Keys) -> String {
+pub fn csv_text(all: &[PollutantUncertainty]) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     let _ = w.write_record(COLUMNS);
     for u in all {
-        for row in cells(u, keys) {
+        for row in cells(u) {
             let _ = w.write_record(
                 row.iter()
                     .map(|(t, _)| crate::output::csv_safe(t).into_owned()),
@@ -119,12 +111,9 @@ pub fn csv_text(all: &[PollutantUncertainty], keys: &Keys) -> String {
 }
 
 /// `uncertainty.xlsx`: a `Summary` sheet and one sheet per pollutant.
-pub fn write_xlsx(
-    path: &Path,
-    all: &[PollutantUncertainty],
-    keys: &Keys,
-    summary: &[Vec<String>],
-) -> Result<()> {
+pub fn write_xlsx(path: &Path, analysis: &Analysis) -> Result<()> {
+    let all = &analysis.pollutants;
+    let summary = summary_rows(analysis);
     use rust_xlsxwriter::{Format, Workbook};
     let xerr = |e: rust_xlsxwriter::XlsxError| {
         Error::file(path, format!("cannot write the workbook: {e}"))
@@ -152,7 +141,7 @@ pub fn write_xlsx(
             ws.write_string_with_format(0, c as u16, *h, &bold)
                 .map_err(xerr)?;
         }
-        for (r, row) in cells(u, keys).iter().enumerate() {
+        for (r, row) in cells(u).iter().enumerate() {
             for (c, (t, d)) in row.iter().enumerate() {
                 let (r, c) = (r as u32 + 1, c as u16);
                 match d {
@@ -166,6 +155,62 @@ pub fn write_xlsx(
     }
     let bytes = wb.save_to_buffer().map_err(xerr)?;
     crate::output::write_bytes_atomically(path, &bytes)
+}
+
+/// The `Summary` sheet: one row per pollutant (Approach 1, the Monte
+/// Carlo's interval and trend, what it drew), with a header.
+fn summary_rows(analysis: &Analysis) -> Vec<Vec<String>> {
+    let mut rows = vec![
+        [
+            "pollutant",
+            "unit",
+            "year",
+            "total",
+            "uncertainty_pct",
+            "base_year",
+            "trend_pct",
+            "trend_uncertainty_pct",
+            "mc_iterations",
+            "mc_seed",
+            "mc_mean",
+            "mc_lower",
+            "mc_upper",
+            "mc_trend_lower_pct",
+            "mc_trend_upper_pct",
+            "sampled_activities",
+            "sampled_factors",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<String>>(),
+    ];
+    for u in &analysis.pollutants {
+        let a = &u.approach1;
+        let mc = u.monte_carlo.as_ref();
+        let f = |x: Option<f64>| x.map(|v| format!("{v}")).unwrap_or_default();
+        let opt = |d: Option<Decimal>| d.map(format_decimal).unwrap_or_default();
+        let of_mc = |v: Option<String>| v.unwrap_or_default();
+        rows.push(vec![
+            a.pollutant.id().to_string(),
+            a.pollutant.unit().to_string(),
+            analysis.year.to_string(),
+            format_decimal(a.total),
+            opt(a.uncertainty_pct),
+            analysis.base.map(|b| b.to_string()).unwrap_or_default(),
+            opt(a.trend_pct()),
+            opt(a.trend_uncertainty_pct()),
+            of_mc(mc.map(|m| m.iterations.to_string())),
+            of_mc(mc.map(|m| m.seed.to_string())),
+            f(mc.map(|m| m.total.mean)),
+            f(mc.map(|m| m.total.lower)),
+            f(mc.map(|m| m.total.upper)),
+            f(mc.and_then(|m| m.trend).map(|t| t.lower)),
+            f(mc.and_then(|m| m.trend).map(|t| t.upper)),
+            of_mc(mc.map(|m| m.sampled.activities.to_string())),
+            of_mc(mc.map(|m| m.sampled.factors.to_string())),
+        ]);
+    }
+    rows
 }
 
 /// A pollutant's sheet name: its id without the characters Excel forbids.

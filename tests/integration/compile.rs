@@ -474,12 +474,13 @@ fn run_json_records_inputs_counts_and_the_factor_database() {
 fn the_csv_reads_back_to_the_same_table() {
     let d = Dir::new();
     example_outputs(&d, "2", "out");
-    let compiled = airinv::compile::compute(&airinv::compile::CompileOptions {
-        source: repo().join("inventories/example"),
-        ..Default::default()
-    })
-    .unwrap();
-    let loaded = airinv::source::load(&d.path("out")).unwrap();
+    let source = airinv::Source::open_activity(&repo().join("inventories/example")).unwrap();
+    let compiled = airinv::compute(source.inventory().unwrap(), &Default::default()).unwrap();
+    let loaded = airinv::Source::open(&d.path("out"))
+        .unwrap()
+        .tables()
+        .unwrap()
+        .years;
     assert_eq!(loaded.len(), 2);
     for (read, made) in loaded.iter().zip(&compiled.tables) {
         assert_eq!(read.table.header.year, made.header.year);

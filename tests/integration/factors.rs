@@ -281,3 +281,45 @@ fn an_unknown_code_is_said_without_an_empty_place() {
         "{err}"
     );
 }
+
+/// `--pollutant` takes an id in any case or a Guidebook name (SO2 is SOx,
+/// PM25 is PM2.5); anything else is refused by the command line, exit 2,
+/// with the ids; `--format text` is the table.
+#[test]
+fn pollutants_are_ids_or_guidebook_names_and_text_is_the_table() {
+    let d = Dir::new();
+    let lookup = |pollutant: &str, format: &str| {
+        d.airinv()
+            .args(["factors", "1A1a", "--fuel", "Natural gas", "--tier", "1"])
+            .args(["--pollutant", pollutant, "--format", format])
+            .output()
+            .unwrap()
+    };
+    let table = lookup("SOx", "table");
+    assert!(table.status.success());
+    let table = String::from_utf8_lossy(&table.stdout).to_string();
+    // The Guidebook's Table 3-4 (natural gas in public electricity): SOx
+    // 0.244 g/GJ (EU region) and 0.281 g/GJ (US region).
+    assert!(table.contains("EU Region: SOx 0.244 g/GJ"), "{table}");
+    assert!(table.contains("US Region: SOx 0.281 g/GJ"), "{table}");
+    for (name, format) in [("so2", "table"), ("sox", "text"), ("SO2", "text")] {
+        let out = lookup(name, format);
+        assert_eq!(String::from_utf8_lossy(&out.stdout), table, "{name}");
+    }
+    let pm = lookup("pm25", "json");
+    let v: serde_json::Value = serde_json::from_slice(&pm.stdout).unwrap();
+    assert!(v.as_array().is_some_and(|a| !a.is_empty()));
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["pollutant"] == "PM2.5")
+    );
+    let bad = lookup("CO2", "table");
+    assert_eq!(bad.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        e.contains("'CO2'") && e.contains("PM2.5") && e.contains("PCDD/F"),
+        "{e}"
+    );
+}

@@ -841,14 +841,12 @@ fn inventories() -> Vec<String> {
 
 /// Loads an inventory folder and, when it loads, compiles it in memory.
 fn load_and_compile(dir: &Path) -> Result<(), String> {
-    let inv = airinv::compile::load_inventory(dir).map_err(|e| e.to_string())?;
-    airinv::compile::inventory_fuels(&inv).map_err(|e| e.to_string())?;
-    airinv::compute(&airinv::CompileOptions {
-        source: dir.to_path_buf(),
-        ..airinv::CompileOptions::default()
-    })
-    .map(|_| ())
-    .map_err(|e| e.to_string())
+    let source = airinv::Source::open_activity(dir).map_err(|e| e.to_string())?;
+    let inv = source.inventory().expect("an inventory folder");
+    airinv::compile::inventory_fuels(inv).map_err(|e| e.to_string())?;
+    airinv::compute(inv, &airinv::CompileOptions::default())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// The mapping of the generated balance sheet (`balance.csv`).
@@ -895,14 +893,10 @@ fn balance(values: &[String; 4]) -> String {
     )
 }
 
-fn convert(d: &Dir) -> Result<airinv::cmd::convert::ConvertReport, String> {
-    airinv::cmd::convert::run(&airinv::cmd::convert::ConvertOptions {
-        source: d.path("balance.csv"),
-        mapping: d.path("mapping.toml"),
-        out: d.path("out/activity.csv"),
-        sheet: None,
-    })
-    .map_err(|e| e.to_string())
+fn convert(d: &Dir) -> Result<airinv::mapping::Conversion, String> {
+    airinv::mapping::convert_source(&d.path("balance.csv"), None, &d.path("mapping.toml"))
+        .map(|(_, conversion)| conversion)
+        .map_err(|e| e.to_string())
 }
 
 proptest! {
@@ -935,8 +929,8 @@ proptest! {
         let d = Dir::new();
         d.write("inv/inventory.toml", &format!("years = [2022]\nactivity = [\"activity/a.csv\"]\n[ncv]\nDiesel = {written}\n"));
         d.write("inv/activity/a.csv", ACTIVITY);
-        match airinv::compile::load_inventory(&d.path("inv")) {
-            Ok(inv) => prop_assert_eq!(inv.ncv.clone(), vec![("Diesel".to_string(), expected)]),
+        match airinv::Source::open_activity(&d.path("inv")) {
+            Ok(source) => prop_assert_eq!(source.inventory().unwrap().ncv.clone(), vec![("Diesel".to_string(), expected)]),
             Err(e) => prop_assert!(false, "{}: {}", written, e),
         }
     }
@@ -972,7 +966,7 @@ proptest! {
         d.write("mapping.toml", MAPPING);
         d.write("balance.csv", &balance(&values));
         let report = convert(&d).map_err(TestCaseError::fail)?;
-        let rows = &report.conversion.rows;
+        let rows = &report.rows;
         let value = |nfr: &str, fuel: &str| {
             rows.iter()
                 .filter(|r| r.nfr == nfr && r.fuel == fuel)

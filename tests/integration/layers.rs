@@ -1,12 +1,14 @@
 //! The library's layers, checked from its source: every module of `src/`
-//! belongs to one layer, imports only go to its own layer or below, nothing
-//! but `main.rs` and `src/cmd/` imports `cmd`, and no two modules import
-//! each other, directly or through others — between the top-level modules
-//! and between the modules inside each folder alike.
+//! belongs to one layer, imports only go to its own layer or below, the
+//! command line (`cmd`) belongs to the binary (`src/main.rs` declares it;
+//! the library does not, and nothing but `cmd` imports it), and no two
+//! modules import each other, directly or through others — between the
+//! top-level modules and between the modules inside each folder alike.
 //!
 //! Every file is a module (`sheet/xls.rs` is `sheet::xls`, `sheet/mod.rs` is
 //! `sheet`). Its imports are the paths its code names (outside comments and
-//! test modules) that start with `crate::`, `super::`, `self::` or, in a
+//! test modules) that start with `crate::`, `super::`, `self::` (and, in the
+//! binary's modules, `airinv::`, the library's root) or, in a
 //! folder's `mod.rs`, the name of one of its submodules, in `use` trees
 //! (grouped, nested, over several lines) and in expressions alike. A path
 //! goes to the deepest module it names; a name that a module re-exports
@@ -129,6 +131,9 @@ fn layer_of(module: &str) -> Option<usize> {
 /// names of its submodules, and its code outside comments and tests.
 struct Module {
     path: String,
+    /// A module of the binary (declared by `src/main.rs`), which names the
+    /// library as `airinv::`.
+    binary: bool,
     children: BTreeSet<String>,
     code: String,
 }
@@ -248,8 +253,9 @@ fn named_paths(module: &Module) -> Vec<(Vec<String>, bool)> {
             .unwrap_or(text.len());
         let word: String = text[at..word_end].iter().collect();
         let path_follows = text.get(word_end) == Some(&':') && text.get(word_end + 1) == Some(&':');
-        let starts =
-            matches!(word.as_str(), "crate" | "super" | "self") || module.children.contains(&word);
+        let starts = matches!(word.as_str(), "crate" | "super" | "self")
+            || (word == "airinv" && module.binary)
+            || module.children.contains(&word);
         if !path_follows || !starts {
             at = word_end;
             continue;
@@ -268,7 +274,7 @@ fn named_paths(module: &Module) -> Vec<(Vec<String>, bool)> {
             let mut absolute = own.clone();
             let mut rest = leaf.as_slice();
             match rest.first().map(String::as_str) {
-                Some("crate") => {
+                Some("crate" | "airinv") => {
                     absolute.clear();
                     rest = &rest[1..];
                 }
@@ -285,6 +291,16 @@ fn named_paths(module: &Module) -> Vec<(Vec<String>, bool)> {
         at = cursor.max(at + 1);
     }
     found
+}
+
+/// The modules the binary declares (`mod x;` in `src/main.rs`): they name
+/// the library as `airinv::`.
+fn binary_modules() -> BTreeSet<String> {
+    let main = std::fs::read_to_string(repo().join("src/main.rs")).unwrap();
+    main.lines()
+        .filter_map(|l| l.trim().strip_prefix("mod ")?.strip_suffix(';'))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Every module of `src/` (lib.rs as the root, main.rs left out: it is the
@@ -316,6 +332,7 @@ fn modules() -> BTreeMap<String, Module> {
                     sub.join("::"),
                     Module {
                         path: sub.join("::"),
+                        binary: binary_modules().contains(&sub[0]),
                         children: BTreeSet::new(),
                         code: code_of(&text),
                     },
@@ -333,6 +350,7 @@ fn modules() -> BTreeMap<String, Module> {
             prefix.join("::"),
             Module {
                 path: prefix.join("::"),
+                binary: prefix.first().is_some_and(|p| binary_modules().contains(p)),
                 children,
                 code: code_of(&text),
             },
@@ -542,6 +560,21 @@ fn the_temporary_cycle_allowances_are_still_needed() {
 }
 
 #[test]
+fn the_command_line_belongs_to_the_binary() {
+    let lib = std::fs::read_to_string(repo().join("src/lib.rs")).unwrap();
+    assert!(
+        !lib.lines().any(|l| {
+            let l = l.trim_start();
+            l.starts_with("pub mod cmd")
+                || l.starts_with("mod cmd")
+                || l.starts_with("pub(crate) mod cmd")
+        }),
+        "the library declares cmd: the commands are the binary's (src/main.rs)"
+    );
+    assert!(binary_modules().contains("cmd"));
+}
+
+#[test]
 fn only_commands_import_cmd() {
     let g = Graph::load();
     let in_cmd = |m: &str| m == "cmd" || m.starts_with("cmd::");
@@ -562,6 +595,7 @@ fn graph_of(files: &[(&str, &str)]) -> Graph {
             path.to_string(),
             Module {
                 path: path.to_string(),
+                binary: false,
                 children: BTreeSet::new(),
                 code: code_of(text),
             },
