@@ -12,9 +12,11 @@
 //! outside the inventory's years.
 
 use crate::error::{Error, Location, Result};
+use crate::fuel::{ActivityFuel, Fuels};
 use crate::nfr::{self, Row, RowKind};
 use crate::number::parse_decimal;
-use crate::unit::{Quantity, normalise, parse_activity_unit};
+use crate::pins::Pins;
+use crate::unit::{ActivityUnit, normalise};
 use rust_decimal::Decimal;
 use std::path::Path;
 
@@ -37,25 +39,49 @@ pub const OPTIONAL: [&str; 6] = [
 pub const MAX_ACTIVITY_BASE: Decimal =
     Decimal::from_parts(0xA100_0000, 0x1BCE_CCED, 0xD3C2, false, 0);
 
+/// What activities are summed by: the year, the Annex I row, the fuel,
+/// the pins, the unit and the abatement efficiency, each read once from its
+/// cell. Keys sort in this order (the row in template order, the parts as
+/// their texts, a part not given first), which is the order of detail.csv.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ActivityKey {
+    pub year: i32,
+    /// The Annex I row the activity is reported in.
+    pub row: &'static Row,
+    /// `None`: no fuel (an empty cell, `NA`, `-`).
+    pub fuel: Option<ActivityFuel>,
+    pub pins: Pins,
+    pub unit: ActivityUnit,
+    /// Fractions of the emission removed; `None` when the row gives none.
+    pub efficiency: Option<Efficiency>,
+}
+
+impl ActivityKey {
+    /// The template's code of the key's row (`1A1a`).
+    pub fn code(&self) -> &'static str {
+        &self.row.code
+    }
+
+    /// The fuel as written, empty when there is none (for files and messages).
+    pub fn fuel_text(&self) -> &str {
+        crate::pins::text(&self.fuel)
+    }
+
+    /// The fraction of the emission of a pollutant removed by abatement.
+    pub fn efficiency_for(&self, p: crate::pollutant::Pollutant) -> Decimal {
+        self.efficiency
+            .as_ref()
+            .map_or(Decimal::ZERO, |e| e.for_pollutant(p))
+    }
+}
+
 /// One activity, as read and checked.
 #[derive(Debug, Clone)]
 pub struct Activity {
     pub at: Location,
-    pub year: i32,
-    /// The Annex I row the activity is reported in.
-    pub row: &'static Row,
-    pub fuel: String,
-    pub technology: String,
+    /// What it is summed by.
+    pub key: ActivityKey,
     pub value: Decimal,
-    /// The unit as written, normalised.
-    pub unit_text: String,
-    pub quantity: Quantity,
-    pub table: String,
-    pub abatement: String,
-    pub region: String,
-    pub tier: String,
-    /// Fractions of the emission removed (0-1): for all pollutants, or per pollutant.
-    pub abatement_efficiency: Efficiency,
     pub source_id: String,
     /// Other columns of the row, carried to detail.csv.
     pub extra: Vec<(String, String)>,
@@ -363,7 +389,7 @@ impl Columns {
             ));
         }
         let unit_text = cell(self.unit);
-        let quantity = parse_activity_unit(&unit_text).map_err(|e| {
+        let unit = ActivityUnit::parse(&unit_text).map_err(|e| {
             reject(
                 self.unit,
                 if unit_text.is_empty() {
@@ -374,7 +400,7 @@ impl Columns {
             )
         })?;
         if value
-            .checked_mul(quantity.scale)
+            .checked_mul(unit.quantity().scale)
             .is_none_or(|base| base > MAX_ACTIVITY_BASE)
         {
             return Err(reject(
@@ -385,9 +411,11 @@ impl Columns {
                 ),
             ));
         }
-        let fuel = cell(self.fuel);
-        if let (Some(fuels), crate::unit::Dimension::Energy) = (options.fuels, quantity.dimension) {
-            if crate::fuel::is_none(&fuel) {
+        let fuel_text = cell(self.fuel);
+        if let (Some(fuels), crate::unit::Dimension::Energy) =
+            (options.fuels, unit.quantity().dimension)
+        {
+            if crate::fuel::is_none(&fuel_text) {
                 return Err(reject(
                     self.fuel,
                     format!(
@@ -395,21 +423,21 @@ impl Columns {
                     ),
                 ));
             }
-            if fuels.find(&fuel).is_none() {
+            if fuels.find(&fuel_text).is_none() {
                 return Err(reject(
                     self.fuel,
                     format!(
-                        "'{fuel}' is not a fuel airinv knows{}; write a Guidebook fuel or alias (emission-factors/fuels.csv), or, in an inventory folder, name it under [fuels] in inventory.toml (\"{fuel}\" = \"<Guidebook fuel>\"); the fuels are: {}",
-                        fuels.did_you_mean(&fuel),
+                        "'{fuel_text}' is not a fuel airinv knows{}; write a Guidebook fuel or alias (emission-factors/fuels.csv), or, in an inventory folder, name it under [fuels] in inventory.toml (\"{fuel_text}\" = \"<Guidebook fuel>\"); the fuels are: {}",
+                        fuels.did_you_mean(&fuel_text),
                         fuels.names()
                     ),
                 ));
             }
         }
-        let abatement_efficiency = match self.efficiency.map(cell).filter(|t| !t.is_empty()) {
-            None => Efficiency::default(),
+        let efficiency = match self.efficiency.map(cell).filter(|t| !t.is_empty()) {
+            None => None,
             Some(t) => {
-                Efficiency::parse(&t).map_err(|r| reject(self.efficiency.unwrap_or(0), r))?
+                Some(Efficiency::parse(&t).map_err(|r| reject(self.efficiency.unwrap_or(0), r))?)
             }
         };
         let extra = self
@@ -422,20 +450,24 @@ impl Columns {
                 )
             })
             .collect();
+        let fuels = options.fuels.unwrap_or(Fuels::built_in());
         Ok(Activity {
             at: loc(self.value).with_column_cleared(),
-            year,
-            row,
-            fuel,
-            technology: cell(self.technology),
+            key: ActivityKey {
+                year,
+                row,
+                fuel: ActivityFuel::read(&fuel_text, fuels),
+                pins: Pins::parse([
+                    &cell(self.technology),
+                    &opt(self.table),
+                    &opt(self.abatement),
+                    &opt(self.region),
+                    &opt(self.tier),
+                ]),
+                unit,
+                efficiency,
+            },
             value,
-            unit_text,
-            quantity,
-            table: opt(self.table),
-            abatement: opt(self.abatement),
-            region: opt(self.region),
-            tier: opt(self.tier),
-            abatement_efficiency,
             source_id: opt(self.source_id),
             extra,
         })
@@ -446,7 +478,8 @@ impl Columns {
 /// pollutant (`0.95`, `95%`) or one per pollutant (`PM2.5=0.95; PM10=0.9`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Efficiency {
-    /// The text as written (part of the aggregation key).
+    /// The text as written, trimmed (part of the aggregation key; first,
+    /// so that keys sort by it).
     pub text: String,
     pub all: Option<Decimal>,
     pub by_pollutant: Vec<(crate::pollutant::Pollutant, Decimal)>,

@@ -18,7 +18,7 @@
 //! gathered in key order, so results are identical to the last digit
 //! whatever the number of threads.
 
-use crate::activity::{Activity, Efficiency, Rejection};
+use crate::activity::{Activity, Rejection};
 use crate::emission_factor::{Factor, Origin};
 use crate::error::Location;
 use crate::matching::{FactorIndex, MatchError, Query};
@@ -29,44 +29,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
-/// What activities are summed by.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ActivityKey {
-    pub year: i32,
-    /// Template row number of the Annex I row.
-    pub row: u32,
-    pub fuel: String,
-    pub technology: String,
-    pub table: String,
-    pub abatement: String,
-    pub region: String,
-    pub tier: String,
-    pub unit: String,
-    pub efficiency: Efficiency,
-}
-
-impl ActivityKey {
-    pub fn of(a: &Activity) -> ActivityKey {
-        ActivityKey {
-            year: a.year,
-            row: a.row.number,
-            fuel: a.fuel.clone(),
-            technology: a.technology.clone(),
-            table: a.table.clone(),
-            abatement: a.abatement.clone(),
-            region: a.region.clone(),
-            tier: a.tier.clone(),
-            unit: a.unit_text.clone(),
-            efficiency: a.abatement_efficiency.clone(),
-        }
-    }
-
-    pub fn code(&self) -> &'static str {
-        &crate::nfr::by_number(self.row)
-            .expect("key rows are template rows")
-            .code
-    }
-}
+pub use crate::activity::ActivityKey;
 
 /// One activity row kept for per-row lineage.
 #[derive(Debug, Clone)]
@@ -112,17 +75,14 @@ impl Accumulator {
     }
 
     pub fn add(&mut self, a: Activity) {
-        let total = self
-            .keys
-            .entry(ActivityKey::of(&a))
-            .or_insert_with(|| KeyTotal {
-                value: Decimal::ZERO,
-                count: 0,
-                first_rows: Vec::new(),
-                rows: Vec::new(),
-                overflow: false,
-                filled: String::new(),
-            });
+        let total = self.keys.entry(a.key).or_insert_with(|| KeyTotal {
+            value: Decimal::ZERO,
+            count: 0,
+            first_rows: Vec::new(),
+            rows: Vec::new(),
+            overflow: false,
+            filled: String::new(),
+        });
         match total.value.checked_add(a.value) {
             Some(v) => total.value = v,
             None => total.overflow = true,
@@ -175,7 +135,8 @@ pub struct Line {
     pub factor_id: String,
     pub factor_value: Decimal,
     pub factor_unit: String,
-    pub factor_tier: String,
+    pub factor_tier: Option<crate::pins::Tier>,
+    /// The factor's table, empty when it names none (as detail.csv shows it).
     pub factor_table: String,
     pub factor_reference: String,
     /// `Guidebook` or the user file and row.
@@ -250,8 +211,11 @@ pub fn compute(acc: Accumulator, index: &FactorIndex) -> Vec<Result<KeyResult, B
                         return None;
                     }
                     for l in &mut lines {
-                        l.why =
-                            format!("{why}; Guidebook Tier {} {}", l.factor_tier, l.factor_table);
+                        l.why = format!(
+                            "{why}; Guidebook Tier {} {}",
+                            crate::pins::text(&l.factor_tier),
+                            l.factor_table
+                        );
                     }
                     Some(Ok(KeyResult {
                         key,
@@ -284,7 +248,7 @@ fn manure_parts(
 ) -> Vec<(ActivityKey, KeyTotal, Option<String>)> {
     use crate::method::manure;
     let own: std::collections::BTreeSet<(i32, u32)> =
-        keys.iter().map(|(k, ..)| (k.year, k.row)).collect();
+        keys.iter().map(|(k, ..)| (k.year, k.row.number)).collect();
     let mut out = Vec::new();
     for (k, t, _) in keys {
         let code = k.code();
@@ -297,9 +261,12 @@ fn manure_parts(
                 continue;
             }
             let key = ActivityKey {
-                row: row.number,
-                abatement: abatement.to_string(),
-                table: String::new(),
+                row,
+                pins: crate::pins::Pins {
+                    abatement: crate::pins::Name::new(abatement),
+                    table: None,
+                    ..k.pins.clone()
+                },
                 ..k.clone()
             };
             out.push((key, t.clone(), Some(manure::why(code, part))));
@@ -357,43 +324,37 @@ fn compute_key(
     total: &KeyTotal,
     index: &FactorIndex,
 ) -> Result<(Vec<Line>, Option<Decimal>), KeyError> {
-    let row = crate::nfr::by_number(key.row).expect("template row");
-    let factor_code = row.code.trim_end_matches("(fu)").to_string();
-    let quantity =
-        crate::unit::parse_activity_unit(&key.unit).map_err(|e| KeyError::Fatal(e.to_string()))?;
+    let row = key.row;
+    let quantity = key.unit.quantity();
     let fuels = index.fuels();
+    let fuel_id = key.fuel.as_ref().and_then(|f| f.id);
+    let combustion = row.code.starts_with("1A");
     // A volume of gas burnt: the energy it holds, at the gas's calorific
     // value per volume (exact: a product of decimals).
-    let volume_ncv = fuels
-        .volume_ncv(&key.fuel, key.year)
-        .filter(|_| quantity.dimension == crate::unit::Dimension::Volume)
-        .filter(|_| factor_code.starts_with("1A"));
+    let volume_ncv = fuel_id
+        .and_then(|id| fuels.volume_ncv_of(id, key.year))
+        .filter(|_| quantity.dimension == crate::unit::Dimension::Volume && combustion);
     let (quantity, volume_text) = match volume_ncv {
         Some(v) => (
-            crate::unit::volume_as_energy(&quantity, v.mj_per_m3).map_err(KeyError::Fatal)?,
+            std::borrow::Cow::Owned(
+                crate::unit::volume_as_energy(quantity, v.mj_per_m3).map_err(KeyError::Fatal)?,
+            ),
             format!(
                 " at NCV {} MJ/m3 ({})",
                 format_decimal(v.mj_per_m3),
                 v.source
             ),
         ),
-        None => (quantity, String::new()),
+        None => (std::borrow::Cow::Borrowed(quantity), String::new()),
     };
-    let ncv = fuels
-        .ncv(&key.fuel)
-        .filter(|_| factor_code.starts_with("1A"))
+    let ncv = fuel_id
+        .and_then(|id| fuels.ncv_of(id))
+        .filter(|_| combustion)
         .cloned();
     let query = Query {
-        year: key.year,
-        code: factor_code.clone(),
-        fuel: key.fuel.clone(),
-        technology: key.technology.clone(),
-        table: key.table.clone(),
-        abatement: key.abatement.clone(),
-        region: key.region.clone(),
-        tier: key.tier.clone(),
         dimension: Some(quantity.dimension),
         ncv_known: ncv.is_some(),
+        ..Query::new(key)
     };
     let where_ = || {
         let mut s: Vec<String> = total.first_rows.iter().map(|l| l.to_string()).collect();
@@ -458,7 +419,7 @@ fn compute_key(
             key_value_in(total.value, &quantity, &tj)
                 .ok_or_else(|| beyond("the activity in TJ".into()))?,
         ),
-        crate::unit::Dimension::Mass if fuels.group(&key.fuel).is_some() => match ncv.as_ref() {
+        crate::unit::Dimension::Mass if fuel_id.is_some() => match ncv.as_ref() {
             // t × GJ/t = GJ; exact.
             Some((n, _)) => Some(
                 total
@@ -491,7 +452,7 @@ fn compute_key(
                     per,
                     *period,
                     ncv.as_ref().map(|(n, _)| *n),
-                    key.efficiency.for_pollutant(*pollutant),
+                    key.efficiency_for(*pollutant),
                     *pollutant,
                 )
                 .map_err(|e| match e {
@@ -543,7 +504,9 @@ fn compute_key(
     if crate::method::road::exhaust_pm_is_fine(row.code.as_str())
         && let Some(tsp) = lines
             .iter()
-            .find(|l| l.pollutant == Pollutant::TSP && l.factor_tier == "1")
+            .find(|l| {
+                l.pollutant == Pollutant::TSP && l.factor_tier == Some(crate::pins::Tier::One)
+            })
             .cloned()
     {
         for p in [Pollutant::PM10, Pollutant::PM25] {
@@ -723,8 +686,8 @@ fn line(
         factor_id: f.id.clone(),
         factor_value: f.value,
         factor_unit: f.unit_text.clone(),
-        factor_tier: f.tier.clone(),
-        factor_table: f.table.clone(),
+        factor_tier: f.pins.tier.clone(),
+        factor_table: crate::pins::text(&f.pins.table).to_string(),
         factor_reference: f.reference.clone(),
         factor_source: match &f.origin {
             Origin::Guidebook => "EMEP/EEA Guidebook 2023".to_string(),

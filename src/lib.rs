@@ -132,6 +132,7 @@ pub mod nfr;
 pub mod notation_key;
 pub mod number;
 pub(crate) mod output;
+pub mod pins;
 pub(crate) mod plot;
 pub mod pollutant;
 pub(crate) mod report;

@@ -729,6 +729,8 @@ struct Worker<'a> {
     ctx: &'a Ctx<'a>,
     table: HashTable<u32>,
     seen: Vec<SeenKey>,
+    /// The keys of rows read by the general path (quoted fields ...).
+    general: HashMap<ActivityKey, u32>,
     sums: Vec<Sums>,
     touched: Vec<u32>,
 }
@@ -801,6 +803,7 @@ impl<'a> Worker<'a> {
             ctx,
             table: HashTable::new(),
             seen: Vec::new(),
+            general: HashMap::new(),
             sums: Vec::new(),
             touched: Vec::new(),
         }
@@ -991,7 +994,7 @@ impl<'a> Worker<'a> {
                 if self.ctx.columns.value < cells.len() {
                     cells[self.ctx.columns.value] = "0".to_string();
                 }
-                let checked = self.ctx.check(&cells).map(|a| ActivityKey::of(&a));
+                let checked = self.ctx.check(&cells).map(|a| a.key);
                 let mut text = Vec::new();
                 for r in runs.iter() {
                     text.extend_from_slice(run(r));
@@ -1038,18 +1041,32 @@ impl<'a> Worker<'a> {
         r.counts.used += 1;
     }
 
+    /// Adds a key met in the raw text of a row (its fields' text and their hash).
     fn add_key(
         &mut self,
         hash: u64,
         text: Vec<u8>,
         checked: std::result::Result<ActivityKey, Rejection>,
     ) -> u32 {
+        let id = self.push_key(Some((hash, text)), checked);
+        let seen = &self.seen;
+        self.table
+            .insert_unique(hash, id, |&i| seen[i as usize].hash);
+        id
+    }
+
+    /// Adds a key to those met, with its raw text when it has one.
+    fn push_key(
+        &mut self,
+        raw: Option<(u64, Vec<u8>)>,
+        checked: std::result::Result<ActivityKey, Rejection>,
+    ) -> u32 {
         let id = self.seen.len() as u32;
         let unit_scale = checked
             .as_ref()
             .ok()
-            .and_then(|k| crate::unit::parse_activity_unit(&k.unit).ok())
-            .map_or(Decimal::ONE, |q| q.scale);
+            .map_or(Decimal::ONE, |k| k.unit.quantity().scale);
+        let (hash, text) = raw.unwrap_or_default();
         self.seen.push(SeenKey {
             hash,
             text: text.into_boxed_slice(),
@@ -1057,9 +1074,6 @@ impl<'a> Worker<'a> {
             limits: Vec::new(),
             unit_scale,
         });
-        let seen = &self.seen;
-        self.table
-            .insert_unique(hash, id, |&i| seen[i as usize].hash);
         id
     }
 
@@ -1133,17 +1147,14 @@ impl<'a> Worker<'a> {
         r.counts.read += 1;
         match self.ctx.check(cells) {
             Ok(a) => {
-                let key = ActivityKey::of(&a);
-                // Keyed by the checked key's own text, apart from the raw keys.
-                let mut text = b"\"".to_vec();
-                text.extend_from_slice(format!("{key:?}").as_bytes());
-                let hash = hash_text(&text);
-                let seen = &self.seen;
-                let id = match self.table.find(hash, |&id| {
-                    seen[id as usize].hash == hash && *seen[id as usize].text == *text
-                }) {
+                // Keyed by the checked key itself, apart from the raw keys.
+                let id = match self.general.get(&a.key) {
                     Some(&id) => id,
-                    None => self.add_key(hash, text, Ok(key)),
+                    None => {
+                        let id = self.push_key(None, Ok(a.key.clone()));
+                        self.general.insert(a.key, id);
+                        id
+                    }
                 };
                 self.sums_of(id).add_other(a.value, line_no);
                 r.counts.used += 1;

@@ -97,7 +97,7 @@ pub fn compile_base(s: &Scenario, reporting_date: Option<String>) -> Result<Base
         .iter()
         .filter(|r| r.key.year == s.base_year)
     {
-        let row = crate::nfr::by_number(r.key.row).expect("template row");
+        let row = r.key.row;
         if !matches!(row.kind, RowKind::Sector | RowKind::FuelUsed) {
             continue;
         }
@@ -116,16 +116,21 @@ pub fn compile_base(s: &Scenario, reporting_date: Option<String>) -> Result<Base
         }
         let (activity, unit) = match r.energy_tj {
             Some(tj) => (tj, "TJ".to_string()),
-            None => (r.total.value, r.key.unit.clone()),
+            None => (r.total.value, r.key.unit.to_string()),
         };
         keys.push(BaseKey {
-            row: r.key.row,
+            row: row.number,
             code: row.code.clone(),
             fuel: r.key.fuel.clone(),
-            technology: r.key.technology.clone(),
+            technology: r.key.pins.technology.clone(),
             unit,
             activity,
-            fuel_group: fuels.group(&r.key.fuel),
+            fuel_group: r
+                .key
+                .fuel
+                .as_ref()
+                .and_then(|f| f.id)
+                .map(|id| fuels.fuel(id).group),
             sector: row.kind == RowKind::Sector,
             emissions,
         });

@@ -992,9 +992,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
                     sources.push(format!(
                         "EMEP/EEA Guidebook 2023 {} {} {}: {} {} = {} ({}; {})",
                         f.source_code,
-                        f.table,
-                        f.technology,
-                        f.abatement,
+                        crate::pins::text(&f.pins.table),
+                        crate::pins::text(&f.pins.technology),
+                        crate::pins::text(&f.pins.abatement),
                         f.pollutant.id(),
                         crate::number::format_decimal(f.value),
                         f.reference,

@@ -18,7 +18,8 @@
 use super::cost::UnitCost;
 use super::file::{GrowthKind, Measure, Scenario};
 use crate::annex1::Annex1Year;
-use crate::fuel::{FuelGroup, fuel_key};
+use crate::fuel::{ActivityFuel, FuelGroup, fuel_key};
+use crate::pins::Name;
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
@@ -29,8 +30,8 @@ pub struct BaseKey {
     /// Template row number.
     pub row: u32,
     pub code: String,
-    pub fuel: String,
-    pub technology: String,
+    pub fuel: Option<ActivityFuel>,
+    pub technology: Option<Name>,
     /// TJ for fuels with an energy content, else the activity's own unit.
     pub unit: String,
     pub activity: Decimal,
@@ -39,6 +40,13 @@ pub struct BaseKey {
     pub sector: bool,
     /// Emission per pollutant, template unit.
     pub emissions: BTreeMap<Pollutant, Decimal>,
+}
+
+impl BaseKey {
+    /// The fuel as written, empty when the key has none (for messages).
+    pub fn fuel_text(&self) -> &str {
+        crate::pins::text(&self.fuel)
+    }
 }
 
 /// The base: its keys in the base year, its Annex I table of that year and
@@ -119,7 +127,7 @@ impl<'a> Model<'a> {
                     continue;
                 }
                 if let Some(f) = &g.fuel
-                    && !same_fuel(f, &k.fuel)
+                    && !same_fuel(f, k.fuel_text())
                 {
                     continue;
                 }
@@ -128,7 +136,10 @@ impl<'a> Model<'a> {
                     Some((j, r)) if r == rank => {
                         return Err(format!(
                             "growth rules at {} and at {} both fit {} {} equally; make one more specific",
-                            scenario.growth[j].at, g.at, k.code, k.fuel
+                            scenario.growth[j].at,
+                            g.at,
+                            k.code,
+                            k.fuel_text()
                         ));
                     }
                     Some((_, r)) if r > rank => {}
@@ -163,7 +174,12 @@ impl<'a> Model<'a> {
                 {
                     return Err(format!(
                         "{}: projected activity in {u}, but {} {} is in {} in {}; give it in {}",
-                        scenario.growth[*i].at, k.code, k.fuel, k.unit, base.year, k.unit
+                        scenario.growth[*i].at,
+                        k.code,
+                        k.fuel_text(),
+                        k.unit,
+                        base.year,
+                        k.unit
                     ));
                 }
                 e.0 += k.activity;
@@ -209,7 +225,7 @@ impl<'a> Model<'a> {
                 if !m.nfr.matches(&k.code) {
                     continue;
                 }
-                if !m.fuel.is_empty() && !m.fuel.iter().any(|f| same_fuel(f, &k.fuel)) {
+                if !m.fuel.is_empty() && !m.fuel.iter().any(|f| same_fuel(f, k.fuel_text())) {
                     continue;
                 }
                 if !m.unit.eq_ignore_ascii_case(&k.unit) {
@@ -220,7 +236,7 @@ impl<'a> Model<'a> {
                         m.id,
                         m.unit,
                         k.code,
-                        k.fuel,
+                        k.fuel_text(),
                         k.unit,
                         k.unit
                     ));
@@ -362,7 +378,7 @@ impl<'a> Model<'a> {
                         .collect::<Vec<_>>()
                         .join(", "),
                     key.code,
-                    key.fuel,
+                    key.fuel_text(),
                     crate::number::format_decimal(sum)
                 ));
             }
@@ -391,7 +407,7 @@ impl<'a> Model<'a> {
                     return Err(format!(
                         "{year}: the measures on {} {} remove {} of its {} (more than all of it): lower their shares or their removals",
                         key.code,
-                        key.fuel,
+                        key.fuel_text(),
                         crate::number::format_decimal(removed),
                         p.id()
                     ));

@@ -25,6 +25,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "nfr",
             "pollutant",
             "notation_key",
+            "pins",
             "fuel",
             "manure",
             "annex1",
