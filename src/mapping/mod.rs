@@ -81,15 +81,20 @@
 //! # Where each job is
 //!
 //! ```text
-//!  mapping.toml ──► config (serde structs, then checks) ──► Mapping
+//!  mapping.toml ──► file (the TOML as written: serde structs)
+//!               ──► config (checks; targets: shares add up) ──► rules::Mapping
 //!  Sheet + Mapping ──► grid (columns: year, fuel, [[fuels]] entry;
 //!                      rows: the [[lines]] entries claiming them)
-//!                  ──► cells (every cell's outcome; subtotals checked)
-//!                       └► conversion::apply_targets (activity rows)
+//!                  ──► cells (every cell's outcome; subtotals checked;
+//!                      a line's targets applied: activity rows)
 //!                  ──► shares (where each subtotal's energy went)
-//!                  ──► Conversion ──► ledger (activity table, cell ledger)
-//!                                 ──► report (the text `convert` prints)
+//!                  ──► records::Conversion ──► ledger (activity table, cell ledger)
+//!                                          ──► report (the text `convert` prints)
 //! ```
+//!
+//! `rules` (what a mapping says) and `records` (what a conversion gives)
+//! are the types the steps share; no module of the folder imports one that
+//! imports it back, and none imports this one.
 
 mod cells;
 mod config;
