@@ -214,7 +214,7 @@ mod tests {
     #[test]
     fn parts_order_as_their_texts_with_none_first() {
         // As the strings they replace sorted: "" < "2" < "3" < "3b" < "CS".
-        let mut tiers = vec![
+        let mut tiers = [
             Tier::parse("CS"),
             Tier::parse("3b"),
             None,
