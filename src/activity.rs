@@ -304,90 +304,13 @@ impl Columns {
         let opt = |i: Option<usize>| i.map(cell).unwrap_or_default();
         let reject = |i: usize, reason: String| Rejection { at: loc(i), reason };
 
-        // A cell beyond the header has no column: its row is not read as
-        // written (`21,000` would lose its `000`). Empty cells beyond the
-        // header (a trailing separator) hold nothing and are let pass.
-        if let Some((i, extra)) = cells
-            .iter()
-            .enumerate()
-            .skip(self.names.len())
-            .find(|(_, c)| !c.trim().is_empty())
-        {
-            return Err(reject(
-                i,
-                format!(
-                    "the row has more cells than the header names ({}): cell {} ('{}') has no column; quote a value that holds the separator, or name the column in the header",
-                    self.names.len(),
-                    i + 1,
-                    crate::suggest::clip(extra.trim())
-                ),
-            ));
+        if let Some((i, problem)) = self.cell_beyond_header(cells) {
+            return Err(reject(i, problem));
         }
-        let year_text = cell(self.year);
-        let year = parse_year(&year_text).map_err(|r| reject(self.year, r))?;
-        if !options.years.is_empty() && !options.years.contains(&year) {
-            return Err(reject(
-                self.year,
-                format!(
-                    "{year} is not one of the inventory's years ({}); add it to years in inventory.toml or remove the row",
-                    options
-                        .years
-                        .iter()
-                        .map(i32::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
-        }
-        let code = cell(self.nfr);
-        if code.is_empty() {
-            return Err(reject(self.nfr, "no NFR code is given".into()));
-        }
-        let row =
-            nfr::find(&code).ok_or_else(|| reject(self.nfr, nfr::unknown_code_message(&code)))?;
-        if !row.takes_activity() {
-            return Err(reject(
-                self.nfr,
-                match row.kind {
-                    RowKind::NationalTotal | RowKind::Compliance => format!(
-                        "'{}' is a total of the template, computed by airinv; give activity data for sector rows",
-                        row.code
-                    ),
-                    _ => format!("'{}' is not a row that takes activity data", row.code),
-                },
-            ));
-        }
-        let value_text = cell(self.value);
-        // Digits are ASCII digits: a superscript or another script's digit
-        // is not silently read as one (`10²` is not 102).
+        let year = year_of(&cell(self.year), &options.years).map_err(|r| reject(self.year, r))?;
+        let row = row_of(&cell(self.nfr)).map_err(|r| reject(self.nfr, r))?;
         let raw_value = cells.get(self.value).map(|s| s.trim()).unwrap_or_default();
-        if let Some(c) = raw_value
-            .chars()
-            .find(|c| !c.is_ascii() && !matches!(c, '–' | '—' | '−' | '‑' | '\u{a0}' | '\u{202f}'))
-        {
-            return Err(reject(
-                self.value,
-                format!(
-                    "'{}' holds the character '{c}' (U+{:04X}), which is not a digit airinv reads; write numbers with the digits 0-9, a dot and an optional exponent",
-                    crate::suggest::clip(raw_value),
-                    u32::from(c)
-                ),
-            ));
-        }
-        let value = crate::number::parse_grouped(&value_text).map_err(|e| {
-            let hint = if value_text.contains(',') {
-                " (use a dot as decimal separator and no thousands separator)"
-            } else {
-                ""
-            };
-            reject(self.value, format!("{e}{hint}"))
-        })?;
-        if value < Decimal::ZERO {
-            return Err(reject(
-                self.value,
-                format!("the activity {value} is negative; activity data cannot be below zero"),
-            ));
-        }
+        let value = value_of(raw_value, &cell(self.value)).map_err(|r| reject(self.value, r))?;
         let unit_text = cell(self.unit);
         let unit = ActivityUnit::parse(&unit_text).map_err(|e| {
             reject(
@@ -414,25 +337,9 @@ impl Columns {
         let fuel_text = cell(self.fuel);
         if let (Some(fuels), crate::unit::Dimension::Energy) =
             (options.fuels, unit.quantity().dimension)
+            && let Some(problem) = fuel_burnt_problem(&fuel_text, &unit_text, fuels)
         {
-            if crate::fuel::is_none(&fuel_text) {
-                return Err(reject(
-                    self.fuel,
-                    format!(
-                        "an activity in {unit_text} is fuel burnt, so it needs a fuel (a Guidebook fuel or alias)"
-                    ),
-                ));
-            }
-            if fuels.find(&fuel_text).is_none() {
-                return Err(reject(
-                    self.fuel,
-                    format!(
-                        "'{fuel_text}' is not a fuel airinv knows{}; write a Guidebook fuel or alias (emission-factors/fuels.csv), or, in an inventory folder, name it under [fuels] in inventory.toml (\"{fuel_text}\" = \"<Guidebook fuel>\"); the fuels are: {}",
-                        fuels.did_you_mean(&fuel_text),
-                        fuels.names()
-                    ),
-                ));
-            }
+            return Err(reject(self.fuel, problem));
         }
         let efficiency = match self.efficiency.map(cell).filter(|t| !t.is_empty()) {
             None => None,
@@ -472,6 +379,112 @@ impl Columns {
             extra,
         })
     }
+}
+
+impl Columns {
+    /// The first cell beyond the header that holds anything, and why its
+    /// row is not read: it has no column, so the row is not read as
+    /// written (`21,000` would lose its `000`). Empty cells beyond the
+    /// header (a trailing separator) hold nothing and are let pass.
+    fn cell_beyond_header(&self, cells: &[String]) -> Option<(usize, String)> {
+        let (i, extra) = cells
+            .iter()
+            .enumerate()
+            .skip(self.names.len())
+            .find(|(_, c)| !c.trim().is_empty())?;
+        Some((
+            i,
+            format!(
+                "the row has more cells than the header names ({}): cell {} ('{}') has no column; quote a value that holds the separator, or name the column in the header",
+                self.names.len(),
+                i + 1,
+                crate::suggest::clip(extra.trim())
+            ),
+        ))
+    }
+}
+
+/// The year of a row, one of the inventory's (`years`; empty: any).
+fn year_of(text: &str, years: &[i32]) -> std::result::Result<i32, String> {
+    let year = parse_year(text)?;
+    if !years.is_empty() && !years.contains(&year) {
+        return Err(format!(
+            "{year} is not one of the inventory's years ({}); add it to years in inventory.toml or remove the row",
+            years
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(year)
+}
+
+/// The Annex I row of a code, a row that takes activity data.
+fn row_of(code: &str) -> std::result::Result<&'static Row, String> {
+    if code.is_empty() {
+        return Err("no NFR code is given".into());
+    }
+    let row = nfr::find(code).ok_or_else(|| nfr::unknown_code_message(code))?;
+    if !row.takes_activity() {
+        return Err(match row.kind {
+            RowKind::NationalTotal | RowKind::Compliance => format!(
+                "'{}' is a total of the template, computed by airinv; give activity data for sector rows",
+                row.code
+            ),
+            _ => format!("'{}' is not a row that takes activity data", row.code),
+        });
+    }
+    Ok(row)
+}
+
+/// The activity of a value cell (`raw` as written, trimmed; `text`
+/// normalised): a number of ASCII digits, zero or more.
+fn value_of(raw: &str, text: &str) -> std::result::Result<Decimal, String> {
+    // Digits are ASCII digits: a superscript or another script's digit
+    // is not silently read as one (`10²` is not 102).
+    if let Some(c) = raw
+        .chars()
+        .find(|c| !c.is_ascii() && !matches!(c, '–' | '—' | '−' | '‑' | '\u{a0}' | '\u{202f}'))
+    {
+        return Err(format!(
+            "'{}' holds the character '{c}' (U+{:04X}), which is not a digit airinv reads; write numbers with the digits 0-9, a dot and an optional exponent",
+            crate::suggest::clip(raw),
+            u32::from(c)
+        ));
+    }
+    let value = crate::number::parse_grouped(text).map_err(|e| {
+        let hint = if text.contains(',') {
+            " (use a dot as decimal separator and no thousands separator)"
+        } else {
+            ""
+        };
+        format!("{e}{hint}")
+    })?;
+    if value < Decimal::ZERO {
+        return Err(format!(
+            "the activity {value} is negative; activity data cannot be below zero"
+        ));
+    }
+    Ok(value)
+}
+
+/// What is wrong with the fuel of an activity in energy units (fuel
+/// burnt): none given, or one the fuel table does not know.
+fn fuel_burnt_problem(fuel: &str, unit: &str, fuels: &Fuels) -> Option<String> {
+    if crate::fuel::is_none(fuel) {
+        return Some(format!(
+            "an activity in {unit} is fuel burnt, so it needs a fuel (a Guidebook fuel or alias)"
+        ));
+    }
+    if fuels.find(fuel).is_none() {
+        return Some(format!(
+            "'{fuel}' is not a fuel airinv knows{}; write a Guidebook fuel or alias (emission-factors/fuels.csv), or, in an inventory folder, name it under [fuels] in inventory.toml (\"{fuel}\" = \"<Guidebook fuel>\"); the fuels are: {}",
+            fuels.did_you_mean(fuel),
+            fuels.names()
+        ));
+    }
+    None
 }
 
 /// The abatement efficiencies of an activity: one fraction for every

@@ -451,6 +451,10 @@ fn derive_jet_factors(
     out
 }
 
+/// One export row as a factor, or why it is not imported. A linear pass
+/// over the row's columns (kind, pollutant, value, unit, codes, interval),
+/// each refusal said with its category; kept whole (a little over 150
+/// lines) so the order of the checks reads as the order of the columns.
 fn import_row(r: &csv::StringRecord) -> std::result::Result<Factor, (ProblemCategory, String)> {
     use ProblemCategory as P;
     let field = |i: usize| r.get(i).unwrap_or("").trim();

@@ -44,7 +44,8 @@
 //!               laid out for people) · commitment (protocol commitments)
 //!     ▲
 //!  vocabulary   number (exact decimals, the one Excel conversion) · unit ·
-//!               nfr · pollutant · notation_key · fuel · annex1 (the template
+//!               nfr · pollutant · notation_key · pins (the parts of an
+//!               activity key) · fuel · annex1 (the template
 //!               table) · date · data (embedded reference tables) · digest ·
 //!               output (atomic files, CSV set-up) · error
 //! ```

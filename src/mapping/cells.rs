@@ -6,7 +6,7 @@
 
 use super::grid::{Grid, join_years};
 use super::records::{ActivityRow, CellRecord, Cells, Check, CheckStatus, Outcome, Tallies};
-use super::rules::{FuelRole, LineRole, LineRule, Targets};
+use super::rules::{FuelRole, LineRole, LineRule, Mapping, Targets};
 use crate::error::{Error, Result};
 use crate::number::{format_decimal, parse_decimal};
 use rust_decimal::Decimal;
@@ -157,6 +157,17 @@ pub(super) fn read_cells(grid: &Grid, source: &str) -> Result<Cells> {
             out.records.push(record);
         }
     }
+    every_except_used(mapping, &excepted)?;
+    if !errors.is_empty() {
+        return Err(cells_not_converted(grid, errors));
+    }
+    Ok(out)
+}
+
+/// Every cell a mapped line excepts must be a number of the sheet (a
+/// changed sheet is checked again): `excepted` holds (line entry, year,
+/// fuel) of the cells excepted.
+fn every_except_used(mapping: &Mapping, excepted: &[(usize, i32, String)]) -> Result<()> {
     for (li, rule) in mapping.lines.iter().enumerate() {
         if let LineRole::Map(t) = &rule.role {
             for x in &t.except {
@@ -174,19 +185,21 @@ pub(super) fn read_cells(grid: &Grid, source: &str) -> Result<Cells> {
             }
         }
     }
-    if !errors.is_empty() {
-        let n = errors.len();
-        let shown: Vec<String> = errors.into_iter().take(20).collect();
-        return Err(Error::file(
-            &grid.table.at.file,
-            format!(
-                "{n} cell(s) cannot be converted:\n  {}{}",
-                shown.join("\n  "),
-                if n > 20 { "\n  ..." } else { "" }
-            ),
-        ));
-    }
-    Ok(out)
+    Ok(())
+}
+
+/// The cells that cannot be converted, the first twenty listed.
+fn cells_not_converted(grid: &Grid, errors: Vec<String>) -> Error {
+    let n = errors.len();
+    let shown: Vec<String> = errors.into_iter().take(20).collect();
+    Error::file(
+        &grid.table.at.file,
+        format!(
+            "{n} cell(s) cannot be converted:\n  {}{}",
+            shown.join("\n  "),
+            if n > 20 { "\n  ..." } else { "" }
+        ),
+    )
 }
 
 /// Checks every subtotal cell against its parts; maps the remainders a

@@ -114,40 +114,47 @@ fn same_fuel(a: &str, b: &str) -> bool {
     canon(a) == canon(b)
 }
 
+/// The growth rule of each key: the most specific that fits (a fuel
+/// before none, a longer code before a shorter), or none; two rules that
+/// fit a key equally are an error.
+fn growth_rules(scenario: &Scenario, base: &Base) -> Result<Vec<Option<usize>>, String> {
+    let mut rule_of: Vec<Option<usize>> = Vec::with_capacity(base.keys.len());
+    for k in &base.keys {
+        let mut best: Option<(usize, (bool, usize))> = None;
+        for (i, g) in scenario.growth.iter().enumerate() {
+            if !g.nfr.matches(&k.code) {
+                continue;
+            }
+            if let Some(f) = &g.fuel
+                && !same_fuel(f, k.fuel_text())
+            {
+                continue;
+            }
+            let rank = (g.fuel.is_some(), g.nfr.specificity());
+            match best {
+                Some((j, r)) if r == rank => {
+                    return Err(format!(
+                        "growth rules at {} and at {} both fit {} {} equally; make one more specific",
+                        scenario.growth[j].at,
+                        g.at,
+                        k.code,
+                        k.fuel_text()
+                    ));
+                }
+                Some((_, r)) if r > rank => {}
+                _ => best = Some((i, rank)),
+            }
+        }
+        rule_of.push(best.map(|(i, _)| i));
+    }
+    Ok(rule_of)
+}
+
 impl<'a> Model<'a> {
     /// Prepares a scenario on its base.
     pub fn new(scenario: &'a Scenario, base: &'a Base) -> Result<Model<'a>, String> {
         let mut warnings = Vec::new();
-        // The growth rule of each key.
-        let mut rule_of: Vec<Option<usize>> = Vec::with_capacity(base.keys.len());
-        for k in &base.keys {
-            let mut best: Option<(usize, (bool, usize))> = None;
-            for (i, g) in scenario.growth.iter().enumerate() {
-                if !g.nfr.matches(&k.code) {
-                    continue;
-                }
-                if let Some(f) = &g.fuel
-                    && !same_fuel(f, k.fuel_text())
-                {
-                    continue;
-                }
-                let rank = (g.fuel.is_some(), g.nfr.specificity());
-                match best {
-                    Some((j, r)) if r == rank => {
-                        return Err(format!(
-                            "growth rules at {} and at {} both fit {} {} equally; make one more specific",
-                            scenario.growth[j].at,
-                            g.at,
-                            k.code,
-                            k.fuel_text()
-                        ));
-                    }
-                    Some((_, r)) if r > rank => {}
-                    _ => best = Some((i, rank)),
-                }
-            }
-            rule_of.push(best.map(|(i, _)| i));
-        }
+        let rule_of = growth_rules(scenario, base)?;
         let without = rule_of.iter().filter(|r| r.is_none()).count();
         if without > 0 && !scenario.growth.is_empty() {
             warnings.push(format!(
