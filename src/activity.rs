@@ -602,4 +602,92 @@ mod tests {
             Decimal::from_str_exact("1000000000000000000000000").unwrap()
         );
     }
+
+    /// The key of one row of `year,nfr,fuel,technology,value,unit,tier,abatement_efficiency`.
+    fn key_of(row: &str) -> ActivityKey {
+        let header: Vec<String> = "year,nfr,fuel,technology,value,unit,tier,abatement_efficiency"
+            .split(',')
+            .map(String::from)
+            .collect();
+        let columns = Columns::from_header(&header).unwrap();
+        let cells: Vec<String> = row.split(',').map(String::from).collect();
+        let options = ReadOptions {
+            fuels: Some(Fuels::built_in()),
+            ..ReadOptions::default()
+        };
+        columns
+            .activity(&cells, &options, |_| Location::file("a.csv"))
+            .unwrap()
+            .key
+    }
+
+    #[test]
+    fn a_key_s_parts_are_read_once_from_its_cells() {
+        let k = key_of("2022,1.A.1.a, natural_gas ,,12.5,TJ,Tier 2,95%");
+        assert_eq!((k.year, k.row.number, k.code()), (2022, 14, "1A1a"));
+        let fuel = k.fuel.as_ref().unwrap();
+        assert_eq!(fuel.name.as_str(), "natural_gas");
+        assert_eq!(Fuels::built_in().fuel(fuel.id.unwrap()).name, "Natural gas");
+        assert_eq!(k.pins.technology, None);
+        assert_eq!(k.pins.tier, Some(crate::pins::Tier::Two));
+        assert_eq!(k.unit.as_str(), "TJ");
+        assert_eq!(k.unit.quantity().dimension, crate::unit::Dimension::Energy);
+        assert_eq!(
+            k.efficiency_for(crate::pollutant::Pollutant::NOx),
+            Decimal::from_str_exact("0.95").unwrap()
+        );
+        // Nothing given is None, never an empty text.
+        let k = key_of("2022,3B1a,,Dairy cows,100,1000 head,,");
+        assert_eq!((k.fuel.as_ref(), k.fuel_text()), (None, ""));
+        assert_eq!(k.pins.technology.as_deref(), Some("Dairy cows"));
+        assert_eq!((&k.pins.tier, &k.efficiency), (&None, &None));
+        assert_eq!(
+            k.efficiency_for(crate::pollutant::Pollutant::NH3),
+            Decimal::ZERO
+        );
+    }
+
+    #[test]
+    fn keys_sort_by_year_template_row_and_then_their_parts_as_written() {
+        let mut keys = [
+            "2022,1A1a,Natural gas,,1,TJ,,",
+            "2021,1A2a,Diesel,,1,TJ,,",
+            "2022,1A1a,Hard coal,,1,TJ,,",
+            "2022,3B1a,,Dairy cows,1,1000 head,,",
+            "2022,1A1a,Natural gas,,1,TJ,2,",
+            "2022,1A1a,Natural gas,,1,TJ,,0.5",
+            "2022,1A1a,Diesel,,1,TJ,,",
+            "2022,1A1b,Diesel,,1,TJ,,",
+        ]
+        .map(key_of);
+        keys.sort();
+        let shown: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                format!(
+                    "{} {} {} {} {}",
+                    k.year,
+                    k.code(),
+                    k.fuel_text(),
+                    crate::pins::text(&k.pins.tier),
+                    k.efficiency.as_ref().map_or("", |e| e.text.as_str())
+                )
+            })
+            .collect();
+        // 1A1a (row 14) before 1A1b (15) before 3B1a; within a row, fuels
+        // as their texts; no tier before a tier, no efficiency before one.
+        assert_eq!(
+            shown,
+            [
+                "2021 1A2a Diesel  ",
+                "2022 1A1a Diesel  ",
+                "2022 1A1a Hard coal  ",
+                "2022 1A1a Natural gas  ",
+                "2022 1A1a Natural gas  0.5",
+                "2022 1A1a Natural gas 2 ",
+                "2022 1A1b Diesel  ",
+                "2022 3B1a   ",
+            ]
+        );
+    }
 }

@@ -582,4 +582,45 @@ mod tests {
         assert_eq!(f.find("energy hard coal").unwrap().name, "Hard Coal");
         assert!(f.add_alias("x", "no such fuel").is_err());
     }
+
+    #[test]
+    fn an_activity_fuel_is_read_once_into_the_table() {
+        let mut fuels = Fuels::built_in().clone();
+        fuels.add_alias("Ekibastuz coal", "Hard Coal").unwrap();
+        let read = |t: &str| ActivityFuel::read(t, &fuels);
+        // A name and an alias of the same fuel: the same id, each keeping
+        // its name as written.
+        let coal = read(" Hard Coal ").unwrap();
+        let alias = read("Ekibastuz coal").unwrap();
+        assert_eq!(coal.name.as_str(), "Hard Coal");
+        assert_eq!(alias.name.as_str(), "Ekibastuz coal");
+        assert!(coal.id.is_some() && coal.id == alias.id);
+        assert_eq!(fuels.fuel(alias.id.unwrap()).name, "Hard Coal");
+        assert_ne!(coal, alias, "keys keep the name as written");
+        // The alias is the inventory's own: the built-in table does not know it.
+        assert_eq!(
+            ActivityFuel::read("Ekibastuz coal", Fuels::built_in())
+                .unwrap()
+                .id,
+            None
+        );
+        // No fuel: empty, NA, -.
+        for none in ["", "  ", "NA", "n/a", "-"] {
+            assert_eq!(read(none), None, "{none:?}");
+        }
+        // A manure type is a name the table does not know.
+        let manure = read("Solid").unwrap();
+        assert_eq!((manure.name.as_str(), manure.id), ("Solid", None));
+        assert_eq!(fuels.chain_of(&manure), ["Solid"]);
+        // By id, the NCV and the chain are the fuel's.
+        let diesel = read("transport diesel").unwrap();
+        assert_eq!(
+            fuels.ncv_of(diesel.id.unwrap()).unwrap().0,
+            Decimal::from_str_exact("43.0").unwrap()
+        );
+        assert_eq!(
+            fuels.chain_of(&read("natural gas").unwrap())[1],
+            "Gaseous Fuels"
+        );
+    }
 }

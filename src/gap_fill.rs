@@ -868,4 +868,15 @@ mod tests {
         assert!(e("nfr = \"3B1a\"\nyears = [2024]\nmethod = \"extrapolation\"\nbasis = [2022, 2023]\nnote = \"n\"\nbase = [1]").contains("'base' is not a setting"));
         assert!(e("nfr = \"3Z9\"\nyears = [2024]\nmethod = \"extrapolation\"\nbasis = [2022, 2023]\nnote = \"n\"").contains("3Z9"));
     }
+
+    #[test]
+    fn a_fill_names_a_fuel_or_technology_or_leaves_it_out() {
+        let base = "nfr = \"3B1a\"\nyears = [2024]\nmethod = \"extrapolation\"\nbasis = [2021, 2022]\nnote = \"n\"\n";
+        let f = fill(&format!("{base}technology = \" Dairy cows \""), &YEARS).unwrap();
+        assert_eq!(f.technology.as_deref(), Some("Dairy cows"));
+        assert_eq!(f.fuel, None);
+        // An empty text is no selector: said, not taken for "every fuel".
+        let e = fill(&format!("{base}fuel = \"\""), &YEARS).unwrap_err();
+        assert!(e.contains("fuel is empty; leave fuel out"), "{e}");
+    }
 }

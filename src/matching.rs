@@ -782,4 +782,38 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_query_borrows_its_key_and_finds_the_tier_1_factor() {
+        let key = ActivityKey {
+            year: 2022,
+            row: crate::nfr::find("1A1a").unwrap(),
+            fuel: ActivityFuel::read("natural gas", Fuels::built_in()),
+            pins: Pins::default(),
+            unit: crate::unit::ActivityUnit::parse("TJ").unwrap(),
+            efficiency: None,
+        };
+        let q = Query::new(&key);
+        assert!(std::ptr::eq(q.key, &key));
+        assert_eq!(q.code, "1A1a");
+        assert_eq!(q.dimension, Some(Dimension::Energy));
+        let index = FactorIndex::new(
+            crate::emission_factor::embedded().unwrap(),
+            Vec::new(),
+            Fuels::built_in().clone(),
+            Some("KZ".into()),
+        );
+        let selection = index.select(&q).unwrap();
+        // EMEP/EEA Guidebook 2023, 1.A.1 Table 3-4: natural gas, NOx 89 g/GJ.
+        let nox = &selection.by_pollutant[&Pollutant::NOx];
+        assert_eq!(nox.factor.value, rust_decimal::Decimal::from(89));
+        assert_eq!(nox.factor.pins.tier, Some(Tier::One));
+        assert_eq!(text(&nox.factor.fuel), "Natural gas");
+        // A road row on a fuel-used basis asks for its sector's factors.
+        let fu = ActivityKey {
+            row: crate::nfr::find("1A3bi(fu)").unwrap(),
+            ..key.clone()
+        };
+        assert_eq!(Query::new(&fu).code, "1A3bi");
+    }
 }

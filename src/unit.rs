@@ -1214,4 +1214,24 @@ mod tests {
         let kwh = parse_activity_unit("kWh").unwrap();
         assert!(!conversion(&gj_act, &kwh).unwrap().1);
     }
+
+    #[test]
+    fn an_activity_unit_is_parsed_once_and_keeps_its_text() {
+        let u = ActivityUnit::parse(" 1000  head ").unwrap();
+        assert_eq!(u.as_str(), "1000 head");
+        assert_eq!(u.to_string(), "1000 head");
+        assert_eq!(u.quantity().dimension, Dimension::Count(CountKind::Animal));
+        assert_eq!(u.quantity().scale, Decimal::from(1000));
+        let tj = ActivityUnit::parse("TJ").unwrap();
+        assert_eq!(tj.quantity().scale, Decimal::from(1_000_000_000_000u64));
+        // Ordered and compared as the text: "1000 head" < "TJ" < "t".
+        let t = ActivityUnit::parse("t").unwrap();
+        let mut units = [t.clone(), tj.clone(), u.clone()];
+        units.sort();
+        let texts: Vec<&str> = units.iter().map(ActivityUnit::as_str).collect();
+        assert_eq!(texts, ["1000 head", "TJ", "t"]);
+        assert_ne!(ActivityUnit::parse("kt").unwrap(), t);
+        assert!(ActivityUnit::parse("").is_err());
+        assert!(ActivityUnit::parse("furlongs").is_err());
+    }
 }

@@ -193,4 +193,37 @@ mod tests {
         assert_eq!(cut_point(b"a,\"x\ny\"\nb,\"z\n"), Some(8));
         assert_eq!(cut_point(b"a,b"), None);
     }
+
+    #[test]
+    fn the_scanner_hands_on_each_row_with_its_commas() {
+        // Longer than a word of eight bytes, with an empty line and a last
+        // row without a line end.
+        let block = b"2021,1A1a,x\n\n2022,1A1b\nlast";
+        let mut rows = Vec::new();
+        let ends = plain_rows(block, |r| {
+            rows.push((
+                std::str::from_utf8(&block[r.start..r.end])
+                    .unwrap()
+                    .to_string(),
+                r.commas.to_vec(),
+                r.line,
+                r.too_many,
+            ))
+        });
+        assert_eq!(ends, 3);
+        assert_eq!(
+            rows,
+            [
+                ("2021,1A1a,x".to_string(), vec![4, 9], 1, false),
+                (String::new(), vec![], 2, false),
+                ("2022,1A1b".to_string(), vec![17], 3, false),
+                ("last".to_string(), vec![], 4, false),
+            ]
+        );
+        // More commas than the fast path keeps.
+        let wide = ",".repeat(MAX_FIELDS + 1);
+        let mut too_many = false;
+        plain_rows(wide.as_bytes(), |r| too_many = r.too_many);
+        assert!(too_many);
+    }
 }
