@@ -216,6 +216,20 @@ impl LineKind {
 /// The pins as written, in the order of [`crate::pins::Pins::NAMES`].
 pub(super) type RawPins<'a> = [&'a Option<String>; 5];
 
+/// The [`RawPins`] of a raw struct holding the five pin settings (a line,
+/// a remainder, a target).
+macro_rules! raw_pins {
+    ($raw:expr) => {
+        [
+            &$raw.technology,
+            &$raw.table,
+            &$raw.abatement,
+            &$raw.region,
+            &$raw.tier,
+        ]
+    };
+}
+
 impl RawLine {
     /// What the line is, by the setting that says it.
     pub(super) fn kind(&self) -> LineKind {
@@ -261,13 +275,7 @@ impl RawLine {
             nfr: self.nfr.as_deref(),
             to: self.to.as_deref(),
             rest: self.rest.as_deref(),
-            pins: [
-                &self.technology,
-                &self.table,
-                &self.abatement,
-                &self.region,
-                &self.tier,
-            ],
+            pins: raw_pins!(self),
         }
     }
 }
@@ -292,13 +300,7 @@ impl RawRemainder {
             nfr: self.nfr.as_deref(),
             to: self.to.as_deref(),
             rest: self.rest.as_deref(),
-            pins: [
-                &self.technology,
-                &self.table,
-                &self.abatement,
-                &self.region,
-                &self.tier,
-            ],
+            pins: raw_pins!(self),
         }
     }
 }
@@ -322,13 +324,7 @@ pub(super) struct RawTarget {
 
 impl RawTarget {
     pub(super) fn pins(&self) -> RawPins<'_> {
-        [
-            &self.technology,
-            &self.table,
-            &self.abatement,
-            &self.region,
-            &self.tier,
-        ]
+        raw_pins!(self)
     }
 }
 
