@@ -5,9 +5,11 @@
 //!
 //! 1. **The user's factors first.** A factor from a `--factors` file fits
 //!    when its row is the activity's and each of its fuel, technology,
-//!    table, abatement and region is empty or equal to the activity's; the
-//!    most specific fitting factor wins, and it takes precedence over the
-//!    Guidebook for its pollutant.
+//!    table, abatement and region is not given or equal to the activity's;
+//!    the most specific fitting factor wins, and it takes precedence over
+//!    the Guidebook for its pollutant. The query ([`Query`]) borrows the
+//!    activity's key: its fuel is an id into the fuel table, its pins are
+//!    `None` where not given.
 //! 2. **The Guidebook.** Tier 1 unless the activity names a tier or a table.
 //!    The fuel is looked up by name and alias, and when the chapter has no
 //!    factor for it, through the broader fuels it falls back to
