@@ -10,9 +10,12 @@
 //! a non-EU country (`--country KZ`), so the file compiles without pins.
 //! The output is deterministic for a given N.
 
+use airinv::activity::ActivityKey;
 use airinv::emission_factor::{self, FactorKind};
+use airinv::fuel::ActivityFuel;
 use airinv::matching::{FactorIndex, Query};
-use airinv::unit::{Dimension, FactorUnit};
+use airinv::pins::{Pins, Tier};
+use airinv::unit::{ActivityUnit, Dimension, FactorUnit};
 use std::io::Write;
 
 /// A small deterministic generator (xorshift64*).
@@ -43,9 +46,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let factors = emission_factor::embedded()?;
     let mut keys: Vec<(String, String)> = factors
         .iter()
-        .filter(|f| f.tier == "1" && f.kind == FactorKind::EmissionFactor && !f.fuel.is_empty())
+        .filter(|f| f.pins.tier == Some(Tier::One) && f.kind == FactorKind::EmissionFactor)
         .filter(|f| matches!(&f.unit, FactorUnit::Rate { per, .. } if per.dimension == Dimension::Energy))
-        .flat_map(|f| f.annex1_codes.iter().map(move |c| (c.clone(), f.fuel.clone())))
+        .filter_map(|f| Some((f, f.fuel.clone()?)))
+        .flat_map(|(f, fuel)| f.annex1_codes.iter().map(move |c| (c.clone(), fuel.to_string())))
         .filter(|(c, _)| c.starts_with("1A1") || c.starts_with("1A2") || c.starts_with("1A4") || c.starts_with("1A5"))
         .collect();
     keys.sort();
@@ -56,16 +60,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         airinv::fuel::Fuels::built_in().clone(),
         Some("KZ".into()),
     );
+    let tj = ActivityUnit::parse("TJ")?;
     keys.retain(|(code, fuel)| {
-        index
-            .select(&Query {
-                year: 2022,
-                code: code.clone(),
-                fuel: fuel.clone(),
-                dimension: Some(Dimension::Energy),
-                ..Query::default()
-            })
-            .is_ok()
+        let Some(row) = airinv::nfr::find(code) else {
+            return false;
+        };
+        let key = ActivityKey {
+            year: 2022,
+            row,
+            fuel: ActivityFuel::read(fuel, index.fuels()),
+            pins: Pins::default(),
+            unit: tj.clone(),
+            efficiency: None,
+        };
+        index.select(&Query::new(&key)).is_ok()
     });
     eprintln!("{} NFR × fuel keys", keys.len());
 

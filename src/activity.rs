@@ -12,9 +12,11 @@
 //! outside the inventory's years.
 
 use crate::error::{Error, Location, Result};
+use crate::fuel::{ActivityFuel, Fuels};
 use crate::nfr::{self, Row, RowKind};
 use crate::number::parse_decimal;
-use crate::unit::{Quantity, normalise, parse_activity_unit};
+use crate::pins::Pins;
+use crate::unit::{ActivityUnit, normalise};
 use rust_decimal::Decimal;
 use std::path::Path;
 
@@ -37,25 +39,49 @@ pub const OPTIONAL: [&str; 6] = [
 pub const MAX_ACTIVITY_BASE: Decimal =
     Decimal::from_parts(0xA100_0000, 0x1BCE_CCED, 0xD3C2, false, 0);
 
+/// What activities are summed by: the year, the Annex I row, the fuel,
+/// the pins, the unit and the abatement efficiency, each read once from its
+/// cell. Keys sort in this order (the row in template order, the parts as
+/// their texts, a part not given first), which is the order of detail.csv.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ActivityKey {
+    pub year: i32,
+    /// The Annex I row the activity is reported in.
+    pub row: &'static Row,
+    /// `None`: no fuel (an empty cell, `NA`, `-`).
+    pub fuel: Option<ActivityFuel>,
+    pub pins: Pins,
+    pub unit: ActivityUnit,
+    /// Fractions of the emission removed; `None` when the row gives none.
+    pub efficiency: Option<Efficiency>,
+}
+
+impl ActivityKey {
+    /// The template's code of the key's row (`1A1a`).
+    pub fn code(&self) -> &'static str {
+        &self.row.code
+    }
+
+    /// The fuel as written, empty when there is none (for files and messages).
+    pub fn fuel_text(&self) -> &str {
+        crate::pins::text(&self.fuel)
+    }
+
+    /// The fraction of the emission of a pollutant removed by abatement.
+    pub fn efficiency_for(&self, p: crate::pollutant::Pollutant) -> Decimal {
+        self.efficiency
+            .as_ref()
+            .map_or(Decimal::ZERO, |e| e.for_pollutant(p))
+    }
+}
+
 /// One activity, as read and checked.
 #[derive(Debug, Clone)]
 pub struct Activity {
     pub at: Location,
-    pub year: i32,
-    /// The Annex I row the activity is reported in.
-    pub row: &'static Row,
-    pub fuel: String,
-    pub technology: String,
+    /// What it is summed by.
+    pub key: ActivityKey,
     pub value: Decimal,
-    /// The unit as written, normalised.
-    pub unit_text: String,
-    pub quantity: Quantity,
-    pub table: String,
-    pub abatement: String,
-    pub region: String,
-    pub tier: String,
-    /// Fractions of the emission removed (0-1): for all pollutants, or per pollutant.
-    pub abatement_efficiency: Efficiency,
     pub source_id: String,
     /// Other columns of the row, carried to detail.csv.
     pub extra: Vec<(String, String)>,
@@ -278,92 +304,15 @@ impl Columns {
         let opt = |i: Option<usize>| i.map(cell).unwrap_or_default();
         let reject = |i: usize, reason: String| Rejection { at: loc(i), reason };
 
-        // A cell beyond the header has no column: its row is not read as
-        // written (`21,000` would lose its `000`). Empty cells beyond the
-        // header (a trailing separator) hold nothing and are let pass.
-        if let Some((i, extra)) = cells
-            .iter()
-            .enumerate()
-            .skip(self.names.len())
-            .find(|(_, c)| !c.trim().is_empty())
-        {
-            return Err(reject(
-                i,
-                format!(
-                    "the row has more cells than the header names ({}): cell {} ('{}') has no column; quote a value that holds the separator, or name the column in the header",
-                    self.names.len(),
-                    i + 1,
-                    crate::suggest::clip(extra.trim())
-                ),
-            ));
+        if let Some((i, problem)) = self.cell_beyond_header(cells) {
+            return Err(reject(i, problem));
         }
-        let year_text = cell(self.year);
-        let year = parse_year(&year_text).map_err(|r| reject(self.year, r))?;
-        if !options.years.is_empty() && !options.years.contains(&year) {
-            return Err(reject(
-                self.year,
-                format!(
-                    "{year} is not one of the inventory's years ({}); add it to years in inventory.toml or remove the row",
-                    options
-                        .years
-                        .iter()
-                        .map(i32::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            ));
-        }
-        let code = cell(self.nfr);
-        if code.is_empty() {
-            return Err(reject(self.nfr, "no NFR code is given".into()));
-        }
-        let row =
-            nfr::find(&code).ok_or_else(|| reject(self.nfr, nfr::unknown_code_message(&code)))?;
-        if !row.takes_activity() {
-            return Err(reject(
-                self.nfr,
-                match row.kind {
-                    RowKind::NationalTotal | RowKind::Compliance => format!(
-                        "'{}' is a total of the template, computed by airinv; give activity data for sector rows",
-                        row.code
-                    ),
-                    _ => format!("'{}' is not a row that takes activity data", row.code),
-                },
-            ));
-        }
-        let value_text = cell(self.value);
-        // Digits are ASCII digits: a superscript or another script's digit
-        // is not silently read as one (`10²` is not 102).
+        let year = year_of(&cell(self.year), &options.years).map_err(|r| reject(self.year, r))?;
+        let row = row_of(&cell(self.nfr)).map_err(|r| reject(self.nfr, r))?;
         let raw_value = cells.get(self.value).map(|s| s.trim()).unwrap_or_default();
-        if let Some(c) = raw_value
-            .chars()
-            .find(|c| !c.is_ascii() && !matches!(c, '–' | '—' | '−' | '‑' | '\u{a0}' | '\u{202f}'))
-        {
-            return Err(reject(
-                self.value,
-                format!(
-                    "'{}' holds the character '{c}' (U+{:04X}), which is not a digit airinv reads; write numbers with the digits 0-9, a dot and an optional exponent",
-                    crate::suggest::clip(raw_value),
-                    u32::from(c)
-                ),
-            ));
-        }
-        let value = crate::number::parse_grouped(&value_text).map_err(|e| {
-            let hint = if value_text.contains(',') {
-                " (use a dot as decimal separator and no thousands separator)"
-            } else {
-                ""
-            };
-            reject(self.value, format!("{e}{hint}"))
-        })?;
-        if value < Decimal::ZERO {
-            return Err(reject(
-                self.value,
-                format!("the activity {value} is negative; activity data cannot be below zero"),
-            ));
-        }
+        let value = value_of(raw_value, &cell(self.value)).map_err(|r| reject(self.value, r))?;
         let unit_text = cell(self.unit);
-        let quantity = parse_activity_unit(&unit_text).map_err(|e| {
+        let unit = ActivityUnit::parse(&unit_text).map_err(|e| {
             reject(
                 self.unit,
                 if unit_text.is_empty() {
@@ -374,7 +323,7 @@ impl Columns {
             )
         })?;
         if value
-            .checked_mul(quantity.scale)
+            .checked_mul(unit.quantity().scale)
             .is_none_or(|base| base > MAX_ACTIVITY_BASE)
         {
             return Err(reject(
@@ -385,31 +334,17 @@ impl Columns {
                 ),
             ));
         }
-        let fuel = cell(self.fuel);
-        if let (Some(fuels), crate::unit::Dimension::Energy) = (options.fuels, quantity.dimension) {
-            if crate::fuel::is_none(&fuel) {
-                return Err(reject(
-                    self.fuel,
-                    format!(
-                        "an activity in {unit_text} is fuel burnt, so it needs a fuel (a Guidebook fuel or alias)"
-                    ),
-                ));
-            }
-            if fuels.find(&fuel).is_none() {
-                return Err(reject(
-                    self.fuel,
-                    format!(
-                        "'{fuel}' is not a fuel airinv knows{}; write a Guidebook fuel or alias (emission-factors/fuels.csv), or, in an inventory folder, name it under [fuels] in inventory.toml (\"{fuel}\" = \"<Guidebook fuel>\"); the fuels are: {}",
-                        fuels.did_you_mean(&fuel),
-                        fuels.names()
-                    ),
-                ));
-            }
+        let fuel_text = cell(self.fuel);
+        if let (Some(fuels), crate::unit::Dimension::Energy) =
+            (options.fuels, unit.quantity().dimension)
+            && let Some(problem) = fuel_burnt_problem(&fuel_text, &unit_text, fuels)
+        {
+            return Err(reject(self.fuel, problem));
         }
-        let abatement_efficiency = match self.efficiency.map(cell).filter(|t| !t.is_empty()) {
-            None => Efficiency::default(),
+        let efficiency = match self.efficiency.map(cell).filter(|t| !t.is_empty()) {
+            None => None,
             Some(t) => {
-                Efficiency::parse(&t).map_err(|r| reject(self.efficiency.unwrap_or(0), r))?
+                Some(Efficiency::parse(&t).map_err(|r| reject(self.efficiency.unwrap_or(0), r))?)
             }
         };
         let extra = self
@@ -422,31 +357,142 @@ impl Columns {
                 )
             })
             .collect();
+        let fuels = options.fuels.unwrap_or(Fuels::built_in());
         Ok(Activity {
             at: loc(self.value).with_column_cleared(),
-            year,
-            row,
-            fuel,
-            technology: cell(self.technology),
+            key: ActivityKey {
+                year,
+                row,
+                fuel: ActivityFuel::read(&fuel_text, fuels),
+                pins: Pins::parse([
+                    &cell(self.technology),
+                    &opt(self.table),
+                    &opt(self.abatement),
+                    &opt(self.region),
+                    &opt(self.tier),
+                ]),
+                unit,
+                efficiency,
+            },
             value,
-            unit_text,
-            quantity,
-            table: opt(self.table),
-            abatement: opt(self.abatement),
-            region: opt(self.region),
-            tier: opt(self.tier),
-            abatement_efficiency,
             source_id: opt(self.source_id),
             extra,
         })
     }
 }
 
+impl Columns {
+    /// The first cell beyond the header that holds anything, and why its
+    /// row is not read: it has no column, so the row is not read as
+    /// written (`21,000` would lose its `000`). Empty cells beyond the
+    /// header (a trailing separator) hold nothing and are let pass.
+    fn cell_beyond_header(&self, cells: &[String]) -> Option<(usize, String)> {
+        let (i, extra) = cells
+            .iter()
+            .enumerate()
+            .skip(self.names.len())
+            .find(|(_, c)| !c.trim().is_empty())?;
+        Some((
+            i,
+            format!(
+                "the row has more cells than the header names ({}): cell {} ('{}') has no column; quote a value that holds the separator, or name the column in the header",
+                self.names.len(),
+                i + 1,
+                crate::suggest::clip(extra.trim())
+            ),
+        ))
+    }
+}
+
+/// The year of a row, one of the inventory's (`years`; empty: any).
+fn year_of(text: &str, years: &[i32]) -> std::result::Result<i32, String> {
+    let year = parse_year(text)?;
+    if !years.is_empty() && !years.contains(&year) {
+        return Err(format!(
+            "{year} is not one of the inventory's years ({}); add it to years in inventory.toml or remove the row",
+            years
+                .iter()
+                .map(i32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(year)
+}
+
+/// The Annex I row of a code, a row that takes activity data.
+fn row_of(code: &str) -> std::result::Result<&'static Row, String> {
+    if code.is_empty() {
+        return Err("no NFR code is given".into());
+    }
+    let row = nfr::find(code).ok_or_else(|| nfr::unknown_code_message(code))?;
+    if !row.takes_activity() {
+        return Err(match row.kind {
+            RowKind::NationalTotal | RowKind::Compliance => format!(
+                "'{}' is a total of the template, computed by airinv; give activity data for sector rows",
+                row.code
+            ),
+            _ => format!("'{}' is not a row that takes activity data", row.code),
+        });
+    }
+    Ok(row)
+}
+
+/// The activity of a value cell (`raw` as written, trimmed; `text`
+/// normalised): a number of ASCII digits, zero or more.
+fn value_of(raw: &str, text: &str) -> std::result::Result<Decimal, String> {
+    // Digits are ASCII digits: a superscript or another script's digit
+    // is not silently read as one (`10²` is not 102).
+    if let Some(c) = raw
+        .chars()
+        .find(|c| !c.is_ascii() && !matches!(c, '–' | '—' | '−' | '‑' | '\u{a0}' | '\u{202f}'))
+    {
+        return Err(format!(
+            "'{}' holds the character '{c}' (U+{:04X}), which is not a digit airinv reads; write numbers with the digits 0-9, a dot and an optional exponent",
+            crate::suggest::clip(raw),
+            u32::from(c)
+        ));
+    }
+    let value = crate::number::parse_grouped(text).map_err(|e| {
+        let hint = if text.contains(',') {
+            " (use a dot as decimal separator and no thousands separator)"
+        } else {
+            ""
+        };
+        format!("{e}{hint}")
+    })?;
+    if value < Decimal::ZERO {
+        return Err(format!(
+            "the activity {value} is negative; activity data cannot be below zero"
+        ));
+    }
+    Ok(value)
+}
+
+/// What is wrong with the fuel of an activity in energy units (fuel
+/// burnt): none given, or one the fuel table does not know.
+fn fuel_burnt_problem(fuel: &str, unit: &str, fuels: &Fuels) -> Option<String> {
+    if crate::fuel::is_none(fuel) {
+        return Some(format!(
+            "an activity in {unit} is fuel burnt, so it needs a fuel (a Guidebook fuel or alias)"
+        ));
+    }
+    if fuels.find(fuel).is_none() {
+        return Some(format!(
+            "'{fuel}' is not a fuel airinv knows{}; write a Guidebook fuel or alias (emission-factors/fuels.csv), or, in an inventory folder, name it under [fuels] in inventory.toml (\"{fuel}\" = \"<Guidebook fuel>\"); the fuels are: {}",
+            fuels.did_you_mean(fuel),
+            fuels.names()
+        ));
+    }
+    None
+}
+
 /// The abatement efficiencies of an activity: one fraction for every
 /// pollutant (`0.95`, `95%`) or one per pollutant (`PM2.5=0.95; PM10=0.9`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Efficiency {
-    /// The text as written (part of the aggregation key).
+    /// The text as written, trimmed (part of the aggregation key; first,
+    /// so that keys sort by it).
     pub text: String,
     pub all: Option<Decimal>,
     pub by_pollutant: Vec<(crate::pollutant::Pollutant, Decimal)>,
@@ -554,6 +600,94 @@ mod tests {
         assert_eq!(
             MAX_ACTIVITY_BASE,
             Decimal::from_str_exact("1000000000000000000000000").unwrap()
+        );
+    }
+
+    /// The key of one row of `year,nfr,fuel,technology,value,unit,tier,abatement_efficiency`.
+    fn key_of(row: &str) -> ActivityKey {
+        let header: Vec<String> = "year,nfr,fuel,technology,value,unit,tier,abatement_efficiency"
+            .split(',')
+            .map(String::from)
+            .collect();
+        let columns = Columns::from_header(&header).unwrap();
+        let cells: Vec<String> = row.split(',').map(String::from).collect();
+        let options = ReadOptions {
+            fuels: Some(Fuels::built_in()),
+            ..ReadOptions::default()
+        };
+        columns
+            .activity(&cells, &options, |_| Location::file("a.csv"))
+            .unwrap()
+            .key
+    }
+
+    #[test]
+    fn a_key_s_parts_are_read_once_from_its_cells() {
+        let k = key_of("2022,1.A.1.a, natural_gas ,,12.5,TJ,Tier 2,95%");
+        assert_eq!((k.year, k.row.number, k.code()), (2022, 14, "1A1a"));
+        let fuel = k.fuel.as_ref().unwrap();
+        assert_eq!(fuel.name.as_str(), "natural_gas");
+        assert_eq!(Fuels::built_in().fuel(fuel.id.unwrap()).name, "Natural gas");
+        assert_eq!(k.pins.technology, None);
+        assert_eq!(k.pins.tier, Some(crate::pins::Tier::Two));
+        assert_eq!(k.unit.as_str(), "TJ");
+        assert_eq!(k.unit.quantity().dimension, crate::unit::Dimension::Energy);
+        assert_eq!(
+            k.efficiency_for(crate::pollutant::Pollutant::NOx),
+            Decimal::from_str_exact("0.95").unwrap()
+        );
+        // Nothing given is None, never an empty text.
+        let k = key_of("2022,3B1a,,Dairy cows,100,1000 head,,");
+        assert_eq!((k.fuel.as_ref(), k.fuel_text()), (None, ""));
+        assert_eq!(k.pins.technology.as_deref(), Some("Dairy cows"));
+        assert_eq!((&k.pins.tier, &k.efficiency), (&None, &None));
+        assert_eq!(
+            k.efficiency_for(crate::pollutant::Pollutant::NH3),
+            Decimal::ZERO
+        );
+    }
+
+    #[test]
+    fn keys_sort_by_year_template_row_and_then_their_parts_as_written() {
+        let mut keys = [
+            "2022,1A1a,Natural gas,,1,TJ,,",
+            "2021,1A2a,Diesel,,1,TJ,,",
+            "2022,1A1a,Hard coal,,1,TJ,,",
+            "2022,3B1a,,Dairy cows,1,1000 head,,",
+            "2022,1A1a,Natural gas,,1,TJ,2,",
+            "2022,1A1a,Natural gas,,1,TJ,,0.5",
+            "2022,1A1a,Diesel,,1,TJ,,",
+            "2022,1A1b,Diesel,,1,TJ,,",
+        ]
+        .map(key_of);
+        keys.sort();
+        let shown: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                format!(
+                    "{} {} {} {} {}",
+                    k.year,
+                    k.code(),
+                    k.fuel_text(),
+                    crate::pins::text(&k.pins.tier),
+                    k.efficiency.as_ref().map_or("", |e| e.text.as_str())
+                )
+            })
+            .collect();
+        // 1A1a (row 14) before 1A1b (15) before 3B1a; within a row, fuels
+        // as their texts; no tier before a tier, no efficiency before one.
+        assert_eq!(
+            shown,
+            [
+                "2021 1A2a Diesel  ",
+                "2022 1A1a Diesel  ",
+                "2022 1A1a Hard coal  ",
+                "2022 1A1a Natural gas  ",
+                "2022 1A1a Natural gas  0.5",
+                "2022 1A1a Natural gas 2 ",
+                "2022 1A1b Diesel  ",
+                "2022 3B1a   ",
+            ]
         );
     }
 }

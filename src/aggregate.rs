@@ -147,11 +147,11 @@ pub fn build(
         let mut other: BTreeMap<u32, Vec<(Decimal, String)>> = BTreeMap::new();
         let mut fuel_used_activity = false;
         for r in results.iter().filter(|r| r.key.year == year) {
-            active.insert(r.key.row);
-            let row = nfr::by_number(r.key.row).expect("template row");
+            let row = r.key.row;
+            active.insert(row.number);
             fuel_used_activity |= row.kind == RowKind::FuelUsed;
             for line in &r.lines {
-                sums.entry((r.key.row, line.pollutant))
+                sums.entry((row.number, line.pollutant))
                     .or_default()
                     .add(Cell::Number(line.emission));
             }
@@ -159,16 +159,25 @@ pub fn build(
                 // Made from another row's activity (3B animals): not this row's activity data.
                 continue;
             }
-            match (r.energy_tj, fuels.group(&r.key.fuel)) {
-                (Some(tj), Some(group)) => *fuel_tj.entry((r.key.row, group)).or_default() += tj,
+            let group = r
+                .key
+                .fuel
+                .as_ref()
+                .and_then(|f| f.id)
+                .map(|id| fuels.fuel(id).group);
+            match (r.energy_tj, group) {
+                (Some(tj), Some(group)) => *fuel_tj.entry((row.number, group)).or_default() += tj,
                 (None, Some(_)) => out.warnings.push(format!(
                     "{year} {}: {} {} of {} has no net calorific value, so it is not in the activity-data columns in TJ; give one under [ncv] in inventory.toml",
                     row.code,
                     crate::number::format_decimal(r.total.value),
                     r.key.unit,
-                    r.key.fuel
+                    r.key.fuel_text()
                 )),
-                _ => other.entry(r.key.row).or_default().push((r.total.value, r.key.unit.clone())),
+                _ => other
+                    .entry(row.number)
+                    .or_default()
+                    .push((r.total.value, r.key.unit.to_string())),
             }
         }
         for row in nfr::rows().iter().filter(|r| r.takes_activity()) {

@@ -18,55 +18,21 @@
 //! gathered in key order, so results are identical to the last digit
 //! whatever the number of threads.
 
-use crate::activity::{Activity, Efficiency, Rejection};
+use crate::activity::{Activity, Rejection};
 use crate::emission_factor::{Factor, Origin};
 use crate::error::Location;
+use crate::fuel::Fuels;
 use crate::matching::{FactorIndex, MatchError, Query};
 use crate::number::format_decimal;
+use crate::pins::Tier;
 use crate::pollutant::Pollutant;
-use crate::unit::{FactorUnit, Period, conversion_via_ncv, ratio};
+use crate::unit::{Dimension, FactorUnit, Period, Quantity, conversion_via_ncv, ratio};
 use rayon::prelude::*;
 use rust_decimal::Decimal;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// What activities are summed by.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ActivityKey {
-    pub year: i32,
-    /// Template row number of the Annex I row.
-    pub row: u32,
-    pub fuel: String,
-    pub technology: String,
-    pub table: String,
-    pub abatement: String,
-    pub region: String,
-    pub tier: String,
-    pub unit: String,
-    pub efficiency: Efficiency,
-}
-
-impl ActivityKey {
-    pub fn of(a: &Activity) -> ActivityKey {
-        ActivityKey {
-            year: a.year,
-            row: a.row.number,
-            fuel: a.fuel.clone(),
-            technology: a.technology.clone(),
-            table: a.table.clone(),
-            abatement: a.abatement.clone(),
-            region: a.region.clone(),
-            tier: a.tier.clone(),
-            unit: a.unit_text.clone(),
-            efficiency: a.abatement_efficiency.clone(),
-        }
-    }
-
-    pub fn code(&self) -> &'static str {
-        &crate::nfr::by_number(self.row)
-            .expect("key rows are template rows")
-            .code
-    }
-}
+pub use crate::activity::ActivityKey;
 
 /// One activity row kept for per-row lineage.
 #[derive(Debug, Clone)]
@@ -112,17 +78,14 @@ impl Accumulator {
     }
 
     pub fn add(&mut self, a: Activity) {
-        let total = self
-            .keys
-            .entry(ActivityKey::of(&a))
-            .or_insert_with(|| KeyTotal {
-                value: Decimal::ZERO,
-                count: 0,
-                first_rows: Vec::new(),
-                rows: Vec::new(),
-                overflow: false,
-                filled: String::new(),
-            });
+        let total = self.keys.entry(a.key).or_insert_with(|| KeyTotal {
+            value: Decimal::ZERO,
+            count: 0,
+            first_rows: Vec::new(),
+            rows: Vec::new(),
+            overflow: false,
+            filled: String::new(),
+        });
         match total.value.checked_add(a.value) {
             Some(v) => total.value = v,
             None => total.overflow = true,
@@ -175,7 +138,8 @@ pub struct Line {
     pub factor_id: String,
     pub factor_value: Decimal,
     pub factor_unit: String,
-    pub factor_tier: String,
+    pub factor_tier: Option<crate::pins::Tier>,
+    /// The factor's table, empty when it names none (as detail.csv shows it).
     pub factor_table: String,
     pub factor_reference: String,
     /// `Guidebook` or the user file and row.
@@ -250,8 +214,11 @@ pub fn compute(acc: Accumulator, index: &FactorIndex) -> Vec<Result<KeyResult, B
                         return None;
                     }
                     for l in &mut lines {
-                        l.why =
-                            format!("{why}; Guidebook Tier {} {}", l.factor_tier, l.factor_table);
+                        l.why = format!(
+                            "{why}; Guidebook Tier {} {}",
+                            crate::pins::text(&l.factor_tier),
+                            l.factor_table
+                        );
                     }
                     Some(Ok(KeyResult {
                         key,
@@ -284,7 +251,7 @@ fn manure_parts(
 ) -> Vec<(ActivityKey, KeyTotal, Option<String>)> {
     use crate::method::manure;
     let own: std::collections::BTreeSet<(i32, u32)> =
-        keys.iter().map(|(k, ..)| (k.year, k.row)).collect();
+        keys.iter().map(|(k, ..)| (k.year, k.row.number)).collect();
     let mut out = Vec::new();
     for (k, t, _) in keys {
         let code = k.code();
@@ -297,9 +264,12 @@ fn manure_parts(
                 continue;
             }
             let key = ActivityKey {
-                row: row.number,
-                abatement: abatement.to_string(),
-                table: String::new(),
+                row,
+                pins: crate::pins::Pins {
+                    abatement: crate::pins::Name::new(abatement),
+                    table: None,
+                    ..k.pins.clone()
+                },
                 ..k.clone()
             };
             out.push((key, t.clone(), Some(manure::why(code, part))));
@@ -346,50 +316,121 @@ pub fn apply(activity: Decimal, multiplier: Decimal, divisor: Decimal) -> (Decim
     }
 }
 
+/// One key's calculation: activity × factor for each pollutant the
+/// factors give, then the road-exhaust PM and the shares of other
+/// pollutants; with the activity in TJ for the activity-data columns.
 fn compute_key(
     key: &ActivityKey,
     total: &KeyTotal,
     index: &FactorIndex,
 ) -> Result<(Vec<Line>, Option<Decimal>), KeyError> {
-    let row = crate::nfr::by_number(key.row).expect("template row");
-    let factor_code = row.code.trim_end_matches("(fu)").to_string();
-    let quantity =
-        crate::unit::parse_activity_unit(&key.unit).map_err(|e| KeyError::Fatal(e.to_string()))?;
-    let fuels = index.fuels();
-    // A volume of gas burnt: the energy it holds, at the gas's calorific
-    // value per volume (exact: a product of decimals).
-    let volume_ncv = fuels
-        .volume_ncv(&key.fuel, key.year)
-        .filter(|_| quantity.dimension == crate::unit::Dimension::Volume)
-        .filter(|_| factor_code.starts_with("1A"));
-    let (quantity, volume_text) = match volume_ncv {
-        Some(v) => (
-            crate::unit::volume_as_energy(&quantity, v.mj_per_m3).map_err(KeyError::Fatal)?,
-            format!(
-                " at NCV {} MJ/m3 ({})",
-                format_decimal(v.mj_per_m3),
-                v.source
-            ),
-        ),
-        None => (quantity, String::new()),
-    };
-    let ncv = fuels
-        .ncv(&key.fuel)
-        .filter(|_| factor_code.starts_with("1A"))
-        .cloned();
+    let work = KeyWork::new(key, total, index.fuels())?;
+    if total.overflow {
+        return Err(work.rejected(format!(
+            "the sum of the activity of these rows is beyond the range of exact decimals (year {}, {} row(s): {}); check the values and their units",
+            key.year,
+            total.count,
+            work.rows()
+        )));
+    }
     let query = Query {
-        year: key.year,
-        code: factor_code.clone(),
-        fuel: key.fuel.clone(),
-        technology: key.technology.clone(),
-        table: key.table.clone(),
-        abatement: key.abatement.clone(),
-        region: key.region.clone(),
-        tier: key.tier.clone(),
-        dimension: Some(quantity.dimension),
-        ncv_known: ncv.is_some(),
+        dimension: Some(work.quantity.dimension),
+        ncv_known: work.ncv.is_some(),
+        ..Query::new(key)
     };
-    let where_ = || {
+    let selection = index.select(&query).map_err(|e| match e {
+        MatchError::Unit(m) => work.rejected(format!(
+            "{m}{} (year {}, {} row(s): {})",
+            if work.quantity.dimension == Dimension::Volume {
+                "; for a gas burnt, give its net calorific value per volume under [ncv_volume] in inventory.toml (MJ per m3), e.g. \"Natural gas\" = \"33.821\""
+            } else {
+                ""
+            },
+            key.year,
+            total.count,
+            work.rows()
+        )),
+        MatchError::Ambiguous(m) => {
+            KeyError::Fatal(format!("{m}\n(activity of {}: {})", key.year, work.rows()))
+        }
+    })?;
+    let energy_tj = work.energy_tj()?;
+    let mut lines: Vec<Line> = Vec::new();
+    let mut shares: Vec<(Pollutant, &Factor, &str)> = Vec::new();
+    for (pollutant, chosen) in &selection.by_pollutant {
+        let f = chosen.factor;
+        match &f.unit {
+            FactorUnit::ShareOf(_) => shares.push((*pollutant, f, &chosen.why)),
+            FactorUnit::Rate { .. } => lines.push(work.rate_line(*pollutant, f, &chosen.why)?),
+            FactorUnit::Efficiency => {}
+        }
+    }
+    if crate::method::road::exhaust_pm_is_fine(key.code()) {
+        road_exhaust_pm(&mut lines);
+    }
+    for (pollutant, f, why) in shares {
+        if let Some(l) = work.share_line(pollutant, f, why, &lines)? {
+            lines.push(l);
+        }
+    }
+    lines.sort_by_key(|l| l.pollutant);
+    Ok((lines, energy_tj))
+}
+
+/// What the calculation of a key knows of its activity.
+struct KeyWork<'k> {
+    key: &'k ActivityKey,
+    total: &'k KeyTotal,
+    /// The key's fuel is a fuel of the table.
+    fuel_known: bool,
+    /// The activity's quantity; a volume of gas burnt as the energy it holds.
+    quantity: Cow<'k, Quantity>,
+    /// How a volume became energy, for the conversion text (else empty).
+    volume_text: String,
+    /// The fuel's NCV (GJ/t) and its source, for fuel combustion (1A).
+    ncv: Option<(Decimal, String)>,
+}
+
+impl<'k> KeyWork<'k> {
+    fn new(key: &'k ActivityKey, total: &'k KeyTotal, fuels: &Fuels) -> Result<Self, KeyError> {
+        let quantity = key.unit.quantity();
+        let fuel_id = key.fuel.as_ref().and_then(|f| f.id);
+        let combustion = key.code().starts_with("1A");
+        // A volume of gas burnt: the energy it holds, at the gas's calorific
+        // value per volume (exact: a product of decimals).
+        let volume_ncv = fuel_id
+            .and_then(|id| fuels.volume_ncv_of(id, key.year))
+            .filter(|_| quantity.dimension == Dimension::Volume && combustion);
+        let (quantity, volume_text) = match volume_ncv {
+            Some(v) => (
+                Cow::Owned(
+                    crate::unit::volume_as_energy(quantity, v.mj_per_m3)
+                        .map_err(KeyError::Fatal)?,
+                ),
+                format!(
+                    " at NCV {} MJ/m3 ({})",
+                    format_decimal(v.mj_per_m3),
+                    v.source
+                ),
+            ),
+            None => (Cow::Borrowed(quantity), String::new()),
+        };
+        Ok(KeyWork {
+            key,
+            total,
+            fuel_known: fuel_id.is_some(),
+            quantity,
+            volume_text,
+            ncv: fuel_id
+                .and_then(|id| fuels.ncv_of(id))
+                .filter(|_| combustion)
+                .cloned(),
+        })
+    }
+
+    /// The rows behind the key, for messages: the first few and how many more.
+    fn rows(&self) -> String {
+        let total = self.total;
         let mut s: Vec<String> = total.first_rows.iter().map(|l| l.to_string()).collect();
         if total.count as usize > s.len() {
             s.push(format!(
@@ -398,199 +439,182 @@ fn compute_key(
             ));
         }
         s.join("; ")
-    };
-    if total.overflow {
-        return Err(KeyError::Rejected(Rejection {
-            at: total.first_rows.first().cloned().unwrap_or_default(),
-            reason: format!(
-                "the sum of the activity of these rows is beyond the range of exact decimals (year {}, {} row(s): {}); check the values and their units",
-                key.year,
-                total.count,
-                where_()
-            ),
-        }));
     }
-    let selection = index.select(&query).map_err(|e| match e {
-        MatchError::Unit(m) => KeyError::Rejected(Rejection {
-            at: total.first_rows.first().cloned().unwrap_or_default(),
-            reason: format!(
-                "{m}{} (year {}, {} row(s): {})",
-                if quantity.dimension == crate::unit::Dimension::Volume {
-                    "; for a gas burnt, give its net calorific value per volume under [ncv_volume] in inventory.toml (MJ per m3), e.g. \"Natural gas\" = \"33.821\""
-                } else {
-                    ""
-                },
-                key.year,
-                total.count,
-                where_()
-            ),
-        }),
-        MatchError::Ambiguous(m) => {
-            KeyError::Fatal(format!("{m}\n(activity of {}: {})", key.year, where_()))
-        }
-    })?;
 
-    // Energy in TJ for the activity-data columns.
-    let tj = crate::unit::parse_activity_unit("TJ").expect("TJ");
-    // Arithmetic beyond the range of decimals: the activity or a factor is
-    // far beyond any inventory value.
-    let beyond = |what: String| {
+    /// The key's rows rejected, at the first of them.
+    fn rejected(&self, reason: String) -> KeyError {
         KeyError::Rejected(Rejection {
-            at: total.first_rows.first().cloned().unwrap_or_default(),
-            reason: format!(
-                "{what} is beyond the range of exact decimals (year {}, {} {} of {} row(s): {}); check the values and their units",
-                key.year,
-                crate::number::format_decimal(total.value),
-                key.unit,
-                total.count,
-                where_()
-            ),
+            at: self.total.first_rows.first().cloned().unwrap_or_default(),
+            reason,
         })
-    };
-    let energy_tj = match quantity.dimension {
-        crate::unit::Dimension::Energy => Some(
-            key_value_in(total.value, &quantity, &tj)
-                .ok_or_else(|| beyond("the activity in TJ".into()))?,
-        ),
-        crate::unit::Dimension::Mass if fuels.group(&key.fuel).is_some() => match ncv.as_ref() {
-            // t × GJ/t = GJ; exact.
-            Some((n, _)) => Some(
-                total
-                    .value
-                    .checked_mul(quantity.scale)
-                    .map(|v| v / Decimal::from(1_000_000))
-                    .and_then(|t| t.checked_mul(*n))
-                    .map(|gj| gj / Decimal::ONE_THOUSAND)
-                    .ok_or_else(|| beyond("the activity in TJ".into()))?,
-            ),
-            None => None,
-        },
-        _ => None,
-    };
+    }
 
-    let mut lines: Vec<Line> = Vec::new();
-    let mut shares: Vec<(Pollutant, &Factor, String)> = Vec::new();
-    for (pollutant, chosen) in &selection.by_pollutant {
-        let f = chosen.factor;
-        match &f.unit {
-            FactorUnit::ShareOf(_) => shares.push((*pollutant, f, chosen.why.clone())),
-            FactorUnit::Rate {
-                grams, per, period, ..
-            } => {
-                let too_big = || beyond(emission_of(*pollutant, f));
-                let r = rate(
-                    &quantity,
-                    f.value,
-                    *grams,
-                    per,
-                    *period,
-                    ncv.as_ref().map(|(n, _)| *n),
-                    key.efficiency.for_pollutant(*pollutant),
-                    *pollutant,
-                )
-                .map_err(|e| match e {
-                    RateError::Unit(m) => KeyError::Fatal(m),
-                    RateError::Overflow => too_big(),
-                })?;
-                let (multiplier, divisor) = (r.multiplier, r.divisor);
-                let mut conv_text = format!(
-                    "1 {} = {} {}{}{volume_text}",
-                    key.unit,
-                    format_decimal(r.conversion),
-                    per,
-                    match (&ncv, r.via_ncv) {
-                        (Some((n, source)), true) =>
-                            format!(" at NCV {} GJ/t ({source})", format_decimal(*n)),
-                        _ => String::new(),
-                    }
-                );
-                let (days, kept) = (r.days, r.kept);
-                if days != Decimal::ONE {
-                    conv_text.push_str("; per day × 365 days");
-                }
-                if kept != Decimal::ONE {
-                    conv_text.push_str(&format!(
-                        "; abatement efficiency {} applied",
-                        format_decimal(Decimal::ONE - kept)
-                    ));
-                }
-                let (emission, exact) =
-                    checked_apply(total.value, multiplier, divisor).ok_or_else(too_big)?;
-                if emission.abs() >= crate::number::MAX_MAGNITUDE {
-                    return Err(too_big());
-                }
-                lines.push(line(
-                    f,
-                    *pollutant,
-                    &chosen.why,
-                    conv_text,
-                    multiplier,
-                    divisor,
-                    emission,
-                    exact,
-                ));
-            }
-            FactorUnit::Efficiency => {}
-        }
+    /// Arithmetic beyond the range of decimals: the activity or a factor is
+    /// far beyond any inventory value.
+    fn beyond(&self, what: String) -> KeyError {
+        self.rejected(format!(
+            "{what} is beyond the range of exact decimals (year {}, {} {} of {} row(s): {}); check the values and their units",
+            self.key.year,
+            format_decimal(self.total.value),
+            self.key.unit,
+            self.total.count,
+            self.rows()
+        ))
     }
-    // Road exhaust: the Tier 1 PM factor (filed under TSP) is PM2.5 and PM10 too.
-    if crate::method::road::exhaust_pm_is_fine(row.code.as_str())
-        && let Some(tsp) = lines
-            .iter()
-            .find(|l| l.pollutant == Pollutant::TSP && l.factor_tier == "1")
-            .cloned()
-    {
-        for p in [Pollutant::PM10, Pollutant::PM25] {
-            if lines.iter().all(|l| l.pollutant != p) {
-                lines.push(Line {
-                    pollutant: p,
-                    why: format!("{}; {}", crate::method::road::WHY, tsp.why),
-                    conversion: format!("{}; the TSP emission", tsp.conversion),
-                    ..tsp.clone()
-                });
+
+    /// The activity in TJ, for the activity-data columns: energy as it is,
+    /// a mass of fuel through its NCV; `None` for other activity.
+    fn energy_tj(&self) -> Result<Option<Decimal>, KeyError> {
+        let in_tj = || self.beyond("the activity in TJ".into());
+        let value = self.total.value;
+        Ok(match self.quantity.dimension {
+            Dimension::Energy => {
+                let tj = crate::unit::parse_activity_unit("TJ").expect("TJ");
+                Some(key_value_in(value, &self.quantity, &tj).ok_or_else(in_tj)?)
             }
-        }
+            // t × GJ/t = GJ; exact.
+            Dimension::Mass if self.fuel_known => match &self.ncv {
+                Some((n, _)) => Some(
+                    value
+                        .checked_mul(self.quantity.scale)
+                        .map(|v| v / Decimal::from(1_000_000))
+                        .and_then(|t| t.checked_mul(*n))
+                        .map(|gj| gj / Decimal::ONE_THOUSAND)
+                        .ok_or_else(in_tj)?,
+                ),
+                None => None,
+            },
+            _ => None,
+        })
     }
-    for (pollutant, f, why) in shares {
-        let FactorUnit::ShareOf(of) = f.unit else {
-            continue;
+
+    /// The emission of a factor per unit of activity, with its conversion
+    /// in words.
+    fn rate_line(&self, pollutant: Pollutant, f: &Factor, why: &str) -> Result<Line, KeyError> {
+        let FactorUnit::Rate {
+            grams, per, period, ..
+        } = &f.unit
+        else {
+            unreachable!("rate_line is called for factors per unit of activity");
         };
-        match lines.iter().find(|l| l.pollutant == of).cloned() {
-            Some(base) => {
-                let too_big = || beyond(emission_of(pollutant, f));
-                let multiplier = base
-                    .multiplier
-                    .checked_mul(f.value)
-                    .map(|m| m / Decimal::ONE_HUNDRED)
-                    .ok_or_else(too_big)?;
-                let (emission, exact) =
-                    checked_apply(total.value, multiplier, base.divisor).ok_or_else(too_big)?;
-                if emission.abs() >= crate::number::MAX_MAGNITUDE {
-                    return Err(too_big());
-                }
-                let text = format!(
-                    "{}% of the {of} emission of the same activity ({})",
-                    format_decimal(f.value),
-                    base.factor_id
-                );
-                lines.push(line(
-                    f,
-                    pollutant,
-                    &why,
-                    text,
-                    multiplier,
-                    base.divisor,
-                    emission,
-                    exact && base.exact,
-                ));
-            }
-            None => {
-                // No base emission: the share cannot be applied; the cell stays NE.
-            }
+        let too_big = || self.beyond(emission_of(pollutant, f));
+        let r = rate(
+            &self.quantity,
+            f.value,
+            *grams,
+            per,
+            *period,
+            self.ncv.as_ref().map(|(n, _)| *n),
+            self.key.efficiency_for(pollutant),
+            pollutant,
+        )
+        .map_err(|e| match e {
+            RateError::Unit(m) => KeyError::Fatal(m),
+            RateError::Overflow => too_big(),
+        })?;
+        let mut conversion = format!(
+            "1 {} = {} {}{}{}",
+            self.key.unit,
+            format_decimal(r.conversion),
+            per,
+            match (&self.ncv, r.via_ncv) {
+                (Some((n, source)), true) =>
+                    format!(" at NCV {} GJ/t ({source})", format_decimal(*n)),
+                _ => String::new(),
+            },
+            self.volume_text
+        );
+        if r.days != Decimal::ONE {
+            conversion.push_str("; per day × 365 days");
+        }
+        if r.kept != Decimal::ONE {
+            conversion.push_str(&format!(
+                "; abatement efficiency {} applied",
+                format_decimal(Decimal::ONE - r.kept)
+            ));
+        }
+        let (emission, exact) =
+            checked_apply(self.total.value, r.multiplier, r.divisor).ok_or_else(too_big)?;
+        if emission.abs() >= crate::number::MAX_MAGNITUDE {
+            return Err(too_big());
+        }
+        Ok(line(
+            f,
+            pollutant,
+            why,
+            conversion,
+            r.multiplier,
+            r.divisor,
+            emission,
+            exact,
+        ))
+    }
+
+    /// The emission of a factor given as a share of another pollutant's
+    /// (BC as % of PM2.5); `None` when that pollutant has no emission (the
+    /// cell stays NE).
+    fn share_line(
+        &self,
+        pollutant: Pollutant,
+        f: &Factor,
+        why: &str,
+        lines: &[Line],
+    ) -> Result<Option<Line>, KeyError> {
+        let FactorUnit::ShareOf(of) = f.unit else {
+            return Ok(None);
+        };
+        let Some(base) = lines.iter().find(|l| l.pollutant == of) else {
+            return Ok(None);
+        };
+        let too_big = || self.beyond(emission_of(pollutant, f));
+        let multiplier = base
+            .multiplier
+            .checked_mul(f.value)
+            .map(|m| m / Decimal::ONE_HUNDRED)
+            .ok_or_else(too_big)?;
+        let (emission, exact) =
+            checked_apply(self.total.value, multiplier, base.divisor).ok_or_else(too_big)?;
+        if emission.abs() >= crate::number::MAX_MAGNITUDE {
+            return Err(too_big());
+        }
+        let text = format!(
+            "{}% of the {of} emission of the same activity ({})",
+            format_decimal(f.value),
+            base.factor_id
+        );
+        Ok(Some(line(
+            f,
+            pollutant,
+            why,
+            text,
+            multiplier,
+            base.divisor,
+            emission,
+            exact && base.exact,
+        )))
+    }
+}
+
+/// Road exhaust: the Tier 1 PM factor (filed under TSP) is PM2.5 and PM10
+/// too, where the key has no factor of its own for them.
+fn road_exhaust_pm(lines: &mut Vec<Line>) {
+    let Some(tsp) = lines
+        .iter()
+        .find(|l| l.pollutant == Pollutant::TSP && l.factor_tier == Some(Tier::One))
+        .cloned()
+    else {
+        return;
+    };
+    for p in [Pollutant::PM10, Pollutant::PM25] {
+        if lines.iter().all(|l| l.pollutant != p) {
+            lines.push(Line {
+                pollutant: p,
+                why: format!("{}; {}", crate::method::road::WHY, tsp.why),
+                conversion: format!("{}; the TSP emission", tsp.conversion),
+                ..tsp.clone()
+            });
         }
     }
-    lines.sort_by_key(|l| l.pollutant);
-    Ok((lines, energy_tj))
 }
 
 /// The exact arithmetic of one factor per activity, apart from its
@@ -717,8 +741,8 @@ fn line(
         factor_id: f.id.clone(),
         factor_value: f.value,
         factor_unit: f.unit_text.clone(),
-        factor_tier: f.tier.clone(),
-        factor_table: f.table.clone(),
+        factor_tier: f.pins.tier.clone(),
+        factor_table: crate::pins::text(&f.pins.table).to_string(),
         factor_reference: f.reference.clone(),
         factor_source: match &f.origin {
             Origin::Guidebook => "EMEP/EEA Guidebook 2023".to_string(),

@@ -300,7 +300,7 @@ pub fn compute(inv: &Inventory, opts: &CompileOptions) -> Result<Compiled> {
             Ok(k) => results.push(k),
             Err(failure) => match failure.error {
                 KeyError::Rejected(rej) => {
-                    rejected_rows.insert((failure.key.year, failure.key.row));
+                    rejected_rows.insert((failure.key.year, failure.key.row.number));
                     report.counts.used -= failure.total.count;
                     report.counts.rejected += failure.total.count;
                     report.rejected.push(rej);
@@ -582,11 +582,11 @@ fn unknown_technologies(results: &[KeyResult], index: &FactorIndex) -> Vec<Strin
     let mut out = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for r in results.iter().filter(|r| r.lines.is_empty()) {
-        let technology = r.key.technology.trim();
-        let Some(row) = crate::nfr::by_number(r.key.row) else {
+        let Some(technology) = r.key.pins.technology.as_deref() else {
             continue;
         };
-        if technology.is_empty() || !seen.insert((row.code.clone(), key(technology))) {
+        let row = r.key.row;
+        if !seen.insert((row.code.clone(), key(technology))) {
             continue;
         }
         let code = row.code.trim_end_matches("(fu)").to_string();
@@ -594,8 +594,8 @@ fn unknown_technologies(results: &[KeyResult], index: &FactorIndex) -> Vec<Strin
             .guidebook()
             .iter()
             .chain(index.user())
-            .filter(|f| f.annex1_codes.contains(&code) && !f.technology.is_empty())
-            .map(|f| f.technology.as_str())
+            .filter(|f| f.annex1_codes.contains(&code))
+            .filter_map(|f| f.pins.technology.as_deref())
             .collect();
         names.sort();
         names.dedup();

@@ -66,10 +66,9 @@ fn is_fuel(f: &Factor) -> bool {
 /// The coverage of every row that takes activity, for every pollutant.
 pub fn table(factors: &[Factor]) -> Vec<Line> {
     let mut tier1: BTreeMap<(&str, Pollutant), Vec<&Factor>> = BTreeMap::new();
-    for f in factors
-        .iter()
-        .filter(|f| f.tier == "1" && f.kind == FactorKind::EmissionFactor)
-    {
+    for f in factors.iter().filter(|f| {
+        f.pins.tier == Some(crate::pins::Tier::One) && f.kind == FactorKind::EmissionFactor
+    }) {
         for c in &f.annex1_codes {
             tier1.entry((c.as_str(), f.pollutant)).or_default().push(f);
         }

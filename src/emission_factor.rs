@@ -14,6 +14,7 @@
 
 use crate::error::{Error, Location, Result};
 use crate::number::{format_decimal, parse_decimal};
+use crate::pins::{Name, Pins, Tier, text};
 use crate::pollutant::Pollutant;
 use crate::unit::{FactorUnit, parse_factor_unit};
 use rust_decimal::Decimal;
@@ -63,14 +64,15 @@ pub struct Factor {
     pub annex1_codes: Vec<String>,
     /// The code as the source writes it (`1.A.1.a`).
     pub source_code: String,
-    pub table: String,
-    /// `1`, `2` (Guidebook tiers), or what the user wrote (`3`, `CS`).
-    pub tier: String,
     pub kind: FactorKind,
-    pub technology: String,
-    pub fuel: String,
-    pub abatement: String,
-    pub region: String,
+    /// The fuel the factor is for, as its source names it; `None`: any fuel
+    /// (a fuel-generic factor).
+    pub fuel: Option<Name>,
+    /// Technology, table, abatement, region: `None` where the factor names
+    /// none. The tier: `1`, `2` (Guidebook tiers; none for the rows of the
+    /// export that give no tier), or what the user wrote (`3`, `CS` when
+    /// nothing).
+    pub pins: Pins,
     pub pollutant: Pollutant,
     pub value: Decimal,
     /// The unit as written in the source.
@@ -89,13 +91,12 @@ impl Factor {
     /// A short description for messages: `GB23-… (1.A.1.a Table_3-4, Natural gas, NOx 89 g/GJ)`.
     pub fn describe(&self) -> String {
         let mut what = vec![self.source_code.clone()];
-        if !self.table.is_empty() {
-            what.push(self.table.clone());
-        }
-        for s in [&self.technology, &self.fuel, &self.abatement, &self.region] {
-            if !s.is_empty() {
-                what.push(s.clone());
-            }
+        let p = &self.pins;
+        for s in [&p.table, &p.technology, &self.fuel, &p.abatement, &p.region]
+            .into_iter()
+            .flatten()
+        {
+            what.push(s.to_string());
         }
         format!(
             "{} ({}: {} {} {})",
@@ -201,13 +202,9 @@ fn read_normalised(bytes: &[u8], name: &Path) -> Result<Vec<Factor>> {
             id: r[0].to_string(),
             annex1_codes: r[1].split_whitespace().map(String::from).collect(),
             source_code: r[2].to_string(),
-            table: r[3].to_string(),
-            tier: r[4].to_string(),
             kind,
-            technology: r[6].to_string(),
-            fuel: r[7].to_string(),
-            abatement: r[8].to_string(),
-            region: r[9].to_string(),
+            fuel: crate::fuel::name(&r[7]),
+            pins: Pins::parse([&r[6], &r[3], &r[8], &r[9], &r[4]]),
             pollutant,
             value,
             unit_text: r[12].to_string(),
@@ -234,17 +231,18 @@ pub fn write_normalised<W: std::io::Write>(mut out: W, factors: &[Factor]) -> st
     w.write_record(NORMALISED_COLUMNS)?;
     let opt = |d: Option<Decimal>| d.map(format_decimal).unwrap_or_default();
     for f in factors {
+        let [technology, table, abatement, region, tier] = f.pins.texts();
         w.write_record([
             f.id.as_str(),
             &f.annex1_codes.join(" "),
             &f.source_code,
-            &f.table,
-            &f.tier,
+            table,
+            tier,
             f.kind.as_str(),
-            &f.technology,
-            &f.fuel,
-            &f.abatement,
-            &f.region,
+            technology,
+            text(&f.fuel),
+            abatement,
+            region,
             f.pollutant.id(),
             &format_decimal(f.value),
             &f.unit_text,
@@ -377,16 +375,18 @@ pub fn read_user_file_with(path: &Path, csv: &crate::sheet::CsvOptions) -> Resul
             id,
             annex1_codes: vec![annex.code.clone()],
             source_code: code,
-            table: get("table"),
-            tier: match get("tier") {
-                t if t.is_empty() => "CS".to_string(),
-                t => t,
-            },
             kind: FactorKind::EmissionFactor,
-            technology: get("technology"),
-            fuel: get("fuel"),
-            abatement: get("abatement"),
-            region: get("region"),
+            fuel: crate::fuel::name(&get("fuel")),
+            pins: Pins {
+                tier: Tier::parse(&get("tier")).or(Some(Tier::CountrySpecific)),
+                ..Pins::parse([
+                    &get("technology"),
+                    &get("table"),
+                    &get("abatement"),
+                    &get("region"),
+                    "",
+                ])
+            },
             pollutant,
             value,
             unit_text,

@@ -3,7 +3,15 @@
 //!
 //! The table is `emission-factors/fuels.csv`, embedded. An inventory may add
 //! its own names (`[fuels]` in inventory.toml: `"Energy hard coal" = "Hard Coal"`).
+//!
+//! An activity's fuel is read once into an [`ActivityFuel`]: the name as
+//! written and, when the name (or an alias) is a fuel of the table, that
+//! fuel's [`FuelId`]. A name the table does not know (a manure type of 3B,
+//! a fuel only the compiler's own factors name) keeps no id; an activity
+//! with no fuel (an empty cell, or `NA`/`-` as the factor database writes
+//! it) has `None` for its fuel.
 
+use crate::pins::Name;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -76,6 +84,52 @@ pub struct Fuels {
     /// NCV of gases in MJ per m³ by fuel index: the defaults, then the
     /// inventory's, each for some years (none: all); the last that fits wins.
     volume_ncv: HashMap<usize, Vec<VolumeNcv>>,
+}
+
+/// A fuel of the table, by its position. Every table of a run is the
+/// built-in one with names and values added (never fuels), so an id means
+/// the same fuel in each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FuelId(u16);
+
+/// The fuel of an activity: its name as written and the fuel of the table
+/// the name stands for (`None`: a name the table does not know). Ordered
+/// and compared as the name (the id follows from it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ActivityFuel {
+    pub name: Name,
+    pub id: Option<FuelId>,
+}
+
+impl ActivityFuel {
+    /// The fuel of an activity's fuel cell, looked up in `fuels`; `None`
+    /// when the cell says no fuel (empty, `NA`, `n/a`, `-`).
+    pub fn read(text: &str, fuels: &Fuels) -> Option<ActivityFuel> {
+        if is_none(text) {
+            return None;
+        }
+        let name = Name::new(text)?;
+        let id = fuels.id(&name);
+        Some(ActivityFuel { name, id })
+    }
+}
+
+impl AsRef<str> for ActivityFuel {
+    fn as_ref(&self) -> &str {
+        &self.name
+    }
+}
+
+impl std::fmt::Display for ActivityFuel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// A fuel name of a factor or a setting: `None` for the texts that say no
+/// fuel (empty, `NA`, `n/a`, `-`).
+pub fn name(text: &str) -> Option<Name> {
+    if is_none(text) { None } else { Name::new(text) }
 }
 
 /// A net calorific value per volume (MJ per m³) for some years.
@@ -176,6 +230,42 @@ impl Fuels {
         self.by_key.get(&fuel_key(name)).map(|&i| &self.fuels[i])
     }
 
+    /// The id of the fuel a name (or alias) stands for.
+    pub fn id(&self, name: &str) -> Option<FuelId> {
+        self.by_key.get(&fuel_key(name)).map(|&i| FuelId(i as u16))
+    }
+
+    /// The fuel of an id.
+    pub fn fuel(&self, id: FuelId) -> &Fuel {
+        &self.fuels[usize::from(id.0)]
+    }
+
+    /// [`Fuels::chain`] of an activity's fuel: from its fuel of the table,
+    /// or its name alone when the table does not know it.
+    pub fn chain_of(&self, fuel: &ActivityFuel) -> Vec<String> {
+        match fuel.id {
+            Some(id) => self.chain(&self.fuel(id).name),
+            None => vec![fuel.name.to_string()],
+        }
+    }
+
+    /// The net calorific value (GJ per tonne) of a fuel of the table, and its source.
+    pub fn ncv_of(&self, id: FuelId) -> Option<&(Decimal, String)> {
+        self.ncv.get(&usize::from(id.0))
+    }
+
+    /// The net calorific value per volume of a gas of the table in a year.
+    pub fn volume_ncv_of(&self, id: FuelId, year: i32) -> Option<&VolumeNcv> {
+        self.volume_ncv
+            .get(&usize::from(id.0))?
+            .iter()
+            .rev()
+            .find(|v| {
+                v.years
+                    .is_none_or(|(first, last)| first <= year && year <= last)
+            })
+    }
+
     /// Adds a compiler's own name for a fuel of the table.
     pub fn add_alias(&mut self, alias: &str, fuel: &str) -> Result<(), String> {
         let index = *self.by_key.get(&fuel_key(fuel)).ok_or_else(|| {
@@ -217,8 +307,7 @@ impl Fuels {
 
     /// The net calorific value of a fuel in GJ per tonne, and its source.
     pub fn ncv(&self, name: &str) -> Option<&(Decimal, String)> {
-        let index = self.by_key.get(&fuel_key(name))?;
-        self.ncv.get(index)
+        self.ncv_of(self.id(name)?)
     }
 
     /// Sets a fuel's NCV (GJ per tonne), as a country gives it.
@@ -238,11 +327,7 @@ impl Fuels {
 
     /// The net calorific value per volume (MJ per m³) of a gas in a year.
     pub fn volume_ncv(&self, name: &str, year: i32) -> Option<&VolumeNcv> {
-        let index = self.by_key.get(&fuel_key(name))?;
-        self.volume_ncv.get(index)?.iter().rev().find(|v| {
-            v.years
-                .is_none_or(|(first, last)| first <= year && year <= last)
-        })
+        self.volume_ncv_of(self.id(name)?, year)
     }
 
     /// Sets a gas's NCV per volume (MJ per m³) for some years (`None`: all).
@@ -423,9 +508,11 @@ mod tests {
         let mut unreached = Vec::new();
         for (fuel, _) in lines() {
             let chain = f.chain(&fuel);
-            let reached = chain
-                .iter()
-                .find(|name| factors.iter().any(|x| fuel_key(&x.fuel) == fuel_key(name)));
+            let reached = chain.iter().find(|name| {
+                factors
+                    .iter()
+                    .any(|x| fuel_key(crate::pins::text(&x.fuel)) == fuel_key(name))
+            });
             match reached {
                 Some(r) if fuel == "Jet kerosene" => assert_eq!(r, "Jet kerosene"),
                 Some(_) => {}
@@ -494,5 +581,46 @@ mod tests {
         f.add_alias("Energy hard coal", "Hard Coal").unwrap();
         assert_eq!(f.find("energy hard coal").unwrap().name, "Hard Coal");
         assert!(f.add_alias("x", "no such fuel").is_err());
+    }
+
+    #[test]
+    fn an_activity_fuel_is_read_once_into_the_table() {
+        let mut fuels = Fuels::built_in().clone();
+        fuels.add_alias("Ekibastuz coal", "Hard Coal").unwrap();
+        let read = |t: &str| ActivityFuel::read(t, &fuels);
+        // A name and an alias of the same fuel: the same id, each keeping
+        // its name as written.
+        let coal = read(" Hard Coal ").unwrap();
+        let alias = read("Ekibastuz coal").unwrap();
+        assert_eq!(coal.name.as_str(), "Hard Coal");
+        assert_eq!(alias.name.as_str(), "Ekibastuz coal");
+        assert!(coal.id.is_some() && coal.id == alias.id);
+        assert_eq!(fuels.fuel(alias.id.unwrap()).name, "Hard Coal");
+        assert_ne!(coal, alias, "keys keep the name as written");
+        // The alias is the inventory's own: the built-in table does not know it.
+        assert_eq!(
+            ActivityFuel::read("Ekibastuz coal", Fuels::built_in())
+                .unwrap()
+                .id,
+            None
+        );
+        // No fuel: empty, NA, -.
+        for none in ["", "  ", "NA", "n/a", "-"] {
+            assert_eq!(read(none), None, "{none:?}");
+        }
+        // A manure type is a name the table does not know.
+        let manure = read("Solid").unwrap();
+        assert_eq!((manure.name.as_str(), manure.id), ("Solid", None));
+        assert_eq!(fuels.chain_of(&manure), ["Solid"]);
+        // By id, the NCV and the chain are the fuel's.
+        let diesel = read("transport diesel").unwrap();
+        assert_eq!(
+            fuels.ncv_of(diesel.id.unwrap()).unwrap().0,
+            Decimal::from_str_exact("43.0").unwrap()
+        );
+        assert_eq!(
+            fuels.chain_of(&read("natural gas").unwrap())[1],
+            "Gaseous Fuels"
+        );
     }
 }

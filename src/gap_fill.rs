@@ -41,6 +41,7 @@ use crate::error::{Error, Location, Result};
 use crate::inventory::{FillEntry, Inventory, OneOrMany};
 use crate::nfr::Row;
 use crate::number::format_decimal;
+use crate::pins::{Name, text};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -83,8 +84,8 @@ pub struct Fill {
     pub number: usize,
     pub rows: Vec<&'static Row>,
     /// `None`: every fuel (or technology) of the rows.
-    pub fuel: Option<String>,
-    pub technology: Option<String>,
+    pub fuel: Option<Name>,
+    pub technology: Option<Name>,
     pub years: Vec<i32>,
     pub method: Method,
     pub basis: Vec<i32>,
@@ -269,14 +270,25 @@ fn parse(
     Ok(Fill {
         number,
         rows,
-        fuel: text(&t.fuel),
-        technology: text(&t.technology),
+        fuel: selector(&t.fuel, "fuel")?,
+        technology: selector(&t.technology, "technology")?,
         years,
         method,
         basis,
         surrogate,
         note,
     })
+}
+
+/// A fuel or technology a fill names (`None` when not given); an empty
+/// text names nothing and is refused, so that it is not taken for "every".
+fn selector(value: &Option<String>, key: &str) -> std::result::Result<Option<Name>, String> {
+    match value {
+        None => Ok(None),
+        Some(v) => Name::new(v).map(Some).ok_or_else(|| {
+            format!("{key} is empty; leave {key} out to fill every {key} of the codes")
+        }),
+    }
 }
 
 /// The years whose rows are read: the inventory's and the basis years of
@@ -336,12 +348,7 @@ impl Outcome {
         )];
         for f in &self.filled {
             let k = &f.key;
-            let mut what = k.code().to_string();
-            for part in [&k.technology, &k.fuel] {
-                if !part.is_empty() {
-                    what.push_str(&format!(" {part}"));
-                }
-            }
+            let what = series_words(k);
             lines.push(format!(
                 "  {} {what}: {} {} ([[fill]] {}, {})",
                 k.year,
@@ -353,6 +360,17 @@ impl Outcome {
         }
         lines
     }
+}
+
+/// A series in words: its code, technology and fuel (`3B1a Dairy cows Solid`).
+fn series_words(k: &ActivityKey) -> String {
+    let mut what = k.code().to_string();
+    for part in [text(&k.pins.technology), k.fuel_text()] {
+        if !part.is_empty() {
+            what.push_str(&format!(" {part}"));
+        }
+    }
+    what
 }
 
 /// The series of an accumulator: keys equal but for the year.
@@ -389,15 +407,12 @@ pub fn apply(
         let matching: Vec<(&ActivityKey, &BTreeMap<i32, Decimal>)> = series
             .iter()
             .filter(|(s, _)| {
-                fill.rows.iter().any(|r| r.number == s.row)
-                    && fill
-                        .fuel
-                        .as_ref()
-                        .is_none_or(|f| f.eq_ignore_ascii_case(&s.fuel))
-                    && fill
-                        .technology
-                        .as_ref()
-                        .is_none_or(|t| t.eq_ignore_ascii_case(&s.technology))
+                let same = |want: &Option<Name>, have: &str| {
+                    want.as_ref().is_none_or(|w| w.eq_ignore_ascii_case(have))
+                };
+                fill.rows.contains(&s.row)
+                    && same(&fill.fuel, s.fuel_text())
+                    && same(&fill.technology, text(&s.pins.technology))
             })
             .collect();
         if matching.is_empty() {
@@ -408,15 +423,7 @@ pub fn apply(
         }
         for (s, values) in matching {
             for &year in &fill.years {
-                let what = || {
-                    let mut w = s.code().to_string();
-                    for part in [&s.technology, &s.fuel] {
-                        if !part.is_empty() {
-                            w.push_str(&format!(" {part}"));
-                        }
-                    }
-                    format!("{w} ({})", s.unit)
-                };
+                let what = || format!("{} ({})", series_words(s), s.unit);
                 if let Some(earlier) = outcome
                     .filled
                     .iter()
@@ -657,7 +664,6 @@ fn describe_basis(fill: &Fill, basis: &[i32]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::activity::Efficiency;
 
     fn d(s: &str) -> Decimal {
         Decimal::from_str_exact(s).unwrap()
@@ -672,15 +678,14 @@ mod tests {
     fn key(year: i32, code: &str, technology: &str) -> ActivityKey {
         ActivityKey {
             year,
-            row: crate::nfr::find(code).unwrap().number,
-            fuel: String::new(),
-            technology: technology.into(),
-            table: String::new(),
-            abatement: String::new(),
-            region: String::new(),
-            tier: String::new(),
-            unit: "1000 head".into(),
-            efficiency: Efficiency::default(),
+            row: crate::nfr::find(code).unwrap(),
+            fuel: None,
+            pins: crate::pins::Pins {
+                technology: Name::new(technology),
+                ..Default::default()
+            },
+            unit: crate::unit::ActivityUnit::parse("1000 head").unwrap(),
+            efficiency: None,
         }
     }
 
@@ -862,5 +867,16 @@ mod tests {
         );
         assert!(e("nfr = \"3B1a\"\nyears = [2024]\nmethod = \"extrapolation\"\nbasis = [2022, 2023]\nnote = \"n\"\nbase = [1]").contains("'base' is not a setting"));
         assert!(e("nfr = \"3Z9\"\nyears = [2024]\nmethod = \"extrapolation\"\nbasis = [2022, 2023]\nnote = \"n\"").contains("3Z9"));
+    }
+
+    #[test]
+    fn a_fill_names_a_fuel_or_technology_or_leaves_it_out() {
+        let base = "nfr = \"3B1a\"\nyears = [2024]\nmethod = \"extrapolation\"\nbasis = [2021, 2022]\nnote = \"n\"\n";
+        let f = fill(&format!("{base}technology = \" Dairy cows \""), &YEARS).unwrap();
+        assert_eq!(f.technology.as_deref(), Some("Dairy cows"));
+        assert_eq!(f.fuel, None);
+        // An empty text is no selector: said, not taken for "every fuel".
+        let e = fill(&format!("{base}fuel = \"\""), &YEARS).unwrap_err();
+        assert!(e.contains("fuel is empty; leave fuel out"), "{e}");
     }
 }

@@ -14,6 +14,7 @@
 use crate::emission_factor::{Factor, FactorKind, Origin};
 use crate::error::{Error, Location, Result};
 use crate::number::parse_decimal;
+use crate::pins::{Name, Pins, Tier};
 use crate::pollutant::Pollutant;
 use crate::unit::{FactorUnit, normalise, parse_factor_unit};
 use std::collections::{HashMap, HashSet};
@@ -395,7 +396,7 @@ fn derive_jet_factors(
         }
         for f in factors
             .iter()
-            .filter(|f| f.source_code == code && f.table == table)
+            .filter(|f| f.source_code == code && f.pins.table.as_deref() == Some(table))
         {
             let FactorUnit::Rate { grams, ref per, .. } = f.unit else {
                 continue;
@@ -427,13 +428,13 @@ fn derive_jet_factors(
                 ),
                 annex1_codes: f.annex1_codes.clone(),
                 source_code: code.to_string(),
-                table: format!("{table} per t LTO fuel"),
-                tier: "1".into(),
                 kind: FactorKind::EmissionFactor,
-                technology: String::new(),
-                fuel: JET_KEROSENE.to_string(),
-                abatement: String::new(),
-                region: String::new(),
+                fuel: Name::new(JET_KEROSENE),
+                pins: Pins {
+                    table: Name::new(&format!("{table} per t LTO fuel")),
+                    tier: Some(Tier::One),
+                    ..Pins::default()
+                },
                 pollutant: f.pollutant,
                 value,
                 unit_text: unit_text.to_string(),
@@ -450,6 +451,10 @@ fn derive_jet_factors(
     out
 }
 
+/// One export row as a factor, or why it is not imported. A linear pass
+/// over the row's columns (kind, pollutant, value, unit, codes, interval),
+/// each refusal said with its category; kept whole (a little over 150
+/// lines) so the order of the checks reads as the order of the columns.
 fn import_row(r: &csv::StringRecord) -> std::result::Result<Factor, (ProblemCategory, String)> {
     use ProblemCategory as P;
     let field = |i: usize| r.get(i).unwrap_or("").trim();
@@ -582,13 +587,15 @@ fn import_row(r: &csv::StringRecord) -> std::result::Result<Factor, (ProblemCate
         id: row_id(r),
         annex1_codes: annex1,
         source_code: nfr.to_string(),
-        table: table.to_string(),
-        tier,
         kind,
-        technology: blank_if_na(field(4)),
-        fuel: blank_if_na(field(5)),
-        abatement: blank_if_na(field(6)),
-        region: blank_if_na(field(7)),
+        fuel: Name::new(&blank_if_na(field(5))),
+        pins: Pins {
+            technology: Name::new(&blank_if_na(field(4))),
+            table: Name::new(table),
+            abatement: Name::new(&blank_if_na(field(6))),
+            region: Name::new(&blank_if_na(field(7))),
+            tier,
+        },
         pollutant,
         value,
         unit_text: unit_text.to_string(),
@@ -621,15 +628,15 @@ fn row_id(r: &csv::StringRecord) -> String {
     format!("GB23-{:012x}", id_hash >> 16)
 }
 
-fn tier_of(kind_lower: &str) -> String {
+fn tier_of(kind_lower: &str) -> Option<Tier> {
     if kind_lower.contains("tier 1") {
-        "1".into()
+        Some(Tier::One)
     } else if kind_lower.contains("tier 2") {
-        "2".into()
+        Some(Tier::Two)
     } else if kind_lower.contains("tier 3") {
-        "3".into()
+        Some(Tier::Three)
     } else {
-        String::new()
+        None
     }
 }
 

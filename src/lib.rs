@@ -60,10 +60,11 @@
 //!               · mapping (sheets laid out for people) · commitment
 //!     ▲
 //!  vocabulary   number (exact decimals, the one Excel conversion) · unit ·
-//!               nfr · pollutant · notation_key · fuel · annex1 (the template
-//!               table, totals, xlsx write) · date · data (embedded reference tables) · digest ·
-//!               output (atomic files, CSV set-up, the output format, JSON) ·
-//!               error
+//!               nfr · pollutant · notation_key · pins (the parts of an
+//!               activity key) · fuel · annex1 (the template table, totals,
+//!               xlsx write) · date · data (embedded reference tables) ·
+//!               digest · output (atomic files, CSV set-up, the output
+//!               format, JSON) · error
 //! ```
 //!
 //! # Data flow of a compile
@@ -150,6 +151,7 @@ pub mod nfr;
 pub mod notation_key;
 pub mod number;
 pub mod output;
+pub mod pins;
 pub mod pollutant;
 pub mod report;
 pub mod scenario;

@@ -70,20 +70,23 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
     w.write_record(&header)?;
     for r in results {
         let k = &r.key;
+        let [technology, table, abatement, region, tier] = k.pins.texts();
         let common = |rows: u64, activity: rust_decimal::Decimal| -> Vec<String> {
             vec![
                 k.year.to_string(),
                 k.code().to_string(),
-                k.fuel.clone(),
-                k.technology.clone(),
-                k.table.clone(),
-                k.abatement.clone(),
-                k.region.clone(),
-                k.tier.clone(),
-                k.efficiency.text.clone(),
+                k.fuel_text().to_string(),
+                technology.to_string(),
+                table.to_string(),
+                abatement.to_string(),
+                region.to_string(),
+                tier.to_string(),
+                k.efficiency
+                    .as_ref()
+                    .map_or(String::new(), |e| e.text.clone()),
                 rows.to_string(),
                 format_decimal(activity),
-                k.unit.clone(),
+                k.unit.to_string(),
             ]
         };
         for line in &r.lines {
@@ -93,7 +96,7 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                     line.factor_id.clone(),
                     format_decimal(line.factor_value),
                     line.factor_unit.clone(),
-                    line.factor_tier.clone(),
+                    crate::pins::text(&line.factor_tier).to_string(),
                     line.factor_table.clone(),
                     line.factor_reference.clone(),
                     line.factor_source.clone(),

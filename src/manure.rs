@@ -47,15 +47,14 @@ mod tests {
         // The Tier 1 rows of 3.B name no other manure type (Tier 2 tables
         // describe systems in words: 'Solid, can be stacked').
         let factors = crate::emission_factor::embedded().unwrap();
-        for f in factors
-            .iter()
-            .filter(|f| f.source_code.starts_with("3.B") && f.tier == "1")
-        {
+        for f in factors.iter().filter(|f| {
+            f.source_code.starts_with("3.B") && f.pins.tier == Some(crate::pins::Tier::One)
+        }) {
             assert!(
-                f.fuel.is_empty() || find(&f.fuel).is_some(),
+                f.fuel.as_ref().is_none_or(|m| find(m).is_some()),
                 "{} names manure type '{}'",
                 f.id,
-                f.fuel
+                crate::pins::text(&f.fuel)
             );
         }
     }

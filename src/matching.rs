@@ -5,9 +5,11 @@
 //!
 //! 1. **The user's factors first.** A factor from a `--factors` file fits
 //!    when its row is the activity's and each of its fuel, technology,
-//!    table, abatement and region is empty or equal to the activity's; the
-//!    most specific fitting factor wins, and it takes precedence over the
-//!    Guidebook for its pollutant.
+//!    table, abatement and region is not given or equal to the activity's;
+//!    the most specific fitting factor wins, and it takes precedence over
+//!    the Guidebook for its pollutant. The query ([`Query`]) borrows the
+//!    activity's key: its fuel is an id into the fuel table, its pins are
+//!    `None` where not given.
 //! 2. **The Guidebook.** Tier 1 unless the activity names a tier or a table.
 //!    The fuel is looked up by name and alias, and when the chapter has no
 //!    factor for it, through the broader fuels it falls back to
@@ -22,8 +24,10 @@
 //!    do not, the run stops and lists the candidates with how to pin one.
 //!    Nothing is picked silently.
 
+use crate::activity::ActivityKey;
 use crate::emission_factor::{Factor, FactorKind};
-use crate::fuel::{Fuels, fuel_key};
+use crate::fuel::{ActivityFuel, Fuels, fuel_key};
+use crate::pins::{Name, Pins, Tier, text};
 use crate::pollutant::Pollutant;
 use crate::unit::{Dimension, FactorUnit};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -101,23 +105,50 @@ pub fn curated(id: &str) -> Option<&'static Curated> {
     CURATED.get(id)
 }
 
-/// What an activity asks for.
-#[derive(Debug, Clone, Default)]
-pub struct Query {
-    /// The activity's year (a user factor may be for some years only).
-    pub year: i32,
-    pub code: String,
-    pub fuel: String,
-    pub technology: String,
-    pub table: String,
-    pub abatement: String,
-    pub region: String,
-    pub tier: String,
+/// What an activity asks for: its key, borrowed, with what the calculation
+/// knows of its unit.
+#[derive(Debug, Clone, Copy)]
+pub struct Query<'k> {
+    /// The activity's year (a user factor may be for some years only), row,
+    /// fuel and pins.
+    pub key: &'k ActivityKey,
+    /// The code the factors are filed under: the row's, without `(fu)`.
+    pub code: &'k str,
     pub dimension: Option<Dimension>,
     /// True when the activity's fuel has a net calorific value and the row
     /// is fuel combustion (1A): energy and fuel mass then convert into each
     /// other, and factors per GJ or per tonne of fuel both fit.
     pub ncv_known: bool,
+}
+
+impl<'k> Query<'k> {
+    /// The query of a key: its unit's dimension, no NCV known.
+    pub fn new(key: &'k ActivityKey) -> Query<'k> {
+        Query {
+            key,
+            code: key.code().trim_end_matches("(fu)"),
+            dimension: Some(key.unit.quantity().dimension),
+            ncv_known: false,
+        }
+    }
+
+    fn fuel(&self) -> Option<&'k ActivityFuel> {
+        self.key.fuel.as_ref()
+    }
+
+    fn pins(&self) -> &'k Pins {
+        &self.key.pins
+    }
+
+    /// `1A1a fuel 'Hard Coal' technology ''`, for messages.
+    fn describe(&self) -> String {
+        format!(
+            "{} fuel '{}' technology '{}'",
+            self.code,
+            self.key.fuel_text(),
+            text(&self.pins().technology)
+        )
+    }
 }
 
 /// The factor chosen for one pollutant, and why.
@@ -296,13 +327,18 @@ impl FactorIndex {
             }
         }
         // Tier 1 methods for what neither gives (the first that fits).
-        if !crate::fuel::is_none(&q.fuel) && !crate::manure::is_manure_row(&q.code) {
-            let chain = self.fuels.chain(&q.fuel);
+        if let Some(fuel) = q.fuel()
+            && !crate::manure::is_manure_row(q.code)
+        {
+            let chain = self.fuels.chain_of(fuel);
             for f in &self.methods {
                 if selection.by_pollutant.contains_key(&f.pollutant)
-                    || !f.annex1_codes.contains(&q.code)
-                    || !(f.years.is_empty() || f.years.contains(&q.year))
-                    || !chain.iter().any(|n| self.same_fuel(n, &f.fuel))
+                    || !f.annex1_codes.iter().any(|c| c == q.code)
+                    || !(f.years.is_empty() || f.years.contains(&q.key.year))
+                    || !f
+                        .fuel
+                        .as_ref()
+                        .is_some_and(|ff| chain.iter().any(|n| self.same_fuel(n, ff)))
                     || !fits_dimension(f, q)
                 {
                     continue;
@@ -322,36 +358,43 @@ impl FactorIndex {
     /// How specifically a user factor fits a query (the number of its
     /// non-empty descriptive fields), or `None` when it does not fit.
     fn user_fit(&self, f: &Factor, q: &Query) -> Option<usize> {
-        if !fits_dimension(f, q) || !(f.years.is_empty() || f.years.contains(&q.year)) {
+        if !fits_dimension(f, q) || !(f.years.is_empty() || f.years.contains(&q.key.year)) {
             return None;
         }
         let mut specificity = 0;
-        if !f.fuel.is_empty() {
+        if let Some(fuel) = &f.fuel {
             // A manure type (agriculture rows) is compared by name, never
             // through the fuel table: 'Solid' manure is not Solid Fuels.
-            let same = if crate::manure::is_manure_row(&q.code) {
-                eq_text(&f.fuel, &q.fuel)
-            } else {
-                self.same_fuel(&f.fuel, &q.fuel)
-            };
+            let same = q.fuel().is_some_and(|a| {
+                if crate::manure::is_manure_row(q.code) {
+                    eq_text(fuel, &a.name)
+                } else {
+                    self.same_as_activity(fuel, a)
+                }
+            });
             if !same {
                 return None;
             }
             specificity += 1;
         }
-        if !f.technology.is_empty() {
-            if !same_technology(&f.technology, &q.technology) {
+        let (have, want) = (&f.pins, q.pins());
+        if let Some(t) = &have.technology {
+            if !want
+                .technology
+                .as_ref()
+                .is_some_and(|w| same_technology(t, w))
+            {
                 return None;
             }
             specificity += 1;
         }
         for (have, want) in [
-            (&f.table, &q.table),
-            (&f.abatement, &q.abatement),
-            (&f.region, &q.region),
+            (&have.table, &want.table),
+            (&have.abatement, &want.abatement),
+            (&have.region, &want.region),
         ] {
-            if !have.is_empty() {
-                if !eq_text(have, want) {
+            if let Some(have) = have {
+                if !want.as_ref().is_some_and(|w| eq_text(have, w)) {
                     return None;
                 }
                 specificity += 1;
@@ -365,7 +408,7 @@ impl FactorIndex {
         let mut best: BTreeMap<Pollutant, (usize, Vec<&Factor>)> = BTreeMap::new();
         for &i in self
             .user_by_code
-            .get(&q.code)
+            .get(q.code)
             .map(Vec::as_slice)
             .unwrap_or(&[])
         {
@@ -390,10 +433,8 @@ impl FactorIndex {
                 let list: Vec<String> =
                     fs.iter().map(|f| format!("  - {}", f.describe())).collect();
                 return Err(MatchError::Ambiguous(format!(
-                    "{} fuel '{}' technology '{}': several of your factors fit equally for {pollutant} and disagree:\n{}\nGive them distinct technology, table, abatement or region values, or keep one.",
-                    q.code,
-                    q.fuel,
-                    q.technology,
+                    "{}: several of your factors fit equally for {pollutant} and disagree:\n{}\nGive them distinct technology, table, abatement or region values, or keep one.",
+                    q.describe(),
                     list.join("\n")
                 )));
             }
@@ -410,76 +451,78 @@ impl FactorIndex {
         if eq_text(a, b) {
             return true;
         }
-        match (self.fuels.find(a), self.fuels.find(b)) {
-            (Some(x), Some(y)) => x.name == y.name,
+        match (self.fuels.id(a), self.fuels.id(b)) {
+            (Some(x), Some(y)) => x == y,
             _ => false,
         }
     }
 
+    /// True when a factor's fuel is an activity's: the same name, or names
+    /// of the same fuel of the table.
+    fn same_as_activity(&self, factor: &str, activity: &ActivityFuel) -> bool {
+        eq_text(factor, &activity.name)
+            || activity
+                .id
+                .is_some_and(|id| self.fuels.id(factor) == Some(id))
+    }
+
     fn guidebook_candidates(&self, q: &Query) -> Result<GuidebookCandidates<'_>, MatchError> {
         let mut out = GuidebookCandidates::default();
-        let Some(indices) = self.guidebook_by_code.get(&q.code) else {
+        let Some(indices) = self.guidebook_by_code.get(q.code) else {
             return Ok(out);
         };
         // Tier 1 unless the activity names a tier or a table.
-        let tier = if !q.tier.is_empty() {
-            Some(
-                q.tier
-                    .trim_start_matches(['T', 't'])
-                    .trim_start_matches("ier")
-                    .trim()
-                    .to_string(),
-            )
-        } else if q.table.is_empty() {
-            Some("1".to_string())
-        } else {
-            None
+        let pins = q.pins();
+        let tier = match (&pins.tier, &pins.table) {
+            (Some(t), _) => Some(t),
+            (None, None) => Some(&Tier::One),
+            (None, Some(_)) => None,
         };
         let base: Vec<&Factor> = indices
             .iter()
             .map(|&i| &self.guidebook[i])
-            .filter(|f| tier.as_ref().is_none_or(|t| &f.tier == t))
+            .filter(|f| tier.is_none_or(|t| f.pins.tier.as_ref() == Some(t)))
             .collect();
         // Fuel: the activity's own, then what it falls back to; for
         // pollutants the chosen fuel has no factor for, the chapter's
         // fuel-generic factors (manure types in 3.B).
         let mut how = String::new();
-        let (with_fuel, generic_fuel): (Vec<&Factor>, Vec<&Factor>) =
-            if crate::fuel::is_none(&q.fuel) {
-                (
-                    base.iter().copied().filter(|f| f.fuel.is_empty()).collect(),
-                    Vec::new(),
-                )
-            } else {
+        let fuel_generic: Vec<&Factor> =
+            base.iter().copied().filter(|f| f.fuel.is_none()).collect();
+        let (with_fuel, generic_fuel): (Vec<&Factor>, Vec<&Factor>) = match q.fuel() {
+            None => (fuel_generic, Vec::new()),
+            Some(fuel) => {
                 let mut found = Vec::new();
                 // Fuel rows: the fuel, then what it falls back to. Manure
                 // rows: the manure type as written, nothing else.
-                let chain = if crate::manure::is_manure_row(&q.code) {
-                    vec![q.fuel.trim().to_string()]
+                let chain = if crate::manure::is_manure_row(q.code) {
+                    vec![fuel.name.to_string()]
                 } else {
-                    self.fuels.chain(&q.fuel)
+                    self.fuels.chain_of(fuel)
                 };
                 for (step, name) in chain.iter().enumerate() {
                     found = base
                         .iter()
                         .copied()
-                        .filter(|f| eq_text(&f.fuel, name))
+                        .filter(|f| f.fuel.as_ref().is_some_and(|ff| eq_text(ff, name)))
                         .collect();
                     if !found.is_empty() {
-                        if step > 0 || !eq_text(name, &q.fuel) {
-                            how =
-                                format!("fuel '{}' as Guidebook fuel '{}'", q.fuel, found[0].fuel);
+                        if step > 0 || !eq_text(name, &fuel.name) {
+                            how = format!(
+                                "fuel '{}' as Guidebook fuel '{}'",
+                                fuel.name,
+                                text(&found[0].fuel)
+                            );
                         }
                         break;
                     }
                 }
-                (
-                    found,
-                    base.iter().copied().filter(|f| f.fuel.is_empty()).collect(),
-                )
-            };
-        let specific = by_technology(with_fuel, &q.technology, &mut how);
-        let generic = by_technology(generic_fuel, &q.technology, &mut how);
+                (found, fuel_generic)
+            }
+        };
+        let technology = pins.technology.as_ref();
+        let specific = by_technology(with_fuel, technology, &mut how);
+        let generic = by_technology(generic_fuel, technology, &mut how);
         let mut by_pollutant: BTreeMap<Pollutant, Vec<&Factor>> = BTreeMap::new();
         for f in &specific {
             by_pollutant.entry(f.pollutant).or_default().push(f);
@@ -496,20 +539,19 @@ impl FactorIndex {
         // Pins: a table, abatement or region given with the activity keeps,
         // for each pollutant, the candidates that have it (and leaves the
         // others alone where none has it).
+        type Field = fn(&Pins) -> &Option<Name>;
         for (pin, field) in [
-            (
-                &q.table,
-                (|f: &Factor| f.table.clone()) as fn(&Factor) -> String,
-            ),
-            (&q.abatement, |f: &Factor| f.abatement.clone()),
-            (&q.region, |f: &Factor| f.region.clone()),
+            (&pins.table, (|p: &Pins| &p.table) as Field),
+            (&pins.abatement, |p: &Pins| &p.abatement),
+            (&pins.region, |p: &Pins| &p.region),
         ] {
-            if pin.is_empty() {
+            let Some(pin) = pin else {
                 continue;
-            }
+            };
+            let has = |f: &&Factor| field(&f.pins).as_ref().is_some_and(|v| eq_text(v, pin));
             for candidates in by_pollutant.values_mut() {
-                if candidates.iter().any(|f| eq_text(&field(f), pin)) {
-                    candidates.retain(|f| eq_text(&field(f), pin));
+                if candidates.iter().any(has) {
+                    candidates.retain(has);
                 }
             }
         }
@@ -547,10 +589,9 @@ impl FactorIndex {
                 "the activity is {} but the Guidebook factors for {} {} are {}; give the activity in one of those units",
                 q.dimension.map(|d| d.describe()).unwrap_or("?"),
                 q.code,
-                if q.fuel.is_empty() {
-                    String::new()
-                } else {
-                    format!("'{}'", q.fuel)
+                match q.fuel() {
+                    None => String::new(),
+                    Some(fuel) => format!("'{}'", fuel.name),
                 },
                 units.join(", ")
             )));
@@ -568,7 +609,14 @@ impl FactorIndex {
         how: &str,
     ) -> Result<Chosen<'a>, MatchError> {
         let first = candidates[0];
-        let mut why = format!("Guidebook Tier {} {}", first.tier, first.table);
+        let tier_table = |f: &Factor| {
+            format!(
+                "Guidebook Tier {} {}",
+                text(&f.pins.tier),
+                text(&f.pins.table)
+            )
+        };
+        let mut why = tier_table(first);
         if !how.is_empty() {
             why = format!("{why}; {how}");
         }
@@ -605,30 +653,24 @@ impl FactorIndex {
             return Ok(Chosen {
                 factor: f,
                 why: format!(
-                    "Guidebook Tier {} {}; chosen among {} candidates: {}",
-                    f.tier,
-                    f.table,
+                    "{}; chosen among {} candidates: {}",
+                    tier_table(f),
                     candidates.len(),
                     c.reason
                 ),
             });
         }
         let mut msg = format!(
-            "{} fuel '{}' technology '{}': {} Guidebook factors fit for {pollutant} and nothing says which to use:\n",
-            q.code,
-            q.fuel,
-            q.technology,
+            "{}: {} Guidebook factors fit for {pollutant} and nothing says which to use:\n",
+            q.describe(),
             candidates.len()
         );
         for f in candidates {
+            let [technology, table, abatement, region, _] = f.pins.texts();
             msg.push_str(&format!(
-                "  - {} table {}, technology '{}', fuel '{}', abatement '{}', region '{}': {} {} ({})\n",
+                "  - {} table {table}, technology '{technology}', fuel '{}', abatement '{abatement}', region '{region}': {} {} ({})\n",
                 f.id,
-                f.table,
-                f.technology,
-                f.fuel,
-                f.abatement,
-                f.region,
+                text(&f.fuel),
                 crate::number::format_decimal(f.value),
                 f.unit_text,
                 f.reference
@@ -652,21 +694,30 @@ impl FactorIndex {
 
 /// The factors of a technology: those filed under its names, or the
 /// chapter's technology-generic ones when it has none.
-fn by_technology<'a>(set: Vec<&'a Factor>, technology: &str, how: &mut String) -> Vec<&'a Factor> {
-    if technology.is_empty() {
+fn by_technology<'a>(
+    set: Vec<&'a Factor>,
+    technology: Option<&Name>,
+    how: &mut String,
+) -> Vec<&'a Factor> {
+    let Some(technology) = technology else {
         return set;
-    }
+    };
     let named: Vec<&Factor> = set
         .iter()
         .copied()
-        .filter(|f| same_technology(&f.technology, technology))
+        .filter(|f| {
+            f.pins
+                .technology
+                .as_ref()
+                .is_some_and(|t| same_technology(t, technology))
+        })
         .collect();
     if !named.is_empty() {
         return named;
     }
     let generic: Vec<&Factor> = set
         .into_iter()
-        .filter(|f| f.technology.is_empty())
+        .filter(|f| f.pins.technology.is_none())
         .collect();
     if !generic.is_empty() && !how.contains("technology-generic") {
         push_how(
@@ -732,5 +783,39 @@ mod tests {
                 "{id} is not in the database"
             );
         }
+    }
+
+    #[test]
+    fn a_query_borrows_its_key_and_finds_the_tier_1_factor() {
+        let key = ActivityKey {
+            year: 2022,
+            row: crate::nfr::find("1A1a").unwrap(),
+            fuel: ActivityFuel::read("natural gas", Fuels::built_in()),
+            pins: Pins::default(),
+            unit: crate::unit::ActivityUnit::parse("TJ").unwrap(),
+            efficiency: None,
+        };
+        let q = Query::new(&key);
+        assert!(std::ptr::eq(q.key, &key));
+        assert_eq!(q.code, "1A1a");
+        assert_eq!(q.dimension, Some(Dimension::Energy));
+        let index = FactorIndex::new(
+            crate::emission_factor::embedded().unwrap(),
+            Vec::new(),
+            Fuels::built_in().clone(),
+            Some("KZ".into()),
+        );
+        let selection = index.select(&q).unwrap();
+        // EMEP/EEA Guidebook 2023, 1.A.1 Table 3-4: natural gas, NOx 89 g/GJ.
+        let nox = &selection.by_pollutant[&Pollutant::NOx];
+        assert_eq!(nox.factor.value, rust_decimal::Decimal::from(89));
+        assert_eq!(nox.factor.pins.tier, Some(Tier::One));
+        assert_eq!(text(&nox.factor.fuel), "Natural gas");
+        // A road row on a fuel-used basis asks for its sector's factors.
+        let fu = ActivityKey {
+            row: crate::nfr::find("1A3bi(fu)").unwrap(),
+            ..key.clone()
+        };
+        assert_eq!(Query::new(&fu).code, "1A3bi");
     }
 }

@@ -47,6 +47,35 @@ pub struct Row {
     pub other_activity_unit: String,
 }
 
+/// Rows are one per template row number: compared, ordered and hashed by
+/// it (template order), so keys holding a `&'static Row` sort as the
+/// template does.
+impl PartialEq for Row {
+    fn eq(&self, other: &Row) -> bool {
+        self.number == other.number
+    }
+}
+
+impl Eq for Row {}
+
+impl std::hash::Hash for Row {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.number.hash(state);
+    }
+}
+
+impl PartialOrd for Row {
+    fn partial_cmp(&self, other: &Row) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Row {
+    fn cmp(&self, other: &Row) -> std::cmp::Ordering {
+        self.number.cmp(&other.number)
+    }
+}
+
 impl Row {
     /// True for rows that carry emissions computed from activity data:
     /// sector rows, road transport on fuel used and memo items.

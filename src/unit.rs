@@ -646,6 +646,66 @@ pub fn parse_activity_unit(text: &str) -> Result<Quantity, String> {
     })
 }
 
+/// The unit of an activity, read once: the text as written (normalised,
+/// what detail.csv and messages show) and the quantity it is. Ordered and
+/// compared as the text (the quantity follows from it).
+#[derive(Debug, Clone)]
+pub struct ActivityUnit {
+    text: crate::pins::Name,
+    quantity: Quantity,
+}
+
+impl ActivityUnit {
+    /// Reads an activity unit ([`parse_activity_unit`]), keeping its
+    /// normalised text.
+    pub fn parse(text: &str) -> Result<ActivityUnit, String> {
+        let quantity = parse_activity_unit(text)?;
+        let text = crate::pins::Name::new(&normalise(text)).ok_or("no unit is given")?;
+        Ok(ActivityUnit { text, quantity })
+    }
+
+    /// The unit as written, normalised (`TJ`, `1000 head`).
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn quantity(&self) -> &Quantity {
+        &self.quantity
+    }
+}
+
+impl fmt::Display for ActivityUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl PartialEq for ActivityUnit {
+    fn eq(&self, other: &ActivityUnit) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for ActivityUnit {}
+
+impl std::hash::Hash for ActivityUnit {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl PartialOrd for ActivityUnit {
+    fn partial_cmp(&self, other: &ActivityUnit) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ActivityUnit {
+    fn cmp(&self, other: &ActivityUnit) -> std::cmp::Ordering {
+        self.text.cmp(&other.text)
+    }
+}
+
 /// The unit symbols suggested for a misspelt one.
 const UNIT_NAMES: [&str; 44] = [
     "J",
@@ -1153,5 +1213,25 @@ mod tests {
         let gj_act = parse_activity_unit("GJ").unwrap();
         let kwh = parse_activity_unit("kWh").unwrap();
         assert!(!conversion(&gj_act, &kwh).unwrap().1);
+    }
+
+    #[test]
+    fn an_activity_unit_is_parsed_once_and_keeps_its_text() {
+        let u = ActivityUnit::parse(" 1000  head ").unwrap();
+        assert_eq!(u.as_str(), "1000 head");
+        assert_eq!(u.to_string(), "1000 head");
+        assert_eq!(u.quantity().dimension, Dimension::Count(CountKind::Animal));
+        assert_eq!(u.quantity().scale, Decimal::from(1000));
+        let tj = ActivityUnit::parse("TJ").unwrap();
+        assert_eq!(tj.quantity().scale, Decimal::from(1_000_000_000_000u64));
+        // Ordered and compared as the text: "1000 head" < "TJ" < "t".
+        let t = ActivityUnit::parse("t").unwrap();
+        let mut units = [t.clone(), tj.clone(), u.clone()];
+        units.sort();
+        let texts: Vec<&str> = units.iter().map(ActivityUnit::as_str).collect();
+        assert_eq!(texts, ["1000 head", "TJ", "t"]);
+        assert_ne!(ActivityUnit::parse("kt").unwrap(), t);
+        assert!(ActivityUnit::parse("").is_err());
+        assert!(ActivityUnit::parse("furlongs").is_err());
     }
 }

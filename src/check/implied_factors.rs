@@ -69,7 +69,9 @@ impl Tier1 {
         let fuels = Fuels::built_in();
         let factors: Vec<Factor> = all
             .into_iter()
-            .filter(|f| f.tier == "1" && f.kind == FactorKind::EmissionFactor)
+            .filter(|f| {
+                f.pins.tier == Some(crate::pins::Tier::One) && f.kind == FactorKind::EmissionFactor
+            })
             .collect();
         let mut by_cell: BTreeMap<(String, Pollutant), Vec<usize>> = BTreeMap::new();
         let mut intervals: BTreeMap<(String, Pollutant, FuelGroup), Interval> = BTreeMap::new();
@@ -80,13 +82,19 @@ impl Tier1 {
                     .or_default()
                     .push(i);
             }
-            let (Some(group), Some((lower, upper)), Some(unit)) =
-                (fuels.group(&f.fuel), grams_per_gj_interval(f), mass_unit(f))
-            else {
+            let (Some(group), Some((lower, upper)), Some(unit)) = (
+                f.fuel.as_ref().and_then(|n| fuels.group(n)),
+                grams_per_gj_interval(f),
+                mass_unit(f),
+            ) else {
                 continue;
             };
             for code in &f.annex1_codes {
-                let source = format!("{} {}", f.table, f.fuel);
+                let source = format!(
+                    "{} {}",
+                    crate::pins::text(&f.pins.table),
+                    crate::pins::text(&f.fuel)
+                );
                 intervals
                     .entry((code.clone(), f.pollutant, group))
                     .and_modify(|iv| {
@@ -118,11 +126,15 @@ impl Tier1 {
             .into_iter()
             .flatten()
             .map(|&i| &self.factors[i])
-            .filter(|f| match (groups, fuels.group(&f.fuel)) {
-                (None, _) => true,
-                (Some(gs), Some(g)) => gs.contains(&g),
-                (Some(_), None) => crate::fuel::is_none(&f.fuel),
-            })
+            .filter(
+                |f| match (groups, f.fuel.as_ref().map(|n| fuels.group(n))) {
+                    (None, _) => true,
+                    (Some(gs), Some(Some(g))) => gs.contains(&g),
+                    (Some(_), Some(None)) => false,
+                    // A factor for no fuel fits whatever is burnt.
+                    (Some(_), None) => true,
+                },
+            )
             .collect()
     }
 

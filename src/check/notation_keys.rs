@@ -314,16 +314,18 @@ fn ne_with_tier1(years: &[YearView], tier1: &Tier1, out: &mut Vec<Finding>) {
                 o.years.push(y.year());
                 o.last = y;
                 for f in factors {
-                    let what = [f.fuel.as_str(), f.technology.as_str()]
-                        .iter()
+                    let what = [&f.fuel, &f.pins.technology]
+                        .into_iter()
+                        .flatten()
+                        .map(|s| s.as_str())
                         .filter(|s| !crate::fuel::is_none(s))
-                        .copied()
                         .collect::<Vec<_>>()
                         .join(", ");
+                    let table = crate::pins::text(&f.pins.table);
                     let table = if what.is_empty() {
-                        f.table.clone()
+                        table.to_string()
                     } else {
-                        format!("{} {what}", f.table)
+                        format!("{table} {what}")
                     };
                     o.notes
                         // Six significant digits: factors derived at import

@@ -4,6 +4,7 @@
 use airinv::emission_factor::{self, Factor, FactorKind};
 use airinv::number::format_decimal;
 use airinv::output::Format;
+use airinv::pins::{Tier, text};
 use airinv::pollutant::Pollutant;
 use airinv::{Error, Result, guidebook};
 use clap::Subcommand;
@@ -178,7 +179,7 @@ fn lookup(q: &Args) -> Result<String> {
     let key = airinv::fuel::fuel_key;
     if let Some(f) = &q.fuel
         && fuels.find(f).is_none()
-        && !factors.iter().any(|x| key(&x.fuel) == key(f))
+        && !factors.iter().any(|x| key(text(&x.fuel)) == key(f))
     {
         return Err(Error::Argument(format!(
             "--fuel '{f}' is not a fuel of the factor database or an alias{}; the fuels are listed in emission-factors/fuels.csv",
@@ -186,9 +187,11 @@ fn lookup(q: &Args) -> Result<String> {
         )));
     }
     if let Some(t) = &q.technology
-        && !factors.iter().any(|x| key(&x.technology) == key(t))
+        && !factors
+            .iter()
+            .any(|x| key(text(&x.pins.technology)) == key(t))
     {
-        let mut names: Vec<&str> = factors.iter().map(|x| x.technology.as_str()).collect();
+        let mut names: Vec<&str> = factors.iter().map(|x| text(&x.pins.technology)).collect();
         names.sort();
         names.dedup();
         return Err(Error::Argument(format!(
@@ -204,18 +207,18 @@ fn lookup(q: &Args) -> Result<String> {
         .filter(|f| {
             fuel_names
                 .as_ref()
-                .is_none_or(|names| names.iter().any(|n| key(n) == key(&f.fuel)))
+                .is_none_or(|names| names.iter().any(|n| key(n) == key(text(&f.fuel))))
         })
         .filter(|f| {
             q.technology
                 .as_ref()
-                .is_none_or(|t| key(t) == key(&f.technology))
+                .is_none_or(|t| key(t) == key(text(&f.pins.technology)))
         })
         .filter(|f| pollutant.is_none_or(|p| f.pollutant == p))
         .filter(|f| {
             q.tier
                 .as_ref()
-                .is_none_or(|t| t.trim_start_matches(['T', 't']) == f.tier)
+                .is_none_or(|t| Tier::parse(t) == f.pins.tier)
         })
         .collect();
     let position = |p: Pollutant| {
@@ -225,24 +228,25 @@ fn lookup(q: &Args) -> Result<String> {
             .unwrap_or(usize::MAX)
     };
     selected.sort_by(|a, b| {
+        let (pa, pb) = (&a.pins, &b.pins);
         (
-            &a.tier,
-            &a.table,
+            &pa.tier,
+            &pa.table,
             &a.fuel,
-            &a.technology,
+            &pa.technology,
             position(a.pollutant),
-            &a.abatement,
-            &a.region,
+            &pa.abatement,
+            &pa.region,
             &a.id,
         )
             .cmp(&(
-                &b.tier,
-                &b.table,
+                &pb.tier,
+                &pb.table,
                 &b.fuel,
-                &b.technology,
+                &pb.technology,
                 position(b.pollutant),
-                &b.abatement,
-                &b.region,
+                &pb.abatement,
+                &pb.region,
                 &b.id,
             ))
     });
@@ -301,12 +305,12 @@ impl<'a> FactorJson<'a> {
         FactorJson {
             id: &f.id,
             codes: &f.annex1_codes,
-            tier: &f.tier,
-            table: &f.table,
-            fuel: &f.fuel,
-            technology: &f.technology,
-            abatement: &f.abatement,
-            region: &f.region,
+            tier: text(&f.pins.tier),
+            table: text(&f.pins.table),
+            fuel: text(&f.fuel),
+            technology: text(&f.pins.technology),
+            abatement: text(&f.pins.abatement),
+            region: text(&f.pins.region),
             pollutant: f.pollutant,
             value: f.value,
             unit: unit_text(f),
@@ -341,12 +345,12 @@ fn factors_csv(selected: &[&Factor]) -> String {
         let _ = w.write_record([
             f.id.clone(),
             f.annex1_codes.join(" "),
-            f.tier.clone(),
-            f.table.clone(),
-            f.fuel.clone(),
-            f.technology.clone(),
-            f.abatement.clone(),
-            f.region.clone(),
+            text(&f.pins.tier).to_string(),
+            text(&f.pins.table).to_string(),
+            text(&f.fuel).to_string(),
+            text(&f.pins.technology).to_string(),
+            text(&f.pins.abatement).to_string(),
+            text(&f.pins.region).to_string(),
             f.pollutant.id().to_string(),
             format_decimal(f.value),
             unit_text(f),
@@ -364,23 +368,25 @@ fn format_factor(f: &Factor) -> String {
         _ => "no CI".to_string(),
     };
     let kind = match f.kind {
-        FactorKind::EmissionFactor => format!("Tier {}", f.tier),
-        FactorKind::AbatementEfficiency => format!("Tier {} abatement efficiency", f.tier),
+        FactorKind::EmissionFactor => format!("Tier {}", text(&f.pins.tier)),
+        FactorKind::AbatementEfficiency => {
+            format!("Tier {} abatement efficiency", text(&f.pins.tier))
+        }
     };
     let mut what = Vec::new();
     for (label, v) in [
         ("fuel", &f.fuel),
-        ("technology", &f.technology),
-        ("abatement", &f.abatement),
-        ("region", &f.region),
+        ("technology", &f.pins.technology),
+        ("abatement", &f.pins.abatement),
+        ("region", &f.pins.region),
     ] {
-        if !v.is_empty() {
+        if let Some(v) = v {
             what.push(format!("{label} {v}"));
         }
     }
     format!(
         "{kind} {} {}: {} {} {}, {ci}; {} {}; ref. {}",
-        f.table,
+        text(&f.pins.table),
         what.join(", "),
         f.pollutant,
         format_decimal(f.value),

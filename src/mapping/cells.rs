@@ -4,39 +4,13 @@
 //! cell is checked against the sum of its parts, and what the parts do not
 //! explain is mapped by the subtotal's remainder, accepted, or a failed check.
 
-use super::conversion::{
-    ActivityRow, CellRecord, Check, CheckStatus, MadeFrom, Outcome, apply_targets,
-};
 use super::grid::{Grid, join_years};
-use super::shares::Tally;
-use super::{FuelRole, LineRole, LineRule, Targets};
+use super::records::{ActivityRow, CellRecord, Cells, Check, CheckStatus, Outcome, Tallies};
+use super::rules::{FuelRole, LineRole, LineRule, Mapping, Targets};
 use crate::error::{Error, Result};
 use crate::number::{format_decimal, parse_decimal};
 use rust_decimal::Decimal;
-use std::collections::{HashMap, HashSet};
-
-/// Energy by outcome, per (data row, year).
-pub(super) type Tallies = HashMap<(usize, i32), Tally>;
-
-/// What reading the cells gave.
-#[derive(Default)]
-pub(super) struct Cells {
-    /// (data row, column position) → value, for the numbers read exactly.
-    pub(super) values: HashMap<(usize, usize), Decimal>,
-    /// Cells whose number is beyond an exact decimal.
-    pub(super) beyond: HashSet<(usize, usize)>,
-    pub(super) records: Vec<CellRecord>,
-    pub(super) rows: Vec<ActivityRow>,
-}
-
-impl Cells {
-    pub(super) fn has_numbers(&self, grid: &Grid, row: usize, year: i32) -> bool {
-        grid.columns.iter().enumerate().any(|(ci, c)| {
-            c.year == Some(year)
-                && (self.values.contains_key(&(row, ci)) || self.beyond.contains(&(row, ci)))
-        })
-    }
-}
+use std::collections::HashMap;
 
 /// The largest amount a cell may hold (in the unit written): sums of up to
 /// 10^10 such cells stay exact decimals.
@@ -183,6 +157,17 @@ pub(super) fn read_cells(grid: &Grid, source: &str) -> Result<Cells> {
             out.records.push(record);
         }
     }
+    every_except_used(mapping, &excepted)?;
+    if !errors.is_empty() {
+        return Err(cells_not_converted(grid, errors));
+    }
+    Ok(out)
+}
+
+/// Every cell a mapped line excepts must be a number of the sheet (a
+/// changed sheet is checked again): `excepted` holds (line entry, year,
+/// fuel) of the cells excepted.
+fn every_except_used(mapping: &Mapping, excepted: &[(usize, i32, String)]) -> Result<()> {
     for (li, rule) in mapping.lines.iter().enumerate() {
         if let LineRole::Map(t) = &rule.role {
             for x in &t.except {
@@ -200,19 +185,21 @@ pub(super) fn read_cells(grid: &Grid, source: &str) -> Result<Cells> {
             }
         }
     }
-    if !errors.is_empty() {
-        let n = errors.len();
-        let shown: Vec<String> = errors.into_iter().take(20).collect();
-        return Err(Error::file(
-            &grid.table.at.file,
-            format!(
-                "{n} cell(s) cannot be converted:\n  {}{}",
-                shown.join("\n  "),
-                if n > 20 { "\n  ..." } else { "" }
-            ),
-        ));
-    }
-    Ok(out)
+    Ok(())
+}
+
+/// The cells that cannot be converted, the first twenty listed.
+fn cells_not_converted(grid: &Grid, errors: Vec<String>) -> Error {
+    let n = errors.len();
+    let shown: Vec<String> = errors.into_iter().take(20).collect();
+    Error::file(
+        &grid.table.at.file,
+        format!(
+            "{n} cell(s) cannot be converted:\n  {}{}",
+            shown.join("\n  "),
+            if n > 20 { "\n  ..." } else { "" }
+        ),
+    )
 }
 
 /// Checks every subtotal cell against its parts; maps the remainders a
@@ -401,4 +388,66 @@ pub(super) fn remainder(
         }
     };
     record
+}
+
+/// Where an activity row comes from.
+struct MadeFrom<'a> {
+    year: i32,
+    line: &'a str,
+    source_fuel: &'a str,
+    unit: &'a str,
+    source_id: String,
+    /// Sheet row number and column index, to sort by.
+    order: (u64, usize),
+}
+
+/// Applies a line's targets to a cell (or remainder) of a Guidebook fuel:
+/// writes the activity rows, fills the record, and gives its outcome.
+fn apply_targets(
+    targets: &Targets,
+    fuel: &str,
+    record: &mut CellRecord,
+    made: &MadeFrom,
+    rows: &mut Vec<ActivityRow>,
+    no_target: &str,
+) -> Outcome {
+    let applicable = targets.for_fuel(fuel);
+    if applicable.is_empty() {
+        return match &targets.rest {
+            Some(reason) => Outcome::Excluded(reason.clone()),
+            None => Outcome::Unmapped(no_target.to_string()),
+        };
+    }
+    let mut mapped = Decimal::ZERO;
+    for (ti, t) in applicable.iter().enumerate() {
+        let value = record.value * t.share;
+        mapped += value;
+        record.codes.push(t.nfr.clone());
+        if value.is_zero() {
+            continue;
+        }
+        rows.push(ActivityRow {
+            year: made.year,
+            nfr: t.nfr.clone(),
+            fuel: fuel.to_string(),
+            value,
+            unit: made.unit.to_string(),
+            pins: t.pins.clone(),
+            source_id: made.source_id.clone(),
+            source_line: made.line.to_string(),
+            source_fuel: made.source_fuel.to_string(),
+            share: t.share,
+            order: (
+                crate::nfr::find(&t.nfr).map(|r| r.number).unwrap_or(0),
+                made.order.0,
+                made.order.1,
+                ti,
+            ),
+        });
+    }
+    record.mapped = mapped;
+    if mapped != record.value {
+        record.rest = targets.rest.clone();
+    }
+    Outcome::Mapped
 }

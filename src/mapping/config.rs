@@ -1,368 +1,27 @@
 //! The mapping file format: reading a mapping's TOML in two stages.
 //!
 //! 1. serde reads the text into raw structs that mirror the file
-//!    (`deny_unknown_fields`), so a misspelt key or a value of the wrong
-//!    kind is an error naming the key, what is accepted, and its line;
-//! 2. a checking pass turns the raw structs into a [`Mapping`]: names, years
-//!    and year ranges, units, Guidebook fuels, NFR codes, shares that add up,
-//!    each entry's settings fitting what it is. Its messages name the entry
+//!    ([`super::file`], `deny_unknown_fields`), so a misspelt key or a value
+//!    of the wrong kind is an error naming the key, what is accepted, and
+//!    its line;
+//! 2. a checking pass (here) turns the raw structs into a [`Mapping`]:
+//!    names, years and year ranges, units, Guidebook fuels, NFR codes, each
+//!    kind of line taking its own settings ([`super::file::LineKind`]), targets whose
+//!    shares add up ([`super::targets`]). Its messages name the entry
 //!    (`lines entry 3 (Road), target 2: ...`).
 
-use super::{
-    Accepted, Except, FuelRole, FuelRule, Layout, LineRole, LineRule, Mapping, NameSpec, Subtotal,
-    Target, Targets, YearSource, name_key,
+use super::file::{
+    ByYear, Problem, RawAccepted, RawColumn, RawExcept, RawFuel, RawLine, RawNameList, RawNames,
+    RawSheet, read_raw,
 };
-use crate::number::{format_decimal, parse_decimal, parse_year};
+use super::rules::{
+    Accepted, Except, FuelRole, FuelRule, Layout, LineRole, LineRule, Mapping, NameSpec, Subtotal,
+    YearSource, name_key,
+};
+use super::targets::targets;
+use crate::number::parse_year;
 use rust_decimal::Decimal;
-use serde::Deserialize;
-use serde::de::IgnoredAny;
 use std::path::Path;
-
-/// What is wrong with a mapping, said in the user's terms.
-type Problem = String;
-
-// ---------------------------------------------------------------------------
-// Stage 1: the file as written
-// ---------------------------------------------------------------------------
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawMapping {
-    name: Option<String>,
-    source: Option<String>,
-    sheet: Option<RawSheet>,
-    #[serde(default)]
-    fuels: Vec<RawFuel>,
-    #[serde(default)]
-    lines: Vec<RawLine>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a [sheet] table")]
-struct RawSheet {
-    name: Option<String>,
-    line_column: Option<RawColumn>,
-    year_row: Option<i64>,
-    year: Option<RawYear>,
-    fuel_row: Option<i64>,
-    first_data_row: Option<i64>,
-    unit: Option<String>,
-    write_unit: Option<String>,
-    empty: Option<Vec<String>>,
-    years: Option<Vec<RawYear>>,
-}
-
-/// `line_column = "B"` or `line_column = 2`.
-#[derive(Deserialize)]
-#[serde(
-    untagged,
-    expecting = "line_column is a column letter (\"A\") or number (1)"
-)]
-enum RawColumn {
-    Number(i64),
-    Letters(String),
-}
-
-/// A number as TOML may write it: text in quotes (exact), a whole number,
-/// or a float (read through the audited shortest-text conversion, so `0.9`
-/// is 0.9).
-#[derive(Deserialize)]
-#[serde(untagged, expecting = "expected a number, e.g. \"0.9\" or 12")]
-enum RawNumber {
-    Text(String),
-    Integer(i64),
-    Float(f64),
-}
-
-impl RawNumber {
-    fn decimal(&self) -> std::result::Result<Decimal, Problem> {
-        match self {
-            RawNumber::Text(s) => parse_decimal(s).map_err(|e| e.to_string()),
-            RawNumber::Integer(i) => Ok(Decimal::from(*i)),
-            RawNumber::Float(f) => crate::number::from_excel(*f).map_err(|e| e.to_string()),
-        }
-    }
-}
-
-/// A year as TOML may write it: `2022`, `"2022"` (or `2022.0`).
-#[derive(Deserialize)]
-#[serde(untagged, expecting = "expected a year, e.g. 2022")]
-enum RawYear {
-    Text(String),
-    Integer(i64),
-    Float(f64),
-}
-
-impl RawYear {
-    fn year(&self) -> std::result::Result<i32, Problem> {
-        match self {
-            RawYear::Text(s) => parse_year(s),
-            RawYear::Integer(i) => parse_year(&i.to_string()),
-            RawYear::Float(f) => parse_year(&f.to_string()),
-        }
-    }
-}
-
-/// `names = "A"`, `names = ["A", "B"]` or `names = { 2021 = "A", "2022-2024" = ["B"] }`.
-#[derive(Deserialize)]
-#[serde(
-    untagged,
-    expecting = "names are a text, a list of texts, or a table of years, e.g. { 2021 = \"A\", \"2022-2024\" = \"B\" }"
-)]
-enum RawNames {
-    One(String),
-    List(Vec<String>),
-    ByYear(ByYear),
-}
-
-/// `"2022-2024" = "B"` entries, in the order the file gives them.
-struct ByYear(Vec<(String, RawNameList)>);
-
-impl<'de> Deserialize<'de> for ByYear {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = ByYear;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a table of years, e.g. { 2021 = \"A\", \"2022-2024\" = \"B\" }")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> std::result::Result<ByYear, A::Error> {
-                let mut out = Vec::new();
-                while let Some(entry) = map.next_entry()? {
-                    out.push(entry);
-                }
-                Ok(ByYear(out))
-            }
-        }
-        d.deserialize_map(Visit)
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(untagged, expecting = "names are texts in quotes")]
-enum RawNameList {
-    One(String),
-    List(Vec<String>),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a [[fuels]] table")]
-struct RawFuel {
-    names: Option<RawNames>,
-    fuel: Option<String>,
-    exclude: Option<String>,
-    total: Option<bool>,
-    /// A note for the reader of the mapping (any value; not read).
-    #[serde(rename = "note")]
-    _note: Option<IgnoredAny>,
-}
-
-/// The settings that pin a target's activity rows to factors.
-const PINS: [&str; 5] = ["technology", "table", "abatement", "region", "tier"];
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a [[lines]] table")]
-struct RawLine {
-    names: Option<RawNames>,
-    label: Option<String>,
-    // A mapped line.
-    nfr: Option<String>,
-    to: Option<Vec<RawTarget>>,
-    rest: Option<String>,
-    except: Option<Vec<RawExcept>>,
-    technology: Option<String>,
-    table: Option<String>,
-    abatement: Option<String>,
-    region: Option<String>,
-    tier: Option<String>,
-    // A line left out.
-    exclude: Option<String>,
-    // A subtotal.
-    subtotal_of: Option<RawNames>,
-    tolerance: Option<RawNumber>,
-    remainder: Option<RawRemainder>,
-    accept: Option<Vec<RawAccepted>>,
-    note: Option<IgnoredAny>,
-}
-
-impl RawLine {
-    /// The settings given, in the order of the settings lists.
-    fn given(&self) -> Vec<&'static str> {
-        let set = [
-            ("names", self.names.is_some()),
-            ("label", self.label.is_some()),
-            ("nfr", self.nfr.is_some()),
-            ("to", self.to.is_some()),
-            ("rest", self.rest.is_some()),
-            ("except", self.except.is_some()),
-            ("note", self.note.is_some()),
-            ("technology", self.technology.is_some()),
-            ("table", self.table.is_some()),
-            ("abatement", self.abatement.is_some()),
-            ("region", self.region.is_some()),
-            ("tier", self.tier.is_some()),
-            ("exclude", self.exclude.is_some()),
-            ("subtotal_of", self.subtotal_of.is_some()),
-            ("tolerance", self.tolerance.is_some()),
-            ("remainder", self.remainder.is_some()),
-            ("accept", self.accept.is_some()),
-        ];
-        set.iter().filter(|(_, on)| *on).map(|(k, _)| *k).collect()
-    }
-
-    fn targets(&self) -> RawTargets<'_> {
-        RawTargets {
-            nfr: self.nfr.as_deref(),
-            to: self.to.as_deref(),
-            rest: self.rest.as_deref(),
-            pins: [
-                &self.technology,
-                &self.table,
-                &self.abatement,
-                &self.region,
-                &self.tier,
-            ],
-        }
-    }
-}
-
-/// `[lines.remainder]`: where what a subtotal's parts do not explain goes.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a table ([lines.remainder])")]
-struct RawRemainder {
-    nfr: Option<String>,
-    to: Option<Vec<RawTarget>>,
-    rest: Option<String>,
-    technology: Option<String>,
-    table: Option<String>,
-    abatement: Option<String>,
-    region: Option<String>,
-    tier: Option<String>,
-}
-
-impl RawRemainder {
-    fn targets(&self) -> RawTargets<'_> {
-        RawTargets {
-            nfr: self.nfr.as_deref(),
-            to: self.to.as_deref(),
-            rest: self.rest.as_deref(),
-            pins: [
-                &self.technology,
-                &self.table,
-                &self.abatement,
-                &self.region,
-                &self.tier,
-            ],
-        }
-    }
-}
-
-/// One of `to = [...]`.
-#[derive(Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a target, e.g. { nfr = \"1A1a\", share = \"0.5\" }"
-)]
-struct RawTarget {
-    nfr: Option<String>,
-    share: Option<RawNumber>,
-    fuels: Option<Vec<String>>,
-    technology: Option<String>,
-    table: Option<String>,
-    abatement: Option<String>,
-    region: Option<String>,
-    tier: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "{ year, fuel, reason }")]
-struct RawExcept {
-    year: Option<i64>,
-    fuel: Option<String>,
-    reason: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "{ year, fuel, difference, note }")]
-struct RawAccepted {
-    year: Option<i64>,
-    fuel: Option<String>,
-    difference: Option<RawNumber>,
-    note: Option<String>,
-}
-
-/// The targets part of a line or a remainder: `nfr = ...` (with pins) or
-/// `to = [...]`, and `rest`.
-struct RawTargets<'a> {
-    nfr: Option<&'a str>,
-    to: Option<&'a [RawTarget]>,
-    rest: Option<&'a str>,
-    /// In the order of [`PINS`].
-    pins: [&'a Option<String>; 5],
-}
-
-/// Reads the TOML into the raw structs. A syntax error says so with its
-/// line; a key or value serde refuses is named with its line.
-fn read_raw(text: &str) -> std::result::Result<RawMapping, Problem> {
-    text.parse::<toml::Table>().map_err(|e: toml::de::Error| {
-        let message = e.message().trim();
-        match e.span() {
-            Some(span) => format!(
-                "line {}: is not valid TOML: {message}",
-                crate::config::line_of(text, span.start)
-            ),
-            None => format!("is not valid TOML: {message}"),
-        }
-    })?;
-    toml::from_str(text).map_err(|e: toml::de::Error| {
-        let message = plain_words(e.message());
-        let Some(span) = e.span() else {
-            return message;
-        };
-        let before = &text[..span.start.min(text.len())];
-        let line = before.matches('\n').count() + 1;
-        match key_before(before) {
-            Some(key) if !message.starts_with('\'') => format!("line {line}: {key}: {message}"),
-            _ => format!("line {line}: {message}"),
-        }
-    })
-}
-
-/// The key of the value that starts after `before` (`key = ` just before
-/// it), if there is one: the name of a setting whose value is refused.
-fn key_before(before: &str) -> Option<&str> {
-    let rest = before.trim_end().strip_suffix('=')?.trim_end();
-    let start = rest
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-        .map_or(0, |i| i + 1);
-    let key = &rest[start..];
-    (!key.is_empty()).then_some(key)
-}
-
-/// serde's words for what it refuses, in the words the rest of the messages use.
-fn plain_words(message: &str) -> String {
-    if let Some(rest) = message.strip_prefix("unknown field `")
-        && let Some((key, expected)) = rest.split_once('`')
-    {
-        let settings = expected
-            .trim_start_matches(", expected ")
-            .trim_start_matches("one of ")
-            .replace('`', "");
-        return format!("'{key}' is not a setting here; the settings are {settings}");
-    }
-    message
-        .replace("expected a string", "expected text in quotes")
-        .replace("expected a sequence", "expected a list")
-        .replace("expected i64", "expected a whole number")
-        .replace("expected a boolean", "expected true or false")
-}
-
-// ---------------------------------------------------------------------------
-// Stage 2: checking what the file says
-// ---------------------------------------------------------------------------
 
 /// Text as the mapping means it: trimmed.
 fn text(value: &Option<String>) -> Option<String> {
@@ -580,189 +239,12 @@ fn fuel(entry: usize, f: &RawFuel, label: &str) -> std::result::Result<FuelRule,
     Ok(FuelRule { entry, names, role })
 }
 
-/// One target: the code, the share and fuels (in `to = [...]` only), the pins.
-fn target(
-    nfr: Option<&str>,
-    share: Option<&RawNumber>,
-    fuels: Option<&[String]>,
-    pins: [&Option<String>; 5],
-    label: &str,
-    mapped_fuels: &[&str],
-) -> std::result::Result<Target, Problem> {
-    let code = nfr
-        .map(str::trim)
-        .ok_or_else(|| format!("{label}: nfr is required"))?;
-    let row = crate::nfr::find(code)
-        .ok_or_else(|| format!("{label}: {}", crate::nfr::unknown_code_message(code)))?;
-    if !row.takes_activity() {
-        return Err(format!(
-            "{label}: '{}' is not a row that takes activity data",
-            row.code
-        ));
-    }
-    let share = match share {
-        Some(s) => s.decimal().map_err(|e| format!("{label}: share: {e}"))?,
-        None => Decimal::ONE,
-    };
-    if share <= Decimal::ZERO || share > Decimal::ONE {
-        return Err(format!(
-            "{label}: share {share} is not above 0 and at most 1"
-        ));
-    }
-    let mut names = Vec::new();
-    for name in fuels.into_iter().flatten() {
-        let fuel = crate::fuel::Fuels::built_in()
-            .find(name)
-            .ok_or_else(|| format!("{label}: '{name}' is not a Guidebook fuel or alias"))?;
-        if !mapped_fuels.contains(&fuel.name.as_str()) {
-            return Err(format!(
-                "{label}: no [[fuels]] entry maps to '{}', so this target would never apply",
-                fuel.name
-            ));
-        }
-        if !names.contains(&fuel.name) {
-            names.push(fuel.name.clone());
-        }
-    }
-    let [technology, table, abatement, region, tier] = pins.map(|p| text(p).unwrap_or_default());
-    Ok(Target {
-        nfr: row.code.clone(),
-        share,
-        fuels: names,
-        technology,
-        table,
-        abatement,
-        region,
-        tier,
-    })
-}
-
-/// `nfr = ...` (with pins) or `to = [...]`, and `rest`.
-fn targets(
-    raw: &RawTargets,
-    label: &str,
-    mapped_fuels: &[&str],
-) -> std::result::Result<Targets, Problem> {
-    let rest = raw
-        .rest
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty());
-    let to = match (raw.nfr, raw.to) {
-        (Some(_), Some(_)) => {
-            return Err(format!(
-                "{label}: give nfr = \"...\" for the whole line or to = [...] targets, not both"
-            ));
-        }
-        (Some(nfr), None) => vec![target(
-            Some(nfr),
-            None,
-            None,
-            raw.pins,
-            label,
-            mapped_fuels,
-        )?],
-        (None, Some(items)) => {
-            if let Some((p, _)) = PINS.iter().zip(raw.pins).find(|(_, v)| v.is_some()) {
-                return Err(format!("{label}: with to = [...], give {p} in each target"));
-            }
-            let mut out = Vec::new();
-            for (i, t) in items.iter().enumerate() {
-                out.push(target(
-                    t.nfr.as_deref(),
-                    t.share.as_ref(),
-                    t.fuels.as_deref(),
-                    [&t.technology, &t.table, &t.abatement, &t.region, &t.tier],
-                    &format!("{label}, target {}", i + 1),
-                    mapped_fuels,
-                )?);
-            }
-            if out.is_empty() {
-                return Err(format!("{label}: to = [] maps nothing"));
-            }
-            out
-        }
-        (None, None) => return Err(format!("{label}: nfr or to is required")),
-    };
-    let targets = Targets {
-        to,
-        rest,
-        except: Vec::new(),
-    };
-    check_shares(&targets, label)?;
-    Ok(targets)
-}
-
-/// For every fuel, the shares of the targets that apply sum to at most 1,
-/// and to less only with a reason for the rest.
-fn check_shares(targets: &Targets, label: &str) -> std::result::Result<(), Problem> {
-    let mut sets: Vec<(String, Vec<&Target>)> = Vec::new();
-    let generic: Vec<&Target> = targets.to.iter().filter(|t| t.fuels.is_empty()).collect();
-    if !generic.is_empty() {
-        sets.push(("the fuels no target names".into(), generic));
-    }
-    let mut named: Vec<&String> = targets.to.iter().flat_map(|t| &t.fuels).collect();
-    named.sort();
-    named.dedup();
-    for f in named {
-        sets.push((f.clone(), targets.for_fuel(f)));
-    }
-    for (what, set) in sets {
-        let sum: Decimal = set.iter().map(|t| t.share).sum();
-        if sum > Decimal::ONE {
-            return Err(format!(
-                "{label}: the shares for {what} sum to {}, more than 1",
-                format_decimal(sum)
-            ));
-        }
-        let mut codes: Vec<&str> = set.iter().map(|t| t.nfr.as_str()).collect();
-        codes.sort();
-        if codes.windows(2).any(|w| w[0] == w[1]) {
-            return Err(format!(
-                "{label}: two targets for {what} have the same code; give one target with the sum of their shares"
-            ));
-        }
-        if sum < Decimal::ONE && targets.rest.is_none() {
-            return Err(format!(
-                "{label}: the shares for {what} sum to {}; say why the rest is not mapped with rest = \"...\"",
-                format_decimal(sum)
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The settings of each kind of line (the `[[lines]]` struct holds them all).
-const EXCLUDED_LINE: [&str; 4] = ["names", "label", "exclude", "note"];
-const SUBTOTAL_LINE: [&str; 7] = [
-    "names",
-    "label",
-    "subtotal_of",
-    "tolerance",
-    "remainder",
-    "accept",
-    "note",
-];
-const MAPPED_LINE: [&str; 12] = [
-    "names",
-    "label",
-    "nfr",
-    "to",
-    "rest",
-    "except",
-    "note",
-    "technology",
-    "table",
-    "abatement",
-    "region",
-    "tier",
-];
-
-/// The settings a kind of line takes.
-fn check_settings(l: &RawLine, allowed: &[&str], label: &str) -> std::result::Result<(), Problem> {
-    match l.given().into_iter().find(|k| !allowed.contains(k)) {
+/// Refuses a setting the line's kind does not take.
+fn check_settings(l: &RawLine, label: &str) -> std::result::Result<(), Problem> {
+    match l.setting_not_taken() {
         Some(key) => Err(format!(
             "{label}: '{key}' is not a setting here; the settings are {}",
-            allowed.join(", ")
+            l.kind().settings().join(", ")
         )),
         None => Ok(()),
     }
@@ -785,14 +267,13 @@ fn line(
         .unwrap_or_else(|| names[0].name.clone());
     let label = format!("{label} ({short})");
     let label = label.as_str();
+    check_settings(l, label)?;
     let role = if let Some(reason) = text(&l.exclude) {
-        check_settings(l, &EXCLUDED_LINE, label)?;
         if reason.is_empty() {
             return Err(format!("{label}: exclude needs a reason"));
         }
         LineRole::Exclude(reason)
     } else if let Some(parts) = &l.subtotal_of {
-        check_settings(l, &SUBTOTAL_LINE, label)?;
         let parts = name_specs(parts, &format!("{label}: subtotal_of"))?;
         let tolerance = match &l.tolerance {
             Some(t) => t
@@ -825,7 +306,6 @@ fn line(
             accept,
         })
     } else {
-        check_settings(l, &MAPPED_LINE, label)?;
         if l.nfr.is_none() && l.to.is_none() {
             return Err(format!(
                 "{label}: say what the line is: nfr = \"<code>\", to = [...], exclude = \"<why>\" or subtotal_of = [...]"

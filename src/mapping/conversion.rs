@@ -1,193 +1,14 @@
-//! The conversion: what a sheet becomes through a mapping (activity rows,
-//! the record of every cell, the subtotal checks and shares), the pipeline
-//! that makes it ([`convert`]) and the step that applies a line's targets
-//! to a cell.
+//! The conversion pipeline ([`convert`]): a sheet through a mapping into
+//! a [`Conversion`] (activity rows, the record of every cell, the subtotal
+//! checks and shares).
 
-use super::Mapping;
-use super::Targets;
 use super::cells::{check_subtotals, read_cells};
 use super::grid::Grid;
+use super::records::{Conversion, count};
+use super::rules::Mapping;
 use super::shares::shares;
 use crate::error::Result;
 use crate::sheet::Sheet;
-use rust_decimal::Decimal;
-
-/// One activity row made from a cell (or a subtotal's remainder).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActivityRow {
-    pub year: i32,
-    pub nfr: String,
-    pub fuel: String,
-    pub technology: String,
-    pub value: Decimal,
-    pub unit: String,
-    pub table: String,
-    pub abatement: String,
-    pub region: String,
-    pub tier: String,
-    /// `file!A1` of the cell, or `file!A1-B2-C3` for a remainder.
-    pub source_id: String,
-    pub source_line: String,
-    pub source_fuel: String,
-    pub share: Decimal,
-    /// Sort key: Annex I row, sheet row, column, target.
-    order: (u32, u64, usize, usize),
-}
-
-/// What became of a cell (or a remainder).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// Mapped to activity rows (a share of it may be excluded: see `rest`).
-    Mapped,
-    Excluded(String),
-    Unmapped(String),
-}
-
-/// One non-empty number cell of the sheet, or one remainder of a subtotal.
-#[derive(Debug, Clone)]
-pub struct CellRecord {
-    /// `AB37`, or `AB27-AB15-AB40` for a remainder.
-    pub cell: String,
-    pub remainder: bool,
-    pub row: u64,
-    pub year: Option<i32>,
-    pub line: String,
-    pub fuel: String,
-    /// In the written unit (zero when `beyond_range`).
-    pub value: Decimal,
-    /// The number is beyond what an exact decimal holds (more than 28
-    /// digits after the point, a float artefact such as
-    /// `-2.842170943040401e-14`): the cell is counted, its value left out
-    /// of the sums, and it cannot be mapped.
-    pub beyond_range: Option<String>,
-    /// In the sheet's Total column (a total over the fuels).
-    pub in_total_column: bool,
-    pub outcome: Outcome,
-    /// The part written to activity rows.
-    pub mapped: Decimal,
-    /// The codes it was mapped to.
-    pub codes: Vec<String>,
-    /// Why the part not mapped of a mapped cell is excluded.
-    pub rest: Option<String>,
-}
-
-/// The check of one subtotal cell against its parts.
-#[derive(Debug, Clone)]
-pub struct Check {
-    pub year: i32,
-    pub line: String,
-    pub fuel: String,
-    pub cell: String,
-    pub subtotal: Decimal,
-    pub parts: Decimal,
-    /// Subtotal minus parts.
-    pub difference: Decimal,
-    pub tolerance: Decimal,
-    pub status: CheckStatus,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CheckStatus {
-    /// Within the tolerance.
-    Ok,
-    /// Beyond the tolerance and taken by the subtotal's remainder.
-    Remainder,
-    /// Beyond the tolerance and accepted by the mapping, with its note.
-    Accepted(String),
-    Failed,
-}
-
-/// How much of a subtotal's energy went where, in a year.
-#[derive(Debug, Clone)]
-pub struct Share {
-    pub year: i32,
-    pub label: String,
-    /// The subtotal: the sum of its cells over the fuels (not the Total column).
-    pub value: Decimal,
-    pub mapped: Decimal,
-    /// By reason, largest first.
-    pub excluded: Vec<(String, Decimal)>,
-    pub unmapped: Decimal,
-    /// value − (mapped + excluded + unmapped): what the parts do not explain.
-    pub difference: Decimal,
-}
-
-/// Counts of a conversion.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct CellCounts {
-    /// Non-empty number cells read.
-    pub read: usize,
-    pub mapped: usize,
-    pub excluded: usize,
-    pub unmapped: usize,
-    /// Mapped cells that are zero (they give no activity row).
-    pub mapped_zero: usize,
-    /// Unmapped cells that are not zero.
-    pub unmapped_nonzero: usize,
-    /// Cells whose number is beyond an exact decimal (counted, not summed).
-    pub beyond_range: usize,
-}
-
-/// A sheet converted by a mapping.
-#[derive(Debug, Clone)]
-pub struct Conversion {
-    /// The sheet's file name, used in `source_id`.
-    pub source: String,
-    pub unit: String,
-    pub years: Vec<i32>,
-    pub rows: Vec<ActivityRow>,
-    /// Cells in sheet order, then remainders.
-    pub cells: Vec<CellRecord>,
-    pub checks: Vec<Check>,
-    pub shares: Vec<Share>,
-    pub counts: CellCounts,
-}
-
-impl Conversion {
-    pub fn failed_checks(&self) -> impl Iterator<Item = &Check> {
-        self.checks
-            .iter()
-            .filter(|c| c.status == CheckStatus::Failed)
-    }
-
-    /// Findings that need the compiler's eye: unmapped cells that are not
-    /// zero, and failed checks.
-    pub fn findings(&self) -> usize {
-        self.counts.unmapped_nonzero + self.failed_checks().count()
-    }
-}
-
-pub(super) fn count(records: &[CellRecord]) -> CellCounts {
-    let mut counts = CellCounts::default();
-    for c in records {
-        if c.remainder {
-            if matches!(c.outcome, Outcome::Unmapped(_)) {
-                counts.unmapped_nonzero += 1;
-            }
-            continue;
-        }
-        counts.read += 1;
-        if c.beyond_range.is_some() {
-            counts.beyond_range += 1;
-        }
-        match c.outcome {
-            Outcome::Mapped => {
-                counts.mapped += 1;
-                if c.value.is_zero() {
-                    counts.mapped_zero += 1;
-                }
-            }
-            Outcome::Excluded(_) => counts.excluded += 1,
-            Outcome::Unmapped(_) => {
-                counts.unmapped += 1;
-                if !c.value.is_zero() {
-                    counts.unmapped_nonzero += 1;
-                }
-            }
-        }
-    }
-    counts
-}
 
 /// Converts a sheet with a mapping. `source` names the sheet in `source_id`
 /// (its file name).
@@ -217,79 +38,14 @@ pub fn convert(mapping: &Mapping, table: &Sheet, source: &str) -> Result<Convers
     })
 }
 
-/// Where an activity row comes from.
-pub(super) struct MadeFrom<'a> {
-    pub(super) year: i32,
-    pub(super) line: &'a str,
-    pub(super) source_fuel: &'a str,
-    pub(super) unit: &'a str,
-    pub(super) source_id: String,
-    /// Sheet row number and column index, to sort by.
-    pub(super) order: (u64, usize),
-}
-
-/// Applies a line's targets to a cell (or remainder) of a Guidebook fuel:
-/// writes the activity rows, fills the record, and gives its outcome.
-pub(super) fn apply_targets(
-    targets: &Targets,
-    fuel: &str,
-    record: &mut CellRecord,
-    made: &MadeFrom,
-    rows: &mut Vec<ActivityRow>,
-    no_target: &str,
-) -> Outcome {
-    let applicable = targets.for_fuel(fuel);
-    if applicable.is_empty() {
-        return match &targets.rest {
-            Some(reason) => Outcome::Excluded(reason.clone()),
-            None => Outcome::Unmapped(no_target.to_string()),
-        };
-    }
-    let mut mapped = Decimal::ZERO;
-    for (ti, t) in applicable.iter().enumerate() {
-        let value = record.value * t.share;
-        mapped += value;
-        record.codes.push(t.nfr.clone());
-        if value.is_zero() {
-            continue;
-        }
-        rows.push(ActivityRow {
-            year: made.year,
-            nfr: t.nfr.clone(),
-            fuel: fuel.to_string(),
-            technology: t.technology.clone(),
-            value,
-            unit: made.unit.to_string(),
-            table: t.table.clone(),
-            abatement: t.abatement.clone(),
-            region: t.region.clone(),
-            tier: t.tier.clone(),
-            source_id: made.source_id.clone(),
-            source_line: made.line.to_string(),
-            source_fuel: made.source_fuel.to_string(),
-            share: t.share,
-            order: (
-                crate::nfr::find(&t.nfr).map(|r| r.number).unwrap_or(0),
-                made.order.0,
-                made.order.1,
-                ti,
-            ),
-        });
-    }
-    record.mapped = mapped;
-    if mapped != record.value {
-        record.rest = targets.rest.clone();
-    }
-    Outcome::Mapped
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mapping::YearSource;
-    use crate::mapping::shares::Tally;
+    use crate::mapping::records::{CheckStatus, Outcome, Tally};
+    use crate::mapping::rules::YearSource;
     use crate::mapping::test_support::{SHEET, load, sheet};
     use crate::number::format_decimal;
+    use rust_decimal::Decimal;
 
     #[test]
     fn units_convert_exactly_or_not_at_all() {

@@ -4,7 +4,7 @@
 //! Every name a mapping gives must be in the sheet; a name that is not is
 //! an error with the names like it.
 
-use super::{FuelRole, FuelRule, LineRole, Mapping, NameSpec, YearSource, name_key};
+use super::rules::{FuelRole, FuelRule, LineRole, Mapping, NameSpec, YearSource, name_key};
 use crate::error::{Error, Location, Result, column_letters};
 use crate::sheet::{Sheet, SheetRow};
 use crate::suggest::names_like_it;

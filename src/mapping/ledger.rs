@@ -1,7 +1,7 @@
 //! Writing a conversion: the activity table (the file `convert` writes and
 //! the rows `compile` reads are the same cells) and the ledger of every cell.
 
-use super::conversion::{Conversion, Outcome};
+use super::records::{Conversion, Outcome};
 use crate::error::Location;
 use crate::number::format_decimal;
 use crate::sheet::{Sheet, SheetRow};
@@ -31,17 +31,18 @@ impl Conversion {
     pub fn activity_cells(&self) -> Vec<Vec<String>> {
         let mut out = vec![ACTIVITY_HEADER.iter().map(|s| s.to_string()).collect()];
         for r in &self.rows {
+            let [technology, table, abatement, region, tier] = r.pins.texts();
             out.push(vec![
                 r.year.to_string(),
                 r.nfr.clone(),
                 r.fuel.clone(),
-                r.technology.clone(),
+                technology.to_string(),
                 format_decimal(r.value),
                 r.unit.clone(),
-                r.table.clone(),
-                r.abatement.clone(),
-                r.region.clone(),
-                r.tier.clone(),
+                table.to_string(),
+                abatement.to_string(),
+                region.to_string(),
+                tier.to_string(),
                 r.source_id.clone(),
                 crate::output::csv_safe(&r.source_line).into_owned(),
                 crate::output::csv_safe(&r.source_fuel).into_owned(),

@@ -4,7 +4,8 @@
 //! Amounts of energy are rounded to 0.001 and grouped by thousands; the
 //! exact values are in the cell ledger.
 
-use super::{CellRecord, Check, CheckStatus, Conversion, Mapping, Outcome};
+use super::records::{CellRecord, Check, CheckStatus, Conversion, Outcome};
+use super::rules::Mapping;
 use crate::number::{amount, format_decimal, grouped, percent};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;

@@ -2,14 +2,12 @@
 //! (through parts that are subtotals themselves) and its remainders, added
 //! up by outcome: mapped, excluded (by reason) and unmapped.
 
-use super::FuelRole;
-use super::LineRole;
-use super::cells::{Cells, Tallies};
-use super::conversion::{CellRecord, Outcome, Share};
 use super::grid::Grid;
+use super::records::{Cells, Share, Tallies, Tally};
+use super::rules::{FuelRole, LineRole};
 use crate::error::{Error, Result};
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// How much of each subtotal's energy went where, by year.
 pub(super) fn shares(grid: &Grid, cells: &Cells, remainders: &Tallies) -> Result<Vec<Share>> {
@@ -81,41 +79,6 @@ pub(super) fn shares(grid: &Grid, cells: &Cells, remainders: &Tallies) -> Result
         }
     }
     Ok(out)
-}
-
-/// Amounts of energy by outcome.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Tally {
-    pub(super) mapped: Decimal,
-    pub(super) excluded: BTreeMap<String, Decimal>,
-    pub(super) unmapped: Decimal,
-}
-
-impl Tally {
-    pub(super) fn add(&mut self, c: &CellRecord) {
-        match &c.outcome {
-            Outcome::Mapped => {
-                self.mapped += c.mapped;
-                let rest = c.value - c.mapped;
-                if !rest.is_zero() {
-                    let reason = c.rest.clone().unwrap_or_else(|| "not mapped".into());
-                    *self.excluded.entry(reason).or_default() += rest;
-                }
-            }
-            Outcome::Excluded(reason) => {
-                *self.excluded.entry(reason.clone()).or_default() += c.value;
-            }
-            Outcome::Unmapped(_) => self.unmapped += c.value,
-        }
-    }
-
-    pub(super) fn merge(&mut self, other: &Tally) {
-        self.mapped += other.mapped;
-        for (k, v) in &other.excluded {
-            *self.excluded.entry(k.clone()).or_default() += *v;
-        }
-        self.unmapped += other.unmapped;
-    }
 }
 
 /// Adds up the cells of a subtotal's parts in a year, through the parts

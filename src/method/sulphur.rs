@@ -84,13 +84,13 @@ fn factor(
         id,
         annex1_codes: ROWS.iter().map(|s| s.to_string()).collect(),
         source_code: "SO2 from fuel sulphur".into(),
-        table: "SO2 = 2 × S × fuel".into(),
-        tier: "1".into(),
         kind: FactorKind::EmissionFactor,
-        technology: String::new(),
-        fuel: fuel.to_string(),
-        abatement: String::new(),
-        region: String::new(),
+        fuel: crate::pins::Name::new(fuel),
+        pins: crate::pins::Pins {
+            table: crate::pins::Name::new("SO2 = 2 × S × fuel"),
+            tier: Some(crate::pins::Tier::One),
+            ..crate::pins::Pins::default()
+        },
         pollutant: Pollutant::SOx,
         value: mg_per_kg * Decimal::TWO,
         unit_text: unit_text.into(),
@@ -165,7 +165,7 @@ mod tests {
         let f = factors(Some("KZ"), &[]);
         let diesel = |year: i32| {
             f.iter()
-                .find(|x| x.fuel == "Diesel" && x.years.contains(&year))
+                .find(|x| crate::pins::text(&x.fuel) == "Diesel" && x.years.contains(&year))
                 .map(|x| x.value)
         };
         // 2 × the sulphur content: K2 500, K3 350, K4 50 mg/kg.
@@ -185,12 +185,12 @@ mod tests {
         // is for gas oil, the Diesel defaults stay.
         assert!(
             f.iter()
-                .any(|x| x.fuel == "gas oil" && x.value == Decimal::from(16))
+                .any(|x| crate::pins::text(&x.fuel) == "gas oil" && x.value == Decimal::from(16))
         );
         let own = vec![("DERV".to_string(), Decimal::from(8))];
         let f = factors(Some("KZ"), &own);
         assert!(
-            !f.iter().any(|x| x.fuel == "Diesel"),
+            !f.iter().any(|x| crate::pins::text(&x.fuel) == "Diesel"),
             "replaced by DERV = Diesel"
         );
     }

@@ -243,15 +243,15 @@ fn methods(results: &[KeyResult], year: i32) -> Vec<Method> {
         if r.lines.iter().all(|l| l.emission.is_zero()) {
             continue;
         }
-        let row = nfr::by_number(r.key.row).expect("key rows are template rows");
+        let row = r.key.row;
         let m = by_row.entry(row.number).or_insert_with(|| Method {
             code: row.code.clone(),
             name: row.name.clone(),
             ..Method::default()
         });
         for l in &r.lines {
-            if !l.factor_tier.is_empty() {
-                m.tiers.insert(format!("Tier {}", l.factor_tier));
+            if let Some(tier) = &l.factor_tier {
+                m.tiers.insert(format!("Tier {tier}"));
             }
             if !l.factor_table.is_empty() {
                 m.tables.insert(l.factor_table.clone());

@@ -19,9 +19,10 @@ use super::cost::UnitCost;
 use super::file::{GrowthKind, Measure, Scenario};
 use crate::annex1::Annex1Year;
 use crate::error::{Error, Result};
-use crate::fuel::{FuelGroup, fuel_key};
+use crate::fuel::{ActivityFuel, FuelGroup, fuel_key};
 use crate::nfr::RowKind;
 use crate::notation_key::Cell;
+use crate::pins::Name;
 use crate::pollutant::Pollutant;
 use crate::source::Source;
 use rust_decimal::Decimal;
@@ -33,8 +34,8 @@ pub struct BaseKey {
     /// Template row number.
     pub row: u32,
     pub code: String,
-    pub fuel: String,
-    pub technology: String,
+    pub fuel: Option<ActivityFuel>,
+    pub technology: Option<Name>,
     /// TJ for fuels with an energy content, else the activity's own unit.
     pub unit: String,
     pub activity: Decimal,
@@ -43,6 +44,13 @@ pub struct BaseKey {
     pub sector: bool,
     /// Emission per pollutant, template unit.
     pub emissions: BTreeMap<Pollutant, Decimal>,
+}
+
+impl BaseKey {
+    /// The fuel as written, empty when the key has none (for messages).
+    pub fn fuel_text(&self) -> &str {
+        crate::pins::text(&self.fuel)
+    }
 }
 
 /// The base: its keys in the base year, its Annex I table of that year and
@@ -113,7 +121,7 @@ pub fn compile_base(s: &Scenario, reporting_date: Option<String>) -> Result<Base
         .iter()
         .filter(|r| r.key.year == s.base_year)
     {
-        let row = crate::nfr::by_number(r.key.row).expect("template row");
+        let row = r.key.row;
         if !matches!(row.kind, RowKind::Sector | RowKind::FuelUsed) {
             continue;
         }
@@ -132,16 +140,21 @@ pub fn compile_base(s: &Scenario, reporting_date: Option<String>) -> Result<Base
         }
         let (activity, unit) = match r.energy_tj {
             Some(tj) => (tj, "TJ".to_string()),
-            None => (r.total.value, r.key.unit.clone()),
+            None => (r.total.value, r.key.unit.to_string()),
         };
         keys.push(BaseKey {
-            row: r.key.row,
+            row: row.number,
             code: row.code.clone(),
             fuel: r.key.fuel.clone(),
-            technology: r.key.technology.clone(),
+            technology: r.key.pins.technology.clone(),
             unit,
             activity,
-            fuel_group: fuels.group(&r.key.fuel),
+            fuel_group: r
+                .key
+                .fuel
+                .as_ref()
+                .and_then(|f| f.id)
+                .map(|id| fuels.fuel(id).group),
             sector: row.kind == RowKind::Sector,
             emissions,
         });
@@ -227,37 +240,47 @@ fn same_fuel(a: &str, b: &str) -> bool {
     canon(a) == canon(b)
 }
 
+/// The growth rule of each key: the most specific that fits (a fuel
+/// before none, a longer code before a shorter), or none; two rules that
+/// fit a key equally are an error.
+fn growth_rules(scenario: &Scenario, base: &Base) -> Result<Vec<Option<usize>>, String> {
+    let mut rule_of: Vec<Option<usize>> = Vec::with_capacity(base.keys.len());
+    for k in &base.keys {
+        let mut best: Option<(usize, (bool, usize))> = None;
+        for (i, g) in scenario.growth.iter().enumerate() {
+            if !g.nfr.matches(&k.code) {
+                continue;
+            }
+            if let Some(f) = &g.fuel
+                && !same_fuel(f, k.fuel_text())
+            {
+                continue;
+            }
+            let rank = (g.fuel.is_some(), g.nfr.specificity());
+            match best {
+                Some((j, r)) if r == rank => {
+                    return Err(format!(
+                        "growth rules at {} and at {} both fit {} {} equally; make one more specific",
+                        scenario.growth[j].at,
+                        g.at,
+                        k.code,
+                        k.fuel_text()
+                    ));
+                }
+                Some((_, r)) if r > rank => {}
+                _ => best = Some((i, rank)),
+            }
+        }
+        rule_of.push(best.map(|(i, _)| i));
+    }
+    Ok(rule_of)
+}
+
 impl<'a> Model<'a> {
     /// Prepares a scenario on its base.
     pub fn new(scenario: &'a Scenario, base: &'a Base) -> Result<Model<'a>, String> {
         let mut warnings = Vec::new();
-        // The growth rule of each key.
-        let mut rule_of: Vec<Option<usize>> = Vec::with_capacity(base.keys.len());
-        for k in &base.keys {
-            let mut best: Option<(usize, (bool, usize))> = None;
-            for (i, g) in scenario.growth.iter().enumerate() {
-                if !g.nfr.matches(&k.code) {
-                    continue;
-                }
-                if let Some(f) = &g.fuel
-                    && !same_fuel(f, &k.fuel)
-                {
-                    continue;
-                }
-                let rank = (g.fuel.is_some(), g.nfr.specificity());
-                match best {
-                    Some((j, r)) if r == rank => {
-                        return Err(format!(
-                            "growth rules at {} and at {} both fit {} {} equally; make one more specific",
-                            scenario.growth[j].at, g.at, k.code, k.fuel
-                        ));
-                    }
-                    Some((_, r)) if r > rank => {}
-                    _ => best = Some((i, rank)),
-                }
-            }
-            rule_of.push(best.map(|(i, _)| i));
-        }
+        let rule_of = growth_rules(scenario, base)?;
         let without = rule_of.iter().filter(|r| r.is_none()).count();
         if without > 0 && !scenario.growth.is_empty() {
             warnings.push(format!(
@@ -284,7 +307,12 @@ impl<'a> Model<'a> {
                 {
                     return Err(format!(
                         "{}: projected activity in {u}, but {} {} is in {} in {}; give it in {}",
-                        scenario.growth[*i].at, k.code, k.fuel, k.unit, base.year, k.unit
+                        scenario.growth[*i].at,
+                        k.code,
+                        k.fuel_text(),
+                        k.unit,
+                        base.year,
+                        k.unit
                     ));
                 }
                 e.0 += k.activity;
@@ -330,7 +358,7 @@ impl<'a> Model<'a> {
                 if !m.nfr.matches(&k.code) {
                     continue;
                 }
-                if !m.fuel.is_empty() && !m.fuel.iter().any(|f| same_fuel(f, &k.fuel)) {
+                if !m.fuel.is_empty() && !m.fuel.iter().any(|f| same_fuel(f, k.fuel_text())) {
                     continue;
                 }
                 if !m.unit.eq_ignore_ascii_case(&k.unit) {
@@ -341,7 +369,7 @@ impl<'a> Model<'a> {
                         m.id,
                         m.unit,
                         k.code,
-                        k.fuel,
+                        k.fuel_text(),
                         k.unit,
                         k.unit
                     ));
@@ -483,7 +511,7 @@ impl<'a> Model<'a> {
                         .collect::<Vec<_>>()
                         .join(", "),
                     key.code,
-                    key.fuel,
+                    key.fuel_text(),
                     crate::number::format_decimal(sum)
                 ));
             }
@@ -512,7 +540,7 @@ impl<'a> Model<'a> {
                     return Err(format!(
                         "{year}: the measures on {} {} remove {} of its {} (more than all of it): lower their shares or their removals",
                         key.code,
-                        key.fuel,
+                        key.fuel_text(),
                         crate::number::format_decimal(removed),
                         p.id()
                     ));

@@ -88,7 +88,7 @@ pub fn row_factor_pct(guidebook: &[Factor], code: &str, p: Pollutant) -> Option<
     let of = |row_only: bool| -> Vec<Decimal> {
         let mut v: Vec<Decimal> = guidebook
             .iter()
-            .filter(|f| f.pollutant == p && f.tier == "1")
+            .filter(|f| f.pollutant == p && f.pins.tier == Some(crate::pins::Tier::One))
             .filter(|f| !row_only || f.annex1_codes.iter().any(|c| c == code))
             .filter_map(factor_spread)
             .map(|s| s.u())
@@ -143,8 +143,8 @@ mod tests {
             .find(|f| {
                 f.annex1_codes.iter().any(|c| c == "1A1a")
                     && f.pollutant == Pollutant::NOx
-                    && f.tier == "1"
-                    && f.fuel == "Natural gas"
+                    && f.pins.tier == Some(crate::pins::Tier::One)
+                    && crate::pins::text(&f.fuel) == "Natural gas"
             })
             .expect("1A1a natural gas NOx Tier 1");
         assert_eq!(f.value, Decimal::from(89));

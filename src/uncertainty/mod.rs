@@ -165,33 +165,33 @@ impl Lineage {
         };
         for r in results.iter().filter(|r| years.contains(&r.key.year)) {
             let code = r.key.code();
+            let (row, fuel) = (r.key.row.number, r.key.fuel_text());
             let activity = out.activities.len();
             out.activities.push(format!(
                 "{} {} {}{}, {}",
                 r.key.year,
                 code,
-                r.key.fuel,
-                if r.key.technology.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {}", r.key.technology)
+                fuel,
+                match &r.key.pins.technology {
+                    None => String::new(),
+                    Some(t) => format!(" {t}"),
                 },
                 r.key.unit
             ));
             for line in r.lines.iter().filter(|l| !l.emission.is_zero()) {
                 let p = line.pollutant;
                 let activity_spread = overrides
-                    .activity(r.key.row, &r.key.fuel, p)
+                    .activity(row, fuel, p)
                     .or_else(|| defaults::activity_spread(code))
                     .unwrap_or_else(Spread::zero);
-                let user_factor = overrides.factor(r.key.row, &r.key.fuel, p);
+                let user_factor = overrides.factor(row, fuel, p);
                 let base_factor = match (&user_factor, by_id.get(line.factor_id.as_str())) {
                     (None, Some(f)) => match f.unit {
                         FactorUnit::ShareOf(base) => {
                             r.lines.iter().find(|l| l.pollutant == base).map(|b| {
                                 (
                                     b.factor_id.clone(),
-                                    factor_of(&b.factor_id, r.key.row, &r.key.fuel, base),
+                                    factor_of(&b.factor_id, row, fuel, base),
                                 )
                             })
                         }
@@ -201,15 +201,15 @@ impl Lineage {
                 };
                 out.lines.push(LineInput {
                     year: r.key.year,
-                    row: r.key.row,
+                    row,
                     code,
-                    fuel: r.key.fuel.clone(),
+                    fuel: fuel.to_string(),
                     activity,
                     pollutant: p,
                     emission: line.emission,
                     activity_spread,
                     factor: line.factor_id.clone(),
-                    factor_spread: factor_of(&line.factor_id, r.key.row, &r.key.fuel, p),
+                    factor_spread: factor_of(&line.factor_id, row, fuel, p),
                     base_factor,
                 });
             }

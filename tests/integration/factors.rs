@@ -222,8 +222,16 @@ fn the_1a2_tier1_set_is_the_same_for_every_1a2_stationary_row() {
     let set = |code: &str| -> Vec<String> {
         let mut v: Vec<String> = factors
             .iter()
-            .filter(|f| f.source_code == code && f.tier == "1")
-            .map(|f| format!("{}|{}|{}|{}", f.fuel, f.pollutant, f.value, f.unit_text))
+            .filter(|f| f.source_code == code && f.pins.tier == Some(airinv::pins::Tier::One))
+            .map(|f| {
+                format!(
+                    "{}|{}|{}|{}",
+                    airinv::pins::text(&f.fuel),
+                    f.pollutant,
+                    f.value,
+                    f.unit_text
+                )
+            })
             .collect();
         v.sort();
         v

@@ -554,9 +554,9 @@ fn sources(input: &Input, from_guidebook: &[&Factor]) -> String {
         sources.push(format!(
             "EMEP/EEA Guidebook 2023 {} {} {}: {} {} = {} ({}; {})",
             f.source_code,
-            f.table,
-            f.technology,
-            f.abatement,
+            crate::pins::text(&f.pins.table),
+            crate::pins::text(&f.pins.technology),
+            crate::pins::text(&f.pins.abatement),
             f.pollutant.id(),
             crate::number::format_decimal(f.value),
             f.reference,

@@ -1,0 +1,12 @@
+//! What a progress display reads while a file is read: bytes read by the
+//! reading thread, rows parsed by the workers.
+
+use std::sync::atomic::AtomicU64;
+
+/// Progress counters, read by a progress display.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub bytes: AtomicU64,
+    pub rows: AtomicU64,
+    pub total_bytes: AtomicU64,
+}

@@ -1,0 +1,229 @@
+//! Scanning bytes: where a block may be cut (after a line end outside
+//! quotes), what only the general reader reads (quotes, NUL bytes, lone CR
+//! line ends, fields beyond the bound), and the comma scanner of the fast
+//! path, which finds a plain block's commas and line ends eight bytes at a
+//! time and hands on each row with the positions of its commas.
+
+/// True for a block holding what only the general reader reads: a quote,
+/// a NUL byte (a binary file), or a CR that does not end a CRLF line end
+/// (old Mac line ends, or one line end of that kind among others). The
+/// whole file is then read by the general reader, so that both readings
+/// give the same rows, counts and rejections.
+pub(super) fn not_for_the_fast_path(block: &[u8]) -> bool {
+    if memchr::memchr2(b'"', 0, block).is_some() {
+        return true;
+    }
+    // A line that may hold a field beyond the bound: the general reader
+    // says where.
+    let mut start = 0;
+    for p in memchr::memchr_iter(b'\n', block).chain(std::iter::once(block.len())) {
+        if p - start > crate::sheet::MAX_FIELD_BYTES {
+            return true;
+        }
+        start = p + 1;
+    }
+    memchr::memchr_iter(b'\r', block).any(|p| block.get(p + 1) != Some(&b'\n'))
+}
+
+/// The position just after the last line end that is outside quotes, or
+/// `None` when the text has none. The text starts at the start of a row.
+pub(super) fn cut_point(text: &[u8]) -> Option<usize> {
+    if memchr::memchr(b'"', text).is_none() {
+        return memchr::memrchr(b'\n', text).map(|p| p + 1);
+    }
+    let mut in_quotes = false;
+    let mut last = None;
+    for p in memchr::memchr2_iter(b'"', b'\n', text) {
+        if text[p] == b'"' {
+            in_quotes = !in_quotes;
+        } else if !in_quotes {
+            last = Some(p + 1);
+        }
+    }
+    last
+}
+
+pub(super) fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Splits one line into cells with the CSV rules (quotes, doubled quotes).
+pub(super) fn split_quoted(line: &[u8]) -> Vec<String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line);
+    let mut record = csv::StringRecord::new();
+    match reader.read_record(&mut record) {
+        Ok(true) => record.iter().map(String::from).collect(),
+        _ => vec![String::from_utf8_lossy(line).into_owned()],
+    }
+}
+
+/// Key columns as runs of consecutive columns: `[0, 1, 2, 3, 5]` is
+/// `[(0, 3), (5, 5)]`. A run of a plain line is unambiguous (no field of a
+/// line without quotes holds a comma).
+pub(super) fn key_runs(columns: &[usize]) -> Vec<(usize, usize)> {
+    let mut sorted = columns.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for c in sorted {
+        match runs.last_mut() {
+            Some((_, last)) if *last + 1 == c => *last = c,
+            _ => runs.push((c, c)),
+        }
+    }
+    runs
+}
+
+const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
+const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+
+/// The high bit of each byte of `x` that is zero (exact, no false hits).
+fn zero_bytes(x: u64) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+}
+
+/// Most commas a row may have on the fast path.
+pub(super) const MAX_FIELDS: usize = 64;
+
+/// One row of a plain block, as the scanner hands it on.
+pub(super) struct Row<'c> {
+    /// `block[start..end]`, without its line end (a CR before it is kept).
+    pub(super) start: usize,
+    pub(super) end: usize,
+    /// The positions of its first [`MAX_FIELDS`] commas.
+    pub(super) commas: &'c [usize],
+    /// It has more than [`MAX_FIELDS`] commas.
+    pub(super) too_many: bool,
+    /// Its line within the block, from 1.
+    pub(super) line: u64,
+}
+
+/// Calls `each` with every row of a block without quotes, in order (the
+/// last one even without a line end); the number of line ends.
+pub(super) fn plain_rows(block: &[u8], mut each: impl FnMut(Row)) -> u64 {
+    let mut commas = [0usize; MAX_FIELDS];
+    let mut n = 0usize;
+    let mut too_many = false;
+    let mut start = 0usize;
+    let mut line = 0u64;
+    let mut at_separator = |p: usize| {
+        if block[p] == b',' {
+            if n < MAX_FIELDS {
+                commas[n] = p;
+                n += 1;
+            } else {
+                too_many = true;
+            }
+            return;
+        }
+        line += 1;
+        each(Row {
+            start,
+            end: p,
+            commas: &commas[..n],
+            too_many,
+            line,
+        });
+        start = p + 1;
+        n = 0;
+        too_many = false;
+    };
+    let mut i = 0;
+    for word in block.chunks_exact(8) {
+        let w = u64::from_le_bytes([
+            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
+        ]);
+        let mut found = zero_bytes(w ^ COMMAS) | zero_bytes(w ^ NEWLINES);
+        while found != 0 {
+            let p = i + (found.trailing_zeros() / 8) as usize;
+            found &= found - 1;
+            at_separator(p);
+        }
+        i += 8;
+    }
+    for (p, b) in block.iter().enumerate().skip(i) {
+        if *b == b',' || *b == b'\n' {
+            at_separator(p);
+        }
+    }
+    let line_ends = line;
+    if start < block.len() {
+        each(Row {
+            start,
+            end: block.len(),
+            commas: &commas[..n],
+            too_many,
+            line: line + 1,
+        });
+    }
+    line_ends
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_columns_make_runs() {
+        assert_eq!(key_runs(&[0, 1, 2, 3, 5]), [(0, 3), (5, 5)]);
+        assert_eq!(key_runs(&[4, 2, 3, 9, 7, 8]), [(2, 4), (7, 9)]);
+    }
+
+    #[test]
+    fn zero_bytes_are_found_exactly() {
+        let w = u64::from_le_bytes(*b"a,b\n,,x\x01");
+        let hits = zero_bytes(w ^ COMMAS) | zero_bytes(w ^ NEWLINES);
+        let positions: Vec<u32> = (0..8).filter(|i| hits >> (i * 8 + 7) & 1 == 1).collect();
+        assert_eq!(positions, [1, 3, 4, 5]);
+        // A byte just above a hit is not a false hit.
+        let w = u64::from_le_bytes([0x2c, 0x2d, 0x2b, 0x0b, 0x09, 0x0a, 0x01, 0x2c]);
+        let hits = zero_bytes(w ^ COMMAS) | zero_bytes(w ^ NEWLINES);
+        let positions: Vec<u32> = (0..8).filter(|i| hits >> (i * 8 + 7) & 1 == 1).collect();
+        assert_eq!(positions, [0, 5, 7]);
+    }
+
+    #[test]
+    fn blocks_are_cut_after_line_ends_outside_quotes() {
+        assert_eq!(cut_point(b"a,b\nc,d\ne"), Some(8));
+        // The line end inside "x\ny" is not a row end; the one inside "z\n... is not either.
+        assert_eq!(cut_point(b"a,\"x\ny\"\nb,\"z\n"), Some(8));
+        assert_eq!(cut_point(b"a,b"), None);
+    }
+
+    #[test]
+    fn the_scanner_hands_on_each_row_with_its_commas() {
+        // Longer than a word of eight bytes, with an empty line and a last
+        // row without a line end.
+        let block = b"2021,1A1a,x\n\n2022,1A1b\nlast";
+        let mut rows = Vec::new();
+        let ends = plain_rows(block, |r| {
+            rows.push((
+                std::str::from_utf8(&block[r.start..r.end])
+                    .unwrap()
+                    .to_string(),
+                r.commas.to_vec(),
+                r.line,
+                r.too_many,
+            ))
+        });
+        assert_eq!(ends, 3);
+        assert_eq!(
+            rows,
+            [
+                ("2021,1A1a,x".to_string(), vec![4, 9], 1, false),
+                (String::new(), vec![], 2, false),
+                ("2022,1A1b".to_string(), vec![17], 3, false),
+                ("last".to_string(), vec![], 4, false),
+            ]
+        );
+        // More commas than the fast path keeps.
+        let wide = ",".repeat(MAX_FIELDS + 1);
+        let mut too_many = false;
+        plain_rows(wide.as_bytes(), |r| too_many = r.too_many);
+        assert!(too_many);
+    }
+}
