@@ -118,6 +118,7 @@ pub(crate) mod date;
 pub mod digest;
 pub mod emission_factor;
 pub mod error;
+pub mod explain;
 pub mod fuel;
 pub(crate) mod gap_fill;
 pub(crate) mod guidebook;

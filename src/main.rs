@@ -62,6 +62,30 @@ enum Command {
     Kca(KcaArgs),
     /// Uncertainty of the totals and the trend: Approach 1 (error propagation) and Monte Carlo.
     Uncertainty(UncertaintyArgs),
+    /// Where a number comes from: one cell of a compile's output (2022!E14), from its detail.csv lines, the rows summed into it, or the reasons for its notation key.
+    Explain(ExplainArgs),
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// An output folder of airinv compile (annex1_<YEAR>.csv, detail.csv, run.json).
+    folder: PathBuf,
+    /// The cell as annex1.xlsx names it: YEAR!CELL (2022!E14 = 1A1a NOx of 2022); in a shell, quote it: '2022!E14'.
+    cell: Option<String>,
+    /// The year (with --code and --pollutant, instead of CELL).
+    #[arg(long)]
+    year: Option<i32>,
+    /// NFR code of the row (1A1a or 1.A.1.a).
+    #[arg(long)]
+    code: Option<String>,
+    /// Pollutant id (NOx, PM2.5, ...).
+    #[arg(long)]
+    pollutant: Option<String>,
+    /// The inventory folder the output was compiled from: the notation keys it declares, with their reasons, and its fuel names.
+    #[arg(long)]
+    inventory: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "text")]
+    format: CheckFormatArg,
 }
 
 #[derive(Args)]
@@ -239,7 +263,7 @@ struct ConvertArgs {
     sheet: Option<String>,
 }
 
-/// Output format of check.
+/// Output format of check and explain.
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum CheckFormatArg {
     Text,
@@ -369,7 +393,33 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report(args) => report(args),
         Command::Kca(args) => kca(args),
         Command::Uncertainty(args) => uncertainty(args),
+        Command::Explain(args) => explain(args),
     }
+}
+
+fn explain(args: ExplainArgs) -> Result<ExitCode> {
+    use airinv::cmd::explain;
+    let e = explain::run(&explain::ExplainOptions {
+        folder: args.folder,
+        cell: args.cell,
+        year: args.year,
+        code: args.code,
+        pollutant: args.pollutant,
+        inventory: args.inventory,
+    })?;
+    print!(
+        "{}",
+        match args.format {
+            CheckFormatArg::Text => explain::text(&e),
+            CheckFormatArg::Json => explain::json(&e),
+            CheckFormatArg::Csv => explain::csv(&e),
+        }
+    );
+    Ok(if e.differs() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn scenario(args: ScenarioArgs) -> Result<ExitCode> {

@@ -64,6 +64,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "source",
             "check",
             "compare",
+            "explain",
             "chart",
             "plot",
             "coverage",
