@@ -29,7 +29,8 @@
 //! ```text
 //!  commands     cmd/ (one file per verb: option handling, writing, text)
 //!     ▲
-//!  analyses     source (any source → tables) · check · compare · plot
+//!  analyses     source (any source → tables) · check · compare · explain
+//!               (where a cell comes from) · plot
 //!     ▲
 //!  calculation  compile (the pipeline) · calculate (exact sums, activity ×
 //!               factor) · stream (large CSVs in parallel blocks) · aggregate

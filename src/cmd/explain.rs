@@ -100,13 +100,15 @@ pub fn text(e: &Explanation) -> String {
     if let Some(mode) = e.detail {
         let _ = writeln!(
             out,
-            "{}/detail.csv has {}",
+            "{}/detail.csv has one line per {} and pollutant (compile --detail {})",
             e.folder,
             match mode {
-                crate::explain::DetailMode::Keys =>
-                    "one line per activity key and pollutant (compile --detail keys)",
-                crate::explain::DetailMode::Rows =>
-                    "one line per input row and pollutant (compile --detail rows)",
+                crate::explain::DetailMode::Keys => "activity key",
+                crate::explain::DetailMode::Rows => "input row",
+            },
+            match mode {
+                crate::explain::DetailMode::Keys => "keys",
+                crate::explain::DetailMode::Rows => "rows",
             }
         );
     }

@@ -31,10 +31,9 @@ pub(super) fn emission(
     }
     e.lines = lines;
     e.rule = format!(
-        "the sum of the {} emissions of detail.csv's lines for {} {} in {} (activity × factor, converted to {})",
+        "the {} of detail.csv's lines for {} in {}, each activity × factor in {}, summed",
         p.id(),
         e.code,
-        e.name,
         e.year,
         p.unit()
     );
