@@ -3,7 +3,7 @@
 //! column, each with what it puts there, as far as detail.csv tells (it
 //! records the activity in its own unit, not the TJ of a mass of fuel).
 
-use super::detail::{Line, key_parts};
+use super::detail::{KeyParts, Line, key_parts};
 use super::explanation::{Agreement, Explanation, agree, sum_in_order};
 use super::target::Column;
 use crate::annex1::Annex1Year;
@@ -25,20 +25,22 @@ pub(super) fn activity(
     let tj = crate::unit::parse_activity_unit("TJ").expect("TJ");
     let target_unit = &table.rows[&e.row].other_activity_unit;
     let target = crate::unit::parse_activity_unit(target_unit).ok();
-    // The lines of each key's first pollutant: one per key (or per input row).
-    let mut lines: Vec<Line> = Vec::new();
-    let mut first: Option<(Vec<Option<String>>, String)> = None;
-    for l in all {
-        let parts: Vec<Option<String>> =
-            key_parts(&l).iter().map(|p| p.map(String::from)).collect();
-        let same_key = first.as_ref().is_some_and(|(k, _)| *k == parts);
-        if !same_key {
-            first = Some((parts, l.pollutant.clone()));
+    // The lines of each key's first pollutant: one per key (or per input
+    // row); a key's lines are consecutive.
+    let mut keep = Vec::with_capacity(all.len());
+    let mut current: Option<(KeyParts, &str)> = None;
+    for l in &all {
+        let key = key_parts(l);
+        if current.is_none_or(|(k, _)| k != key) {
+            current = Some((key, l.pollutant.as_str()));
         }
-        if first.as_ref().is_some_and(|(_, p)| *p == l.pollutant) {
-            lines.push(l);
-        }
+        keep.push(current.is_some_and(|(_, p)| p == l.pollutant));
     }
+    let mut lines: Vec<Line> = all
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(l, k)| k.then_some(l))
+        .collect();
     let mut unknown: Vec<String> = Vec::new();
     let mut derived = 0;
     for l in &mut lines {
@@ -137,7 +139,7 @@ pub(super) fn activity(
     e.reasons.extend(unknown);
 }
 
-pub(super) fn convert(
+fn convert(
     value: Decimal,
     from: &crate::unit::Quantity,
     to: &crate::unit::Quantity,

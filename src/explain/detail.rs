@@ -86,7 +86,7 @@ pub struct Line {
 }
 
 /// The detail.csv column names needed, both layouts.
-pub(super) const DETAIL_COLUMNS: [&str; 25] = [
+const DETAIL_COLUMNS: [&str; 25] = [
     "year",
     "code",
     "fuel",
@@ -237,7 +237,7 @@ pub(super) fn read_detail(folder: &Path, year: i32, row: &Row) -> Result<(Detail
 
 /// True for a line that a method made from another row's activity (the
 /// manure NH3 split: its `why` begins with the method's words).
-pub(super) fn is_derived(why: &str) -> bool {
+fn is_derived(why: &str) -> bool {
     let probe = crate::method::manure::why("\u{0}", "");
     let prefix = probe.split('\u{0}').next().unwrap_or_default();
     !prefix.is_empty() && why.starts_with(prefix)
@@ -258,6 +258,7 @@ pub(super) fn activity_keys(lines: &[Line]) -> usize {
     n
 }
 
+/// The parts of an activity key that detail.csv writes (fuel ... unit).
 pub(super) type KeyParts<'a> = [Option<&'a str>; 8];
 
 /// What an activity key is made of, as detail.csv writes it.

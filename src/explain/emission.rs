@@ -59,7 +59,7 @@ pub(super) fn emission(
 
 /// Why a pollutant cell of a row compile computes holds a notation key
 /// (or nothing), as far as the folder and the inventory tell.
-pub(super) fn key_reasons(
+fn key_reasons(
     e: &mut Explanation,
     keys: usize,
     p: Pollutant,
@@ -127,7 +127,7 @@ pub(super) fn key_reasons(
 /// The declaration of inventory.toml that gives the cell its key, as
 /// compile applies them: `[[default_keys]]` to rows without activity (the
 /// longer group last), then `[[notation_keys]]` (the last entry last).
-pub(super) fn declared(
+fn declared(
     inv: &Inventory,
     row: &Row,
     table: &Annex1Year,
@@ -229,7 +229,7 @@ pub(super) fn declared(
 }
 
 /// The row's activity cells that hold a number (`AF 48096.3 TJ NCV`).
-pub(super) fn activity_cells(table: &Annex1Year, row: &Row) -> Vec<String> {
+fn activity_cells(table: &Annex1Year, row: &Row) -> Vec<String> {
     let cells = &table.rows[&row.number];
     let mut out: Vec<String> = FuelGroup::ALL
         .iter()

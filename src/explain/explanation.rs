@@ -100,7 +100,7 @@ impl Explanation {
 }
 
 /// `a + b`, and whether the sum lost digits (beyond 28 significant digits).
-pub(super) fn add(a: Decimal, b: Decimal) -> Option<(Decimal, bool)> {
+fn add(a: Decimal, b: Decimal) -> Option<(Decimal, bool)> {
     let s = a.checked_add(b)?;
     Some((s, s.scale() < a.scale().max(b.scale())))
 }

@@ -81,7 +81,7 @@ pub(super) fn open_folder(folder: &Path) -> Result<RunRecord> {
 }
 
 /// The names in a folder, for messages (`nothing` when empty).
-pub(super) fn listing(folder: &Path) -> Result<String> {
+fn listing(folder: &Path) -> Result<String> {
     let mut names: Vec<String> = std::fs::read_dir(folder)
         .map_err(|e| Error::io(folder, e))?
         .filter_map(|e| e.ok())

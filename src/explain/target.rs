@@ -50,9 +50,9 @@ impl Column {
     }
 }
 
-pub(super) const COLUMNS_ARE: &str = "the values are in E-AD (pollutants: E = NOx, F = NMVOC, G = SOx, H = NH3, I = PM2.5 ... AD = PCBs) and AF-AK (activity data: AF liquid, AG solid, AH gaseous fuels, AI biomass, AJ other fuels in TJ NCV, AK other activity)";
+const COLUMNS_ARE: &str = "the values are in E-AD (pollutants: E = NOx, F = NMVOC, G = SOx, H = NH3, I = PM2.5 ... AD = PCBs) and AF-AK (activity data: AF liquid, AG solid, AH gaseous fuels, AI biomass, AJ other fuels in TJ NCV, AK other activity)";
 
-pub(super) const ROWS_ARE: &str = "the table's rows are 14-140 (sectors, 14 = 1A1a), 141 (NATIONAL TOTAL), 143-149 (road transport on fuel used), 151-154 (adjustments and compliance totals) and 157-164 (memo items)";
+const ROWS_ARE: &str = "the table's rows are 14-140 (sectors, 14 = 1A1a), 141 (NATIONAL TOTAL), 143-149 (road transport on fuel used), 151-154 (adjustments and compliance totals) and 157-164 (memo items)";
 
 /// One cell of the table: year sheet, template row, column.
 #[derive(Debug, Clone, Copy)]

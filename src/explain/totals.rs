@@ -33,7 +33,7 @@ pub(super) fn pah_total(e: &mut Explanation, table: &Annex1Year, row: &Row) {
     recomputed_agree(e, recomputed.rows[&row.number].get(Pollutant::PAH14));
 }
 
-pub(super) fn term(year: i32, row: &Row, column: Column, cell: Cell, subtract: bool) -> Term {
+fn term(year: i32, row: &Row, column: Column, cell: Cell, subtract: bool) -> Term {
     Term {
         cell: Some(cell_name(year, column, row.number)),
         code: row.code.clone(),
@@ -44,7 +44,7 @@ pub(super) fn term(year: i32, row: &Row, column: Column, cell: Cell, subtract: b
 }
 
 /// Compares the cell with the value the template's rule gives.
-pub(super) fn recomputed_agree(e: &mut Explanation, recomputed: Cell) {
+fn recomputed_agree(e: &mut Explanation, recomputed: Cell) {
     match recomputed {
         Cell::Number(d) => agree(e, Some(d), false),
         other => {
