@@ -313,7 +313,8 @@ pub fn json(e: &Explanation) -> String {
 }
 
 /// The explanation as CSV: one line per detail line behind the cell
-/// (`cell,value,detail_line,...,emission,...,in_cell`), else one per cell
+/// (`cell,value,detail_line`, detail.csv's columns but year and code,
+/// `gap_fill,in_cell`), else one per cell
 /// summed into it (`cell,value,term_cell,code,name,operation,term_value`),
 /// else one per reason (`cell,value,reason`).
 pub fn csv(e: &Explanation) -> String {
@@ -321,7 +322,15 @@ pub fn csv(e: &Explanation) -> String {
     let head = [e.cell.clone(), e.value.text.clone()];
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     if !e.lines.is_empty() {
-        let _ = w.write_record(LINE_COLUMNS);
+        // detail.csv's columns (without year and code), then what the line
+        // puts in the cell.
+        use crate::lineage::{COMMON, FACTOR, ROW_COLUMNS};
+        let mut header = vec!["cell", "value", "detail_line"];
+        header.extend(&COMMON[2..]);
+        header.extend(ROW_COLUMNS);
+        header.extend(FACTOR);
+        header.extend(["gap_fill", "in_cell"]);
+        let _ = w.write_record(&header);
         for l in &e.lines {
             let f = &l.factor;
             let mut rec: Vec<String> = head.to_vec();
@@ -339,6 +348,7 @@ pub fn csv(e: &Explanation) -> String {
                 l.activity_unit.clone(),
                 l.input_row.clone(),
                 opt(&l.source_id),
+                opt(&l.other_columns),
                 l.pollutant.clone(),
                 f.id.clone(),
                 format_decimal(f.value),
@@ -394,37 +404,3 @@ pub fn csv(e: &Explanation) -> String {
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
-
-const LINE_COLUMNS: [&str; 31] = [
-    "cell",
-    "value",
-    "detail_line",
-    "fuel",
-    "technology",
-    "table",
-    "abatement",
-    "region",
-    "tier",
-    "abatement_efficiency",
-    "activity_rows",
-    "activity",
-    "activity_unit",
-    "input_row",
-    "source_id",
-    "pollutant",
-    "factor_id",
-    "factor_value",
-    "factor_unit",
-    "factor_tier",
-    "factor_table",
-    "factor_reference",
-    "factor_source",
-    "why",
-    "conversion",
-    "multiplier",
-    "emission",
-    "emission_unit",
-    "exact",
-    "gap_fill",
-    "in_cell",
-];

@@ -4,6 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::fuel::FuelGroup;
+use crate::lineage::{COMMON, FACTOR, ROW_COLUMNS};
 use crate::nfr::Row;
 use crate::number::parse_decimal;
 use rust_decimal::Decimal;
@@ -85,35 +86,6 @@ pub struct Line {
     pub in_cell: Option<Decimal>,
 }
 
-/// The detail.csv column names needed, both layouts.
-const DETAIL_COLUMNS: [&str; 25] = [
-    "year",
-    "code",
-    "fuel",
-    "technology",
-    "table",
-    "abatement",
-    "region",
-    "tier",
-    "abatement_efficiency",
-    "activity_rows",
-    "activity",
-    "activity_unit",
-    "pollutant",
-    "factor_id",
-    "factor_value",
-    "factor_unit",
-    "factor_tier",
-    "factor_table",
-    "factor_reference",
-    "factor_source",
-    "why",
-    "conversion",
-    "multiplier",
-    "emission",
-    "exact",
-];
-
 /// The lines of detail.csv for one year and row, in file order (the order
 /// compile summed them in), read as they stream by.
 pub(super) fn read_detail(folder: &Path, year: i32, row: &Row) -> Result<(DetailMode, Vec<Line>)> {
@@ -127,9 +99,9 @@ pub(super) fn read_detail(folder: &Path, year: i32, row: &Row) -> Result<(Detail
         .map_err(|e| Error::file(&path, e.to_string()))?
         .clone();
     let at = |name: &str| header.iter().position(|h| h == name);
-    let mode = match (at("input_row"), at("first_input_row")) {
-        (Some(_), None) => DetailMode::Rows,
-        (None, Some(_)) => DetailMode::Keys,
+    let (mode, input) = match (at(ROW_COLUMNS[0]), at("first_input_row")) {
+        (Some(i), None) => (DetailMode::Rows, i),
+        (None, Some(i)) => (DetailMode::Keys, i),
         _ => {
             return Err(Error::file(
                 &path,
@@ -137,27 +109,21 @@ pub(super) fn read_detail(folder: &Path, year: i32, row: &Row) -> Result<(Detail
             ));
         }
     };
-    let mut columns = Vec::new();
-    for name in DETAIL_COLUMNS {
-        columns.push(at(name).ok_or_else(|| {
-            Error::file(
+    // Every column compile writes in both layouts must be there.
+    for name in COMMON
+        .iter()
+        .chain(FACTOR.iter())
+        .chain(["gap_fill"].iter())
+    {
+        if at(name).is_none() {
+            return Err(Error::file(
                 &path,
                 format!("has no column {name}: it is not the detail.csv airinv compile writes"),
-            )
-        })?);
+            ));
+        }
     }
-    let optional = |name: &str| at(name);
-    let (input, source_id, other, gap_fill, emission_unit) = (
-        optional(if mode == DetailMode::Rows {
-            "input_row"
-        } else {
-            "first_input_row"
-        }),
-        optional("source_id"),
-        optional("other_columns"),
-        optional("gap_fill"),
-        optional("emission_unit"),
-    );
+    let column = |name: &str| at(name).expect("checked above");
+    let (year_at, code_at) = (column("year"), column("code"));
     let (year_text, code) = (year.to_string(), row.code.as_str());
     let mut lines = Vec::new();
     let mut record = csv::StringRecord::new();
@@ -169,65 +135,60 @@ pub(super) fn read_detail(folder: &Path, year: i32, row: &Row) -> Result<(Detail
             Err(e) => return Err(Error::file(&path, e.to_string())),
         }
         line_no += 1;
-        let get = |i: usize| record.get(columns[i]).unwrap_or("");
-        if get(0) != year_text || get(1) != code {
+        if record.get(year_at) != Some(&year_text) || record.get(code_at) != Some(code) {
             continue;
         }
-        let opt_at = |i: Option<usize>| {
-            i.and_then(|i| record.get(i))
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-        };
-        let text = |i: usize| Some(get(i).to_string()).filter(|s| !s.is_empty());
-        let number = |i: usize| {
-            parse_decimal(get(i)).map_err(|_| {
+        let get = |name: &str| at(name).and_then(|i| record.get(i)).unwrap_or("");
+        let text = |name: &str| Some(get(name).to_string()).filter(|s| !s.is_empty());
+        let number = |name: &str| {
+            parse_decimal(get(name)).map_err(|_| {
                 Error::input(
                     crate::error::Location::file(&path)
                         .with_row(line_no)
-                        .with_column(DETAIL_COLUMNS[i]),
-                    format!("'{}' is not a number", get(i)),
+                        .with_column(name),
+                    format!("'{}' is not a number", get(name)),
                 )
             })
         };
-        let activity = number(10)?;
-        let multiplier = number(22)?;
-        let why = get(20).to_string();
+        let activity = number("activity")?;
+        let multiplier = number("multiplier")?;
+        let why = get("why").to_string();
         lines.push(Line {
             detail_line: line_no,
-            fuel: text(2),
-            technology: text(3),
-            table: text(4),
-            abatement: text(5),
-            region: text(6),
-            tier: text(7),
-            abatement_efficiency: text(8),
-            activity_rows: get(9).parse().unwrap_or(0),
+            fuel: text("fuel"),
+            technology: text("technology"),
+            table: text("table"),
+            abatement: text("abatement"),
+            region: text("region"),
+            tier: text("tier"),
+            abatement_efficiency: text("abatement_efficiency"),
+            activity_rows: get("activity_rows").parse().unwrap_or(0),
             activity,
-            activity_unit: get(11).to_string(),
-            input_row: opt_at(input).unwrap_or_default(),
-            source_id: opt_at(source_id),
-            other_columns: opt_at(other),
-            pollutant: get(12).to_string(),
+            activity_unit: get("activity_unit").to_string(),
+            input_row: record.get(input).unwrap_or_default().to_string(),
+            source_id: text(ROW_COLUMNS[1]),
+            other_columns: text(ROW_COLUMNS[2]),
+            pollutant: get("pollutant").to_string(),
             factor: FactorUsed {
-                id: get(13).to_string(),
-                value: number(14)?,
-                unit: get(15).to_string(),
-                tier: get(16).to_string(),
-                table: get(17).to_string(),
-                reference: get(18).to_string(),
-                source: get(19).to_string(),
+                id: get("factor_id").to_string(),
+                value: number("factor_value")?,
+                unit: get("factor_unit").to_string(),
+                tier: get("factor_tier").to_string(),
+                table: get("factor_table").to_string(),
+                reference: get("factor_reference").to_string(),
+                source: get("factor_source").to_string(),
             },
             derived: is_derived(&why),
             why,
-            conversion: get(21).to_string(),
+            conversion: get("conversion").to_string(),
             multiplier,
-            emission: number(23)?,
-            emission_unit: opt_at(emission_unit).unwrap_or_default(),
-            exact: get(24) == "yes",
+            emission: number("emission")?,
+            emission_unit: get("emission_unit").to_string(),
+            exact: get("exact") == "yes",
             product: activity.checked_mul(multiplier),
             multiplier_rounded: multiplier.scale() >= 28
                 || multiplier.mantissa().unsigned_abs().to_string().len() >= 28,
-            gap_fill: opt_at(gap_fill),
+            gap_fill: text("gap_fill"),
             fuel_group: None,
             in_cell: None,
         });

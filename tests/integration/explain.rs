@@ -530,33 +530,7 @@ fn what_cannot_be_explained_is_an_error_naming_what_there_is() {
 #[test]
 fn adjustments_and_the_fuel_used_correction_are_terms_of_the_compliance_totals() {
     let d = Dir::new();
-    d.write(
-        "inv/activity.csv",
-        "year,nfr,fuel,technology,value,unit
-2022,1A1a,Natural gas,,10000,TJ
-2022,1A3bi,Petrol,Passenger cars,1000,t
-2022,1A3bi(fu),Petrol,Passenger cars,800,t
-",
-    );
-    d.write(
-        "inv/inventory.toml",
-        r#"
-country = "KZ"
-years = [2022]
-activity = ["activity.csv"]
-[[adjustments]]
-year = 2022
-pollutant = "NOx"
-value = "-0.25"
-row = "clrtap"
-note = "approved 2021, road transport"
-[[adjustments]]
-year = 2022
-pollutant = "NOx"
-value = "-0.05"
-row = "clrtap"
-"#,
-    );
+    crate::compliance::adjusted_inventory(&d);
     d.run_ok(&["compile", "inv", "--out", "out"]);
     let year = d.path("out/annex1_2022.csv");
     // Row 151: the two adjustments run.json records, -0.25 + -0.05.
@@ -568,7 +542,7 @@ row = "clrtap"
         .map(|t| num(&t["value"]["number"]))
         .collect();
     assert_eq!(values, [dec("-0.25"), dec("-0.05")]);
-    assert_eq!(e["terms"][0]["name"], "approved 2021, road transport");
+    assert_eq!(e["terms"][0]["name"], "inventory.toml [[adjustments]]");
     assert_eq!(dec(&annex_cell(&year, "ADJUSTMENTS", "NOx")), dec("-0.3"));
     assert_eq!(e["agreement"], "exact");
     // Row 152: national total + adjustments + (fuel used − fuel sold).
@@ -590,13 +564,15 @@ row = "clrtap"
             - dec(&annex_cell(&year, "1A3bi", "NOx"))
     );
     assert_eq!(e["agreement"], "exact");
-    // Row 153 has no adjustment: empty, and said so.
+    // Row 153: the NECD adjustment; no adjustment of SOx: empty, and said so.
     let (_, e) = explain(&d, &["out", "2022!E153"]);
+    assert_eq!(terms_sum(&e), dec("-0.125"));
+    let (_, e) = explain(&d, &["out", "2022!G151"]);
     assert_eq!(e["value"]["text"], "");
     assert!(
         e["reasons"][0]
             .as_str()
             .unwrap()
-            .contains("no adjustment of NOx for 2022")
+            .contains("no adjustment of SOx for 2022")
     );
 }
