@@ -247,9 +247,7 @@ fn line_text(out: &mut String, n: usize, l: &Line, e: &Explanation) {
     );
     let product = match (l.product, l.multiplier_rounded) {
         (Some(p), _) if p == l.emission => "=",
-        (_, true) => {
-            "≈ (the multiplier is shown rounded at 28 digits; the emission is computed dividing last)"
-        }
+        (_, true) => "≈",
         _ => "≠",
     };
     let _ = writeln!(
@@ -267,6 +265,12 @@ fn line_text(out: &mut String, n: usize, l: &Line, e: &Explanation) {
         },
         l.detail_line
     );
+    if product == "≈" {
+        let _ = writeln!(
+            out,
+            "   (the multiplier is a quotient rounded at 28 digits; compile divides by the NCV last)"
+        );
+    }
 }
 
 /// The cells summed into a total: every number, and the keys in full when

@@ -63,11 +63,19 @@ pub(super) fn open_folder(folder: &Path) -> Result<RunRecord> {
     match (has("detail.csv"), run) {
         (true, Some(run)) => Ok(run),
         (detail, run) => {
-            let missing: Vec<&str> = [(!detail, "detail.csv"), (run.is_none(), "run.json")]
-                .iter()
-                .filter(|(m, _)| *m)
-                .map(|(_, n)| *n)
-                .collect();
+            // run.json is written last and removed first: without it the
+            // set of files may not be one run's.
+            let missing: Vec<&str> = [
+                (!detail, "detail.csv"),
+                (
+                    run.is_none(),
+                    "run.json (the record compile writes last, once every file is in place)",
+                ),
+            ]
+            .iter()
+            .filter(|(m, _)| *m)
+            .map(|(_, n)| *n)
+            .collect();
             Err(Error::file(
                 folder,
                 format!(
