@@ -43,8 +43,9 @@
 //! ```text
 //!  commands     the binary: main.rs (parse, dispatch, exit codes) and cmd/
 //!     ▲         (one file per verb: its Args, its run, the text printed)
-//!  analyses     source (every input, opened once) · check · compare · kca
-//!               · uncertainty · scenario · report · chart (every picture)
+//!  analyses     source (every input, opened once) · check · compare ·
+//!               explain (where a cell comes from) · kca · uncertainty ·
+//!               scenario · report · chart (every picture)
 //!     ▲
 //!  calculation  compile (the pipeline) · calculate (exact sums, activity ×
 //!               factor) · stream (large CSVs in parallel blocks) · aggregate
@@ -137,6 +138,7 @@ pub(crate) mod date;
 pub mod digest;
 pub mod emission_factor;
 pub mod error;
+pub mod explain;
 pub mod fuel;
 pub(crate) mod gap_fill;
 pub mod guidebook;

@@ -23,7 +23,8 @@ pub enum Detail {
     Rows,
 }
 
-const COMMON: [&str; 12] = [
+/// The first columns of detail.csv: the activity key and its activity.
+pub const COMMON: [&str; 12] = [
     "year",
     "code",
     "fuel",
@@ -38,7 +39,11 @@ const COMMON: [&str; 12] = [
     "activity_unit",
 ];
 
-const FACTOR: [&str; 14] = [
+/// The columns of an input row, with `--detail rows` (after [`COMMON`]).
+pub const ROW_COLUMNS: [&str; 3] = ["input_row", "source_id", "other_columns"];
+
+/// The columns of the factor and the emission (after the row's).
+pub const FACTOR: [&str; 14] = [
     "pollutant",
     "factor_id",
     "factor_value",
@@ -60,7 +65,7 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
     let mut w = crate::output::csv_writer(out);
     let mut header: Vec<&str> = COMMON.to_vec();
     if detail == Detail::Rows {
-        header.extend(["input_row", "source_id", "other_columns"]);
+        header.extend(ROW_COLUMNS);
     }
     header.extend(FACTOR);
     if detail == Detail::Keys {

@@ -40,6 +40,8 @@ enum Command {
     Kca(cmd::kca::Args),
     /// Uncertainty of the totals and the trend: Approach 1 (error propagation) and Monte Carlo.
     Uncertainty(cmd::uncertainty::Args),
+    /// Where a number comes from: one cell of a compile's output (2022!E14), from its detail.csv lines, the rows summed into it, or the reasons for its notation key.
+    Explain(cmd::explain::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +56,7 @@ fn main() -> ExitCode {
         Command::Report(args) => cmd::report::run(args),
         Command::Kca(args) => cmd::kca::run(args),
         Command::Uncertainty(args) => cmd::uncertainty::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
     };
     outcome.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");

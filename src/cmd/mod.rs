@@ -17,6 +17,7 @@ pub mod check;
 pub mod compare;
 pub mod compile;
 pub mod convert;
+pub mod explain;
 pub mod factors;
 pub mod import;
 pub mod kca;

@@ -70,9 +70,10 @@ fn fuel_used_activity_fills_the_fu_rows_and_the_compliance_totals_use_them() {
     );
 }
 
-#[test]
-fn approved_adjustments_go_to_rows_151_and_153_and_into_the_compliance_totals() {
-    let d = Dir::new();
+/// Writes `inv/`: road transport on fuel sold and used, two CLRTAP
+/// adjustments of NOx (-0.25 and -0.05) and one NECD (-0.125), for 2022
+/// (also explained in explain.rs).
+pub(crate) fn adjusted_inventory(d: &Dir) {
     d.write("inv/activity.csv", ACTIVITY);
     d.write(
         "inv/inventory.toml",
@@ -97,6 +98,12 @@ value = "-0.125"
 row = "necd"
 "#,
     );
+}
+
+#[test]
+fn approved_adjustments_go_to_rows_151_and_153_and_into_the_compliance_totals() {
+    let d = Dir::new();
+    adjusted_inventory(&d);
     d.airinv()
         .args(["compile", "inv", "--out", "out"])
         .assert()

@@ -90,6 +90,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "source",
             "check",
             "compare",
+            "explain",
             "chart",
             "coverage",
             "kca",

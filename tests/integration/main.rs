@@ -9,6 +9,7 @@ mod compare;
 mod compile;
 mod compliance;
 mod convert;
+mod explain;
 mod factors;
 mod fuzz;
 mod fuzz_inputs;
