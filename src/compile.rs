@@ -21,12 +21,12 @@
 
 use crate::activity::{self, Counts, ReadOptions, Rejection};
 use crate::aggregate;
-use crate::annex1::{self, Header};
+use crate::annex1::{self, Annex1Year, Header};
 use crate::calculate::{self, Accumulator, KeyError, KeyResult};
 use crate::emission_factor::{self, Factor};
 use crate::error::{Error, Result};
 use crate::fuel::Fuels;
-use crate::inventory::Inventory;
+use crate::inventory::{ActivitySource, Inventory};
 use crate::lineage::{self, Detail};
 use crate::matching::FactorIndex;
 use crate::output;
@@ -140,115 +140,11 @@ pub struct Compiled {
 
 /// Reads, matches, calculates and aggregates, writing nothing.
 pub fn compute(inv: &Inventory, opts: &CompileOptions) -> Result<Compiled> {
-    let fuels = inventory_fuels(inv)?;
-    let guidebook = emission_factor::embedded()?;
-    let mut user: Vec<Factor> = Vec::new();
-    let user_files: Vec<PathBuf> = inv
-        .factors
-        .iter()
-        .chain(opts.factors.iter())
-        .cloned()
-        .collect();
-    for f in &user_files {
-        user.extend(emission_factor::read_user_file_with(f, &opts.csv)?);
-    }
-    let country = opts.country.clone().or(inv.country.clone());
-    let index = FactorIndex::new(guidebook, user, fuels, country.clone()).with_methods(
-        crate::method::sulphur::factors(country.as_deref(), &inv.sulphur),
-    );
-
-    // Read every activity file, in parallel, and merge in file order.
+    let (index, user_files, country) = factor_index(inv, opts)?;
     // Gaps of activity series filled as inventory.toml declares ([[fill]]).
     let fills = crate::gap_fill::declarations(inv)?;
-    let read_options = ReadOptions {
-        years: crate::gap_fill::read_years(&fills, &inv.years),
-        fuels: Some(index.fuels()),
-        csv: opts.csv,
-    };
-    if inv.activity.is_empty() {
-        return Err(Error::file(
-            inv.dir.join("inventory.toml"),
-            "names no activity files (activity = [...])",
-        ));
-    }
-    let keep_rows = opts.detail == Detail::Rows;
-    type Part = (
-        Accumulator,
-        Vec<Rejection>,
-        Counts,
-        Vec<String>,
-        Option<String>,
-    );
-    let progress = opts.progress.clone().unwrap_or_default();
-    let parts: Vec<Result<Part>> = inv
-        .activity
-        .par_iter()
-        .map(|source| {
-            let mut acc = Accumulator::new(keep_rows);
-            let mut rejected = Vec::new();
-            let mut notes = Vec::new();
-            let mut sha256 = None;
-            let counts = match &source.mapping {
-                // A CSV file of any size: streamed in parallel blocks
-                // (per-row lineage needs every row, so it reads whole).
-                None if !keep_rows
-                    && source.sheet.is_none()
-                    && !crate::sheet::is_workbook(&source.path) =>
-                {
-                    match crate::stream::read_csv(&source.path, &read_options, &progress)? {
-                        Some(streamed) => {
-                            acc = streamed.acc;
-                            rejected = streamed.rejected;
-                            sha256 = Some(streamed.sha256);
-                            streamed.counts
-                        }
-                        // Not a plain UTF-8 comma-separated file: read whole,
-                        // with encoding and separator detection.
-                        None => activity::read_file(
-                            &source.path,
-                            None,
-                            &read_options,
-                            &mut rejected,
-                            |a| acc.add(a),
-                        )?,
-                    }
-                }
-                None => activity::read_file(
-                    &source.path,
-                    source.sheet.as_deref(),
-                    &read_options,
-                    &mut rejected,
-                    |a| acc.add(a),
-                )?,
-                // A sheet laid out for people: converted by its mapping first.
-                Some(mapping) => {
-                    let (conversion, lines) = convert_for_compile(source, mapping)?;
-                    notes = lines;
-                    let table = conversion
-                        .activity_table(crate::mapping::converted_location(&source.path, mapping));
-                    activity::read_table(&table, &read_options, &mut rejected, |a| acc.add(a))?
-                }
-            };
-            Ok((acc, rejected, counts, notes, sha256))
-        })
-        .collect();
-    let mut acc = Accumulator::new(keep_rows);
-    let mut report = CompileReport::default();
-    let mut input_counts = Vec::new();
-    let mut conversion_warnings = Vec::new();
-    for (source, part) in inv.activity.iter().zip(parts) {
-        let (a, rejected, counts, notes, sha256) = part?;
-        acc.merge(a);
-        report.rejected.extend(rejected);
-        report.counts.add(counts);
-        input_counts.push((source.clone(), counts, sha256));
-        for n in notes {
-            match n.strip_prefix("warning: ") {
-                Some(w) => conversion_warnings.push(w.to_string()),
-                None => report.summary.push(n),
-            }
-        }
-    }
+    let read = read_activity(inv, opts, &index, &fills)?;
+    let (mut acc, mut report) = (read.acc, read.report);
     if !fills.is_empty() {
         let toml = inv.dir.join("inventory.toml");
         let filled = crate::gap_fill::apply(&mut acc, &fills, &inv.years, toml)?;
@@ -256,62 +152,9 @@ pub fn compute(inv: &Inventory, opts: &CompileOptions) -> Result<Compiled> {
             .summary
             .extend(filled.account(&mut report.counts, &mut report.rejected));
     }
-    let mut years: Vec<i32> = if inv.years.is_empty() {
-        let mut ys: Vec<i32> = acc.keys.keys().map(|k| k.year).collect();
-        ys.dedup();
-        ys
-    } else {
-        inv.years.clone()
-    };
-    years.sort();
-    years.dedup();
+    let years = compiled_years(inv, &acc, &report)?;
     report.years = years.clone();
-    // A year the inventory lists but no activity row is of: compiled, it
-    // would be all NE (or worse, all declared keys) with exit 0.
-    let empty: Vec<String> = years
-        .iter()
-        .filter(|y| !acc.keys.keys().any(|k| k.year == **y))
-        .map(|y| y.to_string())
-        .collect();
-    if !empty.is_empty() {
-        let rejected = if report.rejected.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " ({} input row(s) were rejected: see the list above)",
-                report.rejected.len()
-            )
-        };
-        return Err(Error::file(
-            inv.dir.join("inventory.toml"),
-            format!(
-                "years: no activity row is of {}{rejected}; give activity for it or take it out of years = [...]",
-                empty.join(", ")
-            ),
-        ));
-    }
-
-    // Calculate.
-    let mut results: Vec<KeyResult> = Vec::new();
-    let mut fatal: Vec<String> = Vec::new();
-    let mut rejected_rows = std::collections::BTreeSet::new();
-    for r in calculate::compute(acc, &index) {
-        match r {
-            Ok(k) => results.push(k),
-            Err(failure) => match failure.error {
-                KeyError::Rejected(rej) => {
-                    rejected_rows.insert((failure.key.year, failure.key.row.number));
-                    report.counts.used -= failure.total.count;
-                    report.counts.rejected += failure.total.count;
-                    report.rejected.push(rej);
-                }
-                KeyError::Fatal(m) => fatal.push(m),
-            },
-        }
-    }
-    if !fatal.is_empty() {
-        return Err(Error::Ambiguous(fatal.join("\n\n")));
-    }
+    let (results, rejected_rows) = calculate_keys(acc, &index, &mut report)?;
 
     let header = Header {
         country: country.clone().unwrap_or_default(),
@@ -335,39 +178,260 @@ pub fn compute(inv: &Inventory, opts: &CompileOptions) -> Result<Compiled> {
     if !agg.errors.is_empty() {
         return Err(Error::Ambiguous(agg.errors.join("\n")));
     }
-    report.warnings = conversion_warnings;
+    report.warnings = read.conversion_warnings;
     report.warnings.extend(agg.warnings.iter().cloned());
     report
         .warnings
         .extend(unknown_technologies(&results, &index));
-    for y in &agg.years {
-        let nt = y.row("NATIONAL TOTAL").expect("row 141");
-        let main: Vec<String> = crate::pollutant::Pollutant::MAIN
-            .iter()
-            .map(|p| match nt.get(*p) {
-                // Exact values are in the files; 4 significant digits here.
-                crate::notation_key::Cell::Number(d) => {
-                    format!("{p} {} {}", crate::number::show(d, 4), p.unit())
-                }
-                other => format!("{p} {other}"),
-            })
-            .collect();
-        report.summary.push(format!(
-            "{} national total: {}",
-            y.header.year,
-            main.join(", ")
-        ));
-    }
+    report.summary.extend(national_total_lines(&agg.years));
     report.keys = agg.keys.clone();
     Ok(Compiled {
         report,
         tables: agg.years,
         results,
-        input_counts,
+        input_counts: read.input_counts,
         user_files,
         index,
         country,
     })
+}
+
+/// The factors of a compile: the embedded Guidebook, the inventory's and
+/// the command line's own factor files, the methods; with the user files
+/// and the country they apply for.
+fn factor_index(
+    inv: &Inventory,
+    opts: &CompileOptions,
+) -> Result<(FactorIndex, Vec<PathBuf>, Option<String>)> {
+    let fuels = inventory_fuels(inv)?;
+    let guidebook = emission_factor::embedded()?;
+    let mut user: Vec<Factor> = Vec::new();
+    let user_files: Vec<PathBuf> = inv
+        .factors
+        .iter()
+        .chain(opts.factors.iter())
+        .cloned()
+        .collect();
+    for f in &user_files {
+        user.extend(emission_factor::read_user_file_with(f, &opts.csv)?);
+    }
+    let country = opts.country.clone().or(inv.country.clone());
+    let index = FactorIndex::new(guidebook, user, fuels, country.clone()).with_methods(
+        crate::method::sulphur::factors(country.as_deref(), &inv.sulphur),
+    );
+    Ok((index, user_files, country))
+}
+
+/// What reading the activity files gave: the sums per key, the report so
+/// far (counts, rejected rows, conversion notes), each file's counts and
+/// digest, and the conversions' warnings.
+struct Read {
+    acc: Accumulator,
+    report: CompileReport,
+    input_counts: Vec<(ActivitySource, Counts, Option<String>)>,
+    conversion_warnings: Vec<String>,
+}
+
+/// One activity file read: its sums, rejected rows, counts, notes and the
+/// SHA-256 of a streamed file.
+type Part = (
+    Accumulator,
+    Vec<Rejection>,
+    Counts,
+    Vec<String>,
+    Option<String>,
+);
+
+/// Reads every activity file, in parallel, and merges them in file order.
+fn read_activity(
+    inv: &Inventory,
+    opts: &CompileOptions,
+    index: &FactorIndex,
+    fills: &[crate::gap_fill::Fill],
+) -> Result<Read> {
+    let read_options = ReadOptions {
+        years: crate::gap_fill::read_years(fills, &inv.years),
+        fuels: Some(index.fuels()),
+        csv: opts.csv,
+    };
+    if inv.activity.is_empty() {
+        return Err(Error::file(
+            inv.dir.join("inventory.toml"),
+            "names no activity files (activity = [...])",
+        ));
+    }
+    let keep_rows = opts.detail == Detail::Rows;
+    let progress = opts.progress.clone().unwrap_or_default();
+    let parts: Vec<Result<Part>> = inv
+        .activity
+        .par_iter()
+        .map(|source| read_one(source, keep_rows, &read_options, &progress))
+        .collect();
+    let mut read = Read {
+        acc: Accumulator::new(keep_rows),
+        report: CompileReport::default(),
+        input_counts: Vec::new(),
+        conversion_warnings: Vec::new(),
+    };
+    for (source, part) in inv.activity.iter().zip(parts) {
+        let (a, rejected, counts, notes, sha256) = part?;
+        read.acc.merge(a);
+        read.report.rejected.extend(rejected);
+        read.report.counts.add(counts);
+        read.input_counts.push((source.clone(), counts, sha256));
+        for n in notes {
+            match n.strip_prefix("warning: ") {
+                Some(w) => read.conversion_warnings.push(w.to_string()),
+                None => read.report.summary.push(n),
+            }
+        }
+    }
+    Ok(read)
+}
+
+/// Reads one activity file: a plain CSV streamed in parallel blocks, any
+/// other file or sheet whole, a sheet laid out for people through its
+/// mapping.
+fn read_one(
+    source: &ActivitySource,
+    keep_rows: bool,
+    read_options: &ReadOptions,
+    progress: &crate::stream::Progress,
+) -> Result<Part> {
+    let mut acc = Accumulator::new(keep_rows);
+    let mut rejected = Vec::new();
+    let mut notes = Vec::new();
+    let mut sha256 = None;
+    let counts = match &source.mapping {
+        // A CSV file of any size: streamed in parallel blocks
+        // (per-row lineage needs every row, so it reads whole).
+        None if !keep_rows
+            && source.sheet.is_none()
+            && !crate::sheet::is_workbook(&source.path) =>
+        {
+            match crate::stream::read_csv(&source.path, read_options, progress)? {
+                Some(streamed) => {
+                    acc = streamed.acc;
+                    rejected = streamed.rejected;
+                    sha256 = Some(streamed.sha256);
+                    streamed.counts
+                }
+                // Not a plain UTF-8 comma-separated file: read whole,
+                // with encoding and separator detection.
+                None => {
+                    activity::read_file(&source.path, None, read_options, &mut rejected, |a| {
+                        acc.add(a)
+                    })?
+                }
+            }
+        }
+        None => activity::read_file(
+            &source.path,
+            source.sheet.as_deref(),
+            read_options,
+            &mut rejected,
+            |a| acc.add(a),
+        )?,
+        // A sheet laid out for people: converted by its mapping first.
+        Some(mapping) => {
+            let (conversion, lines) = convert_for_compile(source, mapping)?;
+            notes = lines;
+            let table = conversion
+                .activity_table(crate::mapping::converted_location(&source.path, mapping));
+            activity::read_table(&table, read_options, &mut rejected, |a| acc.add(a))?
+        }
+    };
+    Ok((acc, rejected, counts, notes, sha256))
+}
+
+/// The years compiled: inventory.toml's `years`, or those of the activity.
+/// A year the inventory lists but no activity row is of is an error:
+/// compiled, it would be all NE (or worse, all declared keys) with exit 0.
+fn compiled_years(inv: &Inventory, acc: &Accumulator, report: &CompileReport) -> Result<Vec<i32>> {
+    let mut years: Vec<i32> = if inv.years.is_empty() {
+        let mut ys: Vec<i32> = acc.keys.keys().map(|k| k.year).collect();
+        ys.dedup();
+        ys
+    } else {
+        inv.years.clone()
+    };
+    years.sort();
+    years.dedup();
+    let empty: Vec<String> = years
+        .iter()
+        .filter(|y| !acc.keys.keys().any(|k| k.year == **y))
+        .map(|y| y.to_string())
+        .collect();
+    if !empty.is_empty() {
+        let rejected = if report.rejected.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} input row(s) were rejected: see the list above)",
+                report.rejected.len()
+            )
+        };
+        return Err(Error::file(
+            inv.dir.join("inventory.toml"),
+            format!(
+                "years: no activity row is of {}{rejected}; give activity for it or take it out of years = [...]",
+                empty.join(", ")
+            ),
+        ));
+    }
+    Ok(years)
+}
+
+/// Activity × factor for every key; a key whose rows are rejected is
+/// counted so (with the year and row it leaves without an estimate), an
+/// ambiguous choice of factors stops the compile.
+fn calculate_keys(
+    acc: Accumulator,
+    index: &FactorIndex,
+    report: &mut CompileReport,
+) -> Result<(Vec<KeyResult>, std::collections::BTreeSet<(i32, u32)>)> {
+    let mut results: Vec<KeyResult> = Vec::new();
+    let mut fatal: Vec<String> = Vec::new();
+    let mut rejected_rows = std::collections::BTreeSet::new();
+    for r in calculate::compute(acc, index) {
+        match r {
+            Ok(k) => results.push(k),
+            Err(failure) => match failure.error {
+                KeyError::Rejected(rej) => {
+                    rejected_rows.insert((failure.key.year, failure.key.row.number));
+                    report.counts.used -= failure.total.count;
+                    report.counts.rejected += failure.total.count;
+                    report.rejected.push(rej);
+                }
+                KeyError::Fatal(m) => fatal.push(m),
+            },
+        }
+    }
+    if !fatal.is_empty() {
+        return Err(Error::Ambiguous(fatal.join("\n\n")));
+    }
+    Ok((results, rejected_rows))
+}
+
+/// `2022 national total: NOx 83.38 kt, ...`: the main pollutants of each
+/// year to 4 significant digits (the files keep the exact values).
+fn national_total_lines(years: &[Annex1Year]) -> Vec<String> {
+    years
+        .iter()
+        .map(|y| {
+            let nt = y.row("NATIONAL TOTAL").expect("row 141");
+            let main: Vec<String> = crate::pollutant::Pollutant::MAIN
+                .iter()
+                .map(|p| match nt.get(*p) {
+                    crate::notation_key::Cell::Number(d) => {
+                        format!("{p} {} {}", crate::number::show(d, 4), p.unit())
+                    }
+                    other => format!("{p} {other}"),
+                })
+                .collect();
+            format!("{} national total: {}", y.header.year, main.join(", "))
+        })
+        .collect()
 }
 
 /// Writes a compile's outputs into `opts.out`: only the list of rejected

@@ -374,29 +374,22 @@ mod raw {
 
 fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
     let file: raw::File = crate::config::parse(text, path)?;
-    let bad = |key: &str, problem: String| Error::file(path, format!("{key}: {problem}"));
-    // An entry's problem, at the line where the entry starts.
-    let bad_at = |span: std::ops::Range<usize>, label: &str, problem: String| {
-        Error::input(
-            crate::error::Location::file(path).with_line(crate::config::line_of(text, span.start)),
-            format!("{label}: {problem}"),
-        )
-    };
     let mut inv = Inventory {
         dir: dir.to_path_buf(),
-        name: file.name.unwrap_or_else(|| {
+        name: file.name.clone().unwrap_or_else(|| {
             dir.file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or("inventory")
                 .to_string()
         }),
-        version: file.version.unwrap_or_default(),
+        version: file.version.clone().unwrap_or_default(),
         ..Inventory::default()
     };
-    if let Some(c) = file.country {
+    if let Some(c) = &file.country {
         let c = c.trim().to_ascii_uppercase();
         if c.len() != 2 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
             return Err(bad(
+                path,
                 "country",
                 format!("'{c}' is not an ISO 3166-1 alpha-2 code (two letters, e.g. KZ)"),
             ));
@@ -404,152 +397,27 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         inv.country = Some(c);
     }
     for y in &file.years {
-        let year = y.year().map_err(|e| bad("years", e))?;
+        let year = y.year().map_err(|e| bad(path, "years", e))?;
         if !inv.years.contains(&year) {
             inv.years.push(year);
         }
     }
     inv.years.sort();
-    // A file name with a control character (a NUL pasted from elsewhere)
-    // cannot name a file: said with its setting, not as the system's error.
-    let plain =
-        |key: &str, name: &str| crate::config::check_file_name(name).map_err(|e| bad(key, e));
-    for source in &file.activity {
-        match source {
-            raw::Source::File(f) => plain("activity", f)?,
-            raw::Source::Entry(e) => {
-                plain("activity", &e.file)?;
-                if let Some(m) = &e.mapping {
-                    plain("activity mapping", m)?;
-                }
-            }
-        }
-    }
-    for (key, names) in [
-        ("factors", &file.factors),
-        ("history", &file.history),
-        ("uncertainties", &file.uncertainties),
-    ] {
-        for name in names {
-            plain(key, name)?;
-        }
-    }
-    for source in file.activity {
-        inv.activity.push(match source {
-            raw::Source::File(f) => ActivitySource {
-                path: dir.join(f),
-                sheet: None,
-                mapping: None,
-            },
-            raw::Source::Entry(e) => ActivitySource {
-                path: dir.join(e.file),
-                sheet: e.sheet,
-                mapping: e.mapping.map(|m| dir.join(m)),
-            },
-        });
-    }
-    // The same file (and sheet and mapping) listed twice would be counted
-    // twice: `a.csv` and `activity/../a.csv` are one file.
-    let same_place = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    for (i, a) in inv.activity.iter().enumerate() {
-        let key = |s: &ActivitySource| {
-            (
-                same_place(&s.path),
-                s.sheet.clone(),
-                s.mapping.as_deref().map(same_place),
-            )
-        };
-        if let Some(j) = inv.activity[..i].iter().position(|b| key(b) == key(a)) {
-            return Err(bad(
-                "activity",
-                format!(
-                    "entries {} and {} name the same file{} ({}), which would be counted twice; list it once",
-                    j + 1,
-                    i + 1,
-                    a.sheet
-                        .as_deref()
-                        .map(|s| format!(" and sheet '{s}'"))
-                        .unwrap_or_default(),
-                    a.path.display()
-                ),
-            ));
-        }
-    }
-    inv.factors = file.factors.iter().map(|f| dir.join(f)).collect();
-    inv.history = file.history.iter().map(|f| dir.join(f)).collect();
-    inv.uncertainties = file.uncertainties.iter().map(|f| dir.join(f)).collect();
-    inv.fuel_aliases = file.fuels.into_iter().collect();
+    files(&file, dir, path, &mut inv)?;
+    inv.fuel_aliases = file.fuels.clone().into_iter().collect();
+    fuel_settings(&file, path, &mut inv)?;
     inv.fills = file
         .fill
         .into_iter()
         .map(|f| (crate::config::line_of(text, f.span().start), f.into_inner()))
         .collect();
-    for (fuel, value) in &file.ncv {
-        let d = value
-            .decimal()
-            .map_err(|e| bad("ncv", format!("{fuel}: {e}")))?;
-        // The fuels of the Guidebook run from about 5 (wet wood) to 120
-        // (hydrogen) GJ/t: a value beyond 1000 is a typo, and would take
-        // the conversions beyond the range of exact decimals.
-        if d <= Decimal::ZERO || d > Decimal::ONE_THOUSAND {
-            return Err(bad(
-                "ncv",
-                format!(
-                    "{fuel}: {} GJ/t is not a net calorific value (fuels have more than 0 and at most 1000 GJ per tonne; hydrogen, the highest, about 120)",
-                    crate::suggest::clip(&crate::number::format_decimal(d))
-                ),
-            ));
-        }
-        inv.ncv.push((fuel.clone(), d));
-    }
-    for (fuel, value) in &file.sulphur {
-        let d = value
-            .decimal()
-            .map_err(|e| bad("sulphur", format!("{fuel}: {e}")))?;
-        // mg of sulphur per kg of fuel: 0 to 10^6 (all of it); a negative
-        // content would give a negative SO2.
-        if d < Decimal::ZERO || d > Decimal::from(1_000_000) {
-            return Err(bad(
-                "sulphur",
-                format!(
-                    "{fuel}: {} mg/kg is not a sulphur content (0 to 1 000 000 mg per kg of fuel; heavy fuel oil has about 10 000)",
-                    crate::suggest::clip(&crate::number::format_decimal(d))
-                ),
-            ));
-        }
-        inv.sulphur.push((fuel.clone(), d));
-    }
-    for (fuel, value) in &file.ncv_volume {
-        let positive = |d: Decimal| {
-            if d > Decimal::ZERO {
-                Ok(d)
-            } else {
-                Err(bad(
-                    "ncv_volume",
-                    format!("{fuel}: {d} is not a calorific value (MJ per m3, above zero)"),
-                ))
-            }
-        };
-        match value {
-            raw::VolumeNcv::All(v) => {
-                let d = v
-                    .decimal()
-                    .map_err(|e| bad("ncv_volume", format!("{fuel}: {e}")))?;
-                inv.ncv_volume.push((fuel.clone(), None, positive(d)?));
-            }
-            raw::VolumeNcv::ByYear(years) => {
-                for (range, v) in years {
-                    let years = crate::number::parse_year_range(range)
-                        .map_err(|e| bad("ncv_volume", format!("{fuel}: {e}")))?;
-                    let d = v
-                        .decimal()
-                        .map_err(|e| bad("ncv_volume", format!("{fuel} {range}: {e}")))?;
-                    inv.ncv_volume
-                        .push((fuel.clone(), Some(years), positive(d)?));
-                }
-            }
-        }
-    }
+    // An entry's problem, at the line where the entry starts.
+    let bad_at = |span: std::ops::Range<usize>, label: &str, problem: String| {
+        Error::input(
+            crate::error::Location::file(path).with_line(crate::config::line_of(text, span.start)),
+            format!("{label}: {problem}"),
+        )
+    };
     for (i, entry) in file.default_keys.into_iter().enumerate() {
         let label = format!("default_keys entry {}", i + 1);
         let span = entry.span();
@@ -576,6 +444,163 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         inv.adjustments.push(a);
     }
     Ok(inv)
+}
+
+/// A setting's problem, in inventory.toml.
+fn bad(path: &Path, key: &str, problem: String) -> Error {
+    Error::file(path, format!("{key}: {problem}"))
+}
+
+/// The files an inventory names (activity, factors, history,
+/// uncertainties), relative to its folder: each name checked, no activity
+/// file listed twice.
+fn files(file: &raw::File, dir: &Path, path: &Path, inv: &mut Inventory) -> Result<()> {
+    // A file name with a control character (a NUL pasted from elsewhere)
+    // cannot name a file: said with its setting, not as the system's error.
+    let plain =
+        |key: &str, name: &str| crate::config::check_file_name(name).map_err(|e| bad(path, key, e));
+    for source in &file.activity {
+        match source {
+            raw::Source::File(f) => plain("activity", f)?,
+            raw::Source::Entry(e) => {
+                plain("activity", &e.file)?;
+                if let Some(m) = &e.mapping {
+                    plain("activity mapping", m)?;
+                }
+            }
+        }
+    }
+    for (key, names) in [
+        ("factors", &file.factors),
+        ("history", &file.history),
+        ("uncertainties", &file.uncertainties),
+    ] {
+        for name in names {
+            plain(key, name)?;
+        }
+    }
+    for source in &file.activity {
+        inv.activity.push(match source {
+            raw::Source::File(f) => ActivitySource {
+                path: dir.join(f),
+                sheet: None,
+                mapping: None,
+            },
+            raw::Source::Entry(e) => ActivitySource {
+                path: dir.join(&e.file),
+                sheet: e.sheet.clone(),
+                mapping: e.mapping.as_ref().map(|m| dir.join(m)),
+            },
+        });
+    }
+    // The same file (and sheet and mapping) listed twice would be counted
+    // twice: `a.csv` and `activity/../a.csv` are one file.
+    let same_place = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    for (i, a) in inv.activity.iter().enumerate() {
+        let key = |s: &ActivitySource| {
+            (
+                same_place(&s.path),
+                s.sheet.clone(),
+                s.mapping.as_deref().map(same_place),
+            )
+        };
+        if let Some(j) = inv.activity[..i].iter().position(|b| key(b) == key(a)) {
+            return Err(bad(
+                path,
+                "activity",
+                format!(
+                    "entries {} and {} name the same file{} ({}), which would be counted twice; list it once",
+                    j + 1,
+                    i + 1,
+                    a.sheet
+                        .as_deref()
+                        .map(|s| format!(" and sheet '{s}'"))
+                        .unwrap_or_default(),
+                    a.path.display()
+                ),
+            ));
+        }
+    }
+    inv.factors = file.factors.iter().map(|f| dir.join(f)).collect();
+    inv.history = file.history.iter().map(|f| dir.join(f)).collect();
+    inv.uncertainties = file.uncertainties.iter().map(|f| dir.join(f)).collect();
+    Ok(())
+}
+
+/// The fuels' own values: net calorific values per tonne (`[ncv]`) and per
+/// volume (`[ncv_volume]`), sulphur contents (`[sulphur]`), each in its
+/// range.
+fn fuel_settings(file: &raw::File, path: &Path, inv: &mut Inventory) -> Result<()> {
+    for (fuel, value) in &file.ncv {
+        let d = value
+            .decimal()
+            .map_err(|e| bad(path, "ncv", format!("{fuel}: {e}")))?;
+        // The fuels of the Guidebook run from about 5 (wet wood) to 120
+        // (hydrogen) GJ/t: a value beyond 1000 is a typo, and would take
+        // the conversions beyond the range of exact decimals.
+        if d <= Decimal::ZERO || d > Decimal::ONE_THOUSAND {
+            return Err(bad(
+                path,
+                "ncv",
+                format!(
+                    "{fuel}: {} GJ/t is not a net calorific value (fuels have more than 0 and at most 1000 GJ per tonne; hydrogen, the highest, about 120)",
+                    crate::suggest::clip(&crate::number::format_decimal(d))
+                ),
+            ));
+        }
+        inv.ncv.push((fuel.clone(), d));
+    }
+    for (fuel, value) in &file.sulphur {
+        let d = value
+            .decimal()
+            .map_err(|e| bad(path, "sulphur", format!("{fuel}: {e}")))?;
+        // mg of sulphur per kg of fuel: 0 to 10^6 (all of it); a negative
+        // content would give a negative SO2.
+        if d < Decimal::ZERO || d > Decimal::from(1_000_000) {
+            return Err(bad(
+                path,
+                "sulphur",
+                format!(
+                    "{fuel}: {} mg/kg is not a sulphur content (0 to 1 000 000 mg per kg of fuel; heavy fuel oil has about 10 000)",
+                    crate::suggest::clip(&crate::number::format_decimal(d))
+                ),
+            ));
+        }
+        inv.sulphur.push((fuel.clone(), d));
+    }
+    for (fuel, value) in &file.ncv_volume {
+        let positive = |d: Decimal| {
+            if d > Decimal::ZERO {
+                Ok(d)
+            } else {
+                Err(bad(
+                    path,
+                    "ncv_volume",
+                    format!("{fuel}: {d} is not a calorific value (MJ per m3, above zero)"),
+                ))
+            }
+        };
+        match value {
+            raw::VolumeNcv::All(v) => {
+                let d = v
+                    .decimal()
+                    .map_err(|e| bad(path, "ncv_volume", format!("{fuel}: {e}")))?;
+                inv.ncv_volume.push((fuel.clone(), None, positive(d)?));
+            }
+            raw::VolumeNcv::ByYear(years) => {
+                for (range, v) in years {
+                    let years = crate::number::parse_year_range(range)
+                        .map_err(|e| bad(path, "ncv_volume", format!("{fuel}: {e}")))?;
+                    let d = v
+                        .decimal()
+                        .map_err(|e| bad(path, "ncv_volume", format!("{fuel} {range}: {e}")))?;
+                    inv.ncv_volume
+                        .push((fuel.clone(), Some(years), positive(d)?));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn adjustment(a: raw::Adjustment) -> std::result::Result<Adjustment, String> {
