@@ -382,6 +382,9 @@ fn compiled_years(inv: &Inventory, acc: &Accumulator, report: &CompileReport) ->
     Ok(years)
 }
 
+/// The (year, template row) pairs whose input rows were rejected.
+type RejectedRows = std::collections::BTreeSet<(i32, u32)>;
+
 /// Activity × factor for every key; a key whose rows are rejected is
 /// counted so (with the year and row it leaves without an estimate), an
 /// ambiguous choice of factors stops the compile.
@@ -389,7 +392,7 @@ fn calculate_keys(
     acc: Accumulator,
     index: &FactorIndex,
     report: &mut CompileReport,
-) -> Result<(Vec<KeyResult>, std::collections::BTreeSet<(i32, u32)>)> {
+) -> Result<(Vec<KeyResult>, RejectedRows)> {
     let mut results: Vec<KeyResult> = Vec::new();
     let mut fatal: Vec<String> = Vec::new();
     let mut rejected_rows = std::collections::BTreeSet::new();
