@@ -487,7 +487,7 @@ fn compile_reads_a_sheet_through_its_mapping_in_one_step() {
     assert_eq!(annex_cell(&csv, "1A4bi", "gaseous_fuels_tj"), "90.45");
     let run: serde_json::Value = serde_json::from_str(&d.read("out/run.json")).unwrap();
     assert_eq!(
-        run["inputs"][0]["mapping"]["sha256"]
+        run["inputs"][0]["mapping"]["blake3"]
             .as_str()
             .unwrap()
             .len(),
