@@ -132,6 +132,9 @@ fn print_report(report: &compile::CompileReport) {
     for line in report.keys.lines() {
         println!("{line}");
     }
+    for line in airinv::without_factor::lines(&report.without_factor) {
+        println!("{line}");
+    }
 }
 
 /// The forced CSV settings of the command line.
