@@ -239,10 +239,10 @@ mod tests {
             get("1A1a", Pollutant::NOx).label(),
             "computed from fuel use"
         );
-        // NH3 of 1A1a: biomass and biogas only, said per fuel.
+        // NH3 of 1A1a: biogas only, said per fuel.
         assert_eq!(
             get("1A1a", Pollutant::NH3),
-            Status::Fuel("for Biogas, Biomass".into())
+            Status::Fuel("for Biogas".into())
         );
         // Pipeline compressors: no factor of their own, 1.A.2's by the
         // Guidebook's guidance.

@@ -4,14 +4,15 @@
 
 use crate::harness::{Dir, csv_rows};
 
-const HEADER: &str = "year,nfr,fuel,value,unit,tier\n";
+const HEADER: &str = "year,nfr,fuel,value,unit,tier,technology\n";
 
 fn inventory(d: &Dir, activity: &str, extra: &str) {
     d.write(
         "inv/inventory.toml",
         &format!("name = \"T\"\ncountry = \"KZ\"\nactivity = [\"a.csv\"]\n{extra}"),
     );
-    d.write("inv/a.csv", &format!("{HEADER}{activity}"));
+    let rows: String = activity.lines().map(|l| format!("{l},\n")).collect();
+    d.write("inv/a.csv", &format!("{HEADER}{rows}"));
 }
 
 /// detail.csv's lines of a row and fuel: (pollutant, factor_table, emission, why).
@@ -80,7 +81,8 @@ fn the_guidebooks_fallbacks_give_the_factor_they_cite() {
     assert!(why.contains("1.A.3.e.i"), "{why}");
     // The Annex I cell is the sum: 1A1c NOx 0.089 + 0.025.
     let (h, rows) = csv_rows(&d.path("out/annex1_2022.csv"));
-    let row = rows.iter().find(|r| r[0] == "1A1c").unwrap();
+    let code = h.iter().position(|c| c == "code").unwrap();
+    let row = rows.iter().find(|r| r[code] == "1A1c").unwrap();
     let nox = h.iter().position(|c| c == "NOx").unwrap();
     assert_eq!(row[nox], "0.114");
 }
@@ -190,7 +192,7 @@ fn a_misspelt_declaration_is_named_at_its_line() {
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("line 6") && err.contains("without_factor entry 1: reason"),
+        err.contains("line 5") && err.contains("without_factor entry 1: reason"),
         "{err}"
     );
 }
@@ -198,24 +200,24 @@ fn a_misspelt_declaration_is_named_at_its_line() {
 #[test]
 fn a_russian_named_activity_file_compiles_as_its_english_twin() {
     let d = Dir::new();
-    let english = "year,nfr,fuel,value,unit\n\
-        2022,1A1a,Hard Coal,1200,TJ\n\
-        2022,1A1a,natural gas,800,TJ\n\
-        2022,1A4bi,Brown Coal,25,kt\n\
-        2022,1A4bi,fuelwood,30,TJ\n\
-        2022,1A3bi,gasoline,50000,t\n\
-        2022,1A3biii,diesel,60000,t\n\
-        2022,1A2gviii,heavy fuel oil,300,TJ\n\
-        2022,1A4ai,LPG,2,kt\n";
-    let russian = "year,nfr,fuel,value,unit\n\
-        2022,1A1a,Уголь каменный,1200,ТДж\n\
-        2022,1A1a,ПРИРОДНЫЙ ГАЗ,800,ТДж\n\
-        2022,1A4bi,бурый уголь,25,тыс. т\n\
-        2022,1A4bi,Дрова,30,ТДж\n\
-        2022,1A3bi,бензин автомобильный,50000,т\n\
-        2022,1A3biii,дизельное топливо,60000,т\n\
-        2022,1A2gviii,мазут топочный,300,ТДж\n\
-        2022,1A4ai,сжиженный газ,2,тыс. т\n";
+    let english = "year,nfr,fuel,value,unit,technology\n\
+        2022,1A1a,Hard Coal,1200,TJ,\n\
+        2022,1A1a,natural gas,800,TJ,\n\
+        2022,1A4bi,Brown Coal,25,kt,\n\
+        2022,1A4bi,fuelwood,30,TJ,\n\
+        2022,1A3bi,gasoline,50000,t,\n\
+        2022,1A3biii,diesel,60000,t,\n\
+        2022,1A2gviii,heavy fuel oil,300,TJ,\n\
+        2022,1A4ai,LPG,2,kt,\n";
+    let russian = "year,nfr,fuel,value,unit,technology\n\
+        2022,1A1a,Уголь каменный,1200,ТДж,\n\
+        2022,1A1a,ПРИРОДНЫЙ ГАЗ,800,ТДж,\n\
+        2022,1A4bi,бурый уголь,25,тыс. т,\n\
+        2022,1A4bi,Дрова,30,ТДж,\n\
+        2022,1A3bi,бензин автомобильный,50000,т,\n\
+        2022,1A3biii,дизельное топливо,60000,т,\n\
+        2022,1A2gviii,мазут топочный,300,ТДж,\n\
+        2022,1A4ai,сжиженный газ,2,тыс. т,\n";
     d.write("en.csv", english);
     d.write("ru.csv", russian);
     d.run_ok(&["compile", "en.csv", "--out", "en", "-q", "--country", "KZ"]);
@@ -226,5 +228,9 @@ fn a_russian_named_activity_file_compiles_as_its_english_twin() {
     // 3-2) + 800 TJ × 89 g/GJ (natural gas, Table 3-4) = 0.2508 + 0.0712.
     let (h, rows) = csv_rows(&d.path("ru/annex1_2022.csv"));
     let nox = h.iter().position(|c| c == "NOx").unwrap();
-    assert_eq!(rows.iter().find(|r| r[0] == "1A1a").unwrap()[nox], "0.322");
+    let code = h.iter().position(|c| c == "code").unwrap();
+    assert_eq!(
+        rows.iter().find(|r| r[code] == "1A1a").unwrap()[nox],
+        "0.322"
+    );
 }
