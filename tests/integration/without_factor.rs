@@ -58,7 +58,7 @@ fn the_guidebooks_fallbacks_give_the_factor_they_cite() {
     let (table, e, why) = emission(&detail(&d, "1A1b", "Refinery Gas"), "NOx");
     assert_eq!((table.as_str(), e.as_str()), ("Table_4-4", "0.063"));
     assert!(
-        why.contains("corrections.csv") && why.contains("refinery-gas"),
+        why.contains("corrections.csv") && why.contains("used 'Refinery Gas'"),
         "{why}"
     );
     // 1A1c natural gas: the 1.A.1.a Tier 1 natural gas factor (Table 3-4),
