@@ -71,6 +71,8 @@ pub struct CompileReport {
     pub totals: Vec<String>,
     /// Where the notation keys come from: rows NE for want of data.
     pub keys: aggregate::KeySummary,
+    /// Activity without a factor for some pollutants, by year, row and fuel.
+    pub without_factor: Vec<crate::without_factor::Case>,
 }
 
 /// The fuel table of an inventory: the built-in one with its own names and NCVs.
@@ -187,6 +189,13 @@ pub fn compute(inv: &Inventory, opts: &CompileOptions) -> Result<Compiled> {
         .extend(unknown_technologies(&results, &index));
     report.totals = national_total_lines(&agg.years);
     report.keys = agg.keys.clone();
+    report.without_factor = crate::without_factor::cases(
+        &results,
+        &agg.years,
+        &inv.without_factor,
+        &inv.keys,
+        index.fuels(),
+    );
     Ok(Compiled {
         report,
         tables: agg.years,

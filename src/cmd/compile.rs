@@ -147,6 +147,9 @@ fn print_report(report: &compile::CompileReport) {
             println!("{line}");
         }
     }
+    for line in airinv::without_factor::lines(&report.without_factor) {
+        println!("{line}");
+    }
 }
 
 /// The forced CSV settings of the command line.
