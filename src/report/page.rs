@@ -399,10 +399,12 @@ fn key_categories(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
         if a.base.is_some() {
             header.push(t("trend").into());
         }
+        header.push(t("kca_u").into());
         header.push(t("key").into());
         table_head(h, &header);
         let mut rows = Vec::new();
         for c in &a.categories {
+            let a2 = c.approach2.as_ref();
             if c.key {
                 let _ = write!(
                     h,
@@ -422,18 +424,30 @@ fn key_categories(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
                             .unwrap_or_default()
                     );
                 }
-                let _ = writeln!(h, "<td>{}</td></tr>", esc(&c.criteria));
+                let _ = writeln!(
+                    h,
+                    "<td class=\"n\">{}</td><td>{}</td></tr>",
+                    a2.map(|a| format!("±{}", significant(a.uncertainty_pct, 3, lang)) + " %")
+                        .unwrap_or_default(),
+                    esc(&c.criteria)
+                );
             }
+            let six = |x: Decimal| format_decimal(x.round_dp(6).normalize());
+            let t2 = a2.and_then(|a| a.trend.as_ref());
             rows.push(vec![
                 c.code.to_string(),
                 format_decimal(c.emission),
-                format_decimal(c.level.round_dp(6).normalize()),
-                format_decimal(c.cumulative.round_dp(6).normalize()),
+                six(c.level),
+                six(c.cumulative),
                 c.key_level.to_string(),
-                c.trend_share()
-                    .map(|x| format_decimal(x.round_dp(6).normalize()))
-                    .unwrap_or_default(),
+                c.trend_share().map(six).unwrap_or_default(),
                 c.key_trend().to_string(),
+                a2.map(|a| six(a.uncertainty_pct)).unwrap_or_default(),
+                a2.and_then(|a| a.level_u).map(six).unwrap_or_default(),
+                a2.is_some_and(|a| a.key_level_u).to_string(),
+                t2.and_then(|t| t.trend_u).map(six).unwrap_or_default(),
+                t2.is_some_and(|t| t.key_trend_u).to_string(),
+                c.criteria.clone(),
             ]);
         }
         h.push_str("</tbody></table>\n");
@@ -447,12 +461,20 @@ fn key_categories(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
                 "key_level",
                 "trend_pct",
                 "key_trend",
+                "uncertainty_pct",
+                "level_u_pct",
+                "key_level_u",
+                "trend_u_pct",
+                "key_trend_u",
+                "criteria",
             ],
             &rows,
         )?;
     }
     if m.key_categories.is_empty() {
         missing(h, t("missing_kca"));
+    } else {
+        let _ = writeln!(h, "<p>{}</p>", esc(t("kca_rule")));
     }
     h.push_str("</section>\n");
     Ok(())
@@ -638,47 +660,95 @@ fn uncertainty(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> R
         h.push_str("</section>\n");
         return Ok(());
     };
-    // The totals: Approach 1 and the Monte Carlo's 95 % interval.
-    table_head(
-        h,
-        &[
-            t("pollutant").into(),
-            t("total").into(),
-            format!("{} (Approach 1)", t("uncertainty")),
-            format!("{} (Monte Carlo, {})", t("interval"), m.iterations),
-        ],
-    );
+    // The totals: the Monte Carlo's 95 % interval first (the result where
+    // Approach 1 is out of its range), then Approach 1's two sides.
+    let with_mc = list.iter().any(|u| u.monte_carlo.is_some());
+    if with_mc {
+        let _ = writeln!(
+            h,
+            "<p>{}: {} {}, {} {}; {}.</p>",
+            esc(t("mc")),
+            significant(Decimal::from(m.iterations), 6, lang),
+            esc(t("iterations")),
+            esc(t("seed")),
+            m.seed,
+            esc(t("mc_as_command"))
+        );
+    } else {
+        let _ = writeln!(h, "<p>{}</p>", esc(t("a1_only")));
+    }
+    let mut header: Vec<String> = vec![t("pollutant").into(), t("total").into()];
+    if with_mc {
+        header.push(t("mc_interval").into());
+        header.push(t("mc_relative").into());
+    }
+    header.push(t("a1_interval").into());
+    table_head(h, &header);
+    let sides = |lo: Decimal, hi: Decimal| {
+        format!(
+            "−{} % / +{} %",
+            significant(lo, 3, lang),
+            significant(hi, 3, lang)
+        )
+    };
     let mut rows = Vec::new();
     for u in list {
         let a = &u.approach1;
-        let interval = u
-            .monte_carlo
-            .as_ref()
-            .map(|mc| {
-                format!(
-                    "{} – {}",
-                    crate::chart::label(mc.total.lower),
-                    crate::chart::label(mc.total.upper)
-                )
-            })
-            .unwrap_or_default();
-        let _ = writeln!(
+        let _ = write!(
             h,
-            "<tr><td>{} ({})</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<tr><td>{} ({})</td><td class=\"n\">{}</td>",
             esc(a.pollutant.id()),
             esc(&a.pollutant.info().unit),
             significant(a.total, 4, lang),
-            a.uncertainty_pct
-                .map(|x| format!("±{}", percent(x, lang).trim_start_matches('+')))
-                .unwrap_or_default(),
-            esc(&interval)
         );
+        if with_mc {
+            let (interval, relative) = u
+                .monte_carlo
+                .as_ref()
+                .and_then(|mc| {
+                    let lower = crate::number::from_excel(mc.total.lower).ok()?;
+                    let upper = crate::number::from_excel(mc.total.upper).ok()?;
+                    let rel = (!a.total.is_zero()).then(|| {
+                        sides(
+                            ((a.total - lower) / a.total * Decimal::ONE_HUNDRED).max(Decimal::ZERO),
+                            ((upper - a.total) / a.total * Decimal::ONE_HUNDRED).max(Decimal::ZERO),
+                        )
+                    });
+                    Some((
+                        format!(
+                            "{} – {}",
+                            significant(lower, 4, lang),
+                            significant(upper, 4, lang)
+                        ),
+                        rel.unwrap_or_default(),
+                    ))
+                })
+                .unwrap_or_default();
+            let _ = write!(
+                h,
+                "<td class=\"n\">{}</td><td class=\"n\">{}</td>",
+                esc(&interval),
+                esc(&relative)
+            );
+        }
+        let _ = writeln!(
+            h,
+            "<td class=\"n\">{}{}</td></tr>",
+            a.sides()
+                .map(|(lo, hi)| esc(&sides(lo, hi)))
+                .unwrap_or_default(),
+            if a.indicative { " *" } else { "" }
+        );
+        let opt = |d: Option<Decimal>| {
+            d.map(|x| format_decimal(x.round_dp(4).normalize()))
+                .unwrap_or_default()
+        };
         rows.push(vec![
             a.pollutant.id().to_string(),
             format_decimal(a.total),
-            a.uncertainty_pct
-                .map(|x| format_decimal(x.round_dp(4).normalize()))
-                .unwrap_or_default(),
+            opt(a.lower_pct),
+            opt(a.upper_pct),
+            a.indicative.to_string(),
             u.monte_carlo
                 .as_ref()
                 .map(|mc| mc.total.lower.to_string())
@@ -690,12 +760,20 @@ fn uncertainty(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> R
         ]);
     }
     h.push_str("</tbody></table>\n");
+    if list.iter().any(|u| u.approach1.indicative) {
+        let _ = writeln!(h, "<p>* {}</p>", esc(t("a1_indicative")));
+    }
+    if m.placeholders > 0 {
+        let _ = writeln!(h, "<p>{} {}</p>", m.placeholders, esc(t("placeholders")));
+    }
     files.csv(
         "uncertainty",
         &[
             "pollutant",
             "total",
-            "approach1_pct",
+            "approach1_lower_pct",
+            "approach1_upper_pct",
+            "approach1_indicative",
             "monte_carlo_lower",
             "monte_carlo_upper",
         ],
@@ -724,14 +802,21 @@ fn uncertainty(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> R
         for r in a.rows.iter().take(5) {
             let code = r.input.code;
             let pct = |x: Decimal| percent(x, lang).trim_start_matches('+').to_string();
+            let pct_sides = |lo: Decimal, hi: Decimal| {
+                if lo == hi {
+                    format!("±{}", pct(lo))
+                } else {
+                    format!("−{} / +{}", pct(lo), pct(hi))
+                }
+            };
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 esc(code),
                 significant(r.input.emission, 4, lang),
-                pct(r.input.activity_pct),
-                pct(r.input.factor_pct),
-                pct(r.combined_pct),
+                pct_sides(r.input.activity_lower_pct, r.input.activity_upper_pct),
+                pct_sides(r.input.factor_lower_pct, r.input.factor_upper_pct),
+                pct_sides(r.combined_lower_pct, r.combined_upper_pct),
                 pct(r.variance_share)
             );
         }
