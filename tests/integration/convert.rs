@@ -721,7 +721,11 @@ fn kazakhstans_annex_activity_is_the_sum_of_the_mapped_balance_cells() {
     for year in ["2021", "2022", "2023", "2024"] {
         let annex = d.path(&format!("out/annex1_{year}.csv"));
         let (ah, arows) = csv_rows(&annex);
-        for r in arows.iter().filter(|r| r[2].starts_with("1A")) {
+        // Fuel combustion: road wear (1A3bvi-vii) is per vehicle-km, not fuel.
+        for r in arows
+            .iter()
+            .filter(|r| r[2].starts_with("1A") && !r[2].starts_with("1A3bv"))
+        {
             for column in [
                 "liquid_fuels_tj",
                 "solid_fuels_tj",
@@ -852,8 +856,12 @@ fn kazakhstan_compiles_in_seconds_and_each_emission_is_activity_times_its_factor
         .collect();
     let (mut exact, mut rounded, mut shares) = (0, 0, 0);
     // The fuel combustion rows (1A), from the energy balance; the other
-    // sectors are tested in tests/integration/kazakhstan.rs.
-    for r in rows.iter().filter(|r| r[c("code")].starts_with("1A")) {
+    // sectors, and road wear (1A3bvi-vii, per vehicle-km), are tested in
+    // tests/integration/kazakhstan.rs.
+    for r in rows
+        .iter()
+        .filter(|r| r[c("code")].starts_with("1A") && !r[c("code")].starts_with("1A3bv"))
+    {
         assert_eq!(r[c("activity_unit")], "TJ");
         let gj = dec(&r[c("activity")]) * dec("1000");
         let factor = dec(&r[c("factor_value")]);
