@@ -141,6 +141,7 @@ pub(super) fn merge(
                 rows: Vec::new(),
                 overflow,
                 filled: String::new(),
+                spliced: String::new(),
             },
         );
     }

@@ -77,6 +77,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "calculate",
             "gap_fill",
+            "splice",
             "stream",
             "aggregate",
             "lineage",
