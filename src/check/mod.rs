@@ -25,6 +25,7 @@
 //! | activity-data time series | [`activity_breaks`] | `time-series.activity-break` |
 //! | recalculations | [`recalculation`] | `recalculation.changed`, `recalculation.years` |
 //! | gap fills (inventory folders) | [`gap_fills`] | `gap-fill.filled` |
+//! | reclassifications in the statistics | [`reclassification`] | `time-series.reclassification`, `splice.reallocated`, `splice.kept` |
 //!
 //! Severities: **error** for what CEIP would reject or a number that cannot
 //! be right (an empty required cell, a text that is not a key, a total that
@@ -66,6 +67,7 @@ pub mod gap_fills;
 pub mod implied_factors;
 pub mod notation_keys;
 pub mod recalculation;
+pub mod reclassification;
 pub mod sums;
 pub mod time_series;
 
@@ -231,6 +233,9 @@ pub struct Submission {
     /// Findings made while reading: values a workbook holds outside the
     /// table, numbers stored as text.
     pub reading: Vec<Finding>,
+    /// The reclassifications inventory.toml declares (`[[splice]]`;
+    /// inventory folders only).
+    pub splices: Vec<crate::splice::Splice>,
 }
 
 impl Submission {
@@ -241,8 +246,18 @@ impl Submission {
         let path = source.path().to_path_buf();
         match source {
             Source::Inventory(inventory) | Source::ActivityFile(inventory) => {
-                let reading = gap_fills::findings(inventory)?;
+                let mut reading = gap_fills::findings(inventory)?;
                 let tables = source.tables()?;
+                let splices = match &tables.compiled {
+                    Some(c) => {
+                        reading.extend(reclassification::declared(
+                            &c.report.splices,
+                            &c.report.spliced,
+                        ));
+                        c.report.splices.clone()
+                    }
+                    None => Vec::new(),
+                };
                 let submission = Submission {
                     path,
                     kind: Kind::Inventory,
@@ -251,6 +266,7 @@ impl Submission {
                     unreadable: Vec::new(),
                     cell_maps: BTreeMap::new(),
                     reading,
+                    splices,
                 };
                 Ok((submission, tables.compiled))
             }
@@ -263,6 +279,7 @@ impl Submission {
                     unreadable: csvs.unreadable.clone(),
                     cell_maps: BTreeMap::new(),
                     reading: Vec::new(),
+                    splices: Vec::new(),
                 },
                 None,
             )),
@@ -357,6 +374,7 @@ impl Submission {
             unreadable,
             cell_maps,
             reading,
+            splices: Vec::new(),
         }
     }
 
@@ -377,6 +395,7 @@ impl Submission {
             unreadable: Vec::new(),
             cell_maps: BTreeMap::new(),
             reading: Vec::new(),
+            splices: Vec::new(),
         }
     }
 
@@ -569,6 +588,7 @@ pub fn run(submission: &Submission, options: &Options) -> Result<Vec<Finding>> {
     implied_factors::check(&views, &guidebook, &mut findings);
     time_series::check(&views, &mut findings);
     activity_breaks::check(&views, &mut findings);
+    reclassification::check(&views, &submission.splices, &mut findings);
     if let Some(previous) = options.previous {
         findings.extend(recalculation::findings(&recalculation::compare(
             previous, submission,
