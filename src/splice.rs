@@ -360,9 +360,7 @@ impl Outcome {
                 parts.push(format!(
                     "{} {} → {}",
                     m.key.code(),
-                    m.reported
-                        .map(short)
-                        .unwrap_or_else(|| "none".into()),
+                    m.reported.map(short).unwrap_or_else(|| "none".into()),
                     short(m.value)
                 ));
                 i += 1;
@@ -686,4 +684,295 @@ fn write_back(acc: &mut Accumulator, m: &Moved, toml: &Path) {
     }
     total.value = m.value;
     total.spliced = m.how.clone();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    fn fuels() -> &'static Fuels {
+        Fuels::built_in()
+    }
+
+    fn inventory(toml_text: &str) -> Inventory {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("inventory.toml"), toml_text).unwrap();
+        Inventory::load(dir.path()).unwrap()
+    }
+
+    const HEAD: &str = "name = \"t\"\nyears = [2021, 2022, 2023]\nactivity = [\"a.csv\"]\n";
+
+    fn splices(body: &str) -> std::result::Result<Vec<Splice>, String> {
+        declarations(&inventory(&format!("{HEAD}{body}")), fuels()).map_err(|e| e.to_string())
+    }
+
+    fn key(year: i32, code: &str, fuel: &str) -> ActivityKey {
+        ActivityKey {
+            year,
+            row: crate::nfr::find(code).unwrap(),
+            fuel: crate::fuel::ActivityFuel::read(fuel, fuels()),
+            pins: crate::pins::Pins::default(),
+            unit: crate::unit::ActivityUnit::parse("TJ").unwrap(),
+            efficiency: None,
+        }
+    }
+
+    fn acc(values: &[(i32, &str, &str, &str)], keep_rows: bool) -> Accumulator {
+        let mut a = Accumulator::new(keep_rows);
+        for (y, code, fuel, v) in values {
+            a.keys.insert(
+                key(*y, code, fuel),
+                KeyTotal {
+                    value: d(v),
+                    count: 1,
+                    first_rows: vec![Location::file("a.csv").with_row(2)],
+                    rows: if keep_rows {
+                        vec![RowRecord {
+                            at: Location::file("a.csv").with_row(2),
+                            value: d(v),
+                            source_id: String::new(),
+                            extra: Vec::new(),
+                        }]
+                    } else {
+                        Vec::new()
+                    },
+                    overflow: false,
+                    filled: String::new(),
+                    spliced: String::new(),
+                },
+            );
+        }
+        a
+    }
+
+    const SPLICE: &str = "[[splice]]\nnfr = [\"1A2gviii\", \"1A1a\", \"1A2b\"]\nfuels = \"Hard Coal\"\nyears = [2021, 2022, 2023]\nbasis = \"shares\"\nshares_of = [2021, 2022]\nreason = \"autoproducers classed as main-activity plants in 2023\"\n";
+
+    /// Hard coal, TJ: the rows' total is 1 000 in 2021 and 2022 and 1 020
+    /// in 2023, when 1A2b's coal is classed in 1A1a. Shares of 2021-2022:
+    /// 1A1a 1 410, 1A2b 200, 1A2gviii 390 of 2 000 (70.5 %, 10 %, 19.5 %).
+    fn autoproducers(keep_rows: bool) -> Accumulator {
+        acc(
+            &[
+                (2021, "1A1a", "Hard Coal", "700"),
+                (2021, "1A2b", "Hard Coal", "100"),
+                (2021, "1A2gviii", "Hard Coal", "200"),
+                (2022, "1A1a", "Hard Coal", "710"),
+                (2022, "1A2b", "Hard Coal", "100"),
+                (2022, "1A2gviii", "Hard Coal", "190"),
+                (2023, "1A1a", "Hard Coal", "1000"),
+                (2023, "1A2gviii", "Hard Coal", "20"),
+                (2023, "1A1a", "Natural gas", "500"),
+            ],
+            keep_rows,
+        )
+    }
+
+    #[test]
+    fn each_years_total_is_split_with_the_shares_of_the_basis_years() {
+        let s = splices(SPLICE).unwrap();
+        assert_eq!(
+            s[0].rows
+                .iter()
+                .map(|r| r.code.as_str())
+                .collect::<Vec<_>>(),
+            ["1A1a", "1A2b", "1A2gviii"]
+        );
+        let mut a = autoproducers(false);
+        let out = apply(&mut a, &s, fuels(), Path::new("inventory.toml")).unwrap();
+        let v = |y, code| a.keys[&key(y, code, "Hard Coal")].value;
+        // 2023: 1 020 × 200 / 2 000 = 102 (1A2b, which reported none);
+        // 1 020 × 390 / 2 000 = 198.9; 1A1a, the largest share, the rest:
+        // 1 020 − 102 − 198.9 = 719.1 (= 1 020 × 70.5 %).
+        assert_eq!(
+            (v(2023, "1A1a"), v(2023, "1A2b"), v(2023, "1A2gviii")),
+            (d("719.1"), d("102"), d("198.9"))
+        );
+        // 2021: 1 000 × 19.5 % = 195, × 10 % = 100, the rest 705.
+        assert_eq!(
+            (v(2021, "1A1a"), v(2021, "1A2b"), v(2021, "1A2gviii")),
+            (d("705"), d("100"), d("195"))
+        );
+        assert_eq!(v(2022, "1A2gviii"), d("195"));
+        // Each year's total is kept; the gas of 1A1a is not touched.
+        for y in [2021, 2022, 2023] {
+            let total: Decimal = ["1A1a", "1A2b", "1A2gviii"].iter().map(|c| v(y, c)).sum();
+            assert_eq!(total, if y == 2023 { d("1020") } else { d("1000") });
+        }
+        assert_eq!(a.keys[&key(2023, "1A1a", "Natural gas")].value, d("500"));
+        assert!(a.keys[&key(2023, "1A1a", "Natural gas")].spliced.is_empty());
+        // Every row of every year is told how: 9 values.
+        assert_eq!(out.moved.len(), 9);
+        let b = &a.keys[&key(2023, "1A2b", "Hard Coal")];
+        assert_eq!(b.count, 0);
+        assert!(b.spliced.starts_with("[[splice]] 1: re-allocated, not as reported: the 2023 Hard Coal of 1A1a, 1A2b, 1A2gviii (1020 TJ in all; as reported 1A1a 1000, 1A2b none, 1A2gviii 20) split with the rows' shares of 2021-2022 (1A1a 1410, 1A2b 200, 1A2gviii 390 TJ); 1A2b has 10 %"), "{}", b.spliced);
+        assert!(
+            a.keys[&key(2023, "1A1a", "Hard Coal")]
+                .spliced
+                .contains("1A1a has 70.5 %, and takes the rest")
+        );
+        let lines = out.lines();
+        assert!(lines.contains(&"  2023 Hard Coal (TJ): 1A1a 1000 → 719.1, 1A2b none → 102, 1A2gviii 20 → 198.9 ([[splice]] 1)".to_string()), "{lines:?}");
+    }
+
+    #[test]
+    fn with_per_row_lineage_a_row_of_the_difference_keeps_the_rows_adding_up() {
+        let s = splices(SPLICE).unwrap();
+        let mut a = autoproducers(true);
+        apply(&mut a, &s, fuels(), Path::new("inventory.toml")).unwrap();
+        for (k, t) in &a.keys {
+            let rows: Decimal = t.rows.iter().map(|r| r.value).sum();
+            assert_eq!(rows, t.value, "{k:?}");
+        }
+        let main = &a.keys[&key(2023, "1A1a", "Hard Coal")];
+        assert_eq!(main.rows[1].value, d("-280.9"));
+        assert_eq!(main.rows[1].at.to_string(), "inventory.toml [[splice]] 1");
+        assert_eq!(main.rows[1].source_id, "splice 1");
+    }
+
+    #[test]
+    fn fuel_groups_take_every_fuel_of_the_group_each_on_its_own() {
+        let s =
+            splices(&SPLICE.replace("fuels = \"Hard Coal\"", "fuel_groups = [\"solid\"]")).unwrap();
+        let mut a = autoproducers(false);
+        for (y, code, v) in [
+            (2021, "1A2b", "10"),
+            (2022, "1A2gviii", "30"),
+            (2023, "1A1a", "8"),
+        ] {
+            a.keys.insert(
+                key(y, code, "Brown Coal"),
+                a.keys[&key(y, code, "Hard Coal")].clone(),
+            );
+            a.keys.get_mut(&key(y, code, "Brown Coal")).unwrap().value = d(v);
+        }
+        apply(&mut a, &s, fuels(), Path::new("inventory.toml")).unwrap();
+        // Brown coal 2021-2022: 1A2b 10, 1A2gviii 30 of 40; 2023's 8 TJ →
+        // 1A2b 8 × 10/40 = 2, 1A2gviii the rest, 6; 1A1a has no share: 0.
+        let v = |code| a.keys[&key(2023, code, "Brown Coal")].value;
+        assert_eq!(
+            (v("1A1a"), v("1A2b"), v("1A2gviii")),
+            (d("0"), d("2"), d("6"))
+        );
+        assert_eq!(a.keys[&key(2023, "1A2b", "Hard Coal")].value, d("102"));
+    }
+
+    #[test]
+    fn a_reclassification_kept_as_reported_changes_nothing() {
+        let body = SPLICE.replace(
+            "basis = \"shares\"\nshares_of = [2021, 2022]\n",
+            "basis = \"reported\"\n",
+        );
+        let s = splices(&body).unwrap();
+        assert_eq!(s[0].basis, Basis::Reported);
+        let mut a = autoproducers(false);
+        let before = a.keys.clone();
+        let out = apply(&mut a, &s, fuels(), Path::new("inventory.toml")).unwrap();
+        assert!(out.moved.is_empty());
+        assert_eq!(a.keys.len(), before.len());
+        assert!(
+            a.keys
+                .iter()
+                .all(|(k, t)| before[k].value == t.value && t.spliced.is_empty())
+        );
+    }
+
+    #[test]
+    fn shares_are_never_guessed() {
+        // No activity of the rows in the basis years.
+        let s = splices(
+            &SPLICE
+                .replace("shares_of = [2021, 2022]", "shares_of = [2023]")
+                .replace("years = [2021, 2022, 2023]", "years = [2022]"),
+        )
+        .unwrap();
+        let mut a = acc(
+            &[
+                (2022, "1A1a", "Hard Coal", "5"),
+                (2023, "1A1a", "Natural gas", "1"),
+            ],
+            false,
+        );
+        let e = apply(&mut a, &s, fuels(), Path::new("inventory.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("inventory.toml, line 4: [[splice]] entry 1: Hard Coal: the rows have no activity in 2023 to take shares from"), "{e}");
+        // No activity of the rows at all: a misnamed row or fuel.
+        let mut a = acc(&[(2022, "1A4bi", "Hard Coal", "5")], false);
+        let e = apply(&mut a, &s, fuels(), Path::new("inventory.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("no activity of 1A1a, 1A2b, 1A2gviii (Hard Coal) in any year"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn declarations_are_checked_at_their_line() {
+        let e = |body: &str| splices(body).unwrap_err();
+        let at = |body: &str, what: &str| {
+            let m = e(body);
+            assert!(
+                m.contains("line 4: [[splice]] entry 1: ") && m.contains(what),
+                "{m}"
+            );
+        };
+        at(
+            &SPLICE.replace("fuels = \"Hard Coal\"", "fuels = \"Hard Cole\""),
+            "fuels: 'Hard Cole' is not a fuel of airinv's fuel table nor of [fuels]; did you mean 'Hard Coal'",
+        );
+        at(
+            &SPLICE.replace("fuels = \"Hard Coal\"", "fuel_groups = \"coal\""),
+            "fuel_groups: 'coal' is none of liquid, solid, gaseous, biomass, other",
+        );
+        at(
+            &SPLICE.replace("[\"1A2gviii\", \"1A1a\", \"1A2b\"]", "\"1A1a\""),
+            "nfr needs two rows or more",
+        );
+        at(
+            &SPLICE.replace("basis = \"shares\"", "basis = \"plants\""),
+            "basis = \"plants\" (the plants' shares from a plant register) is not available yet",
+        );
+        at(
+            &SPLICE.replace("basis = \"shares\"", "basis = \"guess\""),
+            "basis 'guess' is none of shares, reported",
+        );
+        at(
+            &SPLICE.replace("shares_of = [2021, 2022]\n", ""),
+            "basis = \"shares\" needs shares_of",
+        );
+        at(
+            &SPLICE.replace("years = [2021, 2022, 2023]", "years = [2024]"),
+            "years: 2024 is not one of the inventory's years (2021-2023)",
+        );
+        at(
+            &SPLICE.replace(
+                "reason = \"autoproducers classed as main-activity plants in 2023\"\n",
+                "",
+            ),
+            "reason is required",
+        );
+        // Two declarations of one row, fuel and year.
+        let m = e(&format!(
+            "{SPLICE}\n{}",
+            SPLICE.replace("fuels = \"Hard Coal\"", "fuel_groups = \"solid\"")
+        ));
+        assert!(m.contains("line 12: [[splice]] entry 2: 1A1a, 1A2b, 1A2gviii (solid fuels) in 2021-2023 is declared by [[splice]] entry 1 already"), "{m}");
+        // A misspelt setting, named with its line when the file is read.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("inventory.toml"),
+            format!("{HEAD}{SPLICE}share_of = [2021]\n"),
+        )
+        .unwrap();
+        let m = Inventory::load(dir.path()).unwrap_err().to_string();
+        assert!(
+            m.contains("line 11") && m.contains("'share_of' is not a setting"),
+            "{m}"
+        );
+    }
 }
