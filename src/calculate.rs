@@ -56,6 +56,9 @@ pub struct KeyTotal {
     pub overflow: bool,
     /// How a gap of the series was filled (`crate::gap_fill`); empty for data.
     pub filled: String,
+    /// How the activity was re-allocated between rows for a reclassification
+    /// in the statistics (`crate::splice`); empty when it is as reported.
+    pub spliced: String,
 }
 
 /// How many row locations a key keeps for messages.
@@ -85,6 +88,7 @@ impl Accumulator {
             rows: Vec::new(),
             overflow: false,
             filled: String::new(),
+            spliced: String::new(),
         });
         match total.value.checked_add(a.value) {
             Some(v) => total.value = v,

@@ -41,6 +41,14 @@
 //! basis = [2019, 2020, 2021, 2022, 2023]
 //! note = "FAOSTAT has no 2024 yet"
 //!
+//! [[splice]]                     # a reclassification in the activity statistics, spliced
+//! nfr = ["1A1a", "1A2gviii"]     # (IPCC 2006 Vol. 1 ch. 5; see crate::splice)
+//! fuels = ["Hard Coal"]
+//! years = [2022, 2023, 2024]
+//! basis = "shares"
+//! shares_of = [2022, 2023]
+//! reason = "autoproducers classed as main-activity plants from 2024"
+//!
 //! [[adjustments]]                # approved adjustments (rows 151 and 153)
 //! year = 2022
 //! pollutant = "NH3"
@@ -149,6 +157,9 @@ pub struct Inventory {
     pub fills: Vec<(u64, FillEntry)>,
     /// Activity without a factor, declared with its reason (`[[without_factor]]`).
     pub without_factor: Vec<WithoutFactor>,
+    /// The `[[splice]]` tables as written, with the line each starts on;
+    /// `crate::splice` checks and resolves them.
+    pub splices: Vec<(u64, SpliceEntry)>,
 }
 
 /// Activity the compiler declares to have no factor for some pollutants,
@@ -277,6 +288,28 @@ pub struct FillEntry {
     pub note: Option<String>,
 }
 
+/// A `[[splice]]` table of inventory.toml as written (unknown keys are
+/// refused when the file is read); `crate::splice` checks its values.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpliceEntry {
+    /// The rows the statistics moved activity between: a code or a list.
+    pub nfr: Option<OneOrMany>,
+    /// Fuels by name (omitted with `fuel_groups`: every series of the rows).
+    pub fuels: Option<OneOrMany>,
+    /// Fuel groups (`solid`, `liquid`, `gaseous`, `biomass`, `other`).
+    pub fuel_groups: Option<OneOrMany>,
+    /// The years re-allocated.
+    #[serde(default)]
+    pub years: Vec<crate::config::Scalar>,
+    /// How the rows' total is split: `shares` or `reported`.
+    pub basis: Option<String>,
+    /// The years whose split is kept (`basis = "shares"`).
+    #[serde(default)]
+    pub shares_of: Vec<crate::config::Scalar>,
+    pub reason: Option<String>,
+}
+
 /// A text or a list of texts (`nfr = "3B1a"` or `nfr = ["3B1a", "3B1b"]`).
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(untagged)]
@@ -353,6 +386,8 @@ mod raw {
         pub fill: Vec<toml::Spanned<super::FillEntry>>,
         #[serde(default)]
         pub without_factor: Vec<toml::Spanned<WithoutFactor>>,
+        #[serde(default)]
+        pub splice: Vec<toml::Spanned<super::SpliceEntry>>,
     }
 
     /// `[[without_factor]]`: activity declared to have no factor.
@@ -530,6 +565,11 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
     fuel_settings(&file, path, &mut inv)?;
     inv.fills = file
         .fill
+        .into_iter()
+        .map(|f| (crate::config::line_of(text, f.span().start), f.into_inner()))
+        .collect();
+    inv.splices = file
+        .splice
         .into_iter()
         .map(|f| (crate::config::line_of(text, f.span().start), f.into_inner()))
         .collect();

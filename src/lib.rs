@@ -48,7 +48,8 @@
 //!               scenario · report · chart (every picture)
 //!     ▲
 //!  calculation  compile (the pipeline) · calculate (exact sums, activity ×
-//!               factor) · stream (large CSVs in parallel blocks) · aggregate
+//!               factor) · gap_fill, splice (time-series consistency) ·
+//!               stream (large CSVs in parallel blocks) · aggregate
 //!               (Annex I tables) · lineage (detail.csv) · trend
 //!     ▲
 //!  factors      emission_factor (the database) · guidebook (the EEA export
@@ -81,6 +82,9 @@
 //!                                           │
 //!                     gap_fill::apply (gaps of series filled as inventory.toml
 //!                                           │  [[fill]] declares: IPCC 2006 Vol. 1 ch. 5)
+//!                     splice::apply (a reclassification in the statistics:
+//!                                           │  each year's total of the rows split with
+//!                                           │  one allocation, as [[splice]] declares)
 //!  emission_factor (embedded Guidebook      ▼
 //!  2023 + user files) ──► matching::FactorIndex ──► calculate::compute
 //!                                           ▼      (activity × factor, exact;
@@ -160,6 +164,7 @@ pub mod report;
 pub mod scenario;
 pub mod sheet;
 pub mod source;
+pub(crate) mod splice;
 pub mod stream;
 pub mod suggest;
 pub(crate) mod trend;

@@ -4,7 +4,9 @@
 //! for large runs): the activity summed over the rows behind the key, with
 //! their count, the factor used (id, value, unit, tier, table, reference,
 //! source and why it was chosen), the unit conversion and the emission, and
-//! (`gap_fill`) how airinv filled the activity when it is not data. With
+//! (`gap_fill`) how airinv filled the activity when it is not data, and
+//! (`splice`) how it re-allocated the activity between rows for a
+//! reclassification in the statistics, when it is not as reported. With
 //! `--detail rows`, one line per activity row and pollutant, with the row's
 //! location, source id and free columns. Summing the `emission` column per
 //! year, code and pollutant gives the Annex I cell.
@@ -77,7 +79,7 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
     if detail == Detail::Keys {
         header.push("first_input_row");
     }
-    header.push("gap_fill");
+    header.extend(["gap_fill", "splice"]);
     w.write_record(&header)?;
     for r in results {
         let k = &r.key;
@@ -134,7 +136,7 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                             .map(|l| l.to_string())
                             .unwrap_or_default(),
                     );
-                    rec.push(r.total.filled.clone());
+                    rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
                     crate::output::write_safe_record(&mut w, &rec)?;
                 }
                 Detail::Rows => {
@@ -146,7 +148,7 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                         let (emission, exact) =
                             crate::calculate::apply(row.value, line.multiplier, line.divisor);
                         rec.extend(factor(emission, exact));
-                        rec.push(r.total.filled.clone());
+                        rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
                         crate::output::write_safe_record(&mut w, &rec)?;
                     }
                 }

@@ -75,6 +75,10 @@ pub struct Line {
     pub multiplier_rounded: bool,
     /// How a gap of the series was filled, when the activity is not data.
     pub gap_fill: Option<String>,
+    /// How the activity was re-allocated between rows for a
+    /// reclassification in the statistics (`[[splice]]`), when it is not as
+    /// reported (a detail.csv written before the column existed has none).
+    pub splice: Option<String>,
     /// Made by a Guidebook method from another row's activity (the 3Da2a
     /// and 3Da3 NH3 of a 3B population): not this row's activity data.
     pub derived: bool,
@@ -202,6 +206,7 @@ pub(super) fn read_detail(folder: &Path, year: i32, row: &Row) -> Result<(Detail
                 || multiplier.mantissa().unsigned_abs().to_string().len() >= 28,
             gap_fill: text("gap_fill"),
             without_factor,
+            splice: text("splice"),
             fuel_group: None,
             in_cell: None,
         });

@@ -83,6 +83,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "calculate",
             "gap_fill",
+            "splice",
             "stream",
             "aggregate",
             "lineage",

@@ -23,6 +23,7 @@ mod parsers;
 mod readme;
 mod report;
 mod scenario;
+mod splice;
 mod stream;
 mod uncertainty;
 mod variants;
