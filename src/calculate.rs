@@ -173,6 +173,9 @@ pub struct KeyResult {
     /// and 3Da3 NH3 of a 3B population): what it is. Its activity is not
     /// the row's activity data.
     pub derived: Option<String>,
+    /// A plant's part of the key (Tier 3, [`crate::tier3`]); `None` for the
+    /// key's activity, or its Tier 1 remainder when plants took a part.
+    pub plant: Option<crate::plant::Part>,
 }
 
 /// What went wrong for a key.
@@ -226,6 +229,7 @@ pub fn compute(acc: Accumulator, index: &FactorIndex) -> Vec<Result<KeyResult, B
                         lines,
                         energy_tj,
                         derived,
+                        plant: None,
                     }))
                 }
                 // The parts are the method's, not the compiler's rows: a part
@@ -237,6 +241,7 @@ pub fn compute(acc: Accumulator, index: &FactorIndex) -> Vec<Result<KeyResult, B
                     lines,
                     energy_tj,
                     derived: None,
+                    plant: None,
                 })),
                 (Err(error), None) => Some(Err(Box::new(KeyFailure { key, total, error }))),
             }

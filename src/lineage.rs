@@ -7,7 +7,9 @@
 //! (`gap_fill`) how airinv filled the activity when it is not data. With
 //! `--detail rows`, one line per activity row and pollutant, with the row's
 //! location, source id and free columns. Summing the `emission` column per
-//! year, code and pollutant gives the Annex I cell.
+//! year, code and pollutant gives the Annex I cell. When the inventory has
+//! a plant register, a last column `plant` names the plant whose part of
+//! the key a line is (Tier 3, [`crate::tier3`]); empty for the rest.
 
 use crate::calculate::KeyResult;
 use crate::number::format_decimal;
@@ -60,6 +62,23 @@ pub const FACTOR: [&str; 14] = [
     "exact",
 ];
 
+/// The column of a plant's part (written when the inventory has plants).
+pub const PLANT: &str = "plant";
+
+/// A plant's part as detail.csv names it: `P1 Name (plants.csv, row 3)`.
+fn plant_text(r: &KeyResult) -> String {
+    r.plant
+        .as_ref()
+        .map(|p| {
+            if p.name.is_empty() {
+                format!("{} ({})", p.id, p.at)
+            } else {
+                format!("{} {} ({})", p.id, p.name, p.at)
+            }
+        })
+        .unwrap_or_default()
+}
+
 /// Writes detail.csv.
 pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io::Result<()> {
     let mut w = crate::output::csv_writer(out);
@@ -72,8 +91,13 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
         header.push("first_input_row");
     }
     header.push("gap_fill");
+    let plants = results.iter().any(|r| r.plant.is_some());
+    if plants {
+        header.push(PLANT);
+    }
     w.write_record(&header)?;
     for r in results {
+        let plant = plant_text(r);
         let k = &r.key;
         let [technology, table, abatement, region, tier] = k.pins.texts();
         let common = |rows: u64, activity: rust_decimal::Decimal| -> Vec<String> {
@@ -129,6 +153,9 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                             .unwrap_or_default(),
                     );
                     rec.push(r.total.filled.clone());
+                    if plants {
+                        rec.push(plant.clone());
+                    }
                     crate::output::write_safe_record(&mut w, &rec)?;
                 }
                 Detail::Rows => {
@@ -141,6 +168,9 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                             crate::calculate::apply(row.value, line.multiplier, line.divisor);
                         rec.extend(factor(emission, exact));
                         rec.push(r.total.filled.clone());
+                        if plants {
+                            rec.push(plant.clone());
+                        }
                         crate::output::write_safe_record(&mut w, &rec)?;
                     }
                 }
