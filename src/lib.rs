@@ -131,6 +131,7 @@ pub mod check;
 pub mod commitment;
 pub mod compare;
 pub mod compile;
+pub mod compliance;
 pub(crate) mod config;
 pub mod coverage;
 pub(crate) mod data;

@@ -66,11 +66,12 @@ const LAYERS: &[(&str, &[&str])] = &[
             "inventory",
             "mapping",
             "commitment",
+            "plant",
         ],
     ),
     (
         "factors",
-        &["emission_factor", "guidebook", "method", "matching"],
+        &["emission_factor", "guidebook", "method", "matching", "limits"],
     ),
     (
         "calculation",
@@ -82,6 +83,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "lineage",
             "trend",
             "compile",
+            "tier3",
         ],
     ),
     (
@@ -97,6 +99,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "uncertainty",
             "scenario",
             "report",
+            "compliance",
         ],
     ),
     ("commands", &["cmd"]),
