@@ -317,6 +317,21 @@ impl RowReader<'_> {
         crate::number::parse_year(&t).map(Some).map_err(|e| self.bad(name, format!("'{t}': {e}")))
     }
 
+    /// A commissioning year: 1850 to 2100 (plants are older than inventories).
+    fn commissioning_year(&self) -> Result<Option<i32>> {
+        let t = self.text("commissioning_year");
+        if t.is_empty() {
+            return Ok(None);
+        }
+        match t.parse::<i32>() {
+            Ok(y) if (1850..=2100).contains(&y) => Ok(Some(y)),
+            _ => Err(self.bad(
+                "commissioning_year",
+                format!("'{t}' is not a year from 1850 to 2100 (for units of several years, the first)"),
+            )),
+        }
+    }
+
     fn plant(&self, fuels: &Fuels) -> Result<Plant> {
         let big = Decimal::from(1_000_000_000_000i64);
         let id = self.required("id")?;
@@ -390,7 +405,7 @@ impl RowReader<'_> {
             thermal_input_mw,
             electric_mw,
             efficiency,
-            commissioning_year: self.year("commissioning_year")?,
+            commissioning_year: self.commissioning_year()?,
             latitude: self.number("latitude", Decimal::from(-90), Decimal::from(90), "a latitude (-90 to 90)")?,
             longitude: self.number("longitude", Decimal::from(-180), Decimal::from(180), "a longitude (-180 to 180)")?,
             stack_height_m: self.number("stack_height_m", Decimal::ZERO, Decimal::from(1000), "a stack height in m (0 to 1000)")?,

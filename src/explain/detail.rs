@@ -78,6 +78,9 @@ pub struct Line {
     /// Made by a Guidebook method from another row's activity (the 3Da2a
     /// and 3Da3 NH3 of a 3B population): not this row's activity data.
     pub derived: bool,
+    /// The plant whose part of the key the line is (Tier 3: detail.csv's
+    /// column `plant`, written when the inventory has a plant register).
+    pub plant: Option<String>,
     /// The fuel group of the fuel in airinv's fuel table (with the
     /// inventory's names when it is given); for activity cells.
     pub fuel_group: Option<FuelGroup>,
@@ -189,6 +192,7 @@ pub(super) fn read_detail(folder: &Path, year: i32, row: &Row) -> Result<(Detail
             multiplier_rounded: multiplier.scale() >= 28
                 || multiplier.mantissa().unsigned_abs().to_string().len() >= 28,
             gap_fill: text("gap_fill"),
+            plant: text(crate::lineage::PLANT),
             fuel_group: None,
             in_cell: None,
         });
