@@ -180,6 +180,9 @@ pub struct KeyResult {
     /// The pollutants the Guidebook's Tier 1 gives for the key's row and
     /// fuel group that no factor gave ([`without_factor`]).
     pub missing: Vec<Missing>,
+    /// A plant's part of the key (Tier 3, [`crate::tier3`]); `None` for the
+    /// key's activity, or its Tier 1 remainder when plants took a part.
+    pub plant: Option<crate::plant::Part>,
 }
 
 /// A pollutant an activity key emits by the Guidebook's Tier 1 that no
@@ -279,6 +282,7 @@ pub fn compute(acc: Accumulator, index: &FactorIndex) -> Vec<Result<KeyResult, B
                         energy_tj,
                         derived,
                         missing: Vec::new(),
+                        plant: None,
                     }))
                 }
                 // The parts are the method's, not the compiler's rows: a part
@@ -291,6 +295,7 @@ pub fn compute(acc: Accumulator, index: &FactorIndex) -> Vec<Result<KeyResult, B
                     lines,
                     energy_tj,
                     derived: None,
+                    plant: None,
                 })),
                 (Err(error), None) => Some(Err(Box::new(KeyFailure { key, total, error }))),
             }

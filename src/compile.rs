@@ -166,6 +166,7 @@ pub fn compute(inv: &Inventory, opts: &CompileOptions) -> Result<Compiled> {
     let years = compiled_years(inv, &acc, &report)?;
     report.years = years.clone();
     let (results, rejected_rows) = calculate_keys(acc, &index, &mut report)?;
+    let results = plants_tier3(inv, opts, &index, &years, results, &mut report)?;
 
     let header = Header {
         country: country.clone().unwrap_or_default(),
@@ -235,6 +236,26 @@ fn splice_activity(
     report.spliced = outcome.moved;
     report.splices = splices;
     Ok(())
+}
+
+/// Tier 3: the plants of the inventory's registers take their part of
+/// their rows' keys ([`crate::tier3`]); a line per key split for the console.
+fn plants_tier3(
+    inv: &Inventory,
+    opts: &CompileOptions,
+    index: &FactorIndex,
+    years: &[i32],
+    results: Vec<KeyResult>,
+    report: &mut CompileReport,
+) -> Result<Vec<KeyResult>> {
+    if inv.plants.is_empty() {
+        return Ok(results);
+    }
+    let plants = crate::tier3::read_plants(inv, index.fuels())?;
+    let (results, applied) =
+        crate::tier3::apply(results, &plants, years, index.fuels(), opts.detail == Detail::Rows)?;
+    report.summary.extend(applied.summary);
+    Ok(results)
 }
 
 /// The factors of a compile: the embedded Guidebook, the inventory's and
@@ -499,6 +520,7 @@ pub fn write(opts: &CompileOptions, inv: &Inventory, compiled: Compiled) -> Resu
         .map(|(s, _, _)| s.path.clone())
         .collect();
     inputs.extend(user_files.iter().cloned());
+    inputs.extend(inv.plants.iter().map(|s| s.path.clone()));
     inputs.extend(
         input_counts
             .iter()

@@ -10,6 +10,7 @@
 //! # activity = [{ file = "balance.xlsx", mapping = "mapping.toml" }]
 //! factors = ["factors/country-specific.csv"]
 //! history = ["submissions/XX_2021.xlsx"]  # past Annex I workbooks or output folders
+//! plants = ["plants.csv"]        # plant registers (CSV or { file, sheet }): Tier 3, see crate::plant
 //!
 //! [fuels]                        # the compiler's own fuel names
 //! "Energy hard coal" = "Hard Coal"
@@ -152,6 +153,9 @@ pub struct Inventory {
     pub adjustments: Vec<Adjustment>,
     /// Uncertainty files (`uncertainties = [...]`) for `airinv uncertainty`.
     pub uncertainties: Vec<PathBuf>,
+    /// Plant registers (`plants = [...]`): a file, and a sheet for workbooks
+    /// ([`crate::plant`]).
+    pub plants: Vec<ActivitySource>,
     /// The `[[fill]]` tables as written, with the line each starts on;
     /// `crate::gap_fill` checks and resolves them.
     pub fills: Vec<(u64, FillEntry)>,
@@ -368,6 +372,8 @@ mod raw {
         pub history: Vec<String>,
         #[serde(default)]
         pub uncertainties: Vec<String>,
+        #[serde(default)]
+        pub plants: Vec<Source>,
         #[serde(default)]
         pub fuels: BTreeMap<String, String>,
         #[serde(default)]
@@ -693,7 +699,36 @@ fn files(file: &raw::File, dir: &Path, path: &Path, inv: &mut Inventory) -> Resu
     inv.factors = file.factors.iter().map(|f| dir.join(f)).collect();
     inv.history = file.history.iter().map(|f| dir.join(f)).collect();
     inv.uncertainties = file.uncertainties.iter().map(|f| dir.join(f)).collect();
+    inv.plants = plant_registers(&file.plants, dir, path)?;
     Ok(())
+}
+
+/// The plant registers (`plants = [...]`): files, or `{ file, sheet }`; a
+/// register is read as it is, never through a mapping.
+fn plant_registers(sources: &[raw::Source], dir: &Path, path: &Path) -> Result<Vec<ActivitySource>> {
+    let mut out = Vec::new();
+    for source in sources {
+        let (file, sheet) = match source {
+            raw::Source::File(f) => (f, None),
+            raw::Source::Entry(e) => {
+                if e.mapping.is_some() {
+                    return Err(bad(
+                        path,
+                        "plants",
+                        format!("{}: a plant register is read as it is (one row per plant and year), not through a mapping", e.file),
+                    ));
+                }
+                (&e.file, e.sheet.clone())
+            }
+        };
+        crate::config::check_file_name(file).map_err(|e| bad(path, "plants", e))?;
+        out.push(ActivitySource {
+            path: dir.join(file),
+            sheet,
+            mapping: None,
+        });
+    }
+    Ok(out)
 }
 
 /// The fuels' own values: net calorific values per tonne (`[ncv]`) and per

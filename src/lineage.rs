@@ -16,6 +16,9 @@
 //! its emissions: the pollutant (empty when no factor fits any pollutant),
 //! `why` saying what was searched (`no NOx factor: fuel 'Crude oil' ...`),
 //! and the factor, conversion, multiplier, emission and exact columns empty.
+//!
+//! When the inventory has a plant register, a last column `plant` names the plant
+//! whose part of the key a line is (Tier 3, [`crate::tier3`]); empty for the rest.
 
 use crate::calculate::KeyResult;
 use crate::number::format_decimal;
@@ -68,6 +71,23 @@ pub const FACTOR: [&str; 14] = [
     "exact",
 ];
 
+/// The column of a plant's part (written when the inventory has plants).
+pub const PLANT: &str = "plant";
+
+/// A plant's part as detail.csv names it: `P1 Name (plants.csv, row 3)`.
+fn plant_text(r: &KeyResult) -> String {
+    r.plant
+        .as_ref()
+        .map(|p| {
+            if p.name.is_empty() {
+                format!("{} ({})", p.id, p.at)
+            } else {
+                format!("{} {} ({})", p.id, p.name, p.at)
+            }
+        })
+        .unwrap_or_default()
+}
+
 /// Writes detail.csv.
 pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io::Result<()> {
     let mut w = crate::output::csv_writer(out);
@@ -80,8 +100,13 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
         header.push("first_input_row");
     }
     header.extend(["gap_fill", "splice"]);
+    let plants = results.iter().any(|r| r.plant.is_some());
+    if plants {
+        header.push(PLANT);
+    }
     w.write_record(&header)?;
     for r in results {
+        let plant = plant_text(r);
         let k = &r.key;
         let [technology, table, abatement, region, tier] = k.pins.texts();
         let common = |rows: u64, activity: rust_decimal::Decimal| -> Vec<String> {
@@ -137,6 +162,9 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                             .unwrap_or_default(),
                     );
                     rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
+                    if plants {
+                        rec.push(plant.clone());
+                    }
                     crate::output::write_safe_record(&mut w, &rec)?;
                 }
                 Detail::Rows => {
@@ -149,6 +177,9 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                             crate::calculate::apply(row.value, line.multiplier, line.divisor);
                         rec.extend(factor(emission, exact));
                         rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
+                        if plants {
+                            rec.push(plant.clone());
+                        }
                         crate::output::write_safe_record(&mut w, &rec)?;
                     }
                 }
@@ -166,7 +197,10 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                             .map(|l| l.to_string())
                             .unwrap_or_default(),
                     );
-                    rec.push(r.total.filled.clone());
+                    rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
+                    if plants {
+                        rec.push(plant.clone());
+                    }
                     crate::output::write_safe_record(&mut w, &rec)?;
                 }
                 Detail::Rows => {
@@ -176,7 +210,10 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                             row.extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
                         rec.extend([row.at.to_string(), row.source_id.clone(), other.join("; ")]);
                         rec.extend(without_factor(m));
-                        rec.push(r.total.filled.clone());
+                        rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
+                        if plants {
+                            rec.push(plant.clone());
+                        }
                         crate::output::write_safe_record(&mut w, &rec)?;
                     }
                 }

@@ -40,6 +40,8 @@ enum Command {
     Kca(cmd::kca::Args),
     /// Uncertainty of the totals and the trend: Approach 1 (error propagation) and Monte Carlo.
     Uncertainty(cmd::uncertainty::Args),
+    /// Plants against emission limit values (a protocol's, the EU's or your own): the gap by plant and pollutant, the tonnes to remove and the cheapest measures.
+    Plants(cmd::plants::Args),
     /// Where a number comes from: one cell of a compile's output (2022!E14), from its detail.csv lines, the rows summed into it, or the reasons for its notation key.
     Explain(cmd::explain::Args),
 }
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Kca(args) => cmd::kca::run(args),
         Command::Uncertainty(args) => cmd::uncertainty::run(args),
         Command::Explain(args) => cmd::explain::run(args),
+        Command::Plants(args) => cmd::plants::run(args),
     };
     outcome.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");

@@ -85,6 +85,9 @@ pub struct Line {
     /// A line of activity without a factor for its pollutant: no
     /// emission; `why` says what was searched.
     pub without_factor: bool,
+    /// The plant whose part of the key the line is (Tier 3: detail.csv's
+    /// column `plant`, written when the inventory has a plant register).
+    pub plant: Option<String>,
     /// The fuel group of the fuel in airinv's fuel table (with the
     /// inventory's names when it is given); for activity cells.
     pub fuel_group: Option<FuelGroup>,
@@ -207,6 +210,7 @@ pub(super) fn read_detail(folder: &Path, year: i32, row: &Row) -> Result<(Detail
             gap_fill: text("gap_fill"),
             without_factor,
             splice: text("splice"),
+            plant: text(crate::lineage::PLANT),
             fuel_group: None,
             in_cell: None,
         });

@@ -29,6 +29,7 @@ pub mod cost;
 pub mod curve;
 pub mod file;
 pub mod library;
+pub mod limits;
 pub mod optimize;
 pub mod projection;
 pub mod report;
@@ -179,6 +180,8 @@ pub fn run_files(
                 bases.len() - 1
             }
         };
+        // `limits` measures become plain measures on the base.
+        let s = limits::resolve(&s, &bases[i].3)?;
         let outcome =
             run(&s, &bases[i].3, optimize).map_err(|e| crate::config::problem_at(f, e))?;
         outcomes.push(outcome);

@@ -61,6 +61,10 @@ pub struct Base {
     pub keys: Vec<BaseKey>,
     pub table: Annex1Year,
     pub totals: BTreeMap<i32, BTreeMap<Pollutant, Decimal>>,
+    /// The inventory's plant register and the plants' parts of the base
+    /// year's keys (Tier 3), for `limits` measures.
+    pub plants: Vec<crate::plant::Plant>,
+    pub plant_parts: Vec<crate::calculate::KeyResult>,
 }
 
 /// The base year of a scenario from the compile pipeline: every activity
@@ -182,6 +186,13 @@ pub fn compile_base(s: &Scenario, reporting_date: Option<String>) -> Result<Base
         keys,
         table,
         totals,
+        plants: crate::tier3::read_plants(inventory, &fuels)?,
+        plant_parts: compiled
+            .results
+            .iter()
+            .filter(|r| r.key.year == s.base_year && r.plant.is_some())
+            .cloned()
+            .collect(),
     })
 }
 

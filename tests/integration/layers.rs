@@ -66,6 +66,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "inventory",
             "mapping",
             "commitment",
+            "plant",
         ],
     ),
     (
@@ -76,6 +77,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "fallback",
             "method",
             "matching",
+            "limits",
         ],
     ),
     (
@@ -90,6 +92,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "trend",
             "without_factor",
             "compile",
+            "tier3",
         ],
     ),
     (
@@ -105,6 +108,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "uncertainty",
             "scenario",
             "report",
+            "compliance",
         ],
     ),
     ("commands", &["cmd"]),

@@ -78,6 +78,9 @@ pub struct Measure {
     pub share: BTreeMap<i32, Decimal>,
     pub start_year: Option<i32>,
     pub source: String,
+    /// A measure bringing plants to a limit-value set, made into plain
+    /// measures on the base (`crate::scenario::limits::resolve`).
+    pub limits: Option<super::limits::LimitsSpec>,
 }
 
 impl Measure {
@@ -101,11 +104,11 @@ impl Measure {
 
 /// A `[[measure]]` being checked: its raw values, where it is, the library
 /// measure it starts from and its id.
-struct Input<'a> {
-    raw: &'a RawMeasure,
-    span: Range<usize>,
-    lib: Option<&'a LibraryMeasure>,
-    id: String,
+pub(super) struct Input<'a> {
+    pub(super) raw: &'a RawMeasure,
+    pub(super) span: Range<usize>,
+    pub(super) lib: Option<&'a LibraryMeasure>,
+    pub(super) id: String,
 }
 
 impl Input<'_> {
@@ -135,6 +138,14 @@ pub(super) fn measures(
     let mut measures: Vec<Measure> = Vec::new();
     for m in raw {
         let line = c.line(&m.span());
+        if m.get_ref().limits.is_some() {
+            let measure = super::limits::limits_measure(m, line, money, c)?;
+            if measures.iter().any(|o| o.id == measure.id) {
+                return Err(c.at(m.span(), format!("[[measure]] {}: a second measure with this id", measure.id)));
+            }
+            measures.push(measure);
+            continue;
+        }
         let input = input(m, library, c)?;
         if input.raw.guidebook.is_some() && guidebook.is_none() {
             guidebook = Some(crate::emission_factor::embedded()?);
@@ -276,6 +287,7 @@ fn measure(
         share,
         start_year,
         source: sources(input, from_guidebook),
+        limits: None,
     })
 }
 
@@ -499,7 +511,7 @@ fn cost_basis(input: &Input, c: &Checker) -> Result<CostBasis> {
 
 /// The largest share, the shares decided by year (not above the largest,
 /// none before the start year) and the start year.
-fn shares(input: &Input, c: &Checker) -> Result<(Decimal, BTreeMap<i32, Decimal>, Option<i32>)> {
+pub(super) fn shares(input: &Input, c: &Checker) -> Result<(Decimal, BTreeMap<i32, Decimal>, Option<i32>)> {
     let r = input.raw;
     let max_share = match &r.max_share {
         Some(n) => c.fraction(n, &input.what("max_share"))?,

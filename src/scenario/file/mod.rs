@@ -41,6 +41,13 @@
 //! share = { 2030 = 0.5 }            # decided (WM): a floor for --optimize
 //! start_year = 2028
 //!
+//! [[measure]]                       # plants brought to a limit-value set (airinv plants):
+//! id = "ELV"                        # one measure per row and fuel of the plants, with the
+//! limits = "protocols-1999"         # reductions and the cheapest measures' costs of the gap
+//! ratification_year = 2026          # assessment on the base year (crate::scenario::limits)
+//! nfr = "1A1a"                      # optional: the plants' rows (and fuel, plants = ["id", ...])
+//! share = { 2030 = 1 }
+//!
 //! [[target]]
 //! pollutant = "SOx"
 //! year = 2030
@@ -60,11 +67,13 @@ use std::path::{Path, PathBuf};
 
 mod check;
 mod growth;
+mod limits;
 mod measure;
 mod raw;
 mod target;
 
 pub use growth::{Growth, GrowthKind};
+pub use limits::LimitsSpec;
 pub use measure::{CostBasis, CostSpec, Measure};
 pub use target::{Target, TargetKind};
 
