@@ -14,7 +14,8 @@ use rust_decimal::Decimal;
 /// are zero: c_w = λ·24.6 kt − μ and c_f = λ·77.9 kt − μ, whence
 /// λ = (c_f − c_w) / 53.3 kt, the shadow price of the SOx constraint.
 fn dual_by_hand() -> Decimal {
-    let crf = dec("0.04") * dec("1.04").powu(20) / (dec("1.04").powu(20) - Decimal::ONE);
+    let q = (0..20).fold(Decimal::ONE, |q, _| q * dec("1.04"));
+    let crf = dec("0.04") * q / (q - Decimal::ONE);
     let fgd = dec("1500") * crf + dec("30") + dec("30");
     (fgd - dec("10")) * dec("100000") / dec("53300")
 }
