@@ -45,7 +45,8 @@
 //!     ▲         (one file per verb: its Args, its run, the text printed)
 //!  analyses     source (every input, opened once) · check · compare ·
 //!               explain (where a cell comes from) · kca · uncertainty ·
-//!               scenario · report · chart (every picture)
+//!               scenario · ratification (options side by side) · report ·
+//!               chart (every picture)
 //!     ▲
 //!  calculation  compile (the pipeline) · calculate (exact sums, activity ×
 //!               factor) · gap_fill, splice (time-series consistency) ·
@@ -163,6 +164,7 @@ pub mod output;
 pub mod pins;
 pub mod plant;
 pub mod pollutant;
+pub mod ratification;
 pub mod report;
 pub mod scenario;
 pub mod sheet;

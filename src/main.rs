@@ -34,6 +34,8 @@ enum Command {
     Check(cmd::check::Args),
     /// Project scenarios (WM, WAM) from a compiled base year with measures and their costs; --optimize finds the least-cost shares meeting the targets.
     Scenario(cmd::scenario::Args),
+    /// Ratification options side by side: what each requires, with existing measures, at least cost, its marginal costs.
+    Ratification(cmd::ratification::Args),
     /// The Informative Inventory Report's material in one page: summary, trends, key categories, methods, notation keys, recalculations, uncertainty, data quality.
     Report(cmd::report::Args),
     /// Key category analysis: level, trend (with --base) and, for inventory folders, Approach 2.
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Command::Convert(args) => cmd::convert::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Scenario(args) => cmd::scenario::run(args),
+        Command::Ratification(args) => cmd::ratification::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Kca(args) => cmd::kca::run(args),
         Command::Uncertainty(args) => cmd::uncertainty::run(args),

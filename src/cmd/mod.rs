@@ -22,6 +22,7 @@ pub mod factors;
 pub mod import;
 pub mod kca;
 pub mod plants;
+pub mod ratification;
 pub mod report;
 pub mod scenario;
 pub mod uncertainty;

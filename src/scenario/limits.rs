@@ -122,6 +122,7 @@ impl LibraryCosting {
                 basis,
                 currency: l.currency.clone().unwrap_or_else(|| "USD".into()),
                 price_year: l.price_year,
+                priced: l.cost_given,
             },
             unit: "TJ".into(),
             max_share: Decimal::ONE,
@@ -269,6 +270,7 @@ pub fn resolve(s: &Scenario, base: &Base) -> crate::error::Result<Scenario> {
                 primary,
                 group: format!("{} {code} {fuel}", m.id),
                 cost: CostSpec {
+                    priced: true,
                     annual_cost: Some(cost / tj),
                     investment: None,
                     lifetime: None,

@@ -20,6 +20,7 @@ mod kca_wallonia;
 mod layers;
 mod methods;
 mod parsers;
+mod ratification;
 mod readme;
 mod report;
 mod scenario;

@@ -98,6 +98,7 @@ pub(super) fn limits_measure(m: &Spanned<RawMeasure>, line: usize, money: &Money
         primary: Pollutant::SOx,
         group: r.group.clone().unwrap_or_else(|| "limits".into()),
         cost: CostSpec {
+            priced: true,
             annual_cost: Some(Decimal::ZERO),
             investment: None,
             lifetime: None,

@@ -48,6 +48,9 @@ pub struct CostSpec {
     pub cost_per_tonne: Option<Decimal>,
     /// How library costs were turned into these numbers (unit conversions).
     pub note: String,
+    /// False for a library measure whose source gives no cost: it can be
+    /// decided (its effect shown, "cost not given") but not chosen by the LP.
+    pub priced: bool,
     pub basis: CostBasis,
     pub currency: String,
     pub price_year: Option<i32>,
@@ -262,7 +265,7 @@ fn measure(
     let nfr = CodePattern::parse(&nfr_text)
         .map_err(|e| c.at(input.span.clone(), format!("{}: {e}", input.what("nfr"))))?;
     let removal = removals(input, from_guidebook, c)?;
-    let primary = primary(input, &removal, c)?;
+    let primary = primary(input, &removal, from_guidebook, c)?;
     let cost = cost(input, money, c)?;
     let (max_share, share, start_year) = shares(input, c)?;
     Ok(Measure {
@@ -330,11 +333,16 @@ fn removals(
     Ok(removal)
 }
 
-/// The pollutant its cost per tonne is shown for: the one named (it must
-/// be removed), else the first removed in template order.
+/// The pollutant its cost per tonne is shown for, whose id is its
+/// default group: the one named (`pollutant = "..."`, or the library's; it
+/// must be removed), else the first written in `removal` (not the first in
+/// template order: a fabric filter written `{ PM2.5 = 0.99, SOx = 0.1 }`
+/// is a dust measure, not an alternative to sorbent injection), else the
+/// first Guidebook efficiency it names.
 fn primary(
     input: &Input,
     removal: &BTreeMap<Pollutant, Decimal>,
+    from_guidebook: &[&Factor],
     c: &Checker,
 ) -> Result<Pollutant> {
     let named = input
@@ -343,7 +351,15 @@ fn primary(
         .as_deref()
         .or(input.lib.map(|l| l.primary.id()));
     let Some(p) = named else {
-        return Ok(*removal.keys().next().expect("not empty"));
+        let first_written = input
+            .raw
+            .removal
+            .iter()
+            .min_by_key(|(_, n)| n.span().start)
+            .and_then(|(k, _)| Pollutant::parse(k));
+        return Ok(first_written
+            .or(from_guidebook.first().map(|f| f.pollutant))
+            .unwrap_or(*removal.keys().next().expect("not empty")));
     };
     let p = Pollutant::parse(p).ok_or_else(|| {
         c.at(
@@ -402,6 +418,7 @@ fn cost(input: &Input, money: &Money, c: &Checker) -> Result<CostSpec> {
             l.cost_per_tonne
         }),
         note: lib.map(|l| l.cost_note.clone()).unwrap_or_default(),
+        priced: true,
         basis,
         currency: r
             .currency
@@ -430,12 +447,19 @@ fn cost(input: &Input, money: &Money, c: &Checker) -> Result<CostSpec> {
             format!("[[measure]] {id}: an investment needs a lifetime (years) to be annualised"),
         ));
     }
-    if cost.annual_cost.is_none()
+    let none = cost.annual_cost.is_none()
         && cost.investment.is_none()
         && cost.variable_cost.is_none()
         && cost.fixed_om.is_none()
-        && cost.cost_per_tonne.is_none()
-    {
+        && cost.cost_per_tonne.is_none();
+    // A library measure whose source gives no cost: decided shares only.
+    if none && lib.is_some_and(|l| !l.cost_given) {
+        return Ok(CostSpec {
+            priced: false,
+            ..cost
+        });
+    }
+    if none {
         return Err(c.at(
             span.clone(),
             format!(

@@ -32,7 +32,7 @@
 //! nfr = "1A1a"
 //! fuel = "Hard coal"
 //! removal = { SOx = 0.95, Hg = 0.64 }
-//! group = "SOx"                     # alternatives share a group (default: the first pollutant)
+//! group = "SOx"                     # alternatives share a group (default: `pollutant`, else the first written in removal)
 //! investment = 1500                 # per unit of activity per year of capacity (or per kW, see `per`)
 //! lifetime = 20
 //! fixed_om_pct = 2
@@ -348,7 +348,7 @@ mod tests {
         assert_eq!(m.fuel, vec!["Hard coal", "lignite"]);
         assert_eq!(m.removal[&Pollutant::SOx], Decimal::new(95, 2));
         assert_eq!(m.removal[&Pollutant::Hg], Decimal::new(64, 2));
-        // The first pollutant in template order is the primary one and names the group.
+        // The first pollutant written is the primary one and names the group.
         assert_eq!(m.primary, Pollutant::SOx);
         assert_eq!(m.group, "SOx");
         assert_eq!(m.decided_share(2029), Decimal::ZERO);
