@@ -274,11 +274,11 @@ impl LimitSet {
     /// the first fuel category of the plant's fuel that the set has for the
     /// pollutant, of its type, size band and hours.
     pub fn applicable(&self, fuels: &Fuels, plant: &PlantFacts, pollutant: Pollutant, status: Status, ratification: Option<i32>) -> Option<Applicable> {
+        // The most specific fuel category with a row for this plant (its
+        // status, type, size and hours): an existing gas boiler has no
+        // 'natural gas' row in the 1999 protocol and takes 'gaseous fuels'.
         let categories = fuel_categories(fuels, plant.fuel);
-        let category = categories.iter().chain(std::iter::once(&"any".to_string())).find(|c| {
-            self.rows.iter().any(|r| r.pollutant == pollutant && r.fuel == **c)
-        })?.clone();
-        let find = |kind: Kind| {
+        let find_in = |kind: Kind, category: &str| {
             self.rows.iter().find(|r| {
                 r.kind == kind
                     && r.pollutant == pollutant
@@ -289,6 +289,12 @@ impl LimitSet {
                     && !matches!((r.min_hours, plant.hours), (Some(m), Some(h)) if h < m)
             })
         };
+        let category = categories
+            .iter()
+            .map(String::as_str)
+            .chain(std::iter::once("any"))
+            .find(|c| find_in(Kind::Limit, c).is_some() || find_in(Kind::Desulphurisation, c).is_some())?;
+        let find = |kind: Kind| find_in(kind, category);
         let requirement = |r: &LimitRow| {
             let value = r.value_at(plant.thermal_input_mw);
             let unit = match r.kind {

@@ -536,7 +536,13 @@ pub(super) mod tests {
             let text = format!("{line}\n{line}\n");
             let (sheet, dialect) = read_bytes(text.as_bytes(), &CsvOptions::default()).unwrap();
             prop_assert_eq!(dialect.delimiter, DELIMITERS[d]);
-            prop_assert_eq!(&sheet.rows[1].cells, &fields);
+            // Blank cells after a row's last value are not kept (the
+            // header's are), two cells at least.
+            let mut kept = fields.clone();
+            while kept.len() > 2 && kept.last().is_some_and(|f| f.trim().is_empty()) {
+                kept.pop();
+            }
+            prop_assert_eq!(&sheet.rows[1].cells, &kept);
         }
     }
 }
