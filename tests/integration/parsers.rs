@@ -5,7 +5,7 @@
 //! `tests/fuzz.sh`) runs more.
 
 use crate::harness::fuzz_cases;
-use airinv::number::{format_decimal, from_excel, parse_decimal, to_excel};
+use airinv::number::{format_decimal, from_excel, parse_decimal, read_excel, to_excel};
 use airinv::unit::{parse_activity_unit, parse_factor_unit};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -36,12 +36,26 @@ proptest! {
         prop_assert_eq!(parse_decimal(&d.to_string()).unwrap(), d.normalize());
     }
 
-    /// Any double: an exact decimal that is the same double, or an error.
+    /// Any double: an exact decimal that is the same double; or, when it
+    /// has digits beyond the 28th decimal place, marked as rounded and
+    /// within half a unit of the 28th place of it; or an error.
     #[test]
     fn excel_numbers_read_back_as_the_same_double(bits in any::<u64>()) {
         let v = f64::from_bits(bits);
-        if let Ok(d) = from_excel(v) {
-            prop_assert_eq!(to_excel(d), if v == 0.0 { 0.0 } else { v });
+        if let Ok(r) = read_excel(v) {
+            prop_assert_eq!(from_excel(v).unwrap(), r.value);
+            if r.rounded {
+                prop_assert!(r.value.scale() <= 28);
+                // Half a unit of the 28th place, and the double's own
+                // spacing (its shortest text is within half of it).
+                let spacing = v.abs() * f64::EPSILON;
+                prop_assert!(
+                    (to_excel(r.value) - v).abs() <= 5e-29 + 2.0 * spacing,
+                    "{v:e} read as {}", r.value
+                );
+            } else {
+                prop_assert_eq!(to_excel(r.value), if v == 0.0 { 0.0 } else { v });
+            }
         }
     }
 
