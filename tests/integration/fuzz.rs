@@ -8,7 +8,7 @@
 //! The property tests run 64 cases in `cargo test`; set
 //! `AIRINV_FUZZ_CASES` (e.g. 200000) to run longer.
 
-use crate::harness::{Dir, annex_cell, repo, shared};
+use crate::harness::{Dir, annex_cell, repo};
 use airinv::activity::{self, Counts, ReadOptions, Rejection};
 use airinv::calculate::Accumulator;
 use airinv::fuel::Fuels;
@@ -102,17 +102,35 @@ fn xlsx_parts_are_read_as_xml_and_checked_against_their_crc() {
             "cannot be unpacked as it was written (Invalid checksum)",
         );
     }
-    // The reproducer itself: the Wallonia fixture with one stored digit
-    // changed (kept in ../shared, not committed).
-    if let Some(wallonia) = shared("fuzz-repro/bad-crc-stored.xlsx") {
-        for cmd in ["import", "compare"] {
-            let mut args = vec![cmd, wallonia.to_str().unwrap()];
-            match cmd {
-                "import" => args.extend(["--out", "o"]),
-                _ => args.extend(["--year", "2022"]),
-            }
-            refused(&args, "Invalid checksum");
+    // The reproducer itself (../shared/fuzz-repro/bad-crc-stored.xlsx),
+    // made here from the committed Wallonia workbook: its parts stored
+    // uncompressed, then one digit of a number changed in the file's bytes
+    // (3.298 read as 9.298 before the CRC was checked).
+    let mut bytes = crate::fuzz_inputs::zip_parts(
+        &crate::fuzz_inputs::unzip(&crate::harness::wallonia()),
+        true,
+    );
+    let sheet = bytes
+        .windows(7)
+        .position(|w| w == b"<c r=\"E")
+        .expect("a cell of column E");
+    let digit = sheet
+        + bytes[sheet..]
+            .windows(3)
+            .position(|w| w[0] == b'>' && w[1].is_ascii_digit() && w[2] == b'.')
+            .expect("a number")
+        + 1;
+    bytes[digit] = if bytes[digit] == b'9' { b'1' } else { b'9' };
+    let wallonia = d.path("bad-crc-stored.xlsx");
+    std::fs::write(&wallonia, &bytes).unwrap();
+    for cmd in ["import", "compare", "check"] {
+        let mut args = vec![cmd, wallonia.to_str().unwrap()];
+        match cmd {
+            "import" => args.extend(["--out", "o"]),
+            "compare" => args.extend(["--year", "2019"]),
+            _ => {}
         }
+        refused(&args, "Invalid checksum");
     }
 }
 

@@ -2,7 +2,7 @@
 //! by cell, round trips, the template's positions and texts, compliance
 //! totals on the fixture, and bad workbooks.
 
-use crate::harness::{Dir, annex_cell, csv_rows, dec, repo, shared};
+use crate::harness::{Dir, annex_cell, csv_rows, dec, repo};
 use airinv::annex1::{Annex1Year, Header};
 use airinv::notation_key::{Cell, NotationKey};
 use airinv::number::{format_decimal, from_excel, parse_decimal};
@@ -11,8 +11,6 @@ use calamine::{Data, Reader, Xlsx, open_workbook, open_workbook_auto};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-const FIXTURE: &str = "fixtures/BEW_2021-annex1-nfr2019.xlsx";
 
 /// The template letters of the 32 value columns (E-AD, AF-AK) and AL, with
 /// the CSV column of each.
@@ -61,9 +59,7 @@ fn expected_text(v: &Data) -> String {
 
 #[test]
 fn import_reproduces_every_number_and_key_of_every_year_sheet_of_the_fixture() {
-    let Some(fixture) = shared(FIXTURE) else {
-        return;
-    };
+    let fixture = crate::harness::wallonia();
     let d = Dir::new();
     let out = d
         .airinv()
@@ -179,9 +175,7 @@ fn import_reproduces_every_number_and_key_of_every_year_sheet_of_the_fixture() {
 
 #[test]
 fn the_fixture_header_blocks_are_read() {
-    let Some(fixture) = shared(FIXTURE) else {
-        return;
-    };
+    let fixture = crate::harness::wallonia();
     let book = airinv::workbook::read(&fixture).unwrap();
     assert_eq!(book.years.len(), 30);
     assert!(book.other_sheets.is_empty());
@@ -215,9 +209,7 @@ fn the_fixture_header_blocks_are_read() {
 
 #[test]
 fn the_fixture_round_trips_through_the_written_workbook_without_loss() {
-    let Some(fixture) = shared(FIXTURE) else {
-        return;
-    };
+    let fixture = crate::harness::wallonia();
     let d = Dir::new();
     d.airinv()
         .args(["import", fixture.to_str().unwrap(), "--out", "one"])
@@ -267,9 +259,7 @@ fn template_texts(path: &Path, sheet: &str) -> BTreeMap<(u32, u32), String> {
 
 #[test]
 fn a_compiled_workbook_has_the_template_texts_positions_and_merges_of_the_fixture() {
-    let Some(fixture) = shared(FIXTURE) else {
-        return;
-    };
+    let fixture = crate::harness::wallonia();
     let d = Dir::new();
     let example = repo().join("inventories/example");
     d.airinv()
@@ -753,9 +743,7 @@ fn raw_sum(cell: &dyn Fn(u32, u32) -> Data, rows: &[u32], c: u32) -> (Decimal, b
 
 #[test]
 fn compliance_totals_of_the_fixture_follow_notes_c_and_e() {
-    let Some(fixture) = shared(FIXTURE) else {
-        return;
-    };
+    let fixture = crate::harness::wallonia();
     let book = airinv::workbook::read(&fixture).unwrap();
     let mut wb = open_workbook_auto(&fixture).unwrap();
     let sectors: Vec<u32> = (14..=140).collect();
@@ -854,10 +842,9 @@ fn the_written_workbook_opens_in_libreoffice() {
             .is_ok_and(|o| o.status.success())
     });
     let Some(office) = office else {
-        eprintln!(
-            "SKIPPED: LibreOffice is not installed (libreoffice --headless is needed for this test)"
+        return crate::harness::skip(
+            "LibreOffice is not installed (libreoffice --headless is needed; Debian: apt-get install libreoffice-calc)",
         );
-        return;
     };
     let d = Dir::new();
     let example = repo().join("inventories/example");

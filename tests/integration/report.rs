@@ -290,10 +290,9 @@ fn chromium_renders_the_page() {
                 .is_ok_and(|o| o.status.success())
         })
     else {
-        eprintln!(
-            "SKIPPED: no Chromium on this machine (Debian: apt-get install chromium); the page is not rendered"
+        return crate::harness::skip(
+            "no Chromium on this machine (Debian: apt-get install chromium); the page is not rendered",
         );
-        return;
     };
     let d = Dir::new();
     let out = d
