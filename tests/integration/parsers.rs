@@ -114,7 +114,7 @@ proptest! {
                         let places = frac.len() as i32 - e - zeros as i32;
                         let x: f64 = t.parse().unwrap();
                         prop_assert!(
-                            digits.trim_matches('0') != "" && places > 28 || x.abs() >= 7.9e28,
+                            !digits.trim_matches('0').is_empty() && places > 28 || x.abs() >= 7.9e28,
                             "{}: {}",
                             t,
                             err
