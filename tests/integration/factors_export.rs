@@ -150,6 +150,12 @@ fn every_plain_factor_of_the_export_is_shipped_with_its_value_and_unit_or_listed
                 "row" => continue,
                 "value" => value = Decimal::from_str_exact(&c["used"]).unwrap(),
                 "unit" => unit = c["used"].clone(),
+                // A fuel label the export prints wrongly (1.A.1.b Table 4-4
+                // is the refinery-gas table): shipped under the right one.
+                "fuel" => {
+                    assert_eq!(c["published"], r["Fuel"], "correction of row {line}");
+                    r.insert("Fuel".into(), c["used"].clone());
+                }
                 other => panic!("correction of row {line}: column {other}"),
             }
         } else if let Some(p) = problems.get(&line) {
