@@ -525,7 +525,10 @@ fn cost_basis(input: &Input, c: &Checker) -> Result<CostBasis> {
 
 /// The largest share, the shares decided by year (not above the largest,
 /// none before the start year) and the start year.
-pub(super) fn shares(input: &Input, c: &Checker) -> Result<(Decimal, BTreeMap<i32, Decimal>, Option<i32>)> {
+pub(super) fn shares(
+    input: &Input,
+    c: &Checker,
+) -> Result<(Decimal, BTreeMap<i32, Decimal>, Option<i32>)> {
     let r = input.raw;
     let max_share = match &r.max_share {
         Some(n) => c.fraction(n, &input.what("max_share"))?,

@@ -301,6 +301,33 @@ fn prices(raw: &RawScenario, c: &Checker) -> Result<Prices> {
     })
 }
 
+/// Every `[[measure]]`, checked, in the file's order (a `limits` measure by
+/// [`limits`], the others by [`measure`]); two measures may not share an id.
+fn measures(
+    raw: &[toml::Spanned<raw::RawMeasure>],
+    money: &measure::Money,
+    c: &Checker,
+) -> Result<Vec<Measure>> {
+    let mut guidebook = None;
+    let mut out: Vec<Measure> = Vec::new();
+    for m in raw {
+        let line = c.line(&m.span());
+        let measure = if m.get_ref().limits.is_some() {
+            limits::limits_measure(m, line, money, c)?
+        } else {
+            measure::plain_measure(m, line, &mut guidebook, money, c)?
+        };
+        if out.iter().any(|o| o.id == measure.id) {
+            return Err(c.at(
+                m.span(),
+                format!("[[measure]] {}: a second measure with this id", measure.id),
+            ));
+        }
+        out.push(measure);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,31 +468,4 @@ mod tests {
         assert_eq!(b06.cost.price_year, Some(1997));
         assert!(b06.source.contains("CoST"));
     }
-}
-
-/// Every `[[measure]]`, checked, in the file's order (a `limits` measure by
-/// [`limits`], the others by [`measure`]); two measures may not share an id.
-fn measures(
-    raw: &[toml::Spanned<raw::RawMeasure>],
-    money: &measure::Money,
-    c: &Checker,
-) -> Result<Vec<Measure>> {
-    let mut guidebook = None;
-    let mut out: Vec<Measure> = Vec::new();
-    for m in raw {
-        let line = c.line(&m.span());
-        let measure = if m.get_ref().limits.is_some() {
-            limits::limits_measure(m, line, money, c)?
-        } else {
-            measure::plain_measure(m, line, &mut guidebook, money, c)?
-        };
-        if out.iter().any(|o| o.id == measure.id) {
-            return Err(c.at(
-                m.span(),
-                format!("[[measure]] {}: a second measure with this id", measure.id),
-            ));
-        }
-        out.push(measure);
-    }
-    Ok(out)
 }
