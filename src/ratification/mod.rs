@@ -31,7 +31,7 @@ use crate::error::{Error, Location, Result};
 use crate::number::{exact, exact_opt};
 use crate::pollutant::Pollutant;
 use crate::scenario::file::{
-    CodePattern, CostBasis, CostSpec, LimitsSpec, Measure, Scenario, Target, TargetKind,
+    CodePattern, CostSpec, LimitsSpec, Measure, Scenario, Target, TargetKind,
 };
 use crate::scenario::projection::{Base, tonnes_per_unit};
 use crate::scenario::{self, Outcome};
@@ -178,20 +178,7 @@ fn limits_measure(limits: &file::Limits) -> Measure {
         removal: BTreeMap::new(),
         primary: Pollutant::SOx,
         group: "limits".into(),
-        cost: CostSpec {
-            annual_cost: Some(Decimal::ZERO),
-            investment: None,
-            lifetime: None,
-            fixed_om_pct: None,
-            fixed_om: None,
-            variable_cost: None,
-            cost_per_tonne: None,
-            note: String::new(),
-            priced: true,
-            basis: CostBasis::Activity,
-            currency: String::new(),
-            price_year: None,
-        },
+        cost: CostSpec::annual(Decimal::ZERO, "", None, String::new()),
         unit: "TJ".into(),
         max_share: Decimal::ONE,
         share: BTreeMap::from([(limits.ratification_year, Decimal::ONE)]),

@@ -356,16 +356,11 @@ pub fn resolve(s: &Scenario, base: &Base) -> crate::error::Result<Scenario> {
                 removal,
                 primary,
                 group: format!("{} {code} {fuel}", m.id),
-                cost: CostSpec {
-                    priced: true,
-                    annual_cost: Some(cost / tj),
-                    investment: None,
-                    lifetime: None,
-                    fixed_om_pct: None,
-                    fixed_om: None,
-                    variable_cost: None,
-                    cost_per_tonne: None,
-                    note: format!(
+                cost: CostSpec::annual(
+                    cost / tj,
+                    &s.currency,
+                    s.price_year,
+                    format!(
                         "limit values {}: the cheapest library measure of each plant that exceeds, {} {} a year over {} TJ of {} {} in {}{}",
                         set.name,
                         show(cost),
@@ -376,10 +371,7 @@ pub fn resolve(s: &Scenario, base: &Base) -> crate::error::Result<Scenario> {
                         base.year,
                         if uncosted > 0 { format!("; {uncosted} gap(s) without a costed measure are not in the cost") } else { String::new() }
                     ),
-                    basis: CostBasis::Activity,
-                    currency: s.currency.clone(),
-                    price_year: s.price_year,
-                },
+                ),
                 unit: "TJ".into(),
                 limits: None,
                 source: format!("airinv plants against {} (ratification year {})", set.name, spec.ratification_year.map(|y| y.to_string()).unwrap_or_else(|| "not given".into())),
