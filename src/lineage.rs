@@ -197,7 +197,7 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
         for m in &r.missing {
             match detail {
                 Detail::Keys => {
-                    crate::output::write_safe_record(&mut w, &key_record(without_factor(m)))?;
+                    crate::output::write_safe_record(&mut w, key_record(without_factor(m)))?;
                 }
                 Detail::Rows => {
                     for row in &r.total.rows {
