@@ -829,9 +829,8 @@ fn kazakhstan_compiles_in_seconds_and_each_emission_is_activity_times_its_factor
     let c = |n: &str| h.iter().position(|x| x == n).unwrap();
     // Lines of activity without a factor (no factor, no emission) say why;
     // every other line is activity × factor.
-    let (without, rows): (Vec<Vec<String>>, Vec<Vec<String>>) = rows
-        .into_iter()
-        .partition(|r| r[c("factor_id")].is_empty());
+    let (without, rows): (Vec<Vec<String>>, Vec<Vec<String>>) =
+        rows.into_iter().partition(|r| r[c("factor_id")].is_empty());
     assert!(!without.is_empty());
     for r in &without {
         assert_eq!(r[c("emission")], "");
