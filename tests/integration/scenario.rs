@@ -765,7 +765,7 @@ fn a_multi_pollutant_measures_group_is_its_first_pollutant_as_written() {
     d.write(
         "s.toml",
         &format!(
-            "{}\n[[measure]]\nid = \"filter\"\nnfr = \"1A1a\"\nremoval = {{ PM2.5 = 0.99, SOx = 0.1 }}\nannual_cost = 1\nshare = {{ 2030 = 1 }}\n",
+            "{}\n[[measure]]\nid = \"filter\"\nnfr = \"1A1a\"\nremoval = {{ \"PM2.5\" = 0.99, SOx = 0.1 }}\nannual_cost = 1\nshare = {{ 2030 = 1 }}\n",
             hand_case("0")
         ),
     );
@@ -785,4 +785,40 @@ fn a_multi_pollutant_measures_group_is_its_first_pollutant_as_written() {
     let col = header.iter().position(|h| h == "per_tonne_of").unwrap();
     let f = rows.iter().find(|r| r[2] == "filter").unwrap();
     assert_eq!(f[col], "PM2.5");
+}
+
+/// `PM2.5 = 0.99` unquoted is, in TOML, `PM2 = { 5 = 0.99 }`: the message
+/// says so, at the file and line, and how to write it.
+#[test]
+fn an_unquoted_pm2_5_is_explained_at_its_line() {
+    let d = Dir::new();
+    d.write("coal.csv", COAL);
+    let text = format!(
+        "{}\n[[measure]]\nid = \"filter\"\nnfr = \"1A1a\"\nremoval = {{ PM2.5 = 0.99, SOx = 0.1 }}\nannual_cost = 1\nshare = {{ 2030 = 1 }}\n",
+        hand_case("0")
+    );
+    let line = 1 + text
+        .lines()
+        .position(|l| l.starts_with("removal = { PM2.5"))
+        .unwrap();
+    d.write("s.toml", &text);
+    let out = d
+        .airinv()
+        .args(["scenario", "s.toml", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains(&format!(
+            "s.toml, line {line}: a table where a number belongs"
+        )),
+        "{e}"
+    );
+    assert!(
+        e.contains("write the key in quotes: \"PM2.5\" = 0.9"),
+        "{e}"
+    );
+    assert!(!e.contains("untagged"), "{e}");
+    assert!(!d.path("out").exists(), "no half-written output");
 }
