@@ -479,11 +479,27 @@ fn annex4_has_the_template_layout_and_opens_in_libreoffice() {
     };
     assert_eq!(cell(0, 0), "Introduction");
     assert_eq!(cell(4, 0), "Table");
-    assert_eq!(cell(8, 0), "2030_WAM");
-    assert_eq!(cell(8, 1), "Reporting Template");
+    // One row per data sheet from row 6 (A6, the template's rows 6-13), in
+    // the workbook's order; the notes after one empty row (the template's A15
+    // after its eight sheets).
+    assert_eq!(cell(5, 0), "2005");
+    assert_eq!(cell(5, 2), "Historic national sectoral emissions for 2005");
+    assert_eq!(cell(6, 0), "PROJ_BASE_YEAR");
     assert_eq!(
-        cell(8, 2),
+        cell(6, 2),
+        "National sectoral emissions for the projections base year 2024"
+    );
+    assert_eq!(cell(7, 0), "2030_WAM");
+    assert_eq!(cell(7, 1), "Reporting Template");
+    assert_eq!(
+        cell(7, 2),
         "Projected national sectoral emissions (With Additional Measures) for 2030"
+    );
+    assert_eq!(cell(8, 0), "");
+    assert!(cell(9, 0).starts_with("WM (\"with measures\") projections are required"));
+    assert_eq!(
+        wb.sheet_names(),
+        ["Introduction", "2005", "PROJ_BASE_YEAR", "2030_WAM"]
     );
     let historic = wb.worksheet_range("2005").unwrap();
     assert_eq!(
