@@ -64,7 +64,7 @@ source = "test"
 name = "Heavy Metals"
 protocols = ["HeavyMetals"]
 base_year = 2024
-limits = "LCP"
+limits = "protocols-1999"
 ratification_year = 2030
 "#;
 
@@ -113,13 +113,21 @@ fn options_are_compared_with_their_costs_by_hand() {
     assert_eq!(hg[col("existing_measures")], hg[col("base_emission")]);
     assert_eq!(hg[col("met")], "yes");
     assert_eq!(dec(&hg[col("annual_cost")]), Decimal::ZERO);
-    assert!(hg[col("limits")].contains("needs the plant register (issue 25)"));
+    // The hand case's base has no plant register: the limit values are
+    // named, and the option is assessed without them (no measure added).
+    assert_eq!(
+        hg[col("limits")],
+        "limit values 'protocols-1999' from 2030: the base inventory has no plant register \
+         (plants = [...] in inventory.toml); the option is assessed without them"
+    );
     // The measures, the JSON and the workbook.
     let (_, measures) = csv_rows(&d.path("out/options_measures.csv"));
     assert_eq!(measures.len(), 2, "{measures:?}");
     let json: serde_json::Value = serde_json::from_str(&d.read("out/ratification.json")).unwrap();
     assert_eq!(json["options"][0]["years"][0]["feasible"], true);
     assert_eq!(json["options"][1]["limits"]["assessed"], false);
+    assert_eq!(json["options"][1]["limits"]["set"], "protocols-1999");
+    assert_eq!(json["options"][1]["limits"]["ratification_year"], 2030);
     assert!(d.path("out/ratification.xlsx").exists());
     assert!(stdout.contains("SOx 60 % below 2005"), "{stdout}");
     assert!(stdout.contains("Hg below 2024 level*"), "{stdout}");
