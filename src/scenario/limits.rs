@@ -314,11 +314,10 @@ pub fn resolve(s: &Scenario, base: &Base) -> crate::error::Result<Scenario> {
             &costing,
         )
         .map_err(|e| at(m.line, format!("[[measure]] {}: {e}", m.id)))?;
-        // Per row and fuel of the plants: the reductions and costs.
-        let mut groups: BTreeMap<
-            (String, String),
-            (BTreeMap<Pollutant, Decimal>, Decimal, usize, usize),
-        > = BTreeMap::new();
+        // Per row and fuel of the plants: the reductions, the costs, the
+        // gaps and the gaps without a cost.
+        type Group = (BTreeMap<Pollutant, Decimal>, Decimal, usize, usize);
+        let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
         for g in a.gaps.iter().filter(|g| g.exceeds()) {
             let e = groups.entry((g.nfr.clone(), g.fuel.clone())).or_default();
             *e.0.entry(g.pollutant).or_default() += g.reduction_t.unwrap_or_default();
