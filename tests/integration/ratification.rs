@@ -202,6 +202,11 @@ fn an_options_limit_values_close_a_plants_gap_at_its_cost() {
             "discount_rate = 0.04\nprice_year = 2024\nexchange_rates = { USD = 0.9 }\nprice_index = { 1995 = 50, 2024 = 100 }",
         ),
     );
+    // The same without prices: the library's USD cannot be costed in EUR.
+    d.write(
+        "plain.toml",
+        &hand_case("60").replace("base = \"coal.csv\"", "base = \"inv\""),
+    );
     let option = |name: &str, limits: &str| {
         format!(
             "[[option]]\nname = \"{name}\"\nprotocols = [\"Gothenburg\"]\ncommitments = {{ SOx = 60 }}\nbase_year = 2005\n{limits}\n"
@@ -210,11 +215,15 @@ fn an_options_limit_values_close_a_plants_gap_at_its_cost() {
     d.write(
         "options.toml",
         &format!(
-            "scenario = \"wam.toml\"\nyears = [2030]\n\n{}{}",
+            "scenario = \"wam.toml\"\nyears = [2030]\n\n{}{}{}",
             option("without", ""),
             option(
                 "with",
                 "limits = \"protocols-1999\"\nratification_year = 2026"
+            ),
+            option(
+                "uncosted",
+                "limits = \"protocols-1999\"\nratification_year = 2026\nscenario = \"plain.toml\""
             )
         ),
     );
@@ -257,4 +266,29 @@ fn an_options_limit_values_close_a_plants_gap_at_its_cost() {
     let change = dec(&with[col("annual_cost")]) - dec(&without[col("annual_cost")]);
     assert!((change - (elv - saved)).abs() < dec("0.05"), "{change}");
     assert_eq!((elv - saved).round_dp(0), dec("-94434"));
+    // Without prices the gap has no cost: the option's cost leaves it out
+    // and says so, with what to give.
+    let json: serde_json::Value = serde_json::from_str(&d.read("out/ratification.json")).unwrap();
+    let note = json["options"][2]["limits"]["note"].as_str().unwrap();
+    assert!(
+        note.contains("ELV protocols-1999 1A1a Hard coal: 1 gap(s) without a costed measure are not in the cost (e.g. plant P1: "),
+        "{note}"
+    );
+    assert!(
+        note.contains(
+            "B07: measure B07 costs are in USD and the scenario's in EUR: give exchange_rates USD"
+        ),
+        "{note}"
+    );
+    assert!(
+        json["options"][1]["limits"]["note"]
+            .as_str()
+            .unwrap()
+            .ends_with("cheapest measure of each plant)")
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("uncosted: limit values 'protocols-1999' from 2026"),
+        "{stdout}"
+    );
 }
