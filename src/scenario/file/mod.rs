@@ -154,10 +154,14 @@ pub fn load(path: &Path) -> Result<Scenario> {
 /// Validates the text of a scenario file (`path` names it in messages and
 /// is what relative paths are resolved against).
 pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
-    let raw: RawScenario = toml::from_str(text)
-        .map_err(|e| Error::file(path, format!("not a valid scenario file: {e}")))?;
-    let dir = path.parent().unwrap_or(Path::new(""));
     let c = Checker { text, path };
+    let raw: RawScenario = toml::from_str(text).map_err(|e| match e.span() {
+        // At its line, in the words of what is wrong (the TOML parser's own
+        // message when the text is not TOML at all).
+        Some(span) if e.message() == raw::DOTTED_KEY => c.at(span, e.message().to_string()),
+        _ => Error::file(path, format!("not a valid scenario file: {e}")),
+    })?;
+    let dir = path.parent().unwrap_or(Path::new(""));
     for (what, name) in std::iter::once(("base", &raw.base))
         .chain(raw.activity_file.as_ref().map(|f| ("activity_file", f)))
     {
