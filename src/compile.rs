@@ -252,8 +252,13 @@ fn plants_tier3(
         return Ok(results);
     }
     let plants = crate::tier3::read_plants(inv, index.fuels())?;
-    let (results, applied) =
-        crate::tier3::apply(results, &plants, years, index.fuels(), opts.detail == Detail::Rows)?;
+    let (results, applied) = crate::tier3::apply(
+        results,
+        &plants,
+        years,
+        index.fuels(),
+        opts.detail == Detail::Rows,
+    )?;
     report.summary.extend(applied.summary);
     Ok(results)
 }

@@ -705,7 +705,11 @@ fn files(file: &raw::File, dir: &Path, path: &Path, inv: &mut Inventory) -> Resu
 
 /// The plant registers (`plants = [...]`): files, or `{ file, sheet }`; a
 /// register is read as it is, never through a mapping.
-fn plant_registers(sources: &[raw::Source], dir: &Path, path: &Path) -> Result<Vec<ActivitySource>> {
+fn plant_registers(
+    sources: &[raw::Source],
+    dir: &Path,
+    path: &Path,
+) -> Result<Vec<ActivitySource>> {
     let mut out = Vec::new();
     for source in sources {
         let (file, sheet) = match source {
@@ -715,7 +719,10 @@ fn plant_registers(sources: &[raw::Source], dir: &Path, path: &Path) -> Result<V
                     return Err(bad(
                         path,
                         "plants",
-                        format!("{}: a plant register is read as it is (one row per plant and year), not through a mapping", e.file),
+                        format!(
+                            "{}: a plant register is read as it is (one row per plant and year), not through a mapping",
+                            e.file
+                        ),
                     ));
                 }
                 (&e.file, e.sheet.clone())

@@ -177,7 +177,10 @@ pub fn read(path: &Path, sheet: Option<&str>, fuels: &Fuels) -> Result<Vec<Plant
 }
 
 /// The columns of the header row, each known.
-fn header_columns(table: &crate::sheet::Sheet, header: &crate::sheet::SheetRow) -> Result<Vec<Option<Column>>> {
+fn header_columns(
+    table: &crate::sheet::Sheet,
+    header: &crate::sheet::SheetRow,
+) -> Result<Vec<Option<Column>>> {
     let mut columns = Vec::new();
     for (i, name) in header.cells.iter().enumerate() {
         let n = name.trim().to_ascii_lowercase();
@@ -187,9 +190,17 @@ fn header_columns(table: &crate::sheet::Sheet, header: &crate::sheet::SheetRow) 
         }
         let column = if let Some(k) = COLUMNS.iter().position(|c| *c == n) {
             Some(Column::Named(k))
-        } else if let Some(p) = name.trim().strip_suffix("_mg_nm3").or(name.trim().strip_suffix("_MG_NM3")) {
+        } else if let Some(p) = name
+            .trim()
+            .strip_suffix("_mg_nm3")
+            .or(name.trim().strip_suffix("_MG_NM3"))
+        {
             Pollutant::parse(p).map(Column::Concentration)
-        } else if let Some(p) = name.trim().strip_suffix("_t").or(name.trim().strip_suffix("_T")) {
+        } else if let Some(p) = name
+            .trim()
+            .strip_suffix("_t")
+            .or(name.trim().strip_suffix("_T"))
+        {
             Pollutant::parse(p).map(Column::Emission)
         } else {
             None
@@ -214,7 +225,10 @@ fn header_columns(table: &crate::sheet::Sheet, header: &crate::sheet::SheetRow) 
         columns.push(Some(column));
     }
     for required in ["id", "year", "nfr", "fuel"] {
-        let k = COLUMNS.iter().position(|c| *c == required).expect("a column");
+        let k = COLUMNS
+            .iter()
+            .position(|c| *c == required)
+            .expect("a column");
         if !columns.contains(&Some(Column::Named(k))) {
             return Err(Error::input(
                 table.at.clone().with_row(header.number),
@@ -229,7 +243,10 @@ fn header_columns(table: &crate::sheet::Sheet, header: &crate::sheet::SheetRow) 
 
 /// Reads the plants of a table: the header is the first row with text.
 pub fn read_table(table: &crate::sheet::Sheet, fuels: &Fuels) -> Result<Vec<Plant>> {
-    let mut rows = table.rows.iter().skip_while(|r| r.cells.iter().all(|c| c.trim().is_empty()));
+    let mut rows = table
+        .rows
+        .iter()
+        .skip_while(|r| r.cells.iter().all(|c| c.trim().is_empty()));
     let Some(header) = rows.next() else {
         return Err(Error::file(
             &table.at.file,
@@ -242,8 +259,17 @@ pub fn read_table(table: &crate::sheet::Sheet, fuels: &Fuels) -> Result<Vec<Plan
         if row.cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let plant = RowReader { table, header, columns: &columns, row }.plant(fuels)?;
-        if let Some(other) = plants.iter().find(|p| p.id == plant.id && p.year == plant.year) {
+        let plant = RowReader {
+            table,
+            header,
+            columns: &columns,
+            row,
+        }
+        .plant(fuels)?;
+        if let Some(other) = plants
+            .iter()
+            .find(|p| p.id == plant.id && p.year == plant.year)
+        {
             return Err(Error::input(
                 plant.at.clone().with_column("id"),
                 format!(
@@ -268,7 +294,9 @@ struct RowReader<'a> {
 impl RowReader<'_> {
     fn index(&self, name: &str) -> Option<usize> {
         let k = COLUMNS.iter().position(|c| *c == name)?;
-        self.columns.iter().position(|c| *c == Some(Column::Named(k)))
+        self.columns
+            .iter()
+            .position(|c| *c == Some(Column::Named(k)))
     }
 
     fn location(&self, i: usize) -> Location {
@@ -295,18 +323,29 @@ impl RowReader<'_> {
     fn required(&self, name: &str) -> Result<String> {
         let t = self.text(name);
         if t.is_empty() {
-            return Err(self.bad(name, format!("{name} is empty; every plant row needs id, year, nfr and fuel")));
+            return Err(self.bad(
+                name,
+                format!("{name} is empty; every plant row needs id, year, nfr and fuel"),
+            ));
         }
         Ok(t)
     }
 
     /// A number of a named column within [low, high], or none when empty.
-    fn number(&self, name: &str, low: Decimal, high: Decimal, what: &str) -> Result<Option<Decimal>> {
+    fn number(
+        &self,
+        name: &str,
+        low: Decimal,
+        high: Decimal,
+        what: &str,
+    ) -> Result<Option<Decimal>> {
         let t = self.text(name);
         if t.is_empty() {
             return Ok(None);
         }
-        number_in(&t, low, high, what).map(Some).map_err(|e| self.bad(name, e))
+        number_in(&t, low, high, what)
+            .map(Some)
+            .map_err(|e| self.bad(name, e))
     }
 
     fn year(&self, name: &str) -> Result<Option<i32>> {
@@ -314,7 +353,9 @@ impl RowReader<'_> {
         if t.is_empty() {
             return Ok(None);
         }
-        crate::number::parse_year(&t).map(Some).map_err(|e| self.bad(name, format!("'{t}': {e}")))
+        crate::number::parse_year(&t)
+            .map(Some)
+            .map_err(|e| self.bad(name, format!("'{t}': {e}")))
     }
 
     /// A commissioning year: 1850 to 2100 (plants are older than inventories).
@@ -327,7 +368,9 @@ impl RowReader<'_> {
             Ok(y) if (1850..=2100).contains(&y) => Ok(Some(y)),
             _ => Err(self.bad(
                 "commissioning_year",
-                format!("'{t}' is not a year from 1850 to 2100 (for units of several years, the first)"),
+                format!(
+                    "'{t}' is not a year from 1850 to 2100 (for units of several years, the first)"
+                ),
             )),
         }
     }
@@ -335,38 +378,101 @@ impl RowReader<'_> {
     fn plant(&self, fuels: &Fuels) -> Result<Plant> {
         let big = Decimal::from(1_000_000_000_000i64);
         let id = self.required("id")?;
-        let year = self.year("year")?.ok_or_else(|| self.bad("year", "year is empty; every plant row needs id, year, nfr and fuel".into()))?;
+        let year = self.year("year")?.ok_or_else(|| {
+            self.bad(
+                "year",
+                "year is empty; every plant row needs id, year, nfr and fuel".into(),
+            )
+        })?;
         let nfr = self.required("nfr")?;
-        let row = crate::nfr::find(&nfr).ok_or_else(|| self.bad("nfr", crate::nfr::unknown_code_message(&nfr)))?;
+        let row = crate::nfr::find(&nfr)
+            .ok_or_else(|| self.bad("nfr", crate::nfr::unknown_code_message(&nfr)))?;
         let fuel_text = self.required("fuel")?;
         let fuel = ActivityFuel::read(&fuel_text, fuels)
             .filter(|f| f.id.is_some())
-            .ok_or_else(|| self.bad("fuel", format!("'{fuel_text}' is not a fuel of airinv's fuel table{}", fuels.did_you_mean(&fuel_text))))?;
-        let plant_type = PlantType::parse(&self.text("plant_type"))
-            .ok_or_else(|| self.bad("plant_type", format!("'{}' is not a plant type: boiler or gas turbine (empty: boiler)", self.text("plant_type"))))?;
-        let thermal_input_mw = self.number("thermal_input_mw", Decimal::ZERO, big, "a thermal input in MW")?;
-        let electric_mw = self.number("electric_mw", Decimal::ZERO, big, "an electric capacity in MW")?;
-        let efficiency = self.number("efficiency", Decimal::ZERO, Decimal::ONE, "an efficiency (a fraction above 0, at most 1)")?;
+            .ok_or_else(|| {
+                self.bad(
+                    "fuel",
+                    format!(
+                        "'{fuel_text}' is not a fuel of airinv's fuel table{}",
+                        fuels.did_you_mean(&fuel_text)
+                    ),
+                )
+            })?;
+        let plant_type = PlantType::parse(&self.text("plant_type")).ok_or_else(|| {
+            self.bad(
+                "plant_type",
+                format!(
+                    "'{}' is not a plant type: boiler or gas turbine (empty: boiler)",
+                    self.text("plant_type")
+                ),
+            )
+        })?;
+        let thermal_input_mw = self.number(
+            "thermal_input_mw",
+            Decimal::ZERO,
+            big,
+            "a thermal input in MW",
+        )?;
+        let electric_mw = self.number(
+            "electric_mw",
+            Decimal::ZERO,
+            big,
+            "an electric capacity in MW",
+        )?;
+        let efficiency = self.number(
+            "efficiency",
+            Decimal::ZERO,
+            Decimal::ONE,
+            "an efficiency (a fraction above 0, at most 1)",
+        )?;
         if efficiency.is_some_and(|e| e.is_zero()) {
-            return Err(self.bad("efficiency", "the efficiency is 0: a fraction above 0 (0.33 for 33 %)".into()));
+            return Err(self.bad(
+                "efficiency",
+                "the efficiency is 0: a fraction above 0 (0.33 for 33 %)".into(),
+            ));
         }
         if thermal_input_mw.is_none() && !(electric_mw.is_some() && efficiency.is_some()) {
-            let (column, what) = if electric_mw.is_some() { ("efficiency", "electric_mw needs efficiency (net electric, a fraction such as 0.33) to give the thermal input") } else { ("thermal_input_mw", "the plant has no size: give thermal_input_mw, or electric_mw with efficiency") };
+            let (column, what) = if electric_mw.is_some() {
+                (
+                    "efficiency",
+                    "electric_mw needs efficiency (net electric, a fraction such as 0.33) to give the thermal input",
+                )
+            } else {
+                (
+                    "thermal_input_mw",
+                    "the plant has no size: give thermal_input_mw, or electric_mw with efficiency",
+                )
+            };
             return Err(self.bad(column, what.into()));
         }
-        let hours = self.number("hours", Decimal::ZERO, Decimal::from(8784), "operating hours in a year (0 to 8784)")?;
-        let fuel_use = match self.number("fuel_use", Decimal::ZERO, big, "a fuel use (0 or more)")? {
-            None => None,
-            Some(v) => {
-                let u = self.text("fuel_unit");
-                if u.is_empty() {
-                    return Err(self.bad("fuel_unit", "fuel_use needs its unit in fuel_unit (TJ, GJ, t, m3 ...)".into()));
+        let hours = self.number(
+            "hours",
+            Decimal::ZERO,
+            Decimal::from(8784),
+            "operating hours in a year (0 to 8784)",
+        )?;
+        let fuel_use =
+            match self.number("fuel_use", Decimal::ZERO, big, "a fuel use (0 or more)")? {
+                None => None,
+                Some(v) => {
+                    let u = self.text("fuel_unit");
+                    if u.is_empty() {
+                        return Err(self.bad(
+                            "fuel_unit",
+                            "fuel_use needs its unit in fuel_unit (TJ, GJ, t, m3 ...)".into(),
+                        ));
+                    }
+                    let unit = ActivityUnit::parse(&u).map_err(|e| self.bad("fuel_unit", e))?;
+                    Some((v, unit))
                 }
-                let unit = ActivityUnit::parse(&u).map_err(|e| self.bad("fuel_unit", e))?;
-                Some((v, unit))
-            }
-        };
-        let o2_pct = self.number("o2_pct", Decimal::ZERO, Decimal::from(20), "an O2 content in % (0 to 20)")?;
+            };
+        let o2_pct = self.number(
+            "o2_pct",
+            Decimal::ZERO,
+            Decimal::from(20),
+            "an O2 content in % (0 to 20)",
+        )?;
         let mut concentrations = BTreeMap::new();
         let mut emissions_t = BTreeMap::new();
         for (i, c) in self.columns.iter().enumerate() {
@@ -376,22 +482,32 @@ impl RowReader<'_> {
             }
             match c {
                 Some(Column::Concentration(p)) => {
-                    let v = number_in(text, Decimal::ZERO, big, "a concentration in mg/Nm3").map_err(|e| Error::input(self.location(i), e))?;
+                    let v = number_in(text, Decimal::ZERO, big, "a concentration in mg/Nm3")
+                        .map_err(|e| Error::input(self.location(i), e))?;
                     if o2_pct.is_none() {
                         return Err(Error::input(self.location(i), "a measured concentration needs the O2 content it is at: give o2_pct (the measured O2, or the reference O2 the value is given at)".to_string()));
                     }
                     concentrations.insert(*p, v);
                 }
                 Some(Column::Emission(p)) => {
-                    let v = number_in(text, Decimal::ZERO, big, "an emission in tonnes").map_err(|e| Error::input(self.location(i), e))?;
+                    let v = number_in(text, Decimal::ZERO, big, "an emission in tonnes")
+                        .map_err(|e| Error::input(self.location(i), e))?;
                     emissions_t.insert(*p, v);
                 }
                 _ => {}
             }
         }
-        let flue_gas_nm3 = self.number("flue_gas_nm3", Decimal::ZERO, Decimal::from(1_000_000_000_000_000i64), "a flue-gas volume in Nm3")?;
+        let flue_gas_nm3 = self.number(
+            "flue_gas_nm3",
+            Decimal::ZERO,
+            Decimal::from(1_000_000_000_000_000i64),
+            "a flue-gas volume in Nm3",
+        )?;
         if flue_gas_nm3.is_some() && o2_pct.is_none() {
-            return Err(self.bad("flue_gas_nm3", "a flue-gas volume needs the O2 content it is at: give o2_pct".into()));
+            return Err(self.bad(
+                "flue_gas_nm3",
+                "a flue-gas volume needs the O2 content it is at: give o2_pct".into(),
+            ));
         }
         Ok(Plant {
             at: self.table.at.clone().with_row(self.row.number),
@@ -406,23 +522,48 @@ impl RowReader<'_> {
             electric_mw,
             efficiency,
             commissioning_year: self.commissioning_year()?,
-            latitude: self.number("latitude", Decimal::from(-90), Decimal::from(90), "a latitude (-90 to 90)")?,
-            longitude: self.number("longitude", Decimal::from(-180), Decimal::from(180), "a longitude (-180 to 180)")?,
-            stack_height_m: self.number("stack_height_m", Decimal::ZERO, Decimal::from(1000), "a stack height in m (0 to 1000)")?,
+            latitude: self.number(
+                "latitude",
+                Decimal::from(-90),
+                Decimal::from(90),
+                "a latitude (-90 to 90)",
+            )?,
+            longitude: self.number(
+                "longitude",
+                Decimal::from(-180),
+                Decimal::from(180),
+                "a longitude (-180 to 180)",
+            )?,
+            stack_height_m: self.number(
+                "stack_height_m",
+                Decimal::ZERO,
+                Decimal::from(1000),
+                "a stack height in m (0 to 1000)",
+            )?,
             hours,
             fuel_use,
             o2_pct,
             flue_gas_nm3,
             concentrations,
             emissions_t,
-            desulphurisation_pct: self.number("desulphurisation_pct", Decimal::ZERO, Decimal::ONE_HUNDRED, "a desulphurisation rate in % (0 to 100)")?,
+            desulphurisation_pct: self.number(
+                "desulphurisation_pct",
+                Decimal::ZERO,
+                Decimal::ONE_HUNDRED,
+                "a desulphurisation rate in % (0 to 100)",
+            )?,
             source: self.text("source"),
         })
     }
 }
 
 /// A number from text, within [low, high], or why it is not one.
-fn number_in(text: &str, low: Decimal, high: Decimal, what: &str) -> std::result::Result<Decimal, String> {
+fn number_in(
+    text: &str,
+    low: Decimal,
+    high: Decimal,
+    what: &str,
+) -> std::result::Result<Decimal, String> {
     let v = parse_decimal(text).map_err(|e| format!("'{text}' is not a number ({e}); {what}"))?;
     if v < low || v > high {
         return Err(format!("'{text}' is not {what}"));
@@ -480,19 +621,46 @@ mod tests {
         let m = message(&format!("{HEAD}\nP1,2024,1A9z,Hard coal,100,,,\n"));
         assert!(m.starts_with("plants.csv, row 2, column nfr:"), "{m}");
         let m = message(&format!("{HEAD}\nP1,2024,1A1a,Hard coal,-5,,,\n"));
-        assert!(m.starts_with("plants.csv, row 2, column thermal_input_mw: '-5' is not a thermal input"), "{m}");
+        assert!(
+            m.starts_with(
+                "plants.csv, row 2, column thermal_input_mw: '-5' is not a thermal input"
+            ),
+            "{m}"
+        );
         let m = message(&format!("{HEAD}\nP1,2024,1A1a,Hard coal,100,,,900\n"));
-        assert!(m.starts_with("plants.csv, row 2, column SOx_mg_nm3: a measured concentration needs the O2"), "{m}");
+        assert!(
+            m.starts_with(
+                "plants.csv, row 2, column SOx_mg_nm3: a measured concentration needs the O2"
+            ),
+            "{m}"
+        );
         let m = message(&format!("{HEAD}\nP1,2024,1A1a,coal dust,100,,,\n"));
-        assert!(m.starts_with("plants.csv, row 2, column fuel: 'coal dust' is not a fuel"), "{m}");
+        assert!(
+            m.starts_with("plants.csv, row 2, column fuel: 'coal dust' is not a fuel"),
+            "{m}"
+        );
         let m = message(&format!("{HEAD}\nP1,2024,1A1a,Hard coal,,,,\n"));
-        assert!(m.contains("row 2, column thermal_input_mw: the plant has no size"), "{m}");
+        assert!(
+            m.contains("row 2, column thermal_input_mw: the plant has no size"),
+            "{m}"
+        );
         let m = message(&format!("{HEAD}\nP1,2024,1A1a,Hard coal,100,,25,\n"));
-        assert!(m.contains("row 2, column o2_pct: '25' is not an O2 content"), "{m}");
-        let m = message(&format!("{HEAD}\nP1,2024,1A1a,Hard coal,100,,,\nP1,2024,1A1a,Hard coal,50,,,\n"));
-        assert!(m.starts_with("plants.csv, row 3, column id: plant P1 is listed twice for 2024"), "{m}");
+        assert!(
+            m.contains("row 2, column o2_pct: '25' is not an O2 content"),
+            "{m}"
+        );
+        let m = message(&format!(
+            "{HEAD}\nP1,2024,1A1a,Hard coal,100,,,\nP1,2024,1A1a,Hard coal,50,,,\n"
+        ));
+        assert!(
+            m.starts_with("plants.csv, row 3, column id: plant P1 is listed twice for 2024"),
+            "{m}"
+        );
         let m = message("id,year,nfr,fuel,capacity\nP1,2024,1A1a,Hard coal,5\n");
-        assert!(m.starts_with("plants.csv, row 1, column capacity: 'capacity' is not a column"), "{m}");
+        assert!(
+            m.starts_with("plants.csv, row 1, column capacity: 'capacity' is not a column"),
+            "{m}"
+        );
         let m = message("id,year,fuel,thermal_input_mw\nP1,2024,Hard coal,5\n");
         assert!(m.contains("no column 'nfr'"), "{m}");
     }

@@ -43,7 +43,11 @@ pub struct Applied {
 pub fn read_plants(inv: &Inventory, fuels: &Fuels) -> Result<Vec<Plant>> {
     let mut plants = Vec::new();
     for source in &inv.plants {
-        plants.extend(crate::plant::read(&source.path, source.sheet.as_deref(), fuels)?);
+        plants.extend(crate::plant::read(
+            &source.path,
+            source.sheet.as_deref(),
+            fuels,
+        )?);
     }
     Ok(plants)
 }
@@ -61,7 +65,8 @@ pub fn apply(
     if plants.is_empty() {
         return Ok((results, applied));
     }
-    let (used, other): (Vec<&Plant>, Vec<&Plant>) = plants.iter().partition(|p| years.contains(&p.year));
+    let (used, other): (Vec<&Plant>, Vec<&Plant>) =
+        plants.iter().partition(|p| years.contains(&p.year));
     // The key of each plant.
     let mut by_key: BTreeMap<usize, Vec<&Plant>> = BTreeMap::new();
     for p in &used {
@@ -103,7 +108,8 @@ fn key_of(results: &[KeyResult], p: &Plant) -> Result<usize> {
                 && r.derived.is_none()
                 && r.key.fuel.as_ref().and_then(|f| f.id) == p.fuel.id
                 && p.technology.as_deref().is_none_or(|t| {
-                    crate::fuel::fuel_key(crate::pins::text(&r.key.pins.technology)) == crate::fuel::fuel_key(t)
+                    crate::fuel::fuel_key(crate::pins::text(&r.key.pins.technology))
+                        == crate::fuel::fuel_key(t)
                 })
         })
         .map(|(i, _)| i)
@@ -142,17 +148,32 @@ fn key_of(results: &[KeyResult], p: &Plant) -> Result<usize> {
 fn plant_fuel(r: &KeyResult, p: &Plant) -> Result<(Decimal, String)> {
     let key_q = r.key.unit.quantity();
     let (value, q, how) = match &p.fuel_use {
-        Some((v, unit)) => (*v, unit.quantity().clone(), format!("fuel use {} {}", format_decimal(*v), unit)),
+        Some((v, unit)) => (
+            *v,
+            unit.quantity().clone(),
+            format!("fuel use {} {}", format_decimal(*v), unit),
+        ),
         None => {
             let Some(h) = p.hours else {
                 return Err(Error::input(
                     p.at.clone().with_column("fuel_use"),
-                    format!("{}: no fuel_use and no hours: give the plant's fuel use, or its operating hours (fuel = thermal input × hours)", p.label()),
+                    format!(
+                        "{}: no fuel_use and no hours: give the plant's fuel use, or its operating hours (fuel = thermal input × hours)",
+                        p.label()
+                    ),
                 ));
             };
             let gj = p.thermal_input() * h * Decimal::new(36, 1);
             let q = crate::unit::parse_activity_unit("GJ").expect("GJ");
-            (gj, q, format!("thermal input {} MWth × {} h × 3.6 GJ/MWh", show(p.thermal_input()), format_decimal(h)))
+            (
+                gj,
+                q,
+                format!(
+                    "thermal input {} MWth × {} h × 3.6 GJ/MWh",
+                    show(p.thermal_input()),
+                    format_decimal(h)
+                ),
+            )
         }
     };
     if q.dimension != key_q.dimension {
@@ -195,7 +216,13 @@ fn show(v: Decimal) -> String {
 
 /// The plant's own emission of a pollutant, in the pollutant's unit, as a
 /// line; `None` when it has no data of its own for it.
-fn own_line(r: &KeyResult, p: &Plant, fuel: Decimal, pollutant: Pollutant, fuels: &Fuels) -> Result<Option<Line>> {
+fn own_line(
+    r: &KeyResult,
+    p: &Plant,
+    fuel: Decimal,
+    pollutant: Pollutant,
+    fuels: &Fuels,
+) -> Result<Option<Line>> {
     let per_t = Decimal::from(1_000_000) / pollutant.grams_per_unit();
     let (tonnes, value, unit, why, conversion) = if let Some(t) = p.emissions_t.get(&pollutant) {
         (
@@ -203,12 +230,26 @@ fn own_line(r: &KeyResult, p: &Plant, fuel: Decimal, pollutant: Pollutant, fuels
             *t,
             "t reported".to_string(),
             format!("Tier 3, plant {}: the emission the plant reports", p.id),
-            format!("{} t = {} {}", format_decimal(*t), format_decimal(*t * per_t), pollutant.unit()),
+            format!(
+                "{} t = {} {}",
+                format_decimal(*t),
+                format_decimal(*t * per_t),
+                pollutant.unit()
+            ),
         )
     } else if let Some(c) = p.concentrations.get(&pollutant) {
-        let o2 = p.o2_pct.expect("checked when read: a concentration has its O2");
+        let o2 = p
+            .o2_pct
+            .expect("checked when read: a concentration has its O2");
         let (volume, volume_text) = match p.flue_gas_nm3 {
-            Some(v) => (v, format!("{} Nm3 (the plant's flue-gas volume at {} % O2)", format_decimal(v), format_decimal(o2))),
+            Some(v) => (
+                v,
+                format!(
+                    "{} Nm3 (the plant's flue-gas volume at {} % O2)",
+                    format_decimal(v),
+                    format_decimal(o2)
+                ),
+            ),
             None => {
                 let spec = flue_gas::volume_of(fuels, &p.fuel).ok_or_else(|| {
                     Error::input(
@@ -223,7 +264,10 @@ fn own_line(r: &KeyResult, p: &Plant, fuel: Decimal, pollutant: Pollutant, fuels
                     )
                 })?;
                 let v = spec.at_o2(o2) * gj;
-                (v, format!("{} GJ × {} = {} Nm3", show(gj), spec.text(o2), show(v)))
+                (
+                    v,
+                    format!("{} GJ × {} = {} Nm3", show(gj), spec.text(o2), show(v)),
+                )
             }
         };
         let t = *c * volume / Decimal::from(1_000_000_000);
@@ -231,14 +275,25 @@ fn own_line(r: &KeyResult, p: &Plant, fuel: Decimal, pollutant: Pollutant, fuels
             t,
             *c,
             format!("mg/Nm3 at {} % O2 (measured)", format_decimal(o2)),
-            format!("Tier 3, plant {}: measured concentration × flue-gas volume", p.id),
-            format!("{} mg/Nm3 × {volume_text} × 10^-9 t/mg = {} t", format_decimal(*c), show(t)),
+            format!(
+                "Tier 3, plant {}: measured concentration × flue-gas volume",
+                p.id
+            ),
+            format!(
+                "{} mg/Nm3 × {volume_text} × 10^-9 t/mg = {} t",
+                format_decimal(*c),
+                show(t)
+            ),
         )
     } else {
         return Ok(None);
     };
     let emission = tonnes * per_t;
-    let (multiplier, divisor) = if fuel.is_zero() { (emission, Decimal::ONE) } else { (emission, fuel) };
+    let (multiplier, divisor) = if fuel.is_zero() {
+        (emission, Decimal::ONE)
+    } else {
+        (emission, fuel)
+    };
     Ok(Some(Line {
         pollutant,
         factor_id: format!("plant {}", p.id),
@@ -259,7 +314,12 @@ fn own_line(r: &KeyResult, p: &Plant, fuel: Decimal, pollutant: Pollutant, fuels
 
 /// A key split into its Tier 1 remainder and its plants' parts, with a
 /// line for the console.
-fn split(mut r: KeyResult, plants: &[&Plant], fuels: &Fuels, keep_rows: bool) -> Result<(KeyResult, Vec<KeyResult>, String)> {
+fn split(
+    mut r: KeyResult,
+    plants: &[&Plant],
+    fuels: &Fuels,
+    keep_rows: bool,
+) -> Result<(KeyResult, Vec<KeyResult>, String)> {
     let mut fuel: Vec<(Decimal, String)> = Vec::new();
     for p in plants {
         fuel.push(plant_fuel(&r, p)?);
@@ -268,7 +328,11 @@ fn split(mut r: KeyResult, plants: &[&Plant], fuels: &Fuels, keep_rows: bool) ->
     if sum > r.total.value {
         let last = plants.last().expect("a plant");
         return Err(Error::input(
-            last.at.clone().with_column(if last.fuel_use.is_some() { "fuel_use" } else { "hours" }),
+            last.at.clone().with_column(if last.fuel_use.is_some() {
+                "fuel_use"
+            } else {
+                "hours"
+            }),
             format!(
                 "the plants' fuel of {} {} in {} ({} {}: {}) is more than the row's activity ({} {}); a plant's fuel is part of its row's",
                 r.key.row.code,
@@ -287,20 +351,32 @@ fn split(mut r: KeyResult, plants: &[&Plant], fuels: &Fuels, keep_rows: bool) ->
             ),
         ));
     }
-    let beyond = |p: &Plant| Error::input(p.at.clone(), format!("{}: its emission is beyond the range of exact decimals", p.label()));
+    let beyond = |p: &Plant| {
+        Error::input(
+            p.at.clone(),
+            format!(
+                "{}: its emission is beyond the range of exact decimals",
+                p.label()
+            ),
+        )
+    };
     let mut parts = Vec::new();
     let mut taken: BTreeMap<Pollutant, (Decimal, bool)> = BTreeMap::new();
     for (p, (f, how)) in plants.iter().zip(&fuel) {
         let mut lines = Vec::new();
         for l in &r.lines {
-            let (tier1, exact) = checked_apply(*f, l.multiplier, l.divisor).ok_or_else(|| beyond(p))?;
+            let (tier1, exact) =
+                checked_apply(*f, l.multiplier, l.divisor).ok_or_else(|| beyond(p))?;
             let t = taken.entry(l.pollutant).or_insert((Decimal::ZERO, true));
             t.0 += tier1;
             t.1 &= exact;
             lines.push(match own_line(&r, p, *f, l.pollutant, fuels)? {
                 Some(own) => own,
                 None => Line {
-                    why: format!("Tier 3, plant {}: the factor on the plant's fuel ({how}); {}", p.id, l.why),
+                    why: format!(
+                        "Tier 3, plant {}: the factor on the plant's fuel ({how}); {}",
+                        p.id, l.why
+                    ),
                     emission: tier1,
                     exact: exact && l.exact,
                     ..l.clone()
@@ -308,7 +384,12 @@ fn split(mut r: KeyResult, plants: &[&Plant], fuels: &Fuels, keep_rows: bool) ->
             });
         }
         // Pollutants the plant gives that no factor of the row gives.
-        let own: Vec<Pollutant> = p.emissions_t.keys().chain(p.concentrations.keys()).copied().collect();
+        let own: Vec<Pollutant> = p
+            .emissions_t
+            .keys()
+            .chain(p.concentrations.keys())
+            .copied()
+            .collect();
         for pollutant in own {
             if lines.iter().all(|l| l.pollutant != pollutant)
                 && let Some(l) = own_line(&r, p, *f, pollutant, fuels)?
@@ -318,7 +399,11 @@ fn split(mut r: KeyResult, plants: &[&Plant], fuels: &Fuels, keep_rows: bool) ->
         }
         lines.sort_by_key(|l| l.pollutant);
         let energy_tj = match (r.energy_tj, r.total.value.is_zero()) {
-            (Some(tj), false) => Some(ratio(tj * *f, r.total.value).map(|x| x.0).unwrap_or(tj * *f / r.total.value)),
+            (Some(tj), false) => Some(
+                ratio(tj * *f, r.total.value)
+                    .map(|x| x.0)
+                    .unwrap_or(tj * *f / r.total.value),
+            ),
             _ => None,
         };
         parts.push(KeyResult {
@@ -328,7 +413,12 @@ fn split(mut r: KeyResult, plants: &[&Plant], fuels: &Fuels, keep_rows: bool) ->
                 count: 1,
                 first_rows: vec![p.at.clone()],
                 rows: if keep_rows {
-                    vec![RowRecord { at: p.at.clone(), value: *f, source_id: format!("plant {}", p.id), extra: Vec::new() }]
+                    vec![RowRecord {
+                        at: p.at.clone(),
+                        value: *f,
+                        source_id: format!("plant {}", p.id),
+                        extra: Vec::new(),
+                    }]
                 } else {
                     Vec::new()
                 },
@@ -340,7 +430,11 @@ fn split(mut r: KeyResult, plants: &[&Plant], fuels: &Fuels, keep_rows: bool) ->
             energy_tj,
             derived: None,
             missing: Vec::new(),
-            plant: Some(Part { id: p.id.clone(), name: p.name.clone(), at: p.at.clone() }),
+            plant: Some(Part {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                at: p.at.clone(),
+            }),
         });
     }
     let line = format!(
@@ -370,7 +464,10 @@ fn split(mut r: KeyResult, plants: &[&Plant], fuels: &Fuels, keep_rows: bool) ->
                 at: p.at.clone(),
                 value: -*f,
                 source_id: format!("plant {}", p.id),
-                extra: vec![("tier3".into(), "the plant's fuel, taken from the row (Tier 3)".into())],
+                extra: vec![(
+                    "tier3".into(),
+                    "the plant's fuel, taken from the row (Tier 3)".into(),
+                )],
             });
         }
     }

@@ -244,7 +244,10 @@ fn line_text(out: &mut String, n: usize, l: &Line, e: &Explanation) {
         let _ = writeln!(out, "   splice: {splice}");
     }
     if let Some(plant) = &l.plant {
-        let _ = writeln!(out, "   plant: {plant} (Tier 3: its part of the row's activity)");
+        let _ = writeln!(
+            out,
+            "   plant: {plant} (Tier 3: its part of the row's activity)"
+        );
     }
     if e.quantity != l.pollutant {
         // An activity cell: what the key puts in it.

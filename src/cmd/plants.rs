@@ -49,11 +49,20 @@ pub fn run(opts: Args) -> Result<ExitCode> {
         bail!("--format csv: plants prints a table or json; its table is plant-gaps.csv in --out");
     }
     if opts.discount_rate <= Decimal::ZERO || opts.discount_rate >= Decimal::ONE {
-        bail!("--discount-rate {}: a rate per year as a fraction above 0 and below 1 (0.04 for 4 %)", opts.discount_rate);
+        bail!(
+            "--discount-rate {}: a rate per year as a fraction above 0 and below 1 (0.04 for 4 %)",
+            opts.discount_rate
+        );
     }
     let source = Source::open_activity(&opts.source)?;
-    let Some(inv) = source.inventory().filter(|i| !i.plants.is_empty() || opts.source.is_dir()) else {
-        bail!("{}: give an inventory folder whose inventory.toml names a plant register (plants = [\"plants.csv\"])", opts.source.display());
+    let Some(inv) = source
+        .inventory()
+        .filter(|i| !i.plants.is_empty() || opts.source.is_dir())
+    else {
+        bail!(
+            "{}: give an inventory folder whose inventory.toml names a plant register (plants = [\"plants.csv\"])",
+            opts.source.display()
+        );
     };
     let set = LimitSet::load(&opts.limits)?;
     let costing = match &opts.prices {
@@ -63,7 +72,10 @@ pub fn run(opts: Args) -> Result<ExitCode> {
     let assessment = compliance::assess_inventory(
         inv,
         &set,
-        &compliance::Options { year: opts.year, ratification_year: opts.ratification_year },
+        &compliance::Options {
+            year: opts.year,
+            ratification_year: opts.ratification_year,
+        },
         &costing,
     )?;
     let mut inputs: Vec<PathBuf> = inv.plants.iter().map(|s| s.path.clone()).collect();
@@ -92,7 +104,9 @@ struct LimitSetIsShipped;
 
 impl LimitSetIsShipped {
     fn is(name: &str) -> bool {
-        airinv::limits::SHIPPED.iter().any(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
+        airinv::limits::SHIPPED
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
     }
 }
 
@@ -108,15 +122,30 @@ fn table(a: &Assessment, costing: &dyn Costing) -> String {
         "plants against {} in {}{}: {} plant(s), {} MWth; costs in {}\n",
         s.limit_set,
         s.year,
-        s.ratification_year.map(|r| format!(" (ratification {r})")).unwrap_or_default(),
+        s.ratification_year
+            .map(|r| format!(" (ratification {r})"))
+            .unwrap_or_default(),
         s.plants,
         show(s.capacity_mwth, 4),
         costing.currency()
     );
     let mut rows = vec![
-        ["plant", "name", "pollutant", "status", "limit", "conc.", "basis", "excess %", "emission t", "reduction t", "measure", "annual cost"]
-            .map(String::from)
-            .to_vec(),
+        [
+            "plant",
+            "name",
+            "pollutant",
+            "status",
+            "limit",
+            "conc.",
+            "basis",
+            "excess %",
+            "emission t",
+            "reduction t",
+            "measure",
+            "annual cost",
+        ]
+        .map(String::from)
+        .to_vec(),
     ];
     for g in a.gaps.iter().filter(|g| g.exceeds()) {
         rows.push(vec![
@@ -126,8 +155,14 @@ fn table(a: &Assessment, costing: &dyn Costing) -> String {
             g.status.map(|s| s.name().to_string()).unwrap_or_default(),
             opt(g.limit_mg_nm3, 4),
             opt(g.concentration_mg_nm3, 4),
-            g.concentration_basis.split(':').next().unwrap_or("").to_string(),
-            g.excess_pct.map(|e| format_decimal(e.round_dp(0))).unwrap_or_else(|| "-".into()),
+            g.concentration_basis
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            g.excess_pct
+                .map(|e| format_decimal(e.round_dp(0)))
+                .unwrap_or_else(|| "-".into()),
             opt(g.emission_t, 4),
             opt(g.reduction_t, 4),
             g.measure.clone().unwrap_or_else(|| "-".into()),
@@ -160,7 +195,11 @@ fn table(a: &Assessment, costing: &dyn Costing) -> String {
             }
         ));
     }
-    text.push_str(&format!("annual cost of compliance: {} {}\n", show(s.annual_cost, 4), s.currency));
+    text.push_str(&format!(
+        "annual cost of compliance: {} {}\n",
+        show(s.annual_cost, 4),
+        s.currency
+    ));
     for n in &s.notes {
         text.push_str(&format!("note: {n}\n"));
     }

@@ -68,7 +68,14 @@ pub trait Costing {
     /// The measures removing at least `needed` of the pollutant at the
     /// plant, with their annual costs (`emission_t`: the plant's emission
     /// of the pollutant, tonnes, for costs per tonne removed).
-    fn options(&self, plant: &Plant, size: &Size, pollutant: Pollutant, needed: Decimal, emission_t: Decimal) -> Vec<MeasureOption>;
+    fn options(
+        &self,
+        plant: &Plant,
+        size: &Size,
+        pollutant: Pollutant,
+        needed: Decimal,
+        emission_t: Decimal,
+    ) -> Vec<MeasureOption>;
 }
 
 /// One plant, pollutant and year against the set.
@@ -175,7 +182,11 @@ pub fn assess(
 ) -> Result<Assessment, String> {
     let year = match opts.year {
         Some(y) => y,
-        None => plants.iter().map(|p| p.year).max().ok_or("the plant register is empty")?,
+        None => plants
+            .iter()
+            .map(|p| p.year)
+            .max()
+            .ok_or("the plant register is empty")?,
     };
     let in_year: Vec<&Plant> = plants.iter().filter(|p| p.year == year).collect();
     if in_year.is_empty() {
@@ -184,21 +195,33 @@ pub fn assess(
         ys.dedup();
         return Err(format!(
             "the plant register has no plant in {year} (its years: {})",
-            ys.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")
+            ys.iter()
+                .map(|y| y.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     let mut gaps = Vec::new();
     let mut notes = Vec::new();
     for p in &in_year {
-        let part = results.iter().find(|r| r.key.year == year && r.plant.as_ref().is_some_and(|x| x.id == p.id));
+        let part = results
+            .iter()
+            .find(|r| r.key.year == year && r.plant.as_ref().is_some_and(|x| x.id == p.id));
         for pollutant in set.pollutants() {
             gaps.push(gap(set, p, part, pollutant, fuels, opts, costing)?);
         }
     }
-    if gaps.iter().any(|g| g.pollutant == Pollutant::SOx && g.min_desulphurisation_pct.is_some()) && in_year.iter().any(|p| p.desulphurisation_pct.is_none()) {
+    if gaps
+        .iter()
+        .any(|g| g.pollutant == Pollutant::SOx && g.min_desulphurisation_pct.is_some())
+        && in_year.iter().any(|p| p.desulphurisation_pct.is_none())
+    {
         notes.push("desulphurisation rates of plants that give none (desulphurisation_pct) are taken as 0 % (no desulphurisation now) for the rate alternative".into());
     }
-    if gaps.iter().any(|g| g.pollutant == Pollutant::TSP && !g.options.is_empty()) {
+    if gaps
+        .iter()
+        .any(|g| g.pollutant == Pollutant::TSP && !g.options.is_empty())
+    {
         notes.push("dust (TSP): a measure's removal is its PM10 removal where the library gives none for TSP".into());
     }
     let summary = summarise(set, &in_year, &gaps, year, opts, costing, notes);
@@ -226,11 +249,23 @@ fn size(p: &Plant, part: Option<&KeyResult>) -> Size {
         (Some(h), _) => (Some(h), "operating hours of the register".to_string()),
         (None, Some(tj)) if !mw.is_zero() => {
             let h = tj * Decimal::ONE_THOUSAND / (mw * Decimal::new(36, 1));
-            (Some(h), format!("full-load hours from the fuel: {} TJ ÷ ({} MWth × 0.0036 TJ/MWh)", show(tj), show(mw)))
+            (
+                Some(h),
+                format!(
+                    "full-load hours from the fuel: {} TJ ÷ ({} MWth × 0.0036 TJ/MWh)",
+                    show(tj),
+                    show(mw)
+                ),
+            )
         }
         _ => (None, "no hours and no fuel".to_string()),
     };
-    Size { thermal_input_mw: mw, hours, hours_basis, fuel_tj }
+    Size {
+        thermal_input_mw: mw,
+        hours,
+        hours_basis,
+        fuel_tj,
+    }
 }
 
 fn show(v: Decimal) -> String {
@@ -243,7 +278,12 @@ fn emission_of(part: Option<&KeyResult>, pollutant: Pollutant) -> Option<(Decima
     let basis = if line.factor_id.starts_with("plant ") {
         format!("{} ({})", line.factor_unit, line.factor_source)
     } else {
-        format!("factor {} {} {}", line.factor_id, format_decimal(line.factor_value), line.factor_unit)
+        format!(
+            "factor {} {} {}",
+            line.factor_id,
+            format_decimal(line.factor_value),
+            line.factor_unit
+        )
     };
     Some((line.emission, basis))
 }
@@ -260,9 +300,13 @@ fn gap(
 ) -> Result<Gap, String> {
     let year = p.year;
     let f = facts(p, year);
-    let (status, status_why) = set.status(&f, pollutant, opts.ratification_year).map_err(|e| format!("{}: {e}", p.label()))?;
+    let (status, status_why) = set
+        .status(&f, pollutant, opts.ratification_year)
+        .map_err(|e| format!("{}: {e}", p.label()))?;
     let emission = emission_of(part, pollutant);
-    let tonnes = emission.as_ref().map(|(e, _)| *e * pollutant.grams_per_unit() / Decimal::from(1_000_000));
+    let tonnes = emission
+        .as_ref()
+        .map(|(e, _)| *e * pollutant.grams_per_unit() / Decimal::from(1_000_000));
     let mut g = Gap {
         plant: p.id.clone(),
         name: p.name.clone(),
@@ -290,13 +334,18 @@ fn gap(
         options: Vec::new(),
         note: String::new(),
     };
-    let Some(applicable) = set.applicable(fuels, &f, pollutant, status, opts.ratification_year) else {
+    let Some(applicable) = set.applicable(fuels, &f, pollutant, status, opts.ratification_year)
+    else {
         g.note = format!(
             "no limit of the set applies to a {} {} of {} MWth{}",
             status.name(),
             p.plant_type.name(),
             show(f.thermal_input_mw),
-            if p.hours.is_some() { format!(" running {} h", show(p.hours.unwrap_or_default())) } else { String::new() }
+            if p.hours.is_some() {
+                format!(" running {} h", show(p.hours.unwrap_or_default()))
+            } else {
+                String::new()
+            }
         );
         return Ok(g);
     };
@@ -314,7 +363,11 @@ fn gap(
                 if !limit.value.is_zero() {
                     g.excess_pct = Some((c / limit.value - Decimal::ONE) * Decimal::ONE_HUNDRED);
                 }
-                let share = if c > limit.value { Decimal::ONE - limit.value / c } else { Decimal::ZERO };
+                let share = if c > limit.value {
+                    Decimal::ONE - limit.value / c
+                } else {
+                    Decimal::ZERO
+                };
                 needed.push((share, Kind::Limit));
             }
             Err(why) => g.concentration_basis = why,
@@ -353,9 +406,16 @@ fn gap(
                         g.annual_cost = o.annual_cost;
                     }
                     None if g.options.is_empty() => {
-                        g.note = format!("no measure of the library removes {} % of {} at this plant", show(share * Decimal::ONE_HUNDRED), pollutant.id())
+                        g.note = format!(
+                            "no measure of the library removes {} % of {} at this plant",
+                            show(share * Decimal::ONE_HUNDRED),
+                            pollutant.id()
+                        )
                     }
-                    None => g.note = "no measure that removes enough could be costed (see the options)".into(),
+                    None => {
+                        g.note = "no measure that removes enough could be costed (see the options)"
+                            .into()
+                    }
                 }
             }
         } else {
@@ -368,11 +428,21 @@ fn gap(
 /// The plant's concentration at a reference O2, and how it is known:
 /// measured (converted to the O2), or implied by its emission per GJ and
 /// the fuel's flue-gas volume at that O2.
-fn concentration(p: &Plant, part: Option<&KeyResult>, pollutant: Pollutant, o2: Decimal, fuels: &Fuels) -> Result<(Decimal, String), String> {
+fn concentration(
+    p: &Plant,
+    part: Option<&KeyResult>,
+    pollutant: Pollutant,
+    o2: Decimal,
+    fuels: &Fuels,
+) -> Result<(Decimal, String), String> {
     if let (Some(c), Some(at)) = (p.concentrations.get(&pollutant), p.o2_pct) {
         let v = flue_gas::to_o2(*c, at, o2);
         let how = if at == o2 {
-            format!("measured: {} mg/Nm3 at {} % O2", format_decimal(*c), format_decimal(o2))
+            format!(
+                "measured: {} mg/Nm3 at {} % O2",
+                format_decimal(*c),
+                format_decimal(o2)
+            )
         } else {
             format!(
                 "measured: {} mg/Nm3 at {} % O2 × (21 − {}) / (21 − {}) = {}",
@@ -385,18 +455,39 @@ fn concentration(p: &Plant, part: Option<&KeyResult>, pollutant: Pollutant, o2: 
         };
         return Ok((v, how));
     }
-    let (e, basis) = emission_of(part, pollutant).ok_or_else(|| format!("no emission estimate of {}", pollutant.id()))?;
-    let tj = part.and_then(|r| r.energy_tj).filter(|t| !t.is_zero()).ok_or("the plant's fuel in TJ is not known")?;
-    let volume = flue_gas::volume_of(fuels, &p.fuel).ok_or_else(|| format!("{} has no specific flue-gas volume (emission-factors/flue-gas.csv)", p.fuel))?;
+    let (e, basis) = emission_of(part, pollutant)
+        .ok_or_else(|| format!("no emission estimate of {}", pollutant.id()))?;
+    let tj = part
+        .and_then(|r| r.energy_tj)
+        .filter(|t| !t.is_zero())
+        .ok_or("the plant's fuel in TJ is not known")?;
+    let volume = flue_gas::volume_of(fuels, &p.fuel).ok_or_else(|| {
+        format!(
+            "{} has no specific flue-gas volume (emission-factors/flue-gas.csv)",
+            p.fuel
+        )
+    })?;
     let g_per_gj = e * pollutant.grams_per_unit() / (tj * Decimal::ONE_THOUSAND);
     let c = g_per_gj / volume.at_o2(o2) * Decimal::ONE_THOUSAND;
     Ok((
         c,
-        format!("implied: {} g/GJ ({basis}) ÷ {} × 1000", show(g_per_gj), volume.text(o2)),
+        format!(
+            "implied: {} g/GJ ({basis}) ÷ {} × 1000",
+            show(g_per_gj),
+            volume.text(o2)
+        ),
     ))
 }
 
-fn summarise(set: &LimitSet, plants: &[&Plant], gaps: &[Gap], year: i32, opts: &Options, costing: &dyn Costing, notes: Vec<String>) -> Summary {
+fn summarise(
+    set: &LimitSet,
+    plants: &[&Plant],
+    gaps: &[Gap],
+    year: i32,
+    opts: &Options,
+    costing: &dyn Costing,
+    notes: Vec<String>,
+) -> Summary {
     let mut by_pollutant: BTreeMap<Pollutant, PollutantSummary> = BTreeMap::new();
     for g in gaps {
         let s = by_pollutant.entry(g.pollutant).or_default();
@@ -414,7 +505,10 @@ fn summarise(set: &LimitSet, plants: &[&Plant], gaps: &[Gap], year: i32, opts: &
             }
         }
     }
-    let exceeding: Vec<&&Plant> = plants.iter().filter(|p| gaps.iter().any(|g| g.plant == p.id && g.exceeds())).collect();
+    let exceeding: Vec<&&Plant> = plants
+        .iter()
+        .filter(|p| gaps.iter().any(|g| g.plant == p.id && g.exceeds()))
+        .collect();
     Summary {
         limit_set: set.name.clone(),
         year,
@@ -462,5 +556,6 @@ pub fn assess_inventory(
     }
     let fuels = crate::compile::inventory_fuels(inv)?;
     let plants = crate::tier3::read_plants(inv, &fuels)?;
-    assess(set, &plants, &compiled.results, &fuels, opts, costing).map_err(|e| Error::file(&inv.plants[0].path, e))
+    assess(set, &plants, &compiled.results, &fuels, opts, costing)
+        .map_err(|e| Error::file(&inv.plants[0].path, e))
 }

@@ -57,7 +57,11 @@ pub fn cells(g: &Gap) -> Vec<String> {
         opt(g.reduction_t),
         g.measure.clone().unwrap_or_default(),
         opt(g.annual_cost),
-        if g.annual_cost.is_some() { g.currency.clone() } else { String::new() },
+        if g.annual_cost.is_some() {
+            g.currency.clone()
+        } else {
+            String::new()
+        },
         g.nfr.clone(),
         g.fuel.clone(),
         opt(Some(g.thermal_input_mw)),
@@ -72,8 +76,20 @@ pub fn cells(g: &Gap) -> Vec<String> {
         g.options
             .iter()
             .map(|o| match o.annual_cost {
-                Some(c) => format!("{} (removal {}, {} {}/yr: {})", o.id, format_decimal(o.removal), format_decimal(c.round_dp(0)), o.currency, o.formula),
-                None => format!("{} (removal {}, not costed: {})", o.id, format_decimal(o.removal), o.formula),
+                Some(c) => format!(
+                    "{} (removal {}, {} {}/yr: {})",
+                    o.id,
+                    format_decimal(o.removal),
+                    format_decimal(c.round_dp(0)),
+                    o.currency,
+                    o.formula
+                ),
+                None => format!(
+                    "{} (removal {}, not costed: {})",
+                    o.id,
+                    format_decimal(o.removal),
+                    o.formula
+                ),
             })
             .collect::<Vec<_>>()
             .join(" | "),
@@ -100,20 +116,49 @@ pub fn summary_rows(s: &Summary) -> Vec<(String, String)> {
     let mut rows = vec![
         ("limit-value set".to_string(), s.limit_set.clone()),
         ("year".into(), s.year.to_string()),
-        ("ratification year".into(), s.ratification_year.map(|y| y.to_string()).unwrap_or_default()),
+        (
+            "ratification year".into(),
+            s.ratification_year
+                .map(|y| y.to_string())
+                .unwrap_or_default(),
+        ),
         ("plants".into(), s.plants.to_string()),
-        ("plants exceeding a requirement".into(), s.plants_exceeding.to_string()),
-        ("thermal input of the plants, MWth".into(), format_decimal(s.capacity_mwth.normalize())),
-        ("thermal input of the plants exceeding, MWth".into(), format_decimal(s.capacity_exceeding_mwth.normalize())),
+        (
+            "plants exceeding a requirement".into(),
+            s.plants_exceeding.to_string(),
+        ),
+        (
+            "thermal input of the plants, MWth".into(),
+            format_decimal(s.capacity_mwth.normalize()),
+        ),
+        (
+            "thermal input of the plants exceeding, MWth".into(),
+            format_decimal(s.capacity_exceeding_mwth.normalize()),
+        ),
     ];
     for (p, ps) in &s.by_pollutant {
         let id = p.id();
-        rows.push((format!("{id}: plants exceeding"), ps.plants_exceeding.to_string()));
-        rows.push((format!("{id}: emission of the plants, t"), format_decimal(ps.emission_t.normalize())));
-        rows.push((format!("{id}: reduction if all comply, t"), format_decimal(ps.reduction_t.normalize())));
-        rows.push((format!("{id}: annual cost, {}", s.currency), format_decimal(ps.annual_cost.normalize())));
+        rows.push((
+            format!("{id}: plants exceeding"),
+            ps.plants_exceeding.to_string(),
+        ));
+        rows.push((
+            format!("{id}: emission of the plants, t"),
+            format_decimal(ps.emission_t.normalize()),
+        ));
+        rows.push((
+            format!("{id}: reduction if all comply, t"),
+            format_decimal(ps.reduction_t.normalize()),
+        ));
+        rows.push((
+            format!("{id}: annual cost, {}", s.currency),
+            format_decimal(ps.annual_cost.normalize()),
+        ));
     }
-    rows.push((format!("annual cost, {}", s.currency), format_decimal(s.annual_cost.normalize())));
+    rows.push((
+        format!("annual cost, {}", s.currency),
+        format_decimal(s.annual_cost.normalize()),
+    ));
     rows.push(("flue-gas volumes".into(), s.flue_gas_volumes.to_string()));
     for n in &s.notes {
         rows.push(("note".into(), n.clone()));
@@ -124,14 +169,17 @@ pub fn summary_rows(s: &Summary) -> Vec<(String, String)> {
 /// plant-gaps.xlsx: the `Gaps` sheet (numbers as numbers) and the `Summary`.
 pub fn write_xlsx(path: &Path, a: &Assessment) -> Result<()> {
     use rust_xlsxwriter::{Format, Workbook};
-    let xerr = |e: rust_xlsxwriter::XlsxError| Error::file(path, format!("cannot write the workbook: {e}"));
+    let xerr = |e: rust_xlsxwriter::XlsxError| {
+        Error::file(path, format!("cannot write the workbook: {e}"))
+    };
     let numeric = [2usize, 5, 6, 8, 9, 10, 12, 16, 17, 18, 19];
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let ws = wb.add_worksheet();
     ws.set_name("Gaps").map_err(xerr)?;
     for (c, h) in COLUMNS.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *h, &bold).map_err(xerr)?;
+        ws.write_string_with_format(0, c as u16, *h, &bold)
+            .map_err(xerr)?;
     }
     for (r, g) in a.gaps.iter().enumerate() {
         for (c, t) in cells(g).iter().enumerate() {
@@ -147,7 +195,8 @@ pub fn write_xlsx(path: &Path, a: &Assessment) -> Result<()> {
     let ws = wb.add_worksheet();
     ws.set_name("Summary").map_err(xerr)?;
     for (r, (label, value)) in summary_rows(&a.summary).iter().enumerate() {
-        ws.write_string_with_format(r as u32, 0, label, &bold).map_err(xerr)?;
+        ws.write_string_with_format(r as u32, 0, label, &bold)
+            .map_err(xerr)?;
         match crate::number::parse_decimal(value) {
             Ok(d) => ws.write_number(r as u32, 1, to_excel(d)),
             Err(_) => ws.write_string(r as u32, 1, value),

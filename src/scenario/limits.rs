@@ -35,7 +35,9 @@ pub struct LibraryCosting {
 impl LibraryCosting {
     /// Costs as a scenario file states them (its prices only are used).
     pub fn of(scenario: &Scenario) -> LibraryCosting {
-        LibraryCosting { prices: scenario.clone() }
+        LibraryCosting {
+            prices: scenario.clone(),
+        }
     }
 
     /// Costs in the library's currency (USD), each in its own price year,
@@ -74,7 +76,13 @@ fn nfr_fits(pattern: &str, code: &str) -> bool {
 /// PM10 removal when it gives none for TSP.
 fn removal_of(l: &LibraryMeasure, p: Pollutant) -> Option<Decimal> {
     let of = |q: Pollutant| l.removal.iter().find(|(x, _)| *x == q).map(|(_, v)| *v);
-    of(p).or_else(|| if p == Pollutant::TSP { of(Pollutant::PM10) } else { None })
+    of(p).or_else(|| {
+        if p == Pollutant::TSP {
+            of(Pollutant::PM10)
+        } else {
+            None
+        }
+    })
 }
 
 impl LibraryCosting {
@@ -82,23 +90,37 @@ impl LibraryCosting {
     fn measure(&self, l: &LibraryMeasure, plant: &Plant, size: &Size) -> Result<Measure, String> {
         let basis = match l.per.as_deref() {
             Some("kW") => {
-                let hours = size.hours.ok_or("costs per kW need the plant's operating hours (or its fuel)")?;
+                let hours = size
+                    .hours
+                    .ok_or("costs per kW need the plant's operating hours (or its fuel)")?;
                 let efficiency = match (plant.efficiency, plant.electric_mw) {
                     (Some(e), _) => e,
-                    (None, Some(e)) if !size.thermal_input_mw.is_zero() => e / size.thermal_input_mw,
-                    _ => return Err("costs per kW electric need the plant's electric capacity or efficiency".into()),
+                    (None, Some(e)) if !size.thermal_input_mw.is_zero() => {
+                        e / size.thermal_input_mw
+                    }
+                    _ => return Err(
+                        "costs per kW electric need the plant's electric capacity or efficiency"
+                            .into(),
+                    ),
                 };
                 if hours.is_zero() {
                     return Err("the plant runs 0 hours".into());
                 }
-                CostBasis::Kw { full_load_hours: hours, efficiency }
+                CostBasis::Kw {
+                    full_load_hours: hours,
+                    efficiency,
+                }
             }
             _ => CostBasis::Activity,
         };
         if l.investment.is_some() && l.lifetime.is_none() {
             return Err("the library gives no lifetime to annualise the investment".into());
         }
-        if l.investment.is_none() && l.fixed_om.is_none() && l.variable_cost.is_none() && l.cost_per_tonne.is_none() {
+        if l.investment.is_none()
+            && l.fixed_om.is_none()
+            && l.variable_cost.is_none()
+            && l.cost_per_tonne.is_none()
+        {
             return Err("the library gives no cost".into());
         }
         Ok(Measure {
@@ -154,7 +176,14 @@ impl Costing for LibraryCosting {
         }
     }
 
-    fn options(&self, plant: &Plant, size: &Size, pollutant: Pollutant, needed: Decimal, emission_t: Decimal) -> Vec<MeasureOption> {
+    fn options(
+        &self,
+        plant: &Plant,
+        size: &Size,
+        pollutant: Pollutant,
+        needed: Decimal,
+        emission_t: Decimal,
+    ) -> Vec<MeasureOption> {
         let fuels = Fuels::built_in();
         let fuel = plant.fuel.id.map(|id| fuel_key(&fuels.fuel(id).name));
         let mut out = Vec::new();
@@ -171,26 +200,53 @@ impl Costing for LibraryCosting {
             let costed = self.measure(l, plant, size).and_then(|m| {
                 let uc = unit_cost(&m, &self.prices)?;
                 let tj = match &m.cost.basis {
-                    CostBasis::Kw { full_load_hours, .. } => size.thermal_input_mw * *full_load_hours * Decimal::new(36, 4),
+                    CostBasis::Kw {
+                        full_load_hours, ..
+                    } => size.thermal_input_mw * *full_load_hours * Decimal::new(36, 4),
                     CostBasis::Activity => size.fuel_tj.unwrap_or_default(),
                 };
                 // Per-tonne costs are of the primary pollutant the measure removes.
-                let removed_t = if m.primary == pollutant { emission_t * removal } else { Decimal::ZERO };
+                let removed_t = if m.primary == pollutant {
+                    emission_t * removal
+                } else {
+                    Decimal::ZERO
+                };
                 let cost = uc.per_activity * tj + uc.per_tonne_removed * removed_t;
                 let formula = format!(
                     "{}{}",
                     uc.formula,
                     match &m.cost.basis {
-                        CostBasis::Kw { .. } => format!("; × {} TJ/yr ({} MWth × {} h × 0.0036; {})", show(tj), show(size.thermal_input_mw), show(size.hours.unwrap_or_default()), size.hours_basis),
-                        CostBasis::Activity if !uc.per_tonne_removed.is_zero() => format!("; × {} t removed", show(removed_t)),
+                        CostBasis::Kw { .. } => format!(
+                            "; × {} TJ/yr ({} MWth × {} h × 0.0036; {})",
+                            show(tj),
+                            show(size.thermal_input_mw),
+                            show(size.hours.unwrap_or_default()),
+                            size.hours_basis
+                        ),
+                        CostBasis::Activity if !uc.per_tonne_removed.is_zero() =>
+                            format!("; × {} t removed", show(removed_t)),
                         CostBasis::Activity => format!("; × {} TJ", show(tj)),
                     }
                 );
                 Ok((cost, formula, self.money(&m)))
             });
             out.push(match costed {
-                Ok((cost, formula, currency)) => MeasureOption { id: l.id.clone(), name: l.name.clone(), removal, annual_cost: Some(cost), currency, formula },
-                Err(why) => MeasureOption { id: l.id.clone(), name: l.name.clone(), removal, annual_cost: None, currency: String::new(), formula: why },
+                Ok((cost, formula, currency)) => MeasureOption {
+                    id: l.id.clone(),
+                    name: l.name.clone(),
+                    removal,
+                    annual_cost: Some(cost),
+                    currency,
+                    formula,
+                },
+                Err(why) => MeasureOption {
+                    id: l.id.clone(),
+                    name: l.name.clone(),
+                    removal,
+                    annual_cost: None,
+                    currency: String::new(),
+                    formula: why,
+                },
             });
         }
         out
@@ -207,7 +263,12 @@ pub fn resolve(s: &Scenario, base: &Base) -> crate::error::Result<Scenario> {
     if s.measures.iter().all(|m| m.limits.is_none()) {
         return Ok(s.clone());
     }
-    let at = |line: usize, e: String| crate::error::Error::input(crate::error::Location::file(&s.path).with_line(line as u64), e);
+    let at = |line: usize, e: String| {
+        crate::error::Error::input(
+            crate::error::Location::file(&s.path).with_line(line as u64),
+            e,
+        )
+    };
     let mut out = s.clone();
     out.measures.clear();
     for m in &s.measures {
@@ -221,18 +282,43 @@ pub fn resolve(s: &Scenario, base: &Base) -> crate::error::Result<Scenario> {
             .iter()
             .filter(|p| p.year == base.year && m.nfr.matches(&p.row.code))
             .filter(|p| spec.plants.is_empty() || spec.plants.contains(&p.id))
-            .filter(|p| m.fuel.is_empty() || m.fuel.iter().any(|f| fuel_key(f) == fuel_key(&p.fuel.name)))
+            .filter(|p| {
+                m.fuel.is_empty() || m.fuel.iter().any(|f| fuel_key(f) == fuel_key(&p.fuel.name))
+            })
             .cloned()
             .collect();
         if plants.is_empty() {
-            return Err(at(m.line, format!("[[measure]] {}: no plant of the base's register in {} fits it (nfr {}, fuel {}, plants {})", m.id, base.year, m.nfr, m.fuel.join(", "), spec.plants.join(", "))));
+            return Err(at(
+                m.line,
+                format!(
+                    "[[measure]] {}: no plant of the base's register in {} fits it (nfr {}, fuel {}, plants {})",
+                    m.id,
+                    base.year,
+                    m.nfr,
+                    m.fuel.join(", "),
+                    spec.plants.join(", ")
+                ),
+            ));
         }
         let costing = LibraryCosting::of(s);
-        let opts = crate::compliance::Options { year: Some(base.year), ratification_year: spec.ratification_year };
-        let a = crate::compliance::assess(&set, &plants, &base.plant_parts, Fuels::built_in(), &opts, &costing)
-            .map_err(|e| at(m.line, format!("[[measure]] {}: {e}", m.id)))?;
+        let opts = crate::compliance::Options {
+            year: Some(base.year),
+            ratification_year: spec.ratification_year,
+        };
+        let a = crate::compliance::assess(
+            &set,
+            &plants,
+            &base.plant_parts,
+            Fuels::built_in(),
+            &opts,
+            &costing,
+        )
+        .map_err(|e| at(m.line, format!("[[measure]] {}: {e}", m.id)))?;
         // Per row and fuel of the plants: the reductions and costs.
-        let mut groups: BTreeMap<(String, String), (BTreeMap<Pollutant, Decimal>, Decimal, usize, usize)> = BTreeMap::new();
+        let mut groups: BTreeMap<
+            (String, String),
+            (BTreeMap<Pollutant, Decimal>, Decimal, usize, usize),
+        > = BTreeMap::new();
         for g in a.gaps.iter().filter(|g| g.exceeds()) {
             let e = groups.entry((g.nfr.clone(), g.fuel.clone())).or_default();
             *e.0.entry(g.pollutant).or_default() += g.reduction_t.unwrap_or_default();
@@ -244,7 +330,9 @@ pub fn resolve(s: &Scenario, base: &Base) -> crate::error::Result<Scenario> {
             let keys: Vec<&super::projection::BaseKey> = base
                 .keys
                 .iter()
-                .filter(|k| k.code == code && fuel_key(k.fuel_text()) == fuel_key(&fuel) && k.unit == "TJ")
+                .filter(|k| {
+                    k.code == code && fuel_key(k.fuel_text()) == fuel_key(&fuel) && k.unit == "TJ"
+                })
                 .collect();
             let tj: Decimal = keys.iter().map(|k| k.activity).sum();
             let mut removal = BTreeMap::new();

@@ -105,7 +105,10 @@ fn a_reclassification_is_spliced_as_computed_by_hand() {
         "{checked}"
     );
     assert!(checked.contains("9 info splice.reallocated"), "{checked}");
-    assert!(!checked.contains("warning time-series.reclassification"), "{checked}");
+    assert!(
+        !checked.contains("warning time-series.reclassification"),
+        "{checked}"
+    );
 }
 
 #[test]
@@ -117,7 +120,12 @@ fn the_rows_of_a_splice_add_up_with_per_row_lineage() {
     let c = |n: &str| h.iter().position(|x| x == n).unwrap();
     let of = |code: &str| -> Vec<&Vec<String>> {
         rows.iter()
-            .filter(|r| r[c("year")] == "2023" && r[c("code")] == code && r[c("pollutant")] == "PM2.5" && r[c("fuel")] == "Hard Coal")
+            .filter(|r| {
+                r[c("year")] == "2023"
+                    && r[c("code")] == code
+                    && r[c("pollutant")] == "PM2.5"
+                    && r[c("fuel")] == "Hard Coal"
+            })
             .collect()
     };
     // 1A1a: the input row as reported, then the row of the difference at
@@ -126,7 +134,11 @@ fn the_rows_of_a_splice_add_up_with_per_row_lineage() {
     assert_eq!(main.len(), 2);
     assert_eq!(dec(&main[0][c("activity")]), dec("1000000"));
     assert_eq!(dec(&main[1][c("activity")]), dec("-280900"));
-    assert!(main[1][c("input_row")].ends_with("inventory.toml [[splice]] 1"), "{:?}", main[1]);
+    assert!(
+        main[1][c("input_row")].ends_with("inventory.toml [[splice]] 1"),
+        "{:?}",
+        main[1]
+    );
     // The emissions of the rows add up to the cell: 3.4 − 0.95506 = 2.44494 kt.
     let sum: rust_decimal::Decimal = main.iter().map(|r| dec(&r[c("emission")])).sum();
     assert_eq!(sum, dec("2.44494"));
@@ -136,7 +148,11 @@ fn the_rows_of_a_splice_add_up_with_per_row_lineage() {
 fn check_names_a_reclassification_until_it_is_spliced_or_explained() {
     let d = Dir::new();
     inventory(&d, "");
-    let out = d.airinv().args(["check", "inv", "--format", "csv"]).output().unwrap();
+    let out = d
+        .airinv()
+        .args(["check", "inv", "--format", "csv"])
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     // PM2.5 2022: 710 000 × 3.4 + 100 000 × 108 + 190 000 × 108 g/GJ =
     // 2.414 + 10.8 + 20.52 = 33.734 kt; 2023: 1 000 000 × 3.4 + 20 000 × 108
@@ -154,24 +170,34 @@ fn check_names_a_reclassification_until_it_is_spliced_or_explained() {
         "{warning}"
     );
     // Declared for other years only: still a warning, saying so.
-    inventory(&d, &SPLICE.replace("years = [2021, 2022, 2023]", "years = [2021, 2022]"));
+    inventory(
+        &d,
+        &SPLICE.replace("years = [2021, 2022, 2023]", "years = [2021, 2022]"),
+    );
     let stdout = d.run_ok(&["check", "inv", "--format", "csv"]);
     let warning = stdout
         .lines()
         .find(|l| l.starts_with("warning,time-series.reclassification,2023,NATIONAL TOTAL,PM2.5"))
         .unwrap_or_else(|| panic!("{stdout}"));
     assert!(
-        warning.contains("1A2gviii is declared reclassified by [[splice]] entry 1 for 2021-2022, not for 2023"),
+        warning.contains(
+            "1A2gviii is declared reclassified by [[splice]] entry 1 for 2021-2022, not for 2023"
+        ),
         "{warning}"
     );
     // Kept as reported with its reason: explained, an info.
     inventory(
         &d,
-        &SPLICE
-            .replace("basis = \"shares\"\nshares_of = [2021, 2022]\n", "basis = \"reported\"\n"),
+        &SPLICE.replace(
+            "basis = \"shares\"\nshares_of = [2021, 2022]\n",
+            "basis = \"reported\"\n",
+        ),
     );
     let stdout = d.run_ok(&["check", "inv", "--format", "csv"]);
-    assert!(!stdout.contains("warning,time-series.reclassification"), "{stdout}");
+    assert!(
+        !stdout.contains("warning,time-series.reclassification"),
+        "{stdout}"
+    );
     let info = stdout
         .lines()
         .find(|l| l.starts_with("info,time-series.reclassification,2023,NATIONAL TOTAL,PM2.5"))
@@ -183,14 +209,24 @@ fn check_names_a_reclassification_until_it_is_spliced_or_explained() {
     assert!(stdout.contains("info,splice.kept,2023"), "{stdout}");
     // The PM2.5 of 2023 is as reported: 5.56 kt.
     d.run_ok(&["compile", "inv", "--out", "out"]);
-    assert_eq!(annex_cell(&d.path("out/annex1_2023.csv"), "NATIONAL TOTAL", "PM2.5"), "5.56");
+    assert_eq!(
+        annex_cell(&d.path("out/annex1_2023.csv"), "NATIONAL TOTAL", "PM2.5"),
+        "5.56"
+    );
 }
 
 #[test]
 fn a_splice_that_cannot_be_made_stops_the_compile_at_its_line() {
     let d = Dir::new();
-    inventory(&d, &SPLICE.replace("shares_of = [2021, 2022]", "shares_of = [2019]"));
-    let out = d.airinv().args(["compile", "inv", "--out", "out"]).output().unwrap();
+    inventory(
+        &d,
+        &SPLICE.replace("shares_of = [2021, 2022]", "shares_of = [2019]"),
+    );
+    let out = d
+        .airinv()
+        .args(["compile", "inv", "--out", "out"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

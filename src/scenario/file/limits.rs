@@ -42,7 +42,12 @@ const NOT_WITH_LIMITS: [&str; 12] = [
 ];
 
 /// A limits measure, checked.
-pub(super) fn limits_measure(m: &Spanned<RawMeasure>, line: usize, money: &Money, c: &Checker) -> Result<Measure> {
+pub(super) fn limits_measure(
+    m: &Spanned<RawMeasure>,
+    line: usize,
+    money: &Money,
+    c: &Checker,
+) -> Result<Measure> {
     let r = m.get_ref();
     let span = m.span();
     let set_text = r.limits.clone().unwrap_or_default();
@@ -72,25 +77,44 @@ pub(super) fn limits_measure(m: &Spanned<RawMeasure>, line: usize, money: &Money
     }
     // A file is relative to the scenario's folder; a shipped name stays.
     let dir = c.path.parent().unwrap_or(std::path::Path::new(""));
-    let set = if crate::limits::SHIPPED.iter().any(|(n, _)| n.eq_ignore_ascii_case(set_text.trim())) {
+    let set = if crate::limits::SHIPPED
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case(set_text.trim()))
+    {
         set_text.trim().to_string()
     } else {
         dir.join(set_text.trim()).display().to_string()
     };
-    crate::limits::LimitSet::load(&set).map_err(|e| c.at(span.clone(), format!("[[measure]] {id}: limits: {e}")))?;
+    crate::limits::LimitSet::load(&set)
+        .map_err(|e| c.at(span.clone(), format!("[[measure]] {id}: limits: {e}")))?;
     let ratification_year = r
         .ratification_year
-        .map(|y| c.year(y, span.clone(), &format!("[[measure]] {id}: ratification_year")))
+        .map(|y| {
+            c.year(
+                y,
+                span.clone(),
+                &format!("[[measure]] {id}: ratification_year"),
+            )
+        })
         .transpose()?;
     let nfr = match &r.nfr {
-        Some(t) => CodePattern::parse(t).map_err(|e| c.at(span.clone(), format!("[[measure]] {id}: nfr: {e}")))?,
+        Some(t) => CodePattern::parse(t)
+            .map_err(|e| c.at(span.clone(), format!("[[measure]] {id}: nfr: {e}")))?,
         None => CodePattern::Prefix(String::new()),
     };
-    let input = Input { raw: r, span: span.clone(), lib: None, id: id.clone() };
+    let input = Input {
+        raw: r,
+        span: span.clone(),
+        lib: None,
+        id: id.clone(),
+    };
     let (max_share, share, start_year) = shares(&input, c)?;
     Ok(Measure {
         line,
-        name: r.name.clone().unwrap_or_else(|| format!("plants brought to the limit values {set_text}")),
+        name: r
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("plants brought to the limit values {set_text}")),
         id,
         nfr,
         fuel: r.fuel.as_ref().map(|f| f.list()).unwrap_or_default(),

@@ -144,7 +144,10 @@ pub(super) fn measures(
         if m.get_ref().limits.is_some() {
             let measure = super::limits::limits_measure(m, line, money, c)?;
             if measures.iter().any(|o| o.id == measure.id) {
-                return Err(c.at(m.span(), format!("[[measure]] {}: a second measure with this id", measure.id)));
+                return Err(c.at(
+                    m.span(),
+                    format!("[[measure]] {}: a second measure with this id", measure.id),
+                ));
             }
             measures.push(measure);
             continue;
@@ -535,7 +538,10 @@ fn cost_basis(input: &Input, c: &Checker) -> Result<CostBasis> {
 
 /// The largest share, the shares decided by year (not above the largest,
 /// none before the start year) and the start year.
-pub(super) fn shares(input: &Input, c: &Checker) -> Result<(Decimal, BTreeMap<i32, Decimal>, Option<i32>)> {
+pub(super) fn shares(
+    input: &Input,
+    c: &Checker,
+) -> Result<(Decimal, BTreeMap<i32, Decimal>, Option<i32>)> {
     let r = input.raw;
     let max_share = match &r.max_share {
         Some(n) => c.fraction(n, &input.what("max_share"))?,
