@@ -770,7 +770,9 @@ fn kazakhstans_annex_activity_is_the_sum_of_the_mapped_balance_cells() {
     // by hand from the same sums: in each year, each fuel's total over the
     // rows is kept and split with the rows' shares of the shares_of years;
     // the row with the largest share takes the rest.
-    let splices: [(&[&str], &[&str], &[&str], &[&str]); 2] = [
+    // (rows, fuels, years, shares_of)
+    type Splice<'a> = (&'a [&'a str], &'a [&'a str], &'a [&'a str], &'a [&'a str]);
+    let splices: [Splice; 2] = [
         (
             &["1A1a", "1A2b", "1A2gviii"],
             &["Hard Coal", "Brown Coal"],
