@@ -280,16 +280,18 @@ fn tables_workbook_and_chart_are_written() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     let header = text.lines().next().unwrap();
-    assert!(header.starts_with("pollutant,code,name,base_emission,emission,activity_pct,factor_pct,combined_pct,variance_share_pct"));
+    assert!(header.starts_with("pollutant,code,name,base_emission,emission,activity_lower_pct,activity_upper_pct,factor_lower_pct,factor_upper_pct,combined_lower_pct,combined_upper_pct,combined_pct,variance_share_pct"));
     let line = text.lines().find(|l| l.starts_with("NOx,1A4bi,")).unwrap();
     // 1A4bi: G = √(20² + 100²) = 101.98039027185569660056448218…
     assert!(
-        line.contains(",15,20,100,101.98039027185569660056448"),
+        line.contains(",15,20,20,100,100,101.98039027185569660056448"),
         "{line}"
     );
     // Key by Approach 2 only (16.7 % of the level, but the largest L·U).
     assert!(
-        line.ends_with(",L2,\"1 line(s), 0 with the default\",\"1 line(s), 0 with a default\""),
+        line.ends_with(
+            ",L2,0,\"20 % from inv/uncertainties.csv, row 2\",factors:4 95 % interval 0-200 g/GJ"
+        ),
         "{line}"
     );
 }
