@@ -19,8 +19,8 @@
 pub fn exp(x: f64) -> f64 {
     const LOG2_E: f64 = std::f64::consts::LOG2_E;
     // ln 2 split so that n·LN2_HI is exact for |n| < 2^20 (fdlibm's constants).
-    const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
     const SHIFTER: f64 = 6_755_399_441_055_744.0; // 1.5·2^52
     // e^710 is +∞ and e^-746 rounds to 0: the clamp changes no result.
     let x = x.clamp(-746.0, 710.0);

@@ -254,13 +254,20 @@ impl Term {
     }
 }
 
+/// A dimension with variables: its lowest z and its variables.
+struct DimPlan {
+    dim: usize,
+    lowest: f64,
+    vars: Vec<(usize, Dist)>,
+}
+
 /// What every worker reads: the model laid out for the batches.
 struct Plan<'a> {
     model: &'a McModel,
     seed_key: u64,
     zig: Ziggurat,
-    /// Per dimension with variables: (dimension, lowest z, its variables).
-    dims: Vec<(usize, f64, Vec<(usize, Dist)>)>,
+    /// The dimensions with variables.
+    dims: Vec<DimPlan>,
     /// Lines in quantity order, and each quantity's range of them.
     terms: Vec<Term>,
     ranges: Vec<(usize, usize)>,
@@ -319,8 +326,8 @@ impl Plan<'_> {
     fn draw(&self, first: u64, w: &mut Worker) {
         let dims = self.model.dims as u64;
         let mut z: Row = [0.0; BATCH];
-        for (d, lowest, vars) in &self.dims {
-            let (d, lowest) = (*d as u64, *lowest);
+        for DimPlan { dim, lowest, vars } in &self.dims {
+            let (d, lowest) = (*dim as u64, *lowest);
             let c = first * dims + d;
             super::random::first_draws(self.seed_key, c, dims, lowest, &self.zig, &mut z);
             if z.iter().any(|z| z.is_nan()) {
@@ -456,7 +463,11 @@ fn run_with(model: &McModel, iterations: u64, seed: u64, wide: bool) -> McResult
             .into_iter()
             .enumerate()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(d, v)| (d, zmin[d], v))
+            .map(|(dim, vars)| DimPlan {
+                dim,
+                lowest: zmin[dim],
+                vars,
+            })
             .collect(),
         terms: lines.iter().map(Term::of).collect(),
         ranges,

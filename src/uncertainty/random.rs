@@ -144,7 +144,7 @@ pub fn first_draws(
 const ZIG_C: usize = 256;
 const ZIG_MASK: u64 = ZIG_C as u64 - 1;
 /// Where the base layer's tail starts, and each layer's area.
-const ZIG_R: f64 = 3.654_152_885_361_008_8;
+const ZIG_R: f64 = 3.654_152_885_361_009;
 const ZIG_V: f64 = 4.928_673_233_99e-3;
 
 /// The ziggurat's layer tables.
