@@ -407,14 +407,21 @@ impl Plan<'_> {
 /// Runs the Monte Carlo: `iterations` iterations from `seed`, on the
 /// current rayon pool.
 pub fn run(model: &McModel, iterations: u64, seed: u64) -> McResult {
-    #[cfg(target_arch = "x86_64")]
-    let wide = std::arch::is_x86_feature_detected!("avx512f")
+    run_with(model, iterations, seed, has_wide())
+}
+
+/// Whether the processor has what [`Plan::batch`]'s AVX-512 code needs.
+#[cfg(target_arch = "x86_64")]
+fn has_wide() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f")
         && std::arch::is_x86_feature_detected!("avx512dq")
         && std::arch::is_x86_feature_detected!("avx512vl")
-        && std::arch::is_x86_feature_detected!("avx2");
-    #[cfg(not(target_arch = "x86_64"))]
-    let wide = false;
-    run_with(model, iterations, seed, wide)
+        && std::arch::is_x86_feature_detected!("avx2")
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn has_wide() -> bool {
+    false
 }
 
 /// [`run`], with the AVX-512 code (`wide`, only where the processor has
@@ -587,38 +594,20 @@ mod tests {
                 (1, Dist::Normal { s: 0.6 }),
                 (2, Dist::LogNormal { sigma: 1.2 }),
             ],
-            lines: vec![
-                McLine {
-                    quantity: 1,
-                    emission: 2.5,
-                    vars: [1, 3, 5],
-                },
-                McLine {
-                    quantity: 0,
-                    emission: 10.0,
-                    vars: [1, 0, 0],
-                },
-                McLine {
-                    quantity: 0,
-                    emission: 0.75,
-                    vars: [0, 0, 0],
-                },
-                McLine {
-                    quantity: 0,
-                    emission: 4.0,
-                    vars: [2, 4, 0],
-                },
-                McLine {
-                    quantity: 1,
-                    emission: 1.5,
-                    vars: [0, 4, 2],
-                },
-                McLine {
-                    quantity: 0,
-                    emission: 3.0,
-                    vars: [5, 3, 1],
-                },
-            ],
+            lines: [
+                (1, 2.5, [1, 3, 5]),
+                (0, 10.0, [1, 0, 0]),
+                (0, 0.75, [0, 0, 0]),
+                (0, 4.0, [2, 4, 0]),
+                (1, 1.5, [0, 4, 2]),
+                (0, 3.0, [5, 3, 1]),
+            ]
+            .map(|(quantity, emission, vars)| McLine {
+                quantity,
+                emission,
+                vars,
+            })
+            .to_vec(),
             quantities: 2,
             ratios: vec![(0, 1)],
         }
@@ -703,18 +692,9 @@ mod tests {
     #[test]
     fn the_wide_code_gives_the_same_bits() {
         let m = mixed_model();
-        #[cfg(target_arch = "x86_64")]
-        let wide = std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512dq")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-            && std::arch::is_x86_feature_detected!("avx2");
-        #[cfg(not(target_arch = "x86_64"))]
-        let wide = false;
         let one = run_with(&m, 5_000, 11, false);
-        assert_eq!(
-            format!("{one:?}"),
-            format!("{:?}", run_with(&m, 5_000, 11, wide))
-        );
+        let other = run_with(&m, 5_000, 11, has_wide());
+        assert_eq!(format!("{one:?}"), format!("{other:?}"));
     }
 
     #[test]
