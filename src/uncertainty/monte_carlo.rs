@@ -306,7 +306,7 @@ impl Plan<'_> {
         #[cfg(target_arch = "x86_64")]
         if self.wide {
             // SAFETY: `wide` is set only when the processor has the
-            // features `batch_wide` is compiled for (see `run_with`).
+            // features `batch_wide` is compiled for (see `has_wide`).
             unsafe { self.batch_wide(first, w) };
             return;
         }
