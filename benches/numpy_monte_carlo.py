@@ -5,7 +5,8 @@ variables with their dimension and distribution, the lines E x v0 x v1 x v2 per 
 the same draws vectorised, in chunks of iterations that fit memory:
 
   z = standard normals (chunk x dimensions), redrawn where a truncated normal would fall at or below 0
-  v = 1 + s z[:, dim] (normal) or exp(sigma z[:, dim]) (lognormal), per variable
+  v = 1 + s z[:, dim] (normal), exp(sigma z[:, dim]) (lognormal) or 1 + (below if z < 0 else above) z
+      (two-piece normal, truncated at 0), per variable
   totals = (E * v[:, v0] * v[:, v1] * v[:, v2]) @ one-hot(quantity)      (chunk x lines) @ (lines x quantities)
 
 The totals of every iteration are kept (iterations x quantities doubles) for np.percentile, as a
@@ -21,39 +22,43 @@ import numpy as np
 
 
 def load(model_dir):
-    dims, kinds, params = [], [], []
+    dims, kinds, params, params2 = [], [], [], []
     with open(f"{model_dir}/vars.csv") as f:
         for r in csv.DictReader(f):
             dims.append(int(r["dim"]))
             kinds.append(r["kind"])
             params.append(float(r["param"]))
+            params2.append(float(r["param2"]))
     q, e, v = [], [], []
     with open(f"{model_dir}/lines.csv") as f:
         for r in csv.DictReader(f):
             q.append(int(r["quantity"]))
             e.append(float(r["emission"]))
             v.append((int(r["v0"]), int(r["v1"]), int(r["v2"])))
-    return np.array(dims), np.array(kinds), np.array(params), np.array(q), np.array(e), np.array(v)
+    return (np.array(dims), np.array(kinds), np.array(params), np.array(params2), np.array(q),
+            np.array(e), np.array(v))
 
 
 def run(model, n, chunk=2000, seed=1):
-    dims, kinds, params, q, e, v = model
+    dims, kinds, params, params2, q, e, v = model
     ndim = int(dims[1:].max()) + 1 if len(dims) > 1 else 0
     nq = int(q.max()) + 1
     rng = np.random.default_rng(seed)
     normal = kinds == "normal"
     normal[0] = False  # variable 0 is the constant 1
     lognormal = kinds == "lognormal"
-    # lowest z of each dimension: every normal variable of it above zero
+    twopiece = kinds == "twopiece"
+    # lowest z of each dimension: every normal and two-piece variable of it above zero
     zmin = np.full(ndim, -np.inf)
-    for d, s in zip(dims[normal], params[normal]):
+    truncated = normal | twopiece
+    for d, s in zip(dims[truncated], params[truncated]):
         if s > 0:
             zmin[d] = max(zmin[d], -1.0 / s)
     onehot = np.zeros((len(q), nq))
     onehot[np.arange(len(q)), q] = e
     totals = np.empty((n, nq))
     vals = np.ones((chunk, len(dims)))
-    nidx, lidx = np.nonzero(normal)[0], np.nonzero(lognormal)[0]
+    nidx, lidx, tidx = np.nonzero(normal)[0], np.nonzero(lognormal)[0], np.nonzero(twopiece)[0]
     for start in range(0, n, chunk):
         m = min(chunk, n - start)
         z = rng.standard_normal((m, ndim))
@@ -64,6 +69,8 @@ def run(model, n, chunk=2000, seed=1):
         val = vals[:m]
         val[:, nidx] = 1.0 + params[nidx] * z[:, dims[nidx]]
         val[:, lidx] = np.exp(params[lidx] * z[:, dims[lidx]])
+        zt = z[:, dims[tidx]]
+        val[:, tidx] = 1.0 + np.where(zt < 0.0, params[tidx], params2[tidx]) * zt
         prod = val[:, v[:, 0]] * val[:, v[:, 1]] * val[:, v[:, 2]]
         totals[start:start + m] = prod @ onehot
     return totals

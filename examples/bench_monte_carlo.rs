@@ -40,13 +40,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The model, for benches/numpy_monte_carlo.py.
     let mut w = std::fs::File::create(out.join("vars.csv"))?;
-    writeln!(w, "dim,kind,param")?;
+    writeln!(w, "dim,kind,param,param2")?;
     for (d, dist) in &model.vars {
         match dist {
-            monte_carlo::Dist::Normal { s } => writeln!(w, "{d},normal,{s:e}")?,
-            monte_carlo::Dist::LogNormal { sigma } => writeln!(w, "{d},lognormal,{sigma:e}")?,
+            monte_carlo::Dist::Normal { s } => writeln!(w, "{d},normal,{s:e},0")?,
+            monte_carlo::Dist::LogNormal { sigma } => writeln!(w, "{d},lognormal,{sigma:e},0")?,
             monte_carlo::Dist::TwoPiece { below, above } => {
-                writeln!(w, "{d},twopiece,{below:e}/{above:e}")?
+                writeln!(w, "{d},twopiece,{below:e},{above:e}")?
             }
         }
     }

@@ -24,6 +24,7 @@ pub mod analysis;
 pub mod approach1;
 pub mod compiled;
 pub mod defaults;
+pub mod exp;
 pub mod monte_carlo;
 pub mod overrides;
 pub mod random;
