@@ -104,7 +104,45 @@ fn a_tiny_csv_activity_value_is_rounded_to_28_places_and_a_huge_one_rejected() {
             stdout.contains("rows read 2 = used 1 + rejected 1"),
             "{detail}: {stdout}"
         );
+        assert!(
+            stdout.contains("1 activity value(s) had digits beyond the 28th decimal place, which exact decimals do not hold: rounded to 28 places"),
+            "{detail}: {stdout}"
+        );
         let csv = d.path("out/annex1_2022.csv");
         assert_eq!(annex_cell(&csv, "1A1a", "gaseous_fuels_tj"), TINY_28);
     }
+}
+
+#[test]
+fn a_tiny_number_in_inventory_toml_is_rounded_to_28_places_and_a_huge_one_refused() {
+    let activity = "year,nfr,fuel,technology,value,unit\n2022,1A1a,Natural gas,,10000,TJ\n";
+    // As text and as a TOML float: the same 28-place value.
+    for written in ["\"1.80952540538742e-15\"", "1.80952540538742e-15"] {
+        let d = Dir::new();
+        d.write(
+            "inv/inventory.toml",
+            &format!("years = [2022]\nactivity = [\"a.csv\"]\n[sulphur]\nDiesel = {written}\n"),
+        );
+        d.write("inv/a.csv", activity);
+        let source = airinv::Source::open_activity(&d.path("inv")).unwrap();
+        assert_eq!(
+            source.inventory().unwrap().sulphur,
+            vec![("Diesel".to_string(), crate::harness::dec(TINY_28))],
+            "{written}"
+        );
+    }
+    let d = Dir::new();
+    d.write(
+        "inv/inventory.toml",
+        "years = [2022]\nactivity = [\"a.csv\"]\n[sulphur]\nDiesel = 1e308\n",
+    );
+    d.write("inv/a.csv", activity);
+    let err = airinv::Source::open_activity(&d.path("inv"))
+        .err()
+        .expect("1e308 is refused")
+        .to_string();
+    assert!(
+        err.contains("Diesel: '1e308' is beyond the range of exact decimals"),
+        "{err}"
+    );
 }
