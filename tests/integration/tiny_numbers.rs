@@ -114,14 +114,14 @@ fn a_tiny_csv_activity_value_is_rounded_to_28_places_and_a_huge_one_rejected() {
 }
 
 #[test]
-fn a_tiny_number_in_inventory_toml_is_rounded_to_28_places_and_a_huge_one_refused() {
+fn a_tiny_number_in_inventory_toml_is_rounded_to_28_places_marked_and_a_huge_one_refused() {
     let activity = "year,nfr,fuel,technology,value,unit\n2022,1A1a,Natural gas,,10000,TJ\n";
     // As text and as a TOML float: the same 28-place value.
     for written in ["\"1.80952540538742e-15\"", "1.80952540538742e-15"] {
         let d = Dir::new();
         d.write(
             "inv/inventory.toml",
-            &format!("years = [2022]\nactivity = [\"a.csv\"]\n[sulphur]\nDiesel = {written}\n"),
+            &format!("country = \"KZ\"\nyears = [2022]\nactivity = [\"a.csv\"]\n[sulphur]\nDiesel = {written}\n"),
         );
         d.write("inv/a.csv", activity);
         let source = airinv::Source::open_activity(&d.path("inv")).unwrap();
@@ -129,6 +129,28 @@ fn a_tiny_number_in_inventory_toml_is_rounded_to_28_places_and_a_huge_one_refuse
             source.inventory().unwrap().sulphur,
             vec![("Diesel".to_string(), crate::harness::dec(TINY_28))],
             "{written}"
+        );
+        // And compile says so.
+        let out = d
+            .airinv()
+            .args(["compile", "inv", "--out", "out"])
+            .output()
+            .unwrap();
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(0), "{all}");
+        let line = all
+            .lines()
+            .find(|l| l.contains("inventory.toml [sulphur] Diesel: "))
+            .unwrap_or_else(|| panic!("{written}: no line on the value: {all}"));
+        assert!(
+            line.ends_with(&format!(
+                "has digits beyond the 28th decimal place, which exact decimals do not hold: rounded to {TINY_28}"
+            )),
+            "{line}"
         );
     }
     let d = Dir::new();
