@@ -137,10 +137,8 @@ fn a_line_of_separators_and_blanks_is_counted_as_blank() {
     // --detail rows) count them alike.
     for (sep, detail) in [(";", "keys"), (",", "keys"), (",", "rows")] {
         let d = Dir::new();
-        let text = format!(
-            "year;nfr;fuel;technology;value;unit\n2022;1A1a;Natural gas;;10000;TJ\n ; ; \n2022;1A1a;Natural gas;;5000;TJ\n\n2022;1A1a;Natural gas;;x;TJ\n"
-        )
-        .replace(';', sep);
+        let text = "year;nfr;fuel;technology;value;unit\n2022;1A1a;Natural gas;;10000;TJ\n ; ; \n2022;1A1a;Natural gas;;5000;TJ\n\n2022;1A1a;Natural gas;;x;TJ\n"
+            .replace(';', sep);
         d.write("a.csv", &text);
         let out = d
             .airinv()
