@@ -85,6 +85,9 @@ pub struct Activity {
     pub source_id: String,
     /// Other columns of the row that hold a value, carried to detail.csv.
     pub extra: Vec<(String, String)>,
+    /// The value had digits beyond the 28th decimal place and was rounded
+    /// to 28 places (counted in [`Counts::rounded`]).
+    pub rounded: bool,
 }
 
 /// A row or cell that could not be used, with where and why.
@@ -109,6 +112,13 @@ pub struct Counts {
     pub rejected: u64,
     /// Empty lines skipped.
     pub empty: u64,
+    /// Values used rounded to 28 decimal places (digits beyond them).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub rounded: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Counts {
@@ -117,6 +127,7 @@ impl Counts {
         self.used += other.used;
         self.rejected += other.rejected;
         self.empty += other.empty;
+        self.rounded += other.rounded;
     }
 }
 
@@ -195,6 +206,7 @@ where
         match columns.activity(&row.cells, options, loc) {
             Ok(a) => {
                 counts.used += 1;
+                counts.rounded += u64::from(a.rounded);
                 each(a);
             }
             Err(r) => {
@@ -313,7 +325,8 @@ impl Columns {
         let year = year_of(&cell(self.year), options).map_err(|r| reject(self.year, r))?;
         let row = row_of(&cell(self.nfr)).map_err(|r| reject(self.nfr, r))?;
         let raw_value = cells.get(self.value).map(|s| s.trim()).unwrap_or_default();
-        let value = value_of(raw_value, &cell(self.value)).map_err(|r| reject(self.value, r))?;
+        let crate::number::Read { value, rounded } =
+            value_of(raw_value, &cell(self.value)).map_err(|r| reject(self.value, r))?;
         let unit_text = cell(self.unit);
         let unit = ActivityUnit::parse(&unit_text).map_err(|e| {
             reject(
@@ -381,6 +394,7 @@ impl Columns {
             value,
             source_id: opt(self.source_id),
             extra,
+            rounded,
         })
     }
 }
@@ -446,7 +460,7 @@ fn row_of(code: &str) -> std::result::Result<&'static Row, String> {
 
 /// The activity of a value cell (`raw` as written, trimmed; `text`
 /// normalised): a number of ASCII digits, zero or more.
-fn value_of(raw: &str, text: &str) -> std::result::Result<Decimal, String> {
+fn value_of(raw: &str, text: &str) -> std::result::Result<crate::number::Read, String> {
     // Digits are ASCII digits: a superscript or another script's digit
     // is not silently read as one (`10²` is not 102).
     if let Some(c) = raw
@@ -459,7 +473,7 @@ fn value_of(raw: &str, text: &str) -> std::result::Result<Decimal, String> {
             u32::from(c)
         ));
     }
-    let value = crate::number::parse_grouped(text).map_err(|e| {
+    let read = crate::number::read_grouped(text).map_err(|e| {
         let hint = if text.contains(',') {
             " (use a dot as decimal separator and no thousands separator)"
         } else {
@@ -467,12 +481,13 @@ fn value_of(raw: &str, text: &str) -> std::result::Result<Decimal, String> {
         };
         format!("{e}{hint}")
     })?;
-    if value < Decimal::ZERO {
+    if read.value < Decimal::ZERO {
         return Err(format!(
-            "the activity {value} is negative; activity data cannot be below zero"
+            "the activity {} is negative; activity data cannot be below zero",
+            read.value
         ));
     }
-    Ok(value)
+    Ok(read)
 }
 
 /// What is wrong with the fuel of an activity in energy units (fuel

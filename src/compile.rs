@@ -191,6 +191,7 @@ pub fn compute(inv: &Inventory, opts: &CompileOptions) -> Result<Compiled> {
         return Err(Error::Ambiguous(agg.errors.join("\n")));
     }
     report.warnings = read.conversion_warnings;
+    report.warnings.extend(inv.rounded.iter().cloned());
     report.warnings.extend(agg.warnings.iter().cloned());
     report
         .warnings

@@ -102,10 +102,19 @@ impl Scalar {
     /// are, floats through the audited shortest-text conversion (so `42.9`
     /// is 42.9).
     pub fn decimal(&self) -> std::result::Result<Decimal, String> {
+        self.read().map(|r| r.value)
+    }
+
+    /// [`Scalar::decimal`], saying whether the value was rounded to 28
+    /// decimal places ([`crate::number::read_decimal`]).
+    pub fn read(&self) -> std::result::Result<crate::number::Read, String> {
         match self {
-            Scalar::Text(s) => crate::number::parse_decimal(s).map_err(|e| e.to_string()),
-            Scalar::Integer(i) => Ok(Decimal::from(*i)),
-            Scalar::Float(f) => crate::number::from_excel(*f).map_err(|e| e.to_string()),
+            Scalar::Text(s) => crate::number::read_decimal(s).map_err(|e| e.to_string()),
+            Scalar::Integer(i) => Ok(crate::number::Read {
+                value: Decimal::from(*i),
+                rounded: false,
+            }),
+            Scalar::Float(f) => crate::number::read_excel(*f).map_err(|e| e.to_string()),
         }
     }
 

@@ -128,6 +128,9 @@ pub type YearRange = (i32, i32);
 /// An inventory as described by its inventory.toml.
 #[derive(Debug, Clone, Default)]
 pub struct Inventory {
+    /// Settings whose number had digits beyond the 28th decimal place,
+    /// rounded to 28 places: one line each, shown by compile.
+    pub rounded: Vec<String>,
     pub dir: PathBuf,
     pub name: String,
     pub country: Option<String>,
@@ -753,8 +756,7 @@ fn plant_registers(
 /// range.
 fn fuel_settings(file: &raw::File, path: &Path, inv: &mut Inventory) -> Result<()> {
     for (fuel, value) in &file.ncv {
-        let d = value
-            .decimal()
+        let d = setting(value, &format!("[ncv] {fuel}"), &mut inv.rounded)
             .map_err(|e| bad(path, "ncv", format!("{fuel}: {e}")))?;
         // The fuels of the Guidebook run from about 5 (wet wood) to 120
         // (hydrogen) GJ/t: a value beyond 1000 is a typo, and would take
@@ -772,8 +774,7 @@ fn fuel_settings(file: &raw::File, path: &Path, inv: &mut Inventory) -> Result<(
         inv.ncv.push((fuel.clone(), d));
     }
     for (fuel, value) in &file.sulphur {
-        let d = value
-            .decimal()
+        let d = setting(value, &format!("[sulphur] {fuel}"), &mut inv.rounded)
             .map_err(|e| bad(path, "sulphur", format!("{fuel}: {e}")))?;
         // mg of sulphur per kg of fuel: 0 to 10^6 (all of it); a negative
         // content would give a negative SO2.
@@ -803,8 +804,7 @@ fn fuel_settings(file: &raw::File, path: &Path, inv: &mut Inventory) -> Result<(
         };
         match value {
             raw::VolumeNcv::All(v) => {
-                let d = v
-                    .decimal()
+                let d = setting(v, &format!("[ncv_volume] {fuel}"), &mut inv.rounded)
                     .map_err(|e| bad(path, "ncv_volume", format!("{fuel}: {e}")))?;
                 inv.ncv_volume.push((fuel.clone(), None, positive(d)?));
             }
@@ -812,8 +812,7 @@ fn fuel_settings(file: &raw::File, path: &Path, inv: &mut Inventory) -> Result<(
                 for (range, v) in years {
                     let years = crate::number::parse_year_range(range)
                         .map_err(|e| bad(path, "ncv_volume", format!("{fuel}: {e}")))?;
-                    let d = v
-                        .decimal()
+                    let d = setting(v, &format!("[ncv_volume] {fuel} {range}"), &mut inv.rounded)
                         .map_err(|e| bad(path, "ncv_volume", format!("{fuel} {range}: {e}")))?;
                     inv.ncv_volume
                         .push((fuel.clone(), Some(years), positive(d)?));
@@ -822,6 +821,24 @@ fn fuel_settings(file: &raw::File, path: &Path, inv: &mut Inventory) -> Result<(
         }
     }
     Ok(())
+}
+
+/// A number of a setting; when it had digits beyond the 28th decimal place,
+/// a line saying it was rounded (`what`: where it is written).
+fn setting(
+    value: &crate::config::Scalar,
+    what: &str,
+    rounded: &mut Vec<String>,
+) -> std::result::Result<Decimal, String> {
+    let r = value.read()?;
+    if r.rounded {
+        rounded.push(format!(
+            "inventory.toml {what}: {} has digits beyond the 28th decimal place, which exact decimals do not hold: rounded to {}",
+            value.text(),
+            crate::number::format_decimal(r.value)
+        ));
+    }
+    Ok(r.value)
 }
 
 fn adjustment(a: raw::Adjustment) -> std::result::Result<Adjustment, String> {

@@ -309,7 +309,13 @@ pub fn parse_year(text: &str) -> std::result::Result<i32, String> {
 /// Excel in Russian or French writes them in text cells: groups of three
 /// digits after the first one to three, one kind of space per number.
 pub fn parse_grouped(text: &str) -> Result<Decimal, NumberError> {
-    let first = parse_decimal(text);
+    read_grouped(text).map(|r| r.value)
+}
+
+/// [`parse_grouped`], saying whether the value was rounded to 28 decimal
+/// places ([`read_decimal`]).
+pub fn read_grouped(text: &str) -> Result<Read, NumberError> {
+    let first = read_decimal(text);
     let t = text.trim();
     let Some(sep) = t.chars().find(|c| matches!(c, ' ' | '\u{a0}' | '\u{202f}')) else {
         return first;
@@ -333,7 +339,7 @@ pub fn parse_grouped(text: &str) -> Result<Decimal, NumberError> {
     if !grouped {
         return first;
     }
-    parse_decimal(&format!("{sign}{}{rest}", groups.concat()))
+    read_decimal(&format!("{sign}{}{rest}", groups.concat()))
 }
 
 /// For serde (`#[serde(serialize_with = "exact")]`): a decimal as its

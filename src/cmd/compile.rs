@@ -142,6 +142,12 @@ fn print_report(report: &compile::CompileReport) {
         "rows read {} = used {} + rejected {}{blank}",
         report.counts.read, report.counts.used, report.counts.rejected
     );
+    if report.counts.rounded > 0 {
+        println!(
+            "{} activity value(s) had digits beyond the 28th decimal place, which exact decimals do not hold: rounded to 28 places",
+            report.counts.rounded
+        );
+    }
     if report.written {
         for line in report.keys.lines() {
             println!("{line}");

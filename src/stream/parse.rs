@@ -199,7 +199,10 @@ impl<'a> Worker<'a> {
             Some((mantissa, scale)) => self.sums_of(id).add_fast(mantissa, scale, line_no),
             // Not a plain non-negative decimal: the general row check says.
             None => match self.ctx.check(&cells()) {
-                Ok(a) => self.sums_of(id).add_other(a.value, line_no),
+                Ok(a) => {
+                    r.counts.rounded += u64::from(a.rounded);
+                    self.sums_of(id).add_other(a.value, line_no)
+                }
                 Err(rejection) => {
                     r.counts.rejected += 1;
                     r.rejected.push((line_no, rejection));
@@ -284,6 +287,7 @@ impl<'a> Worker<'a> {
                 let id = self.keys.of_checked(&a.key);
                 self.sums_of(id).add_other(a.value, line_no);
                 r.counts.used += 1;
+                r.counts.rounded += u64::from(a.rounded);
             }
             Err(rejection) => {
                 r.counts.rejected += 1;

@@ -371,7 +371,7 @@ fn a_compiled_workbook_reads_back_with_the_same_values_and_keys() {
 
 /// A small valid workbook in the template layout, written by airinv,
 /// with `change` applied to sheet 2019 afterwards.
-fn template_workbook(
+pub(crate) fn template_workbook(
     d: &Dir,
     name: &str,
     change: impl FnOnce(&mut rust_xlsxwriter::Worksheet) -> Result<(), rust_xlsxwriter::XlsxError>,
