@@ -83,7 +83,7 @@ pub struct Activity {
     pub key: ActivityKey,
     pub value: Decimal,
     pub source_id: String,
-    /// Other columns of the row, carried to detail.csv.
+    /// Other columns of the row that hold a value, carried to detail.csv.
     pub extra: Vec<(String, String)>,
 }
 
@@ -125,6 +125,9 @@ impl Counts {
 pub struct ReadOptions<'a> {
     /// The inventory's years; rows of other years are rejected. Empty: any year.
     pub years: Vec<i32>,
+    /// Years read besides the inventory's, as the basis of gap filling
+    /// (`[[fill]]`): their rows are read, but a message lists only `years`.
+    pub basis_years: Vec<i32>,
     /// The fuel table: fuel burnt (activity in energy units) must be a fuel
     /// of it, so that it lands in the right activity-data column.
     pub fuels: Option<&'a crate::fuel::Fuels>,
@@ -307,7 +310,7 @@ impl Columns {
         if let Some((i, problem)) = self.cell_beyond_header(cells) {
             return Err(reject(i, problem));
         }
-        let year = year_of(&cell(self.year), &options.years).map_err(|r| reject(self.year, r))?;
+        let year = year_of(&cell(self.year), options).map_err(|r| reject(self.year, r))?;
         let row = row_of(&cell(self.nfr)).map_err(|r| reject(self.nfr, r))?;
         let raw_value = cells.get(self.value).map(|s| s.trim()).unwrap_or_default();
         let value = value_of(raw_value, &cell(self.value)).map_err(|r| reject(self.value, r))?;
@@ -347,14 +350,15 @@ impl Columns {
                 Some(Efficiency::parse(&t).map_err(|r| reject(self.efficiency.unwrap_or(0), r))?)
             }
         };
+        // Other columns go to detail.csv only where they hold a value, so
+        // that empty columns (a sheet saved with thousands of them) cost
+        // nothing per row.
         let extra = self
             .extra
             .iter()
-            .map(|&i| {
-                (
-                    self.names[i].clone(),
-                    cells.get(i).cloned().unwrap_or_default(),
-                )
+            .filter_map(|&i| {
+                let value = cells.get(i).filter(|v| !v.trim().is_empty())?;
+                Some((self.names[i].clone(), value.clone()))
             })
             .collect();
         let fuels = options.fuels.unwrap_or(Fuels::built_in());
@@ -404,10 +408,12 @@ impl Columns {
     }
 }
 
-/// The year of a row, one of the inventory's (`years`; empty: any).
-fn year_of(text: &str, years: &[i32]) -> std::result::Result<i32, String> {
+/// The year of a row, one of the inventory's (`years`; empty: any) or a
+/// basis year of gap filling; a message names the inventory's years alone.
+fn year_of(text: &str, options: &ReadOptions) -> std::result::Result<i32, String> {
     let year = parse_year(text)?;
-    if !years.is_empty() && !years.contains(&year) {
+    let years = &options.years;
+    if !years.is_empty() && !years.contains(&year) && !options.basis_years.contains(&year) {
         return Err(format!(
             "{year} is not one of the inventory's years ({}); add it to years in inventory.toml or remove the row",
             years

@@ -173,6 +173,54 @@ pub struct KeyResult {
     /// and 3Da3 NH3 of a 3B population): what it is. Its activity is not
     /// the row's activity data.
     pub derived: Option<String>,
+    /// The pollutants the Guidebook's Tier 1 gives for the key's row and
+    /// fuel group that no factor gave ([`without_factor`]).
+    pub missing: Vec<Missing>,
+}
+
+/// A pollutant an activity key emits by the Guidebook's Tier 1 that no
+/// factor gave: a line of detail.csv with no factor and no emission, and
+/// `airinv check`'s `completeness.activity-without-factor`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    /// `None`: the key has no factor for any pollutant, and the
+    /// Guidebook's Tier 1 names none for its row.
+    pub pollutant: Option<Pollutant>,
+    /// What was searched, and what the Guidebook gives there.
+    pub why: String,
+}
+
+/// The pollutants of a key (with activity) that the Guidebook's Tier 1
+/// gives for its row, fuel group and technology and no factor gave; one
+/// entry without a pollutant when nothing gave any and the Tier 1 names
+/// none.
+pub fn without_factor(
+    key: &ActivityKey,
+    total: &KeyTotal,
+    lines: &[Line],
+    index: &FactorIndex,
+) -> Vec<Missing> {
+    if total.value.is_zero() {
+        return Vec::new();
+    }
+    let q = Query::new(key);
+    let used: Vec<&str> = lines.iter().map(|l| l.factor_id.as_str()).collect();
+    let mut out: Vec<Missing> = index
+        .expected(&q, &used)
+        .into_iter()
+        .filter(|p| lines.iter().all(|l| l.pollutant != *p))
+        .map(|p| Missing {
+            pollutant: Some(p),
+            why: index.searched(&q, Some(p)),
+        })
+        .collect();
+    if lines.is_empty() && out.is_empty() {
+        out.push(Missing {
+            pollutant: None,
+            why: index.searched(&q, None),
+        });
+    }
+    out
 }
 
 /// What went wrong for a key.
@@ -226,12 +274,14 @@ pub fn compute(acc: Accumulator, index: &FactorIndex) -> Vec<Result<KeyResult, B
                         lines,
                         energy_tj,
                         derived,
+                        missing: Vec::new(),
                     }))
                 }
                 // The parts are the method's, not the compiler's rows: a part
                 // that cannot be computed is left out, not a rejected row.
                 (Err(_), Some(_)) => None,
                 (Ok((lines, energy_tj)), None) => Some(Ok(KeyResult {
+                    missing: without_factor(&key, &total, &lines, index),
                     key,
                     total,
                     lines,

@@ -65,10 +65,14 @@ pub struct CompileReport {
     /// Files written (empty when rows were rejected and --keep-going was not given).
     pub outputs: Vec<PathBuf>,
     pub written: bool,
-    /// Lines of national totals to show.
+    /// Lines to show about what was read (conversions, gap filling).
     pub summary: Vec<String>,
+    /// Lines of national totals to show, once the outputs are written.
+    pub totals: Vec<String>,
     /// Where the notation keys come from: rows NE for want of data.
     pub keys: aggregate::KeySummary,
+    /// Activity without a factor for some pollutants, by year, row and fuel.
+    pub without_factor: Vec<crate::without_factor::Case>,
 }
 
 /// The fuel table of an inventory: the built-in one with its own names and NCVs.
@@ -131,7 +135,7 @@ pub struct Compiled {
     pub tables: Vec<annex1::Annex1Year>,
     /// Every computed activity key, with the lineage of its emissions.
     pub results: Vec<KeyResult>,
-    /// Each input, its counts and (when it was hashed while read) its SHA-256.
+    /// Each input, its counts and (when it was hashed while read) its BLAKE3.
     pub(crate) input_counts: Vec<(crate::inventory::ActivitySource, Counts, Option<String>)>,
     pub(crate) user_files: Vec<PathBuf>,
     pub(crate) index: FactorIndex,
@@ -183,8 +187,15 @@ pub fn compute(inv: &Inventory, opts: &CompileOptions) -> Result<Compiled> {
     report
         .warnings
         .extend(unknown_technologies(&results, &index));
-    report.summary.extend(national_total_lines(&agg.years));
+    report.totals = national_total_lines(&agg.years);
     report.keys = agg.keys.clone();
+    report.without_factor = crate::without_factor::cases(
+        &results,
+        &agg.years,
+        &inv.without_factor,
+        &inv.keys,
+        index.fuels(),
+    );
     Ok(Compiled {
         report,
         tables: agg.years,
@@ -233,7 +244,7 @@ struct Read {
 }
 
 /// One activity file read: its sums, rejected rows, counts, notes and the
-/// SHA-256 of a streamed file.
+/// BLAKE3 of a streamed file.
 type Part = (
     Accumulator,
     Vec<Rejection>,
@@ -250,7 +261,8 @@ fn read_activity(
     fills: &[crate::gap_fill::Fill],
 ) -> Result<Read> {
     let read_options = ReadOptions {
-        years: crate::gap_fill::read_years(fills, &inv.years),
+        years: inv.years.clone(),
+        basis_years: crate::gap_fill::read_years(fills, &inv.years),
         fuels: Some(index.fuels()),
         csv: opts.csv,
     };
@@ -274,11 +286,11 @@ fn read_activity(
         conversion_warnings: Vec::new(),
     };
     for (source, part) in inv.activity.iter().zip(parts) {
-        let (a, rejected, counts, notes, sha256) = part?;
+        let (a, rejected, counts, notes, blake3) = part?;
         read.acc.merge(a);
         read.report.rejected.extend(rejected);
         read.report.counts.add(counts);
-        read.input_counts.push((source.clone(), counts, sha256));
+        read.input_counts.push((source.clone(), counts, blake3));
         for n in notes {
             match n.strip_prefix("warning: ") {
                 Some(w) => read.conversion_warnings.push(w.to_string()),
@@ -301,7 +313,7 @@ fn read_one(
     let mut acc = Accumulator::new(keep_rows);
     let mut rejected = Vec::new();
     let mut notes = Vec::new();
-    let mut sha256 = None;
+    let mut blake3 = None;
     let counts = match &source.mapping {
         // A CSV file of any size: streamed in parallel blocks
         // (per-row lineage needs every row, so it reads whole).
@@ -313,7 +325,7 @@ fn read_one(
                 Some(streamed) => {
                     acc = streamed.acc;
                     rejected = streamed.rejected;
-                    sha256 = Some(streamed.sha256);
+                    blake3 = Some(streamed.blake3);
                     streamed.counts
                 }
                 // Not a plain UTF-8 comma-separated file: read whole,
@@ -341,7 +353,7 @@ fn read_one(
             activity::read_table(&table, read_options, &mut rejected, |a| acc.add(a))?
         }
     };
-    Ok((acc, rejected, counts, notes, sha256))
+    Ok((acc, rejected, counts, notes, blake3))
 }
 
 /// The years compiled: inventory.toml's `years`, or those of the activity.
@@ -516,7 +528,7 @@ fn write_rejected(path: &Path, rejected: &[Rejection]) -> Result<()> {
 }
 
 /// The run record of a compile (`run.json`): the program, every input
-/// with its SHA-256 and counts, the factor database and the user's factor
+/// with its BLAKE3 and counts, the factor database and the user's factor
 /// files, the rows read, used and rejected, and the warnings.
 #[derive(Debug, Serialize)]
 pub struct RunRecord<'a> {
@@ -541,7 +553,7 @@ pub struct RunRecord<'a> {
 pub struct InputRecord<'a> {
     pub path: String,
     pub sheet: Option<&'a str>,
-    pub sha256: String,
+    pub blake3: String,
     pub mapping: Option<FileRecord>,
     pub rows_read: u64,
     pub rows_used_at_reading: u64,
@@ -549,19 +561,19 @@ pub struct InputRecord<'a> {
     pub empty_lines: u64,
 }
 
-/// A file read, with its SHA-256.
+/// A file read, with its BLAKE3.
 #[derive(Debug, Serialize)]
 pub struct FileRecord {
     pub path: String,
-    pub sha256: String,
+    pub blake3: String,
 }
 
 impl FileRecord {
-    /// The file's path and SHA-256.
+    /// The file's path and BLAKE3.
     pub fn of(path: &Path) -> Result<FileRecord> {
         Ok(FileRecord {
             path: path.display().to_string(),
-            sha256: crate::digest::file(path)?,
+            blake3: crate::digest::file(path)?,
         })
     }
 }
@@ -571,7 +583,7 @@ impl FileRecord {
 pub struct FactorDatabase {
     pub name: &'static str,
     pub source: &'static str,
-    pub sha256: String,
+    pub blake3: String,
     pub factors: usize,
 }
 
@@ -594,11 +606,11 @@ impl<'a> RunRecord<'a> {
         country: Option<&'a str>,
     ) -> Result<RunRecord<'a>> {
         let mut input_list = Vec::new();
-        for (source, counts, sha256) in inputs {
+        for (source, counts, blake3) in inputs {
             input_list.push(InputRecord {
                 path: source.path.display().to_string(),
                 sheet: source.sheet.as_deref(),
-                sha256: match sha256 {
+                blake3: match blake3 {
                     Some(h) => h.clone(),
                     None => crate::digest::file(&source.path)?,
                 },
@@ -620,7 +632,7 @@ impl<'a> RunRecord<'a> {
             factor_database: FactorDatabase {
                 name: emission_factor::EMBEDDED_NAME,
                 source: "EMEP/EEA air pollutant emission inventory guidebook 2023, emission factor database export (EMEP_20260207.csv)",
-                sha256: crate::digest::bytes(emission_factor::EMBEDDED.as_bytes()),
+                blake3: crate::digest::bytes(emission_factor::EMBEDDED.as_bytes()),
                 factors: index.guidebook().len(),
             },
             user_factor_files: user_files

@@ -16,8 +16,10 @@ use std::collections::BTreeMap;
 /// How a row × pollutant is covered.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Status {
-    /// A Tier 1 factor per energy or tonne of fuel: computed from fuel use.
-    Fuel,
+    /// A Tier 1 factor per energy or tonne of fuel: computed from fuel use,
+    /// for the fuels the text names (the row's own, and those of the rows
+    /// guidebook-fallbacks.csv sends other fuels to).
+    Fuel(String),
     /// A Tier 1 method of airinv (the text says which).
     Method(String),
     /// Tier 1 factors per another activity (animals, clinker, kg N...).
@@ -29,7 +31,7 @@ pub enum Status {
 impl Status {
     pub fn label(&self) -> &'static str {
         match self {
-            Status::Fuel => "computed from fuel use",
+            Status::Fuel(_) => "computed from fuel use",
             Status::Method(_) => "computed by a Tier 1 method",
             Status::Activity(_) => "needs an activity airinv cannot derive",
             Status::None => "no Tier 1 in the Guidebook",
@@ -38,7 +40,7 @@ impl Status {
 
     pub fn detail(&self) -> &str {
         match self {
-            Status::Method(s) | Status::Activity(s) => s,
+            Status::Fuel(s) | Status::Method(s) | Status::Activity(s) => s,
             _ => "",
         }
     }
@@ -63,6 +65,44 @@ fn is_fuel(f: &Factor) -> bool {
     }
 }
 
+/// The Guidebook fuels of factors per fuel: `Biogas, Biomass`.
+fn fuels_of(fs: &[&Factor]) -> String {
+    let mut names: Vec<&str> = fs
+        .iter()
+        .filter(|f| is_fuel(f))
+        .map(|f| f.fuel.as_deref().unwrap_or("no fuel"))
+        .collect();
+    names.sort();
+    names.dedup();
+    names.join(", ")
+}
+
+/// The rows (with their fuels) whose Tier 1 factors for a pollutant
+/// guidebook-fallbacks.csv gives a row's other fuels: `1A1a (Natural gas, ...)`.
+fn fallback_fuels(
+    tier1: &BTreeMap<(&str, Pollutant), Vec<&Factor>>,
+    code: &str,
+    p: Pollutant,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in crate::fallback::Fallbacks::built_in()
+        .entries()
+        .iter()
+        .filter(|e| e.code == code && e.use_table.is_none())
+    {
+        for u in &e.uses {
+            let fs = tier1
+                .get(&(u.as_str(), p))
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            if fs.iter().any(|f| is_fuel(f)) {
+                out.push(format!("{u} ({})", fuels_of(fs)));
+            }
+        }
+    }
+    out
+}
+
 /// The coverage of every row that takes activity, for every pollutant.
 pub fn table(factors: &[Factor]) -> Vec<Line> {
     let mut tier1: BTreeMap<(&str, Pollutant), Vec<&Factor>> = BTreeMap::new();
@@ -78,8 +118,19 @@ pub fn table(factors: &[Factor]) -> Vec<Line> {
         let code = row.code.trim_end_matches("(fu)");
         let status_of = |p: Pollutant| -> Status {
             let fs = tier1.get(&(code, p)).map(Vec::as_slice).unwrap_or(&[]);
-            if fs.iter().any(|f| is_fuel(f)) {
-                return Status::Fuel;
+            let by_fallback = fallback_fuels(&tier1, code, p);
+            if fs.iter().any(|f| is_fuel(f)) || !by_fallback.is_empty() {
+                let mut detail = format!("for {}", fuels_of(fs));
+                if fs.iter().all(|f| !is_fuel(f)) {
+                    detail = String::from("no fuel of its own");
+                }
+                if !by_fallback.is_empty() {
+                    detail.push_str(&format!(
+                        "; other fuels by guidebook-fallbacks.csv: {}",
+                        by_fallback.join(", ")
+                    ));
+                }
+                return Status::Fuel(detail);
             }
             let mut per: Vec<String> = fs
                 .iter()
@@ -109,7 +160,7 @@ pub fn table(factors: &[Factor]) -> Vec<Line> {
             } else if status == Status::None {
                 if matches!(p, Pollutant::PM10 | Pollutant::PM25)
                     && crate::method::road::exhaust_pm_is_fine(code)
-                    && tsp == Status::Fuel
+                    && matches!(tsp, Status::Fuel(_))
                 {
                     status = Status::Method("exhaust PM2.5 = PM10 = TSP".into());
                 } else if p == Pollutant::SOx && crate::method::sulphur::ROWS.contains(&code) {
@@ -126,7 +177,7 @@ pub fn table(factors: &[Factor]) -> Vec<Line> {
                 && let FactorUnit::ShareOf(of) = fs[0].unit
             {
                 status = match status_of(of) {
-                    Status::Fuel => Status::Fuel,
+                    Status::Fuel(s) => Status::Fuel(format!("{s} (as % of {of})")),
                     Status::Activity(s) => Status::Activity(format!("{s} (as % of {of})")),
                     _ => Status::None,
                 };
@@ -184,7 +235,24 @@ mod tests {
                 .status
                 .clone()
         };
-        assert_eq!(get("1A1a", Pollutant::NOx), Status::Fuel);
+        assert_eq!(
+            get("1A1a", Pollutant::NOx).label(),
+            "computed from fuel use"
+        );
+        // NH3 of 1A1a: biogas only, said per fuel.
+        assert_eq!(
+            get("1A1a", Pollutant::NH3),
+            Status::Fuel("for Biogas".into())
+        );
+        // Pipeline compressors: no factor of their own, 1.A.2's by the
+        // Guidebook's guidance.
+        match get("1A3ei", Pollutant::NOx) {
+            Status::Fuel(s) => assert!(
+                s.contains("1A2gviii (") && s.contains("Gaseous Fuels"),
+                "{s}"
+            ),
+            other => panic!("{other:?}"),
+        }
         assert_eq!(
             get("1A3biii", Pollutant::PM25).label(),
             "computed by a Tier 1 method"
@@ -198,7 +266,10 @@ mod tests {
             "computed by a Tier 1 method"
         );
         // Jet kerosene: the derived factors per tonne of LTO fuel.
-        assert_eq!(get("1A3aii(i)", Pollutant::CO), Status::Fuel);
+        assert_eq!(
+            get("1A3aii(i)", Pollutant::CO).label(),
+            "computed from fuel use"
+        );
         match get("2A1", Pollutant::PM25) {
             Status::Activity(s) => assert!(s.contains("clinker"), "{s}"),
             other => panic!("{other:?}"),

@@ -152,6 +152,8 @@ pub fn fuel_key(name: &str) -> String {
         })
         .filter(|c| !matches!(c, '\'' | '"' | '‘' | '’' | '“' | '”'))
         .flat_map(char::to_lowercase)
+        // Russian texts write 'ё' or 'е' for the same letter.
+        .map(|c| if c == 'ё' { 'е' } else { c })
         .collect();
     cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
 }

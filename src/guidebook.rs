@@ -114,6 +114,8 @@ pub struct Import {
 pub enum CorrectedColumn {
     Value,
     Unit,
+    /// The fuel the row is for (a table filed under another fuel's name).
+    Fuel,
     /// The row is not used at all.
     Row,
 }
@@ -138,6 +140,7 @@ impl Correction {
         let field = |i: usize| r.get(i).unwrap_or("").trim();
         let published = match self.column {
             CorrectedColumn::Unit => field(10),
+            CorrectedColumn::Fuel => field(5),
             CorrectedColumn::Value | CorrectedColumn::Row => field(9),
         };
         line == self.row
@@ -155,6 +158,7 @@ impl Correction {
             match self.column {
                 CorrectedColumn::Value => "value",
                 CorrectedColumn::Unit => "unit",
+                CorrectedColumn::Fuel => "fuel",
                 CorrectedColumn::Row => "row",
             },
             self.published,
@@ -179,6 +183,7 @@ pub static CORRECTIONS: LazyLock<Vec<Correction>> = LazyLock::new(|| {
                 column: match &r[4] {
                     "value" => CorrectedColumn::Value,
                     "unit" => CorrectedColumn::Unit,
+                    "fuel" => CorrectedColumn::Fuel,
                     "row" => CorrectedColumn::Row,
                     other => panic!("corrections.csv: unknown column {other}"),
                 },
@@ -335,10 +340,10 @@ pub fn import_bytes(bytes: &[u8], path: &Path) -> Result<Import> {
                     .push(problem(ProblemCategory::ExportError, c.note()));
                 continue;
             }
-            let at = if c.column == CorrectedColumn::Unit {
-                10
-            } else {
-                9
+            let at = match c.column {
+                CorrectedColumn::Unit => 10,
+                CorrectedColumn::Fuel => 5,
+                _ => 9,
             };
             record = r
                 .iter()

@@ -147,6 +147,114 @@ pub struct Inventory {
     /// The `[[fill]]` tables as written, with the line each starts on;
     /// `crate::gap_fill` checks and resolves them.
     pub fills: Vec<(u64, FillEntry)>,
+    /// Activity without a factor, declared with its reason (`[[without_factor]]`).
+    pub without_factor: Vec<WithoutFactor>,
+}
+
+/// Activity the compiler declares to have no factor for some pollutants,
+/// and why (`[[without_factor]]`): the Guidebook gives none and no
+/// national factor is known. `airinv check` then reports the case as an
+/// info naming the reason, not as an error.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WithoutFactor {
+    /// The rows (template codes).
+    pub codes: Vec<String>,
+    /// The fuels as the activity names them; empty: every fuel (and none).
+    pub fuels: Vec<String>,
+    /// Empty: every pollutant.
+    pub pollutants: Vec<Pollutant>,
+    /// Empty: every year.
+    pub years: Vec<i32>,
+    pub reason: String,
+    /// The line of inventory.toml the entry starts on.
+    pub line: u64,
+}
+
+impl WithoutFactor {
+    /// True when the entry covers a year, row, fuel (by name or as the
+    /// same fuel of the table) and pollutant (`None`: no factor at all).
+    pub fn covers(
+        &self,
+        year: i32,
+        code: &str,
+        fuel: Option<&crate::fuel::ActivityFuel>,
+        pollutant: Option<Pollutant>,
+        fuels: &crate::fuel::Fuels,
+    ) -> bool {
+        let key = crate::fuel::fuel_key;
+        (self.years.is_empty() || self.years.contains(&year))
+            && self.codes.iter().any(|c| c == code)
+            && (self.fuels.is_empty()
+                || fuel.is_some_and(|f| {
+                    self.fuels.iter().any(|n| {
+                        key(n) == key(&f.name) || f.id.is_some_and(|id| fuels.id(n) == Some(id))
+                    })
+                }))
+            && (self.pollutants.is_empty()
+                || pollutant.is_some_and(|p| self.pollutants.contains(&p)))
+    }
+}
+
+/// A `[[without_factor]]` entry checked: known rows and pollutants, years,
+/// a reason.
+fn without_factor(w: raw::WithoutFactor, line: u64) -> std::result::Result<WithoutFactor, String> {
+    let list = |o: Option<OneOrMany>| match o {
+        None => Vec::new(),
+        Some(OneOrMany::One(s)) => vec![s],
+        Some(OneOrMany::Many(v)) => v,
+    };
+    let codes = list(w.code)
+        .iter()
+        .map(|c| {
+            crate::nfr::find(c.trim())
+                .map(|r| r.code.clone())
+                .ok_or_else(|| crate::nfr::unknown_code_message(c.trim()))
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    if codes.is_empty() {
+        return Err(
+            "code: give the row (code = \"1A1c\") or rows (code = [\"1A1c\", \"1A3ei\"])".into(),
+        );
+    }
+    let fuels: Vec<String> = list(w.fuel).iter().map(|f| f.trim().to_string()).collect();
+    if fuels.iter().any(|f| f.is_empty()) {
+        return Err("fuel: an empty name; leave fuel out for every fuel of the row".into());
+    }
+    let pollutants = match w.pollutants {
+        None | Some(raw::Pollutants::All) => Vec::new(),
+        Some(raw::Pollutants::List(list)) => list
+            .iter()
+            .map(|s| {
+                Pollutant::parse(s).ok_or_else(|| {
+                    format!(
+                        "'{s}' is not a pollutant id; the ids are {}",
+                        Pollutant::id_list()
+                    )
+                })
+            })
+            .collect::<std::result::Result<_, _>>()?,
+    };
+    let years = w
+        .years
+        .iter()
+        .map(|y| {
+            i32::try_from(*y)
+                .map_err(|_| format!("years: {y} is not a year"))
+                .and_then(|y| crate::number::parse_year(&y.to_string()))
+        })
+        .collect::<std::result::Result<_, _>>()?;
+    let reason = w.reason.unwrap_or_default().trim().to_string();
+    if reason.is_empty() {
+        return Err("reason: say why this activity has no factor (what the Guidebook gives, what would be needed); the reason is what check reports".into());
+    }
+    Ok(WithoutFactor {
+        codes,
+        fuels,
+        pollutants,
+        years,
+        reason,
+        line,
+    })
 }
 
 /// A `[[fill]]` table of inventory.toml as written (unknown keys are
@@ -243,6 +351,20 @@ mod raw {
         pub adjustments: Vec<toml::Spanned<Adjustment>>,
         #[serde(default)]
         pub fill: Vec<toml::Spanned<super::FillEntry>>,
+        #[serde(default)]
+        pub without_factor: Vec<toml::Spanned<WithoutFactor>>,
+    }
+
+    /// `[[without_factor]]`: activity declared to have no factor.
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct WithoutFactor {
+        pub code: Option<super::OneOrMany>,
+        pub fuel: Option<super::OneOrMany>,
+        pub pollutants: Option<Pollutants>,
+        #[serde(default)]
+        pub years: Vec<i64>,
+        pub reason: Option<String>,
     }
 
     /// An activity source: a file name, or `{ file, sheet, mapping }`.
@@ -429,6 +551,13 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         let span = entry.span();
         inv.keys
             .push(key_override(entry.into_inner()).map_err(|e| bad_at(span, &label, e))?);
+    }
+    for (i, entry) in file.without_factor.into_iter().enumerate() {
+        let label = format!("without_factor entry {}", i + 1);
+        let span = entry.span();
+        let line = crate::config::line_of(text, span.start);
+        inv.without_factor
+            .push(without_factor(entry.into_inner(), line).map_err(|e| bad_at(span, &label, e))?);
     }
     for (i, entry) in file.adjustments.into_iter().enumerate() {
         let label = format!("adjustments entry {}", i + 1);

@@ -8,6 +8,12 @@
 //! `--detail rows`, one line per activity row and pollutant, with the row's
 //! location, source id and free columns. Summing the `emission` column per
 //! year, code and pollutant gives the Annex I cell.
+//!
+//! An activity key with activity and no factor for a pollutant the
+//! Guidebook's Tier 1 gives for its row and fuel group has a line too, after
+//! its emissions: the pollutant (empty when no factor fits any pollutant),
+//! `why` saying what was searched (`no NOx factor: fuel 'Crude oil' ...`),
+//! and the factor, conversion, multiplier, emission and exact columns empty.
 
 use crate::calculate::KeyResult;
 use crate::number::format_decimal;
@@ -146,6 +152,45 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                 }
             }
         }
+        for m in &r.missing {
+            match detail {
+                Detail::Keys => {
+                    let mut rec = common(r.total.count, r.total.value);
+                    rec.extend(without_factor(m));
+                    rec.push(
+                        r.total
+                            .first_rows
+                            .first()
+                            .map(|l| l.to_string())
+                            .unwrap_or_default(),
+                    );
+                    rec.push(r.total.filled.clone());
+                    crate::output::write_safe_record(&mut w, &rec)?;
+                }
+                Detail::Rows => {
+                    for row in &r.total.rows {
+                        let mut rec = common(1, row.value);
+                        let other: Vec<String> =
+                            row.extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                        rec.extend([row.at.to_string(), row.source_id.clone(), other.join("; ")]);
+                        rec.extend(without_factor(m));
+                        rec.push(r.total.filled.clone());
+                        crate::output::write_safe_record(&mut w, &rec)?;
+                    }
+                }
+            }
+        }
     }
     w.flush()
+}
+
+/// The factor columns of a line without a factor: the pollutant (empty
+/// when the key has no factor for any), the reason in `why`, every factor,
+/// conversion and emission column empty. Such a line adds nothing to a
+/// cell: it says which activity has no emission for the pollutant.
+fn without_factor(m: &crate::calculate::Missing) -> Vec<String> {
+    let mut out = vec![String::new(); FACTOR.len()];
+    out[0] = m.pollutant.map(|p| p.id().to_string()).unwrap_or_default();
+    out[8] = m.why.clone();
+    out
 }

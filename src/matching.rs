@@ -179,6 +179,8 @@ pub struct FactorIndex {
     guidebook: Vec<Factor>,
     user: Vec<Factor>,
     guidebook_by_code: HashMap<String, Vec<usize>>,
+    /// The Guidebook's factors by id.
+    guidebook_by_id: HashMap<String, usize>,
     user_by_code: HashMap<String, Vec<usize>>,
     fuels: Fuels,
     /// The inventory's country, to choose EU / non-EU values.
@@ -270,6 +272,11 @@ impl FactorIndex {
     ) -> FactorIndex {
         FactorIndex {
             guidebook_by_code: by_code(&guidebook),
+            guidebook_by_id: guidebook
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.id.clone(), i))
+                .collect(),
             user_by_code: by_code(&user),
             guidebook,
             user,
@@ -466,18 +473,100 @@ impl FactorIndex {
                 .is_some_and(|id| self.fuels.id(factor) == Some(id))
     }
 
+    /// The Guidebook's candidates for a query: the fuel's own factors in
+    /// its row; else the guidance of guidebook-fallbacks.csv that names the
+    /// fuel; else the fuel's broader names in its row; else the guidance for
+    /// its group ([`crate::fallback`]).
     fn guidebook_candidates(&self, q: &Query) -> Result<GuidebookCandidates<'_>, MatchError> {
+        let fallbacks = crate::fallback::Fallbacks::built_in();
+        let fuel = q.fuel().filter(|_| !crate::manure::is_manure_row(q.code));
+        if let Some(fuel) = fuel
+            && !self.row_has_fuel(q.code, q.pins(), &fuel.name)
+            && let Some(entry) = fallbacks.named(q.code, fuel, &self.fuels)
+            && let Some(found) = self.from_fallback(q, entry)?
+        {
+            return Ok(found);
+        }
+        let own = self.candidates_in(q, q.code, q.pins(), None)?;
+        if own.by_pollutant.is_empty()
+            && (fuel.is_some() || q.fuel().is_none())
+            && let Some(entry) = fallbacks.by_group(q.code, self.group_of(q))
+            && let Some(found) = self.from_fallback(q, entry)?
+        {
+            return Ok(found);
+        }
+        Ok(own)
+    }
+
+    /// The fuel group of a query's fuel (none for manure types and names
+    /// the fuel table does not know).
+    fn group_of(&self, q: &Query) -> Option<crate::fuel::FuelGroup> {
+        q.fuel()
+            .filter(|_| !crate::manure::is_manure_row(q.code))
+            .and_then(|f| f.id)
+            .map(|id| self.fuels.fuel(id).group)
+    }
+
+    /// True when a row has Guidebook factors (at the pins' tier) for the
+    /// fuel by its own name.
+    fn row_has_fuel(&self, code: &str, pins: &Pins, fuel: &str) -> bool {
+        let tier = tier_of(pins);
+        self.guidebook_by_code.get(code).is_some_and(|ids| {
+            ids.iter().map(|&i| &self.guidebook[i]).any(|f| {
+                tier.is_none_or(|t| f.pins.tier.as_ref() == Some(t))
+                    && f.fuel.as_ref().is_some_and(|ff| self.same_fuel(ff, fuel))
+            })
+        })
+    }
+
+    /// The candidates of a fallback entry: in each of its rows in turn, the
+    /// fuel (or the entry's fuel) at the activity's tier (or in the entry's
+    /// table); `None` when none gives factors.
+    fn from_fallback(
+        &self,
+        q: &Query,
+        entry: &crate::fallback::Fallback,
+    ) -> Result<Option<GuidebookCandidates<'_>>, MatchError> {
+        let mut pins = q.pins().clone();
+        if let Some(table) = &entry.use_table {
+            pins.table = Name::new(table);
+            pins.tier = None;
+        }
+        let chain = entry.use_fuel.as_ref().map(|f| vec![f.clone()]);
+        for code in &entry.uses {
+            let found = match self.candidates_in(q, code, &pins, chain.clone()) {
+                Ok(found) => found,
+                // Factors of another unit in that row: the next one.
+                Err(MatchError::Unit(_)) => continue,
+                Err(e) => return Err(e),
+            };
+            if found.by_pollutant.is_empty() {
+                continue;
+            }
+            let mut found = found;
+            let mut how = entry.describe(code);
+            push_how(&mut how, &found.how);
+            found.how = how;
+            return Ok(Some(found));
+        }
+        Ok(None)
+    }
+
+    /// The Guidebook's candidates in a row for the query's fuel (or the
+    /// names of `chain`) at the tier or table of `pins`.
+    fn candidates_in(
+        &self,
+        q: &Query,
+        code: &str,
+        pins: &Pins,
+        chain: Option<Vec<String>>,
+    ) -> Result<GuidebookCandidates<'_>, MatchError> {
         let mut out = GuidebookCandidates::default();
-        let Some(indices) = self.guidebook_by_code.get(q.code) else {
+        let Some(indices) = self.guidebook_by_code.get(code) else {
             return Ok(out);
         };
         // Tier 1 unless the activity names a tier or a table.
-        let pins = q.pins();
-        let tier = match (&pins.tier, &pins.table) {
-            (Some(t), _) => Some(t),
-            (None, None) => Some(&Tier::One),
-            (None, Some(_)) => None,
-        };
+        let tier = tier_of(pins);
         let base: Vec<&Factor> = indices
             .iter()
             .map(|&i| &self.guidebook[i])
@@ -498,7 +587,7 @@ impl FactorIndex {
                 let chain = if crate::manure::is_manure_row(q.code) {
                     vec![fuel.name.to_string()]
                 } else {
-                    self.fuels.chain_of(fuel)
+                    chain.unwrap_or_else(|| self.fuels.chain_of(fuel))
                 };
                 for (step, name) in chain.iter().enumerate() {
                     found = base
@@ -588,7 +677,7 @@ impl FactorIndex {
             return Err(MatchError::Unit(format!(
                 "the activity is {} but the Guidebook factors for {} {} are {}; give the activity in one of those units",
                 q.dimension.map(|d| d.describe()).unwrap_or("?"),
-                q.code,
+                code,
                 match q.fuel() {
                     None => String::new(),
                     Some(fuel) => format!("'{}'", fuel.name),
@@ -689,6 +778,180 @@ impl FactorIndex {
             "Pin one by adding a column table, abatement, region or tier to the activity row with the candidate's value, or give your own factor with --factors.",
         );
         Err(MatchError::Ambiguous(msg))
+    }
+}
+
+/// What the Guidebook's Tier 1 covers for an activity, to name the
+/// pollutants an activity key has no factor for ([`crate::calculate`]'s
+/// lines without a factor).
+impl FactorIndex {
+    /// The rows whose Tier 1 factors an activity may take: its own, then
+    /// those of the fallback entries for its fuel.
+    fn rows_searched<'q>(&'q self, q: &'q Query) -> Vec<&'q str> {
+        let fallbacks = crate::fallback::Fallbacks::built_in();
+        let mut rows = vec![q.code];
+        let named = q
+            .fuel()
+            .filter(|_| !crate::manure::is_manure_row(q.code))
+            .and_then(|f| fallbacks.named(q.code, f, &self.fuels));
+        for entry in named
+            .into_iter()
+            .chain(fallbacks.by_group(q.code, self.group_of(q)))
+        {
+            for u in &entry.uses {
+                if !rows.contains(&u.as_str()) {
+                    rows.push(u);
+                }
+            }
+        }
+        rows
+    }
+
+    /// The Guidebook's Tier 1 factors that define what an activity is
+    /// expected to emit: those of its row (and its fallback rows) for fuels
+    /// of its fuel group and its technology; all of the rows' Tier 1 factors
+    /// when none is for its group (a fuel the chapter has no table for).
+    fn tier1_expected<'a>(&'a self, q: &Query) -> Vec<&'a Factor> {
+        let all: Vec<&Factor> = self
+            .rows_searched(q)
+            .into_iter()
+            .filter_map(|code| self.guidebook_by_code.get(code))
+            .flatten()
+            .map(|&i| &self.guidebook[i])
+            .filter(|f| f.pins.tier == Some(Tier::One))
+            .collect();
+        let technology = q.pins().technology.as_ref();
+        let of_technology: Vec<&Factor> = all
+            .iter()
+            .copied()
+            .filter(|f| {
+                technology.is_none_or(|t| {
+                    f.pins
+                        .technology
+                        .as_ref()
+                        .is_none_or(|ft| same_technology(ft, t))
+                })
+            })
+            .collect();
+        let set = if of_technology.is_empty() {
+            all
+        } else {
+            of_technology
+        };
+        let Some(group) = self.group_of(q) else {
+            return set;
+        };
+        let same: Vec<&Factor> = set
+            .iter()
+            .copied()
+            .filter(|f| {
+                f.fuel
+                    .as_deref()
+                    .and_then(|n| self.fuels.group(n))
+                    .is_some_and(|g| g == group)
+            })
+            .collect();
+        if same.is_empty() { set } else { same }
+    }
+
+    /// The pollutants an activity is expected to emit, given the factors
+    /// it got (`used`, by id): those of the Guidebook tables it took factors
+    /// from (a table says what it covers for its fuel); when it took none
+    /// from the Guidebook, those the Tier 1 gives for its row, fuel group
+    /// and technology (see [`Self::tier1_expected`]).
+    pub fn expected(&self, q: &Query, used: &[&str]) -> std::collections::BTreeSet<Pollutant> {
+        let tables: Vec<&Factor> = used
+            .iter()
+            .filter_map(|id| self.guidebook_by_id.get(*id))
+            .map(|&i| &self.guidebook[i])
+            .collect();
+        if tables.is_empty() {
+            return self
+                .tier1_expected(q)
+                .into_iter()
+                .map(|f| f.pollutant)
+                .collect();
+        }
+        let mut out = std::collections::BTreeSet::new();
+        for t in tables {
+            for code in &t.annex1_codes {
+                for &i in self
+                    .guidebook_by_code
+                    .get(code)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                {
+                    let f = &self.guidebook[i];
+                    if f.pins.table == t.pins.table
+                        && f.pins.technology == t.pins.technology
+                        && f.fuel == t.fuel
+                    {
+                        out.insert(f.pollutant);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Why an activity has no factor for a pollutant (`None`: for any), in
+    /// words for detail.csv: which fuel and fallbacks were searched in which
+    /// rows, and what the Guidebook's Tier 1 gives there.
+    pub fn searched(&self, q: &Query, pollutant: Option<Pollutant>) -> String {
+        let rows = self.rows_searched(q).join(", then ");
+        let fuel = match q.fuel() {
+            Some(f) if crate::manure::is_manure_row(q.code) => format!("'{}'", f.name),
+            Some(f) => {
+                let chain = self.fuels.chain_of(f);
+                if chain.len() > 1 {
+                    format!("'{}' (and {})", f.name, chain[1..].join(", "))
+                } else {
+                    format!("'{}'", f.name)
+                }
+            }
+            None => "no fuel".to_string(),
+        };
+        let tier = match (&q.pins().tier, &q.pins().table) {
+            (_, Some(t)) => format!("table {t}"),
+            (Some(t), None) => format!("Tier {t}"),
+            (None, None) => "Tier 1".to_string(),
+        };
+        let what = match pollutant {
+            Some(p) => format!("no {p} factor"),
+            None => "no factor for any pollutant".to_string(),
+        };
+        let mut gives: Vec<String> = self
+            .tier1_expected(q)
+            .into_iter()
+            .filter(|f| pollutant.is_none_or(|p| f.pollutant == p))
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f.fuel.as_deref().unwrap_or("no fuel"),
+                    text(&f.pins.table)
+                )
+            })
+            .collect();
+        gives.sort();
+        gives.dedup();
+        let gives = if gives.is_empty() {
+            "the Guidebook has no Tier 1 factor there".to_string()
+        } else {
+            format!("the Guidebook's Tier 1 there is for {}", gives.join(", "))
+        };
+        format!(
+            "{what}: fuel {fuel} searched at {tier} in {rows} (guidebook-fallbacks.csv), and in the user's factors; {gives}. Give a factor (--factors) or declare the case in inventory.toml ([[without_factor]])"
+        )
+    }
+}
+
+/// The tier a query's pins ask for: theirs, Tier 1 unless they name a
+/// table, any tier for a table.
+fn tier_of(pins: &Pins) -> Option<&Tier> {
+    match (&pins.tier, &pins.table) {
+        (Some(t), _) => Some(t),
+        (None, None) => Some(&Tier::One),
+        (None, Some(_)) => None,
     }
 }
 

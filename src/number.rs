@@ -32,7 +32,7 @@ impl std::fmt::Display for NumberError {
             }
             NumberError::OutOfRange(t) => write!(
                 f,
-                "'{t}' is beyond the range of exact decimals (28 significant digits, magnitude below 7.9e28)"
+                "'{t}' is beyond the range of exact decimals (magnitude below 7.9e28)"
             ),
         }
     }
@@ -40,12 +40,35 @@ impl std::fmt::Display for NumberError {
 
 impl std::error::Error for NumberError {}
 
+/// A number read from text or from a workbook's double: its value, and
+/// whether it had to be rounded because it has digits beyond the 28th
+/// decimal place (`1.80952540538742e-15`, `1e-30`), which no exact decimal
+/// holds. A reader that keeps such a value says so where the value is
+/// (`rounded` in a cell's note): never a silent loss, and never a value
+/// dropped because it is tiny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Read {
+    pub value: Decimal,
+    pub rounded: bool,
+}
+
 /// Parses a decimal number written with a dot as decimal separator,
-/// optionally with an exponent (`1.5`, `-0.25`, `8E-05`, `1.2e3`).
+/// optionally with an exponent (`1.5`, `-0.25`, `8E-05`, `1.2e3`); a value
+/// with digits beyond the 28th decimal place is rounded (see [`read_decimal`]).
 ///
 /// Thousands separators and decimal commas are not accepted here: a reader
 /// that knows its file uses them converts the text first.
 pub fn parse_decimal(text: &str) -> Result<Decimal, NumberError> {
+    read_decimal(text).map(|r| r.value)
+}
+
+/// [`parse_decimal`], saying whether the value was rounded: a number with
+/// digits beyond the 28th decimal place is rounded, half away from zero, to
+/// 28 decimal places (to as many as the 28-29 digits of a decimal hold, for
+/// a number above 7.9 with that many digits); `1e-29` reads as 0, rounded.
+/// Only numbers whose whole part is beyond the range of decimals (7.9e28:
+/// `1e40`, `1e308`) are refused.
+pub fn read_decimal(text: &str) -> Result<Read, NumberError> {
     let t = text.trim();
     if t.is_empty() {
         return Err(NumberError::Empty);
@@ -62,15 +85,23 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, NumberError> {
         return Err(NumberError::NotANumber(t.to_string()));
     }
     let t = t.strip_prefix('+').unwrap_or(t);
-    let parsed = if t.contains(['e', 'E']) {
-        Decimal::from_scientific(t)
+    // A plain decimal that fits is read as it is; an exponent, or more
+    // digits than a decimal holds, from its digits.
+    let plain = if t.contains(['e', 'E']) {
+        None
     } else {
-        Decimal::from_str_exact(t)
+        Decimal::from_str_exact(t).ok()
     };
-    match parsed {
-        Ok(d) => Ok(clean(d)),
-        Err(_) => match reduce_fraction_digits(t) {
-            Some(d) => Ok(clean(d)),
+    match plain {
+        Some(d) => Ok(Read {
+            value: clean(d),
+            rounded: false,
+        }),
+        None => match reduce_fraction_digits(t) {
+            Some((d, rounded)) => Ok(Read {
+                value: clean(d),
+                rounded,
+            }),
             None => Err(NumberError::OutOfRange(text.trim().to_string())),
         },
     }
@@ -115,13 +146,12 @@ fn is_number_syntax(t: &str) -> bool {
     i == b.len()
 }
 
-/// A plain decimal with more fractional digits than 28 significant digits
-/// can hold: trailing zeros are dropped; if digits remain beyond the
-/// capacity, the number is out of range (never silently rounded).
-fn reduce_fraction_digits(t: &str) -> Option<Decimal> {
+/// A decimal with more digits than 28 significant digits can hold:
+/// trailing zeros are dropped; digits left beyond the 28th decimal place
+/// are rounded off (true: rounded); `None` when the whole part is beyond
+/// the range of decimals.
+fn reduce_fraction_digits(t: &str) -> Option<(Decimal, bool)> {
     if t.contains(['e', 'E']) {
-        // from_scientific failed: the exponent puts the number beyond range,
-        // unless the mantissa has trailing zeros that can be dropped.
         let (mantissa, exp) = t.split_once(['e', 'E'])?;
         let exp: i64 = exp.parse().ok()?;
         let (neg, digits, point) = split_digits(mantissa)?;
@@ -141,32 +171,70 @@ fn split_digits(t: &str) -> Option<(bool, String, usize)> {
 }
 
 /// Builds a decimal from its digit string and the decimal point position
-/// (possibly negative or beyond the digits), dropping only zeros.
-fn from_digits(neg: bool, digits: &str, point: i64) -> Option<Decimal> {
+/// (possibly negative or beyond the digits): zeros are dropped, and digits
+/// beyond what a decimal holds after the point are rounded half away from
+/// zero (the flag says so). `None` when the whole part does not fit.
+fn from_digits(neg: bool, digits: &str, point: i64) -> Option<(Decimal, bool)> {
     let trimmed_left = digits.trim_start_matches('0');
     let point = point - (digits.len() - trimmed_left.len()) as i64;
     let significant = trimmed_left.trim_end_matches('0');
     if significant.is_empty() {
-        return Some(Decimal::ZERO);
+        return Some((Decimal::ZERO, false));
     }
-    if significant.len() > 28 {
+    // value = 0.significant × 10^point; its scale is the digits after the point.
+    let scale = significant.len() as i64 - point;
+    if scale < 0 {
+        if significant.len() > 29 {
+            return None;
+        }
+        let factor = 10i128.checked_pow(u32::try_from(-scale).ok()?)?;
+        let m = significant.parse::<i128>().ok()?.checked_mul(factor)?;
+        let m = if neg { -m } else { m };
+        return Decimal::try_from_i128_with_scale(m, 0)
+            .ok()
+            .map(|d| (d, false));
+    }
+    // Keep at most 28 places, and no more digits than an i128 parses
+    // safely; then fewer places until the mantissa fits a decimal.
+    let mut places = scale.min(28);
+    loop {
+        let keep = significant.len() as i64 - (scale - places);
+        let (value, rounded) = round_digits(significant, keep)?;
+        let m = if neg { -value } else { value };
+        if let Ok(d) = Decimal::try_from_i128_with_scale(m, places as u32) {
+            return Some((d, rounded || places < scale));
+        }
+        if places == 0 {
+            return None;
+        }
+        places -= 1;
+    }
+}
+
+/// The first `keep` digits of `digits` as an integer, rounded half away
+/// from zero on the digit after them (0 when `keep` ≤ 0 and the first
+/// digit is below 5); whether any non-zero digit was dropped. `None` when
+/// the kept digits do not fit an i128.
+fn round_digits(digits: &str, keep: i64) -> Option<(i128, bool)> {
+    let b = digits.as_bytes();
+    if keep < 0 {
+        return Some((0, true));
+    }
+    let keep = keep as usize;
+    if keep > 38 {
         return None;
     }
-    // value = 0.significant × 10^point
-    let scale = significant.len() as i64 - point;
-    let mut mantissa: i128 = significant.parse().ok()?;
-    if neg {
-        mantissa = -mantissa;
-    }
-    if scale < 0 {
-        let factor = 10i128.checked_pow(u32::try_from(-scale).ok()?)?;
-        let m = mantissa.checked_mul(factor)?;
-        Decimal::try_from_i128_with_scale(m, 0).ok()
-    } else if scale > 28 {
-        None
+    let head = &digits[..keep.min(b.len())];
+    let mut value: i128 = if head.is_empty() {
+        0
     } else {
-        Decimal::try_from_i128_with_scale(mantissa, scale as u32).ok()
+        head.parse().ok()?
+    };
+    let dropped = &b[keep.min(b.len())..];
+    if dropped.first().is_some_and(|d| *d >= b'5') {
+        value += 1;
     }
+    Some((value, dropped.iter().any(|d| *d != b'0')))
 }
 
 /// Drops trailing zeros and the sign of zero, so equal numbers print alike.
@@ -185,16 +253,26 @@ fn clean(d: Decimal) -> Decimal {
 /// prints exactly that shortest round-trip text, which is parsed as a
 /// decimal. So `0.30310896000000004` in a cell stays `0.30310896000000004`,
 /// and `60.527` stays `60.527` (not `60.52699999999999960209606797434389591217041015625`).
-/// Numbers smaller than 1e-28 in magnitude cannot be held exactly and are an error.
+/// A number with digits beyond the 28th decimal place (`1.80952540538742e-15`)
+/// is rounded to 28 decimal places ([`read_excel`] says so); only numbers
+/// beyond the range of decimals (`1e308`) are an error.
 pub fn from_excel(value: f64) -> Result<Decimal, NumberError> {
+    read_excel(value).map(|r| r.value)
+}
+
+/// [`from_excel`], saying whether the value was rounded.
+pub fn read_excel(value: f64) -> Result<Read, NumberError> {
     if !value.is_finite() {
         return Err(NumberError::NotFinite(value.to_string()));
     }
     if value == 0.0 {
-        return Ok(Decimal::ZERO);
+        return Ok(Read {
+            value: Decimal::ZERO,
+            rounded: false,
+        });
     }
     let text = format!("{value:e}");
-    parse_decimal(&text).map_err(|_| NumberError::OutOfRange(text))
+    read_decimal(&text).map_err(|_| NumberError::OutOfRange(text))
 }
 
 /// The double that Excel will store for a decimal: the double nearest to it
@@ -559,8 +637,71 @@ mod tests {
             parse_decimal("1.50000000000000000000000000000e2").unwrap(),
             d("150")
         );
-        // Significant digits beyond capacity are refused, not rounded.
-        assert!(parse_decimal("0.12345678901234567890123456789012").is_err());
+        // Digits beyond the 28th decimal place are rounded, and said to be.
+        assert_eq!(
+            read_decimal("0.12345678901234567890123456789012"),
+            Ok(Read {
+                value: d("0.1234567890123456789012345679"),
+                rounded: true
+            })
+        );
+        // A long number above 7.9 keeps the places a decimal holds.
+        assert_eq!(
+            read_decimal("9.2345678901234567890123456789012"),
+            Ok(Read {
+                value: d("9.234567890123456789012345679"),
+                rounded: true
+            })
+        );
+    }
+
+    #[test]
+    fn tiny_numbers_are_rounded_to_28_places_and_marked() {
+        let rounded = |t: &str, v: &str| {
+            assert_eq!(
+                read_decimal(t),
+                Ok(Read {
+                    value: d(v),
+                    rounded: true
+                }),
+                "{t}"
+            );
+        };
+        rounded("1.80952540538742e-15", "0.0000000000000018095254053874");
+        rounded("1e-29", "0");
+        rounded("-6e-29", "-0.0000000000000000000000000001");
+        rounded("5e-324", "0");
+        rounded("1e-300", "0");
+        rounded(
+            "0.00000000000000000000000000015",
+            "0.0000000000000000000000000002",
+        );
+        // Exact when 28 places hold it.
+        assert_eq!(
+            read_decimal("1e-28"),
+            Ok(Read {
+                value: d("0.0000000000000000000000000001"),
+                rounded: false
+            })
+        );
+        assert_eq!(
+            read_excel(1.80952540538742e-15),
+            Ok(Read {
+                value: d("0.0000000000000018095254053874"),
+                rounded: true
+            })
+        );
+        assert_eq!(from_excel(5e-324), Ok(Decimal::ZERO));
+        // Beyond the range: unreadable.
+        assert!(matches!(read_excel(1e308), Err(NumberError::OutOfRange(_))));
+        assert!(matches!(
+            read_decimal("79228162514264337593543950336"),
+            Err(NumberError::OutOfRange(_))
+        ));
+        assert_eq!(
+            read_decimal("79228162514264337593543950335").map(|r| r.rounded),
+            Ok(false)
+        );
     }
 
     #[test]
@@ -578,7 +719,7 @@ mod tests {
         assert_eq!(from_excel(-0.0).unwrap(), Decimal::ZERO);
         assert_eq!(from_excel(2021.0).unwrap(), d("2021"));
         assert!(from_excel(f64::NAN).is_err());
-        assert!(from_excel(1e-40).is_err());
+        assert_eq!(from_excel(1e-40), Ok(Decimal::ZERO));
     }
 
     #[test]

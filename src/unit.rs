@@ -221,9 +221,10 @@ fn mass_unit(token: &str) -> Option<(Decimal, &'static str)> {
         "ug" => (dec("0.000001"), "ug"),
         "mg" => (dec("0.001"), "mg"),
         "g" => (Decimal::ONE, "g"),
-        "kg" => (dec("1000"), "kg"),
-        "t" | "tonne" | "tonnes" | "ton" | "tons" | "Mg" | "MG" | "te" => (dec("1000000"), "t"),
-        "kt" | "kton" | "ktonne" | "ktonnes" | "Gg" => (dec("1000000000"), "kt"),
+        "kg" | "кг" => (dec("1000"), "kg"),
+        "t" | "tonne" | "tonnes" | "ton" | "tons" | "Mg" | "MG" | "te" | "т" | "тонн" | "тонна"
+        | "тонны" => (dec("1000000"), "t"),
+        "kt" | "kton" | "ktonne" | "ktonnes" | "Gg" | "тыс.т" => (dec("1000000000"), "kt"),
         "Mt" | "Tg" => (dec("1000000000000"), "Mt"),
         _ => return None,
     };
@@ -266,6 +267,8 @@ fn quantity_unit(token: &str) -> Option<(Dimension, Decimal, &'static str)> {
         "Mtce" | "MTCE" | "Mt.c.e." => (Energy, dec("29307600000000000"), "Mtce"),
         "TJ" | "ТДж" => (Energy, dec("1000000000000"), "TJ"),
         "GJ" | "ГДж" => (Energy, dec("1000000000"), "GJ"),
+        "МДж" => (Energy, dec("1000000"), "MJ"),
+        "ПДж" => (Energy, dec("1000000000000000"), "PJ"),
         _ => match lower.as_str() {
             "m3" | "m^3" | "м3" | "куб.м" => (Volume, Decimal::ONE, "m3"),
             // Billion cubic metres (of natural gas).

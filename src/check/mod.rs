@@ -25,6 +25,7 @@
 //! | activity-data time series | [`activity_breaks`] | `time-series.activity-break` |
 //! | recalculations | [`recalculation`] | `recalculation.changed`, `recalculation.years` |
 //! | gap fills (inventory folders) | [`gap_fills`] | `gap-fill.filled` |
+//! | activity without a factor (inventory folders) | [`without_factor`] | `completeness.activity-without-factor` |
 //!
 //! Severities: **error** for what CEIP would reject or a number that cannot
 //! be right (an empty required cell, a text that is not a key, a total that
@@ -68,6 +69,7 @@ pub mod notation_keys;
 pub mod recalculation;
 pub mod sums;
 pub mod time_series;
+pub mod without_factor;
 
 use crate::annex1::Annex1Year;
 use crate::compile::Compiled;
@@ -241,8 +243,11 @@ impl Submission {
         let path = source.path().to_path_buf();
         match source {
             Source::Inventory(inventory) | Source::ActivityFile(inventory) => {
-                let reading = gap_fills::findings(inventory)?;
+                let mut reading = gap_fills::findings(inventory)?;
                 let tables = source.tables()?;
+                if let Some(compiled) = &tables.compiled {
+                    reading.extend(without_factor::findings(&compiled.report.without_factor));
+                }
                 let submission = Submission {
                     path,
                     kind: Kind::Inventory,

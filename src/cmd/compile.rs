@@ -89,11 +89,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let _ = handle.join();
     }
     let report = write(&opts, inventory, compiled?)?;
+    if !report.written {
+        // The first line says what happened; no totals of what was not written.
+        eprintln!(
+            "error: the inventory was not written: {} input row(s) were rejected; fix them (listed below and in rejected.csv) or run with --keep-going to write it without them",
+            report.counts.rejected
+        );
+    }
     print_report(&report);
     if !report.written {
-        eprintln!(
-            "error: the inventory was not written because input rows were rejected; fix them (see rejected.csv) or run with --keep-going"
-        );
         return Ok(ExitCode::from(2));
     }
     Ok(if report.rejected.is_empty() {
@@ -122,14 +126,28 @@ fn print_report(report: &compile::CompileReport) {
     for line in &report.summary {
         println!("{line}");
     }
+    if report.written {
+        for line in &report.totals {
+            println!("{line}");
+        }
+    }
     for p in &report.outputs {
         println!("wrote {}", p.display());
     }
+    let blank = match report.counts.empty {
+        0 => String::new(),
+        n => format!("; {n} blank line(s) skipped as blank"),
+    };
     println!(
-        "rows read {} = used {} + rejected {}",
+        "rows read {} = used {} + rejected {}{blank}",
         report.counts.read, report.counts.used, report.counts.rejected
     );
-    for line in report.keys.lines() {
+    if report.written {
+        for line in report.keys.lines() {
+            println!("{line}");
+        }
+    }
+    for line in airinv::without_factor::lines(&report.without_factor) {
         println!("{line}");
     }
 }

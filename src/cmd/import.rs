@@ -179,7 +179,7 @@ fn import(path: &Path, out: &Path) -> Result<ImportReport> {
     Ok(report)
 }
 
-/// The record of an import (`run.json`): the workbook (path, SHA-256), its
+/// The record of an import (`run.json`): the workbook (path, BLAKE3), its
 /// year sheets with their cell counts, the sheets skipped and every value
 /// not read.
 #[derive(serde::Serialize)]

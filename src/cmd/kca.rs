@@ -26,6 +26,9 @@ pub struct Args {
     /// Draw the Pareto chart of the key categories (.svg or .png).
     #[arg(long)]
     plot: Option<PathBuf>,
+    /// Uncertainties for Approach 2, as `airinv uncertainty --uncertainties` takes them. Repeatable.
+    #[arg(long)]
+    uncertainties: Vec<PathBuf>,
 }
 
 /// The table of a year among a source's years, or an error naming the years it has.
@@ -48,16 +51,29 @@ pub fn run(opts: Args) -> Result<ExitCode> {
         .base
         .map(|b| year_table(&tables, b, &opts.source))
         .transpose()?;
-    // Approach 2 needs each row's uncertainty: known from the lineage of an
-    // inventory folder (factor intervals and activity defaults).
-    let uncertainties: Option<RowUncertainties> = match (compiled, source.inventory()) {
-        (Some(c), Some(inv)) => Some(airinv::uncertainty::row_uncertainties(c, inv, opts.year)?),
+    // Approach 2 weighs by each row's uncertainty, as `airinv uncertainty`
+    // computes it: from the lineage of an inventory folder, else from the
+    // defaults per row (and the uncertainty files given).
+    let lineage = match (compiled, source.inventory()) {
+        (Some(c), Some(inv)) => Some(airinv::uncertainty::lineage_of(c, inv)?),
         _ => None,
     };
+    let all: Vec<&airinv::Annex1Year> = tables.iter().map(|t| &t.table).collect();
+    let uncertainties: RowUncertainties = airinv::uncertainty::key_uncertainties(
+        &all,
+        lineage.as_ref(),
+        &opts.source,
+        &airinv::uncertainty::Options {
+            year: opts.year,
+            base: opts.base,
+            uncertainties: opts.uncertainties.clone(),
+            ..Default::default()
+        },
+    )?;
     let analyses = kca::analyse(
         &tables[y].table,
         b.map(|b| &tables[b].table),
-        uncertainties.as_ref(),
+        Some(&uncertainties),
     );
     let text = match opts.format {
         Format::Table => table(&analyses, &tables[y].origin),
@@ -78,9 +94,9 @@ pub fn run(opts: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A share for people: two decimals.
+/// A share for people: 4 significant digits.
 fn pct(d: Decimal) -> String {
-    format_decimal(d.round_dp(2))
+    show(d, 4)
 }
 
 fn opt_pct(d: Option<Decimal>) -> String {
@@ -125,6 +141,7 @@ fn table(analyses: &[PollutantKca], origin: &str) -> String {
             "level %".into(),
             "cumul. %".into(),
             "trend %".into(),
+            "U %".into(),
             "key".into(),
             "name".into(),
         ]];
@@ -135,6 +152,7 @@ fn table(analyses: &[PollutantKca], origin: &str) -> String {
                 pct(c.level),
                 pct(c.cumulative),
                 opt_pct(c.trend_share()),
+                opt_pct(c.approach2.as_ref().map(|a| a.uncertainty_pct)),
                 c.criteria.clone(),
                 c.name.to_string(),
             ]);

@@ -3,10 +3,10 @@
 //! in `uncertainty.xlsx` and a chart of the largest contributors. The
 //! analysis is the library's [`airinv::uncertainty::analyse`].
 
-use airinv::number::format_decimal;
+use airinv::number::show;
 use airinv::output::Format;
 use airinv::source::Source;
-use airinv::uncertainty::{self, Analysis, PollutantMc, table};
+use airinv::uncertainty::{self, Analysis, PollutantMc, approach1, table};
 use anyhow::Result;
 use rust_decimal::Decimal;
 use std::path::PathBuf;
@@ -22,7 +22,7 @@ pub struct Args {
     /// Base year of the trend.
     #[arg(long)]
     base: Option<i32>,
-    /// Uncertainties (CSV: nfr,fuel,pollutant,activity_pct,factor_pct; 95 % half-widths in %). Repeatable.
+    /// Uncertainties (CSV: nfr,fuel,pollutant,activity_pct,factor_pct; 95 % half-widths in %, lower/upper, or a factor's rating A-E). Repeatable.
     #[arg(long)]
     uncertainties: Vec<PathBuf>,
     /// Monte Carlo iterations.
@@ -82,20 +82,34 @@ fn sig(x: f64) -> String {
     airinv::number::show_f64(x, 4)
 }
 
-fn dec(d: Option<Decimal>, dp: u32) -> String {
-    d.map(|d| format_decimal(d.round_dp(dp)))
-        .unwrap_or_else(|| "-".into())
+fn dec(d: Option<Decimal>) -> String {
+    d.map(|d| show(d, 4)).unwrap_or_else(|| "-".into())
 }
 
-fn mc_interval(mc: &PollutantMc) -> (f64, f64) {
-    let m = mc.total.mean;
-    if m == 0.0 {
-        return (0.0, 0.0);
+/// The Monte Carlo's 2.5 and 97.5 percentiles as % of the inventory's total.
+fn mc_interval(mc: &PollutantMc, total: Decimal) -> String {
+    let t = airinv::number::to_excel(total);
+    if t == 0.0 {
+        return "-".into();
     }
-    (
-        (mc.total.lower - m) / m * 100.0,
-        (mc.total.upper - m) / m * 100.0,
+    format!(
+        "−{} / +{}",
+        sig(((t - mc.total.lower) / t * 100.0).max(0.0)),
+        sig(((mc.total.upper - t) / t * 100.0).max(0.0))
     )
+}
+
+/// Approach 1's level uncertainty, `−x / +y` (% of the total), `*` when indicative.
+fn approach1_interval(a: &airinv::uncertainty::approach1::Approach1) -> String {
+    match a.sides() {
+        Some((lo, hi)) => format!(
+            "−{} / +{}{}",
+            show(lo, 4),
+            show(hi, 4),
+            if a.indicative { " *" } else { "" }
+        ),
+        None => "-".into(),
+    }
 }
 
 fn text_table(info: &Analysis) -> String {
@@ -110,58 +124,80 @@ fn text_table(info: &Analysis) -> String {
     );
     if info.lineage {
         s.push_str(&format!(
-            "Monte Carlo: {} iterations, seed {}; intervals are the 2.5 and 97.5 percentiles\n",
+            "Monte Carlo: {} iterations, seed {}; intervals are the 2.5 and 97.5 percentiles, as % of the inventory's total\n",
             info.iterations, info.seed
         ));
     }
+    let indicative = info.pollutants.iter().any(|u| u.approach1.indicative);
+    if indicative {
+        s.push_str(&format!(
+            "* Approach 1 holds for σ/mean below 0.3 (IPCC 2006 Vol. 1 ch. 3): rows wider than ±{} % carry more than half of the variance, so it is indicative{}\n",
+            approach1::VALID_HALF_WIDTH_PCT,
+            if info.lineage {
+                " and the Monte Carlo is the result"
+            } else {
+                " (the Monte Carlo needs an inventory folder)"
+            }
+        ));
+    }
+    if info.placeholders > 0 {
+        s.push_str(&format!(
+            "{} line(s) have a placeholder uncertainty (no verified default; give your own with --uncertainties; see --format csv)\n",
+            info.placeholders
+        ));
+    }
     s.push('\n');
-    let mut rows = vec![vec![
-        "pollutant".to_string(),
-        "unit".into(),
-        "total".into(),
-        "U % (A1)".into(),
-        "MC mean".into(),
-        "MC 2.5-97.5 percentiles".into(),
-        "MC interval % of mean".into(),
-    ]];
-    if info.base.is_some() {
-        rows[0].extend([
-            "trend %".into(),
-            "trend U pp (A1)".into(),
-            "MC trend % 2.5-97.5 percentiles".into(),
+    let mut header = vec!["pollutant".to_string(), "unit".into(), "total".into()];
+    if info.lineage {
+        header.extend([
+            "MC mean".into(),
+            "MC 2.5-97.5 percentiles".into(),
+            "MC % of total".into(),
         ]);
     }
+    header.push("A1 % of total".into());
+    if info.base.is_some() {
+        header.push("trend %".into());
+        if info.lineage {
+            header.push("MC trend % 2.5-97.5 percentiles".into());
+        }
+        header.push("trend U pp (A1)".into());
+    }
+    let mut rows = vec![header];
     for u in &info.pollutants {
         let a = &u.approach1;
         let mut r = vec![
             a.pollutant.id().to_string(),
             a.pollutant.unit().to_string(),
-            format_decimal(a.total.round_dp(6).normalize()),
-            dec(a.uncertainty_pct, 2),
+            show(a.total, 4),
         ];
-        match &u.monte_carlo {
-            Some(mc) => {
-                let (lo, hi) = mc_interval(mc);
-                r.push(sig(mc.total.mean));
-                r.push(format!(
-                    "{} to {}",
-                    sig(mc.total.lower),
-                    sig(mc.total.upper)
-                ));
-                r.push(format!("{lo:+.1} / {hi:+.1}"));
+        if info.lineage {
+            match &u.monte_carlo {
+                Some(mc) => {
+                    r.push(sig(mc.total.mean));
+                    r.push(format!(
+                        "{} to {}",
+                        sig(mc.total.lower),
+                        sig(mc.total.upper)
+                    ));
+                    r.push(mc_interval(mc, a.total));
+                }
+                None => r.extend(["-".into(), "-".into(), "-".into()]),
             }
-            None => r.extend(["-".into(), "-".into(), "-".into()]),
         }
+        r.push(approach1_interval(a));
         if info.base.is_some() {
-            r.push(dec(a.trend_pct(), 2));
-            r.push(dec(a.trend_uncertainty_pct(), 2));
-            r.push(
-                u.monte_carlo
-                    .as_ref()
-                    .and_then(|m| m.trend)
-                    .map(|t| format!("{:.2} to {:.2}", t.lower, t.upper))
-                    .unwrap_or_else(|| "-".into()),
-            );
+            r.push(dec(a.trend_pct()));
+            if info.lineage {
+                r.push(
+                    u.monte_carlo
+                        .as_ref()
+                        .and_then(|m| m.trend)
+                        .map(|t| format!("{} to {}", sig(t.lower), sig(t.upper)))
+                        .unwrap_or_else(|| "-".into()),
+                );
+            }
+            r.push(dec(a.trend_uncertainty_pct()));
         }
         rows.push(r);
     }

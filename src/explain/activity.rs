@@ -131,7 +131,7 @@ pub(super) fn activity(
     e.agreement = Agreement::Partial;
     if unknown.is_empty() {
         e.reasons.push(format!(
-            "the rest, {} {}, is activity detail.csv does not show: compile writes no detail line for an activity key that no factor fitted for any pollutant (its emissions are NE), or the folder was changed after the compile",
+            "the rest, {} {}, is activity detail.csv does not show: compile writes a line for every activity key (with its emissions, or without a factor), so the folder was changed after the compile",
             format_decimal(rest),
             e.unit
         ));

@@ -78,6 +78,9 @@ pub struct Line {
     /// Made by a Guidebook method from another row's activity (the 3Da2a
     /// and 3Da3 NH3 of a 3B population): not this row's activity data.
     pub derived: bool,
+    /// A line of activity without a factor for its pollutant: no
+    /// emission; `why` says what was searched.
+    pub without_factor: bool,
     /// The fuel group of the fuel in airinv's fuel table (with the
     /// inventory's names when it is given); for activity cells.
     pub fuel_group: Option<FuelGroup>,
@@ -151,6 +154,15 @@ pub(super) fn read_detail(folder: &Path, year: i32, row: &Row) -> Result<(Detail
             })
         };
         let activity = number("activity")?;
+        // A line without a factor (no factor, no emission) adds nothing.
+        let without_factor = get("factor_id").is_empty() && get("emission").is_empty();
+        let number = |name: &str| {
+            if without_factor && get(name).is_empty() {
+                Ok(Decimal::ZERO)
+            } else {
+                number(name)
+            }
+        };
         let multiplier = number("multiplier")?;
         let why = get("why").to_string();
         lines.push(Line {
@@ -189,6 +201,7 @@ pub(super) fn read_detail(folder: &Path, year: i32, row: &Row) -> Result<(Detail
             multiplier_rounded: multiplier.scale() >= 28
                 || multiplier.mantissa().unsigned_abs().to_string().len() >= 28,
             gap_fill: text("gap_fill"),
+            without_factor,
             fuel_group: None,
             in_cell: None,
         });

@@ -25,7 +25,11 @@ pub(super) fn emission(
     inventory: Option<&Inventory>,
 ) {
     let keys = activity_keys(&all);
-    let mut lines: Vec<Line> = all.into_iter().filter(|l| l.pollutant == p.id()).collect();
+    let (mut lines, without): (Vec<Line>, Vec<Line>) = all
+        .into_iter()
+        .filter(|l| l.pollutant == p.id() || (l.without_factor && l.pollutant.is_empty()))
+        .partition(|l| !l.without_factor);
+    let without_reasons = without_factor_reasons(&without, p);
     for l in &mut lines {
         l.in_cell = Some(l.emission);
     }
@@ -45,6 +49,7 @@ pub(super) fn emission(
             e.year
         );
         key_reasons(e, keys, p, table, run, inventory);
+        e.reasons.extend(without_reasons);
         if e.value.number.is_some() {
             e.agreement = Agreement::Differs;
             e.reasons.push("the cell holds a number but detail.csv has no line for it: the folder was changed after the compile".into());
@@ -55,6 +60,28 @@ pub(super) fn emission(
     let may_round = e.detail == Some(DetailMode::Rows)
         && (e.lines.iter().any(|l| !l.exact) || sum.is_some_and(|s| s.1));
     agree(e, sum.map(|s| s.0), may_round);
+    e.reasons.extend(without_reasons);
+}
+
+/// What detail.csv's lines without a factor say: activity of the row that
+/// has no emission for the pollutant, and why.
+fn without_factor_reasons(lines: &[Line], p: Pollutant) -> Vec<String> {
+    lines
+        .iter()
+        .map(|l| {
+            format!(
+                "detail.csv line {}: {} {}{} has no {p} emission: {}",
+                l.detail_line,
+                format_decimal(l.activity),
+                l.activity_unit,
+                l.fuel
+                    .as_deref()
+                    .map(|f| format!(" of {f}"))
+                    .unwrap_or_default(),
+                l.why
+            )
+        })
+        .collect()
 }
 
 /// Why a pollutant cell of a row compile computes holds a notation key

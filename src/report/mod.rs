@@ -144,12 +144,17 @@ pub struct Material {
     /// Whether the source is an inventory folder (its keys have reasons).
     pub from_inventory: bool,
     pub ne_tier1: Vec<Finding>,
-    /// Key categories of the year (level, and trend with --base) per main pollutant.
+    /// Key categories of the year (level, and trend with --base; Approach 1
+    /// and 2) per main pollutant, as `airinv kca` gives them.
     pub key_categories: Vec<crate::kca::PollutantKca>,
-    /// Approach 1 and Monte Carlo per main pollutant (inventory folders).
+    /// Approach 1 (and the Monte Carlo, for inventory folders) per main
+    /// pollutant, as `airinv uncertainty` gives them.
     pub uncertainty: Option<Vec<crate::uncertainty::PollutantUncertainty>>,
-    /// Monte Carlo iterations run for the page.
+    /// The Monte Carlo's iterations and seed (`airinv uncertainty`'s defaults).
     pub iterations: u64,
+    pub seed: u64,
+    /// Lines with a placeholder uncertainty (no verified default).
+    pub placeholders: usize,
     pub recalculation: Option<check::recalculation::Recalculation>,
     pub findings: Vec<Finding>,
 }
@@ -260,27 +265,14 @@ pub fn gather(source: &Source, opts: &Options) -> Result<Material> {
         ne_tier1,
         key_categories: Vec::new(),
         uncertainty: None,
-        iterations: ITERATIONS,
+        iterations: crate::uncertainty::DEFAULT_ITERATIONS,
+        seed: crate::uncertainty::DEFAULT_SEED,
+        placeholders: 0,
         recalculation,
         findings,
     };
     material.keys = keys(material.table(), year, overrides, defaults);
-    let base_table = opts.base.and_then(|b| {
-        material
-            .tables
-            .iter()
-            .find(|t| t.table.header.year == b)
-            .map(|t| t.table.clone())
-    });
-    material.key_categories = MAIN
-        .iter()
-        .filter_map(|p| {
-            crate::kca::analyse_pollutant(material.table(), base_table.as_ref(), None, *p)
-        })
-        .collect();
-    if let Some(c) = &lineage {
-        material.uncertainty = Some(uncertainty(c, year)?);
-    }
+    uncertainty_and_key_categories(&mut material, lineage.as_ref(), opts.base)?;
     Ok(material)
 }
 
@@ -446,35 +438,43 @@ fn keys(
     out
 }
 
-/// Monte Carlo iterations for the page: enough for a stable 95 % interval
-/// of the main pollutants (`airinv uncertainty` runs 100 000 by default).
-pub const ITERATIONS: u64 = 20_000;
-
-/// Approach 1 and the Monte Carlo of the main pollutants, from the lineage
-/// of a compiled inventory (its own uncertainty files applied).
-fn uncertainty(
-    c: &crate::uncertainty::CompiledLineage,
-    year: i32,
-) -> Result<Vec<crate::uncertainty::PollutantUncertainty>> {
-    use crate::uncertainty::{self as u, Lineage, approach1, monte_carlo};
-    let overrides = u::read_overrides(&c.uncertainty_files)?;
-    let lineage = Lineage::from_results(&c.results, &[year], &c.factors, &overrides);
-    let mut out: Vec<u::PollutantUncertainty> = MAIN
-        .iter()
-        .map(|p| (*p, lineage.rows(*p, year, None)))
-        .filter(|(_, rows)| rows.iter().any(|r| !r.emission.is_zero()))
-        .map(|(p, rows)| u::PollutantUncertainty {
-            approach1: approach1::compute(p, rows, false),
-            monte_carlo: None,
-        })
+/// The uncertainty and the key categories of the main pollutants: the
+/// analysis `airinv uncertainty SOURCE --year Y [--base B]` makes, with its
+/// default iterations and seed (so the page's numbers are the command's),
+/// and its key categories by Approach 1 and 2 (those of `airinv kca`).
+fn uncertainty_and_key_categories(
+    material: &mut Material,
+    lineage: Option<&crate::uncertainty::CompiledLineage>,
+    base: Option<i32>,
+) -> Result<()> {
+    let tables: Vec<&Annex1Year> = material.tables.iter().map(|t| &t.table).collect();
+    let base = base.filter(|b| tables.iter().any(|t| t.header.year == *b));
+    let analysis = crate::uncertainty::analyse_with(
+        &tables,
+        lineage,
+        &material.source,
+        &crate::uncertainty::Options {
+            year: material.year,
+            base,
+            ..Default::default()
+        },
+    )?;
+    material.iterations = analysis.iterations;
+    material.seed = analysis.seed;
+    material.placeholders = analysis.placeholders;
+    material.key_categories = analysis
+        .key_categories
+        .into_iter()
+        .filter(|k| MAIN.contains(&k.pollutant))
         .collect();
-    let ps: Vec<Pollutant> = out.iter().map(|x| x.approach1.pollutant).collect();
-    let model = lineage.mc_model(&ps, year, None);
-    let result = monte_carlo::run(&model, ITERATIONS, 1);
-    for (x, mc) in out.iter_mut().zip(u::split_mc(&result, ps.len(), false)) {
-        x.monte_carlo = Some(mc);
-    }
-    Ok(out)
+    material.uncertainty = Some(
+        analysis
+            .pollutants
+            .into_iter()
+            .filter(|u| MAIN.contains(&u.approach1.pollutant))
+            .collect(),
+    );
+    Ok(())
 }
 
 /// The GNFR sums of a pollutant per year: (GNFR sector, value per year).

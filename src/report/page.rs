@@ -4,13 +4,13 @@
 //! recalculations and uncertainty are drawn here, the others in their own
 //! modules.
 
-use super::format::{Column, percent};
+use super::format::{Column, percent, significant};
 use super::html::{Files, figure, missing, section, table_head};
 use super::i18n::{Lang, code_name, gnfr_name, text, unit};
 use super::{Material, Options, Written};
 use crate::chart::colour;
 use crate::chart::esc;
-use crate::chart::report::{self as charts, ParetoBar, ParetoWords, number};
+use crate::chart::report::{self as charts, ParetoBar, ParetoWords};
 use crate::chart::to_f64;
 use crate::number::format_decimal;
 use crate::output;
@@ -188,11 +188,13 @@ fn key_categories(
         if a.base.is_some() {
             header.push(t("trend").into());
         }
+        header.push(t("kca_u").into());
         header.push(t("key").into());
         table_head(h, &header);
         let emissions = Column::of(a.categories.iter().filter(|c| c.key).map(|c| c.emission));
         let mut rows = Vec::new();
         for c in &a.categories {
+            let a2 = c.approach2.as_ref();
             if c.key {
                 let _ = write!(
                     h,
@@ -212,18 +214,30 @@ fn key_categories(
                             .unwrap_or_default()
                     );
                 }
-                let _ = writeln!(h, "<td>{}</td></tr>", esc(&c.criteria));
+                let _ = writeln!(
+                    h,
+                    "<td class=\"n\">{}</td><td>{}</td></tr>",
+                    a2.map(|a| format!("±{}", significant(a.uncertainty_pct, 3, lang)) + " %")
+                        .unwrap_or_default(),
+                    esc(&c.criteria)
+                );
             }
+            let six = |x: Decimal| format_decimal(x.round_dp(6).normalize());
+            let t2 = a2.and_then(|a| a.trend.as_ref());
             rows.push(vec![
                 c.code.to_string(),
                 format_decimal(c.emission),
-                format_decimal(c.level.round_dp(6).normalize()),
-                format_decimal(c.cumulative.round_dp(6).normalize()),
+                six(c.level),
+                six(c.cumulative),
                 c.key_level.to_string(),
-                c.trend_share()
-                    .map(|x| format_decimal(x.round_dp(6).normalize()))
-                    .unwrap_or_default(),
+                c.trend_share().map(six).unwrap_or_default(),
                 c.key_trend().to_string(),
+                a2.map(|a| six(a.uncertainty_pct)).unwrap_or_default(),
+                a2.and_then(|a| a.level_u).map(six).unwrap_or_default(),
+                a2.is_some_and(|a| a.key_level_u).to_string(),
+                t2.and_then(|t| t.trend_u).map(six).unwrap_or_default(),
+                t2.is_some_and(|t| t.key_trend_u).to_string(),
+                c.criteria.clone(),
             ]);
         }
         h.push_str("</tbody></table></div>\n");
@@ -237,6 +251,12 @@ fn key_categories(
                 "key_level",
                 "trend_pct",
                 "key_trend",
+                "uncertainty_pct",
+                "level_u_pct",
+                "key_level_u",
+                "trend_u_pct",
+                "key_trend_u",
+                "criteria",
             ],
             &rows,
         )?;
@@ -244,6 +264,8 @@ fn key_categories(
     h.push_str("</div>\n");
     if m.key_categories.is_empty() {
         missing(h, t("missing_kca"));
+    } else {
+        let _ = writeln!(h, "<p>{}</p>", esc(t("kca_rule")));
     }
     h.push_str("</section>\n");
     Ok(())
@@ -324,53 +346,95 @@ fn uncertainty(
         h.push_str("</section>\n");
         return Ok(());
     };
-    // The totals: Approach 1 and the Monte Carlo's 95 % interval.
-    table_head(
-        h,
-        &[
-            t("pollutant").into(),
-            t("total").into(),
-            format!("{} ({})", t("uncertainty"), t("approach1")),
-            format!(
-                "{} ({}, {})",
-                t("interval"),
-                t("monte_carlo"),
-                number(m.iterations as f64, lang.separators())
-            ),
-        ],
-    );
-    let mut rows = Vec::new();
-    let separators = lang.separators();
-    for u in list {
-        let a = &u.approach1;
-        let interval = u
-            .monte_carlo
-            .as_ref()
-            .map(|mc| {
-                format!(
-                    "{} – {}",
-                    number(mc.total.lower, separators),
-                    number(mc.total.upper, separators)
-                )
-            })
-            .unwrap_or_default();
+    // The totals: the Monte Carlo's 95 % interval first (the result where
+    // Approach 1 is out of its range), then Approach 1's two sides.
+    let with_mc = list.iter().any(|u| u.monte_carlo.is_some());
+    if with_mc {
         let _ = writeln!(
             h,
-            "<tr><td>{} ({})</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            "<p>{}: {} {}, {} {}; {}.</p>",
+            esc(t("mc")),
+            significant(Decimal::from(m.iterations), 6, lang),
+            esc(t("iterations")),
+            esc(t("seed")),
+            m.seed,
+            esc(t("mc_as_command"))
+        );
+    } else {
+        let _ = writeln!(h, "<p>{}</p>", esc(t("a1_only")));
+    }
+    let mut header: Vec<String> = vec![t("pollutant").into(), t("total").into()];
+    if with_mc {
+        header.push(t("mc_interval").into());
+        header.push(t("mc_relative").into());
+    }
+    header.push(t("a1_interval").into());
+    table_head(h, &header);
+    let sides = |lo: Decimal, hi: Decimal| {
+        format!(
+            "−{} % / +{} %",
+            significant(lo, 3, lang),
+            significant(hi, 3, lang)
+        )
+    };
+    let mut rows = Vec::new();
+    for u in list {
+        let a = &u.approach1;
+        let _ = write!(
+            h,
+            "<tr><td>{} ({})</td><td class=\"n\">{}</td>",
             esc(a.pollutant.id()),
             esc(&unit(lang, &a.pollutant.info().unit)),
-            super::format::significant(a.total, 4, lang),
-            a.uncertainty_pct
-                .map(|x| format!("±{}", percent(x, lang).trim_start_matches('+')))
-                .unwrap_or_default(),
-            esc(&interval)
+            significant(a.total, 4, lang),
         );
+        if with_mc {
+            let (interval, relative) = u
+                .monte_carlo
+                .as_ref()
+                .and_then(|mc| {
+                    let lower = crate::number::from_excel(mc.total.lower).ok()?;
+                    let upper = crate::number::from_excel(mc.total.upper).ok()?;
+                    let rel = (!a.total.is_zero()).then(|| {
+                        sides(
+                            ((a.total - lower) / a.total * Decimal::ONE_HUNDRED).max(Decimal::ZERO),
+                            ((upper - a.total) / a.total * Decimal::ONE_HUNDRED).max(Decimal::ZERO),
+                        )
+                    });
+                    Some((
+                        format!(
+                            "{} – {}",
+                            significant(lower, 4, lang),
+                            significant(upper, 4, lang)
+                        ),
+                        rel.unwrap_or_default(),
+                    ))
+                })
+                .unwrap_or_default();
+            let _ = write!(
+                h,
+                "<td class=\"n\">{}</td><td class=\"n\">{}</td>",
+                esc(&interval),
+                esc(&relative)
+            );
+        }
+        let _ = writeln!(
+            h,
+            "<td class=\"n\">{}{}</td></tr>",
+            a.sides()
+                .map(|(lo, hi)| esc(&sides(lo, hi)))
+                .unwrap_or_default(),
+            if a.indicative { " *" } else { "" }
+        );
+        let opt = |d: Option<Decimal>| {
+            d.map(|x| format_decimal(x.round_dp(4).normalize()))
+                .unwrap_or_default()
+        };
         rows.push(vec![
             a.pollutant.id().to_string(),
             format_decimal(a.total),
-            a.uncertainty_pct
-                .map(|x| format_decimal(x.round_dp(4).normalize()))
-                .unwrap_or_default(),
+            opt(a.lower_pct),
+            opt(a.upper_pct),
+            a.indicative.to_string(),
             u.monte_carlo
                 .as_ref()
                 .map(|mc| mc.total.lower.to_string())
@@ -382,12 +446,20 @@ fn uncertainty(
         ]);
     }
     h.push_str("</tbody></table>\n");
+    if list.iter().any(|u| u.approach1.indicative) {
+        let _ = writeln!(h, "<p>* {}</p>", esc(t("a1_indicative")));
+    }
+    if m.placeholders > 0 {
+        let _ = writeln!(h, "<p>{} {}</p>", m.placeholders, esc(t("placeholders")));
+    }
     files.csv(
         "uncertainty",
         &[
             "pollutant",
             "total",
-            "approach1_pct",
+            "approach1_lower_pct",
+            "approach1_upper_pct",
+            "approach1_indicative",
             "monte_carlo_lower",
             "monte_carlo_upper",
         ],
@@ -422,14 +494,21 @@ fn uncertainty(
         for r in a.rows.iter().take(5) {
             let code = r.input.code;
             let pct = |x: Decimal| percent(x, lang).trim_start_matches('+').to_string();
+            let pct_sides = |lo: Decimal, hi: Decimal| {
+                if lo == hi {
+                    format!("±{}", pct(lo))
+                } else {
+                    format!("−{} / +{}", pct(lo), pct(hi))
+                }
+            };
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 esc(code),
                 emissions.show(r.input.emission, lang),
-                pct(r.input.activity_pct),
-                pct(r.input.factor_pct),
-                pct(r.combined_pct),
+                pct_sides(r.input.activity_lower_pct, r.input.activity_upper_pct),
+                pct_sides(r.input.factor_lower_pct, r.input.factor_upper_pct),
+                pct_sides(r.combined_lower_pct, r.combined_upper_pct),
                 pct(r.variance_share)
             );
         }

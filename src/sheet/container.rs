@@ -33,7 +33,8 @@ pub fn check_container_bounds(path: &Path) -> Result<()> {
         return Ok(());
     }
     if matches!(ext.as_str(), "xlsx" | "xlsm") {
-        check_xlsx_container(path)?;
+        // Every bound of an xlsx, each part unpacked once.
+        return check_xlsx_container(path);
     }
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| {
@@ -180,11 +181,15 @@ impl std::io::Write for References {
 
 /// Refuses an .xlsx (or .xlsm) that is not a zip container (an OLE compound
 /// file under that name is an encrypted workbook or a renamed .xls), parts
-/// that declare more than [`MAX_PART_BYTES`], and a shared-string table
-/// that declares more strings than its bytes hold, before calamine unpacks
-/// anything. The Annex I workbook reader's whole check; the activity-sheet
-/// reader's first ([`check_container_bounds`]).
+/// that declare or unpack to more than [`MAX_PART_BYTES`] (a zip bomb), a
+/// part whose checksum does not match its bytes, a shared-string table that
+/// declares more strings than its bytes hold, worksheet cell references
+/// beyond a sheet's limits and number cells that are not plain text, before
+/// calamine unpacks anything. Each part is unpacked once, the parts shared
+/// among the threads (each with its own reader of the file); the first
+/// problem in the container's order is the one reported.
 pub(crate) fn check_xlsx_container(path: &Path) -> Result<()> {
+    use rayon::prelude::*;
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut head = [0u8; 8];
     let n = file.read(&mut head).map_err(|e| Error::io(path, e))?;
@@ -194,13 +199,8 @@ pub(crate) fn check_xlsx_container(path: &Path) -> Result<()> {
             "is password protected (encrypted) or is an old .xls file with an .xlsx name; save a copy as an .xlsx workbook without a password and import that",
         ));
     }
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| {
-        Error::file(
-            path,
-            format!("is not an xlsx workbook: it cannot be opened as one ({e}); is it damaged?"),
-        )
-    })?;
+    let mut zip = open_zip(path)?;
+    let mut parts = Vec::new();
     for i in 0..zip.len() {
         let part = zip.by_index_raw(i).map_err(|e| {
             Error::file(
@@ -219,18 +219,50 @@ pub(crate) fn check_xlsx_container(path: &Path) -> Result<()> {
                 ),
             ));
         }
-        check_part(path, &mut zip, i, &name, size)?;
+        parts.push((i, name, size));
     }
-    Ok(())
+    let per_thread = parts
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    let checked: Vec<Result<()>> = parts
+        .par_chunks(per_thread)
+        .map(|chunk| {
+            let mut zip = open_zip(path)?;
+            for (i, name, size) in chunk {
+                check_part(path, &mut zip, *i, name, *size)?;
+            }
+            Ok(())
+        })
+        .collect();
+    checked.into_iter().collect()
 }
 
-/// Unpacks one part of an xlsx container through, so that its checksum
-/// (CRC-32) is verified: a part whose bytes changed after it was written
-/// (one digit flipped) is refused by every command, not read with the wrong
-/// digit. The shared-string table must hold the strings it declares
+/// The container of an .xlsx, opened.
+fn open_zip(path: &Path) -> Result<zip::ZipArchive<std::io::BufReader<std::fs::File>>> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| {
+        Error::file(
+            path,
+            format!("is not an xlsx workbook: it cannot be opened as one ({e}); is it damaged?"),
+        )
+    })
+}
+
+/// Parts up to this size are unpacked into memory once and checked there;
+/// larger ones are unpacked as a stream once per check.
+const IN_MEMORY: u64 = 16 << 20;
+
+/// Unpacks one part of an xlsx container, so that its checksum (CRC-32) is
+/// verified: a part whose bytes changed after it was written (one digit
+/// flipped) is refused by every command, not read with the wrong digit. It
+/// must unpack to no more than [`MAX_PART_BYTES`]; a worksheet's cell
+/// references must lie within a sheet ([`References`]) and its number cells
+/// be plain text ([`super::xlsx_xml::check_number_cells`], unless a scan of
+/// its bytes shows none can be otherwise: [`plain_values`]); the
+/// shared-string table must hold the strings it declares
 /// ([`super::xlsx_xml::shared_string_count`]: calamine reserves that many
-/// before reading one, at least 5 bytes, `<si/>`, each), and a worksheet's
-/// number cells must be plain text ([`super::xlsx_xml::check_number_cells`]).
+/// before reading one, at least 5 bytes, `<si/>`, each).
 fn check_part<R: std::io::Read + std::io::Seek>(
     path: &Path,
     zip: &mut zip::ZipArchive<R>,
@@ -247,27 +279,64 @@ fn check_part<R: std::io::Read + std::io::Seek>(
             ),
         )
     };
-    let part = zip.by_index(index).map_err(|e| damaged(&e))?;
-    std::io::copy(&mut part.take(MAX_PART_BYTES + 1), &mut std::io::sink())
-        .map_err(|e| damaged(&e))?;
+    let too_big = || {
+        Error::file(
+            path,
+            format!(
+                "part {name} of the workbook unpacks to more than {MAX_PART_BYTES} bytes, more than airinv unpacks ({MAX_PART_BYTES} bytes): the file is malformed (a zip bomb?) or far larger than an inventory sheet"
+            ),
+        )
+    };
     let lower = name.to_ascii_lowercase();
     let shared = lower.ends_with("sharedstrings.xml");
     let worksheet = lower.starts_with("xl/worksheets/") && lower.ends_with(".xml");
+    let mut scan = References::new(name.starts_with("xl/worksheets/"));
+    // Small parts (every part of an inventory workbook): unpacked once.
+    let mut bytes = Vec::new();
+    if size <= IN_MEMORY {
+        let part = zip.by_index(index).map_err(|e| damaged(&e))?;
+        part.take(IN_MEMORY + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| damaged(&e))?;
+    }
+    let in_memory = size <= IN_MEMORY && bytes.len() as u64 <= IN_MEMORY;
+    if in_memory {
+        std::io::Write::write_all(&mut scan, &bytes).map_err(|e| damaged(&e))?;
+    } else {
+        let part = zip.by_index(index).map_err(|e| damaged(&e))?;
+        let unpacked = std::io::copy(&mut part.take(MAX_PART_BYTES + 1), &mut scan)
+            .map_err(|e| damaged(&e))?;
+        if unpacked > MAX_PART_BYTES {
+            return Err(too_big());
+        }
+    }
+    if let Some(bad) = scan.bad {
+        return Err(Error::file(
+            path,
+            format!(
+                "part {name} names the cell or row '{bad}', beyond the limits of a sheet (XFD1048576): the file is malformed; open it in Excel or LibreOffice and save it again"
+            ),
+        ));
+    }
     if !shared && !worksheet {
         return Ok(());
     }
-    let part = zip.by_index(index).map_err(|e| damaged(&e))?;
-    let input = std::io::BufReader::new(part.take(MAX_PART_BYTES + 1));
-    let found = if shared {
-        match shared_string_count(input) {
-            Ok(Some(declared)) if declared > u128::from(size / 5 + 1) => {
-                Err(PartProblem::Count(declared.to_string()))
-            }
-            Ok(_) => Ok(()),
-            Err(e) => Err(e),
+    let found = if in_memory {
+        if shared {
+            declared_strings(shared_string_count(&bytes[..]), size)
+        } else if plain_values(&bytes) {
+            Ok(())
+        } else {
+            check_number_cells(&bytes[..])
         }
     } else {
-        check_number_cells(input)
+        let part = zip.by_index(index).map_err(|e| damaged(&e))?;
+        let input = std::io::BufReader::new(part.take(MAX_PART_BYTES + 1));
+        if shared {
+            declared_strings(shared_string_count(input), size)
+        } else {
+            check_number_cells(input)
+        }
     };
     match found {
         Ok(()) => Ok(()),
@@ -285,5 +354,111 @@ fn check_part<R: std::io::Read + std::io::Seek>(
                 "is malformed: the number of cell {cell} (part {name}) holds {what}, which Excel never writes and airinv does not read as a number; open the file in Excel or LibreOffice and save it again"
             ),
         )),
+    }
+}
+
+/// A shared-string count that the part's bytes cannot hold is refused.
+fn declared_strings(
+    count: std::result::Result<Option<u128>, super::xlsx_xml::PartProblem>,
+    size: u64,
+) -> std::result::Result<(), super::xlsx_xml::PartProblem> {
+    match count {
+        Ok(Some(declared)) if declared > u128::from(size / 5 + 1) => {
+            Err(super::xlsx_xml::PartProblem::Count(declared.to_string()))
+        }
+        Ok(_) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// True when a worksheet's bytes cannot hold a number cell that is not
+/// plain text, so that reading it as XML ([`super::xlsx_xml::check_number_cells`])
+/// would find nothing: no `<!` (comment, CDATA), no `<?` after the first
+/// element, and nothing but text without `&` (a reference) inside each
+/// value element (`<v>` or `<x:v>`, without attributes). Anything else (Excel
+/// never writes it) is left to the XML reading.
+fn plain_values(b: &[u8]) -> bool {
+    // Where the text of the value element at hand starts.
+    let mut in_value: Option<usize> = None;
+    let mut seen_element = false;
+    for p in memchr::memchr_iter(b'<', b) {
+        if let Some(start) = in_value
+            && memchr::memchr(b'&', &b[start.min(p)..p]).is_some()
+        {
+            return false;
+        }
+        let rest = &b[p + 1..];
+        match rest.first() {
+            Some(b'!') => return false,
+            Some(b'?') if seen_element => return false,
+            Some(b'?') => {}
+            Some(b'/') => {
+                let name = tag_name(&rest[1..]);
+                if name == b"v" || name.ends_with(b":v") {
+                    in_value = None;
+                }
+            }
+            _ => {
+                if in_value.is_some() {
+                    return false;
+                }
+                seen_element = true;
+                let name = tag_name(rest);
+                if name == b"v" || name.ends_with(b":v") {
+                    if rest.get(name.len()) != Some(&b'>') {
+                        return false;
+                    }
+                    in_value = Some(p + 1 + name.len() + 1);
+                }
+            }
+        }
+    }
+    // A value left open at the end: its text up to the end.
+    in_value.is_none_or(|start| memchr::memchr(b'&', &b[start.min(b.len())..]).is_none())
+}
+
+/// The name of a tag starting at `b` (after its `<` or `</`).
+fn tag_name(b: &[u8]) -> &[u8] {
+    let end = b
+        .iter()
+        .position(|c| matches!(c, b'>' | b'/' | b' ' | b'\t' | b'\r' | b'\n'))
+        .unwrap_or(b.len());
+    &b[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_values;
+
+    /// The scan lets through only what the XML check would let through.
+    #[test]
+    fn plain_values_are_told_from_what_the_xml_check_must_read() {
+        let sheet = |v: &str| {
+            format!(
+                "<?xml version=\"1.0\"?><worksheet><sheetData><row r=\"7\"><c r=\"C7\"><v>{v}</v></c><c r=\"D7\" t=\"s\"><v>3</v></c></row></sheetData></worksheet>"
+            )
+        };
+        assert!(plain_values(sheet("33.853").as_bytes()));
+        // A formula's `&` is not in a value.
+        assert!(plain_values(
+            b"<worksheet><c t=\"str\"><f>B4&amp;B5</f><v>BE</v></c></worksheet>"
+        ));
+        assert!(plain_values(
+            b"<x:worksheet><x:c><x:v>1</x:v></x:c></x:worksheet>"
+        ));
+        for odd in [
+            "3&#51;.853",
+            "1<!---->2",
+            "<![CDATA[1]]>",
+            "1<b/>2",
+            "1</x><y/>",
+            "1<?pi?>",
+        ] {
+            assert!(!plain_values(sheet(odd).as_bytes()), "{odd}");
+        }
+        assert!(!plain_values(
+            b"<worksheet><c><v t=\"x\">1</v></c></worksheet>"
+        ));
+        assert!(!plain_values(b"<worksheet><c><v/></c></worksheet>"));
     }
 }

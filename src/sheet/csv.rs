@@ -21,6 +21,13 @@ pub const MAX_LINE_BYTES: usize = 1 << 20;
 /// near it, and a longer one would be copied into every message and output.
 pub const MAX_FIELD_BYTES: usize = 64 << 10;
 
+/// The most cells a row of a CSV file may have (1 048 576, 64 times the
+/// columns of an Excel sheet): a row with more is refused before it is read,
+/// so that no row's cells take more than a few megabytes. Empty cells at the
+/// end of a row (after its last value) are not kept, so a file with many
+/// empty columns takes no more memory than its values.
+pub const MAX_CELLS_PER_ROW: usize = 1 << 20;
+
 /// Refuses what is not a regular file (after symlinks): `/dev/zero`, a
 /// pipe or a folder given as a table would be read forever or not at all.
 pub fn check_regular_file(path: &Path) -> Result<()> {
@@ -181,11 +188,21 @@ fn count_outside_quotes(line: &str, d: u8) -> usize {
     n
 }
 
-/// The line where a quoted field opens and is never closed, if one is:
-/// the CSV reader would read the rest of the file into that field.
-fn unclosed_quote(text: &str, delimiter: u8) -> Option<u64> {
+/// What a scan of the text before it is read as CSV finds wrong.
+enum Unreadable {
+    /// A quoted field opens on this line and is never closed: the CSV
+    /// reader would read the rest of the file into that field.
+    UnclosedQuote(u64),
+    /// The row starting on this line has more than [`MAX_CELLS_PER_ROW`] cells.
+    TooManyCells(u64),
+}
+
+/// Scans the text as the CSV reader will read it: a quote left open, or a
+/// row with more cells than [`MAX_CELLS_PER_ROW`].
+fn unreadable(text: &str, delimiter: u8) -> Option<Unreadable> {
     let b = text.as_bytes();
     let (mut i, mut line, mut field_start) = (0, 1u64, true);
+    let (mut row_line, mut cells) = (1u64, 1usize);
     while i < b.len() {
         match b[i] {
             b'"' if field_start => {
@@ -193,7 +210,7 @@ fn unclosed_quote(text: &str, delimiter: u8) -> Option<u64> {
                 i += 1;
                 loop {
                     match b.get(i) {
-                        None => return Some(opened),
+                        None => return Some(Unreadable::UnclosedQuote(opened)),
                         Some(b'"') if b.get(i + 1) == Some(&b'"') => i += 2,
                         Some(b'"') => break,
                         Some(b'\n') => {
@@ -208,8 +225,17 @@ fn unclosed_quote(text: &str, delimiter: u8) -> Option<u64> {
             b'\n' => {
                 line += 1;
                 field_start = true;
+                (row_line, cells) = (line, 1);
             }
-            c => field_start = c == delimiter || (c == b'\r' && field_start),
+            c => {
+                field_start = c == delimiter || (c == b'\r' && field_start);
+                if c == delimiter {
+                    cells += 1;
+                    if cells > MAX_CELLS_PER_ROW {
+                        return Some(Unreadable::TooManyCells(row_line));
+                    }
+                }
+            }
         }
         i += 1;
     }
@@ -217,11 +243,22 @@ fn unclosed_quote(text: &str, delimiter: u8) -> Option<u64> {
 }
 
 fn parse_csv(path: &Path, text: &str, delimiter: u8) -> Result<Vec<SheetRow>> {
-    if let Some(line) = unclosed_quote(text, delimiter) {
-        return Err(Error::input(
-            Location::file(path).with_row(line),
-            "a quoted field opens here (\") and is never closed, so the rest of the file would be read into it; close the quote",
-        ));
+    match unreadable(text, delimiter) {
+        Some(Unreadable::UnclosedQuote(line)) => {
+            return Err(Error::input(
+                Location::file(path).with_row(line),
+                "a quoted field opens here (\") and is never closed, so the rest of the file would be read into it; close the quote",
+            ));
+        }
+        Some(Unreadable::TooManyCells(line)) => {
+            return Err(Error::input(
+                Location::file(path).with_row(line),
+                format!(
+                    "the row has more than {MAX_CELLS_PER_ROW} cells, more than airinv reads in a row; is the separator right, or is this not a table?"
+                ),
+            ));
+        }
+        None => {}
     }
     let bytes = text.as_bytes();
     let mut reader = csv::ReaderBuilder::new()
@@ -290,10 +327,21 @@ fn parse_csv(path: &Path, text: &str, delimiter: u8) -> Result<Vec<SheetRow>> {
                 ),
             ));
         }
-        rows.push(SheetRow {
-            number,
-            cells: record.iter().map(String::from).collect(),
-        });
+        // Empty cells after a row's last value are not kept (the header's
+        // are: its width says which cells lie beyond it); a row keeps two
+        // cells at least, so that a row of one field (another separator,
+        // `check_one_delimiter`) is told from one of several.
+        let kept = if is_header {
+            record.len()
+        } else {
+            (0..record.len())
+                .rev()
+                .find(|&i| !record[i].trim().is_empty())
+                .map_or(0, |last| last + 1)
+                .max(record.len().min(2))
+        };
+        let cells = record.iter().take(kept).map(String::from).collect();
+        rows.push(SheetRow { number, cells });
     }
     // Empty lines at the end of the file.
     let last_line = bytes.iter().filter(|&&b| b == b'\n').count() as u64

@@ -5,8 +5,8 @@
 
 use super::input::Input;
 use super::parse::{Ctx, Worker};
-use super::scan::{cut_point, not_for_the_fast_path};
-use super::sums::BlockResult;
+use super::scan::{cut_point, not_for_the_fast_path, plain_ascii};
+use super::sums::Merger;
 use crate::error::Result;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, mpsc};
@@ -19,8 +19,9 @@ pub const BLOCK: usize = 4 << 20;
 type Block = (usize, Vec<u8>, usize);
 
 /// Cuts the rest of the file (after `rest`, the bytes already read) into
-/// blocks of whole rows and parses them in parallel; the blocks' results
-/// with their index, or `None` when the general reader must read the file.
+/// blocks of whole rows and parses them in parallel, each block's result
+/// merged in block order as soon as it can be ([`Merger::add`]); false when
+/// the general reader must read the file.
 ///
 /// Blocks go to the workers through a bounded queue and come back to a
 /// pool once parsed, so memory stays a few blocks whatever the file size.
@@ -30,7 +31,8 @@ pub(super) fn parse_blocks(
     input: &mut Input,
     rest: Vec<u8>,
     ctx: &Ctx,
-) -> Result<Option<Vec<(usize, BlockResult)>>> {
+    merger: &mut Merger,
+) -> Result<bool> {
     let threads = rayon::current_num_threads().max(1);
     let in_flight = threads + 2;
     let (block_tx, block_rx) = mpsc::sync_channel::<Block>(threads);
@@ -39,7 +41,7 @@ pub(super) fn parse_blocks(
         let _ = pool_tx.send(vec![0u8; 2 * input.block_size]);
     }
     let block_rx = Mutex::new(block_rx);
-    let results: Mutex<Vec<(usize, BlockResult)>> = Mutex::new(Vec::new());
+    let results = Mutex::new(merger);
     let abort = AtomicBool::new(false);
     let fed = std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -50,10 +52,7 @@ pub(super) fn parse_blocks(
         feed(input, rest, &pool_rx, &pool_tx, block_tx, &abort)
     });
     fed?;
-    if abort.load(Ordering::Relaxed) {
-        return Ok(None);
-    }
-    Ok(Some(results.into_inner().unwrap_or_default()))
+    Ok(!abort.load(Ordering::Relaxed))
 }
 
 /// A worker thread: parses the blocks it takes from the queue until the
@@ -62,7 +61,7 @@ fn work(
     ctx: &Ctx,
     block_rx: &Mutex<mpsc::Receiver<Block>>,
     pool_tx: &mpsc::Sender<Vec<u8>>,
-    results: &Mutex<Vec<(usize, BlockResult)>>,
+    results: &Mutex<&mut Merger>,
     abort: &AtomicBool,
 ) {
     let mut worker = Worker::new(ctx);
@@ -74,21 +73,25 @@ fn work(
         // Text that is not UTF-8 (Windows-1251, ...), or a row that
         // is one field holding another separator: the general
         // reader detects the encoding or reports the mixed separators.
+        // Plain ASCII without quotes or CRs (most large files) needs
+        // neither check.
+        let plain = plain_ascii(&buf[..len]);
         if abort.load(Ordering::Relaxed)
-            || std::str::from_utf8(&buf[..len]).is_err()
-            || not_for_the_fast_path(&buf[..len])
+            || (!plain
+                && (std::str::from_utf8(&buf[..len]).is_err()
+                    || not_for_the_fast_path(&buf[..len])))
         {
             abort.store(true, Ordering::Relaxed);
             let _ = pool_tx.send(buf);
             continue;
         }
-        let r = worker.block(&buf[..len]);
-        if r.mixed_separators {
+        let r = worker.block(&buf[..len], plain);
+        if r.mixed_separators || r.long_line {
             abort.store(true, Ordering::Relaxed);
         }
         ctx.progress.bytes.fetch_add(len as u64, Ordering::Relaxed);
-        if let Ok(mut all) = results.lock() {
-            all.push((index, r));
+        if let Ok(mut merger) = results.lock() {
+            merger.add(index, r);
         }
         let _ = pool_tx.send(buf);
     }

@@ -1,4 +1,4 @@
-//! Reading the file: blocks of bytes read into buffers, hashed (SHA-256,
+//! Reading the file: blocks of bytes read into buffers, hashed (BLAKE3,
 //! for run.json) as they pass.
 
 use crate::error::{Error, Result};
@@ -10,7 +10,7 @@ pub(super) struct Input<'p> {
     pub(super) file: std::fs::File,
     pub(super) path: &'p Path,
     pub(super) block_size: usize,
-    pub(super) hasher: crate::digest::Sha256,
+    pub(super) hasher: crate::digest::Hasher,
     /// The end of the file was reached.
     pub(super) eof: bool,
 }

@@ -84,7 +84,9 @@ impl KeyTable {
                 for r in runs {
                     let f = text(r);
                     let stored = &k.text[pos..];
-                    if stored.len() <= f.len() || stored[..f.len()] != *f || stored[f.len()] != 0x1f
+                    if stored.len() <= f.len()
+                        || stored[f.len()] != 0x1f
+                        || !same_text(&stored[..f.len()], f)
                     {
                         return false;
                     }
@@ -155,6 +157,30 @@ impl KeyTable {
     }
 }
 
+/// Two texts of the same length are equal: compared eight bytes at a time
+/// in place (keys are short; a call to `memcmp` per field cost more than
+/// the comparison).
+fn same_text(a: &[u8], b: &[u8]) -> bool {
+    debug_assert_eq!(a.len(), b.len());
+    let n = a.len();
+    if n < 8 {
+        return a == b;
+    }
+    let mut i = 0;
+    while i + 8 <= n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    i == n || word(a, n - 8) == word(b, n - 8)
+}
+
+/// The eight bytes of `b` at `i`, as one load.
+fn word(b: &[u8], i: usize) -> u64 {
+    u64::from_le_bytes(b[i..i + 8].try_into().expect("eight bytes"))
+}
+
 fn mix(h: u64, v: u64) -> u64 {
     (h.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95)
 }
@@ -164,19 +190,12 @@ fn mix(h: u64, v: u64) -> u64 {
 /// overlapping the previous ones (equal texts still hash alike, and keys are
 /// compared in full anyway).
 fn hash_text(b: &[u8]) -> u64 {
-    let word = |i: usize| {
-        u64::from_le_bytes([
-            b[i],
-            b[i + 1],
-            b[i + 2],
-            b[i + 3],
-            b[i + 4],
-            b[i + 5],
-            b[i + 6],
-            b[i + 7],
-        ])
+    let word = |i: usize| word(b, i);
+    let half = |i: usize| {
+        u64::from(u32::from_le_bytes(
+            b[i..i + 4].try_into().expect("four bytes"),
+        ))
     };
-    let half = |i: usize| u64::from(u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]));
     let n = b.len();
     let (mut x, mut y) = (0x243f_6a88_85a3_08d3u64, 0x1319_8a2e_0370_7344u64);
     if n >= 16 {
@@ -208,6 +227,19 @@ fn hash_text(b: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn texts_are_compared_at_every_length() {
+        for n in 0..40 {
+            let a: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(same_text(&a, &a.clone()));
+            for at in 0..n {
+                let mut b = a.clone();
+                b[at] ^= 1;
+                assert!(!same_text(&a, &b), "{n} {at}");
+            }
+        }
+    }
 
     #[test]
     fn the_key_hash_reads_every_length_and_tells_texts_apart() {

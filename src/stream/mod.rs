@@ -4,8 +4,8 @@
 //! millions of rows. They are read here without holding them in memory:
 //!
 //! 1. one thread reads the file in blocks of [`BLOCK`] bytes, cuts each block
-//!    after its last line end outside quotes, and hashes the bytes (SHA-256,
-//!    for run.json) as they pass;
+//!    after its last line end outside quotes, and hashes the bytes (BLAKE3,
+//!    for run.json: see [`crate::digest`]) as they pass;
 //! 2. the blocks are parsed in parallel: each row's key fields (year, NFR,
 //!    fuel, technology, unit, pins) are looked up in the block's own table of
 //!    keys; a key seen for the first time in the block is checked once by the
@@ -13,18 +13,21 @@
 //!    ([`crate::activity::Columns::activity`]), so messages and rules are the
 //!    same; the value is parsed from its text into an integer mantissa and a
 //!    scale and summed as a 128-bit integer per key and scale;
-//! 3. the blocks' sums are merged in block order into exact decimals per
-//!    activity key.
+//! 3. the blocks' sums are merged in block order, as soon as a block's
+//!    predecessors are merged, into exact decimals per activity key.
 //!
 //! Memory grows with the number of distinct keys and the few blocks in
 //! flight, not with the number of rows; results do not depend on the number
 //! of threads, since sums are exact and merged in a fixed order. A row the
 //! fast path cannot read (a quoted field, an exponent, a value with spaces)
+//! is checked by the general row check; a block that is not plain ASCII
+//! (quotes, CRs, other encodings) is checked before it is parsed, and a
+//! file the fast path cannot read at all goes to the general reader.
 //!
 //! # Where each job is
 //!
 //! ```text
-//!  input (file → buffers, SHA-256) ─► header (the column names)
+//!  input (file → buffers, BLAKE3) ─► header (the column names)
 //!     ─► blocks (the reading thread, the pool of buffers, the workers)
 //!          └► parse (a worker: rows of a block)
 //!               ├ scan (commas and line ends, 8 bytes at a time)
@@ -68,7 +71,7 @@ pub fn read_csv(
 /// quoted fields and line ends at every possible place): the header is read
 /// ([`header::read_header`]), the rest of the file is cut into blocks
 /// parsed in parallel ([`blocks::parse_blocks`]), and their sums are merged
-/// in block order ([`sums::merge`]).
+/// in block order as they come ([`sums::Merger`]).
 pub fn read_csv_in_blocks(
     path: &Path,
     options: &ReadOptions,
@@ -93,7 +96,7 @@ pub fn read_csv_in_blocks(
         file,
         path,
         block_size: block_size.max(1),
-        hasher: crate::digest::Sha256::new(),
+        hasher: crate::digest::Hasher::new(),
         eof: false,
     };
     let Some(header) = header::read_header(&mut input, forced.delimiter.is_some())? else {
@@ -107,15 +110,9 @@ pub fn read_csv_in_blocks(
         at: &at,
         progress,
     };
-    let Some(blocks) = blocks::parse_blocks(&mut input, header.rest, &ctx)? else {
+    let mut merger = sums::Merger::new(header.line, header.blank_before);
+    if !blocks::parse_blocks(&mut input, header.rest, &ctx, &mut merger)? {
         return Ok(None);
-    };
-    let sha256 = input.hasher.hex();
-    Ok(Some(sums::merge(
-        blocks,
-        header.line,
-        header.blank_before,
-        &at,
-        sha256,
-    )))
+    }
+    Ok(Some(merger.finish(&at, input.hasher.hex())))
 }

@@ -62,9 +62,10 @@ impl<'a> Worker<'a> {
         }
     }
 
-    pub(super) fn block(&mut self, block: &[u8]) -> BlockResult {
+    /// Parses a block; `plain` when it is known to hold no quote.
+    pub(super) fn block(&mut self, block: &[u8], plain: bool) -> BlockResult {
         let mut r = BlockResult::default();
-        if memchr::memchr(b'"', block).is_some() {
+        if !plain && memchr::memchr(b'"', block).is_some() {
             self.quoted_block(block, &mut r);
         } else {
             self.plain_block(block, &mut r);
@@ -105,6 +106,10 @@ impl<'a> Worker<'a> {
             row.end
         };
         let line = &block[start..end];
+        if line.len() > crate::sheet::MAX_FIELD_BYTES {
+            r.long_line = true;
+            return;
+        }
         // Empty lines (or only separators and spaces): skipped and counted.
         // Spaces as `trim` (the general reader) knows them: ASCII's and the
         // vertical tab (0x0B), which `is_ascii_whitespace` leaves out.

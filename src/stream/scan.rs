@@ -25,6 +25,21 @@ pub(super) fn not_for_the_fast_path(block: &[u8]) -> bool {
     memchr::memchr_iter(b'\r', block).any(|p| block.get(p + 1) != Some(&b'\n'))
 }
 
+/// True for a block of plain ASCII text without quotes, NUL bytes or CRs:
+/// a block the fast path reads as it is, with no further check (it is valid
+/// UTF-8, has no quoted field and no lone CR). One pass that the compiler
+/// turns into vector instructions; anything else is checked by
+/// [`not_for_the_fast_path`] and the UTF-8 check.
+pub(super) fn plain_ascii(block: &[u8]) -> bool {
+    block.chunks(4096).all(|chunk| {
+        let mut seen = 0u8;
+        for &b in chunk {
+            seen |= u8::from(b == b'"') | u8::from(b == 0) | u8::from(b == b'\r') | (b >> 7);
+        }
+        seen == 0
+    })
+}
+
 /// The position just after the last line end that is outside quotes, or
 /// `None` when the text has none. The text starts at the start of a row.
 pub(super) fn cut_point(text: &[u8]) -> Option<usize> {
@@ -184,6 +199,20 @@ mod tests {
         let hits = zero_bytes(w ^ COMMAS) | zero_bytes(w ^ NEWLINES);
         let positions: Vec<u32> = (0..8).filter(|i| hits >> (i * 8 + 7) & 1 == 1).collect();
         assert_eq!(positions, [0, 5, 7]);
+    }
+
+    #[test]
+    fn plain_ascii_blocks_are_told_from_those_needing_checks() {
+        let mut block = b"2021,1A1a,Hard Coal,,12.5,TJ\n".repeat(300);
+        assert!(plain_ascii(&block));
+        for odd in [b'"', 0, b'\r', 0xC3] {
+            let at = block.len() - 5;
+            let mut b = block.clone();
+            b[at] = odd;
+            assert!(!plain_ascii(&b), "{odd:#x}");
+        }
+        block.clear();
+        assert!(plain_ascii(&block));
     }
 
     #[test]

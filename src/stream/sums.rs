@@ -19,8 +19,8 @@ pub struct Streamed {
     pub acc: Accumulator,
     pub rejected: Vec<Rejection>,
     pub counts: Counts,
-    /// SHA-256 of the file's bytes, as hex.
-    pub sha256: String,
+    /// BLAKE3 of the file's bytes, as hex.
+    pub blake3: String,
 }
 
 /// A key's sums within one block.
@@ -79,37 +79,66 @@ pub(super) struct BlockResult {
     /// A row that is one field holding `;`, tab or `|`: a file whose rows use
     /// different separators.
     pub(super) mixed_separators: bool,
+    /// A line longer than a field may be (`crate::sheet::MAX_FIELD_BYTES`):
+    /// the general reader says where.
+    pub(super) long_line: bool,
 }
 
-/// Merges the blocks' results in block order into exact sums per activity
-/// key, with each rejection and first row at its line in the file (the
-/// header is at `header_line`, after `blank_before_header` empty lines).
-pub(super) fn merge(
-    mut blocks: Vec<(usize, BlockResult)>,
-    header_line: u64,
-    blank_before_header: u64,
-    at: &Location,
-    sha256: String,
-) -> Streamed {
-    blocks.sort_by_key(|(i, _)| *i);
-    let mut counts = Counts {
-        empty: blank_before_header,
-        ..Counts::default()
-    };
-    let mut rejected = Vec::new();
-    // Per key: the sum, the row count, the first lines, and whether the sum
-    // left the range of exact decimals (the key's rows are then rejected by
-    // the calculation, with their locations).
-    let mut totals: HashMap<ActivityKey, (Decimal, u64, Vec<u64>, bool)> = HashMap::new();
-    let mut first_line = header_line;
-    for (_, b) in blocks {
-        counts.add(b.counts);
+/// The blocks' results merged in block order as they come, into exact
+/// sums per activity key with each rejection and first row at its line in
+/// the file: a block that comes before its predecessors waits (at most the
+/// blocks in flight), so memory holds the keys and a few blocks, whatever
+/// the number of rows.
+pub(super) struct Merger {
+    counts: Counts,
+    rejected: Vec<Rejection>,
+    /// Per key: the sum, the row count, the first lines, and whether the
+    /// sum left the range of exact decimals (the key's rows are then
+    /// rejected by the calculation, with their locations).
+    totals: HashMap<ActivityKey, (Decimal, u64, Vec<u64>, bool)>,
+    /// The line before the next block's first.
+    first_line: u64,
+    /// The index of the next block to merge, and the blocks that came early.
+    next: usize,
+    early: std::collections::BTreeMap<usize, BlockResult>,
+}
+
+impl Merger {
+    /// A merger for a file whose header is at `header_line`, after
+    /// `blank_before_header` empty lines.
+    pub(super) fn new(header_line: u64, blank_before_header: u64) -> Merger {
+        Merger {
+            counts: Counts {
+                empty: blank_before_header,
+                ..Counts::default()
+            },
+            rejected: Vec::new(),
+            totals: HashMap::new(),
+            first_line: header_line,
+            next: 0,
+            early: std::collections::BTreeMap::new(),
+        }
+    }
+
+    /// Takes block `index`'s result, merging it and every block after it
+    /// that waited for it.
+    pub(super) fn add(&mut self, index: usize, block: BlockResult) {
+        self.early.insert(index, block);
+        while let Some(b) = self.early.remove(&self.next) {
+            self.merge(b);
+            self.next += 1;
+        }
+    }
+
+    fn merge(&mut self, b: BlockResult) {
+        self.counts.add(b.counts);
         for (line, mut r) in b.rejected {
-            r.at.row = Some(first_line + line);
-            rejected.push(r);
+            r.at.row = Some(self.first_line + line);
+            self.rejected.push(r);
         }
         for (key, k) in b.keys {
-            let entry = totals
+            let entry = self
+                .totals
                 .entry(key)
                 .or_insert((Decimal::ZERO, 0, Vec::new(), false));
             let mut sum = Some(k.other).filter(|_| !k.overflow);
@@ -124,31 +153,37 @@ pub(super) fn merge(
             entry.1 += k.count;
             for l in k.lines {
                 if entry.2.len() < KEPT {
-                    entry.2.push(first_line + l);
+                    entry.2.push(self.first_line + l);
                 }
             }
         }
-        first_line += b.newlines;
+        self.first_line += b.newlines;
     }
-    let mut acc = Accumulator::new(false);
-    for (key, (value, count, lines, overflow)) in totals {
-        acc.keys.insert(
-            key,
-            KeyTotal {
-                value,
-                count,
-                first_rows: lines.into_iter().map(|l| at.clone().with_row(l)).collect(),
-                rows: Vec::new(),
-                overflow,
-                filled: String::new(),
-            },
-        );
-    }
-    rejected.sort_by_key(|r| r.at.row);
-    Streamed {
-        acc,
-        rejected,
-        counts,
-        sha256,
+
+    /// The exact sums per activity key, with the file's digest.
+    pub(super) fn finish(self, at: &Location, blake3: String) -> Streamed {
+        debug_assert!(self.early.is_empty(), "every block merged");
+        let mut acc = Accumulator::new(false);
+        for (key, (value, count, lines, overflow)) in self.totals {
+            acc.keys.insert(
+                key,
+                KeyTotal {
+                    value,
+                    count,
+                    first_rows: lines.into_iter().map(|l| at.clone().with_row(l)).collect(),
+                    rows: Vec::new(),
+                    overflow,
+                    filled: String::new(),
+                },
+            );
+        }
+        let mut rejected = self.rejected;
+        rejected.sort_by_key(|r| r.at.row);
+        Streamed {
+            acc,
+            rejected,
+            counts: self.counts,
+            blake3,
+        }
     }
 }

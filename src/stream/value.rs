@@ -11,6 +11,9 @@ pub(super) fn fast_value(text: &[u8]) -> Option<(i128, u32)> {
     if text.is_empty() || text.len() > 28 {
         return None;
     }
+    if text.len() <= 19 {
+        return short_value(text);
+    }
     let mut mantissa: i128 = 0;
     let mut scale: Option<u32> = None;
     let mut digits = 0;
@@ -31,6 +34,27 @@ pub(super) fn fast_value(text: &[u8]) -> Option<(i128, u32)> {
         return None;
     }
     Some((mantissa, scale.unwrap_or(0)))
+}
+
+/// [`fast_value`] of a text of at most 19 bytes, whose digits fit a `u64`.
+fn short_value(text: &[u8]) -> Option<(i128, u32)> {
+    let mut mantissa: u64 = 0;
+    let mut point: Option<usize> = None;
+    for (i, &b) in text.iter().enumerate() {
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            mantissa = mantissa * 10 + u64::from(digit);
+        } else if b == b'.' && point.is_none() {
+            point = Some(i);
+        } else {
+            return None;
+        }
+    }
+    let scale = point.map_or(0, |p| text.len() - p - 1);
+    if point.is_some() && text.len() == 1 {
+        return None;
+    }
+    Some((i128::from(mantissa), scale as u32))
 }
 
 /// `mantissa` × 10^-`scale` as a decimal, dropping trailing zeros of the
@@ -60,6 +84,15 @@ mod tests {
         assert_eq!(fast_value(b"12"), Some((12, 0)));
         assert_eq!(fast_value(b"0.50"), Some((50, 2)));
         assert_eq!(fast_value(b".5"), Some((5, 1)));
+        assert_eq!(fast_value(b"5."), Some((5, 0)));
+        assert_eq!(
+            fast_value(b"1234567890123456.789"),
+            Some((1234567890123456789, 3))
+        );
+        assert_eq!(
+            fast_value(b"9999999999999999999"),
+            Some((9999999999999999999, 0))
+        );
         for other in [
             &b""[..],
             b".",

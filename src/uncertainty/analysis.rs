@@ -1,8 +1,11 @@
-//! The uncertainty of a source, as `airinv uncertainty` reports it: Approach
-//! 1 for every pollutant with an emission (with the lineage of an inventory
-//! folder, line by line; else from the Annex I table with defaults), the
-//! Monte Carlo where there is lineage, and each row's key-category criteria
-//! (Approach 1 and 2, by the rows' combined uncertainties).
+//! The uncertainty of a source, as `airinv uncertainty` reports it (and
+//! `airinv report`, with the same defaults): Approach 1 for every pollutant
+//! with an emission in the year or the base year (with the lineage of an
+//! inventory folder, line by line; else from the Annex I table with
+//! defaults), the Monte Carlo where there is lineage, and the key
+//! categories by Approach 1 and 2 (Approach 2 weighs by the rows' combined
+//! uncertainties, which every row has; `airinv kca` takes them from
+//! [`key_uncertainties`]).
 //!
 //! ```text
 //! Source ─┬─ inventory: compile_lineage ─► Lineage ─► rows per pollutant ─┐
@@ -12,14 +15,16 @@
 //! ```
 
 use super::approach1;
-use super::{Lineage, PollutantUncertainty, monte_carlo, sampled, split_mc, table_rows};
+use super::{
+    CompiledLineage, Lineage, PollutantUncertainty, monte_carlo, sampled, split_mc, table_rows,
+};
 use crate::annex1::Annex1Year;
 use crate::error::{Error, Result};
-use crate::kca::{self, RowUncertainties};
+use crate::kca::{self, PollutantKca, RowUncertainties};
 use crate::pollutant::Pollutant;
 use crate::source::Source;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The Monte Carlo's default number of iterations.
 pub const DEFAULT_ITERATIONS: u64 = 100_000;
@@ -68,53 +73,84 @@ pub struct Analysis {
     pub iterations: u64,
     #[serde(skip)]
     pub seed: u64,
-    /// Every pollutant with an emission, in template order.
+    /// Rows' lines whose activity or factor uncertainty is a placeholder
+    /// (no verified source gives it), over every pollutant.
+    pub placeholders: usize,
+    /// Every pollutant with an emission in the year or the base year, in
+    /// template order.
     pub pollutants: Vec<PollutantUncertainty>,
+    /// The key categories by Approach 1 and 2 (what `airinv kca` gives).
+    #[serde(skip)]
+    pub key_categories: Vec<PollutantKca>,
 }
 
-const NOTE_LINEAGE: &str = "factor uncertainties from the 95 % intervals of the factors used (asymmetric: lognormal in the Monte Carlo, the larger side in Approach 1); activity uncertainties from the sector defaults unless given";
-const NOTE_TABLES: &str = "no lineage (Annex I tables): Approach 1 only, with default uncertainties per row (activity: sector default; factor: median interval of the row's Guidebook Tier 1 factors) unless given; the Monte Carlo needs an inventory folder";
+const NOTE_LINEAGE: &str = "factor uncertainties from the 95 % intervals of the factors used (a factor without one: the median interval of the Guidebook Tier 1 factors of its row, else a data-quality rating's default); activity uncertainties from the sector defaults unless given; asymmetric intervals kept apart in Approach 1 and reproduced in the Monte Carlo";
+const NOTE_TABLES: &str = "no lineage (Annex I tables): Approach 1 only, with default uncertainties per row (activity: sector default; factor: median interval of the row's Guidebook Tier 1 factors, else a data-quality rating's default) unless given; the Monte Carlo needs an inventory folder";
 
-/// Analyses a source.
+/// Analyses a source: an inventory folder is compiled in memory (its
+/// lineage), any other source read as Annex I tables.
 pub fn analyse(source: &Source, opts: &Options) -> Result<Analysis> {
     let path = source.path();
-    if opts.iterations == 0 {
-        return Err(Error::file(path, "--iterations must be at least 1"));
+    match source.inventory() {
+        Some(inventory) => {
+            let c = super::compile_lineage(inventory)?;
+            let tables: Vec<&Annex1Year> = c.tables.iter().collect();
+            analyse_with(&tables, Some(&c), path, opts)
+        }
+        None => {
+            let tables = source.tables()?.years;
+            let tables: Vec<&Annex1Year> = tables.iter().map(|t| &t.table).collect();
+            analyse_with(&tables, None, path, opts)
+        }
     }
-    let years: Vec<i32> = std::iter::once(opts.year).chain(opts.base).collect();
-    let (tables, lineage, overrides): (Vec<Annex1Year>, Option<Lineage>, _) =
-        match source.inventory() {
-            Some(inventory) => {
-                let c = super::compile_lineage(inventory)?;
-                let mut files = c.uncertainty_files.clone();
-                files.extend(opts.uncertainties.iter().cloned());
-                let overrides = super::read_overrides(&files)?;
-                let lineage = Lineage::from_results(&c.results, &years, &c.factors, &overrides);
-                (c.tables, Some(lineage), overrides)
-            }
-            None => {
-                let overrides = super::read_overrides(&opts.uncertainties)?;
-                let tables = source.tables()?.years.into_iter().map(|t| t.table);
-                (tables.collect(), None, overrides)
-            }
-        };
-    let find = |y: i32| -> Result<&Annex1Year> {
-        tables.iter().find(|t| t.header.year == y).ok_or_else(|| {
-            crate::source::missing_year(path, y, tables.iter().map(|t| t.header.year))
-        })
-    };
-    let year_table = find(opts.year)?;
-    let base_table = opts.base.map(find).transpose()?;
-    let guidebook = crate::emission_factor::embedded()?;
+}
 
-    // Approach 1, per pollutant with an emission.
-    let mut pollutants: Vec<PollutantUncertainty> = Vec::new();
+/// What Approach 1 of every pollutant needs, and gives.
+struct Approach1All<'a> {
+    year: &'a Annex1Year,
+    base: Option<&'a Annex1Year>,
+    lineage: Option<Lineage>,
+    pollutants: Vec<PollutantUncertainty>,
+}
+
+/// Approach 1 of every pollutant with an emission in the year or the base
+/// year, from the lineage of a compiled inventory, else from the tables.
+fn approach1_all<'a>(
+    tables: &[&'a Annex1Year],
+    compiled: Option<&CompiledLineage>,
+    path: &Path,
+    opts: &Options,
+) -> Result<Approach1All<'a>> {
+    let years: Vec<i32> = std::iter::once(opts.year).chain(opts.base).collect();
+    let find = |y: i32| -> Result<&'a Annex1Year> {
+        tables
+            .iter()
+            .copied()
+            .find(|t| t.header.year == y)
+            .ok_or_else(|| {
+                crate::source::missing_year(path, y, tables.iter().map(|t| t.header.year))
+            })
+    };
+    let year = find(opts.year)?;
+    let base = opts.base.map(find).transpose()?;
+    let mut files = compiled
+        .map(|c| c.uncertainty_files.clone())
+        .unwrap_or_default();
+    files.extend(opts.uncertainties.iter().cloned());
+    let overrides = super::read_overrides(&files)?;
+    let lineage =
+        compiled.map(|c| Lineage::from_results(&c.results, &years, &c.factors, &overrides));
+    let guidebook = match compiled {
+        Some(_) => Vec::new(),
+        None => crate::emission_factor::embedded()?,
+    };
+    let mut pollutants = Vec::new();
     for p in Pollutant::ALL {
         let rows = match &lineage {
             Some(l) => l.rows(p, opts.year, opts.base),
-            None => table_rows(year_table, base_table, p, &guidebook, &overrides),
+            None => table_rows(year, base, p, &guidebook, &overrides),
         };
-        if rows.iter().all(|r| r.emission.is_zero()) {
+        if rows.is_empty() {
             continue;
         }
         pollutants.push(PollutantUncertainty {
@@ -122,6 +158,57 @@ pub fn analyse(source: &Source, opts: &Options) -> Result<Analysis> {
             monte_carlo: None,
         });
     }
+    Ok(Approach1All {
+        year,
+        base,
+        lineage,
+        pollutants,
+    })
+}
+
+/// Each row's combined uncertainty (Approach 1, the mean of its sides, %)
+/// for Approach 2 of the key categories: every row with an emission in the
+/// year or the base year, as `airinv uncertainty` computes it.
+pub fn key_uncertainties(
+    tables: &[&Annex1Year],
+    compiled: Option<&CompiledLineage>,
+    path: &Path,
+    opts: &Options,
+) -> Result<RowUncertainties> {
+    Ok(row_uncertainties(
+        &approach1_all(tables, compiled, path, opts)?.pollutants,
+    ))
+}
+
+fn row_uncertainties(pollutants: &[PollutantUncertainty]) -> RowUncertainties {
+    let mut row_u = RowUncertainties::new();
+    for u in pollutants {
+        for r in &u.approach1.rows {
+            row_u.insert((u.approach1.pollutant, r.input.row), r.combined_pct);
+        }
+    }
+    row_u
+}
+
+/// Analyses the tables of a source (and the lineage of an inventory, when
+/// compiled): Approach 1, the Monte Carlo (lineage only), the key
+/// categories by Approach 1 and 2.
+pub fn analyse_with(
+    tables: &[&Annex1Year],
+    compiled: Option<&CompiledLineage>,
+    path: &Path,
+    opts: &Options,
+) -> Result<Analysis> {
+    if opts.iterations == 0 {
+        return Err(Error::file(path, "--iterations must be at least 1"));
+    }
+    let years: Vec<i32> = std::iter::once(opts.year).chain(opts.base).collect();
+    let Approach1All {
+        year: year_table,
+        base: base_table,
+        lineage,
+        mut pollutants,
+    } = approach1_all(tables, compiled, path, opts)?;
 
     // Approach 2, with lineage.
     if let Some(l) = &lineage {
@@ -145,7 +232,12 @@ pub fn analyse(source: &Source, opts: &Options) -> Result<Analysis> {
         }
     }
 
-    key_categories(&mut pollutants, year_table, base_table);
+    let key_categories = key_categories(&mut pollutants, year_table, base_table);
+    let placeholders = pollutants
+        .iter()
+        .flat_map(|u| &u.approach1.rows)
+        .map(|r| r.input.placeholders)
+        .sum();
     Ok(Analysis {
         year: opts.year,
         base: opts.base,
@@ -158,26 +250,22 @@ pub fn analyse(source: &Source, opts: &Options) -> Result<Analysis> {
         },
         iterations: opts.iterations,
         seed: opts.seed,
+        placeholders,
         pollutants,
+        key_categories,
     })
 }
 
-/// Each row's key-category criteria (Approach 1, and Approach 2 by the
-/// rows' combined uncertainties), for the tables.
+/// The key categories (Approach 1, and Approach 2 by the rows' combined
+/// uncertainties), with each row's criteria set in the tables.
 fn key_categories(
     pollutants: &mut [PollutantUncertainty],
     year: &Annex1Year,
     base: Option<&Annex1Year>,
-) {
-    let mut row_u = RowUncertainties::new();
-    for u in pollutants.iter() {
-        for r in &u.approach1.rows {
-            if !r.input.emission.is_zero() {
-                row_u.insert((u.approach1.pollutant, r.input.row), r.combined_pct);
-            }
-        }
-    }
-    for k in kca::analyse(year, base, Some(&row_u)) {
+) -> Vec<PollutantKca> {
+    let row_u = row_uncertainties(pollutants);
+    let all = kca::analyse(year, base, Some(&row_u));
+    for k in &all {
         let Some(u) = pollutants
             .iter_mut()
             .find(|u| u.approach1.pollutant == k.pollutant)
@@ -190,4 +278,5 @@ fn key_categories(
             }
         }
     }
+    all
 }

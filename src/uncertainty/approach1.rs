@@ -2,24 +2,76 @@
 //! Guidebook Part A ch. 5 §5), per pollutant over the NFR rows, in exact
 //! decimals (square roots to 28 significant digits).
 //!
-//! With C the base-year and D the year's emission of a row, E and F its
-//! activity and factor uncertainties (95 % half-widths, %):
+//! The lower and the upper side of each 95 % interval are propagated apart
+//! (IPCC 2006 Eq. 3.1 and 3.2 applied to each side, as the Swiss FOEN
+//! implementation does), with the intervals the Monte Carlo draws (a
+//! symmetric interval a normal, an asymmetric one reproduced exactly): a
+//! pollutant's level uncertainty is `−x % / +y %`, and equals IPCC's
+//! single value when every input is symmetric. With C the base-year and D
+//! the year's emission of a row, E and F its activity and factor
+//! uncertainties (95 % half-widths, %, each side apart, or their mean Ē and
+//! F̄ where one value is needed):
 //!
 //! ```text
-//! G = √(E² + F²)                                   combined uncertainty, %
-//! H = (G · D / ΣD)²                                contribution to the variance of the total
-//! U_total = √ΣH                                    % of the total
+//! G = √(E² + F²), per side                        combined uncertainty, %
+//! U_total = √Σ(G · D / ΣD)², per side              % of the total (the lower side at most 100 %)
+//! H = (Ḡ · D / ΣD)², Ḡ the mean of G's sides                 contribution to the variance
 //! A = ((0.01·D + ΣD)/(0.01·C + ΣC) − 1)·100 − (ΣD/ΣC − 1)·100   Type A sensitivity
 //! B = D / ΣC                                       Type B sensitivity
-//! K = A · F                                        trend uncertainty from the factor (correlated between years)
-//! L = B · E · √2                                   trend uncertainty from the activity (uncorrelated)
-//! M = K² + L²;  U_trend = √ΣM                      percentage points of the trend
+//! K = A · F̄c                                      trend from the factors used in both years (correlated)
+//! K' = √((F̄y · D)² + (F̄b · C · ΣD/ΣC)²) / ΣC      trend from factors used in one year only (uncorrelated)
+//! L = B · Ē · √2                                   trend from the activity (uncorrelated)
+//! M = K² + K'² + L²;  U_trend = √ΣM                percentage points of the trend
 //! ```
+//!
+//! A row's factor uncertainty splits by the lineage (F̄c: lines whose
+//! factor is used for the row in both years; F̄y: in the year only, % of D;
+//! F̄b: in the base year only, % of C): the same factor is correlated
+//! between the years (IPCC's Type A), a different one is not, and both
+//! years' uncertainties enter with their first-order sensitivities. A row
+//! with no emission in the year (a vanished category) has its base year's
+//! uncertainties: it adds nothing to the level and its share to the trend.
+//!
+//! Approach 1 assumes small uncertainties (IPCC 2006 Vol. 1 ch. 3: σ/mean
+//! below about 0.3, a 95 % half-width below 1.96 × 0.3 = 58.8 %). Where
+//! rows wider than that carry more than half of a pollutant's variance its
+//! result is marked indicative ([`Approach1::indicative`]) and the outputs
+//! lead with the Monte Carlo.
 
 use crate::number::{exact, exact_opt};
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
 use serde::Serialize;
+
+/// A 95 % half-width beyond which Approach 1 is out of its range: σ/mean
+/// 0.3 (IPCC 2006 Vol. 1 ch. 3) × 1.96, in %.
+pub const VALID_HALF_WIDTH_PCT: Decimal = Decimal::from_parts(588, 0, 0, false, 1);
+
+/// How a row's factors relate between the base year and the year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Between {
+    /// No base year.
+    None,
+    /// Every line's factor is used in both years: correlated.
+    Same,
+    /// No factor is used in both years: uncorrelated.
+    Different,
+    /// Some lines' factors are, some are not.
+    Partly,
+}
+
+impl Between {
+    /// In words, for the tables.
+    pub fn text(self) -> &'static str {
+        match self {
+            Between::None => "",
+            Between::Same => "same factor: correlated",
+            Between::Different => "different factors: uncorrelated",
+            Between::Partly => "partly the same factor",
+        }
+    }
+}
 
 /// One row's emissions and uncertainties.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,15 +86,77 @@ pub struct RowInput {
     /// The year's emission (D).
     #[serde(serialize_with = "exact")]
     pub emission: Decimal,
-    /// Activity uncertainty (E), %.
+    /// Activity uncertainty (E), % below and above.
     #[serde(serialize_with = "exact")]
-    pub activity_pct: Decimal,
-    /// Factor uncertainty (F), %.
+    pub activity_lower_pct: Decimal,
     #[serde(serialize_with = "exact")]
-    pub factor_pct: Decimal,
+    pub activity_upper_pct: Decimal,
+    /// Factor uncertainty (F), % below and above.
+    #[serde(serialize_with = "exact")]
+    pub factor_lower_pct: Decimal,
+    #[serde(serialize_with = "exact")]
+    pub factor_upper_pct: Decimal,
+    /// For the trend: the factor uncertainty (mean of the sides) of the
+    /// lines whose factor is used in both years, % of D ...
+    #[serde(serialize_with = "exact")]
+    pub factor_correlated_pct: Decimal,
+    /// ... of the lines whose factor is used in the year only, % of D ...
+    #[serde(serialize_with = "exact")]
+    pub factor_year_only_pct: Decimal,
+    /// ... and of the base-year lines whose factor is not used in the year, % of C.
+    #[serde(serialize_with = "exact")]
+    pub factor_base_only_pct: Decimal,
+    pub factor_between_years: Between,
     /// Where the uncertainties come from, in words.
     pub activity_source: String,
     pub factor_source: String,
+    /// Lines whose activity or factor uncertainty is a placeholder (no
+    /// verified source gives it).
+    pub placeholders: usize,
+}
+
+impl RowInput {
+    /// A row whose uncertainties are the same for every line and both
+    /// years (a table's row: the factor counted as the same in both years).
+    pub fn uniform(
+        row: &'static crate::nfr::Row,
+        base: Option<Decimal>,
+        emission: Decimal,
+        activity: &super::Spread,
+        factor: &super::Spread,
+    ) -> RowInput {
+        RowInput {
+            row: row.number,
+            code: row.code.as_str(),
+            base,
+            emission,
+            activity_lower_pct: activity.below,
+            activity_upper_pct: activity.above,
+            factor_lower_pct: factor.below,
+            factor_upper_pct: factor.above,
+            factor_correlated_pct: factor.mean(),
+            factor_year_only_pct: Decimal::ZERO,
+            factor_base_only_pct: Decimal::ZERO,
+            factor_between_years: if base.is_some() {
+                Between::Same
+            } else {
+                Between::None
+            },
+            activity_source: activity.source.clone(),
+            factor_source: factor.source.clone(),
+            placeholders: usize::from(activity.placeholder || factor.placeholder),
+        }
+    }
+
+    /// The activity uncertainty, mean of the sides (Ē), %.
+    pub fn activity_pct(&self) -> Decimal {
+        mean(self.activity_lower_pct, self.activity_upper_pct)
+    }
+
+    /// The factor uncertainty, mean of the sides (F̄), %.
+    pub fn factor_pct(&self) -> Decimal {
+        mean(self.factor_lower_pct, self.factor_upper_pct)
+    }
 }
 
 /// One row of the Approach 1 table (in JSON, a category).
@@ -50,7 +164,18 @@ pub struct RowInput {
 pub struct RowResult {
     #[serde(flatten)]
     pub input: RowInput,
-    /// G, %.
+    /// Ē and F̄, %.
+    #[serde(serialize_with = "exact")]
+    pub activity_pct: Decimal,
+    #[serde(serialize_with = "exact")]
+    pub factor_pct: Decimal,
+    /// G's lower and upper sides, %.
+    #[serde(serialize_with = "exact")]
+    pub combined_lower_pct: Decimal,
+    #[serde(serialize_with = "exact")]
+    pub combined_upper_pct: Decimal,
+    /// Ḡ, the mean of G's sides, %: the row's `U` in Approach 2 of the key
+    /// categories.
     #[serde(serialize_with = "exact")]
     pub combined_pct: Decimal,
     /// H, %².
@@ -59,7 +184,7 @@ pub struct RowResult {
     /// H / ΣH, % of the variance of the total.
     #[serde(rename = "contribution_pct", serialize_with = "exact")]
     pub variance_share: Decimal,
-    /// With a base year: I (Type A), J (Type B), K, L, M.
+    /// With a base year: I (Type A), J (Type B), K, K', L, M.
     #[serde(skip)]
     pub type_a: Option<Decimal>,
     #[serde(skip)]
@@ -67,12 +192,21 @@ pub struct RowResult {
     #[serde(skip)]
     pub trend_from_factor: Option<Decimal>,
     #[serde(skip)]
+    pub trend_from_factor_uncorrelated: Option<Decimal>,
+    #[serde(skip)]
     pub trend_from_activity: Option<Decimal>,
     #[serde(rename = "trend_contribution", serialize_with = "exact_opt")]
     pub trend_variance: Option<Decimal>,
     /// The row's key-category criteria (`L1/T2`), when a key category
     /// analysis was made beside ([`super::analyse`]); empty otherwise.
     pub key: String,
+}
+
+impl RowResult {
+    /// Wider than Approach 1's range on either side ([`VALID_HALF_WIDTH_PCT`]).
+    pub fn wide(&self) -> bool {
+        self.combined_lower_pct.max(self.combined_upper_pct) > VALID_HALF_WIDTH_PCT
+    }
 }
 
 /// A pollutant's Approach 1 result.
@@ -83,9 +217,22 @@ pub struct Approach1 {
     /// ΣD.
     #[serde(serialize_with = "exact")]
     pub total: Decimal,
-    /// √ΣH, % of the total (None when the total is zero).
+    /// The level uncertainty's lower and upper sides, % of the total (None
+    /// when the total is zero).
+    #[serde(serialize_with = "exact_opt")]
+    pub lower_pct: Option<Decimal>,
+    #[serde(serialize_with = "exact_opt")]
+    pub upper_pct: Option<Decimal>,
+    /// The mean of the two sides (IPCC's single value when every input is
+    /// symmetric).
     #[serde(serialize_with = "exact_opt")]
     pub uncertainty_pct: Option<Decimal>,
+    /// The share of the variance from rows wider than Approach 1's range, %.
+    #[serde(serialize_with = "exact")]
+    pub wide_share_pct: Decimal,
+    /// More than half of the variance from such rows: Approach 1 is
+    /// indicative, the Monte Carlo's interval is the result.
+    pub indicative: bool,
     /// With a base year: the trend.
     #[serde(flatten)]
     pub trend: Option<Trend>,
@@ -123,6 +270,11 @@ impl Approach1 {
     pub fn trend_uncertainty_pct(&self) -> Option<Decimal> {
         self.trend.as_ref().and_then(|t| t.trend_uncertainty_pct)
     }
+
+    /// The level uncertainty's sides, when the total is not zero.
+    pub fn sides(&self) -> Option<(Decimal, Decimal)> {
+        self.lower_pct.zip(self.upper_pct)
+    }
 }
 
 /// √x to 28 significant digits (Newton's method from a power of ten), 0
@@ -152,6 +304,15 @@ pub fn sqrt(x: Decimal) -> Decimal {
     g.normalize()
 }
 
+/// The mean of two sides (the side itself when they are equal, to the last digit).
+pub fn mean(lower: Decimal, upper: Decimal) -> Decimal {
+    if lower == upper {
+        lower
+    } else {
+        (lower + upper) / Decimal::TWO
+    }
+}
+
 /// Approach 1 over the rows of one pollutant.
 pub fn compute(pollutant: Pollutant, rows: Vec<RowInput>, with_base: bool) -> Approach1 {
     let hundred = Decimal::ONE_HUNDRED;
@@ -163,39 +324,56 @@ pub fn compute(pollutant: Pollutant, rows: Vec<RowInput>, with_base: bool) -> Ap
     let trend_pct = base_total
         .filter(|c| !c.is_zero())
         .map(|c| (total - c) / c * hundred);
+    let (mut lower2, mut upper2) = (Decimal::ZERO, Decimal::ZERO);
     let mut out: Vec<RowResult> = rows
         .into_iter()
         .map(|r| {
-            let g = sqrt(r.activity_pct * r.activity_pct + r.factor_pct * r.factor_pct);
+            let side = |e: Decimal, f: Decimal| sqrt(e * e + f * f);
+            let g_lower = side(r.activity_lower_pct, r.factor_lower_pct);
+            let g_upper = side(r.activity_upper_pct, r.factor_upper_pct);
+            let g = mean(g_lower, g_upper);
             let h = if total.is_zero() {
                 Decimal::ZERO
             } else {
                 let x = g * r.emission / total;
+                let (lo, hi) = (g_lower * r.emission / total, g_upper * r.emission / total);
+                lower2 += lo * lo;
+                upper2 += hi * hi;
                 x * x
             };
-            let (mut a, mut b, mut k, mut l, mut m) = (None, None, None, None, None);
+            let (activity, factor) = (r.activity_pct(), r.factor_pct());
+            let (mut a, mut b, mut k, mut k2, mut l, mut m) = (None, None, None, None, None, None);
             if let (Some(sc), Some(tp)) = (base_total.filter(|c| !c.is_zero()), trend_pct) {
                 let c = r.base.unwrap_or(Decimal::ZERO);
                 let ta = ((one_pct * r.emission + total) / (one_pct * c + sc) - Decimal::ONE)
                     * hundred
                     - tp;
                 let tb = r.emission / sc;
-                let kk = ta * r.factor_pct;
-                let ll = tb * r.activity_pct * sqrt2;
+                let kk = ta * r.factor_correlated_pct;
+                let year_only = r.factor_year_only_pct * r.emission / sc;
+                let base_only = r.factor_base_only_pct * c / sc * total / sc;
+                let kk2 = sqrt(year_only * year_only + base_only * base_only);
+                let ll = tb * activity * sqrt2;
                 a = Some(ta);
                 b = Some(tb);
                 k = Some(kk);
+                k2 = Some(kk2);
                 l = Some(ll);
-                m = Some(kk * kk + ll * ll);
+                m = Some(kk * kk + kk2 * kk2 + ll * ll);
             }
             RowResult {
                 input: r,
+                activity_pct: activity,
+                factor_pct: factor,
+                combined_lower_pct: g_lower,
+                combined_upper_pct: g_upper,
                 combined_pct: g,
                 variance: h,
                 variance_share: Decimal::ZERO,
                 type_a: a,
                 type_b: b,
                 trend_from_factor: k,
+                trend_from_factor_uncorrelated: k2,
                 trend_from_activity: l,
                 trend_variance: m,
                 key: String::new(),
@@ -203,9 +381,13 @@ pub fn compute(pollutant: Pollutant, rows: Vec<RowInput>, with_base: bool) -> Ap
         })
         .collect();
     let sum_h: Decimal = out.iter().map(|r| r.variance).sum();
+    let mut wide_share_pct = Decimal::ZERO;
     for r in &mut out {
         if !sum_h.is_zero() {
             r.variance_share = r.variance / sum_h * hundred;
+        }
+        if r.wide() {
+            wide_share_pct += r.variance_share;
         }
     }
     out.sort_by(|a, b| {
@@ -220,11 +402,18 @@ pub fn compute(pollutant: Pollutant, rows: Vec<RowInput>, with_base: bool) -> Ap
                 .sum(),
         )
     });
+    let level = |x2: Decimal| (!total.is_zero()).then(|| sqrt(x2));
+    // The total cannot fall below zero: its lower side is at most 100 %.
+    let (lower_pct, upper_pct) = (level(lower2).map(|x| x.min(hundred)), level(upper2));
     Approach1 {
         pollutant,
         unit: pollutant.unit(),
         total,
-        uncertainty_pct: (!total.is_zero()).then(|| sqrt(sum_h)),
+        lower_pct,
+        upper_pct,
+        uncertainty_pct: lower_pct.zip(upper_pct).map(|(lo, hi)| mean(lo, hi)),
+        wide_share_pct,
+        indicative: wide_share_pct > Decimal::new(50, 0),
         trend: base_total.map(|base_total| Trend {
             base_total,
             trend_pct,
@@ -260,16 +449,14 @@ mod tests {
     }
 
     fn row(code: &'static str, c: &str, e: &str, ad: &str, ef: &str) -> RowInput {
-        RowInput {
-            row: crate::nfr::find(code).unwrap().number,
-            code,
-            base: Some(d(c)),
-            emission: d(e),
-            activity_pct: d(ad),
-            factor_pct: d(ef),
-            activity_source: String::new(),
-            factor_source: String::new(),
-        }
+        let s = |x: &str| crate::uncertainty::Spread::symmetric(d(x), String::new());
+        RowInput::uniform(
+            crate::nfr::find(code).unwrap(),
+            Some(d(c)),
+            d(e),
+            &s(ad),
+            &s(ef),
+        )
     }
 
     /// Three NOx rows, by hand (IPCC 2006 Table 3.2):

@@ -1,24 +1,20 @@
 //! The lineage of an inventory folder for the uncertainty analyses: a
 //! compile done in memory (nothing written), with the factors its lines
 //! used (the Guidebook's and the inventory's own, for their intervals) and
-//! the inventory's uncertainty files; and each row's combined uncertainty,
-//! which the key category analysis (Approach 2) weighs its shares by.
+//! the inventory's uncertainty files.
 //!
 //! ```text
 //! Inventory ──► compile::compute ──► Compiled ──► lineage_of
 //!                                                         │
 //!            Lineage::from_results ◄── CompiledLineage ◄──┘
 //!                     │
-//!                     └─► row_uncertainties (kca) / Approach 1 and 2 (uncertainty)
+//!                     └─► analysis: Approach 1 and 2, key categories
 //! ```
 
-use super::{Lineage, approach1, read_overrides};
 use crate::annex1::Annex1Year;
 use crate::compile::Compiled;
 use crate::error::{Error, Result};
 use crate::inventory::Inventory;
-use crate::kca::RowUncertainties;
-use crate::pollutant::Pollutant;
 use std::path::PathBuf;
 
 /// A compiled inventory with what the uncertainty needs.
@@ -55,24 +51,4 @@ pub fn lineage_of(compiled: Compiled, inventory: &Inventory) -> Result<CompiledL
         factors,
         uncertainty_files: inventory.uncertainties.clone(),
     })
-}
-
-/// Each row's combined uncertainty (Approach 1, %) in a year, for the
-/// Approach 2 key category analysis, from the compile of an inventory.
-pub fn row_uncertainties(
-    compiled: Compiled,
-    inventory: &Inventory,
-    year: i32,
-) -> Result<RowUncertainties> {
-    let c = lineage_of(compiled, inventory)?;
-    let overrides = read_overrides(&c.uncertainty_files)?;
-    let lineage = Lineage::from_results(&c.results, &[year], &c.factors, &overrides);
-    let mut out = RowUncertainties::new();
-    for p in Pollutant::ALL {
-        for r in lineage.rows(p, year, None) {
-            let g = approach1::sqrt(r.activity_pct * r.activity_pct + r.factor_pct * r.factor_pct);
-            out.insert((p, r.row), g);
-        }
-    }
-    Ok(out)
 }

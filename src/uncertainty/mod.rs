@@ -34,9 +34,11 @@ use crate::emission_factor::Factor;
 use crate::error::Result;
 use crate::pollutant::Pollutant;
 use crate::unit::FactorUnit;
-pub use analysis::{Analysis, DEFAULT_ITERATIONS, DEFAULT_SEED, Options, analyse};
+pub use analysis::{
+    Analysis, DEFAULT_ITERATIONS, DEFAULT_SEED, Options, analyse, analyse_with, key_uncertainties,
+};
 use approach1::{Approach1, RowInput};
-pub use compiled::{CompiledLineage, compile_lineage, lineage_of, row_uncertainties};
+pub use compiled::{CompiledLineage, compile_lineage, lineage_of};
 use monte_carlo::{Dist, McLine, McModel, McResult, Z95};
 use overrides::Overrides;
 use rust_decimal::Decimal;
@@ -52,6 +54,8 @@ pub struct Spread {
     pub source: String,
     /// A default (not the factor's own interval nor the user's value).
     pub default: bool,
+    /// A default that no verified source gives (airinv's assumption).
+    pub placeholder: bool,
 }
 
 impl Spread {
@@ -61,41 +65,59 @@ impl Spread {
             above: pct,
             source,
             default: false,
+            placeholder: false,
         }
-    }
-
-    pub fn zero() -> Spread {
-        Spread::symmetric(Decimal::ZERO, "none".into())
     }
 
     pub fn is_symmetric(&self) -> bool {
         self.below == self.above
     }
 
-    /// The half-width Approach 1 uses: the larger side.
+    pub fn is_zero(&self) -> bool {
+        self.below.is_zero() && self.above.is_zero()
+    }
+
+    /// The larger side.
     pub fn u(&self) -> Decimal {
         self.below.max(self.above)
     }
 
-    /// The distribution of the relative draw (median or mean 1).
+    /// The mean of the two sides: the `U` of the trend and of Approach 2
+    /// of the key categories (as the Swiss FOEN implementation's `U_mean`).
+    pub fn mean(&self) -> Decimal {
+        approach1::mean(self.below, self.above)
+    }
+
+    /// Symmetric in log space: the value is the geometric middle of the
+    /// interval, `(1 − below)(1 + above) = 1` within 2 % (the Guidebook's
+    /// "factor of f" ranges, the rating defaults).
+    pub fn is_log_symmetric(&self) -> bool {
+        let hundred = Decimal::ONE_HUNDRED;
+        let product = (hundred - self.below) * (hundred + self.above) / (hundred * hundred);
+        self.below < hundred && (product - Decimal::ONE).abs() <= Decimal::new(2, 2)
+    }
+
+    /// The distribution of the relative draw, median 1, whose 2.5th and
+    /// 97.5th percentiles are the interval's: a normal for a symmetric
+    /// interval, a lognormal for one symmetric in log space, else a
+    /// two-piece normal (each side its own half-width); `None` for 0 %.
     pub fn dist(&self) -> Option<Dist> {
         let f = |d: Decimal| -> f64 { d.to_string().parse().unwrap_or(0.0) / 100.0 };
-        if self.u().is_zero() {
+        if self.is_zero() {
             return None;
         }
-        if self.is_symmetric() {
-            return Some(Dist::Normal {
-                s: f(self.above) / Z95,
-            });
-        }
         let (below, above) = (f(self.below), f(self.above));
-        let width = if below < 1.0 {
-            ((1.0 + above).ln() - (1.0 - below).ln()) / 2.0
+        Some(if self.is_symmetric() {
+            Dist::Normal { s: above / Z95 }
+        } else if self.is_log_symmetric() {
+            Dist::LogNormal {
+                sigma: ((1.0 + above).ln() - (1.0 - below).ln()) / 2.0 / Z95,
+            }
         } else {
-            (1.0 + above).ln()
-        };
-        Some(Dist::LogNormal {
-            sigma: (width / Z95).min(10f64.ln() / Z95),
+            Dist::TwoPiece {
+                below: below / Z95,
+                above: above / Z95,
+            }
         })
     }
 }
@@ -123,12 +145,15 @@ pub struct LineInput {
 }
 
 impl LineInput {
-    /// The factor uncertainty Approach 1 uses (the share and its base combined).
-    pub fn factor_u(&self) -> Decimal {
-        let u = self.factor_spread.u();
+    /// The factor's sides Approach 1 uses (a share and its base combined).
+    pub fn factor_sides(&self) -> (Decimal, Decimal) {
+        let f = &self.factor_spread;
         match &self.base_factor {
-            Some((_, s)) => approach1::sqrt(u * u + s.u() * s.u()),
-            None => u,
+            Some((_, s)) => (
+                approach1::sqrt(f.below * f.below + s.below * s.below),
+                approach1::sqrt(f.above * f.above + s.above * s.above),
+            ),
+            None => (f.below, f.above),
         }
     }
 }
@@ -144,6 +169,9 @@ pub struct Lineage {
 impl Lineage {
     /// The lines of the years asked for, from the computed keys; `factors`
     /// are every factor the compile could use (to find each one's interval).
+    /// No input counts as exact unless the user says so: a factor without
+    /// an interval takes a default ([`defaults::factor_default`]), an
+    /// activity its sector's ([`defaults::activity_spread`]).
     pub fn from_results(
         results: &[KeyResult],
         years: &[i32],
@@ -152,16 +180,19 @@ impl Lineage {
     ) -> Lineage {
         let by_id: HashMap<&str, &Factor> = factors.iter().map(|f| (f.id.as_str(), f)).collect();
         let mut out = Lineage::default();
-        let factor_of = |id: &str, row: u32, fuel: &str, p: Pollutant| -> Spread {
-            overrides
+        // Defaults by (row, fuel, pollutant), found once.
+        let mut defaults_of: HashMap<(&'static str, String, Pollutant), Spread> = HashMap::new();
+        let mut factor_of = |id: &str, code: &'static str, row: u32, fuel: &str, p: Pollutant| {
+            if let Some(s) = overrides
                 .factor(row, fuel, p)
                 .or_else(|| by_id.get(id).and_then(|f| defaults::factor_spread(f)))
-                .unwrap_or_else(|| Spread {
-                    source: format!(
-                        "{id} has no 95 % interval and no uncertainty was given: counted as 0 %"
-                    ),
-                    ..Spread::zero()
-                })
+            {
+                return s;
+            }
+            defaults_of
+                .entry((code, fuel.to_lowercase(), p))
+                .or_insert_with(|| defaults::factor_default(factors, code, fuel, p, "the factor"))
+                .clone()
         };
         for r in results.iter().filter(|r| years.contains(&r.key.year)) {
             let code = r.key.code();
@@ -182,8 +213,7 @@ impl Lineage {
                 let p = line.pollutant;
                 let activity_spread = overrides
                     .activity(row, fuel, p)
-                    .or_else(|| defaults::activity_spread(code))
-                    .unwrap_or_else(Spread::zero);
+                    .unwrap_or_else(|| defaults::activity_spread(code));
                 let user_factor = overrides.factor(row, fuel, p);
                 let base_factor = match (&user_factor, by_id.get(line.factor_id.as_str())) {
                     (None, Some(f)) => match f.unit {
@@ -191,7 +221,7 @@ impl Lineage {
                             r.lines.iter().find(|l| l.pollutant == base).map(|b| {
                                 (
                                     b.factor_id.clone(),
-                                    factor_of(&b.factor_id, row, fuel, base),
+                                    factor_of(&b.factor_id, code, row, fuel, base),
                                 )
                             })
                         }
@@ -208,8 +238,8 @@ impl Lineage {
                     pollutant: p,
                     emission: line.emission,
                     activity_spread,
+                    factor_spread: factor_of(&line.factor_id, code, row, fuel, p),
                     factor: line.factor_id.clone(),
-                    factor_spread: factor_of(&line.factor_id, row, fuel, p),
                     base_factor,
                 });
             }
@@ -218,70 +248,139 @@ impl Lineage {
     }
 
     /// Each row's Approach 1 input for a pollutant: the lines of a row
-    /// combined as independent (`U_row = √Σ(U_i·E_i)² / E_row`), the year's
-    /// lines, else the base year's for a row with no emission in the year.
+    /// combined as independent (`U_row = √Σ(U_i·E_i)² / E_row`, each side
+    /// apart), the year's lines, else the base year's for a row with no
+    /// emission in the year; for the trend, the factors split into those
+    /// the row uses in both years (correlated) and in one only.
     pub fn rows(&self, p: Pollutant, year: i32, base: Option<i32>) -> Vec<RowInput> {
+        /// Sums of squares (absolute: % × emission) of one year's lines.
         #[derive(Default)]
-        struct Acc {
+        struct Year<'a> {
+            ad_sources: std::collections::BTreeSet<&'a str>,
+            ef_sources: std::collections::BTreeSet<&'a str>,
             e: Decimal,
-            ad2: Decimal,
-            ef2: Decimal,
-            base: Decimal,
-            base_ad2: Decimal,
-            base_ef2: Decimal,
+            ad_lo: Decimal,
+            ad_hi: Decimal,
+            ef_lo: Decimal,
+            ef_hi: Decimal,
+            lines: usize,
             ad_defaults: usize,
             ef_defaults: usize,
-            lines: usize,
+            placeholders: usize,
+        }
+        #[derive(Default)]
+        struct Acc<'a> {
+            year: Year<'a>,
+            base: Year<'a>,
+            year_lines: Vec<&'a LineInput>,
+            base_factors: std::collections::HashSet<(&'a str, Option<&'a str>)>,
+            year_factors: std::collections::HashSet<(&'a str, Option<&'a str>)>,
+        }
+        fn key(l: &LineInput) -> (&str, Option<&str>) {
+            (
+                l.factor.as_str(),
+                l.base_factor.as_ref().map(|b| b.0.as_str()),
+            )
         }
         let mut by_row: BTreeMap<u32, (&'static str, Acc)> = BTreeMap::new();
+        let mut base_lines: Vec<&LineInput> = Vec::new();
         for l in self.lines.iter().filter(|l| l.pollutant == p) {
             let in_year = l.year == year;
             if !in_year && Some(l.year) != base {
                 continue;
             }
             let (_, a) = by_row.entry(l.row).or_insert((l.code, Acc::default()));
-            let ad = l.activity_spread.u() * l.emission;
-            let ef = l.factor_u() * l.emission;
+            let y = if in_year { &mut a.year } else { &mut a.base };
+            let (f_lo, f_hi) = l.factor_sides();
+            let sq = |pct: Decimal| {
+                let x = pct * l.emission;
+                x * x
+            };
+            y.e += l.emission;
+            y.ad_lo += sq(l.activity_spread.below);
+            y.ad_hi += sq(l.activity_spread.above);
+            y.ef_lo += sq(f_lo);
+            y.ef_hi += sq(f_hi);
+            y.lines += 1;
+            y.ad_defaults += usize::from(l.activity_spread.default);
+            y.ef_defaults += usize::from(l.factor_spread.default);
+            y.placeholders +=
+                usize::from(l.activity_spread.placeholder || l.factor_spread.placeholder);
+            y.ad_sources.insert(&l.activity_spread.source);
+            y.ef_sources.insert(&l.factor_spread.source);
+            if let Some((_, b)) = &l.base_factor {
+                y.ef_sources.insert(&b.source);
+            }
             if in_year {
-                a.e += l.emission;
-                a.ad2 += ad * ad;
-                a.ef2 += ef * ef;
-                a.lines += 1;
-                a.ad_defaults += usize::from(l.activity_spread.default);
-                a.ef_defaults += usize::from(l.factor_spread.default);
+                a.year_lines.push(l);
+                a.year_factors.insert(key(l));
             } else {
-                a.base += l.emission;
-                a.base_ad2 += ad * ad;
-                a.base_ef2 += ef * ef;
+                base_lines.push(l);
+                a.base_factors.insert(key(l));
+            }
+        }
+        // The factor uncertainty (mean of the sides) of the lines whose
+        // factor is, or is not, used for the row in the other year.
+        let mean_sq = |l: &LineInput| {
+            let (lo, hi) = l.factor_sides();
+            let x = approach1::mean(lo, hi) * l.emission;
+            x * x
+        };
+        let mut split: BTreeMap<u32, (Decimal, Decimal, Decimal, usize, usize, usize)> =
+            BTreeMap::new();
+        for (row, (_, a)) in &by_row {
+            let s = split.entry(*row).or_default();
+            for l in &a.year_lines {
+                if base.is_some() && !a.base_factors.contains(&key(l)) {
+                    s.1 += mean_sq(l);
+                    s.4 += 1;
+                } else {
+                    s.0 += mean_sq(l);
+                    s.3 += 1;
+                }
+            }
+        }
+        for l in &base_lines {
+            let (_, a) = &by_row[&l.row];
+            if !a.year_factors.contains(&key(l)) {
+                let s = split.entry(l.row).or_default();
+                s.2 += mean_sq(l);
+                s.5 += 1;
             }
         }
         by_row
             .into_iter()
             .map(|(row, (code, a))| {
-                let (e, ad2, ef2) = if a.e.is_zero() {
-                    (a.base, a.base_ad2, a.base_ef2)
-                } else {
-                    (a.e, a.ad2, a.ef2)
-                };
-                let pct = |x2: Decimal| {
+                let y = if a.year.e.is_zero() { &a.base } else { &a.year };
+                let pct = |x2: Decimal, e: Decimal| {
                     if e.is_zero() {
                         Decimal::ZERO
                     } else {
                         approach1::sqrt(x2) / e
                     }
                 };
+                let (corr, year_only, base_only, n_corr, n_year, n_base) = split[&row];
                 RowInput {
                     row,
                     code,
-                    base: base.map(|_| a.base),
-                    emission: a.e,
-                    activity_pct: pct(ad2),
-                    factor_pct: pct(ef2),
-                    activity_source: format!(
-                        "{} line(s), {} with the default",
-                        a.lines, a.ad_defaults
-                    ),
-                    factor_source: format!("{} line(s), {} with a default", a.lines, a.ef_defaults),
+                    base: base.map(|_| a.base.e),
+                    emission: a.year.e,
+                    activity_lower_pct: pct(y.ad_lo, y.e),
+                    activity_upper_pct: pct(y.ad_hi, y.e),
+                    factor_lower_pct: pct(y.ef_lo, y.e),
+                    factor_upper_pct: pct(y.ef_hi, y.e),
+                    factor_correlated_pct: pct(corr, a.year.e),
+                    factor_year_only_pct: pct(year_only, a.year.e),
+                    factor_base_only_pct: pct(base_only, a.base.e),
+                    factor_between_years: match (base, n_corr, n_year + n_base) {
+                        (None, _, _) => approach1::Between::None,
+                        (_, _, 0) => approach1::Between::Same,
+                        (_, 0, _) => approach1::Between::Different,
+                        _ => approach1::Between::Partly,
+                    },
+                    activity_source: sources(y.lines, y.ad_defaults, &y.ad_sources),
+                    factor_source: sources(y.lines, y.ef_defaults, &y.ef_sources),
+                    placeholders: y.placeholders,
                 }
             })
             .collect()
@@ -292,7 +391,7 @@ impl Lineage {
     pub fn mc_model(&self, pollutants: &[Pollutant], year: i32, base: Option<i32>) -> McModel {
         let mut dims: HashMap<(bool, String), u32> = HashMap::new();
         let mut vars: Vec<(u32, Dist)> = vec![(0, Dist::Normal { s: 0.0 })];
-        let mut var_index: HashMap<(u32, u64, bool), u32> = HashMap::new();
+        let mut var_index: HashMap<(u32, u8, u64, u64), u32> = HashMap::new();
         let mut var = |dim_key: (bool, String), spread: &Spread| -> u32 {
             let Some(dist) = spread.dist() else {
                 return 0;
@@ -300,8 +399,9 @@ impl Lineage {
             let n = dims.len() as u32;
             let d = *dims.entry(dim_key).or_insert(n);
             let key = match dist {
-                Dist::Normal { s } => (d, s.to_bits(), false),
-                Dist::LogNormal { sigma } => (d, sigma.to_bits(), true),
+                Dist::Normal { s } => (d, 0, s.to_bits(), 0),
+                Dist::LogNormal { sigma } => (d, 1, sigma.to_bits(), 0),
+                Dist::TwoPiece { below, above } => (d, 2, below.to_bits(), above.to_bits()),
             };
             *var_index.entry(key).or_insert_with(|| {
                 vars.push((d, dist));
@@ -344,6 +444,23 @@ impl Lineage {
             quantities: 2 * pollutants.len(),
             ratios,
         }
+    }
+}
+
+/// Where a row's uncertainties come from: the one source of all its lines,
+/// else the count of lines and of defaults, with one source named.
+fn sources(lines: usize, defaults: usize, sources: &std::collections::BTreeSet<&str>) -> String {
+    match sources.len() {
+        0 => String::new(),
+        1 => sources
+            .iter()
+            .next()
+            .map(|s| s.to_string())
+            .unwrap_or_default(),
+        n => format!(
+            "{lines} line(s), {defaults} with a default, {n} sources; e.g. {}",
+            sources.iter().next().copied().unwrap_or_default()
+        ),
     }
 }
 
@@ -455,27 +572,13 @@ pub fn table_rows(
             if e.is_zero() && c.is_none_or(|c| c.is_zero()) {
                 return None;
             }
-            let (ad, ad_source) = match overrides.activity(r.number, "", p) {
-                Some(s) => (s.u(), s.source),
-                None => defaults::activity_spread(&r.code)
-                    .map(|s| (s.u(), s.source))
-                    .unwrap_or((Decimal::ZERO, "none".into())),
-            };
-            let (ef, ef_source) = match overrides.factor(r.number, "", p) {
-                Some(s) => (s.u(), s.source),
-                None => defaults::row_factor_pct(guidebook, &r.code, p)
-                    .unwrap_or((Decimal::ZERO, "no Guidebook Tier 1 factor: 0 %".into())),
-            };
-            Some(RowInput {
-                row: r.number,
-                code: r.code.as_str(),
-                base: c,
-                emission: e,
-                activity_pct: ad,
-                factor_pct: ef,
-                activity_source: ad_source,
-                factor_source: ef_source,
-            })
+            let activity = overrides
+                .activity(r.number, "", p)
+                .unwrap_or_else(|| defaults::activity_spread(&r.code));
+            let factor = overrides.factor(r.number, "", p).unwrap_or_else(|| {
+                defaults::factor_default(guidebook, &r.code, "", p, "the row's factor")
+            });
+            Some(RowInput::uniform(r, c, e, &activity, &factor))
         })
         .collect()
 }

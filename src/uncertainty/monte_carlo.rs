@@ -43,6 +43,19 @@ pub enum Dist {
     Normal { s: f64 },
     /// `exp(σ·z)`: median 1.
     LogNormal { sigma: f64 },
+    /// `1 + below·z` for z < 0, `1 + above·z` for z ≥ 0 (each side's
+    /// half-width / 1.96): median 1, truncated at zero.
+    TwoPiece { below: f64, above: f64 },
+}
+
+impl Dist {
+    /// The lowest `z` the variable may take (its value above zero).
+    fn lowest_z(&self) -> f64 {
+        match *self {
+            Dist::Normal { s } | Dist::TwoPiece { below: s, .. } if s > 0.0 => -1.0 / s,
+            _ => f64::NEG_INFINITY,
+        }
+    }
 }
 
 /// One line: a quantity, its emission at the inventory's values, and up to
@@ -211,14 +224,10 @@ pub fn run(model: &McModel, iterations: u64, seed: u64) -> McResult {
     // The lowest z each dimension may take: every normal variable of it above zero.
     let mut zmin = vec![f64::NEG_INFINITY; model.dims];
     for (d, dist) in model.vars.iter().skip(1) {
-        if let Dist::Normal { s } = dist
-            && *s > 0.0
-        {
-            let m = -1.0 / s;
-            let d = *d as usize;
-            if m > zmin[d] {
-                zmin[d] = m;
-            }
+        let m = dist.lowest_z();
+        let d = *d as usize;
+        if m > zmin[d] {
+            zmin[d] = m;
         }
     }
     // Lines grouped by quantity (the order of summation is fixed).
@@ -269,6 +278,9 @@ pub fn run(model: &McModel, iterations: u64, seed: u64) -> McResult {
                         w.val[v] = match *dist {
                             Dist::Normal { s } => 1.0 + s * z,
                             Dist::LogNormal { sigma } => (sigma * z).exp(),
+                            Dist::TwoPiece { below, above } => {
+                                1.0 + if z < 0.0 { below } else { above } * z
+                            }
                         };
                     }
                     for (qi, &(s, e)) in ranges.iter().enumerate() {

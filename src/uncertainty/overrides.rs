@@ -1,9 +1,12 @@
 //! The user's uncertainties: a CSV (or workbook sheet) with the columns
 //! `nfr,fuel,pollutant,activity_pct,factor_pct`, each a 95 % half-width in
-//! %. An empty fuel or pollutant means all; an empty percentage leaves that
-//! uncertainty to a less specific row or to the default. For each line the
-//! most specific row wins: one naming the fuel before one naming only the
-//! pollutant, before one naming neither.
+//! % (`5`), or the lower and upper sides of an asymmetric interval (`50/200`:
+//! −50 % / +200 %); `factor_pct` may also be a data-quality rating (`C`: the
+//! rating's default, [`super::defaults::rating`]). `0` declares an input
+//! exact (the only way one is). An empty fuel or pollutant means all; an
+//! empty percentage leaves that uncertainty to a less specific row or to the
+//! default. For each line the most specific row wins: one naming the fuel
+//! before one naming only the pollutant, before one naming neither.
 
 use super::Spread;
 use crate::error::{Error, Location, Result};
@@ -24,8 +27,40 @@ pub struct Override {
     /// Lower-case fuel, empty for all.
     pub fuel: String,
     pub pollutant: Option<Pollutant>,
-    pub activity_pct: Option<Decimal>,
-    pub factor_pct: Option<Decimal>,
+    pub activity_pct: Option<Given>,
+    pub factor_pct: Option<Given>,
+}
+
+/// An uncertainty as a file gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Given {
+    /// % below and above (equal for a symmetric half-width).
+    Pct(Decimal, Decimal),
+    /// A data-quality rating's default.
+    Rating(&'static super::defaults::RatingDefault),
+}
+
+impl Given {
+    fn spread(&self, at: &Location) -> Spread {
+        match self {
+            Given::Pct(lo, hi) => Spread {
+                source: if lo == hi {
+                    format!("{} % from {at}", format_decimal(*lo))
+                } else {
+                    format!(
+                        "−{} % / +{} % from {at}",
+                        format_decimal(*lo),
+                        format_decimal(*hi)
+                    )
+                },
+                below: *lo,
+                above: *hi,
+                default: false,
+                placeholder: false,
+            },
+            Given::Rating(r) => r.spread(&format!("{at}: ")),
+        }
+    }
 }
 
 impl Override {
@@ -62,8 +97,8 @@ impl Overrides {
         row: u32,
         fuel: &str,
         p: Pollutant,
-        field: impl Fn(&Override) -> Option<Decimal>,
-    ) -> Option<(Decimal, &Override)> {
+        field: impl Fn(&Override) -> Option<&Given>,
+    ) -> Option<(&Given, &Override)> {
         self.rows
             .iter()
             .filter(|o| o.fits(row, fuel, p))
@@ -73,14 +108,14 @@ impl Overrides {
 
     /// The activity uncertainty the files give a line.
     pub fn activity(&self, row: u32, fuel: &str, p: Pollutant) -> Option<Spread> {
-        self.pick(row, fuel, p, |o| o.activity_pct)
-            .map(|(v, o)| Spread::symmetric(v, format!("{} % from {}", format_decimal(v), o.at)))
+        self.pick(row, fuel, p, |o| o.activity_pct.as_ref())
+            .map(|(v, o)| v.spread(&o.at))
     }
 
     /// The factor uncertainty the files give a line.
     pub fn factor(&self, row: u32, fuel: &str, p: Pollutant) -> Option<Spread> {
-        self.pick(row, fuel, p, |o| o.factor_pct)
-            .map(|(v, o)| Spread::symmetric(v, format!("{} % from {}", format_decimal(v), o.at)))
+        self.pick(row, fuel, p, |o| o.factor_pct.as_ref())
+            .map(|(v, o)| v.spread(&o.at))
     }
 }
 
@@ -146,24 +181,58 @@ fn read_file(path: &Path) -> Result<Vec<Override>> {
                 )
             })?),
         };
-        let pct = |n: &str| -> Result<Option<Decimal>> {
+        let pct = |n: &str| -> Result<Option<Given>> {
             let t = get(n);
             if t.is_empty() {
                 return Ok(None);
             }
-            let v = parse_decimal(t.trim_end_matches('%').trim()).map_err(|_| {
-                Error::input(
-                    at(n),
-                    format!("'{t}' is not a percentage (write 5 for ±5 %)"),
-                )
-            })?;
-            if v < Decimal::ZERO {
+            if n == "factor_pct"
+                && let Some(r) = super::defaults::rating(&t)
+            {
+                return Ok(Some(Given::Rating(r)));
+            }
+            let number = |x: &str| -> Result<Decimal> {
+                let x = x
+                    .trim()
+                    .trim_start_matches(['+', '−', '-'])
+                    .trim_end_matches('%');
+                let v = parse_decimal(x.trim()).map_err(|_| {
+                    Error::input(
+                        at(n),
+                        format!(
+                            "'{t}' is not a percentage (write 5 for ±5 %, 50/200 for −50 % / +200 %{})",
+                            if n == "factor_pct" {
+                                format!(", or a rating: {}", super::defaults::rating_list())
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    )
+                })?;
+                Ok(v)
+            };
+            if t.trim_start().starts_with('-') && !t.contains('/') {
                 return Err(Error::input(
                     at(n),
                     format!("'{t}' is negative; a 95 % half-width is 0 or more"),
                 ));
             }
-            Ok(Some(v))
+            let (lo, hi) = match t.split_once('/') {
+                Some((lo, hi)) => (number(lo)?, number(hi)?),
+                None => {
+                    let v = number(&t)?;
+                    (v, v)
+                }
+            };
+            if lo != hi && lo > Decimal::ONE_HUNDRED {
+                return Err(Error::input(
+                    at(n),
+                    format!(
+                        "'{t}': the lower side is at most 100 % (a value cannot fall below zero)"
+                    ),
+                ));
+            }
+            Ok(Some(Given::Pct(lo, hi)))
         };
         let o = Override {
             at: Location::file(path).with_row(r.number),

@@ -11,25 +11,39 @@ use rust_decimal::Decimal;
 use std::path::Path;
 
 /// The columns of the table.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 24] = [
     "pollutant",
     "code",
     "name",
     "base_emission",
     "emission",
-    "activity_pct",
-    "factor_pct",
+    "activity_lower_pct",
+    "activity_upper_pct",
+    "factor_lower_pct",
+    "factor_upper_pct",
+    "combined_lower_pct",
+    "combined_upper_pct",
     "combined_pct",
     "variance_share_pct",
     "type_a",
     "type_b",
     "trend_from_factor",
+    "trend_from_factor_uncorrelated",
     "trend_from_activity",
     "trend_variance",
+    "factor_between_years",
     "key",
+    "placeholders",
     "activity_source",
     "factor_source",
 ];
+
+fn column(name: &str) -> usize {
+    COLUMNS
+        .iter()
+        .position(|c| *c == name)
+        .expect("a column of the table")
+}
 
 fn cells(u: &PollutantUncertainty) -> Vec<Vec<(String, Option<Decimal>)>> {
     let a = &u.approach1;
@@ -43,52 +57,60 @@ fn cells(u: &PollutantUncertainty) -> Vec<Vec<(String, Option<Decimal>)>> {
             let name = crate::nfr::by_number(r.input.row)
                 .map(|x| x.name.as_str())
                 .unwrap_or("");
+            let i = &r.input;
             vec![
                 text(p.id()),
-                text(r.input.code),
+                text(i.code),
                 text(name),
-                num(r.input.base),
-                num(Some(r.input.emission)),
-                num(Some(r.input.activity_pct)),
-                num(Some(r.input.factor_pct)),
+                num(i.base),
+                num(Some(i.emission)),
+                num(Some(i.activity_lower_pct)),
+                num(Some(i.activity_upper_pct)),
+                num(Some(i.factor_lower_pct)),
+                num(Some(i.factor_upper_pct)),
+                num(Some(r.combined_lower_pct)),
+                num(Some(r.combined_upper_pct)),
                 num(Some(r.combined_pct)),
                 num(Some(r.variance_share)),
                 num(r.type_a),
                 num(r.type_b),
                 num(r.trend_from_factor),
+                num(r.trend_from_factor_uncorrelated),
                 num(r.trend_from_activity),
                 num(r.trend_variance),
+                text(i.factor_between_years.text()),
                 text(&r.key),
-                text(&r.input.activity_source),
-                text(&r.input.factor_source),
+                num(Some(Decimal::from(i.placeholders))),
+                text(&i.activity_source),
+                text(&i.factor_source),
             ]
         })
         .collect();
-    let mut total = vec![
-        text(p.id()),
-        text("TOTAL"),
-        text("national total (sector rows)"),
-        num(a.base_total()),
-        num(Some(a.total)),
-        text(""),
-        text(""),
-        num(a.uncertainty_pct),
-        num(Some(Decimal::ONE_HUNDRED).filter(|_| a.uncertainty_pct.is_some())),
-        text(""),
-        text(""),
-        text(""),
-        text(""),
-        num(a.trend_uncertainty_pct().map(|t| t * t)),
-        text(""),
-        text(""),
-        text(""),
-    ];
-    total[12] = (
+    let mut total: Vec<(String, Option<Decimal>)> = COLUMNS.iter().map(|_| text("")).collect();
+    total[column("pollutant")] = text(p.id());
+    total[column("code")] = text("TOTAL");
+    total[column("name")] = text(if a.indicative {
+        "national total (sector rows); Approach 1 indicative: rows wider than its range carry most of the variance"
+    } else {
+        "national total (sector rows)"
+    });
+    total[column("base_emission")] = num(a.base_total());
+    total[column("emission")] = num(Some(a.total));
+    total[column("combined_lower_pct")] = num(a.lower_pct);
+    total[column("combined_upper_pct")] = num(a.upper_pct);
+    total[column("combined_pct")] = num(a.uncertainty_pct);
+    total[column("variance_share_pct")] =
+        num(Some(Decimal::ONE_HUNDRED).filter(|_| a.uncertainty_pct.is_some()));
+    total[column("trend_variance")] = num(a.trend_uncertainty_pct().map(|t| t * t));
+    total[column("trend_from_activity")] = (
         a.trend_pct()
             .map(|t| format!("trend {} %", format_decimal(t.round_dp(4))))
             .unwrap_or_default(),
         None,
     );
+    total[column("placeholders")] = num(Some(Decimal::from(
+        a.rows.iter().map(|r| r.input.placeholders).sum::<usize>(),
+    )));
     out.push(total);
     out
 }
@@ -166,7 +188,10 @@ fn summary_rows(analysis: &Analysis) -> Vec<Vec<String>> {
             "unit",
             "year",
             "total",
+            "lower_pct",
+            "upper_pct",
             "uncertainty_pct",
+            "approach1_indicative",
             "base_year",
             "trend_pct",
             "trend_uncertainty_pct",
@@ -195,7 +220,10 @@ fn summary_rows(analysis: &Analysis) -> Vec<Vec<String>> {
             a.pollutant.unit().to_string(),
             analysis.year.to_string(),
             format_decimal(a.total),
+            opt(a.lower_pct),
+            opt(a.upper_pct),
             opt(a.uncertainty_pct),
+            a.indicative.to_string(),
             analysis.base.map(|b| b.to_string()).unwrap_or_default(),
             opt(a.trend_pct()),
             opt(a.trend_uncertainty_pct()),

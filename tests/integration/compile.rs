@@ -466,7 +466,7 @@ fn run_json_records_inputs_counts_and_the_factor_database() {
         rows["used"].as_u64().unwrap() + rows["rejected"].as_u64().unwrap()
     );
     assert_eq!(run["inputs"].as_array().unwrap().len(), 5);
-    assert_eq!(run["inputs"][0]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(run["inputs"][0]["blake3"].as_str().unwrap().len(), 64);
     assert!(run["factor_database"]["factors"].as_u64().unwrap() > 10_000);
 }
 

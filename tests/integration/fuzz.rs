@@ -620,7 +620,7 @@ fn a_row_with_a_bad_value_and_no_unit_is_rejected_for_its_value_in_both_modes() 
 }
 
 /// The files of an output folder a user sees (not the hidden ones), each
-/// with its SHA-256; for run.json (which names the output folder) the
+/// with its digest; for run.json (which names the output folder) the
 /// inventory it records.
 fn visible_set(dir: &Path) -> std::collections::BTreeMap<String, String> {
     std::fs::read_dir(dir)

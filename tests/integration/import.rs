@@ -85,12 +85,12 @@ fn import_reproduces_every_number_and_key_of_every_year_sheet_of_the_fixture() {
         "{stderr}"
     );
     assert_eq!(stderr.matches("skipped:").count(), 1, "{stderr}");
-    // The run record names the workbook by its SHA-256 and carries the same
+    // The run record names the workbook by its BLAKE3 and carries the same
     // counts and the block not read.
     let record: serde_json::Value = serde_json::from_str(&d.read("out/run.json")).unwrap();
     assert_eq!(record["command"], "import");
     assert_eq!(
-        record["workbook"]["sha256"],
+        record["workbook"]["blake3"],
         airinv::digest::file(&fixture).unwrap()
     );
     assert_eq!(record["cells"]["read"], 141120);

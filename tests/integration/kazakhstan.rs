@@ -88,11 +88,11 @@ fn kazakhstan_estimates_every_sector_with_data_from_its_activity_and_tier1_facto
     assert_eq!(annex_cell(&y2023, "3Da3", "NH3"), "54.8886597");
     // Every row was used: the rows of basis years (2015-2020) for fills only.
     assert!(
-        stdout.contains("23 value(s) filled as inventory.toml [[fill]] declares"),
+        stdout.contains("39 value(s) filled as inventory.toml [[fill]] declares"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("rows read 849 = used 849 + rejected 0"),
+        stdout.contains("rows read 1010 = used 1010 + rejected 0"),
         "{stdout}"
     );
     // The national total is the sum of the sector rows.
@@ -174,7 +174,109 @@ fn kazakhstans_gaps_are_filled_as_declared_and_flagged_in_the_detail() {
         stdout.contains("info: sheet 2024: 2024 3B1a: activity filled by airinv, not data: extrapolation of the least-squares linear trend of 2019-2023"),
         "{stdout}"
     );
-    assert!(stdout.contains("22 info gap-fill.filled"), "{stdout}");
+    assert!(stdout.contains("38 info gap-fill.filled"), "{stdout}");
+}
+
+/// The activity rows of one of Kazakhstan's activity files, as header and rows.
+fn kz_activity(file: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    csv_rows(&kz().join("activity").join(file))
+}
+
+/// The sum of a file's values for a year, code and (if given) technology.
+fn kz_activity_sum(file: &str, year: &str, code: &str, technology: Option<&str>) -> Decimal {
+    let (h, rows) = kz_activity(file);
+    let c = |n: &str| h.iter().position(|x| x == n).unwrap();
+    rows.iter()
+        .filter(|r| r[c("year")] == year && r[c("nfr")] == code)
+        .filter(|r| technology.is_none_or(|t| r[c("technology")] == t))
+        .map(|r| dec(&r[c("value")]))
+        .sum()
+}
+
+const NEW_ACTIVITY: [&str; 4] = [
+    "road-vehicle-km.csv",
+    "crop-areas.csv",
+    "mining-metals.csv",
+    "waste-open-burning.csv",
+];
+
+#[test]
+fn kazakhstans_sectors_beyond_the_balance_are_activity_times_the_tier1_factor() {
+    let d = Dir::new();
+    compile_kz(&d);
+    let y2021 = d.path("out/annex1_2021.csv");
+    let y2022 = d.path("out/annex1_2022.csv");
+    // Vehicle-km from road fuel: 204 597.437 TJ of 2022 gasoline × 1000 /
+    // 44.3 GJ/t = 4 618 452.303611... t, × 10^6 g/t / 61.9 g/km (Guidebook
+    // Table 3-15, petrol cars) = 74 611 507 310 km (rounded to 1 km).
+    let cars = kz_activity_sum(
+        "road-vehicle-km.csv",
+        "2022",
+        "1A3bvi",
+        Some("Passenger Cars"),
+    );
+    let gasoline_km =
+        (dec("204597.437") * dec("1000") / dec("44.3") * dec("1000000") / dec("61.9")).round();
+    assert_eq!(gasoline_km, dec("74611507310"));
+    // LPG: 25 353.048 TJ / 47.3 GJ/t / 58.1 g/km.
+    let lpg_km =
+        (dec("25353.048") * dec("1000") / dec("47.3") * dec("1000000") / dec("58.1")).round();
+    assert_eq!(cars, gasoline_km + lpg_km);
+    let hgv = kz_activity_sum("road-vehicle-km.csv", "2022", "1A3bvi", Some("HGVs"));
+    // Tyre and brake wear PM10 (Tier 1 Table 3-1b/d): cars 0.0184, HGVs
+    // 0.059 g/km; road abrasion (Table 3-2b/d): 0.0075 and 0.038 g/km.
+    let kt = dec("1000000000");
+    assert_eq!(
+        dec(&annex_cell(&y2022, "1A3bvi", "PM10")),
+        (cars * dec("0.0184") + hgv * dec("0.059")) / kt
+    );
+    assert_eq!(
+        dec(&annex_cell(&y2022, "1A3bvii", "PM10")),
+        (cars * dec("0.0075") + hgv * dec("0.038")) / kt
+    );
+    // Crop operations 2022: the FAOSTAT areas of the file and the forage
+    // area interpolated between 2019 (3 300 000 ha) and 2023 (3 116 500 ha):
+    // 3 300 000 − 183 500 × 3 / 4 = 3 162 375 ha; × 1.56 kg PM10/ha (3Dc
+    // Table 3-1) and × 0.86 kg NMVOC/ha (3De Table 3-1).
+    let fao = kz_activity_sum("crop-areas.csv", "2022", "3Dc", None);
+    let area = fao + dec("3162375");
+    assert_eq!(
+        dec(&annex_cell(&y2022, "3Dc", "PM10")),
+        area * dec("1.56") / dec("1000000")
+    );
+    assert_eq!(
+        dec(&annex_cell(&y2022, "3De", "NMVOC")),
+        area * dec("0.86") / dec("1000000")
+    );
+    assert_eq!(area, dec("23549386"));
+    // Metallic ores mined 2022: 316.2 Mt × 50 g PM10/t (2A5a Table 3-1) = 15.81 kt.
+    assert_eq!(annex_cell(&y2022, "2A5a", "PM10"), "15.81");
+    // Copper 2021 between 2020 (480.816 kt) and 2022 (453 kt), × 3 000 g SOx/t.
+    assert_eq!(
+        dec(&annex_cell(&y2021, "2C7a", "SOx")),
+        (dec("480.816") + dec("453")) / dec("2") * dec("3000") / dec("1000000")
+    );
+    // Lead: 125 kt × 2 050 g SOx/t = 0.25625 kt.
+    assert_eq!(annex_cell(&y2022, "2C5", "SOx"), "0.25625");
+    // Open burning 2022: Wiedinmyer's 2010 waste burnt (1 183 686 + 817 792 t)
+    // scaled by population (20 034 609 / 16 323 287), × 4.51 kg PM10/t (5C2 Table 3-1).
+    let burnt = (dec("1183686") + dec("817792")) * (dec("20034609") / dec("16323287"));
+    let pm10 = dec(&annex_cell(&y2022, "5C2", "PM10"));
+    assert!(
+        (pm10 - burnt * dec("4.51") / dec("1000000")).abs() < dec("0.000000001"),
+        "{pm10}"
+    );
+    // Each row of the new files names its source, an identifier and a note.
+    for file in NEW_ACTIVITY {
+        let (h, rows) = kz_activity(file);
+        let c = |n: &str| h.iter().position(|x| x == n).unwrap();
+        assert!(!rows.is_empty(), "{file}");
+        for r in &rows {
+            for col in ["source", "source_id", "note"] {
+                assert!(r[c(col)].len() > 10, "{file}: {col} of {r:?}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -70,7 +70,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "factors",
-        &["emission_factor", "guidebook", "method", "matching"],
+        &[
+            "emission_factor",
+            "guidebook",
+            "fallback",
+            "method",
+            "matching",
+        ],
     ),
     (
         "calculation",
@@ -81,6 +87,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "aggregate",
             "lineage",
             "trend",
+            "without_factor",
             "compile",
         ],
     ),

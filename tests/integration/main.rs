@@ -26,3 +26,4 @@ mod scenario;
 mod stream;
 mod uncertainty;
 mod variants;
+mod without_factor;

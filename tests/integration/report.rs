@@ -61,26 +61,50 @@ fn the_kazakhstan_page_has_every_section_and_the_compiled_totals() {
         let col = header.iter().position(|h| h == r[0]).unwrap();
         assert_eq!(r[2], total[col], "{}", r[0]);
     }
-    // The page shows them with the same decimals down the column (two: BC,
-    // about 6.6 kt, needs them for three significant digits) and
-    // separators: SOx 1,201.10 kt in 2024, the last number of its row
-    // before the change.
+    // The page shows them with separators and the same decimals down the
+    // table (the main pollutants' 2021 and 2024 columns): SOx 2024 is the
+    // exact total rounded to those decimals.
     let sox: rust_decimal::Decimal = rows.iter().find(|r| r[0] == "SOx").unwrap()[2]
         .parse()
         .unwrap();
-    let shown = format!("{:.2}", sox.round_dp(2));
-    let with_comma = format!("{},{}", &shown[..1], &shown[1..]);
+    let cells = |row: &str| -> Vec<String> {
+        row.split("<td class=\"n\">")
+            .skip(1)
+            .map(|c| c.split("</td>").next().unwrap().to_string())
+            .collect()
+    };
+    let block = page
+        .split("<tr><td>NOx</td>")
+        .nth(1)
+        .and_then(|r| r.split("</tbody>").next())
+        .expect("the main pollutants' totals");
+    let places: Vec<usize> = block
+        .split("</tr>")
+        .flat_map(|r| cells(r).into_iter().rev().skip(1).collect::<Vec<_>>())
+        .map(|c| c.split('.').nth(1).map_or(0, str::len))
+        .collect();
+    assert!(
+        places.len() >= 16 && places.windows(2).all(|w| w[0] == w[1]),
+        "{places:?}"
+    );
+    let shown = format!("{:.*}", places[0], sox.round_dp(places[0] as u32));
+    let (whole, fraction) = shown.split_once('.').unwrap_or((&shown, ""));
+    let mut grouped = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    if !fraction.is_empty() {
+        grouped = format!("{grouped}.{fraction}");
+    }
     let sox_row = page
         .split("<tr><td>SOx</td>")
         .nth(1)
         .and_then(|r| r.split("</tr>").next())
         .expect("a SOx row in the totals");
-    assert!(
-        sox_row.contains(&format!(
-            "<td class=\"n\">{with_comma}</td><td class=\"n\">"
-        )),
-        "{with_comma} in {sox_row}"
-    );
+    assert_eq!(cells(sox_row)[1], grouped, "{sox_row}");
     // The trend CSV's sectors add up to the national total of each year.
     let trend = csv_rows(&d.path("report/tables/trend-NOx.csv"));
     let sum: rust_decimal::Decimal = trend

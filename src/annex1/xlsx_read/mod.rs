@@ -230,55 +230,24 @@ impl Workbook {
     }
 }
 
-/// Reads every year sheet of an Annex I workbook.
+/// Reads every year sheet of an Annex I workbook: the sheets' cells
+/// ([`read_grids`]), then each sheet's table, in parallel, gathered in the
+/// workbook's order.
 pub fn read(path: &Path) -> Result<Workbook> {
+    use rayon::prelude::*;
     let grids = read_grids(path)?;
-    let mut book = Workbook {
-        path: path.to_path_buf(),
-        years: Vec::new(),
-        other_sheets: Vec::new(),
-        skipped: Vec::new(),
-        notes: Vec::new(),
-        unreadable: Vec::new(),
-        issues: Vec::new(),
-    };
-    for grid in &grids {
-        let at = Location::file(path).with_sheet(grid.name.clone());
-        if grid.beyond > 0 {
-            let (r, c) = grid.first_beyond;
-            let first = at
-                .clone()
-                .with_row(u64::from(r) + 1)
-                .with_column(column_letters(c as usize));
-            book.skipped.push(Skipped {
-                range: first.cell().unwrap_or_default(),
-                at: first,
-                reason: format!(
-                    "{} cell(s) lie beyond row {MAX_ROWS} or column {} and were not read (an Annex I sheet ends at row 170, column AL)",
-                    grid.beyond,
-                    column_letters(MAX_COLUMNS as usize - 1)
-                ),
-                in_table: false,
-                cells: grid.beyond,
-            });
-        }
-        // What a sheet that turns out not to be a year sheet said is dropped.
-        let marks = (
-            book.skipped.len(),
-            book.notes.len(),
-            book.unreadable.len(),
-            book.issues.len(),
-        );
-        match year_sheet::read_year_sheet(path, grid, &mut book) {
-            Ok(y) => book.years.push(y),
-            Err(reason) => {
-                book.skipped.truncate(marks.0);
-                book.notes.truncate(marks.1);
-                book.unreadable.truncate(marks.2);
-                book.issues.truncate(marks.3);
-                book.other_sheets.push((grid.name.clone(), reason));
-            }
-        }
+    let sheets: Vec<Workbook> = grids
+        .into_par_iter()
+        .map(|grid| read_sheet(path, grid))
+        .collect();
+    let mut book = Workbook::empty(path);
+    for sheet in sheets {
+        book.years.extend(sheet.years);
+        book.other_sheets.extend(sheet.other_sheets);
+        book.skipped.extend(sheet.skipped);
+        book.notes.extend(sheet.notes);
+        book.unreadable.extend(sheet.unreadable);
+        book.issues.extend(sheet.issues);
     }
     if book.years.is_empty() {
         let why: Vec<String> = book
@@ -330,6 +299,59 @@ pub fn read(path: &Path) -> Result<Workbook> {
     }
     book.years = kept;
     Ok(book)
+}
+
+impl Workbook {
+    /// A workbook with nothing read yet.
+    fn empty(path: &Path) -> Workbook {
+        Workbook {
+            path: path.to_path_buf(),
+            years: Vec::new(),
+            other_sheets: Vec::new(),
+            skipped: Vec::new(),
+            notes: Vec::new(),
+            unreadable: Vec::new(),
+            issues: Vec::new(),
+        }
+    }
+}
+
+/// What one sheet gives: its year table, or why it is not a year sheet;
+/// with what reading it went around (cells beyond the bounds are said
+/// either way; the rest only of a year sheet).
+fn read_sheet(path: &Path, grid: crate::sheet::Grid) -> Workbook {
+    let mut book = Workbook::empty(path);
+    let at = Location::file(path).with_sheet(grid.name.clone());
+    if grid.beyond > 0 {
+        let (r, c) = grid.first_beyond;
+        let first = at
+            .clone()
+            .with_row(u64::from(r) + 1)
+            .with_column(column_letters(c as usize));
+        book.skipped.push(Skipped {
+            range: first.cell().unwrap_or_default(),
+            at: first,
+            reason: format!(
+                "{} cell(s) lie beyond row {MAX_ROWS} or column {} and were not read (an Annex I sheet ends at row 170, column AL)",
+                grid.beyond,
+                column_letters(MAX_COLUMNS as usize - 1)
+            ),
+            in_table: false,
+            cells: grid.beyond,
+        });
+    }
+    match year_sheet::read_year_sheet(path, &grid, &mut book) {
+        Ok(y) => book.years.push(y),
+        Err(reason) => {
+            // What a sheet that turns out not to be a year sheet said is dropped.
+            book.skipped.truncate(usize::from(grid.beyond > 0));
+            book.notes.clear();
+            book.unreadable.clear();
+            book.issues.clear();
+            book.other_sheets.push((grid.name.clone(), reason));
+        }
+    }
+    book
 }
 
 /// The location of a sheet's cell (0-based row and column).

@@ -20,36 +20,37 @@ pub(super) fn holds_value(v: &Data) -> bool {
     }
 }
 
-/// A value cell: a number, a notation key or nothing.
-pub(super) fn read_value_cell(raw: &Data) -> std::result::Result<Cell, String> {
+/// A value cell: a number, a notation key or nothing; true when the number
+/// had digits beyond the 28th decimal place and was rounded to 28 places
+/// ([`crate::number::Read`]).
+pub(super) fn read_value_cell(raw: &Data) -> std::result::Result<(Cell, bool), String> {
+    let number = |r: crate::number::Read| (Cell::Number(r.value), r.rounded);
     match raw {
-        Data::Empty => Ok(Cell::Empty),
-        Data::Float(f) => crate::number::from_excel(*f)
-            .map(Cell::Number)
+        Data::Empty => Ok((Cell::Empty, false)),
+        Data::Float(f) => crate::number::read_excel(*f)
+            .map(number)
             .map_err(|e| e.to_string()),
-        Data::Int(i) => Ok(Cell::Number(rust_decimal::Decimal::from(*i))),
+        Data::Int(i) => Ok((Cell::Number(rust_decimal::Decimal::from(*i)), false)),
         // A number shown as a date is still the number Excel stores.
-        Data::DateTime(d) => crate::number::from_excel(d.as_f64())
-            .map(Cell::Number)
+        Data::DateTime(d) => crate::number::read_excel(d.as_f64())
+            .map(number)
             .map_err(|e| e.to_string()),
         Data::String(s) => {
             let t = s.trim();
             if t.is_empty() {
-                return Ok(Cell::Empty);
+                return Ok((Cell::Empty, false));
             }
             if let Some(k) = NotationKey::parse(t) {
-                return Ok(Cell::Key(k));
+                return Ok((Cell::Key(k), false));
             }
             if let Some(plain) = labels::without_group_separators(t) {
-                return crate::number::parse_decimal(&plain)
-                    .map(Cell::Number)
+                return crate::number::read_decimal(&plain)
+                    .map(number)
                     .map_err(|e| format!("'{t}': {e}"));
             }
-            crate::number::parse_decimal(t)
-                .map(Cell::Number)
-                .map_err(|_| {
-                    format!("'{t}' is neither a number nor a notation key (NO, NE, NA, IE, C, NR)")
-                })
+            crate::number::read_decimal(t).map(number).map_err(|_| {
+                format!("'{t}' is neither a number nor a notation key (NO, NE, NA, IE, C, NR)")
+            })
         }
         Data::Bool(b) => Err(format!(
             "holds the logical value {}, not a number or a notation key",
@@ -68,6 +69,30 @@ pub(super) fn read_value_cell(raw: &Data) -> std::result::Result<Cell, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn read_value_cell(raw: &Data) -> std::result::Result<Cell, String> {
+        super::read_value_cell(raw).map(|(cell, _)| cell)
+    }
+
+    #[test]
+    fn tiny_numbers_are_rounded_and_marked_and_huge_ones_unreadable() {
+        assert_eq!(
+            super::read_value_cell(&Data::Float(1.80952540538742e-15)),
+            Ok((
+                Cell::Number(
+                    rust_decimal::Decimal::from_str_exact("0.0000000000000018095254053874")
+                        .unwrap()
+                ),
+                true
+            ))
+        );
+        assert_eq!(
+            super::read_value_cell(&Data::Float(0.5)),
+            Ok((Cell::Number(rust_decimal::Decimal::new(5, 1)), false))
+        );
+        let e = super::read_value_cell(&Data::Float(1e308)).unwrap_err();
+        assert!(e.contains("beyond the range of exact decimals"), "{e}");
+    }
 
     #[test]
     fn value_cells_are_numbers_keys_or_empty() {

@@ -190,7 +190,20 @@ fn read_values(
                 continue;
             }
             let cell = match read_value_cell(raw) {
-                Ok(cell) => cell,
+                Ok((cell, rounded)) => {
+                    if rounded {
+                        book.notes.push(format!(
+                            "{}: {} has digits beyond the 28th decimal place, which exact decimals do not hold: rounded to {}",
+                            cell_at(at, r, c),
+                            match raw {
+                                Data::Float(f) => format!("{f:e}"),
+                                other => crate::sheet::cell_text(other).unwrap_or_default(),
+                            },
+                            cell.number().map(crate::number::format_decimal).unwrap_or_default()
+                        ));
+                    }
+                    cell
+                }
                 Err(problem) => {
                     book.unreadable.push(Unreadable {
                         at: cell_at(at, r, c),
