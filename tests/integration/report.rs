@@ -292,3 +292,150 @@ fn chromium_renders_the_page() {
         png.len()
     );
 }
+
+/// The text nodes of a page (HTML and inline SVG, tooltips included;
+/// styles and pattern definitions left out), entities decoded, trimmed.
+fn text_nodes(page: &str) -> Vec<String> {
+    let mut body = page.to_string();
+    for (open, close) in [("<style>", "</style>"), ("<defs>", "</defs>")] {
+        while let Some(a) = body.find(open) {
+            let b = body[a..]
+                .find(close)
+                .map_or(body.len(), |b| a + b + close.len());
+            body.replace_range(a..b, "");
+        }
+    }
+    body.split('>')
+        .filter_map(|part| part.split('<').next())
+        .map(|t| {
+            t.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&")
+                .trim()
+                .to_string()
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// A token that is a number, a code (NFR, Guidebook, pollutant, notation
+/// key, check id) or a file name: no language in it.
+fn no_language(token: &str) -> bool {
+    let number_chars =
+        |c: char| c.is_ascii_digit() || " .,%+-−–—±×/<>*#=\u{a0}\u{202f}[]".contains(c);
+    token.chars().all(number_chars)
+        || token.starts_with(|c: char| c.is_ascii_digit())
+        || airinv::pollutant::Pollutant::parse(token).is_some()
+        || airinv::notation_key::NotationKey::parse(token).is_some()
+        || [
+            "I-TEQ", "PCDD/F", "PAH1-4", "U", "L1", "L2", "T1", "T2", "L1/L2", "T1/T2",
+        ]
+        .contains(&token)
+        || token.contains('/')
+        || [".csv", ".svg", ".png", ".toml", ".json", ".html", ".xlsx"]
+            .iter()
+            .any(|e| token.ends_with(e))
+        || (token.contains('.')
+            && token
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-".contains(c)))
+}
+
+/// Whether a text node holds words (not only numbers, codes and file names).
+fn has_words(node: &str) -> bool {
+    !node
+        .split(|c: char| c.is_whitespace() || ",;:()…".contains(c))
+        .filter(|t| !t.is_empty())
+        .all(no_language)
+}
+
+fn cyrillic(s: &str) -> bool {
+    s.chars()
+        .any(|c| ('а'..='я').contains(&c) || ('А'..='Я').contains(&c) || c == 'ё' || c == 'Ё')
+}
+
+/// The Kazakhstan inventory's page in Russian: Cyrillic in at least 90 %
+/// of the text nodes that hold words, no English text of the page's
+/// catalogue (outside the inventory's own words, marked as such), and
+/// decimal commas in every number.
+#[test]
+fn the_russian_kazakhstan_page_is_in_russian() {
+    let d = Dir::new();
+    let inv = repo().join("inventories/kazakhstan");
+    d.run_ok(&[
+        "report",
+        inv.to_str().unwrap(),
+        "--out",
+        "r",
+        "--lang",
+        "ru",
+    ]);
+    let page = d.read("r/index.html");
+    let nodes = text_nodes(&page);
+    let words: Vec<&String> = nodes.iter().filter(|n| has_words(n)).collect();
+    let russian = words.iter().filter(|n| cyrillic(n)).count();
+    let share = russian as f64 / words.len() as f64;
+    let english: Vec<&&String> = words.iter().filter(|n| !cyrillic(n)).collect();
+    assert!(
+        words.len() > 500 && share >= 0.9,
+        "{russian} of {} text nodes with words are in Cyrillic ({:.1} %); not: {:?}",
+        words.len(),
+        share * 100.0,
+        &english[..english.len().min(40)]
+    );
+    // No English text of the catalogue, outside the inventory's own words.
+    let mut ours = page.clone();
+    while let Some(a) = ours.find("<span class=\"own\">") {
+        let b = ours[a..].find("</span>").map_or(ours.len(), |b| a + b + 7);
+        ours.replace_range(a..b, "");
+    }
+    let ours = text_nodes(&ours);
+    let whole_word = |hay: &str, needle: &str| {
+        hay.match_indices(needle).any(|(i, _)| {
+            let before = hay[..i].chars().next_back();
+            let after = hay[i + needle.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+    };
+    let mut left = Vec::new();
+    for (en, ru) in airinv::report::i18n::english_texts() {
+        if en == ru {
+            continue;
+        }
+        for fragment in en.split(['{', '}']).step_by(2) {
+            let fragment = fragment.trim_matches(|c: char| !c.is_alphanumeric());
+            let letters = fragment.chars().filter(char::is_ascii_alphabetic).count();
+            if letters < 3 || !fragment.chars().any(|c| c.is_ascii_lowercase()) {
+                continue;
+            }
+            if let Some(n) = ours
+                .iter()
+                .find(|n| has_words(n) && whole_word(n, fragment))
+            {
+                left.push(format!("{fragment:?} in {n:?}"));
+            }
+        }
+    }
+    assert!(left.is_empty(), "English on the Russian page: {left:#?}");
+    // Decimal commas: no digit.digit in a text node but in codes and names.
+    let points: Vec<&String> = ours
+        .iter()
+        .filter(|n| {
+            n.split(|c: char| c.is_whitespace() || ",;:()…".contains(c))
+                .filter(|t| {
+                    airinv::pollutant::Pollutant::parse(t).is_none()
+                        && !t.contains('/')
+                        && !t.ends_with(".csv")
+                        && !t.starts_with(|c: char| c.is_ascii_digit() && t.contains(".A."))
+                })
+                .any(|t| {
+                    let b = t.as_bytes();
+                    b.windows(3)
+                        .any(|w| w[0].is_ascii_digit() && w[1] == b'.' && w[2].is_ascii_digit())
+                })
+        })
+        .collect();
+    assert!(points.is_empty(), "decimal points: {points:?}");
+}
