@@ -56,6 +56,9 @@ pub struct KeyTotal {
     pub overflow: bool,
     /// How a gap of the series was filled (`crate::gap_fill`); empty for data.
     pub filled: String,
+    /// How the activity was re-allocated between rows for a reclassification
+    /// in the statistics (`crate::splice`); empty when it is as reported.
+    pub spliced: String,
 }
 
 /// How many row locations a key keeps for messages.
@@ -85,6 +88,7 @@ impl Accumulator {
             rows: Vec::new(),
             overflow: false,
             filled: String::new(),
+            spliced: String::new(),
         });
         match total.value.checked_add(a.value) {
             Some(v) => total.value = v,
@@ -176,6 +180,9 @@ pub struct KeyResult {
     /// The pollutants the Guidebook's Tier 1 gives for the key's row and
     /// fuel group that no factor gave ([`without_factor`]).
     pub missing: Vec<Missing>,
+    /// A plant's part of the key (Tier 3, [`crate::tier3`]); `None` for the
+    /// key's activity, or its Tier 1 remainder when plants took a part.
+    pub plant: Option<crate::plant::Part>,
 }
 
 /// A pollutant an activity key emits by the Guidebook's Tier 1 that no
@@ -275,6 +282,7 @@ pub fn compute(acc: Accumulator, index: &FactorIndex) -> Vec<Result<KeyResult, B
                         energy_tj,
                         derived,
                         missing: Vec::new(),
+                        plant: None,
                     }))
                 }
                 // The parts are the method's, not the compiler's rows: a part
@@ -287,6 +295,7 @@ pub fn compute(acc: Accumulator, index: &FactorIndex) -> Vec<Result<KeyResult, B
                     lines,
                     energy_tj,
                     derived: None,
+                    plant: None,
                 })),
                 (Err(error), None) => Some(Err(Box::new(KeyFailure { key, total, error }))),
             }

@@ -75,11 +75,40 @@ pub fn protocol_of(p: Pollutant) -> Option<Protocol> {
         .map(|(_, pr)| *pr)
 }
 
+/// Whose commitment it is: the Party's (verified, embedded), a file the
+/// user gave, or the Protocol's own rule (Heavy Metals, POPs: below the
+/// base-year level). In JSON, in words (`Party EU`, `file what-if.csv`,
+/// `Protocol`); the chart names it in each panel's title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitmentOf {
+    Party(String),
+    File(String),
+    Protocol,
+}
+
+impl CommitmentOf {
+    pub fn label(&self) -> String {
+        match self {
+            CommitmentOf::Party(p) => format!("Party {p}"),
+            CommitmentOf::File(f) => format!("file {f}"),
+            CommitmentOf::Protocol => "Protocol".to_string(),
+        }
+    }
+}
+
+impl serde::Serialize for CommitmentOf {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.label())
+    }
+}
+
 /// What a Party committed to for a pollutant.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Commitment {
     #[serde(skip)]
     pub pollutant: Pollutant,
+    /// The base year the reduction applies to (a what-if when the Protocol
+    /// sets another: see [`protocol_base`]).
     pub base_year: i32,
     /// Reduction from the base-year level, in %; `None` for "below the
     /// base-year level" (Heavy Metals and POPs Protocols).
@@ -87,6 +116,8 @@ pub struct Commitment {
     pub reduction_pct: Option<Decimal>,
     /// Where the figure comes from.
     pub source: String,
+    /// Whose it is.
+    pub of: CommitmentOf,
 }
 
 impl Commitment {
@@ -128,6 +159,7 @@ pub fn gothenburg(party: &str) -> Vec<Commitment> {
             base_year: r[3].parse().expect("base year"),
             reduction_pct: Some(Decimal::from_str_exact(&r[4]).expect("reduction")),
             source: r[5].to_string(),
+            of: CommitmentOf::Party(party.clone()),
         })
         .collect()
 }
@@ -143,15 +175,31 @@ pub fn party_name(party: &str) -> Option<String> {
         .map(|r| r[1].to_string())
 }
 
-/// Checks an alternative base year of the Heavy Metals or POPs Protocol.
-pub fn check_alternative_base(year: i32) -> std::result::Result<(), String> {
-    if (1985..=1995).contains(&year) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{year} cannot be a base year of the Heavy Metals or POPs Protocol: a Party may choose a year from 1985 to 1995 (default 1990)"
-        ))
+/// The base year a Protocol itself sets for a Party that chose `year`:
+/// Gothenburg 2005; Heavy Metals and POPs the year the Party specifies on
+/// ratification, from 1985 to 1995, else 1990. A base year other than this
+/// is a what-if (a Party that has no inventory of those years may still
+/// ask where it stands against a year it has).
+pub fn protocol_base(protocol: Protocol, year: i32) -> i32 {
+    match protocol {
+        Protocol::Gothenburg => 2005,
+        Protocol::HeavyMetals | Protocol::Pops if (1985..=1995).contains(&year) => year,
+        Protocol::HeavyMetals | Protocol::Pops => 1990,
     }
+}
+
+/// A base year that is not the Protocol's own, said beside it.
+pub fn what_if_label(protocol: Protocol, year: i32) -> Option<String> {
+    let own = protocol_base(protocol, year);
+    (own != year).then(|| {
+        format!(
+            "what-if (the Protocol's base year: {})",
+            match protocol {
+                Protocol::Gothenburg => "2005",
+                _ => "1990, or a year from 1985 to 1995 the Party chooses",
+            }
+        )
+    })
 }
 
 /// Reads a scenario of commitments: a CSV with `pollutant,reduction_pct`
@@ -188,9 +236,6 @@ pub fn read_file(path: &Path) -> Result<Vec<Commitment>> {
         } else {
             crate::number::parse_year(base).map_err(|e| Error::input(at.clone(), e))?
         };
-        if protocol != Protocol::Gothenburg {
-            check_alternative_base(base_year).map_err(|e| Error::input(at.clone(), e))?;
-        }
         let reduction_pct = if reduction.trim().is_empty() {
             None
         } else {
@@ -213,6 +258,11 @@ pub fn read_file(path: &Path) -> Result<Vec<Commitment>> {
             } else {
                 source.to_string()
             },
+            of: CommitmentOf::File(
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| path.display().to_string()),
+            ),
         });
         Ok(())
     };
@@ -316,9 +366,16 @@ mod tests {
             base_year: 2005,
             reduction_pct: Some(Decimal::from(43)),
             source: String::new(),
+            of: CommitmentOf::Protocol,
         };
         assert_eq!(c.ceiling(Decimal::from(200)), Decimal::from(114));
-        assert!(check_alternative_base(1984).is_err());
-        assert!(check_alternative_base(1995).is_ok());
+        assert_eq!(protocol_base(Protocol::HeavyMetals, 1984), 1990);
+        assert_eq!(protocol_base(Protocol::Pops, 1995), 1995);
+        assert_eq!(protocol_base(Protocol::Gothenburg, 2021), 2005);
+        assert!(what_if_label(Protocol::Pops, 1995).is_none());
+        assert_eq!(
+            what_if_label(Protocol::Gothenburg, 2021).as_deref(),
+            Some("what-if (the Protocol's base year: 2005)")
+        );
     }
 }

@@ -9,7 +9,7 @@
 //! (row 141); the result says which.
 
 use crate::annex1::Annex1Year;
-use crate::commitment::{Commitment, PROTOCOL_POLLUTANTS, Protocol};
+use crate::commitment::{Commitment, CommitmentOf, PROTOCOL_POLLUTANTS, Protocol};
 use crate::error::{Error, Result};
 use crate::nfr::{self, RowKind};
 use crate::notation_key::Cell;
@@ -81,7 +81,14 @@ pub struct Line {
     pub pollutant: Pollutant,
     pub protocol: Protocol,
     pub unit: &'static str,
+    /// The base year compared with.
     pub base_year: i32,
+    /// The base year the Protocol itself sets (Gothenburg 2005; Heavy
+    /// Metals and POPs 1990 or the Party's choice from 1985 to 1995).
+    pub protocol_base_year: i32,
+    /// When `base_year` is not the Protocol's: "what-if (...)", said
+    /// beside it in every output.
+    pub what_if: Option<String>,
     #[serde(serialize_with = "exact_opt")]
     pub base: Option<Decimal>,
     pub year: i32,
@@ -131,8 +138,11 @@ pub enum By {
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     pub year: i32,
-    /// Base year of the Heavy Metals and POPs Protocols (1985-1995); 1990 by default.
-    pub hm_pops_base: Option<i32>,
+    /// The base year of every protocol: for the Heavy Metals and POPs
+    /// Protocols a year from 1985 to 1995 is the Party's own choice; any
+    /// other year of the series (and any year but 2005 for Gothenburg) is
+    /// a what-if, labelled as such.
+    pub base: Option<i32>,
     /// The Party whose Gothenburg commitments apply.
     pub party: Option<String>,
     /// A scenario: these replace the Party's commitments pollutant by pollutant.
@@ -273,176 +283,44 @@ pub fn series(tables: &[YearTable], used: TotalUsed, p: Pollutant) -> Vec<(i32, 
         .collect()
 }
 
-/// Compares year `opts.year` with the base years.
+/// The tables of the series by year.
+type ByYear<'a> = BTreeMap<i32, &'a Annex1Year>;
+
+/// An error about the request as a whole (no file or cell to name).
+fn request(problem: String) -> Error {
+    Error::Argument(problem)
+}
+
+/// Compares year `opts.year` with the base years: the tables by year, the
+/// commitments that apply, the total they are checked on, then one line
+/// per protocol pollutant.
 pub fn compare(tables: &[YearTable], opts: &Options) -> Result<Comparison> {
-    let by_year: BTreeMap<i32, &Annex1Year> = tables
+    let by_year: ByYear<'_> = tables
         .iter()
         .map(|t| (t.table.header.year, &t.table))
         .collect();
     let years: Vec<String> = by_year.keys().map(|y| y.to_string()).collect();
-    let target = *by_year.get(&opts.year).ok_or_else(|| Error::Input {
-        at: Default::default(),
-        problem: format!(
+    let target = *by_year.get(&opts.year).ok_or_else(|| {
+        request(format!(
             "the time series has no {} (its years: {})",
             opts.year,
             years.join(", ")
-        ),
+        ))
     })?;
-    if let Some(b) = opts.hm_pops_base {
-        crate::commitment::check_alternative_base(b).map_err(|problem| Error::Input {
-            at: Default::default(),
-            problem,
-        })?;
-        if !by_year.contains_key(&b) {
-            return Err(Error::Input {
-                at: Default::default(),
-                problem: format!(
-                    "the base year {b} is not in the time series (its years: {})",
-                    years.join(", ")
-                ),
-            });
-        }
+    if let Some(b) = opts.base
+        && !by_year.contains_key(&b)
+    {
+        return Err(request(format!(
+            "the base year {b} is not in the time series (its years: {}); a base year other than the Protocol's is a what-if on a year the series has",
+            years.join(", ")
+        )));
     }
-    let mut commitments: BTreeMap<Pollutant, Commitment> = opts
-        .party
-        .as_deref()
-        .map(crate::commitment::gothenburg)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|c| (c.pollutant, c))
-        .collect();
-    let hm_base = opts.hm_pops_base.unwrap_or(1990);
-    for (p, protocol) in PROTOCOL_POLLUTANTS {
-        if protocol != Protocol::Gothenburg {
-            commitments.insert(
-                p,
-                Commitment {
-                    pollutant: p,
-                    base_year: hm_base,
-                    reduction_pct: None,
-                    source: match protocol {
-                        Protocol::HeavyMetals => "Heavy Metals Protocol (1998), Article 3: below the reference year level",
-                        _ => "POPs Protocol (1998), Article 3: below the reference year level",
-                    }
-                    .to_string(),
-                },
-            );
-        }
-    }
-    for c in &opts.scenario {
-        commitments.insert(c.pollutant, c.clone());
-    }
-
-    // The total: compliance when either compared year has adjustments or fuel used.
-    let mut lines = Vec::new();
-    let mut any_compliance = needs_compliance_total(target);
-    for (p, protocol) in PROTOCOL_POLLUTANTS {
-        let base_year = commitments
-            .get(&p)
-            .map(|c| c.base_year)
-            .unwrap_or(protocol.default_base());
-        if let Some(b) = by_year.get(&base_year) {
-            any_compliance |= needs_compliance_total(b);
-        }
-    }
-    let total_used = if any_compliance {
-        TotalUsed::ComplianceTotal
-    } else {
-        TotalUsed::NationalTotal
-    };
-    let mut total_reason = match total_used {
-        TotalUsed::ComplianceTotal => "the inventory has approved adjustments or reports road transport on fuel used, so commitments are checked on the compliance total (CLRTAP), row 152, as the template's note (c) defines it".to_string(),
-        TotalUsed::NationalTotal => "no approved adjustments and no road transport on fuel used: commitments are checked on the national total, row 141".to_string(),
-    };
-    if total_used == TotalUsed::ComplianceTotal {
-        let mut years: Vec<i32> = vec![opts.year];
-        for (p, protocol) in PROTOCOL_POLLUTANTS {
-            let b = commitments
-                .get(&p)
-                .map(|c| c.base_year)
-                .unwrap_or(protocol.default_base());
-            if by_year.contains_key(&b) {
-                years.push(b);
-            }
-        }
-        years.sort_unstable();
-        years.dedup();
-        let compared: Vec<(i32, &Annex1Year)> = years.iter().map(|y| (*y, by_year[y])).collect();
-        total_reason.push_str("; ");
-        total_reason.push_str(&compliance_basis(&compared));
-    }
-
-    for (p, protocol) in PROTOCOL_POLLUTANTS {
-        let commitment = commitments.get(&p).cloned();
-        let base_year = commitment
-            .as_ref()
-            .map(|c| c.base_year)
-            .unwrap_or(protocol.default_base());
-        let mut line = Line {
-            pollutant: p,
-            protocol,
-            unit: p.unit(),
-            base_year,
-            base: None,
-            year: opts.year,
-            value: None,
-            change_pct: None,
-            commitment: commitment.clone(),
-            ceiling: None,
-            gap: None,
-            status: Status::CannotCompare,
-            note: String::new(),
-        };
-        let value_cell = total(target, total_used, p);
-        let base_cell = by_year.get(&base_year).map(|t| total(t, total_used, p));
-        match (&base_cell, value_cell) {
-            (None, _) => line.note = format!("{base_year} is not in the time series"),
-            (Some(Cell::Number(b)), Cell::Number(v)) => {
-                line.base = Some(*b);
-                line.value = Some(v);
-                if !b.is_zero() {
-                    line.change_pct = percent_change(v, *b, *b);
-                }
-                match &commitment {
-                    Some(c) => {
-                        let ceiling = c.ceiling(*b);
-                        line.ceiling = Some(ceiling);
-                        line.gap = Some(v - ceiling);
-                        line.status = if v <= ceiling {
-                            Status::Met
-                        } else {
-                            Status::NotMet
-                        };
-                    }
-                    None => {
-                        line.status = Status::NoCommitment;
-                        line.note = match &opts.party {
-                            Some(party) => format!(
-                                "no verified {p} commitment of {party} is known; give one with --commitments"
-                            ),
-                            None => "no Party given (--party) and no scenario (--commitments)"
-                                .to_string(),
-                        };
-                    }
-                }
-            }
-            (Some(b), v) => {
-                line.base = b.number();
-                line.value = v.number();
-                line.note = [(base_year, *b), (opts.year, v)]
-                    .iter()
-                    .filter(|(_, c)| c.number().is_none())
-                    .map(|(y, c)| match c {
-                        Cell::Key(k) => format!("{y} is {k}, not a number"),
-                        _ => format!("{y} is empty"),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ");
-            }
-        }
-        lines.push(line);
-    }
-
+    let commitments = commitments(opts);
+    let (total_used, total_reason) = total_used(target, &by_year, &commitments, opts.year);
+    let lines = PROTOCOL_POLLUTANTS
+        .iter()
+        .map(|(p, protocol)| line(*p, *protocol, &commitments, &by_year, total_used, opts))
+        .collect::<Vec<_>>();
     let sectors = match opts.by {
         None => Vec::new(),
         Some(by) => sector_changes(&by_year, &lines, by),
@@ -462,6 +340,183 @@ pub fn compare(tables: &[YearTable], opts: &Options) -> Result<Comparison> {
             })
             .collect(),
     })
+}
+
+/// The commitment of each protocol pollutant: the Party's verified
+/// Gothenburg commitments, the Heavy Metals and POPs Protocols' "below the
+/// base-year level", then the user's file over them; with `--base`, every
+/// one against that year.
+fn commitments(opts: &Options) -> BTreeMap<Pollutant, Commitment> {
+    let mut commitments: BTreeMap<Pollutant, Commitment> = opts
+        .party
+        .as_deref()
+        .map(crate::commitment::gothenburg)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|c| (c.pollutant, c))
+        .collect();
+    for (p, protocol) in PROTOCOL_POLLUTANTS {
+        if protocol != Protocol::Gothenburg {
+            commitments.insert(
+                p,
+                Commitment {
+                    pollutant: p,
+                    base_year: protocol.default_base(),
+                    reduction_pct: None,
+                    source: match protocol {
+                        Protocol::HeavyMetals => "Heavy Metals Protocol (1998), Article 3: below the reference year level",
+                        _ => "POPs Protocol (1998), Article 3: below the reference year level",
+                    }
+                    .to_string(),
+                    of: CommitmentOf::Protocol,
+                },
+            );
+        }
+    }
+    for c in &opts.scenario {
+        commitments.insert(c.pollutant, c.clone());
+    }
+    if let Some(b) = opts.base {
+        for c in commitments.values_mut() {
+            c.base_year = b;
+        }
+    }
+    commitments
+}
+
+/// The base year of a pollutant: its commitment's, else the Protocol's.
+fn base_year_of(
+    commitments: &BTreeMap<Pollutant, Commitment>,
+    p: Pollutant,
+    protocol: Protocol,
+    opts: &Options,
+) -> i32 {
+    commitments
+        .get(&p)
+        .map(|c| c.base_year)
+        .or(opts.base)
+        .unwrap_or(protocol.default_base())
+}
+
+/// The total commitments are checked on: the compliance total when the
+/// year compared or a base year has adjustments or fuel used, with how
+/// its years' compliance totals were taken; else the national total.
+fn total_used(
+    target: &Annex1Year,
+    by_year: &ByYear<'_>,
+    commitments: &BTreeMap<Pollutant, Commitment>,
+    year: i32,
+) -> (TotalUsed, String) {
+    let base_years: Vec<i32> = PROTOCOL_POLLUTANTS
+        .iter()
+        .map(|(p, protocol)| {
+            commitments
+                .get(p)
+                .map(|c| c.base_year)
+                .unwrap_or(protocol.default_base())
+        })
+        .filter(|b| by_year.contains_key(b))
+        .collect();
+    let any_compliance = needs_compliance_total(target)
+        || base_years
+            .iter()
+            .any(|b| needs_compliance_total(by_year[b]));
+    if !any_compliance {
+        return (
+            TotalUsed::NationalTotal,
+            "no approved adjustments and no road transport on fuel used: commitments are checked on the national total, row 141".to_string(),
+        );
+    }
+    let mut years: Vec<i32> = base_years;
+    years.push(year);
+    years.sort_unstable();
+    years.dedup();
+    let compared: Vec<(i32, &Annex1Year)> = years.iter().map(|y| (*y, by_year[y])).collect();
+    (
+        TotalUsed::ComplianceTotal,
+        format!(
+            "the inventory has approved adjustments or reports road transport on fuel used, so commitments are checked on the compliance total (CLRTAP), row 152, as the template's note (c) defines it; {}",
+            compliance_basis(&compared)
+        ),
+    )
+}
+
+/// One protocol pollutant compared: its base and year values, the change,
+/// the ceiling of its commitment, the gap and the status, or why it
+/// cannot be compared.
+fn line(
+    p: Pollutant,
+    protocol: Protocol,
+    commitments: &BTreeMap<Pollutant, Commitment>,
+    by_year: &ByYear<'_>,
+    total_used: TotalUsed,
+    opts: &Options,
+) -> Line {
+    let commitment = commitments.get(&p).cloned();
+    let base_year = base_year_of(commitments, p, protocol, opts);
+    let mut line = Line {
+        pollutant: p,
+        protocol,
+        unit: p.unit(),
+        base_year,
+        protocol_base_year: crate::commitment::protocol_base(protocol, base_year),
+        what_if: crate::commitment::what_if_label(protocol, base_year),
+        base: None,
+        year: opts.year,
+        value: None,
+        change_pct: None,
+        commitment: commitment.clone(),
+        ceiling: None,
+        gap: None,
+        status: Status::CannotCompare,
+        note: String::new(),
+    };
+    let value_cell = total(by_year[&opts.year], total_used, p);
+    let Some(base_cell) = by_year.get(&base_year).map(|t| total(t, total_used, p)) else {
+        line.note = format!("{base_year} is not in the time series");
+        return line;
+    };
+    let (Cell::Number(b), Cell::Number(v)) = (base_cell, value_cell) else {
+        line.base = base_cell.number();
+        line.value = value_cell.number();
+        line.note = [(base_year, base_cell), (opts.year, value_cell)]
+            .iter()
+            .filter(|(_, c)| c.number().is_none())
+            .map(|(y, c)| match c {
+                Cell::Key(k) => format!("{y} is {k}, not a number"),
+                _ => format!("{y} is empty"),
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        return line;
+    };
+    line.base = Some(b);
+    line.value = Some(v);
+    if !b.is_zero() {
+        line.change_pct = percent_change(v, b, b);
+    }
+    match &commitment {
+        Some(c) => {
+            let ceiling = c.ceiling(b);
+            line.ceiling = Some(ceiling);
+            line.gap = Some(v - ceiling);
+            line.status = if v <= ceiling {
+                Status::Met
+            } else {
+                Status::NotMet
+            };
+        }
+        None => {
+            line.status = Status::NoCommitment;
+            line.note = match &opts.party {
+                Some(party) => format!(
+                    "no verified {p} commitment of {party} is known; give one with --commitments"
+                ),
+                None => "no Party given (--party) and no scenario (--commitments)".to_string(),
+            };
+        }
+    }
+    line
 }
 
 fn sector_changes(

@@ -73,6 +73,10 @@ pub struct CompileReport {
     pub keys: aggregate::KeySummary,
     /// Activity without a factor for some pollutants, by year, row and fuel.
     pub without_factor: Vec<crate::without_factor::Case>,
+    /// The reclassifications inventory.toml declares (`[[splice]]`).
+    pub splices: Vec<crate::splice::Splice>,
+    /// The activity they re-allocated, by splice, series, year and row.
+    pub spliced: Vec<crate::splice::Moved>,
 }
 
 /// The fuel table of an inventory: the built-in one with its own names and NCVs.
@@ -147,6 +151,8 @@ pub fn compute(inv: &Inventory, opts: &CompileOptions) -> Result<Compiled> {
     let (index, user_files, country) = factor_index(inv, opts)?;
     // Gaps of activity series filled as inventory.toml declares ([[fill]]).
     let fills = crate::gap_fill::declarations(inv)?;
+    // Reclassifications in the statistics, spliced as it declares ([[splice]]).
+    let splices = crate::splice::declarations(inv, index.fuels())?;
     let read = read_activity(inv, opts, &index, &fills)?;
     let (mut acc, mut report) = (read.acc, read.report);
     if !fills.is_empty() {
@@ -156,9 +162,11 @@ pub fn compute(inv: &Inventory, opts: &CompileOptions) -> Result<Compiled> {
             .summary
             .extend(filled.account(&mut report.counts, &mut report.rejected));
     }
+    splice_activity(inv, splices, &index, &mut acc, &mut report)?;
     let years = compiled_years(inv, &acc, &report)?;
     report.years = years.clone();
     let (results, rejected_rows) = calculate_keys(acc, &index, &mut report)?;
+    let results = plants_tier3(inv, opts, &index, &years, results, &mut report)?;
 
     let header = Header {
         country: country.clone().unwrap_or_default(),
@@ -205,6 +213,54 @@ pub fn compute(inv: &Inventory, opts: &CompileOptions) -> Result<Compiled> {
         index,
         country,
     })
+}
+
+/// Re-allocates the activity of reclassified rows as inventory.toml's
+/// `[[splice]]` tables declare ([`crate::splice`]), with the lines that
+/// say what moved; the declarations and the moves go into the report.
+fn splice_activity(
+    inv: &Inventory,
+    splices: Vec<crate::splice::Splice>,
+    index: &FactorIndex,
+    acc: &mut Accumulator,
+    report: &mut CompileReport,
+) -> Result<()> {
+    if splices.is_empty() {
+        return Ok(());
+    }
+    let toml = inv.dir.join("inventory.toml");
+    let outcome = crate::splice::apply(acc, &splices, index.fuels(), &toml)?;
+    if !outcome.moved.is_empty() {
+        report.summary.extend(outcome.lines());
+    }
+    report.spliced = outcome.moved;
+    report.splices = splices;
+    Ok(())
+}
+
+/// Tier 3: the plants of the inventory's registers take their part of
+/// their rows' keys ([`crate::tier3`]); a line per key split for the console.
+fn plants_tier3(
+    inv: &Inventory,
+    opts: &CompileOptions,
+    index: &FactorIndex,
+    years: &[i32],
+    results: Vec<KeyResult>,
+    report: &mut CompileReport,
+) -> Result<Vec<KeyResult>> {
+    if inv.plants.is_empty() {
+        return Ok(results);
+    }
+    let plants = crate::tier3::read_plants(inv, index.fuels())?;
+    let (results, applied) = crate::tier3::apply(
+        results,
+        &plants,
+        years,
+        index.fuels(),
+        opts.detail == Detail::Rows,
+    )?;
+    report.summary.extend(applied.summary);
+    Ok(results)
 }
 
 /// The factors of a compile: the embedded Guidebook, the inventory's and
@@ -469,6 +525,7 @@ pub fn write(opts: &CompileOptions, inv: &Inventory, compiled: Compiled) -> Resu
         .map(|(s, _, _)| s.path.clone())
         .collect();
     inputs.extend(user_files.iter().cloned());
+    inputs.extend(inv.plants.iter().map(|s| s.path.clone()));
     inputs.extend(
         input_counts
             .iter()

@@ -131,7 +131,8 @@ impl Fill {
     }
 }
 
-fn years_text(years: &[i32]) -> String {
+/// Years in words: `2019-2023` when they follow each other, else `2019, 2021`.
+pub(crate) fn years_text(years: &[i32]) -> String {
     let contiguous = years.windows(2).all(|w| w[1] == w[0] + 1);
     match years {
         [] => String::new(),
@@ -486,6 +487,7 @@ pub fn apply(
                 rows,
                 overflow: false,
                 filled: f.how.clone(),
+                spliced: String::new(),
             },
         );
     }
@@ -701,6 +703,7 @@ mod tests {
                     rows: Vec::new(),
                     overflow: false,
                     filled: String::new(),
+                    spliced: String::new(),
                 },
             );
         }

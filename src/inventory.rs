@@ -10,6 +10,7 @@
 //! # activity = [{ file = "balance.xlsx", mapping = "mapping.toml" }]
 //! factors = ["factors/country-specific.csv"]
 //! history = ["submissions/XX_2021.xlsx"]  # past Annex I workbooks or output folders
+//! plants = ["plants.csv"]        # plant registers (CSV or { file, sheet }): Tier 3, see crate::plant
 //!
 //! [fuels]                        # the compiler's own fuel names
 //! "Energy hard coal" = "Hard Coal"
@@ -40,6 +41,14 @@
 //! method = "extrapolation"
 //! basis = [2019, 2020, 2021, 2022, 2023]
 //! note = "FAOSTAT has no 2024 yet"
+//!
+//! [[splice]]                     # a reclassification in the activity statistics, spliced
+//! nfr = ["1A1a", "1A2gviii"]     # (IPCC 2006 Vol. 1 ch. 5; see crate::splice)
+//! fuels = ["Hard Coal"]
+//! years = [2022, 2023, 2024]
+//! basis = "shares"
+//! shares_of = [2022, 2023]
+//! reason = "autoproducers classed as main-activity plants from 2024"
 //!
 //! [[adjustments]]                # approved adjustments (rows 151 and 153)
 //! year = 2022
@@ -144,11 +153,17 @@ pub struct Inventory {
     pub adjustments: Vec<Adjustment>,
     /// Uncertainty files (`uncertainties = [...]`) for `airinv uncertainty`.
     pub uncertainties: Vec<PathBuf>,
+    /// Plant registers (`plants = [...]`): a file, and a sheet for workbooks
+    /// ([`crate::plant`]).
+    pub plants: Vec<ActivitySource>,
     /// The `[[fill]]` tables as written, with the line each starts on;
     /// `crate::gap_fill` checks and resolves them.
     pub fills: Vec<(u64, FillEntry)>,
     /// Activity without a factor, declared with its reason (`[[without_factor]]`).
     pub without_factor: Vec<WithoutFactor>,
+    /// The `[[splice]]` tables as written, with the line each starts on;
+    /// `crate::splice` checks and resolves them.
+    pub splices: Vec<(u64, SpliceEntry)>,
 }
 
 /// Activity the compiler declares to have no factor for some pollutants,
@@ -277,6 +292,28 @@ pub struct FillEntry {
     pub note: Option<String>,
 }
 
+/// A `[[splice]]` table of inventory.toml as written (unknown keys are
+/// refused when the file is read); `crate::splice` checks its values.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpliceEntry {
+    /// The rows the statistics moved activity between: a code or a list.
+    pub nfr: Option<OneOrMany>,
+    /// Fuels by name (omitted with `fuel_groups`: every series of the rows).
+    pub fuels: Option<OneOrMany>,
+    /// Fuel groups (`solid`, `liquid`, `gaseous`, `biomass`, `other`).
+    pub fuel_groups: Option<OneOrMany>,
+    /// The years re-allocated.
+    #[serde(default)]
+    pub years: Vec<crate::config::Scalar>,
+    /// How the rows' total is split: `shares` or `reported`.
+    pub basis: Option<String>,
+    /// The years whose split is kept (`basis = "shares"`).
+    #[serde(default)]
+    pub shares_of: Vec<crate::config::Scalar>,
+    pub reason: Option<String>,
+}
+
 /// A text or a list of texts (`nfr = "3B1a"` or `nfr = ["3B1a", "3B1b"]`).
 #[derive(Debug, Clone, serde::Deserialize)]
 #[serde(untagged)]
@@ -336,6 +373,8 @@ mod raw {
         #[serde(default)]
         pub uncertainties: Vec<String>,
         #[serde(default)]
+        pub plants: Vec<Source>,
+        #[serde(default)]
         pub fuels: BTreeMap<String, String>,
         #[serde(default)]
         pub ncv: BTreeMap<String, Scalar>,
@@ -353,6 +392,8 @@ mod raw {
         pub fill: Vec<toml::Spanned<super::FillEntry>>,
         #[serde(default)]
         pub without_factor: Vec<toml::Spanned<WithoutFactor>>,
+        #[serde(default)]
+        pub splice: Vec<toml::Spanned<super::SpliceEntry>>,
     }
 
     /// `[[without_factor]]`: activity declared to have no factor.
@@ -533,6 +574,11 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         .into_iter()
         .map(|f| (crate::config::line_of(text, f.span().start), f.into_inner()))
         .collect();
+    inv.splices = file
+        .splice
+        .into_iter()
+        .map(|f| (crate::config::line_of(text, f.span().start), f.into_inner()))
+        .collect();
     // An entry's problem, at the line where the entry starts.
     let bad_at = |span: std::ops::Range<usize>, label: &str, problem: String| {
         Error::input(
@@ -653,7 +699,43 @@ fn files(file: &raw::File, dir: &Path, path: &Path, inv: &mut Inventory) -> Resu
     inv.factors = file.factors.iter().map(|f| dir.join(f)).collect();
     inv.history = file.history.iter().map(|f| dir.join(f)).collect();
     inv.uncertainties = file.uncertainties.iter().map(|f| dir.join(f)).collect();
+    inv.plants = plant_registers(&file.plants, dir, path)?;
     Ok(())
+}
+
+/// The plant registers (`plants = [...]`): files, or `{ file, sheet }`; a
+/// register is read as it is, never through a mapping.
+fn plant_registers(
+    sources: &[raw::Source],
+    dir: &Path,
+    path: &Path,
+) -> Result<Vec<ActivitySource>> {
+    let mut out = Vec::new();
+    for source in sources {
+        let (file, sheet) = match source {
+            raw::Source::File(f) => (f, None),
+            raw::Source::Entry(e) => {
+                if e.mapping.is_some() {
+                    return Err(bad(
+                        path,
+                        "plants",
+                        format!(
+                            "{}: a plant register is read as it is (one row per plant and year), not through a mapping",
+                            e.file
+                        ),
+                    ));
+                }
+                (&e.file, e.sheet.clone())
+            }
+        };
+        crate::config::check_file_name(file).map_err(|e| bad(path, "plants", e))?;
+        out.push(ActivitySource {
+            path: dir.join(file),
+            sheet,
+            mapping: None,
+        });
+    }
+    Ok(out)
 }
 
 /// The fuels' own values: net calorific values per tonne (`[ncv]`) and per

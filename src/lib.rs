@@ -45,10 +45,12 @@
 //!     ▲         (one file per verb: its Args, its run, the text printed)
 //!  analyses     source (every input, opened once) · check · compare ·
 //!               explain (where a cell comes from) · kca · uncertainty ·
-//!               scenario · report · chart (every picture)
+//!               scenario · ratification (options side by side) · report ·
+//!               chart (every picture)
 //!     ▲
 //!  calculation  compile (the pipeline) · calculate (exact sums, activity ×
-//!               factor) · stream (large CSVs in parallel blocks) · aggregate
+//!               factor) · gap_fill, splice (time-series consistency) ·
+//!               stream (large CSVs in parallel blocks) · aggregate
 //!               (Annex I tables) · lineage (detail.csv) · trend
 //!     ▲
 //!  factors      emission_factor (the database) · guidebook (the EEA export
@@ -81,6 +83,9 @@
 //!                                           │
 //!                     gap_fill::apply (gaps of series filled as inventory.toml
 //!                                           │  [[fill]] declares: IPCC 2006 Vol. 1 ch. 5)
+//!                     splice::apply (a reclassification in the statistics:
+//!                                           │  each year's total of the rows split with
+//!                                           │  one allocation, as [[splice]] declares)
 //!  emission_factor (embedded Guidebook      ▼
 //!  2023 + user files) ──► matching::FactorIndex ──► calculate::compute
 //!                                           ▼      (activity × factor, exact;
@@ -131,6 +136,7 @@ pub mod check;
 pub mod commitment;
 pub mod compare;
 pub mod compile;
+pub mod compliance;
 pub(crate) mod config;
 pub mod coverage;
 pub(crate) mod data;
@@ -145,6 +151,7 @@ pub(crate) mod gap_fill;
 pub mod guidebook;
 pub mod inventory;
 pub mod kca;
+pub mod limits;
 pub mod lineage;
 pub(crate) mod manure;
 pub mod mapping;
@@ -155,13 +162,17 @@ pub mod notation_key;
 pub mod number;
 pub mod output;
 pub mod pins;
+pub mod plant;
 pub mod pollutant;
+pub mod ratification;
 pub mod report;
 pub mod scenario;
 pub mod sheet;
 pub mod source;
+pub(crate) mod splice;
 pub mod stream;
 pub mod suggest;
+pub mod tier3;
 pub(crate) mod trend;
 pub mod uncertainty;
 pub mod unit;

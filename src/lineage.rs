@@ -4,7 +4,9 @@
 //! for large runs): the activity summed over the rows behind the key, with
 //! their count, the factor used (id, value, unit, tier, table, reference,
 //! source and why it was chosen), the unit conversion and the emission, and
-//! (`gap_fill`) how airinv filled the activity when it is not data. With
+//! (`gap_fill`) how airinv filled the activity when it is not data, and
+//! (`splice`) how it re-allocated the activity between rows for a
+//! reclassification in the statistics, when it is not as reported. With
 //! `--detail rows`, one line per activity row and pollutant, with the row's
 //! location, source id and free columns. Summing the `emission` column per
 //! year, code and pollutant gives the Annex I cell.
@@ -14,6 +16,9 @@
 //! its emissions: the pollutant (empty when no factor fits any pollutant),
 //! `why` saying what was searched (`no NOx factor: fuel 'Crude oil' ...`),
 //! and the factor, conversion, multiplier, emission and exact columns empty.
+//!
+//! When the inventory has a plant register, a last column `plant` names the plant
+//! whose part of the key a line is (Tier 3, [`crate::tier3`]); empty for the rest.
 
 use crate::calculate::KeyResult;
 use crate::number::format_decimal;
@@ -66,6 +71,23 @@ pub const FACTOR: [&str; 14] = [
     "exact",
 ];
 
+/// The column of a plant's part (written when the inventory has plants).
+pub const PLANT: &str = "plant";
+
+/// A plant's part as detail.csv names it: `P1 Name (plants.csv, row 3)`.
+fn plant_text(r: &KeyResult) -> String {
+    r.plant
+        .as_ref()
+        .map(|p| {
+            if p.name.is_empty() {
+                format!("{} ({})", p.id, p.at)
+            } else {
+                format!("{} {} ({})", p.id, p.name, p.at)
+            }
+        })
+        .unwrap_or_default()
+}
+
 /// Writes detail.csv.
 pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io::Result<()> {
     let mut w = crate::output::csv_writer(out);
@@ -77,9 +99,14 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
     if detail == Detail::Keys {
         header.push("first_input_row");
     }
-    header.push("gap_fill");
+    header.extend(["gap_fill", "splice"]);
+    let plants = results.iter().any(|r| r.plant.is_some());
+    if plants {
+        header.push(PLANT);
+    }
     w.write_record(&header)?;
     for r in results {
+        let plant = plant_text(r);
         let k = &r.key;
         let [technology, table, abatement, region, tier] = k.pins.texts();
         let common = |rows: u64, activity: rust_decimal::Decimal| -> Vec<String> {
@@ -134,7 +161,10 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                             .map(|l| l.to_string())
                             .unwrap_or_default(),
                     );
-                    rec.push(r.total.filled.clone());
+                    rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
+                    if plants {
+                        rec.push(plant.clone());
+                    }
                     crate::output::write_safe_record(&mut w, &rec)?;
                 }
                 Detail::Rows => {
@@ -146,7 +176,10 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                         let (emission, exact) =
                             crate::calculate::apply(row.value, line.multiplier, line.divisor);
                         rec.extend(factor(emission, exact));
-                        rec.push(r.total.filled.clone());
+                        rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
+                        if plants {
+                            rec.push(plant.clone());
+                        }
                         crate::output::write_safe_record(&mut w, &rec)?;
                     }
                 }
@@ -164,7 +197,10 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                             .map(|l| l.to_string())
                             .unwrap_or_default(),
                     );
-                    rec.push(r.total.filled.clone());
+                    rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
+                    if plants {
+                        rec.push(plant.clone());
+                    }
                     crate::output::write_safe_record(&mut w, &rec)?;
                 }
                 Detail::Rows => {
@@ -174,7 +210,10 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                             row.extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
                         rec.extend([row.at.to_string(), row.source_id.clone(), other.join("; ")]);
                         rec.extend(without_factor(m));
-                        rec.push(r.total.filled.clone());
+                        rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
+                        if plants {
+                            rec.push(plant.clone());
+                        }
                         crate::output::write_safe_record(&mut w, &rec)?;
                     }
                 }

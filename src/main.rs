@@ -34,12 +34,16 @@ enum Command {
     Check(cmd::check::Args),
     /// Project scenarios (WM, WAM) from a compiled base year with measures and their costs; --optimize finds the least-cost shares meeting the targets.
     Scenario(cmd::scenario::Args),
+    /// Ratification options side by side: what each requires, with existing measures, at least cost, its marginal costs.
+    Ratification(cmd::ratification::Args),
     /// The Informative Inventory Report's material in one page: summary, trends, key categories, methods, notation keys, recalculations, uncertainty, data quality.
     Report(cmd::report::Args),
     /// Key category analysis: level, trend (with --base) and, for inventory folders, Approach 2.
     Kca(cmd::kca::Args),
     /// Uncertainty of the totals and the trend: Approach 1 (error propagation) and Monte Carlo.
     Uncertainty(cmd::uncertainty::Args),
+    /// Plants against emission limit values (a protocol's, the EU's or your own): the gap by plant and pollutant, the tonnes to remove and the cheapest measures.
+    Plants(cmd::plants::Args),
     /// Where a number comes from: one cell of a compile's output (2022!E14), from its detail.csv lines, the rows summed into it, or the reasons for its notation key.
     Explain(cmd::explain::Args),
 }
@@ -53,10 +57,12 @@ fn main() -> ExitCode {
         Command::Convert(args) => cmd::convert::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Scenario(args) => cmd::scenario::run(args),
+        Command::Ratification(args) => cmd::ratification::run(args),
         Command::Report(args) => cmd::report::run(args),
         Command::Kca(args) => cmd::kca::run(args),
         Command::Uncertainty(args) => cmd::uncertainty::run(args),
         Command::Explain(args) => cmd::explain::run(args),
+        Command::Plants(args) => cmd::plants::run(args),
     };
     outcome.unwrap_or_else(|e| {
         eprintln!("error: {e:#}");

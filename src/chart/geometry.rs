@@ -9,7 +9,7 @@
 //! upper bound of DejaVu Sans) and its height from 0.8 of the font size
 //! above the baseline to 0.25 below, turned about its anchor as the
 //! `rotate` transform turns it. Series are the elements of class `bar`,
-//! `series`, `mark` or `ref`: rectangles, lines, polylines, paths of
+//! `series`, `mark`, `ref` (a reference line), `base` or `ceiling` (`compare --plot`): rectangles, lines, polylines, paths of
 //! straight segments and circles (as their square).
 
 use super::canvas::{bold_width, text_width};
@@ -275,7 +275,7 @@ pub fn layout(svg: &str) -> Result<Layout, String> {
         let class = tag.get("class").unwrap_or("");
         let is_series = class
             .split_whitespace()
-            .any(|c| matches!(c, "bar" | "series" | "mark" | "ref"));
+            .any(|c| matches!(c, "bar" | "series" | "mark" | "ref" | "base" | "ceiling"));
         match tag.name {
             "svg" => {
                 out.width = tag.number("width").ok_or("an svg without a width")?;

@@ -98,11 +98,19 @@ fn draw_panel(s: &mut String, panel: &Panel<'_>, year: i32, x0: f64, y0: f64) {
     let (pw, ph) = (PANEL_W - MARGIN_L - MARGIN_R, PANEL_H - MARGIN_T - MARGIN_B);
     let px = |y: i32| x0 + MARGIN_L + (y - first) as f64 / (last - first) as f64 * pw;
     let py = |v: f64| y0 + MARGIN_T + ph - v / ymax * ph;
+    // The commitment's source: the Party's, the user's file, the Protocol's.
     let title = format!(
-        "{} ({}) · {}",
+        "{} ({}) · {}{}",
         line.pollutant.id(),
         line.unit,
-        line.protocol.name()
+        line.protocol.name(),
+        line.commitment
+            .as_ref()
+            .map(|c| match &c.of {
+                crate::commitment::CommitmentOf::Protocol => String::new(),
+                of => format!(" · {}", of.label()),
+            })
+            .unwrap_or_default()
     );
     let _ = writeln!(
         s,
@@ -157,14 +165,21 @@ fn draw_panel(s: &mut String, panel: &Panel<'_>, year: i32, x0: f64, y0: f64) {
         let y = py(b);
         let _ = writeln!(
             s,
-            r##"<line class="ref" x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#777" stroke-dasharray="5,4"/>"##,
+            r##"<line class="base" x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#777" stroke-dasharray="5,4"/>"##,
             x0 + MARGIN_L,
             x0 + MARGIN_L + pw,
         );
         obstacles.push(Shape::segment((x0 + MARGIN_L, y), (x0 + MARGIN_L + pw, y)));
         labels.push((
             y,
-            format!("{} level", line.base_year),
+            format!(
+                "{} level{}",
+                line.base_year,
+                match &line.what_if {
+                    Some(_) => format!(" (what-if; Protocol: {})", line.protocol_base_year),
+                    None => String::new(),
+                }
+            ),
             r##" fill="#555""##.into(),
         ));
     }
@@ -172,7 +187,7 @@ fn draw_panel(s: &mut String, panel: &Panel<'_>, year: i32, x0: f64, y0: f64) {
         let y = py(c);
         let _ = writeln!(
             s,
-            r##"<line class="ref" x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{limit}" stroke-width="1.5"/>"##,
+            r##"<line class="ceiling" x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="{limit}" stroke-width="1.5"/>"##,
             x0 + MARGIN_L,
             x0 + MARGIN_L + pw,
             limit = colour::LIMIT

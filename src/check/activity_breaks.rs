@@ -30,7 +30,7 @@ pub const SHARE: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
 pub const SIMILAR: Decimal = Decimal::from_parts(15, 0, 0, false, 1);
 
 /// The activity columns: letter, name, index (0-4 fuels, 5 other activity).
-const COLUMNS: [(&str, &str); 6] = [
+pub(super) const COLUMNS: [(&str, &str); 6] = [
     ("AF", "liquid fuels"),
     ("AG", "solid fuels"),
     ("AH", "gaseous fuels"),
@@ -39,7 +39,9 @@ const COLUMNS: [(&str, &str); 6] = [
     ("AK", "other activity"),
 ];
 
-fn activity(y: &YearView, row: &Row, column: usize) -> Decimal {
+/// The activity of a row in a column (0-4 fuels, 5 other activity); zero
+/// for a key or an empty cell.
+pub(super) fn activity(y: &YearView, row: &Row, column: usize) -> Decimal {
     let Some(cells) = y.table.rows.get(&row.number) else {
         return Decimal::ZERO;
     };
@@ -51,16 +53,65 @@ fn activity(y: &YearView, row: &Row, column: usize) -> Decimal {
     cell.number().unwrap_or(Decimal::ZERO)
 }
 
-struct Break<'a> {
-    row: &'a Row,
-    before: Decimal,
-    now: Decimal,
+/// A row's activity in a column that breaks from one year to the next.
+pub(super) struct Break<'a> {
+    pub row: &'a Row,
+    pub before: Decimal,
+    pub now: Decimal,
 }
 
 impl Break<'_> {
-    fn delta(&self) -> Decimal {
+    pub fn delta(&self) -> Decimal {
         self.now - self.before
     }
+}
+
+/// The unit of a row's other activity (column AK) in a year.
+fn other_unit(y: &YearView, row: &Row) -> String {
+    y.table
+        .rows
+        .get(&row.number)
+        .map(|r| r.other_activity_unit.clone())
+        .unwrap_or_default()
+}
+
+/// The breaks of one activity column from `prev` to `cur`: the rows whose
+/// activity changes by [`FACTOR`] or more (or appears or disappears), the
+/// larger of the two years being at least [`SHARE`] of the column's total.
+pub(super) fn column_breaks<'a>(
+    prev: &YearView,
+    cur: &YearView,
+    c: usize,
+    rows: &[&'a Row],
+) -> Vec<Break<'a>> {
+    // The column's total over the sector rows, the larger of the two years.
+    let total = |y: &YearView| -> Decimal {
+        rows.iter()
+            .map(|r| activity(y, r, c))
+            .fold(Decimal::ZERO, |a, b| a.saturating_add(b))
+    };
+    let limit = total(prev).max(total(cur)).saturating_mul(SHARE);
+    if limit.is_zero() {
+        return Vec::new();
+    }
+    rows.iter()
+        .filter_map(|&row| {
+            // Other activity is only comparable in one unit.
+            if c == 5 && other_unit(prev, row) != other_unit(cur, row) {
+                return None;
+            }
+            let (before, now) = (activity(prev, row, c), activity(cur, row, c));
+            let larger = before.max(now);
+            if larger < limit || larger.is_zero() {
+                return None;
+            }
+            let broken = before.is_zero()
+                || now.is_zero()
+                || now >= before.saturating_mul(FACTOR)
+                || before >= now.saturating_mul(FACTOR);
+            broken.then_some(Break { row, before, now })
+        })
+        .collect()
 }
 
 /// Runs the test over the years of a submission (in any order).
@@ -71,44 +122,7 @@ pub fn check(years: &[YearView], out: &mut Vec<Finding>) {
     for pair in sorted.windows(2) {
         let (prev, cur) = (pair[0], pair[1]);
         for (c, (letter, name)) in COLUMNS.iter().enumerate() {
-            // The column's total over the sector rows, the larger of the two years.
-            let total = |y: &YearView| -> Decimal {
-                rows.iter()
-                    .map(|r| activity(y, r, c))
-                    .fold(Decimal::ZERO, |a, b| a.saturating_add(b))
-            };
-            let limit = total(prev).max(total(cur)).saturating_mul(SHARE);
-            if limit.is_zero() {
-                continue;
-            }
-            let breaks: Vec<Break> = rows
-                .iter()
-                .filter_map(|&row| {
-                    // Other activity is only comparable in one unit.
-                    if c == 5 {
-                        let unit = |y: &YearView| {
-                            y.table
-                                .rows
-                                .get(&row.number)
-                                .map(|r| r.other_activity_unit.clone())
-                                .unwrap_or_default()
-                        };
-                        if unit(prev) != unit(cur) {
-                            return None;
-                        }
-                    }
-                    let (before, now) = (activity(prev, row, c), activity(cur, row, c));
-                    let larger = before.max(now);
-                    if larger < limit || larger.is_zero() {
-                        return None;
-                    }
-                    let broken = before.is_zero()
-                        || now.is_zero()
-                        || now >= before.saturating_mul(FACTOR)
-                        || before >= now.saturating_mul(FACTOR);
-                    broken.then_some(Break { row, before, now })
-                })
-                .collect();
+            let breaks = column_breaks(prev, cur, c, &rows);
             for b in &breaks {
                 let counterpart = breaks.iter().find(|o| {
                     let (d, e) = (b.delta(), o.delta());
@@ -122,11 +136,7 @@ pub fn check(years: &[YearView], out: &mut Vec<Finding>) {
                     format!("× {}", (b.now / b.before).round_dp(2).normalize())
                 };
                 let unit = if c == 5 {
-                    cur.table
-                        .rows
-                        .get(&b.row.number)
-                        .map(|r| r.other_activity_unit.clone())
-                        .unwrap_or_default()
+                    other_unit(cur, b.row)
                 } else {
                     "TJ".to_string()
                 };

@@ -26,6 +26,7 @@
 //! | recalculations | [`recalculation`] | `recalculation.changed`, `recalculation.years` |
 //! | gap fills (inventory folders) | [`gap_fills`] | `gap-fill.filled` |
 //! | activity without a factor (inventory folders) | [`without_factor`] | `completeness.activity-without-factor` |
+//! | reclassifications in the statistics | [`reclassification`] | `time-series.reclassification`, `splice.reallocated`, `splice.kept` |
 //!
 //! Severities: **error** for what CEIP would reject or a number that cannot
 //! be right (an empty required cell, a text that is not a key, a total that
@@ -67,6 +68,7 @@ pub mod gap_fills;
 pub mod implied_factors;
 pub mod notation_keys;
 pub mod recalculation;
+pub mod reclassification;
 pub mod sums;
 pub mod time_series;
 pub mod without_factor;
@@ -233,6 +235,9 @@ pub struct Submission {
     /// Findings made while reading: values a workbook holds outside the
     /// table, numbers stored as text.
     pub reading: Vec<Finding>,
+    /// The reclassifications inventory.toml declares (`[[splice]]`;
+    /// inventory folders only).
+    pub splices: Vec<crate::splice::Splice>,
 }
 
 impl Submission {
@@ -248,6 +253,16 @@ impl Submission {
                 if let Some(compiled) = &tables.compiled {
                     reading.extend(without_factor::findings(&compiled.report.without_factor));
                 }
+                let splices = match &tables.compiled {
+                    Some(c) => {
+                        reading.extend(reclassification::declared(
+                            &c.report.splices,
+                            &c.report.spliced,
+                        ));
+                        c.report.splices.clone()
+                    }
+                    None => Vec::new(),
+                };
                 let submission = Submission {
                     path,
                     kind: Kind::Inventory,
@@ -256,6 +271,7 @@ impl Submission {
                     unreadable: Vec::new(),
                     cell_maps: BTreeMap::new(),
                     reading,
+                    splices,
                 };
                 Ok((submission, tables.compiled))
             }
@@ -268,6 +284,7 @@ impl Submission {
                     unreadable: csvs.unreadable.clone(),
                     cell_maps: BTreeMap::new(),
                     reading: Vec::new(),
+                    splices: Vec::new(),
                 },
                 None,
             )),
@@ -362,6 +379,7 @@ impl Submission {
             unreadable,
             cell_maps,
             reading,
+            splices: Vec::new(),
         }
     }
 
@@ -382,6 +400,7 @@ impl Submission {
             unreadable: Vec::new(),
             cell_maps: BTreeMap::new(),
             reading: Vec::new(),
+            splices: Vec::new(),
         }
     }
 
@@ -574,6 +593,7 @@ pub fn run(submission: &Submission, options: &Options) -> Result<Vec<Finding>> {
     implied_factors::check(&views, &guidebook, &mut findings);
     time_series::check(&views, &mut findings);
     activity_breaks::check(&views, &mut findings);
+    reclassification::check(&views, &submission.splices, &mut findings);
     if let Some(previous) = options.previous {
         findings.extend(recalculation::findings(&recalculation::compare(
             previous, submission,

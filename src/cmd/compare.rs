@@ -18,7 +18,8 @@ pub struct Args {
     /// The year to compare.
     #[arg(long)]
     year: i32,
-    /// Base year of the Heavy Metals and POPs Protocols chosen at ratification (1985-1995; default 1990).
+    /// Base year of every protocol: for Heavy Metals and POPs a year from 1985 to 1995 is the Party's
+    /// choice; any other year of the series is a what-if, labelled as such (default: 2005, 1990).
     #[arg(long)]
     base: Option<i32>,
     /// Party (ISO2) whose Gothenburg commitments apply; default: the inventory's country.
@@ -62,7 +63,7 @@ pub fn run(opts: Args) -> Result<ExitCode> {
         &tables,
         &Options {
             year: opts.year,
-            hm_pops_base: opts.base,
+            base: opts.base,
             party,
             scenario,
             by: opts.by,
@@ -141,7 +142,10 @@ fn table(cmp: &Comparison) -> String {
             l.pollutant.id().to_string(),
             l.unit.to_string(),
             l.protocol.name().to_string(),
-            l.base_year.to_string(),
+            match &l.what_if {
+                Some(_) => format!("{} what-if", l.base_year),
+                None => l.base_year.to_string(),
+            },
             human(l.base),
             l.year.to_string(),
             human(l.value),
@@ -156,12 +160,26 @@ fn table(cmp: &Comparison) -> String {
         ]);
     }
     s.push_str(&super::columns(&rows, ""));
-    let notes: Vec<String> = cmp
+    let mut notes: Vec<String> = cmp
         .lines
         .iter()
         .filter(|l| !l.note.is_empty())
         .map(|l| format!("  {}: {}", l.pollutant, l.note))
         .collect();
+    // What-if base years, once per protocol.
+    let mut said = Vec::new();
+    for l in &cmp.lines {
+        if let Some(w) = &l.what_if
+            && !said.contains(&l.protocol)
+        {
+            said.push(l.protocol);
+            notes.push(format!(
+                "  {}: base year {} is a {w}",
+                l.protocol.name(),
+                l.base_year
+            ));
+        }
+    }
     if !notes.is_empty() {
         s.push_str("\nNotes:\n");
         s.push_str(&notes.join("\n"));
@@ -173,7 +191,7 @@ fn table(cmp: &Comparison) -> String {
         .filter_map(|l| {
             l.commitment
                 .as_ref()
-                .map(|c| format!("  {}: {}", l.pollutant, c.source))
+                .map(|c| format!("  {}: {} ({})", l.pollutant, c.source, c.of.label()))
         })
         .collect();
     if !sources.is_empty() {
@@ -234,6 +252,8 @@ fn csv_text(cmp: &Comparison) -> String {
         "status",
         "note",
         "commitment_source",
+        "protocol_base_year",
+        "what_if",
     ]);
     for l in &cmp.lines {
         let _ = w.write_record([
@@ -259,10 +279,12 @@ fn csv_text(cmp: &Comparison) -> String {
                 .as_ref()
                 .map(|c| c.source.clone())
                 .unwrap_or_default(),
+            &l.protocol_base_year.to_string(),
+            l.what_if.as_deref().unwrap_or(""),
         ]);
     }
     if !cmp.sectors.is_empty() {
-        let _ = w.write_record([""; 15]);
+        let _ = w.write_record([""; 17]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default() + &sector_csv(cmp)
 }

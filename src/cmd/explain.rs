@@ -240,6 +240,15 @@ fn line_text(out: &mut String, n: usize, l: &Line, e: &Explanation) {
     if let Some(fill) = &l.gap_fill {
         let _ = writeln!(out, "   gap fill: {fill}");
     }
+    if let Some(splice) = &l.splice {
+        let _ = writeln!(out, "   splice: {splice}");
+    }
+    if let Some(plant) = &l.plant {
+        let _ = writeln!(
+            out,
+            "   plant: {plant} (Tier 3: its part of the row's activity)"
+        );
+    }
     if e.quantity != l.pollutant {
         // An activity cell: what the key puts in it.
         let _ = writeln!(
@@ -338,7 +347,7 @@ fn terms_text(out: &mut String, terms: &[Term]) {
 
 /// The explanation as CSV: one line per detail line behind the cell
 /// (`cell,value,detail_line`, detail.csv's columns but year and code,
-/// `gap_fill,in_cell`), else one per cell
+/// `gap_fill,splice,in_cell`), else one per cell
 /// summed into it (`cell,value,term_cell,code,name,operation,term_value`),
 /// else one per reason (`cell,value,reason`).
 fn csv(e: &Explanation) -> String {
@@ -353,7 +362,7 @@ fn csv(e: &Explanation) -> String {
         header.extend(&COMMON[2..]);
         header.extend(ROW_COLUMNS);
         header.extend(FACTOR);
-        header.extend(["gap_fill", "in_cell"]);
+        header.extend(["gap_fill", "splice", "in_cell"]);
         let _ = w.write_record(&header);
         for l in &e.lines {
             let f = &l.factor;
@@ -393,6 +402,7 @@ fn csv(e: &Explanation) -> String {
                 }
                 .to_string(),
                 opt(&l.gap_fill),
+                opt(&l.splice),
                 l.in_cell.map(format_decimal).unwrap_or_default(),
             ]);
             let _ = airinv::output::write_safe_record(&mut w, &rec);

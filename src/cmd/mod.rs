@@ -21,6 +21,8 @@ pub mod explain;
 pub mod factors;
 pub mod import;
 pub mod kca;
+pub mod plants;
+pub mod ratification;
 pub mod report;
 pub mod scenario;
 pub mod uncertainty;

@@ -29,6 +29,9 @@ pub struct Args {
     /// Date for the Annex IV header (DD.MM.YYYY); today by default.
     #[arg(long)]
     reporting_date: Option<String>,
+    /// Every warning is an error (a measure that treats no activity): nothing is written.
+    #[arg(long)]
+    strict: bool,
 }
 
 pub fn run(opts: Args) -> Result<ExitCode> {
@@ -39,6 +42,18 @@ pub fn run(opts: Args) -> Result<ExitCode> {
     }
     let (outcomes, bases) =
         scenario::run_files(&opts.files, opts.optimize, opts.reporting_date.clone())?;
+    let warnings: Vec<&String> = outcomes.iter().flat_map(|o| &o.warnings).collect();
+    if opts.strict && !warnings.is_empty() {
+        bail!(
+            "--strict: {} warning(s), nothing written:\n  {}",
+            warnings.len(),
+            warnings
+                .iter()
+                .map(|w| w.as_str())
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        );
+    }
     // One transaction (output::OutputDir), summary.json last: a killed run
     // leaves the old set, two runs cannot interleave, the curves of a
     // scenario no longer run are removed, and no input is written over.
@@ -73,7 +88,14 @@ pub fn run(opts: Args) -> Result<ExitCode> {
     if outcomes.iter().all(Outcome::all_met) {
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!("some targets are not met (see above and summary.json)");
+        eprintln!(
+            "some targets are not met ({}summary.json, \"feasible\": false)",
+            if opts.format == Format::Json {
+                ""
+            } else {
+                "see above and "
+            }
+        );
         Ok(ExitCode::from(1))
     }
 }
@@ -159,6 +181,29 @@ fn table_text(outcomes: &[Outcome]) -> String {
                         )
                     }
                 ));
+                if t.annual_cost > Decimal::ZERO || t.marginal_cost.is_some() {
+                    s.push_str(&format!(
+                        "      measures bought for it: {} {}/yr{}\n",
+                        show(t.annual_cost.round_dp(0)),
+                        sc.currency,
+                        match t.marginal_cost {
+                            Some(m) => format!(
+                                "; marginal cost {} {}/t{}",
+                                show(m.round_dp(0)),
+                                sc.currency,
+                                if m.is_zero() { " (does not bind)" } else { "" }
+                            ),
+                            None if y.optimized => "; at its best reachable level".to_string(),
+                            None => String::new(),
+                        }
+                    ));
+                }
+                if !t.met && !t.unpriced.is_empty() {
+                    s.push_str(&format!(
+                        "      measures whose cost is not given could remove more: {} (the LP cannot price them; decide their shares or give their costs)\n",
+                        t.unpriced.join(", ")
+                    ));
+                }
                 if let Some(best) = t.best_reachable.filter(|b| *b > t.ceiling) {
                     let pct = t
                         .base_emission
@@ -176,18 +221,27 @@ fn table_text(outcomes: &[Outcome]) -> String {
                     ));
                 }
             }
-            for (m, r) in sc.measures.iter().zip(&y.result.measures) {
+            for ((m, r), a) in sc
+                .measures
+                .iter()
+                .zip(&y.result.measures)
+                .zip(&y.attribution)
+            {
                 if r.share.is_zero() {
                     continue;
                 }
                 s.push_str(&format!(
-                    "    {} on {} % of {} {}: {} {}/yr\n",
+                    "    {} on {} % of {} {}: {} {}/yr{}\n",
                     m.id,
                     show((r.share * Decimal::ONE_HUNDRED).round_dp(4)),
                     m.nfr,
                     m.fuel.join("/"),
                     show(r.cost.round_dp(0)),
-                    sc.currency
+                    sc.currency,
+                    match a.to.keys().map(|p| p.id()).collect::<Vec<_>>().as_slice() {
+                        [] => String::new(),
+                        ps => format!(" (for {})", ps.join(", ")),
+                    }
                 ));
             }
         }

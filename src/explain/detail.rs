@@ -75,12 +75,19 @@ pub struct Line {
     pub multiplier_rounded: bool,
     /// How a gap of the series was filled, when the activity is not data.
     pub gap_fill: Option<String>,
+    /// How the activity was re-allocated between rows for a
+    /// reclassification in the statistics (`[[splice]]`), when it is not as
+    /// reported (a detail.csv written before the column existed has none).
+    pub splice: Option<String>,
     /// Made by a Guidebook method from another row's activity (the 3Da2a
     /// and 3Da3 NH3 of a 3B population): not this row's activity data.
     pub derived: bool,
     /// A line of activity without a factor for its pollutant: no
     /// emission; `why` says what was searched.
     pub without_factor: bool,
+    /// The plant whose part of the key the line is (Tier 3: detail.csv's
+    /// column `plant`, written when the inventory has a plant register).
+    pub plant: Option<String>,
     /// The fuel group of the fuel in airinv's fuel table (with the
     /// inventory's names when it is given); for activity cells.
     pub fuel_group: Option<FuelGroup>,
@@ -202,6 +209,8 @@ pub(super) fn read_detail(folder: &Path, year: i32, row: &Row) -> Result<(Detail
                 || multiplier.mantissa().unsigned_abs().to_string().len() >= 28,
             gap_fill: text("gap_fill"),
             without_factor,
+            splice: text("splice"),
+            plant: text(crate::lineage::PLANT),
             fuel_group: None,
             in_cell: None,
         });

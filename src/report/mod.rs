@@ -219,7 +219,7 @@ pub fn gather(source: &Source, opts: &Options) -> Result<Material> {
         &tables,
         &compare::Options {
             year,
-            hm_pops_base: opts.base.filter(|b| (1985..=1995).contains(b)),
+            base: opts.base,
             party,
             ..Default::default()
         },

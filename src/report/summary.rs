@@ -500,6 +500,7 @@ mod tests {
             base_year: 2005,
             reduction_pct: Some(Decimal::new(595, 1)),
             source: String::new(),
+            of: crate::commitment::CommitmentOf::Protocol,
         };
         assert_eq!(commitment_words(&c, Lang::Ru), "−59,5 % к уровню 2005 г.");
         assert_eq!(commitment_words(&c, Lang::En), "−59.5 % of 2005");

@@ -40,11 +40,26 @@ pub struct UnitCost {
     pub factor: Decimal,
     /// The computation in words and numbers.
     pub formula: String,
+    /// False when the source gives no cost: the measure can be decided, not
+    /// chosen by the LP.
+    pub priced: bool,
 }
 
 /// The unit cost of a measure under a scenario.
 pub fn unit_cost(m: &Measure, s: &Scenario) -> Result<UnitCost, String> {
     let c = &m.cost;
+    if !c.priced {
+        return Ok(UnitCost {
+            per_activity: Decimal::ZERO,
+            per_tonne_removed: Decimal::ZERO,
+            factor: Decimal::ONE,
+            formula: format!(
+                "cost not given: its source gives none (give annual_cost, investment or cost_per_tonne in the scenario to price it); {} removes what its decided shares say at no cost counted",
+                m.id
+            ),
+            priced: false,
+        });
+    }
     let zero = Decimal::ZERO;
     let d = |v: Decimal| format_decimal(v.round_dp(6).normalize());
     let mut parts: Vec<String> = Vec::new();
@@ -189,6 +204,7 @@ pub fn unit_cost(m: &Measure, s: &Scenario) -> Result<UnitCost, String> {
         per_tonne_removed: per_tonne * factor,
         factor,
         formula,
+        priced: true,
     })
 }
 

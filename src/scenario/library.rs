@@ -1,5 +1,5 @@
 //! The measure library (`emission-factors/abatement-measures.csv`, embedded):
-//! 31 abatement measures with their removal efficiencies and costs in the
+//! 34 abatement measures with their removal efficiencies and costs in the
 //! currency and price year of their source, each with its source. A
 //! scenario takes one with `library = "B01"` and states what the library
 //! cannot (full-load hours, efficiency, exchange rates, price indices).
@@ -26,6 +26,8 @@ pub struct LibraryMeasure {
     pub variable_cost: Option<Decimal>,
     /// Per metric tonne of the primary pollutant removed.
     pub cost_per_tonne: Option<Decimal>,
+    /// False where the source gives no cost (`cost_basis` none).
+    pub cost_given: bool,
     pub lifetime: Option<u32>,
     pub currency: Option<String>,
     pub price_year: Option<i32>,
@@ -173,6 +175,7 @@ fn parse(text: &str) -> Result<Vec<LibraryMeasure>, String> {
             fixed_om,
             variable_cost,
             cost_per_tonne,
+            cost_given: basis != "none",
             lifetime: match f(14) {
                 t if t.is_empty() => None,
                 t => Some(t.parse::<u32>().map_err(|e| bad(e.to_string()))?),
@@ -193,12 +196,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_library_has_the_31_measures_each_with_its_source() {
+    fn the_library_has_the_34_measures_each_with_its_source() {
         let all = measures();
-        assert_eq!(all.len(), 31);
+        assert_eq!(all.len(), 34);
         assert_eq!(all[0].id, "B01");
         assert_eq!(all[30].id, "B31");
         assert!(all.iter().all(|m| !m.source.is_empty()));
+        // Euro VI lorries: 1 − 0.315 / 5.101 g/km (Guidebook 1.A.3.b.iii
+        // Table 3-21) = 0.93825, to 4 decimals; no cost in any source.
+        let b32 = &all[31];
+        assert_eq!(b32.removal[0], (Pollutant::NOx, "0.9382".parse().unwrap()));
+        assert!(!b32.cost_given && b32.source.contains("Table 3-21"));
         // Every measure with a cost keeps its currency and price year.
         for m in all {
             if m.investment.is_some() || m.cost_per_tonne.is_some() {

@@ -154,27 +154,92 @@ fn infeasible(
     upper: &[Decimal],
     targets: &[(Pollutant, Decimal)],
 ) -> Result<Solved, String> {
-    let n = model.scenario.measures.len();
     let mut out = Vec::new();
     for (p, _) in targets {
-        let coef: Vec<Decimal> = (0..n).map(|m| model.removable(m, year, *p)).collect();
-        let big = coef.iter().copied().max().unwrap_or_default();
-        let big = if big.is_zero() { Decimal::ONE } else { big };
-        let objective: Vec<f64> = coef.iter().map(|c| f(*c / big)).collect();
-        let (lp, vars) = frame(
-            model,
-            OptimizationDirection::Maximize,
-            &objective,
-            lower,
-            upper,
-        );
-        let sol = lp
-            .solve()
-            .map_err(|e| format!("{year}: the LP solver failed: {e}"))?
-            .into_solution()
-            .map_err(|_| format!("{year}: the LP solver stopped before a solution"))?;
-        let values: Vec<f64> = vars.iter().map(|v| sol.var_value(*v)).collect();
-        out.push((*p, shares_of(model, &values, lower, upper)));
+        out.push((*p, most_removed(model, year, lower, upper, *p)?));
     }
     Ok(Solved::Infeasible(out))
+}
+
+/// The shares that remove the most of a pollutant in a year (its best
+/// reachable emission), within the shares' bounds.
+pub fn most_removed(
+    model: &Model<'_>,
+    year: i32,
+    lower: &[Decimal],
+    upper: &[Decimal],
+    p: Pollutant,
+) -> Result<Vec<Decimal>, String> {
+    let n = model.scenario.measures.len();
+    let coef: Vec<Decimal> = (0..n).map(|m| model.removable(m, year, p)).collect();
+    let big = coef.iter().copied().max().unwrap_or_default();
+    let big = if big.is_zero() { Decimal::ONE } else { big };
+    let objective: Vec<f64> = coef.iter().map(|c| f(*c / big)).collect();
+    let (lp, vars) = frame(
+        model,
+        OptimizationDirection::Maximize,
+        &objective,
+        lower,
+        upper,
+    );
+    let sol = lp
+        .solve()
+        .map_err(|e| format!("{year}: the LP solver failed: {e}"))?
+        .into_solution()
+        .map_err(|_| format!("{year}: the LP solver stopped before a solution"))?;
+    let values: Vec<f64> = vars.iter().map(|v| sol.var_value(*v)).collect();
+    Ok(shares_of(model, &values, lower, upper))
+}
+
+/// The marginal cost of each target at the least-cost shares, in the
+/// scenario's currency per tonne: the least cost with the target's
+/// ceiling lowered by a step (1 t, or a 100 000th of the ceiling when that
+/// is less: 59 g of a 5.9 t Hg ceiling), minus the least cost at the ceiling, over the
+/// tonnes the second solution removes in addition. Both costs and both
+/// emissions are recomputed exactly from the LP's shares (microlp gives
+/// no dual values): this is the LP's shadow price of the target's
+/// constraint, taken as the cost of the next tonnes. `None` where the
+/// ceiling cannot be lowered (a target at its best reachable level); zero
+/// where the target does not bind (met by what is bought for others).
+pub fn marginal_costs(
+    model: &Model<'_>,
+    year: i32,
+    lower: &[Decimal],
+    upper: &[Decimal],
+    ceilings: &[(Pollutant, Decimal)],
+    at: &super::projection::YearResult,
+) -> Result<Vec<Option<Decimal>>, String> {
+    let mut out = Vec::new();
+    for (i, (p, ceiling)) in ceilings.iter().enumerate() {
+        let per_t = super::projection::tonnes_per_unit(*p);
+        let one_t = Decimal::ONE / per_t;
+        let fine = *ceiling / Decimal::from(100_000);
+        let step = if fine > Decimal::ZERO {
+            one_t.min(fine)
+        } else {
+            one_t
+        };
+        let mut tighter = ceilings.to_vec();
+        tighter[i].1 = *ceiling - step;
+        let shares = match least_cost(model, year, lower, upper, &tighter)? {
+            Solved::Optimal(s) => s,
+            Solved::Infeasible(_) => {
+                out.push(None);
+                continue;
+            }
+        };
+        let next = model.project(year, &shares)?;
+        let before = at.totals.get(p).copied().unwrap_or_default();
+        let after = next.totals.get(p).copied().unwrap_or_default();
+        let tonnes = (before - after) * per_t;
+        let extra = next.cost - at.cost;
+        // Less than a thousandth of the step removed in addition, or no
+        // extra cost: the target does not bind.
+        if tonnes * Decimal::from(1000) <= step * per_t || extra <= Decimal::ZERO {
+            out.push(Some(Decimal::ZERO));
+        } else {
+            out.push(Some(extra / tonnes));
+        }
+    }
+    Ok(out)
 }

@@ -53,6 +53,9 @@ impl BaseKey {
     }
 }
 
+/// The Annex IV template's historic base year.
+pub const HISTORIC_YEAR: i32 = 2005;
+
 /// The base: its keys in the base year, its Annex I table of that year and
 /// the national totals of every year it compiles (for targets).
 #[derive(Debug, Clone)]
@@ -60,7 +63,15 @@ pub struct Base {
     pub year: i32,
     pub keys: Vec<BaseKey>,
     pub table: Annex1Year,
+    /// The historic base year's table (2005, the Gothenburg Protocol's),
+    /// when the base compiles it and projects from a later year: the
+    /// Annex IV workbook's `2005` sheet.
+    pub historic: Option<Annex1Year>,
     pub totals: BTreeMap<i32, BTreeMap<Pollutant, Decimal>>,
+    /// The inventory's plant register and the plants' parts of the base
+    /// year's keys (Tier 3), for `limits` measures.
+    pub plants: Vec<crate::plant::Plant>,
+    pub plant_parts: Vec<crate::calculate::KeyResult>,
 }
 
 /// The base year of a scenario from the compile pipeline: every activity
@@ -177,11 +188,24 @@ pub fn compile_base(s: &Scenario, reporting_date: Option<String>) -> Result<Base
             (t.header.year, by)
         })
         .collect();
+    let historic = compiled
+        .tables
+        .iter()
+        .find(|t| t.header.year == HISTORIC_YEAR && s.base_year > HISTORIC_YEAR)
+        .cloned();
     Ok(Base {
         year: s.base_year,
         keys,
         table,
+        historic,
         totals,
+        plants: crate::tier3::read_plants(inventory, &fuels)?,
+        plant_parts: compiled
+            .results
+            .iter()
+            .filter(|r| r.key.year == s.base_year && r.plant.is_some())
+            .cloned()
+            .collect(),
     })
 }
 
@@ -225,6 +249,32 @@ pub struct YearResult {
     pub cost: Decimal,
 }
 
+/// A measure costed per one unit on activity held in another: where the
+/// activity is energy (fuels are held in TJ after the compile) and the
+/// measure's unit a mass, the message says how to turn a cost per tonne
+/// of fuel into one per TJ.
+fn unit_mismatch(m: &Measure, k: &BaseKey) -> String {
+    let mass = crate::unit::parse_activity_unit(&m.unit)
+        .is_ok_and(|q| q.dimension == crate::unit::Dimension::Mass);
+    let how = if mass && k.unit.eq_ignore_ascii_case("TJ") {
+        format!(
+            "fuels are held in TJ (the compile turns tonnes into energy at the fuel's net calorific value): give the costs per TJ with unit = \"TJ\", a cost per t of fuel × 1000 ÷ the NCV in GJ/t (at 43 GJ/t, 1 {cur}/t of fuel is 23.2558 {cur}/TJ)",
+            cur = m.cost.currency
+        )
+    } else {
+        format!("give unit = \"{}\" or narrow nfr/fuel", k.unit)
+    };
+    format!(
+        "line {}: [[measure]] {}: its costs are per {} but {} {} is in {}; {how}",
+        m.line,
+        m.id,
+        m.unit,
+        k.code,
+        k.fuel_text(),
+        k.unit
+    )
+}
+
 /// Tonnes per template unit of a pollutant (1000 for kt, 0.001 for kg).
 pub fn tonnes_per_unit(p: Pollutant) -> Decimal {
     p.grams_per_unit() / Decimal::from(1_000_000)
@@ -240,11 +290,53 @@ fn same_fuel(a: &str, b: &str) -> bool {
     canon(a) == canon(b)
 }
 
+/// Where a growth rule is written, for a message the caller places in the
+/// scenario file: `line N` there, else its own file and row.
+fn growth_at(scenario: &Scenario, g: &super::file::Growth) -> String {
+    if g.at.starts_with(&scenario.path.display().to_string()) {
+        format!("line {}", g.line)
+    } else {
+        g.at.clone()
+    }
+}
+
+/// A growth rule that fits no activity key of the base year: an error
+/// naming its line and what the code has (a misspelt fuel would
+/// otherwise leave the activity at its base-year level in silence).
+fn unmatched_growth(scenario: &Scenario, base: &Base, g: &super::file::Growth) -> String {
+    let fuels: Vec<&str> = base
+        .keys
+        .iter()
+        .filter(|k| g.nfr.matches(&k.code))
+        .map(|k| k.fuel_text())
+        .filter(|f| !f.is_empty())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let has = if fuels.is_empty() && !base.keys.iter().any(|k| g.nfr.matches(&k.code)) {
+        format!("{} has no activity in {}", g.nfr, base.year)
+    } else if fuels.is_empty() {
+        format!("{} has activity without a fuel in {}", g.nfr, base.year)
+    } else {
+        format!("{} burns {} in {}", g.nfr, fuels.join(", "), base.year)
+    };
+    format!(
+        "{}: [[growth]] {}{} fits no activity of the base: {has}; correct the code or the fuel, or remove the rule",
+        growth_at(scenario, g),
+        g.nfr,
+        g.fuel
+            .as_deref()
+            .map(|f| format!(" fuel = \"{f}\""))
+            .unwrap_or_default()
+    )
+}
+
 /// The growth rule of each key: the most specific that fits (a fuel
 /// before none, a longer code before a shorter), or none; two rules that
-/// fit a key equally are an error.
+/// fit a key equally, or a rule that fits no key, are an error.
 fn growth_rules(scenario: &Scenario, base: &Base) -> Result<Vec<Option<usize>>, String> {
     let mut rule_of: Vec<Option<usize>> = Vec::with_capacity(base.keys.len());
+    let mut fits = vec![false; scenario.growth.len()];
     for k in &base.keys {
         let mut best: Option<(usize, (bool, usize))> = None;
         for (i, g) in scenario.growth.iter().enumerate() {
@@ -256,6 +348,7 @@ fn growth_rules(scenario: &Scenario, base: &Base) -> Result<Vec<Option<usize>>, 
             {
                 continue;
             }
+            fits[i] = true;
             let rank = (g.fuel.is_some(), g.nfr.specificity());
             match best {
                 Some((j, r)) if r == rank => {
@@ -272,6 +365,9 @@ fn growth_rules(scenario: &Scenario, base: &Base) -> Result<Vec<Option<usize>>, 
             }
         }
         rule_of.push(best.map(|(i, _)| i));
+    }
+    if let Some(i) = fits.iter().position(|f| !f) {
+        return Err(unmatched_growth(scenario, base, &scenario.growth[i]));
     }
     Ok(rule_of)
 }
@@ -362,33 +458,28 @@ impl<'a> Model<'a> {
                     continue;
                 }
                 if !m.unit.eq_ignore_ascii_case(&k.unit) {
-                    return Err(format!(
-                        "{}, line {}: measure {} costs are per {} but {} {} is in {}; give unit = \"{}\" or narrow nfr/fuel",
-                        scenario.path.display(),
-                        m.line,
-                        m.id,
-                        m.unit,
-                        k.code,
-                        k.fuel_text(),
-                        k.unit,
-                        k.unit
-                    ));
+                    return Err(unit_mismatch(m, k));
                 }
                 keys.push(i);
             }
             if keys.is_empty() {
                 warnings.push(format!(
-                    "measure {} ({} {}) treats no activity of {}",
+                    "{}, line {}: [[measure]] {} ({}{}) treats no activity of {}: it removes nothing (scenario --strict makes this an error)",
+                    scenario.path.display(),
+                    m.line,
                     m.id,
                     m.nfr,
-                    m.fuel.join(", "),
+                    if m.fuel.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" {}", m.fuel.join(", "))
+                    },
                     base.year
                 ));
             }
             links.push(keys);
             costs.push(
-                super::cost::unit_cost(m, scenario)
-                    .map_err(|e| format!("{}, line {}: {e}", scenario.path.display(), m.line))?,
+                super::cost::unit_cost(m, scenario).map_err(|e| format!("line {}: {e}", m.line))?,
             );
         }
         Ok(Model {

@@ -126,6 +126,8 @@ pub fn write_measures(path: &Path, outcomes: &[Outcome]) -> Result<()> {
                 "unit_cost_per",
                 "how_costed",
                 "source",
+                "cost_for_targets",
+                "cost_split",
             ]
             .map(String::from),
         );
@@ -162,6 +164,8 @@ pub fn write_measures(path: &Path, outcomes: &[Outcome]) -> Result<()> {
                         m.unit.clone(),
                         uc.formula.clone(),
                         m.source.clone(),
+                        cost_for_targets(&y.attribution[i]),
+                        serde_plain(y.attribution[i].how),
                     ]);
                     csv_line(w, &line)?;
                 }
@@ -169,6 +173,22 @@ pub fn write_measures(path: &Path, outcomes: &[Outcome]) -> Result<()> {
         }
         Ok(())
     })
+}
+
+/// A measure's cost by target pollutant, `SOx=1200.5; NOx=300` (to 0.01).
+fn cost_for_targets(a: &super::attribution::Attribution) -> String {
+    a.to.iter()
+        .map(|(p, c)| format!("{}={}", p.id(), d(c.round_dp(2))))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A unit enum's serde name (`marginal_cost`).
+fn serde_plain(how: super::attribution::How) -> String {
+    serde_json::to_value(how)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default()
 }
 
 /// `cost_curves.csv`: the steps of every curve.
@@ -251,6 +271,8 @@ pub struct ScenarioSummary {
 pub struct YearSummary {
     pub year: i32,
     pub optimized: bool,
+    /// Every target of the year met (where not, each target says its
+    /// `best_reachable`).
     pub feasible: bool,
     /// National totals per pollutant id.
     pub emissions: BTreeMap<Pollutant, Exact>,
@@ -258,6 +280,10 @@ pub struct YearSummary {
     /// Rounded to 0.01.
     #[serde(serialize_with = "exact")]
     pub total_annual_cost: Decimal,
+    /// The cost of measures that remove no pollutant with a target in the
+    /// year (decided ones, or bought for their co-benefits), to 0.01.
+    #[serde(serialize_with = "exact")]
+    pub not_attributed_cost: Decimal,
     pub measures: Vec<MeasureSummary>,
 }
 
@@ -274,6 +300,18 @@ pub struct TargetSummary {
     pub met: bool,
     #[serde(serialize_with = "exact")]
     pub shortfall: Decimal,
+    /// The annual cost of the measures bought for it, to 0.01.
+    #[serde(serialize_with = "exact")]
+    pub annual_cost: Decimal,
+    /// Its marginal cost per tonne at the least-cost shares, to 0.01
+    /// (with --optimize; absent at its best reachable level).
+    #[serde(serialize_with = "exact_opt", skip_serializing_if = "Option::is_none")]
+    pub marginal_cost_per_t: Option<Decimal>,
+    /// Measures are bought for it and its next tonne costs more.
+    pub drives_cost: bool,
+    /// Measures whose cost is not given that could remove more of it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unpriced_measures: Vec<String>,
     pub source: String,
     /// A reduction target: from what.
     #[serde(flatten)]
@@ -308,7 +346,8 @@ pub struct BestSummary {
     pub best_reachable_change_pct: Option<Decimal>,
 }
 
-/// A measure's share and annual cost (rounded to 0.01) in a year.
+/// A measure's share and annual cost (rounded to 0.01) in a year, and
+/// that cost by target pollutant.
 #[derive(Debug, Serialize)]
 pub struct MeasureSummary {
     pub id: String,
@@ -316,6 +355,8 @@ pub struct MeasureSummary {
     pub share: Decimal,
     #[serde(serialize_with = "exact")]
     pub annual_cost: Decimal,
+    pub cost_for_targets: BTreeMap<Pollutant, Exact>,
+    pub cost_split: super::attribution::How,
 }
 
 /// A decimal written as [`exact`] text (a map's value).
@@ -346,7 +387,7 @@ pub fn summary(outcomes: &[Outcome]) -> Summary {
                 .map(|y| YearSummary {
                     year: y.result.year,
                     optimized: y.optimized,
-                    feasible: y.feasible,
+                    feasible: y.all_met(),
                     emissions: y
                         .result
                         .totals
@@ -363,6 +404,10 @@ pub fn summary(outcomes: &[Outcome]) -> Summary {
                             target: t.ceiling,
                             met: t.met,
                             shortfall: t.shortfall,
+                            annual_cost: t.annual_cost.round_dp(2),
+                            marginal_cost_per_t: t.marginal_cost.map(|m| m.round_dp(2)),
+                            drives_cost: t.drives_cost(),
+                            unpriced_measures: t.unpriced.clone(),
                             source: t.target.source.clone(),
                             reduction: match &t.target.kind {
                                 super::file::TargetKind::Reduction { pct, base_year, .. } => {
@@ -384,14 +429,30 @@ pub fn summary(outcomes: &[Outcome]) -> Summary {
                         })
                         .collect(),
                     total_annual_cost: y.result.cost.round_dp(2),
+                    not_attributed_cost: y
+                        .result
+                        .measures
+                        .iter()
+                        .zip(&y.attribution)
+                        .filter(|(_, a)| a.to.is_empty())
+                        .map(|(r, _)| r.cost)
+                        .sum::<Decimal>()
+                        .round_dp(2),
                     measures: s
                         .measures
                         .iter()
                         .zip(&y.result.measures)
-                        .map(|(m, r)| MeasureSummary {
+                        .zip(&y.attribution)
+                        .map(|((m, r), a)| MeasureSummary {
                             id: m.id.clone(),
                             share: r.share,
                             annual_cost: r.cost.round_dp(2),
+                            cost_for_targets: a
+                                .to
+                                .iter()
+                                .map(|(p, c)| (*p, Exact(c.round_dp(2))))
+                                .collect(),
+                            cost_split: a.how,
                         })
                         .collect(),
                 })

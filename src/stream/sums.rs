@@ -174,6 +174,7 @@ impl Merger {
                     rows: Vec::new(),
                     overflow,
                     filled: String::new(),
+                    spliced: String::new(),
                 },
             );
         }

@@ -145,9 +145,15 @@ fn bad_requests_get_clear_messages() {
         run(&["out", "--year", "2019"])
             .contains("the time series has no 2019 (its years: 2005, 2022)")
     );
+    // A base year outside the series, what-if or not, is refused, saying
+    // what the series has (and the message starts with the problem, no
+    // empty field before it).
+    let e = run(&["out", "--year", "2022", "--base", "1984"]);
     assert!(
-        run(&["out", "--year", "2022", "--base", "1984"])
-            .contains("a Party may choose a year from 1985 to 1995")
+        e.starts_with(
+            "error: the base year 1984 is not in the time series (its years: 2005, 2022)"
+        ),
+        "{e}"
     );
     assert!(
         run(&["out", "--year", "2022", "--base", "1990"])
@@ -460,5 +466,49 @@ fn wallonia_changes_are_the_hand_computed_changes_of_its_compliance_total() {
         svg.matches("<circle").count(),
         11 * 30,
         "one dot per year and pollutant"
+    );
+}
+
+#[test]
+fn any_year_of_the_series_is_a_labelled_what_if_base_for_every_protocol() {
+    let d = Dir::new();
+    compile_example(&d);
+    let out = d
+        .airinv()
+        .args([
+            "compare", "out", "--year", "2022", "--base", "2005", "--party", "BE", "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let line = |p: &str| {
+        v["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["pollutant"] == p)
+            .unwrap()
+            .clone()
+    };
+    // Gothenburg on 2005: its own base year; Heavy Metals on 2005: a what-if.
+    assert_eq!(line("SOx")["what_if"], serde_json::Value::Null);
+    assert_eq!(line("SOx")["commitment"]["of"], "Party BE");
+    let pb = line("Pb");
+    assert_eq!(pb["base_year"], 2005);
+    assert_eq!(pb["protocol_base_year"], 1990);
+    assert!(pb["what_if"].as_str().unwrap().starts_with("what-if"));
+    // The table says it beside the year.
+    let out = d
+        .airinv()
+        .args(["compare", "out", "--year", "2022", "--base", "2005"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Heavy Metals       2005 what-if"), "{text}");
+    assert!(
+        text.contains("Heavy Metals: base year 2005 is a what-if (the Protocol's base year: 1990"),
+        "{text}"
     );
 }

@@ -66,6 +66,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "inventory",
             "mapping",
             "commitment",
+            "plant",
         ],
     ),
     (
@@ -76,6 +77,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "fallback",
             "method",
             "matching",
+            "limits",
         ],
     ),
     (
@@ -83,12 +85,14 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "calculate",
             "gap_fill",
+            "splice",
             "stream",
             "aggregate",
             "lineage",
             "trend",
             "without_factor",
             "compile",
+            "tier3",
         ],
     ),
     (
@@ -104,6 +108,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "uncertainty",
             "scenario",
             "report",
+            "compliance",
         ],
     ),
     ("commands", &["cmd"]),

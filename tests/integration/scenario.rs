@@ -6,12 +6,12 @@ use crate::harness::{Dir, csv_rows, dec, repo};
 use rust_decimal::Decimal;
 
 /// 100 000 TJ of hard coal in 1A1a in 2024 (SOx 820 g/GJ: 82 kt), 150 000 TJ in 2005 (123 kt).
-const COAL: &str = "year,nfr,fuel,technology,value,unit\n\
+pub(crate) const COAL: &str = "year,nfr,fuel,technology,value,unit\n\
 2005,1A1a,Hard coal,,150000,TJ\n\
 2024,1A1a,Hard coal,,100000,TJ\n";
 
 /// Coal washing and wet FGD as the issue gives them, and a target.
-fn hand_case(target_pct: &str) -> String {
+pub(crate) fn hand_case(target_pct: &str) -> String {
     format!(
         r#"name = "WAM"
 base = "coal.csv"
@@ -362,7 +362,12 @@ fn annex4_has_the_template_layout_and_opens_in_libreoffice() {
         .success();
     let path = d.path("out/annex4.xlsx");
     let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
-    assert_eq!(wb.sheet_names(), vec!["PROJ_BASE_YEAR", "2030_WAM"]);
+    // The template's sheets: Introduction, the historic 2005 (the base
+    // compiles it), the projections base year, the projections.
+    assert_eq!(
+        wb.sheet_names(),
+        vec!["Introduction", "2005", "PROJ_BASE_YEAR", "2030_WAM"]
+    );
     let ws = wb.worksheet_range("2030_WAM").unwrap();
     let text = |r: u32, c: u32| {
         ws.get_value((r, c))
@@ -388,16 +393,102 @@ fn annex4_has_the_template_layout_and_opens_in_libreoffice() {
     }
     // Solid fuels (AG14): 100 000 TJ (activity constant: no growth given).
     assert_eq!(text(13, 32), "100000");
-    // Compliance rows on projection sheets, not on the base-year sheet.
+    // Compliance rows on projection sheets, not on the base-year sheet;
+    // row 151 as the template labels it; each marker points to its note.
+    assert_eq!(text(150, 1), "ADJUSTMENTS AND FLEXIBILITIES");
     assert_eq!(text(151, 1), "COMPLIANCE TOTAL (CLRTAP)");
+    for (row, marker) in [
+        (140, "(a)"),
+        (142, "(b)"),
+        (150, "(c)"),
+        (151, "(d)"),
+        (152, "(c)"),
+        (153, "(e)"),
+    ] {
+        assert_eq!(text(row, 3), marker, "D{}", row + 1);
+    }
+    assert!(text(155, 0).starts_with("(a) National total"));
+    assert!(text(157, 0).starts_with("(c) Adjustments"));
+    // Fuel used not reported: NA, as AK141:AL141.
+    assert_eq!(text(142, 4), "NA");
+    assert_eq!(text(140, 36), "NA");
     let base = wb.worksheet_range("PROJ_BASE_YEAR").unwrap();
     assert_eq!(
         base.get_value((5, 0)).map(|v| v.to_string()).as_deref(),
         Some("YEAR (a):")
     );
     assert!(
-        base.get_value((151, 1))
+        base.get_value((150, 1))
             .is_none_or(|v| v.to_string().is_empty())
+    );
+    // B7: the year of the submission; notes from row 152, (a) the base year.
+    assert_eq!(
+        base.get_value((6, 1)).map(|v| v.to_string()).as_deref(),
+        Some("2027")
+    );
+    assert!(
+        base.get_value((151, 0))
+            .is_some_and(|v| v.to_string().starts_with("(a) Projections base year"))
+    );
+    assert_eq!(
+        base.get_value((140, 3)).map(|v| v.to_string()).as_deref(),
+        Some("(c)")
+    );
+    // Every sheet kind's markers and notes as the template data has them.
+    for (kind, sheet) in [
+        ("historic", "2005"),
+        ("base", "PROJ_BASE_YEAR"),
+        ("projection", "2030_WAM"),
+    ] {
+        let ws = wb.worksheet_range(sheet).unwrap();
+        let at = |r: u32, c: u32| {
+            ws.get_value((r - 1, c))
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        };
+        let (_, notes) = airinv::scenario::annex4::notes()
+            .into_iter()
+            .find(|(k, _)| *k == kind)
+            .unwrap();
+        for (row, marker) in &notes.markers {
+            assert_eq!(at(*row, 3), *marker, "{sheet}!D{row}");
+        }
+        for (i, note) in notes.footnotes.iter().enumerate() {
+            assert_eq!(
+                at(notes.footnote_row + i as u32, 0),
+                *note,
+                "{sheet} note {i}"
+            );
+        }
+        // Each note's letter is a marker of the sheet, or of its labels (A1, A6, A7).
+        for note in &notes.footnotes {
+            let letter = &note[..3];
+            let used = notes.markers.values().any(|m| m == letter)
+                || [(1, 0), (6, 0), (7, 0)]
+                    .iter()
+                    .any(|(r, c)| at(*r, *c).contains(letter));
+            assert!(used, "{sheet}: {letter} points nowhere");
+        }
+    }
+    let intro = wb.worksheet_range("Introduction").unwrap();
+    let cell = |r: u32, c: u32| {
+        intro
+            .get_value((r, c))
+            .map(|v| v.to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(cell(0, 0), "Introduction");
+    assert_eq!(cell(4, 0), "Table");
+    assert_eq!(cell(8, 0), "2030_WAM");
+    assert_eq!(cell(8, 1), "Reporting Template");
+    assert_eq!(
+        cell(8, 2),
+        "Projected national sectoral emissions (With Additional Measures) for 2030"
+    );
+    let historic = wb.worksheet_range("2005").unwrap();
+    assert_eq!(
+        historic.get_value((0, 0)).map(|v| v.to_string()).as_deref(),
+        Some("ANNEX IV: Emission projections reporting template - 2005")
     );
     // LibreOffice reads it as a spreadsheet.
     let Ok(probe) = std::process::Command::new("soffice")
@@ -426,10 +517,10 @@ fn annex4_has_the_template_layout_and_opens_in_libreoffice() {
         String::from_utf8_lossy(&conv.stderr)
     );
     let csv = String::from_utf8_lossy(&std::fs::read(d.path("lo/annex4.csv")).unwrap()).to_string();
-    // The first sheet, as LibreOffice reads it: the title, the rows and the total.
-    assert!(csv.contains("ANNEX IV: Emission projections reporting template - base year(a)"));
-    assert!(csv.contains("NATIONAL TOTAL"));
-    assert!(csv.contains("1A1a"));
+    // The first sheet, as LibreOffice reads it: the Introduction.
+    assert!(csv.contains("Introduction"));
+    assert!(csv.contains("PROJ_BASE_YEAR"));
+    assert!(csv.contains("Reporting Template"));
 }
 
 #[test]
@@ -591,4 +682,107 @@ fn a_second_run_replaces_the_set_of_the_first() {
         err.contains("summary.json: is one of this run's inputs"),
         "{err}"
     );
+}
+
+#[test]
+fn no_scenario_input_is_silent() {
+    let d = Dir::new();
+    d.write("coal.csv", COAL);
+    let run = |text: &str, extra: &[&str]| {
+        d.write("s.toml", text);
+        d.airinv()
+            .args(["scenario", "s.toml", "--out", "out"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    // A growth rule whose fuel the row does not burn: an error with its line.
+    let head = hand_case("60");
+    let out = run(
+        &head.replace(
+            "[[measure]]\nid = \"washing\"",
+            "[[growth]]\nnfr = \"1A1a\"\nfuel = \"Natural gas\"\nrate = 0.02\n\n[[measure]]\nid = \"washing\"",
+        ),
+        &[],
+    );
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        e.contains("s.toml, line 8: [[growth]] 1A1a fuel = \"Natural gas\" fits no activity of the base: 1A1a burns Hard coal in 2024"),
+        "{e}"
+    );
+    // A measure on a row without activity: a warning with its line; --strict refuses.
+    let stray = format!(
+        "{head}\n[[measure]]\nid = \"SCR-gas\"\nnfr = \"1A2a\"\nremoval = {{ NOx = 0.8 }}\nannual_cost = 1\n"
+    );
+    let out = run(&stray, &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(
+            "warning: s.toml, line 32: [[measure]] SCR-gas (1A2a) treats no activity of 2024"
+        ),
+        "{text}"
+    );
+    let out = run(&stray, &["--strict"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--strict: 1 warning(s), nothing written")
+    );
+    // Not met without --optimize: feasible false, and how far the measures could go.
+    let out = run(&head, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let y = &s["scenarios"][0]["years"][0];
+    assert_eq!(y["feasible"], false);
+    // Best: FGD on 90 %, washing on 10 %: 82 × (1 − 0.855 − 0.03) = 9.43 kt.
+    assert_eq!(
+        dec(y["targets"][0]["best_reachable"].as_str().unwrap()).round_dp(6),
+        dec("9.43")
+    );
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(e.contains("some targets are not met (summary.json"), "{e}");
+    assert!(!e.contains("see above"), "{e}");
+    // A measure costed per tonne of fuel on fuel held in TJ: how to give it, the path once.
+    let out = run(
+        &head.replace("annual_cost = 10", "annual_cost = 10\nunit = \"t\""),
+        &[],
+    );
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains(
+            "s.toml, line 8: [[measure]] washing: its costs are per t but 1A1a Hard coal is in TJ"
+        ),
+        "{e}"
+    );
+    assert!(e.contains("× 1000 ÷ the NCV in GJ/t"), "{e}");
+    assert_eq!(e.matches("s.toml").count(), 1, "{e}");
+}
+
+#[test]
+fn a_multi_pollutant_measures_group_is_its_first_pollutant_as_written() {
+    let d = Dir::new();
+    d.write("coal.csv", COAL);
+    d.write(
+        "s.toml",
+        &format!(
+            "{}\n[[measure]]\nid = \"filter\"\nnfr = \"1A1a\"\nremoval = {{ PM2.5 = 0.99, SOx = 0.1 }}\nannual_cost = 1\nshare = {{ 2030 = 1 }}\n",
+            hand_case("0")
+        ),
+    );
+    // Were its group SOx (template order), the filter at share 1 and FGD would
+    // be alternatives; as written it is a dust measure beside them.
+    let out = d
+        .airinv()
+        .args(["scenario", "s.toml", "--out", "out", "--optimize"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (header, rows) = csv_rows(&d.path("out/measures.csv"));
+    let col = header.iter().position(|h| h == "per_tonne_of").unwrap();
+    let f = rows.iter().find(|r| r[2] == "filter").unwrap();
+    assert_eq!(f[col], "PM2.5");
 }

@@ -48,6 +48,9 @@ pub struct CostSpec {
     pub cost_per_tonne: Option<Decimal>,
     /// How library costs were turned into these numbers (unit conversions).
     pub note: String,
+    /// False for a library measure whose source gives no cost: it can be
+    /// decided (its effect shown, "cost not given") but not chosen by the LP.
+    pub priced: bool,
     pub basis: CostBasis,
     pub currency: String,
     pub price_year: Option<i32>,
@@ -78,6 +81,9 @@ pub struct Measure {
     pub share: BTreeMap<i32, Decimal>,
     pub start_year: Option<i32>,
     pub source: String,
+    /// A measure bringing plants to a limit-value set, made into plain
+    /// measures on the base (`crate::scenario::limits::resolve`).
+    pub limits: Option<super::limits::LimitsSpec>,
 }
 
 impl Measure {
@@ -101,11 +107,11 @@ impl Measure {
 
 /// A `[[measure]]` being checked: its raw values, where it is, the library
 /// measure it starts from and its id.
-struct Input<'a> {
-    raw: &'a RawMeasure,
-    span: Range<usize>,
-    lib: Option<&'a LibraryMeasure>,
-    id: String,
+pub(super) struct Input<'a> {
+    pub(super) raw: &'a RawMeasure,
+    pub(super) span: Range<usize>,
+    pub(super) lib: Option<&'a LibraryMeasure>,
+    pub(super) id: String,
 }
 
 impl Input<'_> {
@@ -135,6 +141,17 @@ pub(super) fn measures(
     let mut measures: Vec<Measure> = Vec::new();
     for m in raw {
         let line = c.line(&m.span());
+        if m.get_ref().limits.is_some() {
+            let measure = super::limits::limits_measure(m, line, money, c)?;
+            if measures.iter().any(|o| o.id == measure.id) {
+                return Err(c.at(
+                    m.span(),
+                    format!("[[measure]] {}: a second measure with this id", measure.id),
+                ));
+            }
+            measures.push(measure);
+            continue;
+        }
         let input = input(m, library, c)?;
         if input.raw.guidebook.is_some() && guidebook.is_none() {
             guidebook = Some(crate::emission_factor::embedded()?);
@@ -251,7 +268,7 @@ fn measure(
     let nfr = CodePattern::parse(&nfr_text)
         .map_err(|e| c.at(input.span.clone(), format!("{}: {e}", input.what("nfr"))))?;
     let removal = removals(input, from_guidebook, c)?;
-    let primary = primary(input, &removal, c)?;
+    let primary = primary(input, &removal, from_guidebook, c)?;
     let cost = cost(input, money, c)?;
     let (max_share, share, start_year) = shares(input, c)?;
     Ok(Measure {
@@ -276,6 +293,7 @@ fn measure(
         share,
         start_year,
         source: sources(input, from_guidebook),
+        limits: None,
     })
 }
 
@@ -318,11 +336,16 @@ fn removals(
     Ok(removal)
 }
 
-/// The pollutant its cost per tonne is shown for: the one named (it must
-/// be removed), else the first removed in template order.
+/// The pollutant its cost per tonne is shown for, whose id is its
+/// default group: the one named (`pollutant = "..."`, or the library's; it
+/// must be removed), else the first written in `removal` (not the first in
+/// template order: a fabric filter written `{ PM2.5 = 0.99, SOx = 0.1 }`
+/// is a dust measure, not an alternative to sorbent injection), else the
+/// first Guidebook efficiency it names.
 fn primary(
     input: &Input,
     removal: &BTreeMap<Pollutant, Decimal>,
+    from_guidebook: &[&Factor],
     c: &Checker,
 ) -> Result<Pollutant> {
     let named = input
@@ -331,7 +354,15 @@ fn primary(
         .as_deref()
         .or(input.lib.map(|l| l.primary.id()));
     let Some(p) = named else {
-        return Ok(*removal.keys().next().expect("not empty"));
+        let first_written = input
+            .raw
+            .removal
+            .iter()
+            .min_by_key(|(_, n)| n.span().start)
+            .and_then(|(k, _)| Pollutant::parse(k));
+        return Ok(first_written
+            .or(from_guidebook.first().map(|f| f.pollutant))
+            .unwrap_or(*removal.keys().next().expect("not empty")));
     };
     let p = Pollutant::parse(p).ok_or_else(|| {
         c.at(
@@ -390,6 +421,7 @@ fn cost(input: &Input, money: &Money, c: &Checker) -> Result<CostSpec> {
             l.cost_per_tonne
         }),
         note: lib.map(|l| l.cost_note.clone()).unwrap_or_default(),
+        priced: true,
         basis,
         currency: r
             .currency
@@ -418,12 +450,19 @@ fn cost(input: &Input, money: &Money, c: &Checker) -> Result<CostSpec> {
             format!("[[measure]] {id}: an investment needs a lifetime (years) to be annualised"),
         ));
     }
-    if cost.annual_cost.is_none()
+    let none = cost.annual_cost.is_none()
         && cost.investment.is_none()
         && cost.variable_cost.is_none()
         && cost.fixed_om.is_none()
-        && cost.cost_per_tonne.is_none()
-    {
+        && cost.cost_per_tonne.is_none();
+    // A library measure whose source gives no cost: decided shares only.
+    if none && lib.is_some_and(|l| !l.cost_given) {
+        return Ok(CostSpec {
+            priced: false,
+            ..cost
+        });
+    }
+    if none {
         return Err(c.at(
             span.clone(),
             format!(
@@ -499,7 +538,10 @@ fn cost_basis(input: &Input, c: &Checker) -> Result<CostBasis> {
 
 /// The largest share, the shares decided by year (not above the largest,
 /// none before the start year) and the start year.
-fn shares(input: &Input, c: &Checker) -> Result<(Decimal, BTreeMap<i32, Decimal>, Option<i32>)> {
+pub(super) fn shares(
+    input: &Input,
+    c: &Checker,
+) -> Result<(Decimal, BTreeMap<i32, Decimal>, Option<i32>)> {
     let r = input.raw;
     let max_share = match &r.max_share {
         Some(n) => c.fraction(n, &input.what("max_share"))?,

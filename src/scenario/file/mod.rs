@@ -32,7 +32,7 @@
 //! nfr = "1A1a"
 //! fuel = "Hard coal"
 //! removal = { SOx = 0.95, Hg = 0.64 }
-//! group = "SOx"                     # alternatives share a group (default: the first pollutant)
+//! group = "SOx"                     # alternatives share a group (default: `pollutant`, else the first written in removal)
 //! investment = 1500                 # per unit of activity per year of capacity (or per kW, see `per`)
 //! lifetime = 20
 //! fixed_om_pct = 2
@@ -40,6 +40,13 @@
 //! max_share = 0.9
 //! share = { 2030 = 0.5 }            # decided (WM): a floor for --optimize
 //! start_year = 2028
+//!
+//! [[measure]]                       # plants brought to a limit-value set (airinv plants):
+//! id = "ELV"                        # one measure per row and fuel of the plants, with the
+//! limits = "protocols-1999"         # reductions and the cheapest measures' costs of the gap
+//! ratification_year = 2026          # assessment on the base year (crate::scenario::limits)
+//! nfr = "1A1a"                      # optional: the plants' rows (and fuel, plants = ["id", ...])
+//! share = { 2030 = 1 }
 //!
 //! [[target]]
 //! pollutant = "SOx"
@@ -60,11 +67,13 @@ use std::path::{Path, PathBuf};
 
 mod check;
 mod growth;
+mod limits;
 mod measure;
 mod raw;
 mod target;
 
 pub use growth::{Growth, GrowthKind};
+pub use limits::LimitsSpec;
 pub use measure::{CostBasis, CostSpec, Measure};
 pub use target::{Target, TargetKind};
 
@@ -339,7 +348,7 @@ mod tests {
         assert_eq!(m.fuel, vec!["Hard coal", "lignite"]);
         assert_eq!(m.removal[&Pollutant::SOx], Decimal::new(95, 2));
         assert_eq!(m.removal[&Pollutant::Hg], Decimal::new(64, 2));
-        // The first pollutant in template order is the primary one and names the group.
+        // The first pollutant written is the primary one and names the group.
         assert_eq!(m.primary, Pollutant::SOx);
         assert_eq!(m.group, "SOx");
         assert_eq!(m.decided_share(2029), Decimal::ZERO);

@@ -96,6 +96,12 @@ pub(super) struct RawMeasure {
     pub(super) share: BTreeMap<String, Num>,
     pub(super) start_year: Option<i64>,
     pub(super) source: Option<String>,
+    /// A limit-value set (shipped name or file): the measure brings the
+    /// base's plants to it (`crate::scenario::limits`).
+    pub(super) limits: Option<String>,
+    pub(super) ratification_year: Option<i64>,
+    /// Plant ids (default: every plant of `nfr` and `fuel`).
+    pub(super) plants: Option<Fuels>,
 }
 
 /// One text or a list of texts (fuels; Guidebook factor ids).
