@@ -36,6 +36,7 @@ mod methods;
 mod page;
 pub mod plan;
 mod quality;
+pub mod ratification;
 mod summary;
 mod trends;
 

@@ -11,8 +11,8 @@
 //! - the plants above their limit values (`plant-gaps.csv` of the limit
 //!   value run): concentration against limit, excess, emission, the
 //!   reduction needed, the measure and its cost;
-//! - the ratification run's tables as they are (read defensively: every
-//!   CSV of its folder).
+//! - the ratification options (`options.csv`, `options_measures.csv` of
+//!   `airinv ratification`): [`super::ratification`].
 //!
 //! A part whose input is not given says so in one line. Numbers are read
 //! as exact decimals; a file that cannot be read is an error naming the
@@ -268,7 +268,9 @@ pub fn write(h: &mut String, m: &Material, opts: &Options, files: &mut Files) ->
     );
     match &opts.ratification {
         None => missing(h, t("missing_ratification")),
-        Some(dir) => ratification(h, dir, lang)?,
+        Some(dir) => {
+            super::ratification::write(h, &super::ratification::read_run(dir)?, lang, files)?
+        }
     }
     h.push_str("</section>\n");
     Ok(())
@@ -549,7 +551,10 @@ fn measures(h: &mut String, s: &Scenarios, lang: Lang, files: &mut Files) -> Res
         let first = rs[0];
         let mut r = vec![
             Value::Text(scenario.clone()),
-            Value::Text(format!("{id}: {}", field(first, "name"))),
+            Value::Text(match field(first, "name") {
+                name if name.is_empty() || &name == id => id.clone(),
+                name => format!("{id}: {name}"),
+            }),
             Value::Text(field(first, "code")),
         ];
         for y in &years {
@@ -743,54 +748,5 @@ fn plants(h: &mut String, gaps: &[PlantGap], lang: Lang, files: &mut Files) -> R
         &rows,
         lang,
     );
-    Ok(())
-}
-
-/// The ratification run's tables, as it writes them: each CSV of the
-/// folder, its header and rows (the first 40), numbers per column.
-fn ratification(h: &mut String, dir: &Path, lang: Lang) -> Result<()> {
-    let t = |k: &str| text(lang, k);
-    let mut csvs: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::file(dir, format!("cannot be read ({e}): --ratification takes the output folder of the ratification run")))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().and_then(|e| e.to_str()) == Some("csv"))
-        .collect();
-    csvs.sort();
-    if csvs.is_empty() {
-        missing(h, t("no_ratification_tables"));
-        return Ok(());
-    }
-    note(h, t("ratification_note"));
-    for path in csvs {
-        let (headers, rows) = csv_table(&path)?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let _ = writeln!(h, "<p><code>{}</code></p>", esc(&name));
-        let shown: Vec<Vec<Value>> = rows
-            .iter()
-            .take(40)
-            .map(|r| {
-                headers
-                    .iter()
-                    .map(|c| {
-                        let v = r.get(c).cloned().unwrap_or_default();
-                        match parse_decimal(&v) {
-                            Ok(d) if !v.trim().is_empty() => Value::Number(d),
-                            _ => Value::Text(v),
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
-        table(h, &headers, &shown, lang);
-        if rows.len() > 40 {
-            note(
-                h,
-                &fill(lang, "rows_more", &[("rows", &rows.len().to_string())]),
-            );
-        }
-    }
     Ok(())
 }

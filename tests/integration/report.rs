@@ -439,3 +439,138 @@ fn the_russian_kazakhstan_page_is_in_russian() {
         .collect();
     assert!(points.is_empty(), "decimal points: {points:?}");
 }
+
+/// The numbers of a page's table cell, `1,234.5` or `1 234,5`, as a decimal.
+fn shown_number(cell: &str, lang_ru: bool) -> Option<rust_decimal::Decimal> {
+    let plain: String = cell
+        .chars()
+        .filter(|c| !matches!(c, '\u{a0}' | ' ') && (lang_ru || *c != ','))
+        .map(|c| if lang_ru && c == ',' { '.' } else { c })
+        .collect();
+    plain.parse().ok()
+}
+
+/// The cells of the page's table rows that start with `first` (the text of
+/// their first cell), tags removed.
+fn rows_starting(page: &str, first: &str) -> Vec<Vec<String>> {
+    page.split("<tr>")
+        .filter(|r| r.starts_with(&format!("<td>{first}</td>")))
+        .map(|r| {
+            r.split("</tr>")
+                .next()
+                .unwrap()
+                .split("</td>")
+                .map(|c| {
+                    let mut out = String::new();
+                    let mut tag = false;
+                    for ch in c.chars() {
+                        match ch {
+                            '<' => tag = true,
+                            '>' => tag = false,
+                            _ if !tag => out.push(ch),
+                            _ => {}
+                        }
+                    }
+                    out.replace("&amp;", "&")
+                })
+                .filter(|c| !c.is_empty())
+                .collect()
+        })
+        .collect()
+}
+
+/// `--ratification` shows the options as `airinv ratification` computes
+/// them: each number of options.csv on the page, rounded no further than
+/// its column shows (ceiling, with existing measures, at least cost, the
+/// yearly cost in millions, per tonne and at the margin); the measures
+/// bought; and `--scenarios` the options of a scenario run. Without them,
+/// each part says so in one line.
+#[test]
+fn the_plan_shows_the_ratification_runs_numbers() {
+    use crate::scenario::{COAL, hand_case};
+    let d = Dir::new();
+    d.write("coal.csv", COAL);
+    d.write("wam.toml", &hand_case("60"));
+    d.write(
+        "options.toml",
+        "scenario = \"wam.toml\"\nyears = [2030]\n\n[[option]]\nname = \"SO2 -60 %\"\nprotocols = [\"Gothenburg\"]\ncommitments = { SOx = 60 }\nbase_year = 2005\nsource = \"test\"\n\n[[option]]\nname = \"Heavy Metals\"\nprotocols = [\"HeavyMetals\"]\nbase_year = 2024\n",
+    );
+    d.run_ok(&["ratification", "options.toml", "--out", "rat"]);
+    d.run_ok(&["scenario", "wam.toml", "--out", "sc", "--optimize"]);
+    let inv = repo().join("inventories/example");
+    let inv = inv.to_str().unwrap();
+    d.run_ok(&["report", inv, "--out", "bare"]);
+    let bare = d.read("bare/index.html");
+    for line in [
+        "The options need the output folder of a scenario run (--scenarios).",
+        "The plants need the limit-value gaps of the plants run (--plants plant-gaps.csv).",
+        "The ratification options need the output folder of the ratification run (--ratification).",
+    ] {
+        assert!(bare.contains(line), "{line}");
+    }
+    d.run_ok(&[
+        "report",
+        inv,
+        "--out",
+        "r",
+        "--ratification",
+        "rat",
+        "--scenarios",
+        "sc",
+    ]);
+    let page = d.read("r/index.html");
+    assert!(!page.contains("--ratification)."));
+    let (header, lines) = crate::harness::csv_rows(&d.path("rat/options.csv"));
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    // The options table's row (the measures' rows start with the option too).
+    let rows: Vec<Vec<String>> = rows_starting(&page, "SO2 -60 %")
+        .into_iter()
+        .filter(|r| r.len() == 12)
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let sox = lines.iter().find(|l| l[col("pollutant")] == "SOx").unwrap();
+    let exact = |c: &str| rust_decimal::Decimal::from_str_exact(&sox[col(c)]).unwrap();
+    let million = rust_decimal::Decimal::from(1_000_000);
+    // The page's row: option, year, requirement, unit, then the numbers.
+    let row = &rows[0];
+    assert_eq!(row[1], sox[col("year")]);
+    assert!(
+        row[2].contains("SOx") && row[2].contains("60 % below 2005"),
+        "{row:?}"
+    );
+    for (cell, value) in [
+        (4, exact("ceiling")),
+        (5, exact("existing_measures")),
+        (7, exact("least_cost_emission")),
+        (9, exact("annual_cost") / million),
+        (10, exact("cost_per_t")),
+        (11, exact("marginal_cost_per_t")),
+    ] {
+        let shown = shown_number(&row[cell], false).unwrap_or_else(|| panic!("{row:?}"));
+        let places = row[cell].split('.').nth(1).map_or(0, str::len) as u32;
+        assert_eq!(shown, value.round_dp(places), "column {cell}: {row:?}");
+    }
+    assert_eq!((row[6].as_str(), row[8].as_str()), ("no", "yes"));
+    // The option's yearly cost, as the run sums it: 3 467 271 EUR, 3.47 million.
+    assert!(
+        page.contains("SO2 -60 % 2030: 3.47 million EUR"),
+        "the option's cost"
+    );
+    // The measures bought, with their shares.
+    let (_, measures) = crate::harness::csv_rows(&d.path("rat/options_measures.csv"));
+    assert_eq!(measures.len(), 2);
+    assert!(page.contains("<td>washing</td>"));
+    assert!(d.path("r/charts/plan-ratification-costs.svg").exists());
+    // The scenario run: the SOx target of 2030 against its emission.
+    let summary: serde_json::Value = serde_json::from_str(&d.read("sc/summary.json")).unwrap();
+    let target = &summary["scenarios"][0]["years"][0]["targets"][0];
+    let ceiling =
+        rust_decimal::Decimal::from_str_exact(target["target"].as_str().unwrap()).unwrap();
+    assert!(
+        page.contains(&format!(
+            "(target {})",
+            ceiling.round_sf(4).unwrap().normalize()
+        )),
+        "{ceiling}"
+    );
+}
