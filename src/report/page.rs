@@ -5,7 +5,7 @@
 //! modules.
 
 use super::format::{Column, percent, significant};
-use super::html::{Files, figure, missing, section, table_head};
+use super::html::{Files, Layout, Value, figure, missing, note, section, table_head, table_in};
 use super::i18n::{Lang, code_name, gnfr_name, text, unit};
 use super::{Material, Options, Written};
 use crate::chart::colour;
@@ -15,6 +15,7 @@ use crate::chart::to_f64;
 use crate::number::format_decimal;
 use crate::output;
 use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 const CSS: &str = r#"
@@ -164,6 +165,7 @@ fn key_categories(
 ) -> crate::error::Result<()> {
     let t = |k: &str| text(lang, k);
     section(h, "kca", t("kca"));
+    // The Pareto charts, two side by side.
     h.push_str("<div class=\"grid\">\n");
     for a in &m.key_categories {
         let p = a.pollutant;
@@ -171,57 +173,53 @@ fn key_categories(
         let slug = p.id().replace('.', "");
         let rel = files.chart(&format!("kca-{slug}"), &svg)?;
         h.push_str("<div>");
-        let _ = writeln!(
-            h,
-            "<h3>{} ({})</h3>",
-            esc(p.id()),
-            esc(&unit(lang, &p.info().unit))
-        );
         figure(h, &svg, &rel);
-        let mut header: Vec<String> = vec![
-            t("code").into(),
-            t("name").into(),
-            format!("{}, {}", t("emission"), unit(lang, &p.info().unit)),
-            t("level").into(),
-            t("cumulative").into(),
-        ];
-        if a.base.is_some() {
-            header.push(t("trend").into());
+        h.push_str("</div>\n");
+    }
+    h.push_str("</div>\n");
+    // One table as IIRs give it: every key category (in the template's
+    // order) × pollutant, the criteria that make it key and its level share.
+    let mut key_rows: BTreeMap<u32, &'static str> = BTreeMap::new();
+    for a in &m.key_categories {
+        for c in a.categories.iter().filter(|c| c.key) {
+            key_rows.insert(c.row, c.code);
         }
-        header.push(t("kca_u").into());
-        header.push(t("key").into());
-        table_head(h, &header);
-        let emissions = Column::of(a.categories.iter().filter(|c| c.key).map(|c| c.emission));
+    }
+    if !key_rows.is_empty() {
+        let mut headers: Vec<String> = vec![t("code").into(), t("name").into()];
+        headers.extend(
+            m.key_categories
+                .iter()
+                .map(|a| a.pollutant.id().to_string()),
+        );
+        let rows: Vec<Vec<Value>> = key_rows
+            .iter()
+            .map(|(row, code)| {
+                let mut r = vec![
+                    Value::Text(code.to_string()),
+                    Value::Text(code_name(lang, code)),
+                ];
+                for a in &m.key_categories {
+                    r.push(match a.categories.iter().find(|c| c.row == *row && c.key) {
+                        Some(c) => Value::Shown(format!(
+                            "{} · {}",
+                            c.criteria,
+                            percent(c.level, lang).trim_start_matches('+')
+                        )),
+                        None => Value::Empty,
+                    });
+                }
+                r
+            })
+            .collect();
+        table_in(h, &headers, &rows, lang, Layout::Compact);
+        note(h, t("kca_table_note"));
+    }
+    for a in &m.key_categories {
+        let slug = a.pollutant.id().replace('.', "");
         let mut rows = Vec::new();
         for c in &a.categories {
             let a2 = c.approach2.as_ref();
-            if c.key {
-                let _ = write!(
-                    h,
-                    "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
-                    esc(c.code),
-                    esc(&code_name(lang, c.code)),
-                    emissions.show(c.emission, lang),
-                    percent(c.level, lang).trim_start_matches('+'),
-                    percent(c.cumulative, lang).trim_start_matches('+'),
-                );
-                if a.base.is_some() {
-                    let _ = write!(
-                        h,
-                        "<td class=\"n\">{}</td>",
-                        c.trend_share()
-                            .map(|x| percent(x, lang).trim_start_matches('+').to_string())
-                            .unwrap_or_default()
-                    );
-                }
-                let _ = writeln!(
-                    h,
-                    "<td class=\"n\">{}</td><td>{}</td></tr>",
-                    a2.map(|a| format!("±{}", significant(a.uncertainty_pct, 3, lang)) + " %")
-                        .unwrap_or_default(),
-                    esc(&c.criteria)
-                );
-            }
             let six = |x: Decimal| format_decimal(x.round_dp(6).normalize());
             let t2 = a2.and_then(|a| a.trend.as_ref());
             rows.push(vec![
@@ -240,7 +238,6 @@ fn key_categories(
                 c.criteria.clone(),
             ]);
         }
-        h.push_str("</tbody></table></div>\n");
         files.csv(
             &format!("kca-{slug}"),
             &[
@@ -261,7 +258,6 @@ fn key_categories(
             &rows,
         )?;
     }
-    h.push_str("</div>\n");
     if m.key_categories.is_empty() {
         missing(h, t("missing_kca"));
     } else {
