@@ -216,52 +216,80 @@ pub fn write(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Res
     if ne.is_empty() {
         missing(h, t("no_ne_tier1"));
     } else {
-        let rows: Vec<Vec<Value>> = ne
+        // One line per sector and what the rows need, each row once in it
+        // with its pollutants and the Guidebook's tables.
+        let mut groups: BTreeMap<(String, String), Vec<&NeRow>> = BTreeMap::new();
+        for r in &ne {
+            let needs: Vec<&str> = r.needs.iter().copied().collect();
+            groups
+                .entry((gnfr(&r.code), needs.join("; ")))
+                .or_default()
+                .push(r);
+        }
+        let explained = ne.iter().filter(|r| !r.reason.is_empty()).count();
+        let rows: Vec<Vec<Value>> = groups
             .iter()
-            .map(|r| {
-                let tables: Vec<String> = r
-                    .tables
+            .map(|((sector, needs), rows)| {
+                let list: Vec<String> = rows
                     .iter()
-                    .map(|(chapter, tables)| {
-                        let tables: Vec<&str> = tables
+                    .map(|r| {
+                        let tables: Vec<String> = r
+                            .tables
                             .iter()
-                            .map(String::as_str)
-                            .filter(|t| !t.is_empty())
+                            .map(|(chapter, tables)| {
+                                let tables: Vec<&str> = tables
+                                    .iter()
+                                    .map(String::as_str)
+                                    .filter(|t| !t.is_empty())
+                                    .collect();
+                                if tables.is_empty() {
+                                    chapter.clone()
+                                } else {
+                                    format!("{chapter} {} {}", t("table_one"), tables.join(", "))
+                                }
+                            })
                             .collect();
-                        if tables.is_empty() {
-                            chapter.clone()
-                        } else {
-                            format!("{chapter} {} {}", t("table_one"), tables.join(", "))
-                                .replace(' ', "\u{a0}")
-                        }
+                        format!(
+                            "<b>{}</b> {} ({}; {})",
+                            crate::chart::esc(&r.code),
+                            crate::chart::esc(&code_name(lang, &r.code)),
+                            crate::chart::esc(&pollutant_list(&r.pollutants, lang)),
+                            crate::chart::esc(&tables.join("; "))
+                        )
                     })
                     .collect();
-                let needs: Vec<&str> = r.needs.iter().copied().collect();
                 vec![
-                    Value::Text(r.code.clone()),
-                    Value::Text(code_name(lang, &r.code)),
-                    Value::Text(pollutant_list(&r.pollutants, lang)),
-                    Value::Text(format!("{} ({})", needs.join("; "), tables.join("; "))),
-                    if r.reason.is_empty() {
-                        Value::Text(t("no_reason").to_string())
+                    Value::Text(gnfr_name(lang, sector)),
+                    Value::Text(if needs.is_empty() {
+                        t("ne_needs_unknown").to_string()
                     } else {
-                        Value::Own(shortened(&r.reason))
-                    },
+                        needs.clone()
+                    }),
+                    Value::Html(list.join("; ")),
                 ]
             })
             .collect();
         table_in(
             h,
             &[
-                t("code").into(),
-                t("name").into(),
-                t("pollutants").into(),
+                t("sector").into(),
                 t("ne_needs").into(),
-                t("explanation").into(),
+                t("ne_rows").into(),
             ],
             &rows,
             lang,
             Layout::Compact,
+        );
+        note(
+            h,
+            &fill(
+                lang,
+                "ne_reasons",
+                &[
+                    ("rows", &ne.len().to_string()),
+                    ("explained", &explained.to_string()),
+                ],
+            ),
         );
     }
     // Every cell, with its reason whole, in the CSV.
