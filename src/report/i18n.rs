@@ -7,7 +7,10 @@
 //! - `src/data/nfr-names-ru.csv`: the Russian names of the template's rows
 //!   (the IPCC 2006 Guidelines' Russian terms where the category is the
 //!   same, the project's own translation elsewhere, marked row by row);
-//! - `src/data/gnfr-names.csv`: the GNFR sectors' names in both languages.
+//! - `src/data/gnfr-names.csv`: the GNFR sectors' names in both languages;
+//! - `src/data/activity-names-ru.csv`: the Russian names of fuels, animals,
+//!   manure types, crops and vehicle classes (the CIS statistics' names of
+//!   fuels, the project's translation elsewhere, marked row by row).
 //!
 //! Units (`kt` → `кт`) and numbers (`1 193,5`) follow the language too.
 
@@ -88,6 +91,26 @@ static NFR_RU: LazyLock<BTreeMap<u32, (String, String)>> = LazyLock::new(|| {
         })
         .collect()
 });
+
+/// Activity name (lower case) → (Russian name, source).
+static ACTIVITY_RU: LazyLock<BTreeMap<String, (String, String)>> = LazyLock::new(|| {
+    two_languages(include_str!("../data/activity-names-ru.csv"))
+        .into_iter()
+        .map(|(name, names)| (name.to_lowercase(), names))
+        .collect()
+});
+
+/// A fuel, animal, manure type, crop or vehicle class in the language;
+/// one the catalogue does not have, as it is.
+pub fn activity_name(lang: Lang, name: &str) -> String {
+    match lang {
+        Lang::En => name.to_string(),
+        Lang::Ru => ACTIVITY_RU
+            .get(&name.trim().to_lowercase())
+            .map(|(ru, _)| ru.clone())
+            .unwrap_or_else(|| name.to_string()),
+    }
+}
 
 /// A fixed text of the page; an unknown key shows itself (and fails the
 /// catalogue test).
@@ -233,6 +256,33 @@ mod tests {
             code_name(Lang::Ru, "1A3bi"),
             "Автомобильный транспорт: легковые автомобили"
         );
+    }
+
+    #[test]
+    fn activity_names_in_russian_with_their_source() {
+        assert_eq!(activity_name(Lang::Ru, "Hard Coal"), "уголь каменный");
+        assert_eq!(activity_name(Lang::Ru, "dairy cows"), "молочные коровы");
+        assert_eq!(activity_name(Lang::Ru, "Unknown fuel"), "Unknown fuel");
+        assert_eq!(activity_name(Lang::En, "Hard Coal"), "Hard Coal");
+        for (name, (ru, source)) in ACTIVITY_RU.iter() {
+            assert!(ru.chars().any(|c| ('а'..='я').contains(&c)), "{name}: {ru}");
+            assert!(
+                source == "cis-statistics" || source == "airinv",
+                "{name}: {source}"
+            );
+        }
+        // The CIS statistics' names are aliases of the fuel they name.
+        let fuels = crate::fuel::Fuels::built_in();
+        for (name, (ru, source)) in ACTIVITY_RU
+            .iter()
+            .filter(|(_, (_, s))| s == "cis-statistics")
+        {
+            assert_eq!(
+                fuels.find(ru).map(|f| f.name.to_lowercase()),
+                fuels.find(name).map(|f| f.name.to_lowercase()),
+                "{name} ({source}): {ru}"
+            );
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! Table 3-2, Tier 1: hard coal"), and the activity data files.
 
 use super::html::{Files, Layout, Value, missing, section, table_in};
-use super::i18n::{Lang, row_name, text};
+use super::i18n::{Lang, activity_name, fill, row_name, text};
 use super::{Material, Method, Way, WaySource};
 use crate::error::Result;
 
@@ -73,12 +73,30 @@ pub fn describe(way: &Way, lang: Lang) -> String {
     }
 }
 
+/// What a way was used for (`Hard Coal`, `Solid, Dairy cows`) in the
+/// language, each name through the activity names' catalogue.
+fn used_for(what: &str, lang: Lang) -> String {
+    what.split(", ")
+        .map(|part| activity_name(lang, part))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An activity file of a row, or the inventory.toml declaration that
+/// filled its value (`inventory.toml [[fill]] 8`), in the language.
+fn activity_source(source: &str, lang: Lang) -> String {
+    match source.strip_prefix("inventory.toml [[fill]] ") {
+        Some(n) => fill(lang, "filled_by", &[("n", n)]),
+        None => source.to_string(),
+    }
+}
+
 /// A row's ways, one per line: `way: fuels`.
 fn ways(m: &Method, lang: Lang) -> Vec<String> {
     m.ways
         .iter()
         .map(|(way, fuels)| {
-            let fuels: Vec<&str> = fuels.iter().map(String::as_str).collect();
+            let fuels: Vec<String> = fuels.iter().map(|f| used_for(f, lang)).collect();
             if fuels.is_empty() {
                 describe(way, lang)
             } else {
@@ -100,7 +118,11 @@ pub fn write(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Res
     let mut csv = Vec::new();
     for x in methods {
         let ways = ways(x, lang);
-        let sources: Vec<&str> = x.activity_sources.iter().map(String::as_str).collect();
+        let sources: Vec<String> = x
+            .activity_sources
+            .iter()
+            .map(|a| activity_source(a, lang))
+            .collect();
         rows.push(vec![
             Value::Text(x.row.code.clone()),
             Value::Text(row_name(lang, x.row).to_string()),
@@ -116,7 +138,11 @@ pub fn write(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Res
             x.row.code.clone(),
             x.row.name.clone(),
             ways.join("; "),
-            sources.join("; "),
+            x.activity_sources
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join("; "),
         ]);
     }
     table_in(
