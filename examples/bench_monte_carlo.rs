@@ -45,6 +45,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         match dist {
             monte_carlo::Dist::Normal { s } => writeln!(w, "{d},normal,{s:e}")?,
             monte_carlo::Dist::LogNormal { sigma } => writeln!(w, "{d},lognormal,{sigma:e}")?,
+            monte_carlo::Dist::TwoPiece { below, above } => {
+                writeln!(w, "{d},twopiece,{below:e}/{above:e}")?
+            }
         }
     }
     let mut w = std::fs::File::create(out.join("lines.csv"))?;

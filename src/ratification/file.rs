@@ -74,8 +74,8 @@ pub struct Requirement {
     pub source: String,
 }
 
-/// Limit values for plants, applied from a ratification year (the plant
-/// register and the limit-value sets are issue 25's).
+/// Limit values for plants, applied from a ratification year to the plants
+/// of the scenario base's register (`crate::scenario::limits`).
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub set: String,
@@ -175,10 +175,23 @@ pub fn parse(text: &str, path: &Path) -> Result<Options> {
         };
         let limits = match (&r.limits, r.ratification_year) {
             (None, None) => None,
-            (Some(set), Some(y)) => Some(Limits {
-                set: set.clone(),
-                ratification_year: year(y).map_err(|e| what(format!("ratification_year: {e}")))?,
-            }),
+            (Some(set), Some(y)) => {
+                // A shipped set's name stays; a file is relative to this file's folder.
+                let shipped = crate::limits::SHIPPED
+                    .iter()
+                    .any(|(n, _)| n.eq_ignore_ascii_case(set.trim()));
+                let set = if shipped {
+                    set.trim().to_string()
+                } else {
+                    dir.join(set.trim()).display().to_string()
+                };
+                crate::limits::LimitSet::load(&set).map_err(|e| what(format!("limits: {e}")))?;
+                Some(Limits {
+                    set,
+                    ratification_year: year(y)
+                        .map_err(|e| what(format!("ratification_year: {e}")))?,
+                })
+            }
             _ => return Err(what("limits and ratification_year go together: the limit-value set and the year it applies from".into())),
         };
         options.push(RatificationOption {

@@ -17,9 +17,11 @@
 //!                                 ──► Comparison (Serialize) ──► report (CSV, JSON, xlsx)
 //! ```
 //!
-//! Limit values for plants need the plant register and the limit-value
-//! sets of issue 25: [`limit_values`] is where they connect; until then an
-//! option that asks for them says so and is assessed without them.
+//! Limit values for plants (`limits = "protocols-1999"`, `ratification_year`)
+//! bring every plant of the scenario base's register above them to them
+//! from that year, as a decided measure with the cheapest measure of each
+//! plant (`crate::scenario::limits`); a base without a plant register says
+//! so, and the option is assessed without them.
 
 pub mod file;
 pub mod report;
@@ -28,12 +30,15 @@ use crate::commitment::Protocol;
 use crate::error::{Error, Location, Result};
 use crate::number::{exact, exact_opt};
 use crate::pollutant::Pollutant;
-use crate::scenario::file::{Scenario, Target, TargetKind};
+use crate::scenario::file::{
+    CodePattern, CostBasis, CostSpec, LimitsSpec, Measure, Scenario, Target, TargetKind,
+};
 use crate::scenario::projection::{Base, tonnes_per_unit};
 use crate::scenario::{self, Outcome};
 use file::{Need, RatificationOption};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Every option compared.
@@ -137,19 +142,66 @@ pub struct LimitValues {
     pub note: String,
 }
 
-/// The hook where limit values for plants join an option: the plant
-/// register, the limit-value sets and the gap assessment are issue 25's
-/// (`airinv plants`, the scenario measure `limits = "..."`). Until they
-/// land, it says that the option needs them.
-pub fn limit_values(limits: &file::Limits) -> LimitValues {
+/// Limit values for plants as an option applies them: every plant of the
+/// scenario base's register brought to the set from the ratification year
+/// (a decided measure, `crate::scenario::limits`), or, when the base has no
+/// register, a note that the option is assessed without them.
+pub fn limit_values(limits: &file::Limits, base: &Base) -> LimitValues {
+    let assessed = base.plants.iter().any(|p| p.year == base.year);
     LimitValues {
         set: limits.set.clone(),
         ratification_year: limits.ratification_year,
-        assessed: false,
-        note: format!(
-            "limit values '{}' from {}: needs the plant register (issue 25); the option is assessed without them",
-            limits.set, limits.ratification_year
-        ),
+        assessed,
+        note: if assessed {
+            format!(
+                "limit values '{}' from {}: the plants of the base's register above them brought to them (decided, with the cheapest measure of each plant)",
+                limits.set, limits.ratification_year
+            )
+        } else {
+            format!(
+                "limit values '{}' from {}: the base inventory has no plant register (plants = [...] in inventory.toml); the option is assessed without them",
+                limits.set, limits.ratification_year
+            )
+        },
+    }
+}
+
+/// The decided measure bringing the base's plants to an option's limit
+/// values from its ratification year.
+fn limits_measure(limits: &file::Limits) -> Measure {
+    Measure {
+        line: 0,
+        id: format!("ELV {}", limits.set),
+        name: format!("plants brought to the limit values {}", limits.set),
+        nfr: CodePattern::Prefix(String::new()),
+        fuel: Vec::new(),
+        removal: BTreeMap::new(),
+        primary: Pollutant::SOx,
+        group: "limits".into(),
+        cost: CostSpec {
+            annual_cost: Some(Decimal::ZERO),
+            investment: None,
+            lifetime: None,
+            fixed_om_pct: None,
+            fixed_om: None,
+            variable_cost: None,
+            cost_per_tonne: None,
+            note: String::new(),
+            priced: true,
+            basis: CostBasis::Activity,
+            currency: String::new(),
+            price_year: None,
+        },
+        unit: "TJ".into(),
+        max_share: Decimal::ONE,
+        share: BTreeMap::from([(limits.ratification_year, Decimal::ONE)]),
+        start_year: Some(limits.ratification_year),
+        source: "the option's limit values".into(),
+        limits: Some(LimitsSpec {
+            set: limits.set.clone(),
+            ratification_year: Some(limits.ratification_year),
+            plants: Vec::new(),
+        }),
     }
 }
 
@@ -256,6 +308,13 @@ fn targets(path: &Path, o: &RatificationOption, s: &Scenario, base: &Base) -> Re
 fn option(path: &Path, o: &RatificationOption, s: &Scenario, base: &Base) -> Result<OptionResult> {
     let mut scenario = s.clone();
     scenario.targets = targets(path, o, s, base)?;
+    let limits = o.limits.as_ref().map(|l| limit_values(l, base));
+    if let (Some(l), Some(v)) = (&o.limits, &limits)
+        && v.assessed
+    {
+        scenario.measures.push(limits_measure(l));
+        scenario = crate::scenario::limits::resolve(&scenario, base)?;
+    }
     scenario
         .years
         .retain(|y| *y <= *o.years.last().expect("years"));
@@ -275,7 +334,7 @@ fn option(path: &Path, o: &RatificationOption, s: &Scenario, base: &Base) -> Res
         scenario: s.path.display().to_string(),
         currency: s.currency.clone(),
         price_year: s.price_year,
-        limits: o.limits.as_ref().map(limit_values),
+        limits,
         years,
     })
 }
