@@ -25,6 +25,8 @@ const MARGIN_L: f64 = 62.0;
 const MARGIN_R: f64 = 22.0;
 const MARGIN_T: f64 = 34.0;
 const MARGIN_B: f64 = 34.0;
+/// The space between the plot's sides and its first and last years.
+const INSET: f64 = 12.0;
 
 /// Writes the chart of a comparison, one panel per protocol pollutant
 /// with the series of the tables, as .svg or .png.
@@ -96,7 +98,11 @@ fn draw_panel(s: &mut String, panel: &Panel<'_>, year: i32, x0: f64, y0: f64) {
         _ => (year - 1, year),
     };
     let (pw, ph) = (PANEL_W - MARGIN_L - MARGIN_R, PANEL_H - MARGIN_T - MARGIN_B);
-    let px = |y: i32| x0 + MARGIN_L + (y - first) as f64 / (last - first) as f64 * pw;
+    // The first and last years a marker's width inside the plot, clear of
+    // the tick labels at its left.
+    let px = |y: i32| {
+        x0 + MARGIN_L + INSET + (y - first) as f64 / (last - first) as f64 * (pw - 2.0 * INSET)
+    };
     let py = |v: f64| y0 + MARGIN_T + ph - v / ymax * ph;
     // The commitment's source: the Party's, the user's file, the Protocol's.
     let title = format!(
@@ -142,7 +148,7 @@ fn draw_panel(s: &mut String, panel: &Panel<'_>, year: i32, x0: f64, y0: f64) {
             s,
             r#"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle">{ty}</text>"#,
             px(ty),
-            y0 + PANEL_H - MARGIN_B + 14.0
+            y0 + PANEL_H - MARGIN_B + 17.0
         );
     }
     let _ = writeln!(

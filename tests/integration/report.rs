@@ -574,3 +574,109 @@ fn the_plan_shows_the_ratification_runs_numbers() {
         "{ceiling}"
     );
 }
+
+/// The legend entries of a chart: (paint, name) of each box followed by its text.
+fn legend_entries(svg: &str) -> Vec<(String, String)> {
+    svg.split("<rect ")
+        .skip(1)
+        .filter_map(|r| {
+            let fill = r.split("fill=\"").nth(1)?.split('"').next()?.to_string();
+            let after = r.split("/>").nth(1)?;
+            let name = after
+                .strip_prefix("<text")?
+                .split('>')
+                .nth(1)?
+                .split("</text")
+                .next()?
+                .replace("&amp;", "&");
+            Some((fill, name))
+        })
+        .collect()
+}
+
+/// Every chart of the Kazakhstan and example pages (English and Russian)
+/// and of `compare --plot` keeps its labels inside the canvas, clear of the
+/// series and of each other; a GNFR sector has one paint on every chart,
+/// its letter's place in the Okabe–Ito order (A blue, B orange, C green...,
+/// hatched from H); `compare --plot` marks the years beside a missing one.
+#[test]
+fn every_chart_is_legible_and_a_sector_has_one_paint() {
+    let d = Dir::new();
+    let mut paints: std::collections::BTreeMap<String, String> = Default::default();
+    let mut checked = 0;
+    for (inventory, year) in [("example", "2022"), ("kazakhstan", "2024")] {
+        let inv = repo().join("inventories").join(inventory);
+        let inv = inv.to_str().unwrap();
+        for lang in ["en", "ru"] {
+            let out = format!("{inventory}-{lang}");
+            d.run_ok(&["report", inv, "--out", &out, "--lang", lang]);
+            for entry in std::fs::read_dir(d.path(&format!("{out}/charts"))).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_none_or(|e| e != "svg") {
+                    continue;
+                }
+                let svg = std::fs::read_to_string(&path).unwrap();
+                let problems = airinv::chart::geometry::problems(&svg);
+                assert!(problems.is_empty(), "{}: {problems:#?}", path.display());
+                checked += 1;
+                for (fill, name) in legend_entries(&svg) {
+                    // A sector's name starts with its letter and a space.
+                    let mut chars = name.chars();
+                    let (Some(letter @ 'A'..='P'), Some(' ')) = (chars.next(), chars.next()) else {
+                        continue;
+                    };
+                    let place = letter as usize - 'A' as usize;
+                    let colour = airinv::chart::colour::OKABE_ITO[place % 7];
+                    assert!(
+                        fill.trim_start_matches("url(#hatch-")
+                            .trim_start_matches("url(#dots-")
+                            .trim_end_matches(')')
+                            .eq_ignore_ascii_case(colour.trim_start_matches('#'))
+                            || fill.eq_ignore_ascii_case(colour),
+                        "{name}: {fill} in {}",
+                        path.display()
+                    );
+                    let key = format!("{lang} {name}");
+                    let first = paints.entry(key).or_insert_with(|| fill.clone());
+                    assert_eq!(*first, fill, "{name} in {}", path.display());
+                }
+            }
+        }
+        d.run_ok(&["compile", inv, "--out", &format!("{inventory}-out")]);
+        d.run_ok(&[
+            "compare",
+            &format!("{inventory}-out"),
+            "--year",
+            year,
+            "--plot",
+            &format!("{inventory}-compare.svg"),
+        ]);
+        let svg = d.read(&format!("{inventory}-compare.svg"));
+        let problems = airinv::chart::geometry::problems(&svg);
+        assert!(
+            problems.is_empty(),
+            "compare --plot {inventory}: {problems:#?}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 30, "{checked} charts");
+    // Sectors on several charts: public power (A) and industry (B) at least.
+    assert!(paints.keys().any(|k| k.starts_with("en A ")));
+    assert!(paints.keys().any(|k| k.starts_with("ru B ")));
+    // A year missing from a series: a gap, the years beside it marked.
+    let inv = repo().join("inventories/example");
+    d.run_ok(&["compile", inv.to_str().unwrap(), "--out", "gap"]);
+    std::fs::copy(d.path("gap/annex1_2022.csv"), d.path("gap/annex1_2020.csv")).unwrap();
+    let text = d.read("gap/annex1_2020.csv").replacen("2022", "2020", 1);
+    d.write("gap/annex1_2020.csv", &text);
+    std::fs::copy(d.path("gap/annex1_2022.csv"), d.path("gap/annex1_2018.csv")).unwrap();
+    let text = d.read("gap/annex1_2018.csv").replacen("2022", "2018", 1);
+    d.write("gap/annex1_2018.csv", &text);
+    d.run_ok(&["compare", "gap", "--year", "2022", "--plot", "gap.svg"]);
+    let svg = d.read("gap.svg");
+    assert!(
+        svg.contains("class=\"mark gap\""),
+        "the years beside a gap are marked"
+    );
+    assert!(airinv::chart::geometry::problems(&svg).is_empty());
+}
