@@ -680,3 +680,69 @@ fn every_chart_is_legible_and_a_sector_has_one_paint() {
     );
     assert!(airinv::chart::geometry::problems(&svg).is_empty());
 }
+
+/// The Kazakhstan page, English and Russian, is under 15 000 px tall at
+/// 1 400 px wide in headless Chromium (its height read by a script added
+/// to a copy of the page: the page itself has none).
+#[test]
+fn the_kazakhstan_page_is_under_15000_px_at_1400_px_wide() {
+    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find(|c| {
+            Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
+        eprintln!("SKIPPED: no Chromium on this machine; the page's height is not measured");
+        return;
+    };
+    let d = Dir::new();
+    let inv = repo().join("inventories/kazakhstan");
+    for lang in ["en", "ru"] {
+        d.run_ok(&[
+            "report",
+            inv.to_str().unwrap(),
+            "--out",
+            lang,
+            "--lang",
+            lang,
+        ]);
+        let page = d.read(&format!("{lang}/index.html"));
+        assert!(!page.contains("<script"));
+        let measured = page.replace(
+            "</body></html>",
+            "<script>document.body.setAttribute('data-height', document.documentElement.scrollHeight)</script></body></html>",
+        );
+        d.write(&format!("{lang}/measured.html"), &measured);
+        let dom = Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--window-size=1400,1000",
+            ])
+            .arg(format!("--user-data-dir={}", d.path("profile").display()))
+            .arg("--dump-dom")
+            .arg(format!(
+                "file://{}",
+                d.path(&format!("{lang}/measured.html")).display()
+            ))
+            .output()
+            .unwrap();
+        let dom = String::from_utf8_lossy(&dom.stdout);
+        let height: u32 = dom
+            .split("data-height=\"")
+            .nth(1)
+            .and_then(|h| h.split('"').next())
+            .and_then(|h| h.parse().ok())
+            .unwrap_or_else(|| panic!("no height measured ({lang})"));
+        assert!(
+            (5_000..15_000).contains(&height),
+            "{lang}: {height} px tall"
+        );
+    }
+}
