@@ -15,15 +15,16 @@ pub fn significant(d: Decimal, digits: u32, lang: Lang) -> String {
     show_in(d, digits, lang.separators())
 }
 
-/// A percentage with one decimal and its sign (`-42.3 %`).
+/// A percentage with one decimal, always (`+5.0 %` above `-42.3 %` in a
+/// column), and its sign.
 pub fn percent(d: Decimal, lang: Lang) -> String {
-    let r = d.round_dp(1);
-    let text = format!(
-        "{}{}",
-        if r > Decimal::ZERO { "+" } else { "" },
-        r.normalize()
-    );
-    format!("{} %", with_separators(&text, lang.separators()))
+    let shown = fixed(d, 1, lang);
+    let sign = if shown.trim_start_matches('-').chars().any(|c| c.is_ascii_digit() && c != '0') && d > Decimal::ZERO {
+        "+"
+    } else {
+        ""
+    };
+    format!("{sign}{shown} %")
 }
 
 /// `d` with exactly `places` decimals (half away from zero), with the
@@ -126,7 +127,8 @@ mod tests {
         assert_eq!(significant(d("0.00123456"), 3, Lang::En), "0.00123");
         assert_eq!(significant(d("-0.5"), 4, Lang::Ru), "-0,5");
         assert_eq!(percent(d("-42.345"), Lang::En), "-42.3 %");
-        assert_eq!(percent(d("3"), Lang::En), "+3 %");
+        assert_eq!(percent(d("3"), Lang::En), "+3.0 %");
+        assert_eq!(percent(d("0.01"), Lang::En), "0.0 %");
         assert_eq!(percent(d("1011.14"), Lang::Ru), "+1\u{a0}011,1 %");
     }
 
