@@ -747,3 +747,90 @@ fn unknown_technologies(results: &[KeyResult], index: &FactorIndex) -> Vec<Strin
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    //! The pipeline in memory on a small inventory, every number by hand
+    //! from Guidebook 2023 Table 3-4 of chapter 1.A.1 (natural gas: NOx
+    //! 89 g/GJ, CO 39.3 g/GJ, NMVOC 2.6 g/GJ).
+    use super::*;
+    use crate::notation_key::Cell;
+    use crate::pollutant::Pollutant;
+    use rust_decimal::Decimal;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    fn inventory(activity: &str) -> (tempfile::TempDir, Inventory) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("inventory.toml"),
+            "country = \"KZ\"\nyears = [2021, 2022]\nactivity = [\"a.csv\"]\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("a.csv"),
+            format!("year,nfr,fuel,technology,value,unit\n{activity}"),
+        )
+        .unwrap();
+        let inv = Inventory::load(dir.path()).unwrap();
+        (dir, inv)
+    }
+
+    #[test]
+    fn compute_multiplies_sums_and_totals_by_hand() {
+        // Two lines of one key add up before the factor applies: 10 000 TJ
+        // in 2021 and 2022; 2022 also 2 500 TJ more, in a second line.
+        let (_dir, inv) = inventory(
+            "2021,1A1a,Natural gas,,10000,TJ\n2022,1A1a,Natural gas,,10000,TJ\n2022,1A1a,Natural gas,,2500,TJ\n",
+        );
+        let compiled = compute(
+            &inv,
+            &CompileOptions {
+                reporting_date: Some("15.02.2024".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(compiled.report.years, [2021, 2022]);
+        let years: Vec<i32> = compiled.tables.iter().map(|t| t.header.year).collect();
+        assert_eq!(years, [2021, 2022]);
+        let y2022 = &compiled.tables[1];
+        assert_eq!(y2022.header.country, "KZ");
+        assert_eq!(y2022.header.reporting_date, "15.02.2024");
+        let row = y2022.row("1A1a").unwrap();
+        // 12 500 TJ = 12 500 000 GJ; × 89 g/GJ = 1 112 500 000 g = 1.1125 kt.
+        for (p, kt) in [
+            (Pollutant::NOx, "1.1125"),
+            (Pollutant::CO, "0.49125"),
+            (Pollutant::NMVOC, "0.0325"),
+        ] {
+            assert_eq!(row.get(p), Cell::Number(d(kt)), "{p}");
+        }
+        // The national total is the one row: the same values.
+        let total = y2022.row("NATIONAL TOTAL").unwrap();
+        assert_eq!(total.get(Pollutant::NOx), Cell::Number(d("1.1125")));
+        // 2021: 10 000 TJ → 0.89 kt NOx.
+        let row = compiled.tables[0].row("1A1a").unwrap();
+        assert_eq!(row.get(Pollutant::NOx), Cell::Number(d("0.89")));
+        // The gaseous-fuel activity column (AH) in TJ.
+        assert!(
+            row.fuels.contains(&Cell::Number(d("10000"))),
+            "{:?}",
+            row.fuels
+        );
+        let lines = national_total_lines(&compiled.tables);
+        assert!(lines[1].contains("NOx 1.113 kt"), "{lines:?}");
+    }
+
+    #[test]
+    fn a_year_without_activity_is_named_and_nothing_is_computed() {
+        let (_dir, inv) = inventory("2022,1A1a,Natural gas,,10000,TJ\n");
+        let e = compute(&inv, &CompileOptions::default())
+            .err()
+            .expect("2021 has no activity")
+            .to_string();
+        assert!(e.contains("2021"), "{e}");
+    }
+}

@@ -401,3 +401,200 @@ pub fn read_user_file_with(path: &Path, csv: &crate::sheet::CsvOptions) -> Resul
     }
     Ok(factors)
 }
+
+#[cfg(test)]
+mod tests {
+    //! The embedded database against Guidebook 2023 Tier 1 factors written
+    //! by hand from its tables (value and unit as published), and the
+    //! normalised file's reading of what it does not accept.
+    use super::*;
+    use crate::unit::{Dimension, Period};
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    /// (guidebook code, table, fuel, pollutant, value, unit as published,
+    /// grams of pollutant per GJ or per tonne): Guidebook 2023, chapters
+    /// 1.A.1 (Table 3-2, hard coal; Table 3-4, natural gas), 1.A.4
+    /// (Table 3-6, biomass), 2.A.1 (Table 3-1, cement, per tonne of clinker).
+    const HAND: [(&str, &str, &str, Pollutant, &str, &str, &str); 9] = [
+        (
+            "1.A.1.a",
+            "Table_3-2",
+            "Hard Coal",
+            Pollutant::NOx,
+            "209",
+            "g/GJ",
+            "209",
+        ),
+        (
+            "1.A.1.a",
+            "Table_3-2",
+            "Hard Coal",
+            Pollutant::SOx,
+            "820",
+            "g/GJ",
+            "820",
+        ),
+        (
+            "1.A.1.a",
+            "Table_3-2",
+            "Hard Coal",
+            Pollutant::PM25,
+            "3.4",
+            "g/GJ",
+            "3.4",
+        ),
+        (
+            "1.A.1.a",
+            "Table_3-2",
+            "Hard Coal",
+            Pollutant::Hg,
+            "1.4",
+            "mg/GJ",
+            "0.0014",
+        ),
+        (
+            "1.A.1.a",
+            "Table_3-4",
+            "Natural gas",
+            Pollutant::NOx,
+            "89",
+            "g/GJ",
+            "89",
+        ),
+        (
+            "1.A.4.b.i",
+            "Table_3-6",
+            "Biomass",
+            Pollutant::PM25,
+            "740",
+            "g/GJ",
+            "740",
+        ),
+        (
+            "1.A.4.b.i",
+            "Table_3-6",
+            "Biomass",
+            Pollutant::BaP,
+            "121",
+            "mg/GJ",
+            "0.121",
+        ),
+        (
+            "2.A.1",
+            "Table_3-1",
+            "",
+            Pollutant::PM10,
+            "234",
+            "g/Mg clinker",
+            "234",
+        ),
+        (
+            "2.A.1",
+            "Table_3-1",
+            "",
+            Pollutant::TSP,
+            "260",
+            "g/Mg clinker",
+            "260",
+        ),
+    ];
+
+    #[test]
+    fn embedded_tier1_factors_are_the_guidebook_s() {
+        let all = embedded().unwrap();
+        assert!(all.len() > 10_000, "{}", all.len());
+        for (code, table, fuel, pollutant, value, unit, grams) in HAND {
+            let found: Vec<&Factor> = all
+                .iter()
+                .filter(|f| {
+                    f.source_code == code
+                        && f.pins.table.as_ref().map(|t| t.as_str()) == Some(table)
+                        && f.fuel.as_ref().map_or("", |n| n.as_str()) == fuel
+                        && f.pollutant == pollutant
+                        && f.pins.region.is_none()
+                        && f.pins.abatement.is_none()
+                })
+                .collect();
+            assert_eq!(
+                found.len(),
+                1,
+                "{code} {table} {fuel} {pollutant}: {found:#?}"
+            );
+            let f = found[0];
+            assert_eq!(
+                (f.value, f.unit_text.as_str()),
+                (d(value), unit),
+                "{code} {pollutant}"
+            );
+            assert_eq!(f.kind, FactorKind::EmissionFactor);
+            // The unit as understood: grams per GJ (10^9 J) or per tonne (10^6 g).
+            let FactorUnit::Rate {
+                grams: g,
+                per,
+                period,
+                ..
+            } = &f.unit
+            else {
+                panic!("{unit}");
+            };
+            let per_unit = match per.dimension {
+                Dimension::Energy => d("1000000000"),
+                Dimension::Mass => d("1000000"),
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(
+                f.value * *g / per.scale * per_unit,
+                d(grams),
+                "{code} {pollutant}"
+            );
+            assert_eq!(*period, Period::Year);
+        }
+    }
+
+    const HEADER: &str = "id,annex1_codes,guidebook_code,table,tier,kind,technology,fuel,abatement,region,pollutant,value,unit,unit_understood,ci_lower,ci_upper,reference,note\n";
+
+    #[test]
+    fn a_normalised_file_is_read_as_written_and_its_errors_are_placed() {
+        let text = format!(
+            "# a comment\n{HEADER}X-1,1A2f 1A2a,1.A.2.a,Table_3-3,1,emission factor,,Hard Coal,,EU Region,NOx,173,g/GJ,g/GJ,150,200,Ref,\n"
+        );
+        let f = &read_normalised(text.as_bytes(), Path::new("f.csv")).unwrap()[0];
+        assert_eq!(f.annex1_codes, ["1A2f", "1A2a"]);
+        assert_eq!((f.pollutant, f.value), (Pollutant::NOx, d("173")));
+        assert_eq!((f.ci_lower, f.ci_upper), (Some(d("150")), Some(d("200"))));
+        assert_eq!(
+            f.pins.region.as_ref().map(|r| r.as_str()),
+            Some("EU Region")
+        );
+        assert!(f.pins.technology.is_none());
+        let e = read_normalised(
+            format!("{HEADER}X-1,1A1a,1.A.1.a,T,1,emission factor,,Coal,,,NOx,1O,g/GJ,g/GJ,,,R,\n")
+                .as_bytes(),
+            Path::new("f.csv"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("f.csv") && e.contains("row 2") && e.contains("value") && e.contains("'1O'"),
+            "{e}"
+        );
+        let e = read_normalised(
+            format!("{HEADER}X-1,1A1a,1.A.1.a,T,1,emission factor,,Coal,,,CO2,1,g/GJ,g/GJ,,,R,\n")
+                .as_bytes(),
+            Path::new("f.csv"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("pollutant") && e.contains("'CO2' is not a pollutant id"),
+            "{e}"
+        );
+        let e = read_normalised(b"id,value\n", Path::new("f.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("is not a normalised factor file"), "{e}");
+    }
+}

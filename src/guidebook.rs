@@ -723,3 +723,279 @@ pub fn write_problems<W: std::io::Write>(
 
 /// The problems list of the embedded database, as imported.
 pub const EMBEDDED_PROBLEMS: &str = include_str!("../emission-factors/emep-eea-2023-problems.csv");
+
+#[cfg(test)]
+mod tests {
+    //! The importer's reading of one export row, with units as the export
+    //! spells them (µ and u, en dashes for minus signs, `tonnes`, `MG`,
+    //! spaces after the slash, NH3 given as N, `% of PM2.5`, `0`), each
+    //! checked against a hand reading: grams in the numerator, base units
+    //! (J, g, km, items) in the denominator, the period and the compound.
+    use super::*;
+    use crate::unit::{CountKind, Dimension, Period};
+    use rust_decimal::Decimal;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    /// An export row: NFR, table, type, fuel, pollutant, value, unit.
+    fn row(
+        nfr: &str,
+        kind: &str,
+        fuel: &str,
+        pollutant: &str,
+        value: &str,
+        unit: &str,
+    ) -> std::result::Result<Factor, (ProblemCategory, String)> {
+        let fields = [
+            nfr,
+            "Sector",
+            "Table_1",
+            kind,
+            "NA",
+            fuel,
+            "",
+            "NA",
+            pollutant,
+            value,
+            unit,
+            "",
+            "",
+            "A reference",
+        ];
+        import_row(&csv::StringRecord::from(fields.to_vec()))
+    }
+
+    fn tier1(nfr: &str, pollutant: &str, value: &str, unit: &str) -> Factor {
+        row(
+            nfr,
+            "Tier 1 Emission Factor",
+            "Hard Coal",
+            pollutant,
+            value,
+            unit,
+        )
+        .unwrap_or_else(|e| panic!("{unit}: {e:?}"))
+    }
+
+    /// (grams per numerator unit, base units per denominator unit,
+    /// dimension, basis, period, compound).
+    fn rate(f: &Factor) -> (Decimal, Decimal, Dimension, &str, Period, &str) {
+        match &f.unit {
+            FactorUnit::Rate {
+                grams,
+                substance,
+                per,
+                period,
+                ..
+            } => (
+                *grams,
+                per.scale,
+                per.dimension,
+                per.basis.as_str(),
+                *period,
+                substance.as_str(),
+            ),
+            other => panic!("{} read as {other:?}", f.unit_text),
+        }
+    }
+
+    #[test]
+    fn masses_per_energy_with_every_prefix_spelling() {
+        let gj = d("1000000000");
+        for (unit, grams) in [
+            ("g/GJ", "1"),
+            ("mg/GJ", "0.001"),
+            ("µg/GJ", "0.000001"),
+            ("μg/GJ", "0.000001"),
+            ("ug/GJ", "0.000001"),
+            ("kg/TJ", "1"),
+        ] {
+            let f = tier1("1.A.1.a", "Pb", "2.5", unit);
+            // kg/TJ: 1000 g per 10^12 J = 1 g per 10^9 J (per GJ).
+            let per_gj = rate(&f).0 / rate(&f).1 * gj;
+            assert_eq!(per_gj, d(grams), "{unit}");
+            assert_eq!(f.value, d("2.5"), "{unit}");
+            assert_eq!(f.unit_text, unit, "the unit as published is kept");
+            assert_eq!(rate(&f).2, Dimension::Energy, "{unit}");
+        }
+        let f = tier1("1.A.1.a", "PCDD/F", "10", "ng I-TEQ/GJ");
+        assert_eq!(
+            rate(&f),
+            (
+                d("0.000000001"),
+                gj,
+                Dimension::Energy,
+                "",
+                Period::Year,
+                "I-TEQ"
+            )
+        );
+    }
+
+    #[test]
+    fn masses_per_tonne_of_fuel_or_product_in_the_export_s_spellings() {
+        for (unit, grams, basis) in [
+            ("g/tonne fuel", "1", "fuel"),
+            ("g/tonnes fuel", "1", "fuel"),
+            ("mg/ kg fuel", "1", "fuel"),
+            ("g/MG crude oil input", "1", "crude oil input"),
+            ("kg/Mg", "1000", ""),
+        ] {
+            let f = tier1("1.A.3.b.i", "NOx", "3", unit);
+            let (g, scale, dim, b, period, compound) = rate(&f);
+            // Per tonne of what the unit names: grams per 10^6 g (mg/kg = g/t).
+            assert_eq!(g / scale * d("1000000"), d(grams), "{unit}");
+            assert_eq!(
+                (dim, b, period, compound),
+                (Dimension::Mass, basis, Period::Year, ""),
+                "{unit}"
+            );
+        }
+    }
+
+    #[test]
+    fn rates_per_animal_per_year_or_day_and_ammonia_as_nitrogen() {
+        // `kg a–1 AAP–1 NH3`: en dashes for minus signs; kg NH3 per animal
+        // place and year.
+        let f = tier1("3.B.1.a", "NH3", "39.2", "kg a–1 AAP–1 NH3");
+        assert_eq!(
+            rate(&f),
+            (
+                d("1000"),
+                Decimal::ONE,
+                Dimension::Count(CountKind::Animal),
+                "",
+                Period::Year,
+                "NH3"
+            )
+        );
+        assert_eq!(f.value, d("39.2"));
+        // NO of manure as NO2 is reported as NOx.
+        let f = tier1("3.B.1.a", "NO", "0.011", "kg a–1 AAP–1 NO2");
+        assert_eq!(f.pollutant, Pollutant::NOx);
+        assert_eq!(rate(&f).5, "NO2");
+        // NH3 given as N, per animal place and day: × 17/14 into NH3.
+        let f = tier1("3.B.1.a", "NH3", "0.24", "kg NH3-N (AAP d)–1");
+        assert_eq!(f.value, d("0.24") * d("17") / d("14"));
+        assert!((f.value - d("0.291428571428571")).abs() < d("0.000000000000001"));
+        assert!(f.note.contains("0.24 kg NH3-N × 17/14"), "{}", f.note);
+        let (g, _, dim, _, period, compound) = rate(&f);
+        assert_eq!(
+            (g, dim, period, compound),
+            (
+                d("1000"),
+                Dimension::Count(CountKind::Animal),
+                Period::Day,
+                "NH3"
+            )
+        );
+    }
+
+    #[test]
+    fn rates_per_distance_and_per_item() {
+        let f = tier1("1.A.3.b.vi", "TSP", "0.0086", "g km-1 vehicle-1");
+        let (g, scale, dim, ..) = rate(&f);
+        assert_eq!(
+            (g, scale, dim),
+            (Decimal::ONE, Decimal::ONE, Dimension::Distance)
+        );
+        let f = tier1("1.A.3.b.vi", "TSP", "0.0116", "g/km");
+        assert_eq!(rate(&f).0 / rate(&f).1, Decimal::ONE);
+        let f = tier1("5.C.1.b.v", "Hg", "1.49", "g/body");
+        let (g, scale, dim, ..) = rate(&f);
+        assert_eq!(
+            (g, scale, dim),
+            (
+                Decimal::ONE,
+                Decimal::ONE,
+                Dimension::Count(CountKind::Body)
+            )
+        );
+    }
+
+    #[test]
+    fn shares_efficiencies_and_what_is_not_a_factor() {
+        let f = tier1("1.A.1.a", "BC", "1", "% of PM2.5");
+        assert_eq!(f.unit, FactorUnit::ShareOf(Pollutant::PM25));
+        assert_eq!(f.value, Decimal::ONE);
+        let f = row(
+            "1.A.1.a",
+            "Tier 2 Abatement Efficiency",
+            "Hard Coal",
+            "TSP",
+            "0.99",
+            "",
+        )
+        .unwrap();
+        assert_eq!((f.unit, f.value), (FactorUnit::Efficiency, d("0.99")));
+        // Refused, each with its category and reason.
+        let refused = |r: std::result::Result<Factor, (ProblemCategory, String)>| r.unwrap_err();
+        let (c, why) = refused(row(
+            "1.A.1.a",
+            "Tier 1 Emission Factor",
+            "Hard Coal",
+            "Pb",
+            "7",
+            "0",
+        ));
+        assert_eq!(c, ProblemCategory::Unit, "{why}");
+        let (c, why) = refused(row(
+            "1.A.1.a",
+            "Tier 1 Emission Factor",
+            "Hard Coal",
+            "PCB",
+            "3.3",
+            "ng WHO-TEG/GJ",
+        ));
+        assert_eq!(c, ProblemCategory::Substance);
+        assert!(why.contains("WHO-TEQ"), "{why}");
+        let (c, why) = refused(row(
+            "1.A.1.a",
+            "Tier 1 Emission Factor",
+            "Hard Coal",
+            "Pb",
+            "na",
+            "g/GJ",
+        ));
+        assert_eq!(c, ProblemCategory::Value);
+        assert!(why.contains("not applicable"), "{why}");
+        let (c, _) = refused(row(
+            "1.A.1.a",
+            "Tier 1 Emission Factor",
+            "Hard Coal",
+            "Pb",
+            "0,0066 or 0,13",
+            "g/GJ",
+        ));
+        assert_eq!(c, ProblemCategory::Value);
+        let (c, _) = refused(row(
+            "1.A.1.a",
+            "Tier 1 Emission Factor",
+            "Hard Coal",
+            "CO2",
+            "94",
+            "t/TJ",
+        ));
+        assert_eq!(c, ProblemCategory::NotAnnexPollutant);
+        let (c, _) = refused(row(
+            "1.A.3.a.ii.(i)",
+            "Tier 1 Fuel Consumption",
+            "Jet",
+            "Fuel consumption",
+            "825",
+            "kg/LTO",
+        ));
+        assert_eq!(c, ProblemCategory::NotAFactor);
+        let (c, why) = refused(row(
+            "1.A.1.a",
+            "Tier 1 Emission Factor",
+            "Hard Coal",
+            "NOx",
+            "10",
+            "kg NH3/t",
+        ));
+        assert_eq!(c, ProblemCategory::Substance, "{why}");
+    }
+}

@@ -4,8 +4,10 @@
 //! A statistics office that moves consumers from one line of its balance to
 //! another moves their fuel between two Annex I rows; when the rows' factors
 //! differ, the national total jumps with no change in what was burnt. CEIP's
-//! reviewers flag it as a time-series inconsistency. For each pair of years
-//! and pollutant whose NATIONAL TOTAL changes by more than [`CHANGE`]:
+//! reviewers flag it as a time-series inconsistency. For each pair of
+//! consecutive years (a reclassification is a step from one year to the
+//! next; years further apart differ for many reasons) and pollutant whose
+//! NATIONAL TOTAL changes by more than [`CHANGE`]:
 //!
 //! 1. the rows that make most of the change are found: those that moved the
 //!    same way as the total, largest first, until they add up to half of it;
@@ -66,6 +68,9 @@ pub fn check(years: &[YearView], splices: &[Splice], out: &mut Vec<Finding>) {
     let nt = nfr::find("NATIONAL TOTAL").expect("row 141");
     for pair in sorted.windows(2) {
         let (prev, cur) = (pair[0], pair[1]);
+        if cur.year() - prev.year() != 1 {
+            continue;
+        }
         let moving = moving_rows(prev, cur, &rows);
         for p in Pollutant::ALL {
             let (Some(before), Some(now)) = (prev.cell(nt, p).number(), cur.cell(nt, p).number())

@@ -24,6 +24,9 @@ pub struct FuelClass {
     pub f_d_english: Decimal,
     pub ncv_over_gcv: Decimal,
     pub fuels: Vec<String>,
+    /// A class with no F factor (derived gases, waste): its fuels have no
+    /// volume, whatever their fallbacks are.
+    pub without_volume: bool,
 }
 
 /// The embedded table's source, for outputs.
@@ -38,27 +41,26 @@ pub fn classes() -> &'static [FuelClass] {
 }
 
 fn parse(text: &str) -> Result<Vec<FuelClass>, String> {
-    let body: String = text
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let body: String = text.lines().filter(|l| !l.starts_with('#')).map(|l| format!("{l}\n")).collect();
     let mut r = csv::Reader::from_reader(body.as_bytes());
     let mut out = Vec::new();
     for rec in r.records() {
         let rec = rec.map_err(|e| e.to_string())?;
-        let d = |i: usize| parse_decimal(rec.get(i).unwrap_or("")).map_err(|e| e.to_string());
+        let without_volume = rec.get(1).unwrap_or("").trim().is_empty();
+        let d = |i: usize| {
+            let t = rec.get(i).unwrap_or("").trim();
+            if without_volume && t.is_empty() {
+                return Ok(Decimal::ZERO);
+            }
+            parse_decimal(t).map_err(|e| e.to_string())
+        };
         out.push(FuelClass {
+            without_volume,
             class: rec.get(0).unwrap_or("").to_string(),
             f_d: d(1)?,
             f_d_english: d(2)?,
             ncv_over_gcv: d(3)?,
-            fuels: rec
-                .get(4)
-                .unwrap_or("")
-                .split('|')
-                .map(|s| s.trim().to_string())
-                .collect(),
+            fuels: rec.get(4).unwrap_or("").split('|').map(|s| s.trim().to_string()).collect(),
         });
     }
     Ok(out)
@@ -106,6 +108,9 @@ pub fn volume_of(fuels: &Fuels, fuel: &ActivityFuel) -> Option<Volume> {
             .iter()
             .find(|c| c.fuels.iter().any(|f| fuel_key(f) == fuel_key(&name)))
         {
+            if class.without_volume {
+                return None;
+            }
             let v0 = class.f_d * Decimal::from(1_000_000_000) * Decimal::new(27315, 2)
                 / Decimal::new(29315, 2)
                 / class.ncv_over_gcv;
@@ -137,16 +142,13 @@ mod tests {
         let fuels = Fuels::built_in();
         let coal = ActivityFuel::read("Hard coal", fuels).unwrap();
         let v = volume_of(fuels, &coal).unwrap();
-        // 2.63e-7 × 1e9 = 263 m3/GJ GCV at 20 °C; × 273.15/293.15 = 245.0562...; ÷ 0.95 = 257.9539... Nm3/GJ NCV.
-        assert_eq!(v.v0.round_dp(4), d("257.9539"));
-        // At 6 % O2: × 21/15 = 361.1355 Nm3/GJ.
-        assert_eq!(v.at_o2(d("6")).round_dp(4), d("361.1355"));
-        // Natural gas: 234 × 273.15/293.15 ÷ 0.90 = 242.2650 Nm3/GJ.
+        // 2.63e-7 × 1e9 = 263 m3/GJ GCV at 20 °C; × 273.15/293.15 = 245.0570...; ÷ 0.95 = 257.9547... Nm3/GJ NCV.
+        assert_eq!(v.v0.round_dp(4), d("257.9547"));
+        // At 6 % O2: × 21/15 = 361.1366 Nm3/GJ.
+        assert_eq!(v.at_o2(d("6")).round_dp(4), d("361.1366"));
+        // Natural gas: 234 × 273.15/293.15 ÷ 0.90 = 242.2616 Nm3/GJ.
         let gas = ActivityFuel::read("natural gas", fuels).unwrap();
-        assert_eq!(
-            volume_of(fuels, &gas).unwrap().v0.round_dp(4),
-            d("242.2650")
-        );
+        assert_eq!(volume_of(fuels, &gas).unwrap().v0.round_dp(4), d("242.2616"));
         // Coke oven gas has no class.
         let cog = ActivityFuel::read("coke oven gas", fuels).unwrap();
         assert!(volume_of(fuels, &cog).is_none());

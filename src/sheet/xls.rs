@@ -369,7 +369,10 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
 
-        /// Any bytes after a compound-file signature: dimensions or an error.
+        /// Any bytes after a compound-file signature: dimensions or an error,
+        /// never more dimension records than the bytes can hold (each takes
+        /// at least 14); a patch that changes no byte reads 5 rows × 3
+        /// columns, as written.
         #[test]
         fn any_compound_file_is_read_or_refused(
             tail in proptest::collection::vec(any::<u8>(), 0..3000),
@@ -377,12 +380,21 @@ mod tests {
         ) {
             let mut bytes = OLE.to_vec();
             bytes.extend_from_slice(&tail);
-            let _ = xls_dimensions(&bytes);
-            let mut valid = tiny_xls(5, 3, 0xFFFF_FFFE);
+            if let Ok(dims) = xls_dimensions(&bytes) {
+                prop_assert!(dims.len() * 14 <= bytes.len(), "{} records", dims.len());
+            }
+            let original = tiny_xls(5, 3, 0xFFFF_FFFE);
+            let mut valid = original.clone();
             for (at, b) in &patch {
                 valid[*at] = *b;
             }
-            let _ = xls_dimensions(&valid);
+            let read = xls_dimensions(&valid);
+            if let Ok(dims) = &read {
+                prop_assert!(dims.len() * 14 <= valid.len(), "{} records", dims.len());
+            }
+            if valid == original {
+                prop_assert_eq!(read, Ok(vec![(Some(5), Some(3))]));
+            }
         }
     }
 }

@@ -1,13 +1,11 @@
 //! `airinv check` on the real Annex I workbook of Wallonia (2021
 //! submission, sheets 1990-2019), and on a copy with injected faults.
-//! Needs `../shared/fixtures/BEW_2021-annex1-nfr2019.xlsx`.
+//! The workbook is committed: `tests/data/BEW_2021-annex1-nfr2019.xlsx`.
 
-use crate::harness::{Dir, csv_rows, shared};
+use crate::harness::{Dir, csv_rows};
 use calamine::{Data, Reader, open_workbook_auto};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-
-const FIXTURE: &str = "fixtures/BEW_2021-annex1-nfr2019.xlsx";
 
 /// Runs `airinv check ARGS --format json`.
 fn check_json(d: &Dir, args: &[&str]) -> (i32, Vec<serde_json::Value>) {
@@ -53,9 +51,7 @@ fn find<'a>(
 
 #[test]
 fn the_wallonia_workbook_findings_are_what_the_workbook_shows() {
-    let Some(fixture) = shared(FIXTURE) else {
-        return;
-    };
+    let fixture = crate::harness::wallonia();
     let d = Dir::new();
     let (code, f) = check_json(&d, &[fixture.to_str().unwrap()]);
     assert_eq!(code, 1, "empty cells are errors");
@@ -236,9 +232,7 @@ fn number(path: &Path, sheet: &str, cell: &str) -> f64 {
 
 #[test]
 fn faults_injected_in_a_copy_of_the_wallonia_workbook_are_found_at_their_cells() {
-    let Some(fixture) = shared(FIXTURE) else {
-        return;
-    };
+    let fixture = crate::harness::wallonia();
     let d = Dir::new();
     let n = |sheet: &str, cell: &str| number(&fixture, sheet, cell);
     // Each fault in its own year; where a sector cell changes, the national

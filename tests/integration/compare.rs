@@ -416,9 +416,7 @@ fn wallonia_compliance(range: &calamine::Range<calamine::Data>, column: u32) -> 
 #[test]
 fn wallonia_changes_are_the_hand_computed_changes_of_its_compliance_total() {
     use calamine::{Reader, open_workbook_auto};
-    let Some(fixture) = crate::harness::shared("fixtures/BEW_2021-annex1-nfr2019.xlsx") else {
-        return;
-    };
+    let fixture = crate::harness::wallonia();
     let d = Dir::new();
     let rows = compare_csv(
         &d,

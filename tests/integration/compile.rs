@@ -679,10 +679,15 @@ fn a_misspelt_fuel_gets_the_closest_names() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("'Natual gas' is not a fuel airinv knows; did you mean 'Natural gas'"),
+        stderr.contains("a.csv, row 2, column fuel: 'Natual gas' is not a fuel airinv knows; did you mean 'Natural gas'"),
         "{stderr}"
     );
     assert!(!stderr.contains("= \"Hard Coal\""), "{stderr}");
+    // The row is rejected: exit 2, the list of rejected rows, no inventory.
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let (_, rejected) = csv_rows(&d.path("out/rejected.csv"));
+    assert_eq!(rejected.len(), 1, "{rejected:?}");
+    assert!(!d.path("out/annex1_2022.csv").exists());
 }
 
 #[test]
@@ -732,4 +737,11 @@ fn a_misspelt_technology_is_named_with_the_closest_ones() {
         stderr.contains("warning: 2022 3B1a: no factor has technology 'Dairy cow', so every pollutant is NE; did you mean 'Dairy cows'"),
         "{stderr}"
     );
+    // A warning: the inventory is written, 3B1a NE with its 10 thousand head.
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let csv = d.path("out/annex1_2022.csv");
+    for p in ["NOx", "NMVOC", "SOx", "NH3", "PM2.5"] {
+        assert_eq!(annex_cell(&csv, "3B1a", p), "NE", "{p}");
+    }
+    assert_eq!(annex_cell(&csv, "3B1a", "other_activity"), "10");
 }

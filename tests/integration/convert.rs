@@ -631,9 +631,9 @@ fn every_number_cell_of_kazakhstans_balance_is_accounted_for_once() {
     assert_eq!(by_outcome.get("unmapped"), None);
 }
 
-/// Compiles the committed Kazakhstan inventory into `out`, timed.
-fn compile_kz(d: &Dir, out: &str) -> std::time::Duration {
-    let start = std::time::Instant::now();
+/// Compiles the committed Kazakhstan inventory into `out` (its speed is
+/// measured by `benches/run.sh`, not here).
+fn compile_kz(d: &Dir, out: &str) {
     d.airinv()
         .args([
             "compile",
@@ -647,7 +647,6 @@ fn compile_kz(d: &Dir, out: &str) -> std::time::Duration {
         ])
         .assert()
         .success();
-    start.elapsed()
 }
 
 /// The fuel group (Annex I activity column) of each Guidebook fuel, read
@@ -798,11 +797,9 @@ fn kazakhstans_annex_activity_is_the_sum_of_the_mapped_balance_cells() {
 }
 
 #[test]
-fn kazakhstan_compiles_in_seconds_and_each_emission_is_activity_times_its_factor() {
+fn kazakhstan_each_emission_is_activity_times_its_factor() {
     let d = Dir::new();
-    let took = compile_kz(&d, "out");
-    eprintln!("airinv compile inventories/kazakhstan took {took:?}");
-    assert!(took.as_secs() < 60, "{took:?}");
+    compile_kz(&d, "out");
     // NCVs (GJ/t) of emission-factors/ncv.csv, IPCC 2006: the inventory gives none.
     let ncv_text = std::fs::read_to_string(repo().join("emission-factors/ncv.csv")).unwrap();
     let ncv: HashMap<String, Decimal> = ncv_text

@@ -8,7 +8,7 @@
 //! The property tests run 64 cases in `cargo test`; set
 //! `AIRINV_FUZZ_CASES` (e.g. 200000) to run longer.
 
-use crate::harness::{Dir, annex_cell, repo, shared};
+use crate::harness::{Dir, annex_cell, repo};
 use airinv::activity::{self, Counts, ReadOptions, Rejection};
 use airinv::calculate::Accumulator;
 use airinv::fuel::Fuels;
@@ -102,17 +102,35 @@ fn xlsx_parts_are_read_as_xml_and_checked_against_their_crc() {
             "cannot be unpacked as it was written (Invalid checksum)",
         );
     }
-    // The reproducer itself: the Wallonia fixture with one stored digit
-    // changed (kept in ../shared, not committed).
-    if let Some(wallonia) = shared("fuzz-repro/bad-crc-stored.xlsx") {
-        for cmd in ["import", "compare"] {
-            let mut args = vec![cmd, wallonia.to_str().unwrap()];
-            match cmd {
-                "import" => args.extend(["--out", "o"]),
-                _ => args.extend(["--year", "2022"]),
-            }
-            refused(&args, "Invalid checksum");
+    // The reproducer itself (../shared/fuzz-repro/bad-crc-stored.xlsx),
+    // made here from the committed Wallonia workbook: its parts stored
+    // uncompressed, then one digit of a number changed in the file's bytes
+    // (3.298 read as 9.298 before the CRC was checked).
+    let mut bytes = crate::fuzz_inputs::zip_parts(
+        &crate::fuzz_inputs::unzip(&crate::harness::wallonia()),
+        true,
+    );
+    let sheet = bytes
+        .windows(7)
+        .position(|w| w == b"<c r=\"E")
+        .expect("a cell of column E");
+    let digit = sheet
+        + bytes[sheet..]
+            .windows(3)
+            .position(|w| w[0] == b'>' && w[1].is_ascii_digit() && w[2] == b'.')
+            .expect("a number")
+        + 1;
+    bytes[digit] = if bytes[digit] == b'9' { b'1' } else { b'9' };
+    let wallonia = d.path("bad-crc-stored.xlsx");
+    std::fs::write(&wallonia, &bytes).unwrap();
+    for cmd in ["import", "compare", "check"] {
+        let mut args = vec![cmd, wallonia.to_str().unwrap()];
+        match cmd {
+            "import" => args.extend(["--out", "o"]),
+            "compare" => args.extend(["--year", "2019"]),
+            _ => {}
         }
+        refused(&args, "Invalid checksum");
     }
 }
 
@@ -669,8 +687,17 @@ fn copy_folder(from: &Path, to: &Path) {
     }
 }
 
-/// A small deterministic generator of delays, seeded from the clock (the
-/// seed is printed, so a failing sequence can be told apart).
+/// The seed of the delays of the kill and concurrency tests: fixed, so a
+/// run is repeatable; `AIRINV_TEST_SEED` sets another (the seed is
+/// printed when a test fails).
+fn seed() -> u64 {
+    std::env::var("AIRINV_TEST_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0x5eed_a1b2_c3d4)
+}
+
+/// A small deterministic generator of delays (a linear congruential one).
 fn next(state: &mut u64) -> u64 {
     *state = state
         .wrapping_mul(6364136223846793005)
@@ -728,11 +755,8 @@ fn a_run_killed_at_random_points_leaves_the_old_set_or_the_new_one() {
     let whole = started.elapsed().as_micros() as u64;
     assert_eq!(visible_set(&d.path("t")), new_set);
 
-    let mut seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
-    eprintln!("kill test seed {seed}");
+    let mut seed = seed();
+    let first_seed = seed;
     let trials = 12u64;
     let (mut saw_old, mut saw_new, mut saw_journal) = (0, 0, 0);
     for trial in 0..trials {
@@ -749,17 +773,23 @@ fn a_run_killed_at_random_points_leaves_the_old_set_or_the_new_one() {
         let now = visible_set(&dir);
         match now.get("run.json") {
             Some(r) if Some(r) == old_set.get("run.json") => {
-                assert_eq!(now, old_set, "trial {trial}, killed at {at} µs");
+                assert_eq!(
+                    now, old_set,
+                    "trial {trial}, killed at {at} µs, seed {first_seed}"
+                );
                 saw_old += 1;
             }
             Some(_) => {
-                assert_eq!(now, new_set, "trial {trial}, killed at {at} µs");
+                assert_eq!(
+                    now, new_set,
+                    "trial {trial}, killed at {at} µs, seed {first_seed}"
+                );
                 saw_new += 1;
             }
             None => {
                 assert!(
                     dir.join(".airinv-commit").exists(),
-                    "trial {trial}: no run.json, no journal"
+                    "trial {trial}: no run.json, no journal (seed {first_seed})"
                 );
                 saw_journal += 1;
             }
@@ -793,9 +823,32 @@ fn kazakhstan_named(d: &Dir, name: &str) -> PathBuf {
     to
 }
 
-/// Two real runs of the same length started together into one folder:
-/// each either writes its whole set or stops with the message, and the
-/// folder ends holding the whole set of one of them.
+/// Sends a signal (`STOP`, `CONT`) to a child process.
+fn signal(child: &std::process::Child, name: &str) {
+    let status = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{name}");
+}
+
+/// Whether a run holds `out`'s lock: its staging folder exists only then.
+fn staging_in(out: &Path) -> bool {
+    std::fs::read_dir(out).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(".airinv-stage-")
+        })
+    })
+}
+
+/// Two real runs into one folder. First with the overlap forced: run A
+/// is stopped (SIGSTOP) while it holds the folder's lock and writes; run
+/// B, started then, must stop with the message and leave A's writing
+/// alone; A, continued, writes its whole set. Then rounds started
+/// together with a seeded delay between them (`AIRINV_TEST_SEED`): each
+/// run writes its whole set or stops with the message, never a mix.
 #[test]
 fn two_runs_into_one_folder_never_interleave() {
     let d = Dir::new();
@@ -805,30 +858,74 @@ fn two_runs_into_one_folder_never_interleave() {
     }
     let (set_a, set_b) = (visible_set(&d.path("ref-a")), visible_set(&d.path("ref-b")));
     assert_ne!(set_a["run.json"], set_b["run.json"]);
+    let finish = |mut child: std::process::Child| -> (Option<i32>, String) {
+        let status = child.wait().unwrap();
+        let mut err = String::new();
+        std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+        (status.code(), err)
+    };
+    // The forced overlap: A caught holding the lock (a few tries, in case
+    // a run writes its set before it is caught).
+    let mut forced = false;
+    for attempt in 0..5 {
+        let out = format!("f{attempt}");
+        let first = spawn_compile(&d, &a, &out);
+        let started = std::time::Instant::now();
+        while !staging_in(&d.path(&out)) && started.elapsed().as_secs() < 120 {
+            std::thread::yield_now();
+        }
+        signal(&first, "STOP");
+        if !staging_in(&d.path(&out)) {
+            signal(&first, "CONT");
+            let (code, err) = finish(first);
+            assert_eq!(code, Some(0), "{err}");
+            continue;
+        }
+        let (code, err) = finish(spawn_compile(&d, &b, &out));
+        signal(&first, "CONT");
+        assert_eq!(code, Some(2), "B ran while A held the folder: {err}");
+        assert!(
+            err.contains("another airinv run is writing into this folder"),
+            "{err}"
+        );
+        let (code, err) = finish(first);
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(visible_set(&d.path(&out)), set_a, "A's whole set");
+        forced = true;
+        break;
+    }
+    assert!(forced, "run A was never caught holding the folder's lock");
+    let mut seed = seed();
+    let first_seed = seed;
     let mut refused = 0;
-    for round in 0..4 {
+    for round in 0..3 {
         let out = format!("c{round}");
-        let mut first = spawn_compile(&d, &a, &out);
-        let mut second = spawn_compile(&d, &b, &out);
+        let first = spawn_compile(&d, &a, &out);
+        std::thread::sleep(std::time::Duration::from_millis(next(&mut seed) % 200));
+        let second = spawn_compile(&d, &b, &out);
         let mut ok = 0;
-        for child in [&mut first, &mut second] {
-            let status = child.wait().unwrap();
-            let mut err = String::new();
-            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
-            if status.success() {
-                ok += 1;
-            } else {
-                assert_eq!(status.code(), Some(2), "{err}");
-                assert!(
-                    err.contains("another airinv run is writing into this folder"),
-                    "{err}"
-                );
-                refused += 1;
+        for child in [first, second] {
+            match finish(child) {
+                (Some(0), _) => ok += 1,
+                (code, err) => {
+                    assert_eq!(code, Some(2), "{err}");
+                    assert!(
+                        err.contains("another airinv run is writing into this folder"),
+                        "{err}"
+                    );
+                    refused += 1;
+                }
             }
         }
-        assert!(ok >= 1, "round {round}: neither run wrote");
+        assert!(
+            ok >= 1,
+            "round {round} (seed {first_seed}): neither run wrote"
+        );
         let now = visible_set(&d.path(&out));
-        assert!(now == set_a || now == set_b, "round {round}: a mix");
+        assert!(
+            now == set_a || now == set_b,
+            "round {round} (seed {first_seed}): a mix"
+        );
     }
-    eprintln!("runs refused because the other held the folder: {refused} of 8");
+    eprintln!("runs refused because the other held the folder: {refused} of 6");
 }

@@ -358,6 +358,12 @@ fn csv_settings_can_be_forced_and_wrong_ones_are_explained() {
         ],
     );
     assert_eq!(code, 0, "{stderr}");
+    // Read as forced: 10 000,5 TJ and 1 234,25 TJ; 1A1a NOx 10 000.5 TJ ×
+    // 89 g/GJ = 0.8900445 kt.
+    let out2 = d.path("out2/annex1_2022.csv");
+    assert_eq!(annex_cell(&out2, "1A1a", "gaseous_fuels_tj"), "10000.5");
+    assert_eq!(annex_cell(&out2, "1A4bi", "biomass_tj"), "1234.25");
+    assert_eq!(annex_cell(&out2, "1A1a", "NOx"), "0.8900445");
     // Forced wrongly: UTF-8 on Windows-1251 bytes names the row and byte.
     let (code, stderr) = run(
         &d,

@@ -61,18 +61,86 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared` (read-only reference data and fixtures) when it is there.
-/// Tests that need it print plainly that they are skipped when it is not.
+/// A fixture committed under `tests/data/`.
+pub fn data(rel: &str) -> PathBuf {
+    repo().join("tests/data").join(rel)
+}
+
+/// The Wallonia Annex I workbook (MIT, VITObelgium/emap), committed under
+/// `tests/data/` with its attribution.
+pub fn wallonia() -> PathBuf {
+    data("BEW_2021-annex1-nfr2019.xlsx")
+}
+
+/// `../shared` (read-only reference data) when it is there; when it is
+/// not, the test is skipped through [`skip`] (a failure under `CI=true`).
 pub fn shared(rel: &str) -> Option<PathBuf> {
     let p = repo().join("../shared").join(rel);
     if p.exists() {
         Some(p)
     } else {
-        eprintln!(
-            "SKIPPED: {} is not present (../shared is not checked out here); this test needs it",
+        skip(&format!(
+            "{} is not present (../shared is not checked out beside the repository; see the README, Tests)",
             p.display()
-        );
+        ));
         None
+    }
+}
+
+/// Whether CI runs the tests (`CI=true`, as CI services set it): then no
+/// test may skip.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+static SKIPPED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+static REPORT_AT_EXIT: std::sync::Once = std::sync::Once::new();
+
+unsafe extern "C" {
+    /// The C library's `atexit`: the list of skipped tests is printed
+    /// after libtest's own summary, when the test binary ends.
+    fn atexit(callback: extern "C" fn()) -> std::ffi::c_int;
+}
+
+/// The running test cannot run here, for `reason`. Under `CI=true` it
+/// fails with the reason. Otherwise the skip is written at once to the
+/// terminal (bypassing libtest's capture of a passing test's output) and
+/// again in a list printed when the test binary ends, after the
+/// `test result:` line, so that a `cargo test` without `../shared` or
+/// LibreOffice says which tests did not run and why.
+pub fn skip(reason: &str) {
+    use std::io::Write;
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    assert!(
+        !under_ci(),
+        "{test} cannot run, and CI=true forbids skipping: {reason}"
+    );
+    let line = format!("SKIPPED {test}: {reason}");
+    let _ = writeln!(std::io::stderr(), "{line}");
+    SKIPPED.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+    REPORT_AT_EXIT.call_once(|| {
+        // SAFETY: registers a plain function with no arguments; it only
+        // locks a static and writes to stderr, ignoring errors.
+        unsafe {
+            atexit(report_skipped);
+        }
+    });
+}
+
+extern "C" fn report_skipped() {
+    use std::io::Write;
+    let list = SKIPPED.lock().unwrap_or_else(|e| e.into_inner());
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "\n{} test(s) skipped (they pass without running; CI=true makes each a failure):",
+        list.len()
+    );
+    for line in list.iter() {
+        let _ = writeln!(err, "  {line}");
     }
 }
 

@@ -1,9 +1,9 @@
 //! `airinv kca` on the real Annex I workbook of Wallonia (2021 submission):
 //! the NOx key categories of 2019 (level, and trend from 1990) equal a
-//! computation from the workbook's cells. Needs
-//! `../shared/fixtures/BEW_2021-annex1-nfr2019.xlsx`.
+//! computation from the workbook's cells. The workbook is committed:
+//! `tests/data/BEW_2021-annex1-nfr2019.xlsx`.
 
-use crate::harness::{Dir, shared};
+use crate::harness::Dir;
 use calamine::{Data, Reader, open_workbook_auto};
 use std::collections::BTreeSet;
 
@@ -46,9 +46,7 @@ fn key_codes(shares: &[(String, f64)]) -> BTreeSet<String> {
 
 #[test]
 fn nox_key_categories_of_wallonia_equal_a_computation_from_the_cells() {
-    let Some(fixture) = shared("fixtures/BEW_2021-annex1-nfr2019.xlsx") else {
-        return;
-    };
+    let fixture = crate::harness::wallonia();
     let year = nox_rows(&fixture, "2019");
     let base = nox_rows(&fixture, "1990");
     let level: Vec<(String, f64)> = year.iter().map(|(c, v)| (c.clone(), v.abs())).collect();

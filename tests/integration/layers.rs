@@ -109,6 +109,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "scenario",
             "report",
             "compliance",
+            "ratification",
         ],
     ),
     ("commands", &["cmd"]),

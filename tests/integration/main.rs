@@ -11,6 +11,7 @@ mod compliance;
 mod convert;
 mod explain;
 mod factors;
+mod factors_export;
 mod fuzz;
 mod fuzz_inputs;
 mod hardening;

@@ -1,7 +1,7 @@
 //! `airinv report`: the IIR's material in one page, checked against the
 //! compiled tables, in both languages, and rendered in a real browser.
 
-use crate::harness::{Dir, repo};
+use crate::harness::{Dir, dec, repo};
 use std::path::Path;
 use std::process::Command;
 
@@ -39,13 +39,32 @@ fn the_kazakhstan_page_has_every_section_and_the_compiled_totals() {
             "contents entry {id}"
         );
     }
-    // Self-contained: no script, nothing fetched.
-    assert!(!page.contains("<script"));
-    assert!(
-        !page.contains("http://") && !page.contains("https://")
-            || page.contains("xmlns=\"http://www.w3.org/2000/svg\"")
-    );
-    assert!(!page.contains("src=\"http"));
+    // Self-contained: no script, nothing fetched. An address is only an
+    // SVG namespace or a link a reader may follow (`<a href=`).
+    for fetching in [
+        "<script",
+        "<link",
+        "<iframe",
+        "<object",
+        "<embed",
+        "@import",
+        "url(http",
+        "src=\"http",
+    ] {
+        assert!(!page.contains(fetching), "{fetching}");
+    }
+    let mut rest = page.as_str();
+    while let Some(at) = rest.find("http") {
+        let before = &rest[..at];
+        assert!(
+            before.ends_with("xmlns=\"")
+                || before.ends_with("xmlns:xlink=\"")
+                || before.ends_with("<a href=\""),
+            "an address outside a namespace or a link: ...{}",
+            rest[at..].chars().take(80).collect::<String>()
+        );
+        rest = &rest[at + 4..];
+    }
     // The national totals of the page's table are the compiled ones, exactly.
     let latest = d.read("out/annex1_2024.csv");
     let mut annex = csv::Reader::from_reader(latest.as_bytes());
@@ -105,6 +124,12 @@ fn the_kazakhstan_page_has_every_section_and_the_compiled_totals() {
         .and_then(|r| r.split("</tr>").next())
         .expect("a SOx row in the totals");
     assert_eq!(cells(sox_row)[1], grouped, "{sox_row}");
+    // The same totals on the Russian page: no-break spaces between
+    // thousands (SOx 1 201 kt), decimal commas.
+    d.run_ok(&["report", inv, "--out", "report-ru", "--lang", "ru"]);
+    let shown = russian_totals_shown(&d, "report-ru");
+    assert!(shown.iter().any(|s| s.contains('\u{a0}')), "{shown:?}");
+    assert!(shown.iter().any(|s| s.contains(',')), "{shown:?}");
     // The trend CSV's sectors add up to the national total of each year.
     let trend = csv_rows(&d.path("report/tables/trend-NOx.csv"));
     let sum: rust_decimal::Decimal = trend
@@ -135,6 +160,67 @@ fn the_kazakhstan_page_has_every_section_and_the_compiled_totals() {
     }
 }
 
+/// Each national total of a Russian page's table, formatted here by hand
+/// from the exact value of the table's CSV, is on the page; the texts.
+fn russian_totals_shown(d: &Dir, report: &str) -> Vec<String> {
+    let page = d.read(&format!("{report}/index.html"));
+    let rows = csv_rows(&d.path(&format!("{report}/tables/national-totals.csv")));
+    let mut shown = Vec::new();
+    for r in &rows {
+        let Ok(v) = r[2].parse::<rust_decimal::Decimal>() else {
+            continue;
+        };
+        // The year's cell of the pollutant's row: its last number (the
+        // change, a percentage, comes after it).
+        let row = page
+            .split(&format!("<tr><td>{}</td>", r[0]))
+            .nth(1)
+            .and_then(|x| x.split("</tr>").next())
+            .unwrap_or_else(|| panic!("no row of {} on the page", r[0]));
+        let cells: Vec<&str> = row
+            .split("<td class=\"n\">")
+            .skip(1)
+            .map(|c| c.split("</td>").next().unwrap())
+            .collect();
+        let cell = *cells.iter().rfind(|c| !c.ends_with('%')).unwrap();
+        let places = cell.split(',').nth(1).map_or(0, str::len) as u32;
+        let ru = russian(v, places);
+        assert_eq!(cell, ru, "{} {}", r[0], r[2]);
+        shown.push(ru);
+    }
+    assert_eq!(shown.len(), 26, "{rows:?}");
+    assert!(!shown.iter().any(|s| s.contains('.')), "{shown:?}");
+    shown
+}
+
+/// A number as a Russian reader writes it, by hand: `places` decimals, half
+/// away from zero, no-break spaces between thousands, a decimal comma.
+fn russian(v: rust_decimal::Decimal, places: u32) -> String {
+    use rust_decimal::RoundingStrategy::MidpointAwayFromZero;
+    let rounded = format!(
+        "{:.*}",
+        places as usize,
+        v.round_dp_with_strategy(places, MidpointAwayFromZero)
+    );
+    let (sign, digits) = match rounded.strip_prefix('-') {
+        Some(d) => ("-", d),
+        None => ("", rounded.as_str()),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push('\u{a0}');
+        }
+        grouped.push(c);
+    }
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped},{frac}")
+    }
+}
+
 #[test]
 fn the_page_speaks_russian() {
     let d = Dir::new();
@@ -154,8 +240,10 @@ fn the_page_speaks_russian() {
     assert!(page.contains("<html lang=\"ru\">"));
     assert!(page.contains("<h2>Ключевые категории</h2>"));
     assert!(page.contains("<h2>Условные обозначения</h2>"));
-    // Russian numbers: no-break space for thousands, comma for decimals.
-    assert!(page.contains('\u{a0}') || page.contains(','));
+    // Russian numbers: a decimal comma (the example's totals are all below
+    // 1 000; the Kazakhstan page checks the no-break spaces).
+    let shown = russian_totals_shown(&d, "r");
+    assert!(shown.iter().any(|s| s.contains(',')), "{shown:?}");
     // Without --previous the recalculations say so in one line.
     assert!(page.contains("Предыдущая представленная версия не указана"));
     let e = d
@@ -176,6 +264,7 @@ fn recalculations_against_a_previous_submission() {
     d.run_ok(&["compile", inv, "--out", "old"]);
     // The previous submission had 40 kt less NOx in 1A1a 2022 (row 14, column E).
     let path = d.path("old/annex1_2022.csv");
+    let compiled_nox = crate::harness::annex_cell(&path, "1A1a", "NOx");
     let text = std::fs::read_to_string(&path).unwrap();
     let changed: String = text
         .lines()
@@ -193,10 +282,26 @@ fn recalculations_against_a_previous_submission() {
     std::fs::write(&path, changed + "\n").unwrap();
     d.run_ok(&["report", inv, "--out", "r", "--previous", "old"]);
     let rows = csv_rows(&d.path("r/tables/recalculations.csv"));
-    assert!(
-        rows.iter().any(|r| r.iter().any(|c| c == "E14")),
-        "{rows:?}"
+    // E14 (1A1a NOx, 2022) is the one cell changed: previous 1, current
+    // the compiled value, the change between them and in % of the previous.
+    assert_eq!(rows.len(), 1, "only E14 changed: {rows:?}");
+    let r = &rows[0];
+    assert_eq!(
+        r[..7],
+        [
+            "2022",
+            "2022",
+            "E14",
+            "1A1a",
+            "Public electricity and heat production",
+            "NOx",
+            "kt"
+        ]
     );
+    let current = dec(&compiled_nox);
+    assert_eq!((dec(&r[7]), dec(&r[8])), (dec("1"), current));
+    assert_eq!(dec(&r[9]), current - dec("1"));
+    assert_eq!(dec(&r[10]), (current - dec("1")) * dec("100"));
     // The report folder is one set: the same report without --previous
     // removes the recalculations table of the first run, and leaves a
     // user's own file alone.
@@ -220,10 +325,9 @@ fn chromium_renders_the_page() {
                 .is_ok_and(|o| o.status.success())
         })
     else {
-        eprintln!(
-            "SKIPPED: no Chromium on this machine (Debian: apt-get install chromium); the page is not rendered"
+        return crate::harness::skip(
+            "no Chromium on this machine (Debian: apt-get install chromium); the page is not rendered",
         );
-        return;
     };
     let d = Dir::new();
     let out = d

@@ -10,7 +10,7 @@
 //! Each variant must import with exactly the original's numbers wherever
 //! its cells are unchanged.
 
-use crate::harness::{Dir, shared};
+use crate::harness::Dir;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -206,12 +206,6 @@ const POLLUTANT_COLUMNS: [&str; 26] = [
     "X", "Y", "Z", "AA", "AB", "AC", "AD",
 ];
 
-/// The fixture, or `None` with a message when ../shared is absent.
-fn fixture() -> Option<PathBuf> {
-    let p = shared("fixtures/BEW_2021-annex1-nfr2019.xlsx")?;
-    Some(p)
-}
-
 /// Imports a workbook; the exit code, stderr and the CSVs by year.
 fn import(d: &Dir, file: &Path, out: &str) -> (i32, String, BTreeMap<i32, Vec<Vec<String>>>) {
     let o = d
@@ -292,7 +286,7 @@ fn three_sheets(src: &Path) -> Book {
 
 #[test]
 fn a_workbook_with_every_quirk_imports_with_the_originals_numbers() {
-    let Some(src) = fixture() else { return };
+    let src = crate::harness::wallonia();
     let d = Dir::new();
     let original = d.path("original.xlsx");
     three_sheets(&src).save(&original);
@@ -518,7 +512,7 @@ fn a_workbook_with_every_quirk_imports_with_the_originals_numbers() {
 /// Σ(fuel used) − Σ(fuel sold) computed from the imported cells: with it.
 #[test]
 fn compliance_totals_with_or_without_the_fuel_used_correction_are_accepted() {
-    let Some(src) = fixture() else { return };
+    let src = crate::harness::wallonia();
     let d = Dir::new();
     let original = d.path("original.xlsx");
     three_sheets(&src).save(&original);
@@ -630,7 +624,7 @@ fn compliance_totals_with_or_without_the_fuel_used_correction_are_accepted() {
 /// all hold notation keys, summed by row 141's `=SUM(AC14:AC140)` to 0.
 #[test]
 fn a_national_total_of_zero_over_keys_is_excels_sum_not_an_error() {
-    let Some(src) = fixture() else { return };
+    let src = crate::harness::wallonia();
     let d = Dir::new();
     let mut b = three_sheets(&src);
     b.edit_sheet("2019", |x| {
@@ -699,7 +693,7 @@ fn a_national_total_of_zero_over_keys_is_excels_sum_not_an_error() {
 /// the disagreement is a finding.
 #[test]
 fn a_year_cell_that_disagrees_with_the_sheet_name_is_reported() {
-    let Some(src) = fixture() else { return };
+    let src = crate::harness::wallonia();
     let d = Dir::new();
     let mut b = Book::open(&src);
     b.keep_sheets(&[("2019", "NFR-19 2018"), ("2005", "2005")]);
@@ -719,7 +713,7 @@ fn a_year_cell_that_disagrees_with_the_sheet_name_is_reported() {
 /// with the original's numbers.
 #[test]
 fn a_table_without_its_header_cell_is_found_by_its_codes() {
-    let Some(src) = fixture() else { return };
+    let src = crate::harness::wallonia();
     let d = Dir::new();
     let mut b = Book::open(&src);
     b.keep_sheets(&[("2019", "2019")]);
@@ -745,7 +739,7 @@ fn a_table_without_its_header_cell_is_found_by_its_codes() {
 /// out of row 141: the total is reported, and the message says why.
 #[test]
 fn a_total_that_leaves_out_a_number_stored_as_text_says_so() {
-    let Some(src) = fixture() else { return };
+    let src = crate::harness::wallonia();
     let d = Dir::new();
     let mut b = Book::open(&src);
     b.keep_sheets(&[("2019", "2019")]);

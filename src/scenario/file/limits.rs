@@ -6,23 +6,13 @@
 
 use super::CodePattern;
 use super::check::Checker;
-use super::measure::{CostBasis, CostSpec, Input, Measure, Money, shares};
+use super::measure::{CostBasis, CostSpec, Input, LimitsSpec, Measure, Money, shares};
 use super::raw::RawMeasure;
 use crate::error::Result;
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use toml::Spanned;
-
-/// What a limits measure names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LimitsSpec {
-    /// A shipped set's name or a file (relative to the scenario's folder).
-    pub set: String,
-    pub ratification_year: Option<i32>,
-    /// Plant ids; empty: every plant of the measure's rows and fuels.
-    pub plants: Vec<String>,
-}
 
 /// Keys a limits measure takes no value for: its removals and costs are the
 /// assessment's.

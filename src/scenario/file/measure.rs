@@ -83,7 +83,17 @@ pub struct Measure {
     pub source: String,
     /// A measure bringing plants to a limit-value set, made into plain
     /// measures on the base (`crate::scenario::limits::resolve`).
-    pub limits: Option<super::limits::LimitsSpec>,
+    pub limits: Option<LimitsSpec>,
+}
+
+/// What a limits measure names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LimitsSpec {
+    /// A shipped set's name or a file (relative to the scenario's folder).
+    pub set: String,
+    pub ratification_year: Option<i32>,
+    /// Plant ids; empty: every plant of the measure's rows and fuels.
+    pub plants: Vec<String>,
 }
 
 impl Measure {
@@ -128,45 +138,22 @@ pub(super) struct Money<'a> {
     pub price_year: Option<i32>,
 }
 
-/// Every `[[measure]]`, checked, in the file's order; two measures may not
-/// share an id.
-pub(super) fn measures(
-    raw: &[Spanned<RawMeasure>],
+/// A `[[measure]]` without `limits`, checked: its library measure, the
+/// Guidebook's efficiencies it names (the factors read once, into
+/// `guidebook`, when a measure first names one), its removals and costs.
+pub(super) fn plain_measure(
+    m: &Spanned<RawMeasure>,
+    line: usize,
+    guidebook: &mut Option<Vec<Factor>>,
     money: &Money,
     c: &Checker,
-) -> Result<Vec<Measure>> {
-    let library = library::measures();
-    // The Guidebook's factors, read when a measure names one.
-    let mut guidebook: Option<Vec<Factor>> = None;
-    let mut measures: Vec<Measure> = Vec::new();
-    for m in raw {
-        let line = c.line(&m.span());
-        if m.get_ref().limits.is_some() {
-            let measure = super::limits::limits_measure(m, line, money, c)?;
-            if measures.iter().any(|o| o.id == measure.id) {
-                return Err(c.at(
-                    m.span(),
-                    format!("[[measure]] {}: a second measure with this id", measure.id),
-                ));
-            }
-            measures.push(measure);
-            continue;
-        }
-        let input = input(m, library, c)?;
-        if input.raw.guidebook.is_some() && guidebook.is_none() {
-            guidebook = Some(crate::emission_factor::embedded()?);
-        }
-        let from_guidebook = guidebook_efficiencies(&input, guidebook.as_deref(), c)?;
-        let measure = measure(&input, line, &from_guidebook, money, c)?;
-        if measures.iter().any(|o| o.id == measure.id) {
-            return Err(c.at(
-                input.span,
-                format!("[[measure]] {}: a second measure with this id", measure.id),
-            ));
-        }
-        measures.push(measure);
+) -> Result<Measure> {
+    let input = input(m, library::measures(), c)?;
+    if input.raw.guidebook.is_some() && guidebook.is_none() {
+        *guidebook = Some(crate::emission_factor::embedded()?);
     }
-    Ok(measures)
+    let from_guidebook = guidebook_efficiencies(&input, guidebook.as_deref(), c)?;
+    measure(&input, line, &from_guidebook, money, c)
 }
 
 /// The library measure a `[[measure]]` starts from, and its id.
@@ -538,10 +525,7 @@ fn cost_basis(input: &Input, c: &Checker) -> Result<CostBasis> {
 
 /// The largest share, the shares decided by year (not above the largest,
 /// none before the start year) and the start year.
-pub(super) fn shares(
-    input: &Input,
-    c: &Checker,
-) -> Result<(Decimal, BTreeMap<i32, Decimal>, Option<i32>)> {
+pub(super) fn shares(input: &Input, c: &Checker) -> Result<(Decimal, BTreeMap<i32, Decimal>, Option<i32>)> {
     let r = input.raw;
     let max_share = match &r.max_share {
         Some(n) => c.fraction(n, &input.what("max_share"))?,

@@ -73,8 +73,7 @@ mod raw;
 mod target;
 
 pub use growth::{Growth, GrowthKind};
-pub use limits::LimitsSpec;
-pub use measure::{CostBasis, CostSpec, Measure};
+pub use measure::{CostBasis, CostSpec, LimitsSpec, Measure};
 pub use target::{Target, TargetKind};
 
 use check::Checker;
@@ -179,7 +178,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
         currency: &prices.currency,
         price_year: prices.price_year,
     };
-    let measures = measure::measures(&raw.measure, &money, &c)?;
+    let measures = measures(&raw.measure, &money, &c)?;
     let mut targets: Vec<Target> = Vec::new();
     for t in &raw.target {
         let target = target::target(t, &years, &c)?;
@@ -442,4 +441,31 @@ mod tests {
         assert_eq!(b06.cost.price_year, Some(1997));
         assert!(b06.source.contains("CoST"));
     }
+}
+
+/// Every `[[measure]]`, checked, in the file's order (a `limits` measure by
+/// [`limits`], the others by [`measure`]); two measures may not share an id.
+fn measures(
+    raw: &[toml::Spanned<raw::RawMeasure>],
+    money: &measure::Money,
+    c: &Checker,
+) -> Result<Vec<Measure>> {
+    let mut guidebook = None;
+    let mut out: Vec<Measure> = Vec::new();
+    for m in raw {
+        let line = c.line(&m.span());
+        let measure = if m.get_ref().limits.is_some() {
+            limits::limits_measure(m, line, money, c)?
+        } else {
+            measure::plain_measure(m, line, &mut guidebook, money, c)?
+        };
+        if out.iter().any(|o| o.id == measure.id) {
+            return Err(c.at(
+                m.span(),
+                format!("[[measure]] {}: a second measure with this id", measure.id),
+            ));
+        }
+        out.push(measure);
+    }
+    Ok(out)
 }
