@@ -74,31 +74,7 @@ pub fn projections(
     let mut legend_svg = String::new();
     let legend_h = legend(&mut legend_svg, body_h + 6.0, &items);
     let height = body_h + 6.0 + legend_h + 8.0;
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{}<title>{}</title>",
-        canvas::open(W, height, r#" font-size="12" role="img""#),
-        esc(title)
-    );
-    let _ = writeln!(s, "{}", canvas::BACKGROUND);
-    let _ = writeln!(
-        s,
-        "{}",
-        text(
-            12.0,
-            24.0,
-            14.0,
-            "start",
-            None,
-            r#" font-weight="bold""#,
-            title
-        )
-    );
-    s.push_str(&body);
-    s.push_str(&legend_svg);
-    s.push_str(canvas::CLOSE);
-    s
+    document(title, height, &body, &legend_svg)
 }
 
 fn panel(s: &mut String, p: &Panel, x0: f64, y0: f64, separators: Separators) {
@@ -337,6 +313,11 @@ pub fn limit_bars(
     let mut legend_svg = String::new();
     let legend_h = legend(&mut legend_svg, legend_top, &legend_items);
     let height = legend_top + legend_h + 8.0;
+    document(title, height, &body, &legend_svg)
+}
+
+/// A chart's document: its canvas, title, body and legend.
+fn document(title: &str, height: f64, body: &str, legend: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -358,8 +339,8 @@ pub fn limit_bars(
             title
         )
     );
-    s.push_str(&body);
-    s.push_str(&legend_svg);
+    s.push_str(body);
+    s.push_str(legend);
     s.push_str(canvas::CLOSE);
     s
 }

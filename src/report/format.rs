@@ -19,7 +19,12 @@ pub fn significant(d: Decimal, digits: u32, lang: Lang) -> String {
 /// column), and its sign.
 pub fn percent(d: Decimal, lang: Lang) -> String {
     let shown = fixed(d, 1, lang);
-    let sign = if shown.trim_start_matches('-').chars().any(|c| c.is_ascii_digit() && c != '0') && d > Decimal::ZERO {
+    let sign = if shown
+        .trim_start_matches('-')
+        .chars()
+        .any(|c| c.is_ascii_digit() && c != '0')
+        && d > Decimal::ZERO
+    {
         "+"
     } else {
         ""

@@ -312,19 +312,23 @@ fn recalculations_against_a_previous_submission() {
     assert!(!d.read("r/index.html").contains("recalculations.csv"));
 }
 
-/// Renders the page in headless Chromium: it loads without errors and its
-/// charts are drawn (SVG elements in the DOM, and a screenshot that is not blank).
-#[test]
-fn chromium_renders_the_page() {
-    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
+/// The Chromium of this machine, if any.
+fn chromium() -> Option<&'static str> {
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
         .find(|c| {
             Command::new(c)
                 .arg("--version")
                 .output()
                 .is_ok_and(|o| o.status.success())
         })
-    else {
+}
+
+/// Renders the page in headless Chromium: it loads without errors and its
+/// charts are drawn (SVG elements in the DOM, and a screenshot that is not blank).
+#[test]
+fn chromium_renders_the_page() {
+    let Some(chromium) = chromium() else {
         return crate::harness::skip(
             "no Chromium on this machine (Debian: apt-get install chromium); the page is not rendered",
         );
@@ -790,15 +794,7 @@ fn every_chart_is_legible_and_a_sector_has_one_paint() {
 /// to a copy of the page: the page itself has none).
 #[test]
 fn the_kazakhstan_page_is_under_15000_px_at_1400_px_wide() {
-    let Some(chromium) = ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find(|c| {
-            Command::new(c)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-    else {
+    let Some(chromium) = chromium() else {
         eprintln!("SKIPPED: no Chromium on this machine; the page's height is not measured");
         return;
     };
