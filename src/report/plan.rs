@@ -727,7 +727,8 @@ fn plants(h: &mut String, gaps: &[PlantGap], lang: Lang, files: &mut Files) -> R
                 n(g.emission_t),
                 n(g.reduction_t),
                 Value::Text(g.measure.clone()),
-                n(g.annual_cost),
+                // In millions, as the column's header says.
+                n(g.annual_cost.map(|c| c / Decimal::from(1_000_000))),
             ]
         })
         .collect();

@@ -144,6 +144,50 @@ fn the_kazakhstan_page_has_every_section_and_the_compiled_totals() {
     // Each chart is there as SVG (and PNG with the default features).
     assert!(d.path("report/charts/trend-NOx.svg").exists());
     assert!(d.path("report/charts/kca-SOx.svg").exists());
+    // --plants: each plant above its limit value as `airinv plants` finds
+    // it, its excess and the tonnes to remove as the run computes them.
+    d.run_ok(&[
+        "plants",
+        inv,
+        "--limits",
+        "protocols-1999",
+        "--ratification-year",
+        "2026",
+        "--out",
+        "plants",
+    ]);
+    d.run_ok(&["report", inv, "--out", "with-plants", "--plants", "plants"]);
+    let with_plants = d.read("with-plants/index.html");
+    let (header, gaps) = crate::harness::csv_rows(&d.path("plants/plant-gaps.csv"));
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let above: Vec<&Vec<String>> = gaps
+        .iter()
+        .filter(|g| {
+            rust_decimal::Decimal::from_str_exact(&g[col("excess_pct")])
+                .is_ok_and(|e| e > rust_decimal::Decimal::ZERO)
+        })
+        .collect();
+    assert!(!above.is_empty());
+    assert!(with_plants.contains(&format!(
+        "{} lines of the limit-value run; {} are above their limit value.",
+        gaps.len(),
+        above.len()
+    )));
+    let first = above[0];
+    let row = rows_starting(
+        &with_plants,
+        &format!("{} ({})", first[col("name")], first[col("plant")]),
+    );
+    assert!(!row.is_empty(), "{}", first[col("plant")]);
+    let excess = rust_decimal::Decimal::from_str_exact(&first[col("excess_pct")]).unwrap();
+    assert!(
+        row[0].contains(&format!(
+            "+{:.1} %",
+            excess.round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        )),
+        "{:?}",
+        row[0]
+    );
     // The key categories of SOx cover 80 %: the last key one starts below 80 %.
     let kca = csv_rows(&d.path("report/tables/kca-SOx.csv"));
     let keys: Vec<_> = kca.iter().filter(|r| r[4] == "true").collect();
