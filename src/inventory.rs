@@ -210,6 +210,37 @@ impl WithoutFactor {
     }
 }
 
+/// `pollutants = [...]` of a declaration checked (omitted or "all": every
+/// pollutant, an empty list).
+fn pollutant_list(p: Option<raw::Pollutants>) -> std::result::Result<Vec<Pollutant>, String> {
+    match p {
+        None | Some(raw::Pollutants::All) => Ok(Vec::new()),
+        Some(raw::Pollutants::List(list)) => list
+            .iter()
+            .map(|s| {
+                Pollutant::parse(s).ok_or_else(|| {
+                    format!(
+                        "'{s}' is not a pollutant id; the ids are {}",
+                        Pollutant::id_list()
+                    )
+                })
+            })
+            .collect(),
+    }
+}
+
+/// `years = [...]` of a declaration checked: inventory years.
+fn year_list(years: &[i64]) -> std::result::Result<Vec<i32>, String> {
+    years
+        .iter()
+        .map(|y| {
+            i32::try_from(*y)
+                .map_err(|_| format!("years: {y} is not a year"))
+                .and_then(|y| crate::number::parse_year(&y.to_string()))
+        })
+        .collect()
+}
+
 /// A `[[without_factor]]` entry checked: known rows and pollutants, years,
 /// a reason.
 fn without_factor(w: raw::WithoutFactor, line: u64) -> std::result::Result<WithoutFactor, String> {
@@ -235,29 +266,8 @@ fn without_factor(w: raw::WithoutFactor, line: u64) -> std::result::Result<Witho
     if fuels.iter().any(|f| f.is_empty()) {
         return Err("fuel: an empty name; leave fuel out for every fuel of the row".into());
     }
-    let pollutants = match w.pollutants {
-        None | Some(raw::Pollutants::All) => Vec::new(),
-        Some(raw::Pollutants::List(list)) => list
-            .iter()
-            .map(|s| {
-                Pollutant::parse(s).ok_or_else(|| {
-                    format!(
-                        "'{s}' is not a pollutant id; the ids are {}",
-                        Pollutant::id_list()
-                    )
-                })
-            })
-            .collect::<std::result::Result<_, _>>()?,
-    };
-    let years = w
-        .years
-        .iter()
-        .map(|y| {
-            i32::try_from(*y)
-                .map_err(|_| format!("years: {y} is not a year"))
-                .and_then(|y| crate::number::parse_year(&y.to_string()))
-        })
-        .collect::<std::result::Result<_, _>>()?;
+    let pollutants = pollutant_list(w.pollutants)?;
+    let years = year_list(&w.years)?;
     let reason = w.reason.unwrap_or_default().trim().to_string();
     if reason.is_empty() {
         return Err("reason: say why this activity has no factor (what the Guidebook gives, what would be needed); the reason is what check reports".into());
@@ -917,29 +927,8 @@ fn key_override(k: raw::Key) -> std::result::Result<KeyOverride, String> {
     let key_text = k.key.trim();
     let key = NotationKey::parse(key_text)
         .ok_or_else(|| format!("key '{key_text}' is not a notation key (NO, NE, NA, IE, C, NR)"))?;
-    let pollutants = match k.pollutants {
-        None | Some(raw::Pollutants::All) => Vec::new(),
-        Some(raw::Pollutants::List(list)) => list
-            .iter()
-            .map(|s| {
-                Pollutant::parse(s).ok_or_else(|| {
-                    format!(
-                        "'{s}' is not a pollutant id; the ids are {}",
-                        Pollutant::id_list()
-                    )
-                })
-            })
-            .collect::<std::result::Result<_, _>>()?,
-    };
-    let years = k
-        .years
-        .iter()
-        .map(|y| {
-            i32::try_from(*y)
-                .map_err(|_| format!("years: {y} is not a year"))
-                .and_then(|y| crate::number::parse_year(&y.to_string()))
-        })
-        .collect::<std::result::Result<_, _>>()?;
+    let pollutants = pollutant_list(k.pollutants)?;
+    let years = year_list(&k.years)?;
     let included_in = k.included_in.trim().to_string();
     if key == NotationKey::IE {
         if included_in.is_empty() {

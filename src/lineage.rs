@@ -127,6 +127,35 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
                 k.unit.to_string(),
             ]
         };
+        // The columns after the factor's: the first input row (keys), the
+        // gap fill, the splice and the plant (when the inventory has plants).
+        let tail = |rec: &mut Vec<String>| {
+            rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
+            if plants {
+                rec.push(plant.clone());
+            }
+        };
+        let key_record = |middle: Vec<String>| -> Vec<String> {
+            let mut rec = common(r.total.count, r.total.value);
+            rec.extend(middle);
+            rec.push(
+                r.total
+                    .first_rows
+                    .first()
+                    .map(|l| l.to_string())
+                    .unwrap_or_default(),
+            );
+            tail(&mut rec);
+            rec
+        };
+        let row_record = |row: &crate::calculate::RowRecord, middle: Vec<String>| -> Vec<String> {
+            let mut rec = common(1, row.value);
+            let other: Vec<String> = row.extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            rec.extend([row.at.to_string(), row.source_id.clone(), other.join("; ")]);
+            rec.extend(middle);
+            tail(&mut rec);
+            rec
+        };
         for line in &r.lines {
             let factor = |emission: rust_decimal::Decimal, exact: bool| -> Vec<String> {
                 vec![
@@ -152,34 +181,14 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
             };
             match detail {
                 Detail::Keys => {
-                    let mut rec = common(r.total.count, r.total.value);
-                    rec.extend(factor(line.emission, line.exact));
-                    rec.push(
-                        r.total
-                            .first_rows
-                            .first()
-                            .map(|l| l.to_string())
-                            .unwrap_or_default(),
-                    );
-                    rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
-                    if plants {
-                        rec.push(plant.clone());
-                    }
+                    let rec = key_record(factor(line.emission, line.exact));
                     crate::output::write_safe_record(&mut w, &rec)?;
                 }
                 Detail::Rows => {
                     for row in &r.total.rows {
-                        let mut rec = common(1, row.value);
-                        let other: Vec<String> =
-                            row.extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                        rec.extend([row.at.to_string(), row.source_id.clone(), other.join("; ")]);
                         let (emission, exact) =
                             crate::calculate::apply(row.value, line.multiplier, line.divisor);
-                        rec.extend(factor(emission, exact));
-                        rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
-                        if plants {
-                            rec.push(plant.clone());
-                        }
+                        let rec = row_record(row, factor(emission, exact));
                         crate::output::write_safe_record(&mut w, &rec)?;
                     }
                 }
@@ -188,32 +197,11 @@ pub fn write<W: Write>(out: W, results: &[KeyResult], detail: Detail) -> std::io
         for m in &r.missing {
             match detail {
                 Detail::Keys => {
-                    let mut rec = common(r.total.count, r.total.value);
-                    rec.extend(without_factor(m));
-                    rec.push(
-                        r.total
-                            .first_rows
-                            .first()
-                            .map(|l| l.to_string())
-                            .unwrap_or_default(),
-                    );
-                    rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
-                    if plants {
-                        rec.push(plant.clone());
-                    }
-                    crate::output::write_safe_record(&mut w, &rec)?;
+                    crate::output::write_safe_record(&mut w, key_record(without_factor(m)))?;
                 }
                 Detail::Rows => {
                     for row in &r.total.rows {
-                        let mut rec = common(1, row.value);
-                        let other: Vec<String> =
-                            row.extra.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                        rec.extend([row.at.to_string(), row.source_id.clone(), other.join("; ")]);
-                        rec.extend(without_factor(m));
-                        rec.extend([r.total.filled.clone(), r.total.spliced.clone()]);
-                        if plants {
-                            rec.push(plant.clone());
-                        }
+                        let rec = row_record(row, without_factor(m));
                         crate::output::write_safe_record(&mut w, &rec)?;
                     }
                 }

@@ -483,7 +483,7 @@ impl FactorIndex {
         if let Some(fuel) = fuel
             && !self.row_has_fuel(q.code, q.pins(), &fuel.name)
             && let Some(entry) = fallbacks.named(q.code, fuel, &self.fuels)
-            && let Some(found) = self.from_fallback(q, entry)?
+            && let Some(found) = self.fallback_candidates(q, entry)?
         {
             return Ok(found);
         }
@@ -491,7 +491,7 @@ impl FactorIndex {
         if own.by_pollutant.is_empty()
             && (fuel.is_some() || q.fuel().is_none())
             && let Some(entry) = fallbacks.by_group(q.code, self.group_of(q))
-            && let Some(found) = self.from_fallback(q, entry)?
+            && let Some(found) = self.fallback_candidates(q, entry)?
         {
             return Ok(found);
         }
@@ -522,7 +522,7 @@ impl FactorIndex {
     /// The candidates of a fallback entry: in each of its rows in turn, the
     /// fuel (or the entry's fuel) at the activity's tier (or in the entry's
     /// table); `None` when none gives factors.
-    fn from_fallback(
+    fn fallback_candidates(
         &self,
         q: &Query,
         entry: &crate::fallback::Fallback,

@@ -312,6 +312,32 @@ fn own_line(
     }))
 }
 
+/// The Tier 1 remainder's emission of a line: the remainder's activity ×
+/// the line's factor, as every line is computed, where the line is that
+/// product for the row's whole activity (the row less its plants, so no
+/// digit is lost to a difference of two rounded emissions); otherwise the
+/// row's emission less the plants' Tier 1 emissions (`taken`).
+fn remainder_emission(
+    l: &mut Line,
+    whole: Decimal,
+    remainder: Decimal,
+    taken: Decimal,
+    taken_exact: bool,
+) {
+    let product = |activity| checked_apply(activity, l.multiplier, l.divisor);
+    match (product(whole), product(remainder)) {
+        (Some((e, _)), Some((rest, exact))) if e == l.emission => {
+            l.emission = rest;
+            // Not exact where the row's line was not (a rounded share).
+            l.exact &= exact;
+        }
+        _ => {
+            l.emission -= taken;
+            l.exact &= taken_exact;
+        }
+    }
+}
+
 /// A key split into its Tier 1 remainder and its plants' parts, with a
 /// line for the console.
 fn split(
@@ -451,11 +477,11 @@ fn split(
     // The remainder.
     let part_tj: Decimal = parts.iter().filter_map(|p| p.energy_tj).sum();
     r.energy_tj = r.energy_tj.map(|tj| tj - part_tj);
+    let whole = r.total.value;
     r.total.value -= sum;
     for l in &mut r.lines {
         if let Some((t, exact)) = taken.get(&l.pollutant) {
-            l.emission -= *t;
-            l.exact &= *exact;
+            remainder_emission(l, whole, r.total.value, *t, *exact);
         }
     }
     if keep_rows {

@@ -26,8 +26,8 @@ use std::collections::BTreeMap;
 pub fn findings(cases: &[Case]) -> Vec<Finding> {
     // (year, row, pollutant, declared-by) -> the fuels, with their reason.
     type Cell = (i32, u32, Option<Pollutant>, Option<Declared>);
-    let mut cells: BTreeMap<(i32, u32, Option<Pollutant>, Option<String>), (Cell, Vec<String>)> =
-        BTreeMap::new();
+    type At = (i32, u32, Option<Pollutant>, Option<String>);
+    let mut cells: BTreeMap<At, (Cell, Vec<String>)> = BTreeMap::new();
     for c in cases {
         let Some(row) = nfr::find(&c.code) else {
             continue;

@@ -41,7 +41,11 @@ pub fn classes() -> &'static [FuelClass] {
 }
 
 fn parse(text: &str) -> Result<Vec<FuelClass>, String> {
-    let body: String = text.lines().filter(|l| !l.starts_with('#')).map(|l| format!("{l}\n")).collect();
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
     let mut r = csv::Reader::from_reader(body.as_bytes());
     let mut out = Vec::new();
     for rec in r.records() {
@@ -60,7 +64,12 @@ fn parse(text: &str) -> Result<Vec<FuelClass>, String> {
             f_d: d(1)?,
             f_d_english: d(2)?,
             ncv_over_gcv: d(3)?,
-            fuels: rec.get(4).unwrap_or("").split('|').map(|s| s.trim().to_string()).collect(),
+            fuels: rec
+                .get(4)
+                .unwrap_or("")
+                .split('|')
+                .map(|s| s.trim().to_string())
+                .collect(),
         });
     }
     Ok(out)
@@ -148,7 +157,10 @@ mod tests {
         assert_eq!(v.at_o2(d("6")).round_dp(4), d("361.1366"));
         // Natural gas: 234 × 273.15/293.15 ÷ 0.90 = 242.2616 Nm3/GJ.
         let gas = ActivityFuel::read("natural gas", fuels).unwrap();
-        assert_eq!(volume_of(fuels, &gas).unwrap().v0.round_dp(4), d("242.2616"));
+        assert_eq!(
+            volume_of(fuels, &gas).unwrap().v0.round_dp(4),
+            d("242.2616")
+        );
         // Coke oven gas has no class.
         let cog = ActivityFuel::read("coke oven gas", fuels).unwrap();
         assert!(volume_of(fuels, &cog).is_none());

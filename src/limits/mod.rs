@@ -98,7 +98,9 @@ impl When {
                 .ok()
                 .filter(|n| (0..=50).contains(n))
                 .map(When::AfterRatification)
-                .ok_or(format!("'{t}' is not R+n (n years after the ratification year, 0 to 50)"));
+                .ok_or(format!(
+                    "'{t}' is not R+n (n years after the ratification year, 0 to 50)"
+                ));
         }
         crate::number::parse_year(t)
             .map(When::Year)
@@ -215,8 +217,15 @@ pub struct PlantFacts<'a> {
 impl LimitSet {
     /// A shipped set by name, or a file of the same columns.
     pub fn load(name_or_path: &str) -> Result<LimitSet> {
-        if let Some((name, text)) = SHIPPED.iter().find(|(n, _)| n.eq_ignore_ascii_case(name_or_path.trim())) {
-            return parse(text, name, Path::new(&format!("emission-factors/limit-values/{name}.csv")));
+        if let Some((name, text)) = SHIPPED
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name_or_path.trim()))
+        {
+            return parse(
+                text,
+                name,
+                Path::new(&format!("emission-factors/limit-values/{name}.csv")),
+            );
         }
         let path = Path::new(name_or_path);
         if !path.exists() {
@@ -224,7 +233,11 @@ impl LimitSet {
                 path,
                 format!(
                     "is neither a shipped limit-value set ({}) nor a file",
-                    SHIPPED.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                    SHIPPED
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             ));
         }
@@ -242,8 +255,18 @@ impl LimitSet {
 
     /// New or existing, and why: by the commissioning year against the
     /// rows' `new_from` (a year, or R+n from the ratification year).
-    pub fn status(&self, plant: &PlantFacts, pollutant: Pollutant, ratification: Option<i32>) -> std::result::Result<(Status, String), String> {
-        let Some(rule) = self.rows.iter().find(|r| r.pollutant == pollutant).map(|r| r.new_from) else {
+    pub fn status(
+        &self,
+        plant: &PlantFacts,
+        pollutant: Pollutant,
+        ratification: Option<i32>,
+    ) -> std::result::Result<(Status, String), String> {
+        let Some(rule) = self
+            .rows
+            .iter()
+            .find(|r| r.pollutant == pollutant)
+            .map(|r| r.new_from)
+        else {
             return Err(format!("the set has no limit for {}", pollutant.id()));
         };
         let Some(from) = rule.resolve(ratification) else {
@@ -254,14 +277,20 @@ impl LimitSet {
         };
         let rule_text = match rule {
             When::Year(y) => format!("new if commissioned in {y} or later"),
-            When::AfterRatification(n) => format!("new if commissioned in {from} or later (ratification {} + {n})", from - n),
+            When::AfterRatification(n) => format!(
+                "new if commissioned in {from} or later (ratification {} + {n})",
+                from - n
+            ),
         };
         Ok(match plant.commissioning_year {
             Some(c) if c >= from => (Status::New, format!("commissioned {c}: {rule_text}")),
             Some(c) => (Status::Existing, format!("commissioned {c}: {rule_text}")),
             None if plant.year < from => (
                 Status::Existing,
-                format!("commissioning year not given, in operation in {}: {rule_text}", plant.year),
+                format!(
+                    "commissioning year not given, in operation in {}: {rule_text}",
+                    plant.year
+                ),
             ),
             None => (
                 Status::Existing,
@@ -273,7 +302,14 @@ impl LimitSet {
     /// The requirements of a pollutant for a plant of a status: the rows of
     /// the first fuel category of the plant's fuel that the set has for the
     /// pollutant, of its type, size band and hours.
-    pub fn applicable(&self, fuels: &Fuels, plant: &PlantFacts, pollutant: Pollutant, status: Status, ratification: Option<i32>) -> Option<Applicable> {
+    pub fn applicable(
+        &self,
+        fuels: &Fuels,
+        plant: &PlantFacts,
+        pollutant: Pollutant,
+        status: Status,
+        ratification: Option<i32>,
+    ) -> Option<Applicable> {
         // The most specific fuel category with a row for this plant (its
         // status, type, size and hours): an existing gas boiler has no
         // 'natural gas' row in the 1999 protocol and takes 'gaseous fuels'.
@@ -293,7 +329,9 @@ impl LimitSet {
             .iter()
             .map(String::as_str)
             .chain(std::iter::once("any"))
-            .find(|c| find_in(Kind::Limit, c).is_some() || find_in(Kind::Desulphurisation, c).is_some())?;
+            .find(|c| {
+                find_in(Kind::Limit, c).is_some() || find_in(Kind::Desulphurisation, c).is_some()
+            })?;
         let find = |kind: Kind| find_in(kind, category);
         let requirement = |r: &LimitRow| {
             let value = r.value_at(plant.thermal_input_mw);
@@ -325,7 +363,11 @@ impl LimitSet {
                 why.push_str(&format!(
                     "; for plants running {} h a year or more{}",
                     format_decimal(h),
-                    if plant.hours.is_none() { " (the plant's hours are not given)" } else { "" }
+                    if plant.hours.is_none() {
+                        " (the plant's hours are not given)"
+                    } else {
+                        ""
+                    }
                 ));
             }
             let applies_from = r.applies_from.resolve(ratification);
@@ -345,7 +387,10 @@ impl LimitSet {
         if limit.is_none() && desulphurisation.is_none() {
             return None;
         }
-        Some(Applicable { limit, desulphurisation })
+        Some(Applicable {
+            limit,
+            desulphurisation,
+        })
     }
 }
 
@@ -359,7 +404,12 @@ pub fn fuel_categories(fuels: &Fuels, fuel: &ActivityFuel) -> Vec<String> {
             .filter(|l| !l.starts_with('#'))
             .skip(1)
             .filter_map(|l| l.split_once(','))
-            .map(|(f, c)| (fuel_key(f), c.split('|').map(|s| s.trim().to_string()).collect()))
+            .map(|(f, c)| {
+                (
+                    fuel_key(f),
+                    c.split('|').map(|s| s.trim().to_string()).collect(),
+                )
+            })
             .collect()
     });
     for name in fuels.chain_of(fuel) {
@@ -387,7 +437,10 @@ fn parse(text: &str, name: &str, path: &Path) -> Result<LimitSet> {
         if !header.iter().any(|h| h == c) {
             return Err(Error::file(
                 path,
-                format!("has no column '{c}': a limit-value set has the columns {}", COLUMNS.join(",")),
+                format!(
+                    "has no column '{c}': a limit-value set has the columns {}",
+                    COLUMNS.join(",")
+                ),
             ));
         }
     }
@@ -410,26 +463,54 @@ fn parse(text: &str, name: &str, path: &Path) -> Result<LimitSet> {
         let kind = match get("kind").to_ascii_lowercase().as_str() {
             "limit" => Kind::Limit,
             "desulphurisation" | "desulfurisation" | "desulfurization" => Kind::Desulphurisation,
-            other => return Err(Error::input(at("kind"), format!("'{other}': limit or desulphurisation"))),
+            other => {
+                return Err(Error::input(
+                    at("kind"),
+                    format!("'{other}': limit or desulphurisation"),
+                ));
+            }
         };
         let p = get("pollutant");
-        let pollutant = Pollutant::parse(&p).ok_or_else(|| Error::input(at("pollutant"), format!("'{p}' is not a pollutant ({})", Pollutant::id_list())))?;
+        let pollutant = Pollutant::parse(&p).ok_or_else(|| {
+            Error::input(
+                at("pollutant"),
+                format!("'{p}' is not a pollutant ({})", Pollutant::id_list()),
+            )
+        })?;
         let t = get("plant_type");
         let plant_type = if t.eq_ignore_ascii_case("any") {
             None
         } else {
-            Some(PlantType::parse(&t).ok_or_else(|| Error::input(at("plant_type"), format!("'{t}': boiler, gas turbine or any")))?)
+            Some(PlantType::parse(&t).ok_or_else(|| {
+                Error::input(
+                    at("plant_type"),
+                    format!("'{t}': boiler, gas turbine or any"),
+                )
+            })?)
         };
         let status = match get("status").to_ascii_lowercase().as_str() {
             "new" => Status::New,
             "existing" => Status::Existing,
-            other => return Err(Error::input(at("status"), format!("'{other}': new or existing"))),
+            other => {
+                return Err(Error::input(
+                    at("status"),
+                    format!("'{other}': new or existing"),
+                ));
+            }
         };
-        let value = dec("value")?.ok_or_else(|| Error::input(at("value"), "no value: the limit (mg/Nm3) or the rate (%)".to_string()))?;
+        let value = dec("value")?.ok_or_else(|| {
+            Error::input(
+                at("value"),
+                "no value: the limit (mg/Nm3) or the rate (%)".to_string(),
+            )
+        })?;
         let when = |c: &str| When::parse(&get(c)).map_err(|e| Error::input(at(c), e));
         let fuel = get("fuel").to_ascii_lowercase();
         if fuel.is_empty() {
-            return Err(Error::input(at("fuel"), "no fuel category (solid, liquid, natural gas, gaseous, any ...)".to_string()));
+            return Err(Error::input(
+                at("fuel"),
+                "no fuel category (solid, liquid, natural gas, gaseous, any ...)".to_string(),
+            ));
         }
         let row = LimitRow {
             at: Location::file(path).with_line(line),
@@ -449,15 +530,24 @@ fn parse(text: &str, name: &str, path: &Path) -> Result<LimitSet> {
             reference: get("reference"),
         };
         if row.kind == Kind::Limit && row.o2_pct.is_none() {
-            return Err(Error::input(at("o2_pct"), "a limit needs its reference O2 content (%)".to_string()));
+            return Err(Error::input(
+                at("o2_pct"),
+                "a limit needs its reference O2 content (%)".to_string(),
+            ));
         }
         if let (Some(a), Some(b)) = (row.min_mwth, row.max_mwth)
             && a >= b
         {
-            return Err(Error::input(at("max_mwth"), "max_mwth is not above min_mwth".to_string()));
+            return Err(Error::input(
+                at("max_mwth"),
+                "max_mwth is not above min_mwth".to_string(),
+            ));
         }
         if row.value_at_max.is_some() && (row.min_mwth.is_none() || row.max_mwth.is_none()) {
-            return Err(Error::input(at("value_at_max"), "a linear band needs min_mwth and max_mwth".to_string()));
+            return Err(Error::input(
+                at("value_at_max"),
+                "a linear band needs min_mwth and max_mwth".to_string(),
+            ));
         }
         rows.push(row);
     }
@@ -500,8 +590,13 @@ mod tests {
         let f = facts(&coal, "200", Some(1975));
         let (status, why) = set.status(&f, Pollutant::SOx, Some(2026)).unwrap();
         assert_eq!(status, Status::Existing);
-        assert_eq!(why, "commissioned 1975: new if commissioned in 2028 or later (ratification 2026 + 2)");
-        let a = set.applicable(fuels, &f, Pollutant::SOx, status, Some(2026)).unwrap();
+        assert_eq!(
+            why,
+            "commissioned 1975: new if commissioned in 2028 or later (ratification 2026 + 2)"
+        );
+        let a = set
+            .applicable(fuels, &f, Pollutant::SOx, status, Some(2026))
+            .unwrap();
         let limit = a.limit.unwrap();
         assert_eq!(limit.value, d("1600"));
         assert_eq!(limit.o2_pct, Some(d("6")));
@@ -509,22 +604,68 @@ mod tests {
         let rate = a.desulphurisation.unwrap();
         assert_eq!(rate.value.round_dp(6), d("47.142857"));
         // NOx: existing solid 650; new (commissioned 2030) 300-400 MWth band: 200.
-        let nox = set.applicable(fuels, &f, Pollutant::NOx, Status::Existing, Some(2026)).unwrap();
+        let nox = set
+            .applicable(fuels, &f, Pollutant::NOx, Status::Existing, Some(2026))
+            .unwrap();
         assert_eq!(nox.limit.unwrap().value, d("650"));
         let new = facts(&coal, "350", Some(2030));
-        assert_eq!(set.status(&new, Pollutant::NOx, Some(2026)).unwrap().0, Status::New);
-        assert_eq!(set.applicable(fuels, &new, Pollutant::NOx, Status::New, Some(2026)).unwrap().limit.unwrap().value, d("200"));
+        assert_eq!(
+            set.status(&new, Pollutant::NOx, Some(2026)).unwrap().0,
+            Status::New
+        );
+        assert_eq!(
+            set.applicable(fuels, &new, Pollutant::NOx, Status::New, Some(2026))
+                .unwrap()
+                .limit
+                .unwrap()
+                .value,
+            d("200")
+        );
         // Dust (Heavy Metals Annex V): 50 mg/Nm3.
-        assert_eq!(set.applicable(fuels, &f, Pollutant::TSP, Status::Existing, Some(2026)).unwrap().limit.unwrap().value, d("50"));
+        assert_eq!(
+            set.applicable(fuels, &f, Pollutant::TSP, Status::Existing, Some(2026))
+                .unwrap()
+                .limit
+                .unwrap()
+                .value,
+            d("50")
+        );
         // Below 50 MWth nothing applies.
-        assert!(set.applicable(fuels, &facts(&coal, "40", None), Pollutant::SOx, Status::Existing, None).is_none());
+        assert!(
+            set.applicable(
+                fuels,
+                &facts(&coal, "40", None),
+                Pollutant::SOx,
+                Status::Existing,
+                None
+            )
+            .is_none()
+        );
         // Natural gas: NOx existing 350 (gaseous fuels), new 150 (natural gas, 50-300).
         let gas = ActivityFuel::read("natural gas", fuels).unwrap();
         let g = facts(&gas, "120", None);
-        assert_eq!(set.applicable(fuels, &g, Pollutant::NOx, Status::Existing, None).unwrap().limit.unwrap().value, d("350"));
-        assert_eq!(set.applicable(fuels, &g, Pollutant::NOx, Status::New, None).unwrap().limit.unwrap().value, d("150"));
+        assert_eq!(
+            set.applicable(fuels, &g, Pollutant::NOx, Status::Existing, None)
+                .unwrap()
+                .limit
+                .unwrap()
+                .value,
+            d("350")
+        );
+        assert_eq!(
+            set.applicable(fuels, &g, Pollutant::NOx, Status::New, None)
+                .unwrap()
+                .limit
+                .unwrap()
+                .value,
+            d("150")
+        );
         // Without a ratification year the protocol's rule cannot be applied.
-        assert!(set.status(&f, Pollutant::SOx, None).unwrap_err().contains("--ratification-year"));
+        assert!(
+            set.status(&f, Pollutant::SOx, None)
+                .unwrap_err()
+                .contains("--ratification-year")
+        );
     }
 
     #[test]
@@ -536,8 +677,20 @@ mod tests {
         let (status, _) = set.status(&f, Pollutant::SOx, None).unwrap();
         assert_eq!(status, Status::Existing);
         // Existing other solid fuels, >= 300 MWth: SO2 200, NOx 200, dust 20 mg/Nm3 at 6 % O2.
-        for (p, v) in [(Pollutant::SOx, "200"), (Pollutant::NOx, "200"), (Pollutant::TSP, "20")] {
-            assert_eq!(set.applicable(fuels, &f, p, status, None).unwrap().limit.unwrap().value, d(v), "{p}");
+        for (p, v) in [
+            (Pollutant::SOx, "200"),
+            (Pollutant::NOx, "200"),
+            (Pollutant::TSP, "20"),
+        ] {
+            assert_eq!(
+                set.applicable(fuels, &f, p, status, None)
+                    .unwrap()
+                    .limit
+                    .unwrap()
+                    .value,
+                d(v),
+                "{p}"
+            );
         }
     }
 
@@ -545,10 +698,25 @@ mod tests {
     fn a_users_set_is_checked_line_by_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bat.csv");
-        std::fs::write(&path, format!("{}\nlimit,SO2,solid,boiler,existing,50,,abc,,6,,2020,2020,x\n", COLUMNS.join(","))).unwrap();
-        let e = LimitSet::load(path.to_str().unwrap()).unwrap_err().to_string();
-        assert!(e.contains("line 2, column value: 'abc' is not a number"), "{e}");
+        std::fs::write(
+            &path,
+            format!(
+                "{}\nlimit,SO2,solid,boiler,existing,50,,abc,,6,,2020,2020,x\n",
+                COLUMNS.join(",")
+            ),
+        )
+        .unwrap();
+        let e = LimitSet::load(path.to_str().unwrap())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 2, column value: 'abc' is not a number"),
+            "{e}"
+        );
         let e = LimitSet::load("gothenburg-2012").unwrap_err().to_string();
-        assert!(e.contains("is neither a shipped limit-value set (protocols-1999, eu-ied-fr-2013)"), "{e}");
+        assert!(
+            e.contains("is neither a shipped limit-value set (protocols-1999, eu-ied-fr-2013)"),
+            "{e}"
+        );
     }
 }

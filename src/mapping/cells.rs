@@ -8,7 +8,7 @@ use super::grid::{Grid, join_years};
 use super::records::{ActivityRow, CellRecord, Cells, Check, CheckStatus, Outcome, Tallies};
 use super::rules::{FuelRole, LineRole, LineRule, Mapping, Targets};
 use crate::error::{Error, Result};
-use crate::number::{format_decimal, parse_decimal};
+use crate::number::format_decimal;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -32,9 +32,12 @@ pub(super) fn read_cells(grid: &Grid, source: &str) -> Result<Cells> {
             if text.is_empty() || layout.empty.iter().any(|e| e == text) {
                 continue;
             }
-            let (raw, beyond_range) = match parse_decimal(text) {
-                Ok(v) => (v, None),
-                Err(crate::number::NumberError::OutOfRange(t)) => (Decimal::ZERO, Some(t)),
+            // A number with digits beyond the 28th decimal place (a float
+            // artefact such as `-2.842170943040401e-14`) is kept rounded to
+            // 28 places and marked with the text as written (issue 29's rule).
+            let (raw, beyond_range) = match crate::number::read_decimal(text) {
+                Ok(r) => (r.value, r.rounded.then(|| text.to_string())),
+                Err(crate::number::NumberError::OutOfRange(_)) => (Decimal::MAX, None),
                 // Text outside the year × fuel columns (units, codes, notes)
                 // is not a number to account for.
                 Err(crate::number::NumberError::NotANumber(_))
@@ -65,11 +68,7 @@ pub(super) fn read_cells(grid: &Grid, source: &str) -> Result<Cells> {
                 }
                 continue;
             };
-            if beyond_range.is_none() {
-                out.values.insert((ri, ci), value);
-            } else {
-                out.beyond.insert((ri, ci));
-            }
+            out.values.insert((ri, ci), value);
             let line = grid.line_name(ri);
             let mut record = CellRecord {
                 cell: grid.cell_ref(ri, col.index),
@@ -121,7 +120,7 @@ pub(super) fn read_cells(grid: &Grid, source: &str) -> Result<Cells> {
                                 Outcome::Excluded(x.reason.clone())
                             } else if beyond_range.is_some() {
                                 errors.push(format!(
-                                    "{}: '{text}' ({line}, {year}) has more digits than an exact decimal holds (28), so it cannot be activity data; round it in the sheet or except the cell in the mapping",
+                                    "{}: '{text}' ({line}, {year}) has digits beyond the 28th decimal place (a float artefact), so it cannot be activity data as written; round it in the sheet or except the cell in the mapping",
                                     grid.location(ri, col.index)
                                 ));
                                 continue;
@@ -229,18 +228,6 @@ pub(super) fn check_subtotals(
                 for (ci, col) in grid.columns.iter().enumerate() {
                     if col.year != Some(year) || col.fuel.is_empty() {
                         continue;
-                    }
-                    if let Some(&r) = std::iter::once(&row)
-                        .chain(parts.iter())
-                        .find(|&&r| cells.beyond.contains(&(r, ci)))
-                    {
-                        return Err(Error::input(
-                            grid.location(r, col.index),
-                            format!(
-                                "the number has more digits than an exact decimal holds (28), so the subtotal '{}' cannot be checked against its parts; round it in the sheet",
-                                rule.label
-                            ),
-                        ));
                     }
                     let sub_value = cells.values.get(&(row, ci)).copied();
                     let part_values: Vec<Decimal> = parts

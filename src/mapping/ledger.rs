@@ -102,14 +102,15 @@ impl Conversion {
                 &r.year.map(|y| y.to_string()).unwrap_or_default(),
                 &crate::output::csv_safe(&r.line),
                 &crate::output::csv_safe(&r.fuel),
-                &r.beyond_range
-                    .clone()
-                    .unwrap_or_else(|| format_decimal(r.value)),
+                &format_decimal(r.value),
                 &self.unit,
                 outcome,
                 &format_decimal(r.mapped),
                 &r.codes.join(" "),
-                &reason,
+                &match &r.beyond_range {
+                    Some(text) => format!("{reason}; rounded to 28 decimal places from {text}"),
+                    None => reason,
+                },
             ])?;
         }
         c.flush()

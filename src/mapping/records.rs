@@ -8,7 +8,7 @@
 use super::grid::Grid;
 use crate::pins::Pins;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// One activity row made from a cell (or a subtotal's remainder).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,12 +48,12 @@ pub struct CellRecord {
     pub year: Option<i32>,
     pub line: String,
     pub fuel: String,
-    /// In the written unit (zero when `beyond_range`).
+    /// In the written unit (rounded to 28 decimal places when `beyond_range`).
     pub value: Decimal,
-    /// The number is beyond what an exact decimal holds (more than 28
-    /// digits after the point, a float artefact such as
-    /// `-2.842170943040401e-14`): the cell is counted, its value left out
-    /// of the sums, and it cannot be mapped.
+    /// The number as written when it has digits beyond the 28th decimal
+    /// place (a float artefact such as `-2.842170943040401e-14`): its value
+    /// is rounded to 28 places (issue 29), counted and summed like any
+    /// other, marked in the cell ledger and the report; it cannot be mapped.
     pub beyond_range: Option<String>,
     /// In the sheet's Total column (a total over the fuels).
     pub in_total_column: bool,
@@ -119,7 +119,7 @@ pub struct CellCounts {
     pub mapped_zero: usize,
     /// Unmapped cells that are not zero.
     pub unmapped_nonzero: usize,
-    /// Cells whose number is beyond an exact decimal (counted, not summed).
+    /// Cells whose number was rounded to 28 decimal places (marked).
     pub beyond_range: usize,
 }
 
@@ -192,18 +192,16 @@ pub(super) type Tallies = HashMap<(usize, i32), Tally>;
 pub(super) struct Cells {
     /// (data row, column position) → value, for the numbers read exactly.
     pub(super) values: HashMap<(usize, usize), Decimal>,
-    /// Cells whose number is beyond an exact decimal.
-    pub(super) beyond: HashSet<(usize, usize)>,
     pub(super) records: Vec<CellRecord>,
     pub(super) rows: Vec<ActivityRow>,
 }
 
 impl Cells {
     pub(super) fn has_numbers(&self, grid: &Grid, row: usize, year: i32) -> bool {
-        grid.columns.iter().enumerate().any(|(ci, c)| {
-            c.year == Some(year)
-                && (self.values.contains_key(&(row, ci)) || self.beyond.contains(&(row, ci)))
-        })
+        grid.columns
+            .iter()
+            .enumerate()
+            .any(|(ci, c)| c.year == Some(year) && self.values.contains_key(&(row, ci)))
     }
 }
 

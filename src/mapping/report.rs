@@ -96,7 +96,7 @@ fn counts(s: &mut String, c: &Conversion) {
             .collect();
         let _ = writeln!(
             s,
-            "  {} cell(s) hold numbers with more digits than an exact decimal holds (float artefacts); they are counted, left out of the sums, and none is mapped: {}",
+            "  {} cell(s) hold numbers with digits beyond the 28th decimal place (float artefacts); they are rounded to 28 places (marked in the cell ledger), and none is mapped: {}",
             n.beyond_range,
             examples.join("; ")
         );

@@ -14,7 +14,7 @@
 //! base_year = 2021                  # a what-if where the Protocol sets another (2005; 1990)
 //! years = [2030]                    # optional: the file's years
 //! scenario = "scenarios/wm.toml"    # optional: the file's scenario
-//! limits = "LCP"                    # limit values for plants (issue 25) ...
+//! limits = "protocols-1999"         # limit values for the base's plants: a shipped set or a file ...
 //! ratification_year = 2027          # ... from this year
 //! source = "..."                    # where the numbers come from
 //! ```

@@ -31,7 +31,7 @@ use crate::error::{Error, Location, Result};
 use crate::number::{exact, exact_opt};
 use crate::pollutant::Pollutant;
 use crate::scenario::file::{
-    CodePattern, CostBasis, CostSpec, LimitsSpec, Measure, Scenario, Target, TargetKind,
+    CodePattern, CostSpec, LimitsSpec, Measure, Scenario, Target, TargetKind,
 };
 use crate::scenario::projection::{Base, tonnes_per_unit};
 use crate::scenario::{self, Outcome};
@@ -166,6 +166,19 @@ pub fn limit_values(limits: &file::Limits, base: &Base) -> LimitValues {
     }
 }
 
+/// Says in the limit values' note which of their measures leave gaps out of
+/// the cost (no library measure costed for the plant: the option's cost is
+/// then a lower bound, never silently).
+fn uncosted_gaps(v: &mut LimitValues, scenario: &Scenario) {
+    let id = format!("ELV {} ", v.set);
+    for m in &scenario.measures {
+        if m.id.starts_with(&id) && m.cost.note.contains(crate::scenario::limits::UNCOSTED) {
+            let why = m.cost.note.rsplit("; ").next().unwrap_or_default();
+            v.note.push_str(&format!("; {}: {why}", m.id));
+        }
+    }
+}
+
 /// The decided measure bringing the base's plants to an option's limit
 /// values from its ratification year.
 fn limits_measure(limits: &file::Limits) -> Measure {
@@ -178,20 +191,7 @@ fn limits_measure(limits: &file::Limits) -> Measure {
         removal: BTreeMap::new(),
         primary: Pollutant::SOx,
         group: "limits".into(),
-        cost: CostSpec {
-            annual_cost: Some(Decimal::ZERO),
-            investment: None,
-            lifetime: None,
-            fixed_om_pct: None,
-            fixed_om: None,
-            variable_cost: None,
-            cost_per_tonne: None,
-            note: String::new(),
-            priced: true,
-            basis: CostBasis::Activity,
-            currency: String::new(),
-            price_year: None,
-        },
+        cost: CostSpec::annual(Decimal::ZERO, "", None, String::new()),
         unit: "TJ".into(),
         max_share: Decimal::ONE,
         share: BTreeMap::from([(limits.ratification_year, Decimal::ONE)]),
@@ -308,12 +308,13 @@ fn targets(path: &Path, o: &RatificationOption, s: &Scenario, base: &Base) -> Re
 fn option(path: &Path, o: &RatificationOption, s: &Scenario, base: &Base) -> Result<OptionResult> {
     let mut scenario = s.clone();
     scenario.targets = targets(path, o, s, base)?;
-    let limits = o.limits.as_ref().map(|l| limit_values(l, base));
-    if let (Some(l), Some(v)) = (&o.limits, &limits)
+    let mut limits = o.limits.as_ref().map(|l| limit_values(l, base));
+    if let (Some(l), Some(v)) = (&o.limits, &mut limits)
         && v.assessed
     {
         scenario.measures.push(limits_measure(l));
         scenario = crate::scenario::limits::resolve(&scenario, base)?;
+        uncosted_gaps(v, &scenario);
     }
     scenario
         .years

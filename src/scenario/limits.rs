@@ -26,6 +26,10 @@ use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+/// How a plant-limit measure's cost note says that some of its gaps have no
+/// costed measure (so that its cost is a lower bound), for whoever reports it.
+pub const UNCOSTED: &str = "gap(s) without a costed measure are not in the cost";
+
 /// The library's measures costed with a scenario's discount rate,
 /// currency, price year, exchange rates and price index.
 pub struct LibraryCosting {
@@ -314,19 +318,30 @@ pub fn resolve(s: &Scenario, base: &Base) -> crate::error::Result<Scenario> {
             &costing,
         )
         .map_err(|e| at(m.line, format!("[[measure]] {}: {e}", m.id)))?;
-        // Per row and fuel of the plants: the reductions and costs.
-        let mut groups: BTreeMap<
-            (String, String),
-            (BTreeMap<Pollutant, Decimal>, Decimal, usize, usize),
-        > = BTreeMap::new();
+        // Per row and fuel of the plants: the reductions, the costs, the
+        // gaps, the gaps without a cost and why (for the first of them, each
+        // measure that would close it, as the cost code refused it).
+        type Group = (BTreeMap<Pollutant, Decimal>, Decimal, usize, usize, String);
+        let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
         for g in a.gaps.iter().filter(|g| g.exceeds()) {
             let e = groups.entry((g.nfr.clone(), g.fuel.clone())).or_default();
             *e.0.entry(g.pollutant).or_default() += g.reduction_t.unwrap_or_default();
             e.1 += g.annual_cost.unwrap_or_default();
             e.2 += 1;
             e.3 += usize::from(g.annual_cost.is_none());
+            if g.annual_cost.is_none() && e.4.is_empty() {
+                let refused: Vec<String> = g
+                    .options
+                    .iter()
+                    .filter(|o| o.annual_cost.is_none())
+                    .map(|o| format!("{}: {}", o.id, o.formula))
+                    .collect();
+                if !refused.is_empty() {
+                    e.4 = format!("plant {}: {}", g.plant, refused.join(" | "));
+                }
+            }
         }
-        for ((code, fuel), (reductions, cost, n, uncosted)) in groups {
+        for ((code, fuel), (reductions, cost, n, uncosted, why)) in groups {
             let keys: Vec<&super::projection::BaseKey> = base
                 .keys
                 .iter()
@@ -357,16 +372,11 @@ pub fn resolve(s: &Scenario, base: &Base) -> crate::error::Result<Scenario> {
                 removal,
                 primary,
                 group: format!("{} {code} {fuel}", m.id),
-                cost: CostSpec {
-                    priced: true,
-                    annual_cost: Some(cost / tj),
-                    investment: None,
-                    lifetime: None,
-                    fixed_om_pct: None,
-                    fixed_om: None,
-                    variable_cost: None,
-                    cost_per_tonne: None,
-                    note: format!(
+                cost: CostSpec::annual(
+                    cost / tj,
+                    &s.currency,
+                    s.price_year,
+                    format!(
                         "limit values {}: the cheapest library measure of each plant that exceeds, {} {} a year over {} TJ of {} {} in {}{}",
                         set.name,
                         show(cost),
@@ -375,12 +385,9 @@ pub fn resolve(s: &Scenario, base: &Base) -> crate::error::Result<Scenario> {
                         code,
                         fuel,
                         base.year,
-                        if uncosted > 0 { format!("; {uncosted} gap(s) without a costed measure are not in the cost") } else { String::new() }
+                        if uncosted > 0 { format!("; {uncosted} {UNCOSTED}{}", if why.is_empty() { String::new() } else { format!(" (e.g. {why})") }) } else { String::new() }
                     ),
-                    basis: CostBasis::Activity,
-                    currency: s.currency.clone(),
-                    price_year: s.price_year,
-                },
+                ),
                 unit: "TJ".into(),
                 limits: None,
                 source: format!("airinv plants against {} (ratification year {})", set.name, spec.ratification_year.map(|y| y.to_string()).unwrap_or_else(|| "not given".into())),

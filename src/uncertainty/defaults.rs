@@ -226,7 +226,7 @@ pub fn factor_default(
         .filter(|(f, _)| !fuel.is_empty() && crate::pins::text(&f.fuel).eq_ignore_ascii_case(fuel))
         .collect();
     let (mut pool, of_what): (Vec<&(&Factor, Spread)>, String) = if same_fuel.is_empty() {
-        (of_row.iter().collect(), format!("{code}"))
+        (of_row.iter().collect(), code.to_string())
     } else {
         (same_fuel, format!("{code} {fuel}"))
     };

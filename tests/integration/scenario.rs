@@ -479,11 +479,27 @@ fn annex4_has_the_template_layout_and_opens_in_libreoffice() {
     };
     assert_eq!(cell(0, 0), "Introduction");
     assert_eq!(cell(4, 0), "Table");
-    assert_eq!(cell(8, 0), "2030_WAM");
-    assert_eq!(cell(8, 1), "Reporting Template");
+    // One row per data sheet from row 6 (A6, the template's rows 6-13), in
+    // the workbook's order; the notes after one empty row (the template's A15
+    // after its eight sheets).
+    assert_eq!(cell(5, 0), "2005");
+    assert_eq!(cell(5, 2), "Historic national sectoral emissions for 2005");
+    assert_eq!(cell(6, 0), "PROJ_BASE_YEAR");
     assert_eq!(
-        cell(8, 2),
+        cell(6, 2),
+        "National sectoral emissions for the projections base year 2024"
+    );
+    assert_eq!(cell(7, 0), "2030_WAM");
+    assert_eq!(cell(7, 1), "Reporting Template");
+    assert_eq!(
+        cell(7, 2),
         "Projected national sectoral emissions (With Additional Measures) for 2030"
+    );
+    assert_eq!(cell(8, 0), "");
+    assert!(cell(9, 0).starts_with("WM (\"with measures\") projections are required"));
+    assert_eq!(
+        wb.sheet_names(),
+        ["Introduction", "2005", "PROJ_BASE_YEAR", "2030_WAM"]
     );
     let historic = wb.worksheet_range("2005").unwrap();
     assert_eq!(
@@ -827,7 +843,7 @@ fn a_multi_pollutant_measures_group_is_its_first_pollutant_as_written() {
     d.write(
         "s.toml",
         &format!(
-            "{}\n[[measure]]\nid = \"filter\"\nnfr = \"1A1a\"\nremoval = {{ PM2.5 = 0.99, SOx = 0.1 }}\nannual_cost = 1\nshare = {{ 2030 = 1 }}\n",
+            "{}\n[[measure]]\nid = \"filter\"\nnfr = \"1A1a\"\nremoval = {{ \"PM2.5\" = 0.99, SOx = 0.1 }}\nannual_cost = 1\nshare = {{ 2030 = 1 }}\n",
             hand_case("0")
         ),
     );
@@ -847,4 +863,40 @@ fn a_multi_pollutant_measures_group_is_its_first_pollutant_as_written() {
     let col = header.iter().position(|h| h == "per_tonne_of").unwrap();
     let f = rows.iter().find(|r| r[2] == "filter").unwrap();
     assert_eq!(f[col], "PM2.5");
+}
+
+/// `PM2.5 = 0.99` unquoted is, in TOML, `PM2 = { 5 = 0.99 }`: the message
+/// says so, at the file and line, and how to write it.
+#[test]
+fn an_unquoted_pm2_5_is_explained_at_its_line() {
+    let d = Dir::new();
+    d.write("coal.csv", COAL);
+    let text = format!(
+        "{}\n[[measure]]\nid = \"filter\"\nnfr = \"1A1a\"\nremoval = {{ PM2.5 = 0.99, SOx = 0.1 }}\nannual_cost = 1\nshare = {{ 2030 = 1 }}\n",
+        hand_case("0")
+    );
+    let line = 1 + text
+        .lines()
+        .position(|l| l.starts_with("removal = { PM2.5"))
+        .unwrap();
+    d.write("s.toml", &text);
+    let out = d
+        .airinv()
+        .args(["scenario", "s.toml", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains(&format!(
+            "s.toml, line {line}: a table where a number belongs"
+        )),
+        "{e}"
+    );
+    assert!(
+        e.contains("write the key in quotes: \"PM2.5\" = 0.9"),
+        "{e}"
+    );
+    assert!(!e.contains("untagged"), "{e}");
+    assert!(!d.path("out").exists(), "no half-written output");
 }

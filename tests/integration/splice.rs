@@ -16,18 +16,18 @@ activity = ["energy.csv"]
 /// 1 020 000 TJ in 2023, when the statistics class the non-ferrous works'
 /// power plants (1A2b) and most autoproducers (1A2gviii) as main-activity
 /// plants (1A1a).
-const ENERGY: &str = "year,nfr,fuel,value,unit\n\
-    2021,1A1a,Hard Coal,700000,TJ\n\
-    2021,1A2b,Hard Coal,100000,TJ\n\
-    2021,1A2gviii,Hard Coal,200000,TJ\n\
-    2022,1A1a,Hard Coal,710000,TJ\n\
-    2022,1A2b,Hard Coal,100000,TJ\n\
-    2022,1A2gviii,Hard Coal,190000,TJ\n\
-    2023,1A1a,Hard Coal,1000000,TJ\n\
-    2023,1A2gviii,Hard Coal,20000,TJ\n\
-    2021,1A1a,Natural gas,50000,TJ\n\
-    2022,1A1a,Natural gas,50000,TJ\n\
-    2023,1A1a,Natural gas,50000,TJ\n";
+const ENERGY: &str = "year,nfr,fuel,technology,value,unit\n\
+    2021,1A1a,Hard Coal,,700000,TJ\n\
+    2021,1A2b,Hard Coal,,100000,TJ\n\
+    2021,1A2gviii,Hard Coal,,200000,TJ\n\
+    2022,1A1a,Hard Coal,,710000,TJ\n\
+    2022,1A2b,Hard Coal,,100000,TJ\n\
+    2022,1A2gviii,Hard Coal,,190000,TJ\n\
+    2023,1A1a,Hard Coal,,1000000,TJ\n\
+    2023,1A2gviii,Hard Coal,,20000,TJ\n\
+    2021,1A1a,Natural gas,,50000,TJ\n\
+    2022,1A1a,Natural gas,,50000,TJ\n\
+    2023,1A1a,Natural gas,,50000,TJ\n";
 
 const SPLICE: &str = r#"
 [[splice]]
@@ -97,14 +97,27 @@ fn a_reclassification_is_spliced_as_computed_by_hand() {
         explained.contains("   splice: [[splice]] 1: re-allocated, not as reported: the 2023 Hard Coal of 1A1a, 1A2b, 1A2gviii"),
         "{explained}"
     );
-    // check lists each re-allocated row and finds no reclassification left.
-    let out = d.airinv().args(["check", "inv"]).output().unwrap();
-    let checked = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        checked.contains("2023 1A2b: activity re-allocated by airinv, not as reported: Hard Coal none → 102000 TJ ([[splice]] entry 1 of inventory.toml"),
-        "{checked}"
-    );
+    // check lists each re-allocated row (3 rows × 3 years; the console
+    // groups them by row, --format csv lists every one) and finds no
+    // reclassification left.
+    let checked = d.run_ok(&["check", "inv"]);
     assert!(checked.contains("9 info splice.reallocated"), "{checked}");
+    let every = d.run_ok(&["check", "inv", "--format", "csv"]);
+    let b2023 = every
+        .lines()
+        .find(|l| l.starts_with("info,splice.reallocated,2023,1A2b,"))
+        .unwrap_or_else(|| panic!("{every}"));
+    assert!(
+        b2023.contains("2023 1A2b: activity re-allocated by airinv, not as reported: Hard Coal none → 102000 TJ ([[splice]] entry 1 of inventory.toml"),
+        "{b2023}"
+    );
+    assert_eq!(
+        every
+            .lines()
+            .filter(|l| l.starts_with("info,splice.reallocated,"))
+            .count(),
+        9
+    );
     assert!(
         !checked.contains("warning time-series.reclassification"),
         "{checked}"
@@ -154,15 +167,17 @@ fn check_names_a_reclassification_until_it_is_spliced_or_explained() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    // PM2.5 2022: 710 000 × 3.4 + 100 000 × 108 + 190 000 × 108 g/GJ =
-    // 2.414 + 10.8 + 20.52 = 33.734 kt; 2023: 1 000 000 × 3.4 + 20 000 × 108
-    // = 3.4 + 2.16 = 5.56 kt (−83.5 %), while 1A1a's coal took what 1A2gviii's lost.
+    // PM2.5 2022: 710 000 × 3.4 + 100 000 × 108 + 190 000 × 108 g/GJ of
+    // coal and 50 000 × 0.89 g/GJ of gas (1.A.1 Table 3-4) = 2.414 + 10.8 +
+    // 20.52 + 0.0445 = 33.7785 kt; 2023: 1 000 000 × 3.4 + 20 000 × 108 +
+    // 50 000 × 0.89 = 3.4 + 2.16 + 0.0445 = 5.6045 kt (5.6045 / 33.7785 − 1
+    // = −83.4 %), shown to 0.001, while 1A1a's coal took what 1A2gviii's lost.
     let warning = stdout
         .lines()
         .find(|l| l.starts_with("warning,time-series.reclassification,2023,NATIONAL TOTAL,PM2.5"))
         .unwrap_or_else(|| panic!("{stdout}"));
     assert!(
-        warning.contains("NATIONAL TOTAL PM2.5 2023 = 5.56 kt against 33.734 kt in 2022 (−83.5 %), a change of more than 20 %: most of it is in 1A2gviii (−18.36 kt)"),
+        warning.contains("NATIONAL TOTAL PM2.5 2023 = 5.604 kt against 33.778 kt in 2022 (−83.4 %), a change of more than 20 %: most of it is in 1A2gviii (−18.36 kt)"),
         "{warning}"
     );
     assert!(
@@ -207,11 +222,11 @@ fn check_names_a_reclassification_until_it_is_spliced_or_explained() {
         "{info}"
     );
     assert!(stdout.contains("info,splice.kept,2023"), "{stdout}");
-    // The PM2.5 of 2023 is as reported: 5.56 kt.
+    // The PM2.5 of 2023 is as reported: 5.6045 kt.
     d.run_ok(&["compile", "inv", "--out", "out"]);
     assert_eq!(
         annex_cell(&d.path("out/annex1_2023.csv"), "NATIONAL TOTAL", "PM2.5"),
-        "5.56"
+        "5.6045"
     );
 }
 

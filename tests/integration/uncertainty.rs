@@ -280,18 +280,38 @@ fn tables_workbook_and_chart_are_written() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     let header = text.lines().next().unwrap();
-    assert!(header.starts_with("pollutant,code,name,base_emission,emission,activity_pct,factor_pct,combined_pct,variance_share_pct"));
+    // Issue 24: each side of an interval in its own column, then their mean.
+    assert!(
+        header.starts_with(
+            "pollutant,code,name,base_emission,emission,activity_lower_pct,activity_upper_pct,\
+             factor_lower_pct,factor_upper_pct,combined_lower_pct,combined_upper_pct,combined_pct,\
+             variance_share_pct,"
+        ),
+        "{header}"
+    );
     let line = text.lines().find(|l| l.starts_with("NOx,1A4bi,")).unwrap();
-    // 1A4bi: G = √(20² + 100²) = 101.98039027185569660056448218…
+    // 1A4bi: activity ±20 % (the file), factor 0-200 of 100 = −100 / +100 %;
+    // G = √(20² + 100²) = 101.98039027185569660056448218… on both sides;
+    // variance share (G·E)² / Σ(G·E)² = 10400·15² / (10400·15² + 425·45²
+    // + 925·30²) = 2 340 000 / 4 033 125 = 58.019525801952580195…%.
+    let g = "101.98039027185569660056448";
     assert!(
-        line.contains(",15,20,100,101.98039027185569660056448"),
+        line.contains(&format!(
+            ",15,20,20,100,100,{g}218,{g}218,{g}218,58.0195258019525801952580195"
+        )),
         "{line}"
     );
-    // Key by Approach 2 only (16.7 % of the level, but the largest L·U).
+    // Key by Approach 2 only (16.7 % of the level, but the largest L·U);
+    // where each uncertainty comes from.
     assert!(
-        line.ends_with(",L2,\"1 line(s), 0 with the default\",\"1 line(s), 0 with a default\""),
+        line.ends_with(
+            ",L2,0,\"20 % from inv/uncertainties.csv, row 2\",factors:4 95 % interval 0-200 g/GJ"
+        ),
         "{line}"
     );
+    // The total: √4 033 125 / 90 = 22.314046398326…% on both sides.
+    let total = text.lines().find(|l| l.starts_with("NOx,TOTAL,")).unwrap();
+    assert!(total.contains(",90,,,,,22.314046398326"), "{total}");
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use super::CodePattern;
 use super::check::Checker;
-use super::measure::{CostBasis, CostSpec, Input, LimitsSpec, Measure, Money, shares};
+use super::measure::{CostSpec, Input, LimitsSpec, Measure, Money, shares};
 use super::raw::RawMeasure;
 use crate::error::Result;
 use crate::pollutant::Pollutant;
@@ -111,20 +111,12 @@ pub(super) fn limits_measure(
         removal: BTreeMap::new(),
         primary: Pollutant::SOx,
         group: r.group.clone().unwrap_or_else(|| "limits".into()),
-        cost: CostSpec {
-            priced: true,
-            annual_cost: Some(Decimal::ZERO),
-            investment: None,
-            lifetime: None,
-            fixed_om_pct: None,
-            fixed_om: None,
-            variable_cost: None,
-            cost_per_tonne: None,
-            note: String::new(),
-            basis: CostBasis::Activity,
-            currency: money.currency.to_string(),
-            price_year: money.price_year,
-        },
+        cost: CostSpec::annual(
+            Decimal::ZERO,
+            money.currency,
+            money.price_year,
+            String::new(),
+        ),
         unit: "TJ".into(),
         max_share,
         share,

@@ -56,6 +56,32 @@ pub struct CostSpec {
     pub price_year: Option<i32>,
 }
 
+impl CostSpec {
+    /// An annual cost per unit of activity, and nothing else (a `limits`
+    /// measure's, whose cost the plants' gap assessment makes).
+    pub fn annual(
+        per_activity: Decimal,
+        currency: &str,
+        price_year: Option<i32>,
+        note: String,
+    ) -> CostSpec {
+        CostSpec {
+            annual_cost: Some(per_activity),
+            investment: None,
+            lifetime: None,
+            fixed_om_pct: None,
+            fixed_om: None,
+            variable_cost: None,
+            cost_per_tonne: None,
+            note,
+            priced: true,
+            basis: CostBasis::Activity,
+            currency: currency.to_string(),
+            price_year,
+        }
+    }
+}
+
 /// One control option on an activity.
 #[derive(Debug, Clone)]
 pub struct Measure {
@@ -525,7 +551,10 @@ fn cost_basis(input: &Input, c: &Checker) -> Result<CostBasis> {
 
 /// The largest share, the shares decided by year (not above the largest,
 /// none before the start year) and the start year.
-pub(super) fn shares(input: &Input, c: &Checker) -> Result<(Decimal, BTreeMap<i32, Decimal>, Option<i32>)> {
+pub(super) fn shares(
+    input: &Input,
+    c: &Checker,
+) -> Result<(Decimal, BTreeMap<i32, Decimal>, Option<i32>)> {
     let r = input.raw;
     let max_share = match &r.max_share {
         Some(n) => c.fraction(n, &input.what("max_share"))?,

@@ -154,10 +154,14 @@ pub fn load(path: &Path) -> Result<Scenario> {
 /// Validates the text of a scenario file (`path` names it in messages and
 /// is what relative paths are resolved against).
 pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
-    let raw: RawScenario = toml::from_str(text)
-        .map_err(|e| Error::file(path, format!("not a valid scenario file: {e}")))?;
-    let dir = path.parent().unwrap_or(Path::new(""));
     let c = Checker { text, path };
+    let raw: RawScenario = toml::from_str(text).map_err(|e| match e.span() {
+        // At its line, in the words of what is wrong (the TOML parser's own
+        // message when the text is not TOML at all).
+        Some(span) if e.message() == raw::DOTTED_KEY => c.at(span, e.message().to_string()),
+        _ => Error::file(path, format!("not a valid scenario file: {e}")),
+    })?;
+    let dir = path.parent().unwrap_or(Path::new(""));
     for (what, name) in std::iter::once(("base", &raw.base))
         .chain(raw.activity_file.as_ref().map(|f| ("activity_file", f)))
     {
@@ -301,6 +305,33 @@ fn prices(raw: &RawScenario, c: &Checker) -> Result<Prices> {
     })
 }
 
+/// Every `[[measure]]`, checked, in the file's order (a `limits` measure by
+/// [`limits`], the others by [`measure`]); two measures may not share an id.
+fn measures(
+    raw: &[toml::Spanned<raw::RawMeasure>],
+    money: &measure::Money,
+    c: &Checker,
+) -> Result<Vec<Measure>> {
+    let mut guidebook = None;
+    let mut out: Vec<Measure> = Vec::new();
+    for m in raw {
+        let line = c.line(&m.span());
+        let measure = if m.get_ref().limits.is_some() {
+            limits::limits_measure(m, line, money, c)?
+        } else {
+            measure::plain_measure(m, line, &mut guidebook, money, c)?
+        };
+        if out.iter().any(|o| o.id == measure.id) {
+            return Err(c.at(
+                m.span(),
+                format!("[[measure]] {}: a second measure with this id", measure.id),
+            ));
+        }
+        out.push(measure);
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,31 +472,4 @@ mod tests {
         assert_eq!(b06.cost.price_year, Some(1997));
         assert!(b06.source.contains("CoST"));
     }
-}
-
-/// Every `[[measure]]`, checked, in the file's order (a `limits` measure by
-/// [`limits`], the others by [`measure`]); two measures may not share an id.
-fn measures(
-    raw: &[toml::Spanned<raw::RawMeasure>],
-    money: &measure::Money,
-    c: &Checker,
-) -> Result<Vec<Measure>> {
-    let mut guidebook = None;
-    let mut out: Vec<Measure> = Vec::new();
-    for m in raw {
-        let line = c.line(&m.span());
-        let measure = if m.get_ref().limits.is_some() {
-            limits::limits_measure(m, line, money, c)?
-        } else {
-            measure::plain_measure(m, line, &mut guidebook, money, c)?
-        };
-        if out.iter().any(|o| o.id == measure.id) {
-            return Err(c.at(
-                m.span(),
-                format!("[[measure]] {}: a second measure with this id", measure.id),
-            ));
-        }
-        out.push(measure);
-    }
-    Ok(out)
 }

@@ -9,12 +9,60 @@ use toml::Spanned;
 
 /// A number in the scenario file: an integer, a float (read through its
 /// shortest text, so `0.95` is 0.95) or a text (`"0.95"`).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub(super) enum RawNum {
     Int(i64),
     Float(f64),
     Text(String),
+}
+
+/// What a table in place of a number most likely is: an unquoted key with a
+/// dot, which TOML reads as nested keys (`PM2.5 = 0.9` is `PM2 = { 5 = 0.9 }`).
+pub(super) const DOTTED_KEY: &str = "a table where a number belongs: TOML reads a key with a dot \
+     written without quotes as nested keys (PM2.5 = 0.9 is PM2 = { 5 = 0.9 }); \
+     write the key in quotes: \"PM2.5\" = 0.9";
+
+/// Reads a [`RawNum`] from whichever of the three TOML gives, and names the
+/// likely mistake when it gives a table.
+struct NumVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NumVisitor {
+    type Value = RawNum;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a number (0.95, or in quotes \"0.95\")")
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<RawNum, E> {
+        Ok(RawNum::Int(v))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<RawNum, E> {
+        i64::try_from(v)
+            .map(RawNum::Int)
+            .map_err(|_| E::custom(format!("{v} is too large a number")))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<RawNum, E> {
+        Ok(RawNum::Float(v))
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<RawNum, E> {
+        Ok(RawNum::Text(v.to_string()))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        _map: A,
+    ) -> std::result::Result<RawNum, A::Error> {
+        Err(serde::de::Error::custom(DOTTED_KEY))
+    }
+}
+
+impl<'de> Deserialize<'de> for RawNum {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(NumVisitor)
+    }
 }
 
 impl RawNum {
