@@ -24,6 +24,9 @@ pub fn contributors(all: &[PollutantUncertainty], top: usize) -> Vec<Panel> {
                     label: r.input.code.to_string(),
                     value: r.variance_share.to_string().parse().unwrap_or(0.0),
                     highlight: !r.key.is_empty(),
+                    sector: crate::nfr::find(r.input.code)
+                        .map(|r| r.gnfr.clone())
+                        .unwrap_or_default(),
                 })
                 .collect(),
             cumulative: false,
@@ -38,7 +41,7 @@ pub fn write(path: &Path, all: &[PollutantUncertainty], year: i32) -> Result<()>
     let svg = panels::svg(
         &contributors(all, 15),
         &format!("Largest contributors to the uncertainty of the totals, {year}"),
-        "bars: each row's share of the variance of the national total (Approach 1); dark: key category",
+        "bars: each row's share of the variance of the national total (Approach 1), in the colour of its GNFR sector; light: not a key category",
     );
     super::write(path, &svg)
 }

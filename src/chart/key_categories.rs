@@ -22,6 +22,9 @@ pub fn pareto(analyses: &[PollutantKca], top: usize) -> Vec<Panel> {
                     label: c.code.to_string(),
                     value: to_f64(c.level),
                     highlight: c.key_level,
+                    sector: crate::nfr::find(c.code)
+                        .map(|r| r.gnfr.clone())
+                        .unwrap_or_default(),
                 })
                 .collect(),
             cumulative: true,
@@ -36,7 +39,7 @@ pub fn write(path: &Path, analyses: &[PollutantKca], year: i32) -> Result<()> {
     let svg = panels::svg(
         &pareto(analyses, 20),
         &format!("Key categories {year} (Approach 1, level)"),
-        "bars: share of the national total (dark: key); line: cumulative share; dashed: 80 % threshold",
+        "bars: share of the national total, in the colour of their GNFR sector (light: not key); line: cumulative share; dashed: 80 % threshold",
     );
     super::write(path, &svg)
 }

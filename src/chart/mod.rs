@@ -6,12 +6,18 @@
 //!   as f64 for drawing;
 //! - [`axis`]: round ticks and the one label function (a tick's label
 //!   shows its value);
-//! - [`colour`]: the palettes and the colours with a meaning;
+//! - [`colour`]: the palettes, the paint of each GNFR sector (one on every
+//!   chart) and the colours with a meaning;
+//! - [`geometry`]: where a chart's labels and series lie, read back from its
+//!   SVG, the rules of a legible chart (labels inside the canvas, clear of
+//!   series and of each other) and the placing of a label where it is clear;
 //! - [`panels`]: panels of bars, two per line; [`key_categories`] (`kca
 //!   --plot`) and [`contributors`] (`uncertainty --plot`) draw with them;
 //! - [`protocols`]: time series against protocol base years and
 //!   commitments (`compare --plot`);
-//! - [`report`]: the report page's stacked bars and Pareto charts;
+//! - [`report`]: the report page's stacked bars and Pareto charts, their
+//!   legends under the plot; [`plan`]: its National Action Plan charts
+//!   (options' projections against targets, plants against limit values);
 //! - [`cost_curves`]: marginal abatement cost curves (`scenario`).
 //!
 //! Charts draw the analyses' results: this module imports `kca`,
@@ -23,7 +29,8 @@
 //!  uncertainty::PollutantUncertainty ► contributors ─┴► panels ─┐
 //!  compare::Comparison + tables ► protocols ────────────────────┤  axis,
 //!  scenario::Outcome ──────────► cost_curves ───────────────────┤  canvas,
-//!  report page series, shares ─► report ────────────────────────┤  colour
+//!  report page series, shares ─► report, plan ──────────────────┤  colour,
+//!                                                               │  geometry
 //!                                                               ▼
 //!                                            SVG text ──► write (.svg, .png)
 //! ```
@@ -33,8 +40,10 @@ pub mod canvas;
 pub mod colour;
 pub mod contributors;
 pub mod cost_curves;
+pub mod geometry;
 pub mod key_categories;
 pub mod panels;
+pub mod plan;
 pub mod protocols;
 pub mod report;
 

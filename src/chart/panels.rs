@@ -14,8 +14,10 @@ pub struct Bar {
     pub label: String,
     /// Share, in % (0-100).
     pub value: f64,
-    /// Drawn in the highlight colour (a key category).
+    /// Drawn solid (a key category); light otherwise.
     pub highlight: bool,
+    /// The bar's GNFR sector (`A_PublicPower`): its paint on every chart.
+    pub sector: String,
 }
 
 /// One panel: bars in the order given, with the cumulative share as a line
@@ -58,6 +60,11 @@ pub fn svg(panels: &[Panel], title: &str, legend: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}", canvas::open(width, height, ""));
     let _ = writeln!(s, "{}", canvas::BACKGROUND);
+    s.push_str(&colour::defs(
+        panels
+            .iter()
+            .flat_map(|p| p.bars.iter().map(|b| colour::sector(&b.sector))),
+    ));
     heading(&mut s, title, legend);
     for (i, p) in panels.iter().enumerate() {
         let x0 = (i % COLUMNS) as f64 * PANEL_W;
@@ -115,14 +122,11 @@ fn panel(s: &mut String, p: &Panel, x0: f64, y0: f64) {
     for (i, b) in p.bars.iter().enumerate() {
         let x = x0 + MARGIN_L + i as f64 * slot;
         let top = py(b.value);
-        let colour = if b.highlight {
-            colour::KEY
-        } else {
-            colour::NOT_KEY
-        };
+        let paint = colour::sector(&b.sector).fill();
+        let opacity = if b.highlight { 1.0 } else { 0.35 };
         let _ = writeln!(
             s,
-            r#"<rect x="{:.1}" y="{top:.1}" width="{:.1}" height="{:.1}" fill="{colour}"><title>{}: {:.2} %</title></rect>"#,
+            r#"<rect class="bar" x="{:.1}" y="{top:.1}" width="{:.1}" height="{:.1}" fill="{paint}" fill-opacity="{opacity}"><title>{}: {:.2} %</title></rect>"#,
             x + slot * 0.1,
             slot * 0.8,
             (y0 + MARGIN_T + ph - top).max(0.0),
@@ -173,18 +177,23 @@ mod tests {
                     label: "1A1a".into(),
                     value: 60.0,
                     highlight: true,
+                    sector: "A_PublicPower".into(),
                 },
                 Bar {
                     label: "3Da1 & co".into(),
                     value: 40.0,
                     highlight: false,
+                    sector: "L_AgriOther".into(),
                 },
             ],
             cumulative: true,
             threshold: Some(80.0),
         };
         let s = svg(&[p], "Key categories", "legend");
-        assert_eq!(s.matches("<rect x=").count(), 2);
+        assert_eq!(s.matches(r#"<rect class="bar" x="#).count(), 2);
+        // In the paint of their sectors: 1A1a (A) solid blue, 3Da1 (L, the 12th) sky blue hatched, light.
+        assert!(s.contains(r##"fill="#0072B2" fill-opacity="1""##));
+        assert!(s.contains(r#"fill="url(#hatch-56B4E9)" fill-opacity="0.35""#));
         assert!(s.contains("1A1a: 60.00 %"));
         assert!(s.contains("3Da1 &amp; co"));
         assert!(s.contains("<polyline"));
@@ -199,6 +208,7 @@ mod tests {
                 label: "1A1a".into(),
                 value: 41.0,
                 highlight: true,
+                sector: "A_PublicPower".into(),
             }],
             cumulative: false,
             threshold: None,

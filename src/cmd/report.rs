@@ -29,6 +29,15 @@ pub struct Args {
     /// The language of the page's texts.
     #[arg(long, value_enum, default_value = "en", ignore_case = true)]
     lang: Lang,
+    /// The output folder of `airinv scenario`: the options side by side, their measures and costs.
+    #[arg(long)]
+    scenarios: Option<PathBuf>,
+    /// The output folder of the ratification run: its tables.
+    #[arg(long)]
+    ratification: Option<PathBuf>,
+    /// The plants' limit-value gaps (plant-gaps.csv, or its folder).
+    #[arg(long)]
+    plants: Option<PathBuf>,
 }
 
 /// Writes `OUT/index.html` with its charts and tables.
@@ -42,6 +51,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
             previous: args.previous,
             party: args.party,
             lang: args.lang,
+            scenarios: args.scenarios,
+            ratification: args.ratification,
+            plants: args.plants,
         },
     )?;
     println!(

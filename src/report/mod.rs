@@ -6,24 +6,39 @@
 //!    │        lineage of each cell and the inventory's notation keys)
 //!    ▼
 //! Material (per section: its rows, exact decimals)
-//!    ├─ summary: national totals (26 pollutants), compare (protocols)
+//!    ├─ summary: national totals (26 pollutants); commitments: the
+//!    │   Gothenburg, Heavy Metals and POPs Protocols by name, their base
+//!    │   years, whether the country is a Party, compare's lines
 //!    ├─ trends: GNFR sums per year and main pollutant
 //!    ├─ key categories: level (and trend with --base) per pollutant
-//!    ├─ methods: tiers, Guidebook tables, factor and activity sources per row
-//!    ├─ notation keys: every key of the year, with its explanation
+//!    ├─ methods: per NFR row, as a reader writes them (Guidebook chapter,
+//!    │   table, tier, fuels), from the lineage and the factors
+//!    ├─ notation keys: key × GNFR sector counts, IE targets, the NE rows
+//!    │   with a Guidebook Tier 1 method and the data they need
 //!    ├─ recalculations (--previous), uncertainty, data quality (check)
+//!    ├─ plan (--scenarios, --plants, --ratification): the National Action
+//!    │   Plan's material read from those runs' files
 //!    ▼
-//! page::html (one self-contained page: inline CSS and SVG, no scripts)
+//! page (one self-contained page: inline CSS and SVG, no scripts), its
+//! words from i18n (English or Russian), numbers from format
 //! + charts/*.svg, charts/*.png, tables/*.csv beside it
 //! ```
 //!
 //! Sections whose input is missing say so in one line. Numbers on the page
-//! have 4 significant digits and thousands separators; the CSV files keep
-//! the exact decimals.
+//! have the same decimals down a table's column ([`format::Column`]) and
+//! the language's separators; the CSV files keep the exact decimals.
 
 pub mod format;
+mod html;
 pub mod i18n;
+mod keys;
+mod methods;
 mod page;
+pub mod plan;
+mod quality;
+pub mod ratification;
+mod summary;
+mod trends;
 
 use crate::annex1::Annex1Year;
 use crate::calculate::KeyResult;
@@ -53,6 +68,13 @@ pub struct Options {
     /// The Party whose commitments apply (the source's country by default).
     pub party: Option<String>,
     pub lang: Lang,
+    /// The output folder of a `scenario` run (summary.json, projection.csv,
+    /// measures.csv): the options side by side.
+    pub scenarios: Option<PathBuf>,
+    /// The output folder of a ratification run.
+    pub ratification: Option<PathBuf>,
+    /// The limit-value gaps of the plants (`plant-gaps.csv` or its folder).
+    pub plants: Option<PathBuf>,
 }
 
 /// The pollutants with a trend chart: the Gothenburg five, PM10 and CO.
@@ -67,14 +89,34 @@ pub const MAIN: [Pollutant; 7] = [
 ];
 
 /// One row of the methods table: how an NFR row's emissions were computed.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Method {
-    pub code: String,
-    pub name: String,
-    pub tiers: BTreeSet<String>,
-    pub tables: BTreeSet<String>,
-    pub factor_sources: BTreeSet<String>,
+    pub row: &'static nfr::Row,
+    /// Each way the row's emissions were computed, with the fuels (or
+    /// technologies) it was used for.
+    pub ways: BTreeMap<Way, BTreeSet<String>>,
     pub activity_sources: BTreeSet<String>,
+}
+
+/// One way of computing emissions: a source of factors, the chapter (the
+/// code the factor is filed under), its tables and the tier.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Way {
+    pub source: WaySource,
+    /// `1.A.1.a`: the Guidebook's code of the factors.
+    pub chapter: String,
+    pub tier: String,
+}
+
+/// Where the factors of a [`Way`] come from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WaySource {
+    /// The Guidebook 2023's tables (`3-2`, `3-5`), as numbered in the chapter.
+    Guidebook(BTreeSet<String>),
+    /// SO2 from the fuel's sulphur (Guidebook Tier 1: SO2 = 2 × S × fuel).
+    Sulphur,
+    /// The inventory's own factors (file, row).
+    Own(BTreeSet<String>),
 }
 
 /// A notation key of the year on one row, with the pollutants it covers.
@@ -97,6 +139,11 @@ pub struct Material {
     pub comparison_note: Option<String>,
     pub methods: Option<Vec<Method>>,
     pub keys: Vec<KeyUse>,
+    /// The inventory.toml declarations behind the keys (`[[notation_keys]]`
+    /// then `[[default_keys]]`), empty for a table source.
+    pub declared: Vec<KeyOverride>,
+    /// Whether the source is an inventory folder (its keys have reasons).
+    pub from_inventory: bool,
     pub ne_tier1: Vec<Finding>,
     /// Key categories of the year (level, and trend with --base; Approach 1
     /// and 2) per main pollutant, as `airinv kca` gives them.
@@ -181,8 +228,13 @@ pub fn gather(source: &Source, opts: &Options) -> Result<Material> {
         Ok(c) => (Some(c), None),
         Err(e) => (None, Some(e.to_string())),
     };
-    let methods = lineage.as_ref().map(|c| methods(&c.results, year));
+    let methods = lineage
+        .as_ref()
+        .map(|c| methods(&c.results, &c.factors, year));
     let overrides: &[KeyOverride] = inventory.map(|inv| inv.keys.as_slice()).unwrap_or(&[]);
+    let defaults: &[KeyOverride] = inventory
+        .map(|inv| inv.default_keys.as_slice())
+        .unwrap_or(&[]);
     let previous = match &opts.previous {
         Some(p) => Some(Submission::from_source(&Source::open(p)?)?.0),
         None => None,
@@ -209,6 +261,8 @@ pub fn gather(source: &Source, opts: &Options) -> Result<Material> {
         comparison_note,
         methods,
         keys: Vec::new(),
+        declared: overrides.iter().chain(defaults).cloned().collect(),
+        from_inventory: inventory.is_some(),
         ne_tier1,
         key_categories: Vec::new(),
         uncertainty: None,
@@ -218,7 +272,7 @@ pub fn gather(source: &Source, opts: &Options) -> Result<Material> {
         recalculation,
         findings,
     };
-    material.keys = keys(material.table(), year, overrides);
+    material.keys = keys(material.table(), year, overrides, defaults);
     uncertainty_and_key_categories(&mut material, lineage.as_ref(), opts.base)?;
     Ok(material)
 }
@@ -228,8 +282,35 @@ fn sector_rows() -> impl Iterator<Item = &'static nfr::Row> {
     nfr::rows().iter().filter(|r| r.kind == RowKind::Sector)
 }
 
-/// Per NFR row with emissions in the year: tiers, tables, sources.
-fn methods(results: &[KeyResult], year: i32) -> Vec<Method> {
+/// The SO2-from-sulphur method's table name in the lineage (method::sulphur).
+const SULPHUR_TABLE: &str = "SO2 = 2 × S × fuel";
+
+/// The table of a Guidebook factor as the chapter numbers it: `3-5` for
+/// `Table_3-5_01` (the export's part 01 of table 3-5), `3-4-k` for
+/// `Table_3-4-k per t LTO fuel`.
+pub fn table_number(table: &str) -> String {
+    let t = table.trim();
+    let t = t
+        .strip_prefix("Table_")
+        .or_else(|| t.strip_prefix("Table "))
+        .unwrap_or(t);
+    let head = t.split(' ').next().unwrap_or(t);
+    // `3-5_01`: the part after `_` is the export's, not the Guidebook's.
+    head.split('_').next().unwrap_or(head).to_string()
+}
+
+/// Per NFR row with emissions in the year: the ways its emissions were
+/// computed (Guidebook chapter, tables and tier; the sulphur method; the
+/// inventory's own factors) with their fuels, and the activity files.
+fn methods(
+    results: &[KeyResult],
+    factors: &[crate::emission_factor::Factor],
+    year: i32,
+) -> Vec<Method> {
+    let chapters: std::collections::HashMap<&str, &str> = factors
+        .iter()
+        .map(|f| (f.id.as_str(), f.source_code.as_str()))
+        .collect();
     let mut by_row: BTreeMap<u32, Method> = BTreeMap::new();
     for r in results.iter().filter(|r| r.key.year == year) {
         if r.lines.iter().all(|l| l.emission.is_zero()) {
@@ -237,19 +318,62 @@ fn methods(results: &[KeyResult], year: i32) -> Vec<Method> {
         }
         let row = r.key.row;
         let m = by_row.entry(row.number).or_insert_with(|| Method {
-            code: row.code.clone(),
-            name: row.name.clone(),
-            ..Method::default()
+            row,
+            ways: BTreeMap::new(),
+            activity_sources: BTreeSet::new(),
         });
-        for l in &r.lines {
-            if let Some(tier) = &l.factor_tier {
-                m.tiers.insert(format!("Tier {tier}"));
+        let what = [r.key.fuel_text(), crate::pins::text(&r.key.pins.technology)]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        for l in r.lines.iter().filter(|l| !l.emission.is_zero()) {
+            let tier = l
+                .factor_tier
+                .as_ref()
+                .map(|t| t.as_str().to_string())
+                .unwrap_or_default();
+            let chapter = chapters
+                .get(l.factor_id.as_str())
+                .map(|c| c.to_string())
+                .unwrap_or_else(|| methods::dotted(&row.code));
+            let source = if l.factor_table == SULPHUR_TABLE {
+                WaySource::Sulphur
+            } else if l.factor_source.starts_with("EMEP/EEA Guidebook") {
+                WaySource::Guidebook(
+                    std::iter::once(table_number(&l.factor_table))
+                        .filter(|t| !t.is_empty())
+                        .collect(),
+                )
+            } else {
+                WaySource::Own(std::iter::once(l.factor_source.clone()).collect())
+            };
+            // Ways differing only in their tables (or own files) are one,
+            // with all the tables.
+            let key = Way {
+                source: match &source {
+                    WaySource::Guidebook(_) => WaySource::Guidebook(BTreeSet::new()),
+                    WaySource::Own(_) => WaySource::Own(BTreeSet::new()),
+                    WaySource::Sulphur => WaySource::Sulphur,
+                },
+                chapter,
+                tier,
+            };
+            let existing = m.ways.keys().find(|w| {
+                w.chapter == key.chapter
+                    && w.tier == key.tier
+                    && std::mem::discriminant(&w.source) == std::mem::discriminant(&key.source)
+            });
+            let mut way = existing.cloned().unwrap_or(key);
+            let fuels = m.ways.remove(&way).unwrap_or_default();
+            match (&mut way.source, source) {
+                (WaySource::Guidebook(all), WaySource::Guidebook(new))
+                | (WaySource::Own(all), WaySource::Own(new)) => all.extend(new),
+                _ => {}
             }
-            if !l.factor_table.is_empty() {
-                m.tables.insert(l.factor_table.clone());
-            }
-            if !l.factor_source.is_empty() {
-                m.factor_sources.insert(l.factor_source.clone());
+            let entry = m.ways.entry(way).or_insert(fuels);
+            if !what.is_empty() {
+                entry.insert(what.clone());
             }
         }
         for at in &r.total.first_rows {
@@ -263,8 +387,16 @@ fn methods(results: &[KeyResult], year: i32) -> Vec<Method> {
     by_row.into_values().collect()
 }
 
-/// Every notation key of the year's sector rows, one line per row and key.
-fn keys(table: &Annex1Year, year: i32, overrides: &[KeyOverride]) -> Vec<KeyUse> {
+/// Every notation key of the year's sector rows, one line per row and key,
+/// with the declaration of inventory.toml that gives it: a `[[notation_keys]]`
+/// entry of the row (the last that applies), else a `[[default_keys]]`
+/// entry of its group with the same key (the narrowest group).
+fn keys(
+    table: &Annex1Year,
+    year: i32,
+    overrides: &[KeyOverride],
+    defaults: &[KeyOverride],
+) -> Vec<KeyUse> {
     let mut out = Vec::new();
     for row in sector_rows() {
         let Some(cells) = table.rows.get(&row.number) else {
@@ -277,13 +409,23 @@ fn keys(table: &Annex1Year, year: i32, overrides: &[KeyOverride]) -> Vec<KeyUse>
             }
         }
         for (key, pollutants) in by_key {
-            let declared = overrides.iter().find(|o| {
-                o.code == row.code
-                    && o.key == key
-                    && (o.years.is_empty() || o.years.contains(&year))
-                    && (o.pollutants.is_empty()
-                        || pollutants.iter().any(|p| o.pollutants.contains(p)))
-            });
+            let in_year = |o: &&KeyOverride| o.years.is_empty() || o.years.contains(&year);
+            let declared = overrides
+                .iter()
+                .filter(in_year)
+                .rfind(|o| {
+                    nfr::find(&o.code).is_some_and(|r| r.number == row.number)
+                        && o.key == key
+                        && (o.pollutants.is_empty()
+                            || pollutants.iter().any(|p| o.pollutants.contains(p)))
+                })
+                .or_else(|| {
+                    defaults
+                        .iter()
+                        .filter(in_year)
+                        .filter(|o| o.key == key && crate::inventory::in_group(row, &o.code))
+                        .max_by_key(|o| o.code.len())
+                });
             out.push(KeyUse {
                 code: row.code.clone(),
                 name: row.name.clone(),

@@ -1,101 +1,46 @@
 //! The page: one self-contained HTML file (inline CSS and SVG, no script,
 //! no font or image fetched), with each chart as SVG and PNG and each table
-//! as CSV beside it.
+//! as CSV beside it. The sections in their order; the key categories,
+//! recalculations and uncertainty are drawn here, the others in their own
+//! modules.
 
-use super::format::{percent, significant};
-use super::i18n::{Lang, text};
-use super::{MAIN, Material, Options, Written};
-use crate::chart::report::{self as charts, Series};
-use crate::chart::{esc, to_f64};
-use crate::compare::Status;
-use crate::error::{Error, Result};
-use crate::notation_key::Cell;
+use super::format::{Column, percent, significant};
+use super::html::{Files, Layout, Value, figure, missing, note, section, table_head, table_in};
+use super::i18n::{Lang, code_name, gnfr_name, text, unit};
+use super::{Material, Options, Written};
+use crate::chart::colour;
+use crate::chart::esc;
+use crate::chart::report::{self as charts, ParetoBar, ParetoWords};
+use crate::chart::to_f64;
 use crate::number::format_decimal;
 use crate::output;
-use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 const CSS: &str = r#"
-body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em auto; max-width: 62em; color: #111; line-height: 1.4; }
-h1 { font-size: 1.6em; } h2 { border-bottom: 2px solid #0072B2; padding-bottom: .2em; margin-top: 2em; }
-table { border-collapse: collapse; margin: .8em 0; font-size: .9em; }
-th, td { border: 1px solid #bbb; padding: .25em .5em; vertical-align: top; }
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 1.5em auto; max-width: 1240px; padding: 0 1em; color: #111; line-height: 1.35; font-size: 15px; }
+h1 { font-size: 1.5em; margin-bottom: .2em; } h2 { border-bottom: 2px solid #0072B2; padding-bottom: .15em; margin-top: 1.6em; }
+h3 { margin: 1em 0 .3em; font-size: 1.05em; }
+table { border-collapse: collapse; margin: .5em 0; font-size: .87em; }
+th, td { border: 1px solid #bbb; padding: .2em .45em; vertical-align: top; }
 th { background: #eef3f8; text-align: left; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.missing { color: #555; font-style: italic; }
+.missing { color: #555; font-style: italic; margin: .4em 0; }
 .met { color: #006d3c; font-weight: bold; } .not-met { color: #b00020; font-weight: bold; }
-nav ol { columns: 2; } figure { margin: 1em 0; } figcaption { font-size: .85em; color: #444; }
-.note { font-size: .85em; color: #444; }
-@media print { h2 { page-break-before: always; } figure, table { page-break-inside: avoid; } nav { page-break-after: always; } }
+nav ol { columns: 3; margin: .3em 0; } figure { margin: .5em 0; } figcaption { font-size: .8em; color: #444; }
+figure svg { max-width: 100%; height: auto; }
+table.compact { font-size: .78em; } .grid table { font-size: .78em; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: .4em 1.5em; align-items: start; }
+.side { display: flex; flex-wrap: wrap; gap: 0 1.5em; align-items: flex-start; }
+.note { font-size: .82em; color: #444; margin: .3em 0; }
+.own { font-style: italic; }
+ul.files { columns: 4; font-size: .8em; padding-left: 1.2em; }
+@media print { body { max-width: none; } h2 { page-break-before: always; } figure, table { page-break-inside: avoid; } nav { page-break-after: always; } .grid { display: block; } }
 "#;
 
-/// The files beside the page, collected as they are written.
-struct Files<'a> {
-    /// The output folder, written as one transaction.
-    out: &'a mut output::OutputDir,
-}
-
-impl Files<'_> {
-    fn csv(&mut self, name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<String> {
-        let rel = format!("tables/{name}.csv");
-        let path = self.out.file(&rel)?;
-        output::write_atomically(&path, |w| {
-            let mut c = csv::WriterBuilder::new()
-                .terminator(csv::Terminator::Any(b'\n'))
-                .from_writer(w);
-            c.write_record(header)?;
-            for r in rows {
-                c.write_record(r.iter().map(|s| output::csv_safe(s).into_owned()))?;
-            }
-            c.flush()
-        })?;
-        Ok(rel)
-    }
-
-    fn chart(&mut self, name: &str, svg: &str) -> Result<String> {
-        let rel = format!("charts/{name}.svg");
-        let path = self.out.file(&rel)?;
-        output::write_atomically(&path, |w| w.write_all(svg.as_bytes()))?;
-        // PNG where the build has it (the `png` feature); the SVG is enough otherwise.
-        if let Ok(png) = crate::chart::png(svg) {
-            let png_path = self.out.file(&format!("charts/{name}.png"))?;
-            output::write_bytes_atomically(&png_path, &png)?;
-        }
-        Ok(rel)
-    }
-}
-
-fn cell_text(c: &Cell, lang: Lang) -> String {
-    match c {
-        Cell::Number(d) => significant(*d, 4, lang),
-        Cell::Key(k) => k.as_str().to_string(),
-        Cell::Empty => String::new(),
-    }
-}
-
-fn cell_exact(c: &Cell) -> String {
-    match c {
-        Cell::Number(d) => format_decimal(*d),
-        Cell::Key(k) => k.as_str().to_string(),
-        Cell::Empty => String::new(),
-    }
-}
-
-fn missing(h: &mut String, message: &str) {
-    let _ = writeln!(h, r#"<p class="missing">{}</p>"#, esc(message));
-}
-
-fn table_head(h: &mut String, headers: &[String]) {
-    h.push_str("<table><thead><tr>");
-    for x in headers {
-        let _ = write!(h, "<th>{}</th>", esc(x));
-    }
-    h.push_str("</tr></thead><tbody>\n");
-}
-
 /// Writes the page and the files beside it.
-pub fn write(m: &Material, opts: &Options) -> Result<Written> {
+pub fn write(m: &Material, opts: &Options) -> crate::error::Result<Written> {
     let lang = opts.lang;
     let t = |k: &str| text(lang, k);
     // One transaction (output::OutputDir), the page last: a killed run
@@ -103,10 +48,14 @@ pub fn write(m: &Material, opts: &Options) -> Result<Written> {
     // this one does not make are removed, and no input is written over.
     let mut inputs = vec![m.source.clone()];
     inputs.extend(opts.previous.iter().cloned());
+    inputs.extend(opts.scenarios.iter().cloned());
+    inputs.extend(opts.ratification.iter().cloned());
+    inputs.extend(opts.plants.iter().cloned());
     let mut out = output::OutputDir::open(&opts.out, &inputs)?;
     let mut files = Files { out: &mut out };
     let sections = [
         ("summary", t("summary")),
+        ("commitments", t("commitments")),
         ("trends", t("trends")),
         ("kca", t("kca")),
         ("methods", t("methods")),
@@ -114,6 +63,7 @@ pub fn write(m: &Material, opts: &Options) -> Result<Written> {
         ("recalculations", t("recalculations")),
         ("uncertainty", t("uncertainty")),
         ("quality", t("quality")),
+        ("plan", t("plan")),
     ];
     let mut h = String::new();
     let _ = writeln!(
@@ -126,11 +76,9 @@ pub fn write(m: &Material, opts: &Options) -> Result<Written> {
     let _ = writeln!(h, "<h1>{} — {}</h1>", esc(t("title")), m.year);
     let _ = writeln!(
         h,
-        r#"<p class="note">{} {} ({} {}). {} {}</p>"#,
+        r#"<p class="note">{} <code>{}</code>. {} {}</p>"#,
         esc(t("generated")),
         esc(&m.source.display().to_string()),
-        esc(t("year")),
-        m.year,
         esc(t("note_numbers")),
         esc(t("note_names"))
     );
@@ -140,16 +88,18 @@ pub fn write(m: &Material, opts: &Options) -> Result<Written> {
     }
     h.push_str("</ol></nav>\n");
 
-    summary(&mut h, m, lang, &mut files)?;
-    trends(&mut h, m, lang, &mut files)?;
+    super::summary::totals(&mut h, m, lang, &mut files)?;
+    super::summary::commitments(&mut h, m, lang, &mut files)?;
+    super::trends::write(&mut h, m, lang, &mut files)?;
     key_categories(&mut h, m, lang, &mut files)?;
-    methods(&mut h, m, lang, &mut files)?;
-    keys(&mut h, m, lang, &mut files)?;
+    super::methods::write(&mut h, m, lang, &mut files)?;
+    super::keys::write(&mut h, m, lang, &mut files)?;
     recalculations(&mut h, m, lang, &mut files)?;
     uncertainty(&mut h, m, lang, &mut files)?;
-    quality(&mut h, m, lang, &mut files)?;
+    super::quality::write(&mut h, m, lang, &mut files)?;
+    super::plan::write(&mut h, m, opts, &mut files)?;
 
-    let _ = writeln!(h, "<h2>{}</h2><ul>", esc(t("files")));
+    let _ = writeln!(h, "<h2>{}</h2><ul class=\"files\">", esc(t("files")));
     for rel in out.names() {
         let _ = writeln!(h, "<li><a href=\"{0}\">{0}</a></li>", esc(rel));
     }
@@ -163,275 +113,113 @@ pub fn write(m: &Material, opts: &Options) -> Result<Written> {
     })
 }
 
-fn section(h: &mut String, id: &str, title: &str) {
-    let _ = writeln!(h, "<section id=\"{id}\"><h2>{}</h2>", esc(title));
-}
-
-fn summary(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
+/// The Pareto chart of a pollutant's key categories, its bars painted by sector.
+fn pareto_chart(a: &crate::kca::PollutantKca, year: i32, lang: Lang) -> String {
     let t = |k: &str| text(lang, k);
-    section(h, "summary", t("summary"));
-    let total = m
-        .table()
-        .row("NATIONAL TOTAL")
-        .ok_or_else(|| Error::Ambiguous("the table has no NATIONAL TOTAL row".into()))?;
-    // National totals of the year, the 26 pollutants.
-    table_head(
-        h,
-        &[
-            t("pollutant").into(),
-            t("unit").into(),
-            format!("{} {}", t("total"), m.year),
-        ],
-    );
-    let mut rows = Vec::new();
-    for p in Pollutant::ALL {
-        let c = total.get(p);
-        let _ = writeln!(
-            h,
-            "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td></tr>",
-            esc(p.id()),
-            esc(&p.info().unit),
-            esc(&cell_text(&c, lang))
-        );
-        rows.push(vec![
-            p.id().to_string(),
-            p.info().unit.clone(),
-            cell_exact(&c),
-        ]);
-    }
-    h.push_str("</tbody></table>\n");
-    let rel = files.csv(
-        "national-totals",
-        &["pollutant", "unit", "national_total"],
-        &rows,
-    )?;
-    let _ = writeln!(h, r#"<p class="note"><a href="{rel}">{rel}</a></p>"#);
-    // The protocols' commitments.
-    match &m.comparison {
-        Some(c) => {
-            table_head(
-                h,
-                &[
-                    t("pollutant").into(),
-                    t("base_year").into(),
-                    t("base_value").into(),
-                    format!("{} {}", t("total"), c.year),
-                    t("change").into(),
-                    t("commitment").into(),
-                    t("status").into(),
-                ],
-            );
-            let mut rows = Vec::new();
-            for l in &c.lines {
-                let (class, status) = match l.status {
-                    Status::Met => ("met", t("met")),
-                    Status::NotMet => ("not-met", t("not_met")),
-                    Status::NoCommitment => ("", t("no_commitment")),
-                    _ => ("", t("cannot_compare")),
-                };
-                let commitment = l
-                    .commitment
-                    .as_ref()
-                    .map(|c| c.describe())
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    h,
-                    "<tr><td>{} ({})</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"{class}\">{}</td></tr>",
-                    esc(l.pollutant.id()),
-                    esc(l.unit),
-                    l.base_year,
-                    l.base.map(|b| significant(b, 4, lang)).unwrap_or_default(),
-                    // The year's total even where nothing can be compared (no base year).
-                    l.value
-                        .or_else(|| total.get(l.pollutant).number())
-                        .map(|v| significant(v, 4, lang))
-                        .unwrap_or_default(),
-                    l.change_pct.map(|p| percent(p, lang)).unwrap_or_default(),
-                    esc(&commitment),
-                    esc(status)
-                );
-                rows.push(vec![
-                    l.pollutant.id().to_string(),
-                    l.unit.to_string(),
-                    l.base_year.to_string(),
-                    l.base.map(format_decimal).unwrap_or_default(),
-                    l.value
-                        .or_else(|| total.get(l.pollutant).number())
-                        .map(format_decimal)
-                        .unwrap_or_default(),
-                    l.change_pct.map(format_decimal).unwrap_or_default(),
-                    commitment,
-                    l.status.as_str().to_string(),
-                ]);
-            }
-            h.push_str("</tbody></table>\n");
-            let _ = writeln!(h, r#"<p class="note">{}</p>"#, esc(&c.total_reason));
-            files.csv(
-                "commitments",
-                &[
-                    "pollutant",
-                    "unit",
-                    "base_year",
-                    "base",
-                    "value",
-                    "change_pct",
-                    "commitment",
-                    "status",
-                ],
-                &rows,
-            )?;
-        }
-        None => missing(h, m.comparison_note.as_deref().unwrap_or("")),
-    }
-    h.push_str("</section>\n");
-    Ok(())
-}
-
-fn trends(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
-    let t = |k: &str| text(lang, k);
-    section(h, "trends", t("trends"));
-    let years: Vec<String> = m
-        .tables
+    let top: Vec<_> = a
+        .categories
         .iter()
-        .map(|y| y.table.header.year.to_string())
+        .filter(|c| !c.level.is_zero())
+        .take(15)
         .collect();
-    if years.len() < 2 {
-        missing(h, t("one_year"));
-    }
-    for p in MAIN {
-        let series = super::gnfr_series(&m.tables, p);
-        // The seven largest sectors over all years, then the rest.
-        let mut order: Vec<(Decimal, usize)> = series
+    let gnfr = |code: &str| {
+        crate::nfr::find(code)
+            .map(|r| r.gnfr.clone())
+            .unwrap_or_default()
+    };
+    let bars: Vec<ParetoBar> = top
+        .iter()
+        .map(|c| ParetoBar {
+            name: c.code.to_string(),
+            share_pct: to_f64(c.level),
+            paint: colour::sector(&gnfr(c.code)),
+            key: c.key_level,
+        })
+        .collect();
+    let mut sectors: Vec<String> = top.iter().map(|c| gnfr(c.code)).collect();
+    sectors.sort();
+    sectors.dedup();
+    let words = ParetoWords {
+        sectors: sectors
             .iter()
-            .enumerate()
-            .map(|(i, (_, v))| (v.iter().map(|d| d.abs()).sum::<Decimal>(), i))
-            .filter(|(s, _)| !s.is_zero())
-            .collect();
-        order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let mut chart: Vec<Series> = order
-            .iter()
-            .take(7)
-            .map(|(_, i)| Series {
-                name: series[*i].0.clone(),
-                values: series[*i].1.iter().map(|d| to_f64(*d)).collect(),
-            })
-            .collect();
-        if order.len() > 7 {
-            let mut rest = vec![0.0; years.len()];
-            for (_, i) in &order[7..] {
-                for (k, v) in series[*i].1.iter().enumerate() {
-                    rest[k] += to_f64(*v);
-                }
-            }
-            chart.push(Series {
-                name: t("other_sectors").to_string(),
-                values: rest,
-            });
-        }
-        let unit = p.info().unit.clone();
-        let title = format!("{} ({unit}) {}", p.id(), t("chart_trend"));
-        let svg = charts::stacked_bars(&title, &unit, &years, &chart);
-        let slug = p.id().replace('.', "");
-        let rel = files.chart(&format!("trend-{slug}"), &svg)?;
-        let _ = writeln!(
-            h,
-            "<figure>{svg}<figcaption><a href=\"{rel}\">{rel}</a></figcaption></figure>"
-        );
-        // The table: every GNFR sector and year, exact in the CSV.
-        let mut header = vec![t("sector").to_string()];
-        header.extend(years.iter().cloned());
-        let mut rows = Vec::new();
-        table_head(h, &header);
-        for (_, i) in &order {
-            let (name, values) = &series[*i];
-            let _ = write!(h, "<tr><td>{}</td>", esc(name));
-            for v in values {
-                let _ = write!(h, "<td class=\"n\">{}</td>", significant(*v, 4, lang));
-            }
-            h.push_str("</tr>\n");
-            let mut r: Vec<String> = vec![name.clone()];
-            r.extend(values.iter().map(|v| format_decimal(*v).to_string()));
-            rows.push(r);
-        }
-        h.push_str("</tbody></table>\n");
-        let mut csv_header = vec!["gnfr".to_string()];
-        csv_header.extend(years.iter().cloned());
-        let csv_header: Vec<&str> = csv_header.iter().map(String::as_str).collect();
-        files.csv(&format!("trend-{slug}"), &csv_header, &rows)?;
-    }
-    h.push_str("</section>\n");
-    Ok(())
+            .map(|g| (colour::sector(g), gnfr_name(lang, g)))
+            .collect(),
+        not_key: t("legend_not_key"),
+        cumulative: t("legend_cumulative"),
+        threshold: t("legend_threshold"),
+    };
+    charts::pareto(
+        &format!("{}: {} {}", a.pollutant.id(), t("chart_pareto"), year),
+        &bars,
+        to_f64(crate::kca::THRESHOLD_PCT),
+        &words,
+        lang.separators(),
+    )
 }
 
-fn key_categories(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
+fn key_categories(
+    h: &mut String,
+    m: &Material,
+    lang: Lang,
+    files: &mut Files,
+) -> crate::error::Result<()> {
     let t = |k: &str| text(lang, k);
     section(h, "kca", t("kca"));
+    // The Pareto charts, two side by side.
+    h.push_str("<div class=\"grid\">\n");
     for a in &m.key_categories {
         let p = a.pollutant;
-        let top: Vec<_> = a
-            .categories
-            .iter()
-            .filter(|c| !c.level.is_zero())
-            .take(15)
-            .collect();
-        let names: Vec<String> = top.iter().map(|c| c.code.to_string()).collect();
-        let shares: Vec<f64> = top.iter().map(|c| to_f64(c.level)).collect();
-        let svg = charts::pareto(
-            &format!("{}: {} {}", p.id(), t("chart_pareto"), m.year),
-            &names,
-            &shares,
-            to_f64(crate::kca::THRESHOLD_PCT),
-        );
+        let svg = pareto_chart(a, m.year, lang);
         let slug = p.id().replace('.', "");
         let rel = files.chart(&format!("kca-{slug}"), &svg)?;
-        let _ = writeln!(h, "<h3>{} ({})</h3>", esc(p.id()), esc(&p.info().unit));
-        let _ = writeln!(
-            h,
-            "<figure>{svg}<figcaption><a href=\"{rel}\">{rel}</a></figcaption></figure>"
-        );
-        let mut header: Vec<String> = vec![
-            t("code").into(),
-            t("name").into(),
-            t("emission").into(),
-            t("level").into(),
-            t("cumulative").into(),
-        ];
-        if a.base.is_some() {
-            header.push(t("trend").into());
+        h.push_str("<div>");
+        figure(h, &svg, &rel);
+        h.push_str("</div>\n");
+    }
+    h.push_str("</div>\n");
+    // One table as IIRs give it: every key category (in the template's
+    // order) × pollutant, the criteria that make it key and its level share.
+    let mut key_rows: BTreeMap<u32, &'static str> = BTreeMap::new();
+    for a in &m.key_categories {
+        for c in a.categories.iter().filter(|c| c.key) {
+            key_rows.insert(c.row, c.code);
         }
-        header.push(t("kca_u").into());
-        header.push(t("key").into());
-        table_head(h, &header);
+    }
+    if !key_rows.is_empty() {
+        let mut headers: Vec<String> = vec![t("code").into(), t("name").into()];
+        headers.extend(
+            m.key_categories
+                .iter()
+                .map(|a| a.pollutant.id().to_string()),
+        );
+        let rows: Vec<Vec<Value>> = key_rows
+            .iter()
+            .map(|(row, code)| {
+                let mut r = vec![
+                    Value::Text(code.to_string()),
+                    Value::Text(code_name(lang, code)),
+                ];
+                for a in &m.key_categories {
+                    r.push(match a.categories.iter().find(|c| c.row == *row && c.key) {
+                        Some(c) => Value::Shown(format!(
+                            "{} · {}",
+                            c.criteria,
+                            percent(c.level, lang).trim_start_matches('+')
+                        )),
+                        None => Value::Empty,
+                    });
+                }
+                r
+            })
+            .collect();
+        table_in(h, &headers, &rows, lang, Layout::Compact);
+        note(h, t("kca_table_note"));
+    }
+    for a in &m.key_categories {
+        let slug = a.pollutant.id().replace('.', "");
         let mut rows = Vec::new();
         for c in &a.categories {
             let a2 = c.approach2.as_ref();
-            if c.key {
-                let _ = write!(
-                    h,
-                    "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
-                    esc(c.code),
-                    esc(c.name),
-                    significant(c.emission, 4, lang),
-                    percent(c.level, lang).trim_start_matches('+'),
-                    percent(c.cumulative, lang).trim_start_matches('+'),
-                );
-                if a.base.is_some() {
-                    let _ = write!(
-                        h,
-                        "<td class=\"n\">{}</td>",
-                        c.trend_share()
-                            .map(|x| percent(x, lang).trim_start_matches('+').to_string())
-                            .unwrap_or_default()
-                    );
-                }
-                let _ = writeln!(
-                    h,
-                    "<td class=\"n\">{}</td><td>{}</td></tr>",
-                    a2.map(|a| format!("±{}", significant(a.uncertainty_pct, 3, lang)) + " %")
-                        .unwrap_or_default(),
-                    esc(&c.criteria)
-                );
-            }
             let six = |x: Decimal| format_decimal(x.round_dp(6).normalize());
             let t2 = a2.and_then(|a| a.trend.as_ref());
             rows.push(vec![
@@ -450,7 +238,6 @@ fn key_categories(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
                 c.criteria.clone(),
             ]);
         }
-        h.push_str("</tbody></table>\n");
         files.csv(
             &format!("kca-{slug}"),
             &[
@@ -480,135 +267,12 @@ fn key_categories(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
     Ok(())
 }
 
-fn join(set: &std::collections::BTreeSet<String>) -> String {
-    set.iter().cloned().collect::<Vec<_>>().join("; ")
-}
-
-fn methods(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
-    let t = |k: &str| text(lang, k);
-    section(h, "methods", t("methods"));
-    match &m.methods {
-        None => missing(h, t("missing_methods")),
-        Some(methods) => {
-            table_head(
-                h,
-                &[
-                    t("code").into(),
-                    t("name").into(),
-                    t("tiers").into(),
-                    t("tables").into(),
-                    t("factor_sources").into(),
-                    t("activity_sources").into(),
-                ],
-            );
-            let mut rows = Vec::new();
-            for x in methods {
-                let cells = [
-                    x.code.clone(),
-                    x.name.clone(),
-                    join(&x.tiers),
-                    join(&x.tables),
-                    join(&x.factor_sources),
-                    join(&x.activity_sources),
-                ];
-                h.push_str("<tr>");
-                for c in &cells {
-                    let _ = write!(h, "<td>{}</td>", esc(c));
-                }
-                h.push_str("</tr>\n");
-                rows.push(cells.to_vec());
-            }
-            h.push_str("</tbody></table>\n");
-            files.csv(
-                "methods",
-                &[
-                    "code",
-                    "name",
-                    "tiers",
-                    "tables",
-                    "factor_sources",
-                    "activity_sources",
-                ],
-                &rows,
-            )?;
-        }
-    }
-    h.push_str("</section>\n");
-    Ok(())
-}
-
-fn keys(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
-    let t = |k: &str| text(lang, k);
-    section(h, "keys", t("keys"));
-    if m.keys.is_empty() {
-        missing(h, t("no_keys"));
-    } else {
-        table_head(
-            h,
-            &[
-                t("code").into(),
-                t("name").into(),
-                t("key").into(),
-                t("pollutants").into(),
-                t("included_in").into(),
-                t("explanation").into(),
-            ],
-        );
-        let mut rows = Vec::new();
-        for k in &m.keys {
-            let pollutants = if k.pollutants.len() == Pollutant::ALL.len() {
-                "all".to_string()
-            } else {
-                k.pollutants
-                    .iter()
-                    .map(|p| p.id())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let cells = [
-                k.code.clone(),
-                k.name.clone(),
-                k.key.as_str().to_string(),
-                pollutants,
-                k.included_in.clone(),
-                k.explanation.clone(),
-            ];
-            h.push_str("<tr>");
-            for c in &cells {
-                let _ = write!(h, "<td>{}</td>", esc(c));
-            }
-            h.push_str("</tr>\n");
-            rows.push(cells.to_vec());
-        }
-        h.push_str("</tbody></table>\n");
-        files.csv(
-            "notation-keys",
-            &[
-                "code",
-                "name",
-                "key",
-                "pollutants",
-                "included_in",
-                "explanation",
-            ],
-            &rows,
-        )?;
-    }
-    let _ = writeln!(h, "<h3>{}</h3>", esc(t("ne_tier1")));
-    if m.ne_tier1.is_empty() {
-        missing(h, t("no_findings"));
-    } else {
-        h.push_str("<ul>\n");
-        for f in &m.ne_tier1 {
-            let _ = writeln!(h, "<li>{}: {}</li>", esc(&f.place()), esc(&f.message));
-        }
-        h.push_str("</ul>\n");
-    }
-    h.push_str("</section>\n");
-    Ok(())
-}
-
-fn recalculations(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
+fn recalculations(
+    h: &mut String,
+    m: &Material,
+    lang: Lang,
+    files: &mut Files,
+) -> crate::error::Result<()> {
     let t = |k: &str| text(lang, k);
     section(h, "recalculations", t("recalculations"));
     match &m.recalculation {
@@ -626,15 +290,27 @@ fn recalculations(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
                     t("difference").into(),
                 ],
             );
-            for c in r.changes.iter().take(300) {
+            let shown: Vec<_> = r.changes.iter().take(300).collect();
+            let values = Column::of(
+                shown
+                    .iter()
+                    .flat_map(|c| [c.previous.number(), c.current.number()])
+                    .flatten(),
+            );
+            let cell = |c: &crate::notation_key::Cell| match c {
+                crate::notation_key::Cell::Number(d) => values.show(*d, lang),
+                crate::notation_key::Cell::Key(k) => k.as_str().to_string(),
+                crate::notation_key::Cell::Empty => String::new(),
+            };
+            for c in shown {
                 let _ = writeln!(
                     h,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                     c.year,
                     esc(&c.row.code),
                     esc(&c.what),
-                    esc(&cell_text(&c.previous, lang)),
-                    esc(&cell_text(&c.current, lang)),
+                    esc(&cell(&c.previous)),
+                    esc(&cell(&c.current)),
                     c.percent(1).map(|p| percent(p, lang)).unwrap_or_default()
                 );
             }
@@ -643,7 +319,8 @@ fn recalculations(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
             output::write_atomically(&path, |w| crate::check::recalculation::write_csv(w, r))?;
             let _ = writeln!(
                 h,
-                "<p class=\"note\">{} (<a href=\"tables/recalculations.csv\">tables/recalculations.csv</a>)</p>",
+                "<p class=\"note\">{}: {} (<a href=\"tables/recalculations.csv\">tables/recalculations.csv</a>)</p>",
+                esc(t("changed_cells")),
                 r.changes.len()
             );
         }
@@ -652,7 +329,12 @@ fn recalculations(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -
     Ok(())
 }
 
-fn uncertainty(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
+fn uncertainty(
+    h: &mut String,
+    m: &Material,
+    lang: Lang,
+    files: &mut Files,
+) -> crate::error::Result<()> {
     let t = |k: &str| text(lang, k);
     section(h, "uncertainty", t("uncertainty"));
     let Some(list) = &m.uncertainty else {
@@ -698,7 +380,7 @@ fn uncertainty(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> R
             h,
             "<tr><td>{} ({})</td><td class=\"n\">{}</td>",
             esc(a.pollutant.id()),
-            esc(&a.pollutant.info().unit),
+            esc(&unit(lang, &a.pollutant.info().unit)),
             significant(a.total, 4, lang),
         );
         if with_mc {
@@ -780,25 +462,31 @@ fn uncertainty(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> R
         &rows,
     )?;
     // The Approach 1 table of each pollutant: its five largest contributors.
+    h.push_str("<div class=\"grid\">\n");
     for u in list {
         let a = &u.approach1;
         let _ = writeln!(
             h,
-            "<h3>{} ({})</h3>",
+            "<div><h3>{} ({})</h3>",
             esc(a.pollutant.id()),
-            esc(&a.pollutant.info().unit)
+            esc(&unit(lang, &a.pollutant.info().unit))
         );
         table_head(
             h,
             &[
                 t("code").into(),
-                t("emission").into(),
+                format!(
+                    "{}, {}",
+                    t("emission"),
+                    unit(lang, &a.pollutant.info().unit)
+                ),
                 t("u_ad").into(),
                 t("u_ef").into(),
                 t("combined").into(),
                 t("contribution").into(),
             ],
         );
+        let emissions = Column::of(a.rows.iter().take(5).map(|r| r.input.emission));
         for r in a.rows.iter().take(5) {
             let code = r.input.code;
             let pct = |x: Decimal| percent(x, lang).trim_start_matches('+').to_string();
@@ -813,71 +501,16 @@ fn uncertainty(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> R
                 h,
                 "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 esc(code),
-                significant(r.input.emission, 4, lang),
+                emissions.show(r.input.emission, lang),
                 pct_sides(r.input.activity_lower_pct, r.input.activity_upper_pct),
                 pct_sides(r.input.factor_lower_pct, r.input.factor_upper_pct),
                 pct_sides(r.combined_lower_pct, r.combined_upper_pct),
                 pct(r.variance_share)
             );
         }
-        h.push_str("</tbody></table>\n");
+        h.push_str("</tbody></table></div>\n");
     }
-    h.push_str("</section>\n");
-    Ok(())
-}
-
-fn quality(h: &mut String, m: &Material, lang: Lang, files: &mut Files) -> Result<()> {
-    let t = |k: &str| text(lang, k);
-    section(h, "quality", t("quality"));
-    // Grouped by check: count, severity and the first place.
-    let mut groups: Vec<(&str, &str, usize, String)> = Vec::new();
-    for f in &m.findings {
-        match groups.iter_mut().find(|g| g.0 == f.check) {
-            Some(g) => g.2 += 1,
-            None => groups.push((
-                f.check,
-                f.severity.as_str(),
-                1,
-                format!("{}: {}", f.place(), f.message),
-            )),
-        }
-    }
-    if groups.is_empty() {
-        missing(h, t("no_findings"));
-    } else {
-        table_head(
-            h,
-            &[
-                t("check").into(),
-                t("severity").into(),
-                t("count").into(),
-                t("example").into(),
-            ],
-        );
-        let mut rows = Vec::new();
-        for (check, severity, count, example) in &groups {
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td class=\"n\">{count}</td><td>{}</td></tr>",
-                esc(check),
-                esc(severity),
-                esc(example)
-            );
-            rows.push(vec![
-                check.to_string(),
-                severity.to_string(),
-                count.to_string(),
-                example.clone(),
-            ]);
-        }
-        h.push_str("</tbody></table>\n");
-        files.csv(
-            "findings",
-            &["check", "severity", "count", "example"],
-            &rows,
-        )?;
-    }
-    h.push_str("</section>\n");
+    h.push_str("</div>\n</section>\n");
     Ok(())
 }
 
