@@ -19,49 +19,13 @@ use rust_decimal::Decimal;
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
-/// The groups of the totals table: main pollutants, heavy metals, POPs.
+/// The groups of the totals table, slices of the template's order: main
+/// pollutants and particles (NOx-CO), heavy metals (Pb-Zn), POPs
+/// (PCDD/F-PCBs).
 const GROUPS: [(&str, &[Pollutant]); 3] = [
-    (
-        "group_main",
-        &[
-            Pollutant::NOx,
-            Pollutant::NMVOC,
-            Pollutant::SOx,
-            Pollutant::NH3,
-            Pollutant::PM25,
-            Pollutant::PM10,
-            Pollutant::TSP,
-            Pollutant::BC,
-            Pollutant::CO,
-        ],
-    ),
-    (
-        "group_metals",
-        &[
-            Pollutant::Pb,
-            Pollutant::Cd,
-            Pollutant::Hg,
-            Pollutant::As,
-            Pollutant::Cr,
-            Pollutant::Cu,
-            Pollutant::Ni,
-            Pollutant::Se,
-            Pollutant::Zn,
-        ],
-    ),
-    (
-        "group_pops",
-        &[
-            Pollutant::PCDDF,
-            Pollutant::BaP,
-            Pollutant::BbF,
-            Pollutant::BkF,
-            Pollutant::IcdP,
-            Pollutant::PAH14,
-            Pollutant::HCB,
-            Pollutant::PCBs,
-        ],
-    ),
+    ("group_main", Pollutant::ALL.split_at(9).0),
+    ("group_metals", Pollutant::ALL.split_at(18).0.split_at(9).1),
+    ("group_pops", Pollutant::ALL.split_at(18).1),
 ];
 
 /// The national totals of the year (and of the series' first year, with
