@@ -21,16 +21,7 @@ fn compile(rows: &str, settings: &str) -> Dir {
         "inv/inventory.toml",
         &format!("name = \"t\"\nyears = [{years}]\nactivity = [\"../a.csv\"]\n{settings}\n"),
     );
-    let out = d
-        .airinv()
-        .args(["compile", "inv", "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    d.run_ok(&["compile", "inv", "--out", "out"]);
     d
 }
 

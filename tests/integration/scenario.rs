@@ -185,16 +185,7 @@ share = { 2030 = 0.5 }
 start_year = 2028
 "#,
     );
-    let out = d
-        .airinv()
-        .args(["scenario", "wm.toml", "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    d.run_ok(&["scenario", "wm.toml", "--out", "out"]);
     let (_, proj) = csv_rows(&d.path("out/projection.csv"));
     let get = |year: &str, p: &str| {
         dec(&proj
@@ -312,16 +303,7 @@ efficiency = 0.35
 share = { 2030 = 1 }
 "#,
     );
-    let out = d
-        .airinv()
-        .args(["scenario", "s.toml", "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    d.run_ok(&["scenario", "s.toml", "--out", "out"]);
     let (header, rows) = csv_rows(&d.path("out/measures.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     // B01 (CoST, USD of 2011): 544 USD/kW × CRF(4 %, 15) 0.0899411 + 8.6 USD/kW-yr, over
@@ -667,16 +649,7 @@ fn projected_activity_can_come_from_a_file_in_the_activity_format() {
         "s.toml",
         "base = \"coal.csv\"\nbase_year = 2024\nyears = [2030, 2040]\ndiscount_rate = 0.04\nactivity_file = \"projected.csv\"\n",
     );
-    let out = d
-        .airinv()
-        .args(["scenario", "s.toml", "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    d.run_ok(&["scenario", "s.toml", "--out", "out"]);
     let (_, proj) = csv_rows(&d.path("out/projection.csv"));
     let sox = |y: &str| {
         dec(&proj
@@ -849,16 +822,7 @@ fn a_multi_pollutant_measures_group_is_its_first_pollutant_as_written() {
     );
     // Were its group SOx (template order), the filter at share 1 and FGD would
     // be alternatives; as written it is a dust measure beside them.
-    let out = d
-        .airinv()
-        .args(["scenario", "s.toml", "--out", "out", "--optimize"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    d.run_ok(&["scenario", "s.toml", "--out", "out", "--optimize"]);
     let (header, rows) = csv_rows(&d.path("out/measures.csv"));
     let col = header.iter().position(|h| h == "per_tonne_of").unwrap();
     let f = rows.iter().find(|r| r[2] == "filter").unwrap();
