@@ -4,6 +4,7 @@
 //! memory stays a few blocks whatever the size of the file.
 
 use super::input::Input;
+use super::keys::PAD;
 use super::parse::{Ctx, Worker};
 use super::scan::{cut_point, not_for_the_fast_path, plain_ascii};
 use super::sums::Merger;
@@ -38,7 +39,7 @@ pub(super) fn parse_blocks(
     let (block_tx, block_rx) = mpsc::sync_channel::<Block>(threads);
     let (pool_tx, pool_rx) = mpsc::channel::<Vec<u8>>();
     for _ in 0..in_flight {
-        let _ = pool_tx.send(vec![0u8; 2 * input.block_size]);
+        let _ = pool_tx.send(vec![0u8; 2 * input.block_size + PAD]);
     }
     let block_rx = Mutex::new(block_rx);
     let results = Mutex::new(merger);
@@ -85,7 +86,7 @@ fn work(
             let _ = pool_tx.send(buf);
             continue;
         }
-        let r = worker.block(&buf[..len], plain);
+        let r = worker.block(&buf, len, plain);
         if r.mixed_separators || r.long_line {
             abort.store(true, Ordering::Relaxed);
         }
@@ -118,8 +119,8 @@ fn feed(
             abort.store(true, Ordering::Relaxed);
             break;
         }
-        if buf.len() < tail.len() + block_size {
-            buf.resize(tail.len() + block_size, 0);
+        if buf.len() < tail.len() + block_size + PAD {
+            buf.resize(tail.len() + block_size + PAD, 0);
         }
         buf[..tail.len()].copy_from_slice(&tail);
         let mut len = tail.len();

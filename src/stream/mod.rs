@@ -45,6 +45,7 @@ mod progress;
 mod scan;
 mod sums;
 mod value;
+mod words;
 
 pub use blocks::BLOCK;
 pub use progress::Progress;
@@ -103,9 +104,11 @@ pub fn read_csv_in_blocks(
         return Ok(None);
     };
     let at = Location::file(path);
+    let key_runs = scan::key_runs(&header.columns.key_columns());
     let ctx = parse::Ctx {
         columns: &header.columns,
-        key_runs: scan::key_runs(&header.columns.key_columns()),
+        layout: keys::Layout::new(&key_runs),
+        key_runs,
         options,
         at: &at,
         progress,

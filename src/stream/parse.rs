@@ -6,7 +6,7 @@
 //! sums of the block ([`super::sums`]). A block with quotes, and any row
 //! the fast path cannot read, goes through the general row check.
 
-use super::keys::{KeyTable, Run};
+use super::keys::{KeyTable, Layout, PAD, Run};
 use super::progress::Progress;
 use super::scan::{Row, plain_rows, split_quoted};
 use super::sums::{BlockResult, Sums};
@@ -20,6 +20,8 @@ pub(super) struct Ctx<'a> {
     pub(super) columns: &'a Columns,
     /// The key columns as runs of consecutive columns (first, last).
     pub(super) key_runs: Vec<Run>,
+    /// Where the key runs go in a packed key (`None`: more runs than words).
+    pub(super) layout: Option<Layout>,
     pub(super) options: &'a ReadOptions<'a>,
     pub(super) at: &'a Location,
     pub(super) progress: &'a Progress,
@@ -49,7 +51,26 @@ pub(super) struct Worker<'a> {
     ctx: &'a Ctx<'a>,
     keys: KeyTable,
     sums: Vec<Sums>,
+    /// Per key, the running sum of the block's values at one scale.
+    hot: Vec<Hot>,
     touched: Vec<u32>,
+}
+
+/// A key's running sum, within the block at hand, of the values written
+/// with its latest scale: most rows add to it and touch nothing else
+/// (one small record per key, side by side). The first rows of a key in
+/// each block, and any value of another scale or beyond the limit, go
+/// through [`Sums`], which keeps their lines; the running sum is added to
+/// the key's [`Sums`] when the block ends.
+#[derive(Clone, Copy, Default)]
+struct Hot {
+    /// The key passed its check and its first rows in the block are noted:
+    /// values of `scale` up to `limit` may be added here.
+    ready: bool,
+    scale: u32,
+    limit: i128,
+    sum: i128,
+    count: u64,
 }
 
 impl<'a> Worker<'a> {
@@ -58,21 +79,27 @@ impl<'a> Worker<'a> {
             ctx,
             keys: KeyTable::default(),
             sums: Vec::new(),
+            hot: Vec::new(),
             touched: Vec::new(),
         }
     }
 
-    /// Parses a block; `plain` when it is known to hold no quote.
-    pub(super) fn block(&mut self, block: &[u8], plain: bool) -> BlockResult {
+    /// Parses the block `buf[..len]`; `plain` when it is known to hold no
+    /// quote. Keys are packed when `buf` holds [`PAD`] bytes beyond the block.
+    pub(super) fn block(&mut self, buf: &[u8], len: usize, plain: bool) -> BlockResult {
         let mut r = BlockResult::default();
+        let block = &buf[..len];
         if !plain && memchr::memchr(b'"', block).is_some() {
             self.quoted_block(block, &mut r);
         } else {
-            self.plain_block(block, &mut r);
+            let padded = Some(buf).filter(|b| b.len() >= len + PAD);
+            self.plain_block(block, padded, &mut r);
         }
         // The block's sums, in the order the keys were first met.
         for id in self.touched.drain(..) {
-            let sums = std::mem::take(&mut self.sums[id as usize]);
+            let hot = std::mem::take(&mut self.hot[id as usize]);
+            let mut sums = std::mem::take(&mut self.sums[id as usize]);
+            sums.add_many(hot.scale, hot.sum, hot.count);
             if let Ok(key) = &self.keys.get(id).checked {
                 r.keys.push((key.clone(), sums));
             }
@@ -81,10 +108,10 @@ impl<'a> Worker<'a> {
     }
 
     /// A block without quotes: its rows as the comma scanner finds them.
-    fn plain_block(&mut self, block: &[u8], r: &mut BlockResult) {
+    fn plain_block(&mut self, block: &[u8], padded: Option<&[u8]>, r: &mut BlockResult) {
         let mut rows = 0u64;
         let line_ends = plain_rows(block, |row| {
-            self.row(block, &row, r);
+            self.row(block, padded, &row, r);
             rows += 1;
             if rows.is_multiple_of(65_536) {
                 self.ctx.progress.rows.fetch_add(65_536, Ordering::Relaxed);
@@ -97,8 +124,9 @@ impl<'a> Worker<'a> {
             .fetch_add(rows % 65_536, Ordering::Relaxed);
     }
 
-    /// One row of a plain block.
-    fn row(&mut self, block: &[u8], row: &Row, r: &mut BlockResult) {
+    /// One row of a plain block (`padded`: the block with [`PAD`] bytes
+    /// more, when the buffer has them).
+    fn row(&mut self, block: &[u8], padded: Option<&[u8]>, row: &Row, r: &mut BlockResult) {
         let (start, commas, line_no) = (row.start, row.commas, row.line);
         let end = if row.end > start && block[row.end - 1] == b'\r' {
             row.end - 1
@@ -151,8 +179,9 @@ impl<'a> Worker<'a> {
                 .collect()
         };
         // The key: the runs of consecutive key columns as the line has them
-        // (commas included), hashed and compared in place.
-        let run = |&(first, last): &Run| -> &[u8] {
+        // (commas included), packed into fixed words, or hashed and compared
+        // in place when a run is longer than its words.
+        let bounds = |&(first, last): &Run| -> (usize, usize) {
             let a = if first == 0 {
                 start
             } else {
@@ -163,13 +192,27 @@ impl<'a> Worker<'a> {
             } else {
                 end
             };
-            if a > b { &[] } else { &block[a..b] }
+            (a, b.max(a))
+        };
+        let run = |r: &Run| -> &[u8] {
+            let (a, b) = bounds(r);
+            &block[a..b]
         };
         let runs = &self.ctx.key_runs;
-        let hash = KeyTable::hash(runs, run);
-        let id = match self.keys.find(hash, runs, run) {
-            Some(id) => id,
+        let packed = match (&self.ctx.layout, padded) {
+            (Some(layout), Some(padded)) => layout.pack(padded, runs, bounds),
+            _ => None,
+        };
+        let found = match &packed {
+            Some((p, hash)) => (*hash, self.keys.packed.find(*hash, p)),
             None => {
+                let hash = KeyTable::hash(runs, run);
+                (hash, self.keys.find(hash, runs, run))
+            }
+        };
+        let id = match found {
+            (_, Some(id)) => id,
+            (hash, None) => {
                 // The first row of this key: its key fields are checked with
                 // the general rules (the value set to 0).
                 let mut cells = cells();
@@ -177,7 +220,10 @@ impl<'a> Worker<'a> {
                     cells[self.ctx.columns.value] = "0".to_string();
                 }
                 let checked = self.ctx.check(&cells).map(|a| a.key);
-                self.keys.add(hash, runs, run, checked)
+                match packed {
+                    Some((p, _)) => self.keys.add_packed(hash, p, checked),
+                    None => self.keys.add(hash, runs, run, checked),
+                }
             }
         };
         if let Err(rejection) = &self.keys.get(id).checked {
@@ -193,10 +239,26 @@ impl<'a> Worker<'a> {
             r.rejected.push((line_no, rejection));
             return;
         }
-        match fast_value(field(self.ctx.columns.value))
-            .filter(|(m, sc)| self.keys.get_mut(id).within_limit(*m, *sc))
+        let value = fast_value(field(self.ctx.columns.value));
+        // Most rows: a plain value of the key's latest scale, added to its
+        // running sum.
+        if let Some((mantissa, scale)) = value
+            && let Some(hot) = self.hot.get_mut(id as usize)
+            && hot.ready
+            && hot.scale == scale
+            && mantissa <= hot.limit
+            && let Some(sum) = hot.sum.checked_add(mantissa)
         {
-            Some((mantissa, scale)) => self.sums_of(id).add_fast(mantissa, scale, line_no),
+            hot.sum = sum;
+            hot.count += 1;
+            r.counts.used += 1;
+            return;
+        }
+        match value.filter(|(m, sc)| self.keys.get_mut(id).within_limit(*m, *sc)) {
+            Some((mantissa, scale)) => {
+                self.sums_of(id).add_fast(mantissa, scale, line_no);
+                self.warm(id, scale);
+            }
             // Not a plain non-negative decimal: the general row check says.
             None => match self.ctx.check(&cells()) {
                 Ok(a) => {
@@ -213,11 +275,33 @@ impl<'a> Worker<'a> {
         r.counts.used += 1;
     }
 
+    /// Makes a key's running sum take its values of `scale` once its first
+    /// rows in the block are noted (the sum so far kept in [`Sums`]).
+    fn warm(&mut self, id: u32, scale: u32) {
+        let i = id as usize;
+        if !self.sums[i].lines_full() {
+            return;
+        }
+        let hot = &mut self.hot[i];
+        if hot.ready && hot.scale == scale {
+            return;
+        }
+        self.sums[i].add_many(hot.scale, hot.sum, hot.count);
+        *hot = Hot {
+            ready: true,
+            scale,
+            limit: self.keys.get_mut(id).limit(scale),
+            sum: 0,
+            count: 0,
+        };
+    }
+
     /// The block's sums of a key, marking it met in this block.
     fn sums_of(&mut self, id: u32) -> &mut Sums {
         let i = id as usize;
         if self.sums.len() <= i {
             self.sums.resize_with(i + 1, Sums::default);
+            self.hot.resize_with(i + 1, Hot::default);
         }
         if self.sums[i].count == 0 && !self.touched.contains(&id) {
             self.touched.push(id);

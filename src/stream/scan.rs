@@ -1,8 +1,10 @@
 //! Scanning bytes: where a block may be cut (after a line end outside
 //! quotes), what only the general reader reads (quotes, NUL bytes, lone CR
 //! line ends, fields beyond the bound), and the comma scanner of the fast
-//! path, which finds a plain block's commas and line ends eight bytes at a
+//! path, which finds a plain block's commas and line ends 64 bytes at a
 //! time and hands on each row with the positions of its commas.
+
+use super::words::{splat, word, zero_bytes};
 
 /// True for a block holding what only the general reader reads: a quote,
 /// a NUL byte (a binary file), or a CR that does not end a CRLF line end
@@ -92,13 +94,79 @@ pub(super) fn key_runs(columns: &[usize]) -> Vec<(usize, usize)> {
     runs
 }
 
-const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
-const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+const COMMAS: u64 = splat(b',');
+const NEWLINES: u64 = splat(b'\n');
 
-/// The high bit of each byte of `x` that is zero (exact, no false hits).
-fn zero_bytes(x: u64) -> u64 {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7)
+/// Bit `j` set for each byte `j` of the 64 that is a comma or a line end:
+/// eight bytes at a time, portable (the high bits of the zero-byte test
+/// gathered by one multiplication). The last bytes of a block, and
+/// processors other than x86-64, use it.
+fn separators_portable(chunk: &[u8; 64]) -> u64 {
+    let mut mask = 0u64;
+    for k in 0..8 {
+        let w = word(chunk, 8 * k);
+        let hits = (zero_bytes(w ^ COMMAS) | zero_bytes(w ^ NEWLINES)) >> 7;
+        let bits = hits.wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        mask |= bits << (8 * k);
+    }
+    mask
+}
+
+/// [`separators_portable`] with SSE2 (part of every x86-64 processor): 16
+/// bytes compared at once.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn separators_sse2(chunk: &[u8; 64]) -> u64 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8,
+    };
+    let commas = _mm_set1_epi8(b',' as i8);
+    let newlines = _mm_set1_epi8(b'\n' as i8);
+    let mut mask = 0u64;
+    for (k, sixteen) in chunk.chunks_exact(16).enumerate() {
+        let (lo, hi) = (word(sixteen, 0), word(sixteen, 8));
+        let v = _mm_set_epi64x(hi as i64, lo as i64);
+        let hits = _mm_or_si128(_mm_cmpeq_epi8(v, commas), _mm_cmpeq_epi8(v, newlines));
+        mask |= u64::from(_mm_movemask_epi8(hits) as u16) << (16 * k);
+    }
+    mask
+}
+
+/// The separators (commas and line ends) of 64 bytes as a bit mask.
+#[inline]
+fn separators(chunk: &[u8; 64]) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of the x86-64 baseline: every processor
+        // this code runs on has it.
+        unsafe { separators_sse2(chunk) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    separators_portable(chunk)
+}
+
+/// Bytes whose separators are listed before they are walked: small enough
+/// that the list (4 bytes a separator) stays in the first-level cache.
+const WINDOW: usize = 4096;
+
+/// Appends the positions (`base` + bit) of the set bits of `mask` to
+/// `list` from `n`; the new length. Sixteen positions are written whatever
+/// the count (the slots past the count are overwritten later), so a chunk
+/// costs the same instructions however many separators it has.
+#[inline]
+fn flatten(list: &mut [u32; WINDOW + 16], n: usize, base: u32, mut mask: u64) -> usize {
+    let count = mask.count_ones() as usize;
+    for q in 0..16 {
+        list[(n + q).min(WINDOW + 15)] = base.wrapping_add(mask.trailing_zeros());
+        mask &= mask.wrapping_sub(1);
+    }
+    let mut k = n + 16;
+    while mask != 0 {
+        list[k] = base.wrapping_add(mask.trailing_zeros());
+        mask &= mask.wrapping_sub(1);
+        k += 1;
+    }
+    n + count
 }
 
 /// Most commas a row may have on the fast path.
@@ -119,6 +187,10 @@ pub(super) struct Row<'c> {
 
 /// Calls `each` with every row of a block without quotes, in order (the
 /// last one even without a line end); the number of line ends.
+///
+/// The block is taken a window of [`WINDOW`] bytes at a time: the
+/// separators of each 64 bytes found at once ([`separators`]) and listed
+/// ([`flatten`]), then the list walked, a row handed on at each line end.
 pub(super) fn plain_rows(block: &[u8], mut each: impl FnMut(Row)) -> u64 {
     let mut commas = [0usize; MAX_FIELDS];
     let mut n = 0usize;
@@ -147,23 +219,26 @@ pub(super) fn plain_rows(block: &[u8], mut each: impl FnMut(Row)) -> u64 {
         n = 0;
         too_many = false;
     };
-    let mut i = 0;
-    for word in block.chunks_exact(8) {
-        let w = u64::from_le_bytes([
-            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
-        ]);
-        let mut found = zero_bytes(w ^ COMMAS) | zero_bytes(w ^ NEWLINES);
-        while found != 0 {
-            let p = i + (found.trailing_zeros() / 8) as usize;
-            found &= found - 1;
-            at_separator(p);
+    // Positions are listed as u32 offsets of their window.
+    let mut list = [0u32; WINDOW + 16];
+    let whole = block.len() - block.len() % 64;
+    for window in (0..whole).step_by(WINDOW) {
+        let to = (window + WINDOW).min(whole);
+        let mut k = 0;
+        for (c, chunk) in block[window..to].chunks_exact(64).enumerate() {
+            let chunk: &[u8; 64] = chunk.try_into().expect("64 bytes");
+            k = flatten(&mut list, k, (c * 64) as u32, separators(chunk));
         }
-        i += 8;
+        for &p in &list[..k] {
+            at_separator(window + p as usize);
+        }
     }
-    for (p, b) in block.iter().enumerate().skip(i) {
-        if *b == b',' || *b == b'\n' {
-            at_separator(p);
-        }
+    // The last bytes, as a chunk padded with zeros.
+    let mut last = [0u8; 64];
+    last[..block.len() - whole].copy_from_slice(&block[whole..]);
+    let k = flatten(&mut list, 0, 0, separators_portable(&last));
+    for &p in &list[..k] {
+        at_separator(whole + p as usize);
     }
     let line_ends = line;
     if start < block.len() {
@@ -199,6 +274,38 @@ mod tests {
         let hits = zero_bytes(w ^ COMMAS) | zero_bytes(w ^ NEWLINES);
         let positions: Vec<u32> = (0..8).filter(|i| hits >> (i * 8 + 7) & 1 == 1).collect();
         assert_eq!(positions, [0, 5, 7]);
+    }
+
+    #[test]
+    fn separator_masks_agree_with_a_byte_by_byte_scan() {
+        // Every byte value at every position of a chunk, among commas and
+        // line ends.
+        for at in 0..64 {
+            for v in 0..=255u8 {
+                let mut chunk = [b'a'; 64];
+                for (i, b) in chunk.iter_mut().enumerate() {
+                    *b = [b',', b'x', b'\n', 0x2d, 0x0b, 0xac][(i * 7 + at) % 6];
+                }
+                chunk[at] = v;
+                let expected = chunk
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b',' || **b == b'\n')
+                    .fold(0u64, |m, (i, _)| m | 1 << i);
+                assert_eq!(separators_portable(&chunk), expected, "{at} {v:#x}");
+                assert_eq!(separators(&chunk), expected, "{at} {v:#x}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_full_chunk_of_separators_is_listed_whole() {
+        let mut list = [0u32; WINDOW + 16];
+        let n = flatten(&mut list, 3, 64, u64::MAX);
+        assert_eq!(n, 67);
+        assert_eq!(&list[3..67], &(64..128).collect::<Vec<u32>>()[..]);
+        let n = flatten(&mut list, n, 128, 0b1010);
+        assert_eq!((n, &list[67..69]), (69, &[129, 131][..]));
     }
 
     #[test]

@@ -50,6 +50,27 @@ impl Sums {
         self.note(line);
     }
 
+    /// Adds `count` rows whose mantissas of `scale` sum to `sum` (their
+    /// lines are not kept: the first rows of the key were noted).
+    pub(super) fn add_many(&mut self, scale: u32, sum: i128, count: u64) {
+        if count == 0 {
+            return;
+        }
+        match self.by_scale.iter_mut().find(|(s, _)| *s == scale) {
+            Some((_, total)) => match total.checked_add(sum) {
+                Some(v) => *total = v,
+                None => self.overflow = true,
+            },
+            None => self.by_scale.push((scale, sum)),
+        }
+        self.count += count;
+    }
+
+    /// The first rows' lines are all noted.
+    pub(super) fn lines_full(&self) -> bool {
+        self.lines.len() >= KEPT
+    }
+
     pub(super) fn add_other(&mut self, value: Decimal, line: u64) {
         match self.other.checked_add(value) {
             Some(v) => self.other = v,
