@@ -148,12 +148,20 @@ pub struct Compiled {
 
 /// Reads, matches, calculates and aggregates, writing nothing.
 pub fn compute(inv: &Inventory, opts: &CompileOptions) -> Result<Compiled> {
-    let (index, user_files, country) = factor_index(inv, opts)?;
-    // Gaps of activity series filled as inventory.toml declares ([[fill]]).
-    let fills = crate::gap_fill::declarations(inv)?;
-    // Reclassifications in the statistics, spliced as it declares ([[splice]]).
-    let splices = crate::splice::declarations(inv, index.fuels())?;
-    let read = read_activity(inv, opts, &index, &fills)?;
+    let fuels = inventory_fuels(inv)?;
+    // The factors are indexed while the activity is read (reading needs
+    // only the fuel table): on a large file both cores are busy anyway, on
+    // a small one the index is most of the time.
+    let (indexed, read) = std::thread::scope(|scope| {
+        let indexing = scope.spawn(|| factor_index(inv, opts, fuels.clone()));
+        let read = read_all(inv, opts, &fuels);
+        let indexed = indexing
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (indexed, read)
+    });
+    let (index, user_files, country) = indexed?;
+    let (fills, splices, read) = read?;
     let (mut acc, mut report) = (read.acc, read.report);
     if !fills.is_empty() {
         let toml = inv.dir.join("inventory.toml");
@@ -264,14 +272,29 @@ fn plants_tier3(
     Ok(results)
 }
 
+/// The inventory's declarations of filled gaps and splices, and its
+/// activity read.
+fn read_all(
+    inv: &Inventory,
+    opts: &CompileOptions,
+    fuels: &Fuels,
+) -> Result<(Vec<crate::gap_fill::Fill>, Vec<crate::splice::Splice>, Read)> {
+    // Gaps of activity series filled as inventory.toml declares ([[fill]]).
+    let fills = crate::gap_fill::declarations(inv)?;
+    // Reclassifications in the statistics, spliced as it declares ([[splice]]).
+    let splices = crate::splice::declarations(inv, fuels)?;
+    let read = read_activity(inv, opts, fuels, &fills)?;
+    Ok((fills, splices, read))
+}
+
 /// The factors of a compile: the embedded Guidebook, the inventory's and
 /// the command line's own factor files, the methods; with the user files
 /// and the country they apply for.
 fn factor_index(
     inv: &Inventory,
     opts: &CompileOptions,
+    fuels: Fuels,
 ) -> Result<(FactorIndex, Vec<PathBuf>, Option<String>)> {
-    let fuels = inventory_fuels(inv)?;
     let guidebook = emission_factor::embedded()?;
     let mut user: Vec<Factor> = Vec::new();
     let user_files: Vec<PathBuf> = inv
@@ -314,13 +337,13 @@ type Part = (
 fn read_activity(
     inv: &Inventory,
     opts: &CompileOptions,
-    index: &FactorIndex,
+    fuels: &Fuels,
     fills: &[crate::gap_fill::Fill],
 ) -> Result<Read> {
     let read_options = ReadOptions {
         years: inv.years.clone(),
         basis_years: crate::gap_fill::read_years(fills, &inv.years),
-        fuels: Some(index.fuels()),
+        fuels: Some(fuels),
         csv: opts.csv,
     };
     if inv.activity.is_empty() {
@@ -542,16 +565,32 @@ pub fn write(opts: &CompileOptions, inv: &Inventory, compiled: Compiled) -> Resu
         }
     }
 
+    // The outputs' paths first (each checked), then the files written side
+    // by side: the workbook, each year's CSV, the trend, the lines.
     let xlsx = out.file("annex1.xlsx")?;
-    annex1::write_xlsx(&xlsx, &tables, |wb| crate::trend::add_sheet(wb, &tables))?;
-    for y in &tables {
-        let p = out.file(&format!("annex1_{}.csv", y.header.year))?;
-        output::write_atomically(&p, |w| annex1::write_csv(w, y))?;
-    }
+    let year_csvs = tables
+        .iter()
+        .map(|y| out.file(&format!("annex1_{}.csv", y.header.year)))
+        .collect::<Result<Vec<_>>>()?;
     let trend = out.file("annex1_trend.csv")?;
-    output::write_atomically(&trend, |w| crate::trend::write_csv(w, &tables))?;
     let detail = out.file("detail.csv")?;
-    output::write_atomically(&detail, |w| lineage::write(w, &results, opts.detail))?;
+    let (book, (csvs, lines)) = rayon::join(
+        || annex1::write_xlsx(&xlsx, &tables, |wb| crate::trend::add_sheet(wb, &tables)),
+        || {
+            rayon::join(
+                || -> Result<()> {
+                    for (y, p) in tables.iter().zip(&year_csvs) {
+                        output::write_atomically(p, |w| annex1::write_csv(w, y))?;
+                    }
+                    output::write_atomically(&trend, |w| crate::trend::write_csv(w, &tables))
+                },
+                || output::write_atomically(&detail, |w| lineage::write(w, &results, opts.detail)),
+            )
+        },
+    );
+    book?;
+    csvs?;
+    lines?;
     let record = RunRecord::new(
         inv,
         &input_counts,

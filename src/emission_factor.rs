@@ -18,6 +18,7 @@ use crate::pins::{Name, Pins, Tier, text};
 use crate::pollutant::Pollutant;
 use crate::unit::{FactorUnit, parse_factor_unit};
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// What a factor row gives.
@@ -174,6 +175,8 @@ fn read_normalised(bytes: &[u8], name: &Path) -> Result<Vec<Factor>> {
         ));
     }
     let mut factors = Vec::new();
+    // Units by their text: the database writes a few dozen, each parsed once.
+    let mut units: HashMap<String, FactorUnit> = HashMap::new();
     for record in reader.records() {
         let r = record.map_err(|e| match e.position() {
             Some(p) => Error::input(
@@ -195,7 +198,15 @@ fn read_normalised(bytes: &[u8], name: &Path) -> Result<Vec<Factor>> {
             )
         })?;
         let value = parse_decimal(&r[11]).map_err(|e| Error::input(at("value"), e.to_string()))?;
-        let unit = parse_factor_unit(&r[13]).map_err(|e| Error::input(at("unit_understood"), e))?;
+        let unit = match units.get(&r[13]) {
+            Some(u) => u.clone(),
+            None => {
+                let u = parse_factor_unit(&r[13])
+                    .map_err(|e| Error::input(at("unit_understood"), e))?;
+                units.insert(r[13].to_string(), u.clone());
+                u
+            }
+        };
         let kind = FactorKind::parse(&r[5])
             .ok_or_else(|| Error::input(at("kind"), format!("'{}' is not a factor kind", &r[5])))?;
         factors.push(Factor {

@@ -144,8 +144,21 @@ pub struct VolumeNcv {
 /// The comparison key of a fuel name: lower case, without quotes,
 /// underscores or repeated spaces.
 pub fn fuel_key(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
+    key_chars(name).collect()
+}
+
+/// True when two names have the same comparison key ([`fuel_key`]),
+/// compared as they are read, without building the keys (matching compares
+/// a key's fuel with many factors' fuels).
+pub fn same_key(a: &str, b: &str) -> bool {
+    a == b || key_chars(a).eq(key_chars(b))
+}
+
+/// The characters of a name's comparison key.
+fn key_chars(name: &str) -> impl Iterator<Item = char> + '_ {
+    // A run of spaces is one space between words, none at either end.
+    let (mut space, mut started) = (false, false);
+    name.chars()
         .map(|c| match c {
             '_' | '\u{a0}' => ' ',
             c => c,
@@ -154,8 +167,15 @@ pub fn fuel_key(name: &str) -> String {
         .flat_map(char::to_lowercase)
         // Russian texts write 'ё' or 'е' for the same letter.
         .map(|c| if c == 'ё' { 'е' } else { c })
-        .collect();
-    cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+        .flat_map(move |c| {
+            if c.is_whitespace() {
+                space = started;
+                return [None, None].into_iter().flatten();
+            }
+            let before = space.then_some(' ');
+            (space, started) = (false, true);
+            [before, Some(c)].into_iter().flatten()
+        })
 }
 
 /// True for the texts the factor database uses for "no fuel" (`NA`, empty).
@@ -398,6 +418,41 @@ impl Fuels {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn name_keys_lower_case_and_close_spaces_and_compare_alike() {
+        let names = [
+            "Hard Coal",
+            "  hard   COAL ",
+            "hard_coal",
+            "Hard\u{a0}Coal",
+            "'Hard' \"Coal\"",
+            "Hard\tCoal\n",
+            "",
+            "   ",
+            "_",
+            "Natural gas ",
+            "Природный газ",
+            "ПРИРОДНЫЙ  ГАЗ",
+            "Мазут топочный",
+            "Ёлка",
+            "елка",
+            "İstanbul",
+            "i̇stanbul",
+            "Gas/Diesel Oil",
+            "Gas / Diesel Oil",
+        ];
+        assert_eq!(fuel_key("  hard   COAL "), "hard coal");
+        assert_eq!(fuel_key("'Hard' \"Coal\""), "hard coal");
+        assert_eq!(fuel_key("Hard\u{a0}Coal"), "hard coal");
+        assert_eq!(fuel_key("Ёлка"), "елка");
+        assert_eq!(fuel_key("   "), "");
+        for a in names {
+            for b in names {
+                assert_eq!(same_key(a, b), fuel_key(a) == fuel_key(b), "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn volume_ncv_by_year_overrides_the_default() {

@@ -192,7 +192,7 @@ pub struct FactorIndex {
 }
 
 fn eq_text(a: &str, b: &str) -> bool {
-    fuel_key(a) == fuel_key(b)
+    crate::fuel::same_key(a, b)
 }
 
 /// Lines of `emission-factors/technologies.csv`: names of one technology.
