@@ -1,33 +1,31 @@
-//! The blocks of a file in flight: one thread reads the file into pooled
-//! buffers and cuts each after its last whole row ([`feed`]); worker threads
-//! parse them ([`super::parse::Worker`]) and give the buffers back, so
-//! memory stays a few blocks whatever the size of the file.
+//! The blocks of a file in flight: each worker thread takes the next block
+//! of the file in turn, reading it into its own buffer cut after the last
+//! whole row ([`Reader::next_block`], the file's bytes hashed in order as
+//! they pass), then parses it ([`super::parse::Worker`]), so memory stays
+//! a block per worker whatever the size of the file.
 
 use super::input::Input;
 use super::keys::PAD;
 use super::parse::{Ctx, Worker};
 use super::scan::{cut_point, not_for_the_fast_path, plain_ascii};
 use super::sums::Merger;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, mpsc};
 
 /// Bytes read at a time.
 pub const BLOCK: usize = 4 << 20;
-
-/// A block handed to a worker: its index, its buffer, and the length of its
-/// whole rows in the buffer.
-type Block = (usize, Vec<u8>, usize);
 
 /// Cuts the rest of the file (after `rest`, the bytes already read) into
 /// blocks of whole rows and parses them in parallel, each block's result
 /// merged in block order as soon as it can be ([`Merger::add`]); false when
 /// the general reader must read the file.
 ///
-/// Blocks go to the workers through a bounded queue and come back to a
-/// pool once parsed, so memory stays a few blocks whatever the file size.
-/// Plain threads, not rayon tasks: the reader blocks on a full queue, and
-/// must never hold the only worker.
+/// There is no reading thread: a worker reads its next block itself, in
+/// turn with the others (the reading and hashing, a fifth of the work, in
+/// order under a lock), so that as many threads run as there are cores and
+/// none waits for a reader the system has not scheduled. Plain threads,
+/// not rayon tasks, so a block is never held up behind other rayon work.
 pub(super) fn parse_blocks(
     input: &mut Input,
     rest: Vec<u8>,
@@ -35,40 +33,41 @@ pub(super) fn parse_blocks(
     merger: &mut Merger,
 ) -> Result<bool> {
     let threads = rayon::current_num_threads().max(1);
-    let in_flight = threads + 2;
-    let (block_tx, block_rx) = mpsc::sync_channel::<Block>(threads);
-    let (pool_tx, pool_rx) = mpsc::channel::<Vec<u8>>();
-    for _ in 0..in_flight {
-        let _ = pool_tx.send(vec![0u8; 2 * input.block_size + PAD]);
-    }
-    let block_rx = Mutex::new(block_rx);
+    let reader = Mutex::new(Reader {
+        input,
+        tail: rest,
+        index: 0,
+        done: false,
+        error: None,
+    });
     let results = Mutex::new(merger);
     let abort = AtomicBool::new(false);
-    let fed = std::thread::scope(|scope| {
-        for _ in 0..threads {
-            let pool_tx = pool_tx.clone();
-            let (block_rx, results, abort) = (&block_rx, &results, &abort);
-            scope.spawn(move || work(ctx, block_rx, &pool_tx, results, abort));
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(|| work(ctx, &reader, &results, &abort));
         }
-        feed(input, rest, &pool_rx, &pool_tx, block_tx, &abort)
+        work(ctx, &reader, &results, &abort);
     });
-    fed?;
+    let reader = reader
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(e) = reader.error {
+        return Err(e);
+    }
     Ok(!abort.load(Ordering::Relaxed))
 }
 
-/// A worker thread: parses the blocks it takes from the queue until the
-/// queue closes, and gives each buffer back to the pool.
-fn work(
-    ctx: &Ctx,
-    block_rx: &Mutex<mpsc::Receiver<Block>>,
-    pool_tx: &mpsc::Sender<Vec<u8>>,
-    results: &Mutex<&mut Merger>,
-    abort: &AtomicBool,
-) {
+/// A worker: takes the next block of the file until there is none, parses
+/// it and hands its result to the merger.
+fn work(ctx: &Ctx, reader: &Mutex<Reader>, results: &Mutex<&mut Merger>, abort: &AtomicBool) {
     let mut worker = Worker::new(ctx);
+    let mut buf: Vec<u8> = Vec::new();
     loop {
-        let next = block_rx.lock().map(|rx| rx.recv());
-        let Ok(Ok((index, buf, len))) = next else {
+        let next = match reader.lock() {
+            Ok(mut r) => r.next_block(&mut buf, abort),
+            Err(_) => None,
+        };
+        let Some((index, len)) = next else {
             break;
         };
         // Text that is not UTF-8 (Windows-1251, ...), or a row that
@@ -83,7 +82,6 @@ fn work(
                     || not_for_the_fast_path(&buf[..len])))
         {
             abort.store(true, Ordering::Relaxed);
-            let _ = pool_tx.send(buf);
             continue;
         }
         let r = worker.block(&buf, len, plain);
@@ -94,72 +92,87 @@ fn work(
         if let Ok(mut merger) = results.lock() {
             merger.add(index, r);
         }
-        let _ = pool_tx.send(buf);
     }
 }
 
-/// The reading thread: reads the file into pooled buffers, each holding the
-/// unfinished line of the previous one and then a block of the file, and
-/// hands them on cut after their last whole row. Closes the queue (drops
-/// `block_tx`) when it returns.
-fn feed(
-    input: &mut Input,
-    mut tail: Vec<u8>,
-    pool_rx: &mpsc::Receiver<Vec<u8>>,
-    pool_tx: &mpsc::Sender<Vec<u8>>,
-    block_tx: mpsc::SyncSender<Block>,
-    abort: &AtomicBool,
-) -> Result<()> {
-    let block_size = input.block_size;
-    let mut index = 0usize;
-    while let Ok(mut buf) = pool_rx.recv() {
-        // A quote left open keeps the rest of the file from being cut
-        // into rows: stop, the general reader says where it opens.
-        if abort.load(Ordering::Relaxed) || tail.len() > 4 * BLOCK.max(block_size) {
-            abort.store(true, Ordering::Relaxed);
-            break;
-        }
-        if buf.len() < tail.len() + block_size + PAD {
-            buf.resize(tail.len() + block_size + PAD, 0);
-        }
-        buf[..tail.len()].copy_from_slice(&tail);
-        let mut len = tail.len();
-        if !input.eof {
-            len += input.block_into(&mut buf[len..len + block_size])?;
-        }
-        // The last rows: a quote opened and never closed is for the
-        // general reader to report.
-        if input.eof && memchr::memchr_iter(b'"', &buf[..len]).count() % 2 == 1 {
-            abort.store(true, Ordering::Relaxed);
-            break;
-        }
-        let cut = if input.eof {
-            Some(len)
-        } else {
-            cut_point(&buf[..len])
-        };
-        match cut {
-            Some(cut) if cut > 0 => {
-                tail.clear();
-                tail.extend_from_slice(&buf[cut..len]);
-                if block_tx.send((index, buf, cut)).is_err() {
-                    break;
+/// The file as the workers take it, a block at a time: the unfinished line
+/// of the last block read, the next block's index, and how reading ended.
+struct Reader<'i, 'p> {
+    input: &'i mut Input<'p>,
+    tail: Vec<u8>,
+    index: usize,
+    /// No block is left (the file ended, the fast path gave up, or an error).
+    done: bool,
+    /// The first error reading the file.
+    error: Option<Error>,
+}
+
+impl Reader<'_, '_> {
+    /// Reads the next block into `buf`: the unfinished line of the previous
+    /// block, then up to a block of the file, cut after its last whole row
+    /// (with [`PAD`] bytes of room after it); its index and length, or
+    /// `None` when there is none.
+    fn next_block(&mut self, buf: &mut Vec<u8>, abort: &AtomicBool) -> Option<(usize, usize)> {
+        let block_size = self.input.block_size;
+        loop {
+            if self.done || abort.load(Ordering::Relaxed) || self.input.eof && self.tail.is_empty()
+            {
+                self.done = true;
+                return None;
+            }
+            // A quote left open keeps the rest of the file from being cut
+            // into rows: stop, the general reader says where it opens.
+            if self.tail.len() > 4 * BLOCK.max(block_size) {
+                abort.store(true, Ordering::Relaxed);
+                self.done = true;
+                return None;
+            }
+            let need = self.tail.len() + block_size + PAD;
+            if buf.len() < need {
+                buf.resize(need, 0);
+            }
+            buf[..self.tail.len()].copy_from_slice(&self.tail);
+            let mut len = self.tail.len();
+            if !self.input.eof {
+                match self.input.block_into(&mut buf[len..len + block_size]) {
+                    Ok(n) => len += n,
+                    Err(e) => {
+                        self.error = Some(e);
+                        self.done = true;
+                        return None;
+                    }
                 }
-                index += 1;
             }
-            // No whole row yet (a row longer than a block): keep reading.
-            _ => {
-                tail.clear();
-                tail.extend_from_slice(&buf[..len]);
-                let _ = pool_tx.send(buf);
+            // The last rows: a quote opened and never closed is for the
+            // general reader to report.
+            if self.input.eof && memchr::memchr_iter(b'"', &buf[..len]).count() % 2 == 1 {
+                abort.store(true, Ordering::Relaxed);
+                self.done = true;
+                return None;
             }
-        }
-        if input.eof && tail.is_empty() {
-            break;
-        }
-        if input.eof && cut.is_none() {
-            break;
+            let cut = if self.input.eof {
+                Some(len)
+            } else {
+                cut_point(&buf[..len])
+            };
+            match cut {
+                Some(cut) if cut > 0 => {
+                    self.tail.clear();
+                    self.tail.extend_from_slice(&buf[cut..len]);
+                    let index = self.index;
+                    self.index += 1;
+                    return Some((index, cut));
+                }
+                // No whole row yet (a row longer than a block): keep reading.
+                _ => {
+                    self.tail.clear();
+                    self.tail.extend_from_slice(&buf[..len]);
+                    if self.input.eof {
+                        self.done = true;
+                        return None;
+                    }
+                }
+            }
         }
     }
-    Ok(())
 }
