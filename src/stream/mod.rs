@@ -3,21 +3,22 @@
 //! Facility-, vehicle- or municipality-level activity data comes in files of
 //! millions of rows. They are read here without holding them in memory:
 //!
-//! 1. one thread reads the file in blocks of [`BLOCK`] bytes, cuts each block
-//!    after its last line end outside quotes, and hashes the bytes (BLAKE3,
-//!    for run.json: see [`crate::digest`]) as they pass;
-//! 2. the blocks are parsed in parallel: each row's key fields (year, NFR,
-//!    fuel, technology, unit, pins) are looked up in the block's own table of
-//!    keys; a key seen for the first time in the block is checked once by the
-//!    same code that checks every row of small files
+//! 1. each worker thread, in turn with the others, reads the next block of
+//!    [`BLOCK`] bytes into its own buffer, cuts it after its last line end
+//!    outside quotes, and hashes the bytes (BLAKE3, for run.json: see
+//!    [`crate::digest`]) in file order;
+//! 2. it then parses its block: each row's key fields (year, NFR, fuel,
+//!    technology, unit, pins) are packed into fixed words and looked up in
+//!    the worker's table of keys; a key met for the first time is checked
+//!    once by the same code that checks every row of small files
 //!    ([`crate::activity::Columns::activity`]), so messages and rules are the
 //!    same; the value is parsed from its text into an integer mantissa and a
 //!    scale and summed as a 128-bit integer per key and scale;
 //! 3. the blocks' sums are merged in block order, as soon as a block's
 //!    predecessors are merged, into exact decimals per activity key.
 //!
-//! Memory grows with the number of distinct keys and the few blocks in
-//! flight, not with the number of rows; results do not depend on the number
+//! Memory grows with the number of distinct keys and a block per worker,
+//! not with the number of rows; results do not depend on the number
 //! of threads, since sums are exact and merged in a fixed order. A row the
 //! fast path cannot read (a quoted field, an exponent, a value with spaces)
 //! is checked by the general row check; a block that is not plain ASCII
@@ -28,11 +29,12 @@
 //!
 //! ```text
 //!  input (file → buffers, BLAKE3) ─► header (the column names)
-//!     ─► blocks (the reading thread, the pool of buffers, the workers)
+//!     ─► blocks (the workers, each reading its next block in turn)
 //!          └► parse (a worker: rows of a block)
-//!               ├ scan (commas and line ends, 8 bytes at a time)
-//!               ├ keys (the table of keys met, checked once)
+//!               ├ scan (commas and line ends, 64 bytes at a time)
+//!               ├ keys (the table of keys met, packed, checked once)
 //!               └ value (a plain decimal as mantissa and scale)
+//!          (words: eight bytes at a time, for scan and keys)
 //!     ─► sums (per key and block; merged in block order) ═► Streamed
 //! ```
 

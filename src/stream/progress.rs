@@ -1,5 +1,5 @@
-//! What a progress display reads while a file is read: bytes read by the
-//! reading thread, rows parsed by the workers.
+//! What a progress display reads while a file is read: bytes of the blocks
+//! parsed and rows parsed, counted by the workers.
 
 use std::sync::atomic::AtomicU64;
 
