@@ -28,7 +28,7 @@
 //! note = "No coal mining, oil or gas production"
 //!
 //! [[notation_keys]]              # keys for cells with no estimate
-//! code = "1A4ai"
+//! code = "1A4ai"                 # or rows: code = ["1A4ai", "1A4bi"]
 //! pollutants = ["NH3"]           # or "all"
 //! key = "IE"
 //! included_in = "1A4bi"          # required for IE
@@ -247,25 +247,11 @@ fn year_list(years: &[i64]) -> std::result::Result<Vec<i32>, String> {
 /// A `[[without_factor]]` entry checked: known rows and pollutants, years,
 /// a reason.
 fn without_factor(w: raw::WithoutFactor, line: u64) -> std::result::Result<WithoutFactor, String> {
-    let list = |o: Option<OneOrMany>| match o {
-        None => Vec::new(),
-        Some(OneOrMany::One(s)) => vec![s],
-        Some(OneOrMany::Many(v)) => v,
-    };
-    let codes = list(w.code)
+    let codes = row_codes(w.code, "1A1c", "1A3ei")?;
+    let fuels: Vec<String> = OneOrMany::list(w.fuel)
         .iter()
-        .map(|c| {
-            crate::nfr::find(c.trim())
-                .map(|r| r.code.clone())
-                .ok_or_else(|| crate::nfr::unknown_code_message(c.trim()))
-        })
-        .collect::<std::result::Result<Vec<_>, _>>()?;
-    if codes.is_empty() {
-        return Err(
-            "code: give the row (code = \"1A1c\") or rows (code = [\"1A1c\", \"1A3ei\"])".into(),
-        );
-    }
-    let fuels: Vec<String> = list(w.fuel).iter().map(|f| f.trim().to_string()).collect();
+        .map(|f| f.trim().to_string())
+        .collect();
     if fuels.iter().any(|f| f.is_empty()) {
         return Err("fuel: an empty name; leave fuel out for every fuel of the row".into());
     }
@@ -333,6 +319,17 @@ pub struct SpliceEntry {
 pub enum OneOrMany {
     One(String),
     Many(Vec<String>),
+}
+
+impl OneOrMany {
+    /// The texts given: none when the setting is left out.
+    pub fn list(given: Option<OneOrMany>) -> Vec<String> {
+        match given {
+            None => Vec::new(),
+            Some(OneOrMany::One(s)) => vec![s],
+            Some(OneOrMany::Many(v)) => v,
+        }
+    }
 }
 
 impl Inventory {
@@ -499,8 +496,7 @@ mod raw {
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct Key {
-        #[serde(default)]
-        pub code: String,
+        pub code: Option<super::OneOrMany>,
         pub pollutants: Option<Pollutants>,
         #[serde(default)]
         pub years: Vec<i64>,
@@ -609,7 +605,7 @@ fn parse(text: &str, dir: &Path, path: &Path) -> Result<Inventory> {
         let label = format!("notation_keys entry {}", i + 1);
         let span = entry.span();
         inv.keys
-            .push(key_override(entry.into_inner()).map_err(|e| bad_at(span, &label, e))?);
+            .extend(key_override(entry.into_inner()).map_err(|e| bad_at(span, &label, e))?);
     }
     for (i, entry) in file.without_factor.into_iter().enumerate() {
         let label = format!("without_factor entry {}", i + 1);
@@ -922,25 +918,50 @@ fn default_key(k: raw::DefaultKey) -> std::result::Result<KeyOverride, String> {
                 "group '{group}' is no row's code prefix (1B, 2D3, 3B) or GNFR sector (K_AgriLivestock)"
             )
         })?;
+    // The key checked as for one row of the group, then given the group.
     let row = key_override(raw::Key {
         code: crate::nfr::rows()
             .iter()
             .find(|r| in_group(r, &group))
-            .map(|r| r.code.clone())
-            .unwrap_or_default(),
+            .map(|r| OneOrMany::One(r.code.clone())),
         pollutants: None,
         years: k.years,
         key: k.key,
         included_in: k.included_in,
         note: k.note,
-    })?;
+    })?
+    .into_iter()
+    .next()
+    .ok_or_else(|| format!("group '{group}' has no row"))?;
     Ok(KeyOverride { code: group, ..row })
 }
 
-fn key_override(k: raw::Key) -> std::result::Result<KeyOverride, String> {
-    let code_text = k.code.trim();
-    let row =
-        crate::nfr::find(code_text).ok_or_else(|| crate::nfr::unknown_code_message(code_text))?;
+/// The Annex I rows a setting `code` names, one or a list; `first` and
+/// `second` are the codes its message shows as examples.
+fn row_codes(
+    code: Option<OneOrMany>,
+    first: &str,
+    second: &str,
+) -> std::result::Result<Vec<String>, String> {
+    let codes = OneOrMany::list(code)
+        .iter()
+        .map(|c| {
+            crate::nfr::find(c.trim())
+                .map(|r| r.code.clone())
+                .ok_or_else(|| crate::nfr::unknown_code_message(c.trim()))
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    if codes.is_empty() {
+        return Err(format!(
+            "code: give the row (code = \"{first}\") or rows (code = [\"{first}\", \"{second}\"])"
+        ));
+    }
+    Ok(codes)
+}
+
+/// A `[[notation_keys]]` entry: the same key for each row it names.
+fn key_override(k: raw::Key) -> std::result::Result<Vec<KeyOverride>, String> {
+    let codes = row_codes(k.code, "1A5a", "1A5b")?;
     let key_text = k.key.trim();
     let key = NotationKey::parse(key_text)
         .ok_or_else(|| format!("key '{key_text}' is not a notation key (NO, NE, NA, IE, C, NR)"))?;
@@ -961,14 +982,18 @@ fn key_override(k: raw::Key) -> std::result::Result<KeyOverride, String> {
             ));
         }
     }
-    Ok(KeyOverride {
-        code: row.code.clone(),
-        pollutants,
-        years,
-        key,
-        included_in,
-        note: k.note.trim().to_string(),
-    })
+    let note = k.note.trim().to_string();
+    Ok(codes
+        .into_iter()
+        .map(|code| KeyOverride {
+            code,
+            pollutants: pollutants.clone(),
+            years: years.clone(),
+            key,
+            included_in: included_in.clone(),
+            note: note.clone(),
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -1130,6 +1155,21 @@ key = "NA"
     }
 
     #[test]
+    fn one_notation_key_entry_may_name_several_rows() {
+        let inv = load(
+            "[[notation_keys]]\ncode = [\"1A5a\", \"1A5b\"]\nkey = \"NO\"\nnote = \"no military\"",
+        )
+        .unwrap();
+        let codes: Vec<&str> = inv.keys.iter().map(|k| k.code.as_str()).collect();
+        assert_eq!(codes, ["1A5a", "1A5b"]);
+        assert!(
+            inv.keys
+                .iter()
+                .all(|k| k.key == NotationKey::NO && k.note == "no military")
+        );
+    }
+
+    #[test]
     fn mistakes_are_named() {
         let e = load("contry = \"KZ\"").unwrap_err().to_string();
         assert!(e.contains("contry") && e.contains("not a setting"), "{e}");
@@ -1154,6 +1194,17 @@ key = "NA"
             .unwrap_err()
             .to_string();
         assert!(e.contains("not an NFR code"), "{e}");
+        let e = load("[[notation_keys]]\ncode = []\nkey = \"NO\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 1") && e.contains("code: give the row (code = \"1A5a\") or rows"),
+            "{e}"
+        );
+        let e = load("[[notation_keys]]\nkey = \"NO\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("code: give the row"), "{e}");
         let e = load(
             "years = [2022]\n[[adjustments]]\nyear = 2022\npollutant = \"NOx\"\nvalue = \"1.5\"\nrow = \"clrtap\"",
         )
