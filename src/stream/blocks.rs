@@ -84,7 +84,7 @@ fn work(ctx: &Ctx, reader: &Mutex<Reader>, results: &Mutex<&mut Merger>, abort: 
             abort.store(true, Ordering::Relaxed);
             continue;
         }
-        let r = worker.block(&buf, len, plain);
+        let r = worker.block(&buf, len);
         if r.mixed_separators || r.long_line {
             abort.store(true, Ordering::Relaxed);
         }

@@ -3,8 +3,9 @@
 //! key met for the first time with the same code that checks every row of
 //! small files ([`crate::activity::Columns::activity`]), reads the value
 //! into a mantissa and a scale ([`super::value`]) and adds it to the key's
-//! sums of the block ([`super::sums`]). A block with quotes, and any row
-//! the fast path cannot read, goes through the general row check.
+//! sums of the block ([`super::sums`]). Any row the fast path cannot read
+//! goes through the general row check; a block with quotes never comes
+//! here (the whole file goes to the general reader, see [`super::blocks`]).
 
 use super::keys::{KeyTable, Layout, PAD, Run};
 use super::progress::Progress;
@@ -84,17 +85,12 @@ impl<'a> Worker<'a> {
         }
     }
 
-    /// Parses the block `buf[..len]`; `plain` when it is known to hold no
-    /// quote. Keys are packed when `buf` holds [`PAD`] bytes beyond the block.
-    pub(super) fn block(&mut self, buf: &[u8], len: usize, plain: bool) -> BlockResult {
+    /// Parses the block `buf[..len]`, which holds no quote. Keys are packed
+    /// when `buf` holds [`PAD`] bytes beyond the block.
+    pub(super) fn block(&mut self, buf: &[u8], len: usize) -> BlockResult {
         let mut r = BlockResult::default();
-        let block = &buf[..len];
-        if !plain && memchr::memchr(b'"', block).is_some() {
-            self.quoted_block(block, &mut r);
-        } else {
-            let padded = Some(buf).filter(|b| b.len() >= len + PAD);
-            self.plain_block(block, padded, &mut r);
-        }
+        let padded = Some(buf).filter(|b| b.len() >= len + PAD);
+        self.plain_block(&buf[..len], padded, &mut r);
         // The block's sums, in the order the keys were first met.
         for id in self.touched.drain(..) {
             let hot = std::mem::take(&mut self.hot[id as usize]);
@@ -307,55 +303,6 @@ impl<'a> Worker<'a> {
             self.touched.push(id);
         }
         &mut self.sums[i]
-    }
-
-    /// A block with quotes: read with the CSV rules, every row checked in full.
-    fn quoted_block(&mut self, block: &[u8], r: &mut BlockResult) {
-        r.newlines = memchr::memchr_iter(b'\n', block).count() as u64;
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(block);
-        let mut lines = crate::sheet::LineCounter::default();
-        let mut record = csv::StringRecord::new();
-        // Empty lines are skipped by the CSV reader: counted from the gaps
-        // between the lines of its records.
-        let mut next_line = 1u64;
-        loop {
-            match reader.read_record(&mut record) {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(e) => {
-                    let line =
-                        lines.line_at(block, e.position().map(|p| p.byte() as usize).unwrap_or(0));
-                    r.counts.read += 1;
-                    r.counts.rejected += 1;
-                    r.rejected.push((
-                        line,
-                        Rejection {
-                            at: self.ctx.at.clone(),
-                            reason: format!("the row cannot be read as CSV: {e}"),
-                        },
-                    ));
-                    break;
-                }
-            }
-            let line = lines.line_at(
-                block,
-                record.position().map(|p| p.byte() as usize).unwrap_or(0),
-            );
-            r.counts.empty += line.saturating_sub(next_line);
-            next_line = line
-                + 1
-                + record
-                    .iter()
-                    .map(|f| f.matches('\n').count() as u64)
-                    .sum::<u64>();
-            let cells: Vec<String> = record.iter().map(String::from).collect();
-            self.general_row(&cells, line, r);
-        }
-        let last_line = r.newlines + u64::from(!block.ends_with(b"\n") && !block.is_empty());
-        r.counts.empty += (last_line + 1).saturating_sub(next_line);
     }
 
     /// A row read as cells and checked in full.

@@ -40,14 +40,20 @@ pub(super) struct Sums {
 
 impl Sums {
     pub(super) fn add_fast(&mut self, mantissa: i128, scale: u32, line: u64) {
+        self.add_to_scale(scale, mantissa);
+        self.note(line);
+    }
+
+    /// Adds `sum` to the sum of the mantissas of `scale`.
+    #[inline]
+    fn add_to_scale(&mut self, scale: u32, sum: i128) {
         match self.by_scale.iter_mut().find(|(s, _)| *s == scale) {
-            Some((_, sum)) => match sum.checked_add(mantissa) {
-                Some(v) => *sum = v,
+            Some((_, total)) => match total.checked_add(sum) {
+                Some(v) => *total = v,
                 None => self.overflow = true,
             },
-            None => self.by_scale.push((scale, mantissa)),
+            None => self.by_scale.push((scale, sum)),
         }
-        self.note(line);
     }
 
     /// Adds `count` rows whose mantissas of `scale` sum to `sum` (their
@@ -56,13 +62,7 @@ impl Sums {
         if count == 0 {
             return;
         }
-        match self.by_scale.iter_mut().find(|(s, _)| *s == scale) {
-            Some((_, total)) => match total.checked_add(sum) {
-                Some(v) => *total = v,
-                None => self.overflow = true,
-            },
-            None => self.by_scale.push((scale, sum)),
-        }
+        self.add_to_scale(scale, sum);
         self.count += count;
     }
 
