@@ -9,7 +9,7 @@
 //! its group (or every fuel) after them: [`Fallbacks::named`] and
 //! [`Fallbacks::by_group`].
 
-use crate::fuel::{ActivityFuel, FuelGroup, Fuels, fuel_key};
+use crate::fuel::{ActivityFuel, FuelGroup, Fuels};
 use std::sync::LazyLock;
 
 /// Which fuels an entry is for.
@@ -116,10 +116,9 @@ impl Fallbacks {
             e.code == code
                 && match &e.fuels {
                     FuelSet::Any => false,
-                    FuelSet::Some { names, .. } => names.iter().any(|n| {
-                        fuel_key(n) == fuel_key(&fuel.name)
-                            || fuel.id.is_some_and(|id| fuels.id(n) == Some(id))
-                    }),
+                    FuelSet::Some { names, .. } => {
+                        names.iter().any(|n| fuels.is_activity_fuel(n, fuel))
+                    }
                 }
         })
     }

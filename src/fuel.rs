@@ -257,6 +257,12 @@ impl Fuels {
         self.by_key.get(&fuel_key(name)).map(|&i| FuelId(i as u16))
     }
 
+    /// True when `name` names an activity's fuel: the same name, or a name
+    /// of the same fuel of the table.
+    pub fn is_activity_fuel(&self, name: &str, fuel: &ActivityFuel) -> bool {
+        same_key(name, &fuel.name) || fuel.id.is_some_and(|id| self.id(name) == Some(id))
+    }
+
     /// The fuel of an id.
     pub fn fuel(&self, id: FuelId) -> &Fuel {
         &self.fuels[usize::from(id.0)]

@@ -199,15 +199,10 @@ impl WithoutFactor {
         pollutant: Option<Pollutant>,
         fuels: &crate::fuel::Fuels,
     ) -> bool {
-        let key = crate::fuel::fuel_key;
         (self.years.is_empty() || self.years.contains(&year))
             && self.codes.iter().any(|c| c == code)
             && (self.fuels.is_empty()
-                || fuel.is_some_and(|f| {
-                    self.fuels.iter().any(|n| {
-                        key(n) == key(&f.name) || f.id.is_some_and(|id| fuels.id(n) == Some(id))
-                    })
-                }))
+                || fuel.is_some_and(|f| self.fuels.iter().any(|n| fuels.is_activity_fuel(n, f))))
             && (self.pollutants.is_empty()
                 || pollutant.is_some_and(|p| self.pollutants.contains(&p)))
     }

@@ -467,10 +467,7 @@ impl FactorIndex {
     /// True when a factor's fuel is an activity's: the same name, or names
     /// of the same fuel of the table.
     fn same_as_activity(&self, factor: &str, activity: &ActivityFuel) -> bool {
-        eq_text(factor, &activity.name)
-            || activity
-                .id
-                .is_some_and(|id| self.fuels.id(factor) == Some(id))
+        self.fuels.is_activity_fuel(factor, activity)
     }
 
     /// The Guidebook's candidates for a query: the fuel's own factors in
