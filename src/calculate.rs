@@ -44,7 +44,7 @@ pub struct RowRecord {
 }
 
 /// The activity behind a key.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct KeyTotal {
     pub value: Decimal,
     pub count: u64,
@@ -81,15 +81,7 @@ impl Accumulator {
     }
 
     pub fn add(&mut self, a: Activity) {
-        let total = self.keys.entry(a.key).or_insert_with(|| KeyTotal {
-            value: Decimal::ZERO,
-            count: 0,
-            first_rows: Vec::new(),
-            rows: Vec::new(),
-            overflow: false,
-            filled: String::new(),
-            spliced: String::new(),
-        });
+        let total = self.keys.entry(a.key).or_default();
         match total.value.checked_add(a.value) {
             Some(v) => total.value = v,
             None => total.overflow = true,

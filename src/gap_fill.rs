@@ -482,12 +482,10 @@ pub fn apply(
             f.key.clone(),
             KeyTotal {
                 value: f.value,
-                count: 0,
                 first_rows: vec![at],
                 rows,
-                overflow: false,
                 filled: f.how.clone(),
-                spliced: String::new(),
+                ..KeyTotal::default()
             },
         );
     }
@@ -700,10 +698,7 @@ mod tests {
                     value: d(v),
                     count: 1,
                     first_rows: vec![Location::file("a.csv").with_row(2)],
-                    rows: Vec::new(),
-                    overflow: false,
-                    filled: String::new(),
-                    spliced: String::new(),
+                    ..KeyTotal::default()
                 },
             );
         }

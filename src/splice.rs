@@ -446,9 +446,9 @@ pub fn apply(
             if t.overflow {
                 return Err(bad(format!(
                     "the activity of {} {} in {} is beyond the range of exact decimals",
-                    k.year,
                     k.code(),
-                    series_words(k)
+                    series_words(k),
+                    k.year
                 )));
             }
             series
@@ -665,13 +665,8 @@ fn write_back(acc: &mut Accumulator, m: &Moved, toml: &Path) {
     let at = Location::file(format!("{} [[splice]] {}", toml.display(), m.splice));
     let keep_rows = acc.keep_rows;
     let total = acc.keys.entry(m.key.clone()).or_insert_with(|| KeyTotal {
-        value: Decimal::ZERO,
-        count: 0,
         first_rows: vec![at.clone()],
-        rows: Vec::new(),
-        overflow: false,
-        filled: String::new(),
-        spliced: String::new(),
+        ..KeyTotal::default()
     });
     let difference = m.value - total.value;
     if keep_rows && !difference.is_zero() {
@@ -740,9 +735,7 @@ mod tests {
                     } else {
                         Vec::new()
                     },
-                    overflow: false,
-                    filled: String::new(),
-                    spliced: String::new(),
+                    ..KeyTotal::default()
                 },
             );
         }

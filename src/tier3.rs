@@ -448,9 +448,9 @@ fn split(
                 } else {
                     Vec::new()
                 },
-                overflow: false,
                 filled: r.total.filled.clone(),
                 spliced: r.total.spliced.clone(),
+                ..KeyTotal::default()
             },
             lines,
             energy_tj,

@@ -192,10 +192,8 @@ impl Merger {
                     value,
                     count,
                     first_rows: lines.into_iter().map(|l| at.clone().with_row(l)).collect(),
-                    rows: Vec::new(),
                     overflow,
-                    filled: String::new(),
-                    spliced: String::new(),
+                    ..KeyTotal::default()
                 },
             );
         }
