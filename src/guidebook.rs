@@ -134,15 +134,23 @@ pub struct Correction {
     pub reason: String,
 }
 
+impl CorrectedColumn {
+    /// The field of an export record the column is (a row correction
+    /// names the record by its value).
+    fn field(self) -> usize {
+        match self {
+            CorrectedColumn::Unit => 10,
+            CorrectedColumn::Fuel => 5,
+            CorrectedColumn::Value | CorrectedColumn::Row => 9,
+        }
+    }
+}
+
 impl Correction {
     /// True when the correction was written for this export record.
     fn fits(&self, line: u64, r: &csv::StringRecord) -> bool {
         let field = |i: usize| r.get(i).unwrap_or("").trim();
-        let published = match self.column {
-            CorrectedColumn::Unit => field(10),
-            CorrectedColumn::Fuel => field(5),
-            CorrectedColumn::Value | CorrectedColumn::Row => field(9),
-        };
+        let published = field(self.column.field());
         line == self.row
             && field(0) == self.nfr
             && field(2) == self.table
@@ -340,11 +348,7 @@ pub fn import_bytes(bytes: &[u8], path: &Path) -> Result<Import> {
                     .push(problem(ProblemCategory::ExportError, c.note()));
                 continue;
             }
-            let at = match c.column {
-                CorrectedColumn::Unit => 10,
-                CorrectedColumn::Fuel => 5,
-                _ => 9,
-            };
+            let at = c.column.field();
             record = r
                 .iter()
                 .enumerate()
