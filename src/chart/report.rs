@@ -11,7 +11,7 @@
 //! the page's separators (`12,5` and `1 000` in Russian).
 
 use super::axis::{label, ticks};
-use super::canvas::{self, bold_width, esc, text, text_width};
+use super::canvas::{self, esc, text, text_width};
 use super::colour::{self, Paint};
 use crate::number::{Separators, with_separators};
 use std::fmt::Write;
@@ -470,11 +470,6 @@ pub fn pareto(
     s.push_str(&legend_svg);
     s.push_str(canvas::CLOSE);
     s
-}
-
-/// True when a title fits the chart's width (the page shortens it otherwise).
-pub fn title_fits(title: &str) -> bool {
-    bold_width(title, TITLE) <= W - 24.0
 }
 
 #[cfg(test)]

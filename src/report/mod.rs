@@ -139,11 +139,6 @@ pub struct Material {
     pub comparison_note: Option<String>,
     pub methods: Option<Vec<Method>>,
     pub keys: Vec<KeyUse>,
-    /// The inventory.toml declarations behind the keys (`[[notation_keys]]`
-    /// then `[[default_keys]]`), empty for a table source.
-    pub declared: Vec<KeyOverride>,
-    /// Whether the source is an inventory folder (its keys have reasons).
-    pub from_inventory: bool,
     pub ne_tier1: Vec<Finding>,
     /// Key categories of the year (level, and trend with --base; Approach 1
     /// and 2) per main pollutant, as `airinv kca` gives them.
@@ -261,8 +256,6 @@ pub fn gather(source: &Source, opts: &Options) -> Result<Material> {
         comparison_note,
         methods,
         keys: Vec::new(),
-        declared: overrides.iter().chain(defaults).cloned().collect(),
-        from_inventory: inventory.is_some(),
         ne_tier1,
         key_categories: Vec::new(),
         uncertainty: None,

@@ -95,14 +95,6 @@ pub struct Scenarios {
 
 /// The rows of a CSV file as header → value, with the file named in errors.
 fn csv_rows(path: &Path) -> Result<Vec<BTreeMap<String, String>>> {
-    Ok(csv_table(path)?.1)
-}
-
-/// A CSV row as header → value.
-type Record = BTreeMap<String, String>;
-
-/// A CSV file's header and its rows as header → value.
-fn csv_table(path: &Path) -> Result<(Vec<String>, Vec<Record>)> {
     let mut reader = csv::Reader::from_path(path).map_err(|e| Error::file(path, e.to_string()))?;
     let header: Vec<String> = reader
         .headers()
@@ -121,7 +113,7 @@ fn csv_table(path: &Path) -> Result<(Vec<String>, Vec<Record>)> {
                 .collect(),
         );
     }
-    Ok((header, out))
+    Ok(out)
 }
 
 /// Reads a scenario run's output folder.
