@@ -316,7 +316,7 @@ pub fn compare(tables: &[YearTable], opts: &Options) -> Result<Comparison> {
         )));
     }
     let commitments = commitments(opts);
-    let (total_used, total_reason) = total_used(target, &by_year, &commitments, opts.year);
+    let (total_used, total_reason) = total_used(target, &by_year, &commitments, opts.year, opts);
     let lines = PROTOCOL_POLLUTANTS
         .iter()
         .map(|(p, protocol)| line(*p, *protocol, &commitments, &by_year, total_used, opts))
@@ -406,15 +406,11 @@ fn total_used(
     by_year: &ByYear<'_>,
     commitments: &BTreeMap<Pollutant, Commitment>,
     year: i32,
+    opts: &Options,
 ) -> (TotalUsed, String) {
     let base_years: Vec<i32> = PROTOCOL_POLLUTANTS
         .iter()
-        .map(|(p, protocol)| {
-            commitments
-                .get(p)
-                .map(|c| c.base_year)
-                .unwrap_or(protocol.default_base())
-        })
+        .map(|&(p, protocol)| base_year_of(commitments, p, protocol, opts))
         .filter(|b| by_year.contains_key(b))
         .collect();
     let any_compliance = needs_compliance_total(target)
