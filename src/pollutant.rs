@@ -161,6 +161,11 @@ impl Pollutant {
         self.info().grams_per_unit
     }
 
+    /// Tonnes in one reporting unit (1 000 for kt, 10^-6 for g).
+    pub fn tonnes_per_unit(self) -> Decimal {
+        self.grams_per_unit() / Decimal::from(1_000_000)
+    }
+
     /// The pollutant for an id (exact, case-insensitive) or for a name the
     /// Guidebook or the template uses for it (`SO2`, `Benzo(a)pyrene`, `PCB`).
     pub fn parse(text: &str) -> Option<Pollutant> {

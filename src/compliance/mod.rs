@@ -306,7 +306,7 @@ fn gap(
     let emission = emission_of(part, pollutant);
     let tonnes = emission
         .as_ref()
-        .map(|(e, _)| *e * pollutant.grams_per_unit() / Decimal::from(1_000_000));
+        .map(|(e, _)| *e * pollutant.tonnes_per_unit());
     let mut g = Gap {
         plant: p.id.clone(),
         name: p.name.clone(),

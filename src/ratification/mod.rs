@@ -33,7 +33,7 @@ use crate::pollutant::Pollutant;
 use crate::scenario::file::{
     CodePattern, CostSpec, LimitsSpec, Measure, Scenario, Target, TargetKind,
 };
-use crate::scenario::projection::{Base, tonnes_per_unit};
+use crate::scenario::projection::Base;
 use crate::scenario::{self, Outcome};
 use file::{Need, RatificationOption};
 use rust_decimal::Decimal;
@@ -358,7 +358,7 @@ fn option_year(
                 TargetKind::Ceiling(_) => None,
             };
             let p = t.target.pollutant;
-            let reduced_t = (e.emission - t.emission) * tonnes_per_unit(p);
+            let reduced_t = (e.emission - t.emission) * p.tonnes_per_unit();
             RequirementResult {
                 protocol: r.protocol,
                 pollutant: p,

@@ -17,7 +17,7 @@
 //! prices it by. Each target's cost is the sum attributed to its pollutant;
 //! with what is not attributed it adds up to the year's cost.
 
-use super::projection::{YearResult, tonnes_per_unit};
+use super::projection::YearResult;
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -61,7 +61,7 @@ pub fn attribute(
                     m.removed
                         .get(p)
                         .filter(|r| **r > Decimal::ZERO)
-                        .map(|r| (*p, *r * tonnes_per_unit(*p)))
+                        .map(|r| (*p, *r * p.tonnes_per_unit()))
                 })
                 .collect();
             if m.cost.is_zero() || removes.is_empty() {

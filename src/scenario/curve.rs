@@ -11,7 +11,7 @@
 //! a multi-pollutant measure appears on each pollutant's curve with its
 //! whole cost), so curves are for display; the LP counts each cost once.
 
-use super::projection::{Model, tonnes_per_unit};
+use super::projection::Model;
 use crate::pollutant::Pollutant;
 use rust_decimal::Decimal;
 
@@ -63,7 +63,7 @@ pub fn curves(model: &Model<'_>, year: i32) -> Vec<Curve> {
         let options: Vec<(usize, Decimal, Decimal)> = (0..n)
             .filter_map(|m| {
                 let share = model.scenario.measures[m].upper_share(year);
-                let t = model.removable(m, year, p) * share * tonnes_per_unit(p);
+                let t = model.removable(m, year, p) * share * p.tonnes_per_unit();
                 if t <= Decimal::ZERO {
                     return None;
                 }

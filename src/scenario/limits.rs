@@ -16,7 +16,7 @@
 use super::cost::unit_cost;
 use super::file::{CodePattern, CostBasis, CostSpec, Measure, Scenario};
 use super::library::{self, LibraryMeasure};
-use super::projection::{Base, tonnes_per_unit};
+use super::projection::Base;
 use crate::compliance::{Costing, MeasureOption, Size};
 use crate::fuel::{Fuels, fuel_key};
 use crate::number::format_decimal;
@@ -356,7 +356,7 @@ pub fn resolve(s: &Scenario, base: &Base) -> crate::error::Result<Scenario> {
                 if emission.is_zero() || t.is_zero() {
                     continue;
                 }
-                removal.insert(p, (t / tonnes_per_unit(p) / emission).min(Decimal::ONE));
+                removal.insert(p, (t / p.tonnes_per_unit() / emission).min(Decimal::ONE));
             }
             let Some(primary) = removal.keys().next().copied() else {
                 continue;

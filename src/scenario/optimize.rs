@@ -211,7 +211,7 @@ pub fn marginal_costs(
 ) -> Result<Vec<Option<Decimal>>, String> {
     let mut out = Vec::new();
     for (i, (p, ceiling)) in ceilings.iter().enumerate() {
-        let per_t = super::projection::tonnes_per_unit(*p);
+        let per_t = p.tonnes_per_unit();
         let one_t = Decimal::ONE / per_t;
         let fine = *ceiling / Decimal::from(100_000);
         let step = if fine > Decimal::ZERO {

@@ -275,11 +275,6 @@ fn unit_mismatch(m: &Measure, k: &BaseKey) -> String {
     )
 }
 
-/// Tonnes per template unit of a pollutant (1000 for kt, 0.001 for kg).
-pub fn tonnes_per_unit(p: Pollutant) -> Decimal {
-    p.grams_per_unit() / Decimal::from(1_000_000)
-}
-
 fn same_fuel(a: &str, b: &str) -> bool {
     let canon = |f: &str| {
         crate::fuel::Fuels::built_in()
@@ -567,7 +562,7 @@ impl<'a> Model<'a> {
         }
         let primary_t = removed
             .get(&m.primary)
-            .map(|r| *r * tonnes_per_unit(m.primary))
+            .map(|r| *r * m.primary.tonnes_per_unit())
             .unwrap_or_default();
         let c = &self.costs[mi];
         let cost = activity * c.per_activity + primary_t * c.per_tonne_removed;
